@@ -1,0 +1,224 @@
+"""The error tree every layer raises, and the located diagnostics users read.
+
+The CLI catches ``AtonixError`` only; anything else escaping is a bug. Errors carry
+``Diagnostic`` values so that template loading can collect every problem before raising.
+
+    AtonixError
+    ├── TemplateError          (syntax, validation, unknown type/property, references, cycles)
+    │   └── DependencyCycleError
+    ├── ParameterError         (missing or invalid parameter values; a TemplateError)
+    ├── PlanError
+    │   ├── StalePlanError     (saved plan no longer matches state or template)
+    │   ├── PreventDestroyError
+    │   └── QuotaExceededError
+    ├── StateError
+    │   ├── StateLockedError
+    │   ├── StateVersionError
+    │   └── StateConflictError
+    ├── ProviderError
+    │   ├── ProviderConfigError
+    │   ├── ProviderTimeoutError
+    │   └── ResourceFailedError
+    ├── WorkspaceError
+    ├── ApplyError             (what applied, failed and was skipped)
+    └── UsageError             (bad command-line input)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class SourceLocation:
+    """A 1-based position in a source file; prints as ``file:line:col``."""
+
+    file: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        if self.line <= 0:
+            return self.file
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One located message: ``path:line:col: error: message (hint)``."""
+
+    message: str
+    location: SourceLocation | None = None
+    severity: Severity = Severity.ERROR
+    hint: str | None = None
+    # Further locations that explain the message (e.g. every edge of a cycle).
+    related: tuple[tuple[SourceLocation, str], ...] = ()
+
+    def format(self) -> str:
+        head = f"{self.location}: " if self.location is not None else ""
+        text = f"{head}{self.severity.value}: {self.message}"
+        if self.hint:
+            text += f" ({self.hint})"
+        for loc, note in self.related:
+            text += f"\n  {loc}: note: {note}"
+        return text
+
+    def __str__(self) -> str:
+        return self.format()
+
+
+class AtonixError(Exception):
+    """Root of every error atonix raises on purpose."""
+
+    def __init__(self, message: str = "", diagnostics: Iterable[Diagnostic] = ()) -> None:
+        self.diagnostics: tuple[Diagnostic, ...] = tuple(diagnostics)
+        if not message and self.diagnostics:
+            message = "\n".join(d.format() for d in self.diagnostics)
+        super().__init__(message)
+        self.message = message
+
+    def format(self) -> str:
+        """The text the CLI prints: every diagnostic, or the message."""
+        if self.diagnostics:
+            return "\n".join(d.format() for d in self.diagnostics)
+        return f"error: {self.message}"
+
+
+class TemplateError(AtonixError):
+    """A problem in a template, environment file or parameter value; always located."""
+
+    @classmethod
+    def at(
+        cls, location: SourceLocation | None, message: str, hint: str | None = None
+    ) -> TemplateError:
+        return cls(diagnostics=[Diagnostic(message, location, hint=hint)])
+
+
+class DependencyCycleError(TemplateError):
+    """Resources depend on each other in a loop; every edge is a related location."""
+
+
+class ParameterError(TemplateError):
+    """A parameter value is missing or breaks its constraints."""
+
+
+class PlanError(AtonixError):
+    """The plan cannot be made or used."""
+
+
+class StalePlanError(PlanError):
+    """A saved plan no longer matches the state or the template it was made from."""
+
+
+class PreventDestroyError(PlanError):
+    """The plan would delete or replace a resource whose lifecycle forbids it."""
+
+
+class QuotaExceededError(PlanError):
+    """Applying the plan would exceed a quota of the binding or the project."""
+
+
+class StateError(AtonixError):
+    """The state store cannot be read or written as asked."""
+
+
+class StateLockedError(StateError):
+    """Another run holds the stack's lock."""
+
+
+class StateVersionError(StateError):
+    """The state schema is newer than this atonix understands."""
+
+
+class StateConflictError(StateError):
+    """The state changed underneath a writer (lineage or serial mismatch)."""
+
+
+class ProviderError(AtonixError):
+    """A provider failed; the SDK's exception, if any, is kept as ``__cause__``."""
+
+    def __init__(
+        self,
+        message: str = "",
+        diagnostics: Iterable[Diagnostic] = (),
+        *,
+        address: str | None = None,
+        location: SourceLocation | None = None,
+    ) -> None:
+        super().__init__(message, diagnostics)
+        self.address = address
+        self.location = location
+
+    def format(self) -> str:
+        if self.diagnostics:
+            return super().format()
+        where = f"{self.location}: " if self.location else ""
+        who = f"{self.address}: " if self.address else ""
+        return f"{where}error: {who}{self.message}"
+
+
+class ProviderConfigError(ProviderError):
+    """The provider cannot be configured (credentials, endpoints, unknown cloud)."""
+
+
+class ProviderTimeoutError(ProviderError):
+    """A resource did not reach the wanted state in time."""
+
+
+class ResourceFailedError(ProviderError):
+    """The cloud reports the resource failed (e.g. status ERROR)."""
+
+
+class WorkspaceError(AtonixError):
+    """The workspace file or the selected workspace/environment is wrong."""
+
+
+class UsageError(AtonixError):
+    """Bad command-line input."""
+
+
+@dataclass(frozen=True)
+class ApplyOutcome:
+    """What an apply run did; carried by ``ApplyError`` when it failed part-way."""
+
+    applied: Sequence[str] = ()
+    failed: Sequence[tuple[str, str]] = ()  # (address, message)
+    skipped: Sequence[str] = ()
+    errors: Sequence[AtonixError] = field(default_factory=tuple)
+
+
+class ApplyError(AtonixError):
+    """Apply stopped on a failure; says what applied, failed and was skipped."""
+
+    def __init__(self, message: str, outcome: ApplyOutcome) -> None:
+        super().__init__(message)
+        self.outcome = outcome
+
+    def format(self) -> str:
+        lines = [f"error: {self.message}"]
+        for err in self.outcome.errors:
+            lines.append(err.format())
+        o = self.outcome
+        lines.append(
+            f"applied: {len(o.applied)}, failed: {len(o.failed)}, skipped: {len(o.skipped)}"
+        )
+        for addr, msg in o.failed:
+            lines.append(f"  failed  {addr}: {msg}")
+        for addr in o.skipped:
+            lines.append(f"  skipped {addr}")
+        return "\n".join(lines)
+
+
+def suggest(name: str, candidates: Iterable[str]) -> str | None:
+    """A "did you mean" hint for a misspelt name, or None."""
+    import difflib
+
+    matches = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    return f"did you mean `{matches[0]}`?" if matches else None

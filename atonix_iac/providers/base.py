@@ -1,0 +1,140 @@
+"""What a resource type is: a schema (Heat's facts) plus lifecycle methods.
+
+The planner reads only schemas; apply is the only caller of the lifecycle methods. Property
+values handed to lifecycle methods are fully resolved plain data (no Expr, no UNKNOWN, secrets
+unwrapped). ``delete`` must be idempotent: a resource that is already gone is a success.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from atonix_iac.errors import Diagnostic
+
+
+@dataclass(frozen=True, slots=True)
+class PropertySchema:
+    """One property, as Heat's ``properties_schema`` describes it.
+
+    type is Heat's: String, Integer, Number, Boolean, List, Map, Json.
+    """
+
+    name: str
+    type: str = "String"
+    required: bool = False
+    update_allowed: bool = False
+    immutable: bool = False
+    default: Any = None
+    has_default: bool = False
+    sensitive: bool = False
+    constraints: tuple[Mapping[str, Any], ...] = ()
+    # Nested schema of a Map's keys, or of a List's items (key "*").
+    schema: Mapping[str, PropertySchema] = field(default_factory=dict)
+    item_schema: PropertySchema | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AttributeSchema:
+    name: str
+    type: str | None = None
+    sensitive: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceSchema:
+    type_name: str
+    properties: Mapping[str, PropertySchema]
+    attributes: Mapping[str, AttributeSchema]
+    # Heat replaces a resource whose plugin has no handle_update on any property change.
+    has_handle_update: bool = True
+    # A type that accepts any property (OS::Heat::None).
+    open_properties: bool = False
+    # Attributes that exist before apply? False: every attribute is "known after apply".
+    support_status: str = "SUPPORTED"
+
+    def updatable(self, prop: str) -> bool:
+        p = self.properties.get(prop)
+        if self.open_properties and p is None:
+            return True
+        return bool(self.has_handle_update and p is not None and p.update_allowed)
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceIdentity:
+    """Who a resource belongs to; providers tag cloud objects with it so they can be found."""
+
+    workspace: str
+    environment: str
+    stack: str
+    address: str
+
+
+@dataclass(slots=True)
+class ResourceResult:
+    """What a lifecycle method returns: the physical id and the attributes now known."""
+
+    physical_id: str
+    attributes: dict[str, Any] = field(default_factory=dict)
+    # Properties as the cloud reports them (read/refresh); None = not reported.
+    properties: dict[str, Any] | None = None
+
+
+class ResourceType(ABC):
+    """One resource type's behaviour. Instances are stateless and thread-safe."""
+
+    schema: ResourceSchema
+
+    @abstractmethod
+    def create(self, identity: ResourceIdentity, properties: Mapping[str, Any]) -> ResourceResult:
+        """Create and wait until ready; raise ProviderError subclasses on failure."""
+
+    @abstractmethod
+    def read(
+        self, identity: ResourceIdentity, physical_id: str, properties: Mapping[str, Any]
+    ) -> ResourceResult | None:
+        """The real object now, for refresh and drift; None if it no longer exists."""
+
+    @abstractmethod
+    def update(
+        self,
+        identity: ResourceIdentity,
+        physical_id: str,
+        old: Mapping[str, Any],
+        new: Mapping[str, Any],
+        changed: frozenset[str],
+    ) -> ResourceResult:
+        """Change in place the top-level properties in ``changed``."""
+
+    @abstractmethod
+    def delete(
+        self, identity: ResourceIdentity, physical_id: str, properties: Mapping[str, Any]
+    ) -> None:
+        """Delete and wait until gone; already gone is success."""
+
+    def replace_reason(
+        self, old: Mapping[str, Any], new: Mapping[str, Any], changed: frozenset[str]
+    ) -> str | None:
+        """Extra replace rules beyond update_allowed (Heat's needs_replace_with_prop_diff),
+        e.g. a server's flavor_update_policy: REPLACE. None = no extra reason."""
+        return None
+
+    def check(self, properties: Mapping[str, Any]) -> list[Diagnostic]:
+        """Plan-time checks that need the cloud (custom constraints: nova.flavor, ...).
+        Properties may hold UNKNOWN for values known after apply; skip those."""
+        return []
+
+
+class Provider(ABC):
+    """A family of resource types sharing a configuration (e.g. one cloud connection)."""
+
+    name: str
+
+    @abstractmethod
+    def resource_types(self) -> Mapping[str, ResourceType]:
+        """Type name -> implementation."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release connections."""

@@ -1,0 +1,103 @@
+"""What atonix remembers about a stack between runs.
+
+State is keyed by (workspace, environment, stack). ``lineage`` is fixed when a stack's state is
+first written; ``serial`` grows by one with every committed write. A saved plan records both and
+is refused when either has moved on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class StackKey:
+    workspace: str
+    environment: str
+    stack: str
+
+    def __str__(self) -> str:
+        return f"{self.workspace}/{self.environment}/{self.stack}"
+
+
+class ResourceStatus(StrEnum):
+    READY = "ready"
+    TAINTED = "tainted"  # failed create/update: replaced on the next apply
+    PENDING_CREATE = "pending_create"  # intent written, create not confirmed
+    PENDING_DELETE = "pending_delete"  # old half of a create-before-destroy replacement
+
+
+@dataclass(slots=True)
+class ResourceState:
+    address: str
+    type: str
+    physical_id: str | None
+    status: ResourceStatus = ResourceStatus.READY
+    # Properties as applied (resolved; secrets in plain form in memory, encrypted at rest).
+    properties: dict[str, Any] = field(default_factory=dict)
+    attributes: dict[str, Any] = field(default_factory=dict)
+    # Top-level property and attribute names whose values are secret.
+    sensitive_properties: frozenset[str] = frozenset()
+    sensitive_attributes: frozenset[str] = frozenset()
+    dependencies: tuple[str, ...] = ()
+    deletion_policy: str = "Delete"
+    create_before_destroy: bool = False
+    prevent_destroy: bool = False
+    # A resource superseded during create-before-destroy keeps a distinct key: "addr#deposed-N".
+    deposed: str | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class State:
+    key: StackKey
+    lineage: str | None = None  # None: no state written yet
+    serial: int = 0
+    resources: dict[str, ResourceState] = field(default_factory=dict)
+    outputs: dict[str, Any] = field(default_factory=dict)
+    sensitive_outputs: frozenset[str] = frozenset()
+    # Parameter values the last apply used (sensitive ones masked, never stored plain).
+    parameters: dict[str, Any] = field(default_factory=dict)
+    template_digest: str | None = None
+
+    @property
+    def exists(self) -> bool:
+        return self.lineage is not None
+
+
+@dataclass(frozen=True, slots=True)
+class LockInfo:
+    key: StackKey
+    lock_id: str
+    who: str  # user@host pid
+    operation: str  # "apply", "destroy", ...
+    since: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRecord:
+    key: StackKey
+    address: str
+    type: str
+    physical_id: str | None
+    action: str  # create | update | delete | read
+    result: str  # ok | failed
+    who: str
+    started_at: datetime
+    duration_s: float
+    message: str | None = None
+    project: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StateVersion:
+    """One entry of a stack's history."""
+
+    serial: int
+    lineage: str
+    created_at: datetime
+    operation: str
+    who: str

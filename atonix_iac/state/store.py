@@ -1,0 +1,66 @@
+"""The StateStore protocol: how apply persists every result the moment it completes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from datetime import datetime
+from typing import Any, Protocol
+
+from atonix_iac.state.model import (
+    AuditRecord,
+    LockInfo,
+    ResourceState,
+    StackKey,
+    State,
+    StateVersion,
+)
+
+
+class StateStore(Protocol):
+    """Every method commits its own transaction before returning."""
+
+    def load(self, key: StackKey) -> State:
+        """The stack's current state (an empty State, lineage None, if never written)."""
+
+    def lock(
+        self, key: StackKey, operation: str, timeout_s: float = 0.0
+    ) -> AbstractContextManager[LockInfo]:
+        """Hold the stack's lock; StateLockedError naming holder and since when if taken."""
+
+    def write_intent(self, key: StackKey, resource: ResourceState) -> int:
+        """Record, before a create call, that ``resource`` is about to be created (status
+        PENDING_CREATE) so that a run killed mid-call leaves a trace. Bumps serial."""
+
+    def put_resource(self, key: StackKey, resource: ResourceState) -> int:
+        """Insert or replace one resource (keyed by address and deposed). Returns new serial."""
+
+    def remove_resource(self, key: StackKey, address: str, deposed: str | None = None) -> int:
+        """Forget one resource. Returns the new serial."""
+
+    def set_outputs(
+        self,
+        key: StackKey,
+        outputs: dict[str, Any],
+        sensitive: frozenset[str],
+        parameters: dict[str, Any],
+        template_digest: str | None,
+    ) -> int:
+        """Replace the outputs and the record of the last apply's inputs."""
+
+    def record_audit(self, record: AuditRecord) -> None: ...
+
+    def audit(
+        self, key: StackKey | None = None, since: datetime | None = None
+    ) -> Sequence[AuditRecord]: ...
+
+    def history(self, key: StackKey) -> Sequence[StateVersion]: ...
+
+    def list_stacks(self) -> Sequence[StackKey]: ...
+
+    def delete_stack(self, key: StackKey) -> None:
+        """Drop a stack whose resources are all gone."""
+
+    def iter_resources(self, key: StackKey) -> Iterator[ResourceState]: ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,150 @@
+"""The typed, parameter-independent form of a loaded template.
+
+Loading never needs parameter values (``atonix validate`` works without them); binding values
+to parameters is a separate step (``template.parameters.bind_parameters``). Nested stacks
+(a resource whose type is a template file, directly or through an environment's
+resource_registry) are flattened into the root template at load time: the inner resources get
+dotted names (``net_tier.router``) so that the planner only ever sees one flat set of resources.
+
+Frozen dataclasses rather than pydantic models: a 10,000-resource stack is built on every
+``plan``, and property values hold ``Expr`` objects that pydantic would only re-validate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from atonix_iac.errors import SourceLocation
+
+
+class ParamType(StrEnum):
+    STRING = "string"
+    NUMBER = "number"
+    JSON = "json"
+    COMMA_DELIMITED_LIST = "comma_delimited_list"
+    BOOLEAN = "boolean"
+
+
+@dataclass(frozen=True, slots=True)
+class Constraint:
+    """One parameter constraint, e.g. kind="range", spec={"min": 1, "max": 5}.
+
+    kind is one of length, range, modulo, allowed_values, allowed_pattern, custom_constraint.
+    Custom constraints are not checked by the template layer; providers check them.
+    """
+
+    kind: str
+    spec: Any
+    description: str | None
+    location: SourceLocation
+
+
+@dataclass(frozen=True, slots=True)
+class Parameter:
+    name: str
+    type: ParamType
+    location: SourceLocation
+    default: Any = None
+    has_default: bool = False
+    label: str | None = None
+    description: str | None = None
+    hidden: bool = False
+    immutable: bool = False
+    constraints: tuple[Constraint, ...] = ()
+    tags: tuple[str, ...] = ()
+
+    @property
+    def custom_constraints(self) -> tuple[str, ...]:
+        return tuple(str(c.spec) for c in self.constraints if c.kind == "custom_constraint")
+
+
+@dataclass(frozen=True, slots=True)
+class ParameterGroup:
+    label: str | None
+    description: str | None
+    parameters: tuple[str, ...]
+    location: SourceLocation
+
+
+class DeletionPolicy(StrEnum):
+    DELETE = "Delete"
+    RETAIN = "Retain"
+    SNAPSHOT = "Snapshot"
+
+
+@dataclass(frozen=True, slots=True)
+class Lifecycle:
+    """What HOT cannot say (Terraform's lifecycle block), under a resource's ``lifecycle`` key.
+
+    ``prevent_destroy`` may be an Expr (e.g. ``get_param: protect``) resolved at plan time.
+    ``ignore_changes`` holds top-level property names, or ``["all"]``.
+    """
+
+    prevent_destroy: Any = False
+    create_before_destroy: bool = False
+    ignore_changes: tuple[str, ...] = ()
+    location: SourceLocation | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceSpec:
+    """One resource as written. ``properties`` values may hold Expr objects anywhere."""
+
+    name: str  # the (dotted, for nested stacks) address
+    type: str
+    location: SourceLocation  # of the resource's key
+    type_location: SourceLocation
+    properties: dict[str, Any] = field(default_factory=dict)
+    property_locations: dict[str, SourceLocation] = field(default_factory=dict)
+    metadata: Any = None
+    depends_on: tuple[tuple[str, SourceLocation], ...] = ()
+    condition: Any = None  # None = always; else a condition name, bool or Expr
+    deletion_policy: DeletionPolicy = DeletionPolicy.DELETE
+    update_policy: Any = None
+    external_id: Any = None
+    description: str | None = None
+    lifecycle: Lifecycle = field(default_factory=Lifecycle)
+    # For a resource from a nested template: the address of the nested-stack resource.
+    parent: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OutputSpec:
+    name: str
+    value: Any  # may hold Expr objects
+    location: SourceLocation
+    description: str | None = None
+    condition: Any = None
+    sensitive: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ConditionSpec:
+    name: str
+    expression: Any  # bool, or an Expr built with the condition-function table
+    location: SourceLocation
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    """A loaded template, nested stacks flattened in."""
+
+    source: str  # path as the user named it; used in every location
+    version: str  # canonical HOT date, e.g. "2018-08-31"
+    description: str | None
+    parameters: dict[str, Parameter]
+    parameter_groups: tuple[ParameterGroup, ...]
+    resources: dict[str, ResourceSpec]
+    outputs: dict[str, OutputSpec]
+    conditions: dict[str, ConditionSpec]
+    # Every file that went into this template (root, get_file targets, nested templates,
+    # environment files), by the path used to read it, with its text. Saved plans carry these
+    # so that apply can re-load exactly what was planned.
+    files: dict[str, str] = field(default_factory=dict)
+    digest: str = ""  # sha256 over files (sorted), parameters excluded
+    # Parameter values from environment files (``parameters`` / ``parameter_defaults``), to be
+    # merged under command-line values by bind_parameters.
+    environment_parameters: dict[str, Any] = field(default_factory=dict)
+    environment_parameter_defaults: dict[str, Any] = field(default_factory=dict)
