@@ -128,6 +128,25 @@ class ConditionSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class NestedStack:
+    """A resource whose type is a template (directly or via resource_registry), flattened.
+
+    Its inner resources are in ``Template.resources`` under ``<name>.<inner>``. ``get_attr``
+    on it reads an inner output (``outputs``, values already scoped to the parent so they
+    evaluate with the root ResolveContext); ``get_resource`` on it gives the ``OS::stack_id``
+    output if the nested template defines one, else ``resource_id`` (a stable synthetic id).
+    ``get_attr [name, resource.<inner>.<attr>]`` reads an inner resource's attribute.
+    """
+
+    name: str
+    template_source: str  # the nested template's path
+    location: SourceLocation
+    resources: tuple[str, ...]  # addresses of the inner resources (nested ones included)
+    outputs: dict[str, OutputSpec]
+    resource_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class Template:
     """A loaded template, nested stacks flattened in."""
 
@@ -148,3 +167,4 @@ class Template:
     # merged under command-line values by bind_parameters.
     environment_parameters: dict[str, Any] = field(default_factory=dict)
     environment_parameter_defaults: dict[str, Any] = field(default_factory=dict)
+    nested_stacks: dict[str, NestedStack] = field(default_factory=dict)
