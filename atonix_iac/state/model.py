@@ -62,6 +62,8 @@ class State:
     # Parameter values the last apply used (sensitive ones masked, never stored plain).
     parameters: dict[str, Any] = field(default_factory=dict)
     template_digest: str | None = None
+    # Parameter names whose values are secret (encrypted at rest, masked on export).
+    sensitive_parameters: frozenset[str] = frozenset()
 
     @property
     def exists(self) -> bool:

@@ -45,8 +45,11 @@ class StateStore(Protocol):
         sensitive: frozenset[str],
         parameters: dict[str, Any],
         template_digest: str | None,
+        *,
+        sensitive_parameters: frozenset[str] = frozenset(),
     ) -> int:
-        """Replace the outputs and the record of the last apply's inputs."""
+        """Replace the outputs and the record of the last apply's inputs; values named in
+        ``sensitive`` (outputs) and ``sensitive_parameters`` are encrypted at rest."""
 
     def record_audit(self, record: AuditRecord) -> None: ...
 
