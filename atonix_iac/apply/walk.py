@@ -1,0 +1,103 @@
+"""A parallel topological walk over a DAG, bounded, that stops scheduling on the first failure.
+
+Each node runs as soon as every predecessor has succeeded. When a visit fails, nothing new is
+started: work already in flight finishes (its results must be persisted, not abandoned), and
+everything never started is reported as skipped. Among nodes ready at the same moment, the one
+with the smallest sort key starts first, so a run with ``parallelism=1`` is fully deterministic.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable, Hashable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+import networkx as nx
+
+from atonix_iac.errors import AtonixError
+
+N = TypeVar("N", bound=Hashable)
+
+DEFAULT_PARALLELISM = 10
+
+
+@dataclass(frozen=True)
+class WalkResult(Generic[N]):
+    """What the walk did; ``completed`` is in completion order."""
+
+    completed: tuple[N, ...]
+    failed: tuple[tuple[N, AtonixError], ...]
+    skipped: tuple[N, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.skipped
+
+
+def walk(
+    graph: nx.DiGraph,
+    visit: Callable[[N], None],
+    *,
+    parallelism: int = DEFAULT_PARALLELISM,
+    sort_key: Callable[[N], Any] | None = None,
+    on_settled: Callable[[N, AtonixError | None], None] | None = None,
+) -> WalkResult[N]:
+    """Visit every node of ``graph`` (edge a -> b: b runs after a) with at most ``parallelism``
+    visits at once.
+
+    ``visit`` reports failure by raising ``AtonixError``. Any other exception is a bug: the walk
+    stops scheduling, lets in-flight visits finish, then re-raises it. ``on_settled`` is called
+    in the walking thread once a node's outcome has been taken into account (before anything
+    else is scheduled), so observers see exactly what the scheduler knows.
+    """
+    if parallelism < 1:
+        raise ValueError("parallelism must be at least 1")
+    if not nx.is_directed_acyclic_graph(graph):
+        raise ValueError("the walk needs an acyclic graph")
+
+    position = {node: index for index, node in enumerate(graph.nodes)}
+    key: Callable[[N], Any] = sort_key or position.__getitem__
+    waiting_on = {node: graph.in_degree(node) for node in graph.nodes}
+    ready: list[tuple[Any, int, N]] = []
+    for node in graph.nodes:
+        if waiting_on[node] == 0:
+            heapq.heappush(ready, (key(node), position[node], node))
+
+    completed: list[N] = []
+    failed: list[tuple[N, AtonixError]] = []
+    started: set[N] = set()
+    bug: BaseException | None = None
+    in_flight: dict[Future[None], N] = {}
+
+    with ThreadPoolExecutor(max_workers=parallelism, thread_name_prefix="atonix-walk") as pool:
+        while True:
+            stopping = bool(failed) or bug is not None
+            while not stopping and ready and len(in_flight) < parallelism:
+                _, _, node = heapq.heappop(ready)
+                started.add(node)
+                in_flight[pool.submit(visit, node)] = node
+            if not in_flight:
+                break
+            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            for future in sorted(done, key=lambda f: position[in_flight[f]]):
+                node = in_flight.pop(future)
+                error = future.exception()
+                if error is None:
+                    completed.append(node)
+                    for successor in graph.successors(node):
+                        waiting_on[successor] -= 1
+                        if waiting_on[successor] == 0:
+                            heapq.heappush(ready, (key(successor), position[successor], successor))
+                elif isinstance(error, AtonixError):
+                    failed.append((node, error))
+                elif bug is None:
+                    bug = error
+                if on_settled is not None and (error is None or isinstance(error, AtonixError)):
+                    on_settled(node, error)
+
+    if bug is not None:
+        raise bug
+    skipped = tuple(node for node in graph.nodes if node not in started)
+    return WalkResult(tuple(completed), tuple(failed), skipped)
