@@ -151,10 +151,14 @@ class ProviderError(AtonixError):
         *,
         address: str | None = None,
         location: SourceLocation | None = None,
+        physical_id: str | None = None,
     ) -> None:
         super().__init__(message, diagnostics)
         self.address = address
         self.location = location
+        # Set when a create failed after the cloud object came to exist (e.g. status ERROR):
+        # apply then keeps the object in state as tainted instead of forgetting it.
+        self.physical_id = physical_id
 
     def format(self) -> str:
         if self.diagnostics:
