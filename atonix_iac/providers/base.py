@@ -34,6 +34,8 @@ class PropertySchema:
     # Nested schema of a Map's keys, or of a List's items (key "*").
     schema: Mapping[str, PropertySchema] = field(default_factory=dict)
     item_schema: PropertySchema | None = None
+    # Heat's support status: SUPPORTED, DEPRECATED, HIDDEN (still accepted), UNSUPPORTED.
+    support_status: str = "SUPPORTED"
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +43,7 @@ class AttributeSchema:
     name: str
     type: str | None = None
     sensitive: bool = False
+    support_status: str = "SUPPORTED"
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +55,8 @@ class ResourceSchema:
     has_handle_update: bool = True
     # A type that accepts any property (OS::Heat::None).
     open_properties: bool = False
+    # A type whose every attribute name resolves (to None) (OS::Heat::None stubs any type).
+    open_attributes: bool = False
     # Attributes that exist before apply? False: every attribute is "known after apply".
     support_status: str = "SUPPORTED"
 
