@@ -1,0 +1,306 @@
+"""The project file ``atonix.yaml``: where state lives and which cloud each environment uses.
+
+```yaml
+state: sqlite:///.atonix/state.db          # any SQLAlchemy URL; this is the default
+workspaces:
+  devops-team:
+    environments:
+      dev:
+        cloud: mycloud                      # a clouds.yaml entry
+        project: devops-dev                 # the OpenStack project the token is scoped to
+        region: RegionOne
+        quotas: {vcpus: 20, ram_gb: 80, storage_gb: 500, instances: 10}
+        policy: policies/dev.rego           # optional
+```
+
+The file holds no credentials: those come from clouds.yaml / ``OS_*`` only. Mistakes in the file
+are reported at their ``line:col``. Without a project file every stack runs in an implicit
+``default``/``default`` binding with no cloud, so cloud-free stacks keep working.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from atonix_iac.errors import Diagnostic, SourceLocation, WorkspaceError, suggest
+
+PROJECT_FILE_NAME = "atonix.yaml"
+DEFAULT_STATE_URL = "sqlite:///.atonix/state.db"
+DEFAULT_WORKSPACE = "default"
+DEFAULT_ENVIRONMENT = "default"
+WORKSPACE_ENV_VAR = "ATONIX_WORKSPACE"
+ENVIRONMENT_ENV_VAR = "ATONIX_ENVIRONMENT"
+
+
+class QuotaLimits(BaseModel):
+    """A budget an environment may not exceed, whatever the project itself allows."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    instances: int | None = Field(default=None, ge=0)
+    vcpus: int | None = Field(default=None, ge=0)
+    ram_gb: int | None = Field(default=None, ge=0)
+    storage_gb: int | None = Field(default=None, ge=0)
+    volumes: int | None = Field(default=None, ge=0)
+    floating_ips: int | None = Field(default=None, ge=0)
+    networks: int | None = Field(default=None, ge=0)
+    subnets: int | None = Field(default=None, ge=0)
+    ports: int | None = Field(default=None, ge=0)
+    routers: int | None = Field(default=None, ge=0)
+    security_groups: int | None = Field(default=None, ge=0)
+
+    def as_dict(self) -> dict[str, int]:
+        return {k: v for k, v in self.model_dump().items() if v is not None}
+
+
+class EnvironmentConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    cloud: str | None = None
+    project: str | None = None
+    region: str | None = None
+    quotas: QuotaLimits = Field(default_factory=QuotaLimits)
+    policy: str | None = None
+
+
+class WorkspaceConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    environments: dict[str, EnvironmentConfig] = Field(default_factory=dict)
+    description: str | None = None
+
+
+class ProjectConfig(BaseModel):
+    """The parsed project file. ``root`` is the directory holding it (None: implicit)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    state: str = DEFAULT_STATE_URL
+    workspaces: dict[str, WorkspaceConfig] = Field(default_factory=dict)
+    root: Path | None = Field(default=None, exclude=True)
+    source: str | None = Field(default=None, exclude=True)
+
+    @field_validator("state")
+    @classmethod
+    def _state_is_url(cls, value: str) -> str:
+        if "://" not in value:
+            raise ValueError(f"state must be a SQLAlchemy URL such as {DEFAULT_STATE_URL}")
+        return value
+
+    def state_url(self) -> str:
+        """The state URL, a relative SQLite path anchored at the project file's directory
+        (so every command finds the same database wherever it is run from)."""
+        prefix = "sqlite:///"
+        if self.root is None or not self.state.startswith(prefix):
+            return self.state
+        path = self.state[len(prefix) :]
+        if not path or path.startswith("/") or path == ":memory:":
+            return self.state
+        return prefix + str(self.root / path)
+
+    def bound(self) -> list[tuple[str, str]]:
+        """Every (workspace, environment) the file binds, in file order."""
+        return [(w, e) for w, ws in self.workspaces.items() for e in ws.environments]
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    """One environment's cloud target. ``cloud`` None = no cloud (cloud-free stacks only)."""
+
+    workspace: str
+    environment: str
+    cloud: str | None = None
+    project: str | None = None
+    region: str | None = None
+    quotas: Mapping[str, int] = field(default_factory=dict)
+    policy: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.workspace}/{self.environment}"
+
+
+def implicit_config() -> ProjectConfig:
+    """The configuration used when no project file exists."""
+    return ProjectConfig()
+
+
+def find_project_file(start: Path) -> Path | None:
+    """The nearest ``atonix.yaml`` in ``start`` or one of its parents."""
+    here = start.resolve()
+    for directory in (here, *here.parents):
+        candidate = directory / PROJECT_FILE_NAME
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_project_file(path: Path) -> ProjectConfig:
+    """Parse ``path``; every problem becomes a located diagnostic in one WorkspaceError."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise WorkspaceError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    return parse_project_text(text, str(path), root=path.parent)
+
+
+def parse_project_text(text: str, source: str, root: Path | None = None) -> ProjectConfig:
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        location = _mark_location(source, mark)
+        message = f"invalid YAML: {exc.problem or exc.context}"
+        raise WorkspaceError(diagnostics=[Diagnostic(message, location)]) from exc
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        location = _mark_location(source, node.start_mark if node else None)
+        raise WorkspaceError(
+            diagnostics=[Diagnostic("the project file must be a mapping", location)]
+        )
+    try:
+        config = ProjectConfig.model_validate(data)
+    except ValidationError as exc:
+        raise WorkspaceError(diagnostics=_diagnostics(exc, node, source)) from None
+    return config.model_copy(update={"root": root, "source": source})
+
+
+def select_binding(
+    config: ProjectConfig,
+    workspace: str | None = None,
+    environment: str | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Binding:
+    """The binding for the chosen workspace/environment.
+
+    Unset choices fall back to ``ATONIX_WORKSPACE`` / ``ATONIX_ENVIRONMENT``, then to the only
+    one bound (or ``default``). Without any workspaces (no project file) the implicit
+    ``default``/``default`` binding has no cloud.
+    """
+    environ = os.environ if env is None else env
+    workspace = workspace or environ.get(WORKSPACE_ENV_VAR) or None
+    environment = environment or environ.get(ENVIRONMENT_ENV_VAR) or None
+    if not config.workspaces:
+        wanted_ws = workspace or DEFAULT_WORKSPACE
+        wanted_env = environment or DEFAULT_ENVIRONMENT
+        if (wanted_ws, wanted_env) != (DEFAULT_WORKSPACE, DEFAULT_ENVIRONMENT):
+            where = f" in {config.source}" if config.source else " (no atonix.yaml found)"
+            raise WorkspaceError(
+                f"workspace `{wanted_ws}`/`{wanted_env}` is not bound{where}; "
+                "declare it under `workspaces:` in atonix.yaml"
+            )
+        return Binding(DEFAULT_WORKSPACE, DEFAULT_ENVIRONMENT)
+    ws_name = workspace or _only_or_default(list(config.workspaces), "workspace", config)
+    ws = config.workspaces.get(ws_name)
+    if ws is None:
+        raise WorkspaceError(_unbound_message("workspace", ws_name, config))
+    env_name = environment or _only_or_default(list(ws.environments), "environment", config)
+    env_config = ws.environments.get(env_name)
+    if env_config is None:
+        raise WorkspaceError(_unbound_message("environment", f"{ws_name}/{env_name}", config))
+    return Binding(
+        workspace=ws_name,
+        environment=env_name,
+        cloud=env_config.cloud,
+        project=env_config.project,
+        region=env_config.region,
+        quotas=env_config.quotas.as_dict(),
+        policy=env_config.policy,
+    )
+
+
+def _only_or_default(names: Sequence[str], what: str, config: ProjectConfig) -> str:
+    if len(names) == 1:
+        return names[0]
+    if DEFAULT_WORKSPACE in names:
+        return DEFAULT_WORKSPACE
+    flag = "-w/--workspace" if what == "workspace" else "-E/--environment"
+    env_var = WORKSPACE_ENV_VAR if what == "workspace" else ENVIRONMENT_ENV_VAR
+    raise WorkspaceError(
+        f"no {what} selected; choose one with {flag} or {env_var} (bound: {_bound_list(config)})"
+    )
+
+
+def _unbound_message(what: str, name: str, config: ProjectConfig) -> str:
+    bound = [f"{w}/{e}" for w, e in config.bound()]
+    hint = suggest(name, bound if what == "environment" else list(config.workspaces))
+    text = f"{what} `{name}` is not bound in {config.source or PROJECT_FILE_NAME}"
+    text += f" (bound: {_bound_list(config)})"
+    if hint:
+        text += f"; {hint}"
+    return text
+
+
+def _bound_list(config: ProjectConfig) -> str:
+    return ", ".join(f"{w}/{e}" for w, e in config.bound()) or "none"
+
+
+def _mark_location(source: str, mark: Any) -> SourceLocation:
+    if mark is None:
+        return SourceLocation(source)
+    return SourceLocation(source, mark.line + 1, mark.column + 1)
+
+
+def _diagnostics(exc: ValidationError, root: Any, source: str) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        node, key_node = _walk(root, loc)
+        field_name = ".".join(str(p) for p in loc) or "file"
+        message = err["msg"]
+        if message.startswith("Value error, "):
+            message = message[len("Value error, ") :]
+        hint = None
+        if err["type"] == "extra_forbidden":
+            message = f"unknown key `{loc[-1]}`"
+            node = key_node or node
+            hint = _known_keys_hint(loc)
+        else:
+            message = f"{field_name}: {message}"
+        location = _mark_location(source, node.start_mark if node is not None else None)
+        out.append(Diagnostic(message, location, hint=hint))
+    return out
+
+
+def _known_keys_hint(loc: tuple[Any, ...]) -> str | None:
+    # The model that owns an unknown key, by the key's depth in the file.
+    owner: dict[int, type[BaseModel]] = {
+        1: ProjectConfig,
+        3: WorkspaceConfig,
+        5: EnvironmentConfig,
+        6: QuotaLimits,
+    }
+    model = owner.get(len(loc))
+    if model is None:
+        return None
+    known = [n for n, f in model.model_fields.items() if not f.exclude]
+    return suggest(str(loc[-1]), known) or f"known keys: {', '.join(known)}"
+
+
+def _walk(node: Any, loc: tuple[Any, ...]) -> tuple[Any, Any]:
+    """The YAML node at ``loc`` (or its nearest existing ancestor), and its key node."""
+    key_node = None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                if k.value == str(part):
+                    key_node, node = k, v
+                    break
+            else:
+                return node, key_node
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if part >= len(node.value):
+                return node, key_node
+            node, key_node = node.value[part], None
+        else:
+            return node, key_node
+    return node, key_node
