@@ -167,4 +167,6 @@ class Template:
     # merged under command-line values by bind_parameters.
     environment_parameters: dict[str, Any] = field(default_factory=dict)
     environment_parameter_defaults: dict[str, Any] = field(default_factory=dict)
+    # Where each environment value above was set (the env file's key), for messages.
+    environment_parameter_sources: dict[str, SourceLocation] = field(default_factory=dict)
     nested_stacks: dict[str, NestedStack] = field(default_factory=dict)
