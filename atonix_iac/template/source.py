@@ -1,0 +1,224 @@
+"""Template text -> located containers (``LocatedDict`` / ``LocatedList`` / ``LocatedStr``).
+
+We compose YAML nodes with PyYAML (the C parser when present) and build the containers
+ourselves so that every key, item and string keeps its ``line:col``. Scalars follow Heat's
+loader (``heat/common/template_format.py``): YAML 1.1 booleans stay booleans, but timestamps
+(an unquoted ``2013-05-23``) stay strings. Duplicate keys, which PyYAML silently collapses,
+are errors here: a key written twice is almost always a mistake.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import yaml
+
+from atonix_iac.errors import Diagnostic, SourceLocation, TemplateError
+from atonix_iac.template.nodes import LocatedDict, LocatedList, LocatedStr
+
+MAX_TEMPLATE_BYTES = 524288  # Heat's max_template_size
+# Alias expansion is bounded so that a "billion laughs" document cannot exhaust memory.
+MAX_NODES = 2_000_000
+
+_Loader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+_STR_TAG = "tag:yaml.org,2002:str"
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_SCALAR_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "int", "float", "binary")
+)
+_MAP_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:omap"})
+_SEQ_TAGS = frozenset({"tag:yaml.org,2002:seq"})
+
+
+def _mark_location(path: str, mark: Any) -> SourceLocation:
+    if mark is None:
+        return SourceLocation(path)
+    return SourceLocation(path, mark.line + 1, mark.column + 1)
+
+
+def _strip_bom(text: str) -> str:
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def check_size(path: str, text: str) -> None:
+    """Refuse templates larger than Heat would accept, before spending time parsing them."""
+    size = len(text.encode("utf-8", errors="surrogateescape"))
+    if size > MAX_TEMPLATE_BYTES:
+        raise TemplateError.at(
+            SourceLocation(path),
+            f"template is {size} bytes, larger than the {MAX_TEMPLATE_BYTES}-byte limit",
+            "Heat's max_template_size; split it into nested templates",
+        )
+
+
+class _Builder:
+    """Turns composed YAML nodes into located containers, collecting diagnostics."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.diagnostics: list[Diagnostic] = []
+        self._scalars = yaml.SafeLoader("")
+        self._nodes = 0
+        self._active: set[int] = set()
+
+    def loc(self, node: yaml.Node) -> SourceLocation:
+        return _mark_location(self.path, node.start_mark)
+
+    def error(self, node: yaml.Node, message: str, hint: str | None = None) -> None:
+        self.diagnostics.append(Diagnostic(message, self.loc(node), hint=hint))
+
+    def build(self, node: yaml.Node) -> Any:
+        self._nodes += 1
+        if self._nodes > MAX_NODES:
+            raise TemplateError.at(
+                self.loc(node),
+                "document expands to too many nodes",
+                "YAML aliases are expanded; avoid deeply repeated aliases",
+            )
+        if id(node) in self._active:
+            self.error(node, "recursive YAML alias", "an alias cannot contain itself")
+            return None
+        self._active.add(id(node))
+        try:
+            if isinstance(node, yaml.MappingNode):
+                return self._mapping(node)
+            if isinstance(node, yaml.SequenceNode):
+                return self._sequence(node)
+            return self._scalar(node)
+        finally:
+            self._active.discard(id(node))
+
+    def _scalar(self, node: yaml.Node) -> Any:
+        tag = node.tag
+        if tag in (_STR_TAG, _TIMESTAMP_TAG):
+            return LocatedStr(str(node.value), self.loc(node))
+        if tag in _SCALAR_TAGS:
+            try:
+                return self._scalars.construct_object(node, deep=True)
+            except yaml.YAMLError as exc:
+                self.error(node, f"invalid {tag.rsplit(':', 1)[-1]} value: {exc}")
+                return None
+        self.error(node, f"unsupported YAML tag `{tag}`", "Heat templates use plain YAML")
+        return LocatedStr(str(node.value), self.loc(node))
+
+    def _sequence(self, node: yaml.SequenceNode) -> LocatedList:
+        if node.tag not in _SEQ_TAGS:
+            self.error(node, f"unsupported YAML tag `{node.tag}`")
+        out = LocatedList(loc=self.loc(node))
+        for item in node.value:
+            out.append(self.build(item))
+            out.item_locs.append(self.loc(item))
+        return out
+
+    def _mapping(self, node: yaml.MappingNode) -> LocatedDict:
+        if node.tag not in _MAP_TAGS:
+            self.error(node, f"unsupported YAML tag `{node.tag}`")
+        out = LocatedDict(loc=self.loc(node))
+        merged: list[LocatedDict] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE_TAG:
+                merged.extend(self._merge_sources(value_node))
+                continue
+            key = self.build(key_node)
+            try:
+                hash(key)
+            except TypeError:
+                self.error(key_node, "a mapping key must be a scalar")
+                continue
+            if key in out:
+                first = out.key_locs[key]
+                self.error(
+                    key_node,
+                    f"duplicate key `{key}`",
+                    f"first defined at {first}",
+                )
+                continue
+            out[key] = self.build(value_node)
+            out.key_locs[key] = self.loc(key_node)
+        for source in merged:  # explicit keys win over merged ones (YAML merge semantics)
+            for key, value in source.items():
+                if key not in out:
+                    out[key] = value
+                    out.key_locs[key] = source.key_loc(key)
+        return out
+
+    def _merge_sources(self, node: yaml.Node) -> list[LocatedDict]:
+        items = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        sources: list[LocatedDict] = []
+        for item in items:
+            built = self.build(item)
+            if isinstance(built, LocatedDict):
+                sources.append(built)
+            else:
+                self.error(item, "a YAML merge (`<<`) needs a mapping")
+        return sources
+
+
+def _yaml_error(path: str, exc: yaml.YAMLError) -> TemplateError:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None)
+    message = f"YAML syntax error: {problem}"
+    hint = context if context and context != problem else None
+    return TemplateError.at(_mark_location(path, mark), message, hint)
+
+
+def _json_fallback(path: str, text: str) -> Any:
+    """JSON that YAML 1.1 cannot read (rare: tabs, some escapes); located only per file."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        return None
+    return _locate_plain(data, SourceLocation(path, 1, 1))
+
+
+def _locate_plain(value: Any, loc: SourceLocation) -> Any:
+    if isinstance(value, dict):
+        out = LocatedDict(loc=loc)
+        for k, v in value.items():
+            out[k] = _locate_plain(v, loc)
+            out.key_locs[k] = loc
+        return out
+    if isinstance(value, list):
+        items = LocatedList((_locate_plain(v, loc) for v in value), loc=loc)
+        items.item_locs = [loc] * len(items)
+        return items
+    if isinstance(value, str):
+        return LocatedStr(value, loc)
+    return value
+
+
+def parse_document(path: str, text: str, *, limit_size: bool = True) -> Any:
+    """Parse YAML or JSON text into located containers; raise one located TemplateError.
+
+    An empty document gives None. Every problem (syntax, duplicate keys, odd tags) is a
+    located diagnostic; nothing else escapes.
+    """
+    if limit_size:
+        check_size(path, text)
+    text = _strip_bom(text)
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        if text.lstrip().startswith("{"):
+            fallback = _json_fallback(path, text)
+            if fallback is not None:
+                return fallback
+        raise _yaml_error(path, exc) from None
+    except (ValueError, UnicodeError) as exc:
+        raise TemplateError.at(SourceLocation(path), f"cannot read template: {exc}") from None
+    if node is None:
+        return None
+    builder = _Builder(path)
+    try:
+        value = builder.build(node)
+    except RecursionError:
+        raise TemplateError.at(
+            SourceLocation(path), "document is nested too deeply to read"
+        ) from None
+    if builder.diagnostics:
+        raise TemplateError(diagnostics=builder.diagnostics)
+    return value
