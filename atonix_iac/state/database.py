@@ -1,0 +1,149 @@
+"""Short transactions over the state database, and the serial every write bumps.
+
+One engine, one session per call: apply's worker threads write concurrently. SQLite serialises
+writers with ``BEGIN IMMEDIATE``; PostgreSQL with ``SELECT ... FOR UPDATE`` on the stack row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+from uuid import uuid4
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from atonix_iac.errors import StateError
+from atonix_iac.state.codec import resource_key
+from atonix_iac.state.engine import make_engines
+from atonix_iac.state.locking import Holder
+from atonix_iac.state.migrate import upgrade_to_head
+from atonix_iac.state.model import StackKey
+from atonix_iac.state.schema import ResourceRow, StackRow, VersionRow, utcnow
+
+
+class StateDatabase:
+    """The engines of one store; migrates the schema to head when opened."""
+
+    def __init__(self, url: URL, holder: Holder) -> None:
+        self.holder = holder
+        self.where = url.render_as_string(hide_password=True)
+        self.read_engine, self.write_engine = make_engines(url)
+        try:
+            with self.errors():
+                upgrade_to_head(self.write_engine, self.where)
+        except BaseException:
+            self.dispose()
+            raise
+
+    def dispose(self) -> None:
+        self.read_engine.dispose()
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        with (
+            self.errors(),
+            Session(self.read_engine, expire_on_commit=False) as session,
+            session.begin(),
+        ):
+            yield session
+
+    @contextmanager
+    def writing(self) -> Iterator[Session]:
+        with (
+            self.errors(),
+            Session(self.write_engine, expire_on_commit=False) as session,
+            session.begin(),
+        ):
+            yield session
+
+    @contextmanager
+    def errors(self) -> Iterator[None]:
+        """Database failures become StateError with the driver's message only: statements and
+        their parameters stay out of the text."""
+        try:
+            yield
+        except SQLAlchemyError as exc:
+            detail = getattr(exc, "orig", None) or exc.__class__.__name__
+            raise StateError(f"state database {self.where}: {detail}") from exc
+
+    def bump(
+        self,
+        session: Session,
+        key: StackKey,
+        operation: str,
+        *,
+        serial: int | None = None,
+        lineage: str | None = None,
+    ) -> StackRow:
+        """Lock the stack row (creating it on the first write, lineage a new uuid4), bump the
+        serial by one (unless an import sets it) and record the change in the history."""
+        stack = self.stack(session, key, for_update=True)
+        if stack is None:
+            self._create_stack(session, key)
+            stack = self.stack(session, key, for_update=True)
+            assert stack is not None
+        now = utcnow()
+        stack.serial = serial if serial is not None else stack.serial + 1
+        if lineage:
+            stack.lineage = lineage
+        stack.updated_at = now
+        session.add(
+            VersionRow(
+                stack_id=stack.id,
+                serial=stack.serial,
+                lineage=stack.lineage,
+                operation=operation[:255],
+                who=str(self.holder),
+                created_at=now,
+            )
+        )
+        return stack
+
+    @staticmethod
+    def stack(session: Session, key: StackKey, *, for_update: bool = False) -> StackRow | None:
+        query = select(StackRow).where(*stack_filter(key))
+        if for_update:
+            query = query.with_for_update()
+        return session.scalars(query).one_or_none()
+
+    @staticmethod
+    def addresses(session: Session, stack_id: int) -> list[str]:
+        rows = session.execute(
+            select(ResourceRow.address, ResourceRow.deposed).where(ResourceRow.stack_id == stack_id)
+        ).all()
+        return [resource_key(address, deposed or None) for address, deposed in rows]
+
+    @staticmethod
+    def _create_stack(session: Session, key: StackKey) -> None:
+        """Insert the stack row unless a concurrent writer just did."""
+        now = utcnow()
+        values: dict[str, Any] = {
+            "workspace": key.workspace,
+            "environment": key.environment,
+            "name": key.stack,
+            "lineage": str(uuid4()),
+            "serial": 0,
+            "outputs": {},
+            "sensitive_outputs": [],
+            "parameters": {},
+            "sensitive_parameters": [],
+            "created_at": now,
+            "updated_at": now,
+        }
+        if session.get_bind().dialect.name == "sqlite":
+            session.execute(sqlite.insert(StackRow).values(values).on_conflict_do_nothing())
+        else:
+            session.execute(postgresql.insert(StackRow).values(values).on_conflict_do_nothing())
+
+
+def stack_filter(key: StackKey) -> tuple[ColumnElement[bool], ...]:
+    return (
+        StackRow.workspace == key.workspace,
+        StackRow.environment == key.environment,
+        StackRow.name == key.stack,
+    )

@@ -1,0 +1,180 @@
+"""The state database's tables as typed ORM classes.
+
+Alembic migrations (``migrations/versions``) create these tables; a test checks that the
+migrated schema and these classes agree. Intents are not a table of their own: an intent is a
+resource row with status ``pending_create``, so a run killed mid-create leaves a row that the
+next plan sees and resolves.
+
+Secret values never reach a JSON column: their names keep a ``null`` placeholder there (so key
+order survives) and the values travel Fernet-encrypted in the ``secrets`` text column.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stored as naive UTC on every backend; always read back timezone-aware."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON(), list[str]: JSON()}
+
+
+class StackRow(Base):
+    __tablename__ = "stacks"
+    __table_args__ = (UniqueConstraint("workspace", "environment", "name", name="uq_stacks_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workspace: Mapped[str] = mapped_column(String(255))
+    environment: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(255))
+    lineage: Mapped[str] = mapped_column(String(36))
+    serial: Mapped[int] = mapped_column(Integer)
+    outputs: Mapped[dict[str, Any]]
+    sensitive_outputs: Mapped[list[str]]
+    parameters: Mapped[dict[str, Any]]
+    sensitive_parameters: Mapped[list[str]]
+    # Fernet token of {"outputs": {...}, "parameters": {...}} holding only the secret values.
+    secrets: Mapped[str | None] = mapped_column(Text)
+    template_digest: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class ResourceRow(Base):
+    __tablename__ = "resources"
+    __table_args__ = (
+        UniqueConstraint("stack_id", "address", "deposed", name="uq_resources_address"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    stack_id: Mapped[int] = mapped_column(ForeignKey("stacks.id", ondelete="CASCADE"))
+    address: Mapped[str] = mapped_column(String(1024))
+    # "" for the current object; NULL would defeat the unique constraint.
+    deposed: Mapped[str] = mapped_column(String(64))
+    type: Mapped[str] = mapped_column(String(255))
+    physical_id: Mapped[str | None] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(32))
+    properties: Mapped[dict[str, Any]]
+    attributes: Mapped[dict[str, Any]]
+    sensitive_properties: Mapped[list[str]]
+    sensitive_attributes: Mapped[list[str]]
+    # Fernet token of {"properties": {...}, "attributes": {...}} holding only the secrets.
+    secrets: Mapped[str | None] = mapped_column(Text)
+    dependencies: Mapped[list[str]]
+    deletion_policy: Mapped[str] = mapped_column(String(16))
+    create_before_destroy: Mapped[bool] = mapped_column(Boolean)
+    prevent_destroy: Mapped[bool] = mapped_column(Boolean)
+    updated_at: Mapped[datetime]
+
+
+class VersionRow(Base):
+    """One row per committed change: cheap, no snapshot of the whole state."""
+
+    __tablename__ = "state_versions"
+    __table_args__ = (UniqueConstraint("stack_id", "serial", name="uq_state_versions_serial"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    stack_id: Mapped[int] = mapped_column(ForeignKey("stacks.id", ondelete="CASCADE"))
+    serial: Mapped[int] = mapped_column(Integer)
+    lineage: Mapped[str] = mapped_column(String(36))
+    operation: Mapped[str] = mapped_column(String(255))
+    who: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime]
+
+
+class SnapshotRow(Base):
+    """A whole-state copy taken at the end of an apply run (see ``SqlStateStore.snapshot``)."""
+
+    __tablename__ = "state_snapshots"
+    __table_args__ = (Index("ix_state_snapshots_stack_serial", "stack_id", "serial"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    stack_id: Mapped[int] = mapped_column(ForeignKey("stacks.id", ondelete="CASCADE"))
+    serial: Mapped[int] = mapped_column(Integer)
+    operation: Mapped[str] = mapped_column(String(255))
+    who: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime]
+    # The export document; Fernet-sealed as a whole when the state holds any secret.
+    body: Mapped[str] = mapped_column(Text)
+    sealed: Mapped[bool] = mapped_column(Boolean)
+
+
+class LockRow(Base):
+    """At most one row per stack: the primary key is the mutual exclusion, on any backend."""
+
+    __tablename__ = "locks"
+
+    workspace: Mapped[str] = mapped_column(String(255), primary_key=True)
+    environment: Mapped[str] = mapped_column(String(255), primary_key=True)
+    stack: Mapped[str] = mapped_column(String(255), primary_key=True)
+    lock_id: Mapped[str] = mapped_column(String(36))
+    who: Mapped[str] = mapped_column(String(255))
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    operation: Mapped[str] = mapped_column(String(64))
+    since: Mapped[datetime]
+
+
+class AuditRow(Base):
+    """Kept by stack key, not by foreign key, so a stack's audit outlives the stack."""
+
+    __tablename__ = "audit"
+    __table_args__ = (
+        Index("ix_audit_stack_started", "workspace", "environment", "stack", "started_at"),
+        Index("ix_audit_started", "started_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workspace: Mapped[str] = mapped_column(String(255))
+    environment: Mapped[str] = mapped_column(String(255))
+    stack: Mapped[str] = mapped_column(String(255))
+    address: Mapped[str] = mapped_column(String(1024))
+    type: Mapped[str] = mapped_column(String(255))
+    physical_id: Mapped[str | None] = mapped_column(String(255))
+    action: Mapped[str] = mapped_column(String(16))
+    result: Mapped[str] = mapped_column(String(16))
+    who: Mapped[str] = mapped_column(String(255))
+    started_at: Mapped[datetime]
+    duration_s: Mapped[float] = mapped_column(Float)
+    message: Mapped[str | None] = mapped_column(Text)
+    project: Mapped[str | None] = mapped_column(String(255))

@@ -1,0 +1,112 @@
+"""Encryption at rest for secret values in state (Fernet: AES-128-CBC + HMAC-SHA256).
+
+The key comes from ``ATONIX_STATE_KEY`` (one urlsafe-base64 Fernet key, or several separated by
+commas: the first encrypts, all decrypt, which is how a key is rotated). Without it, a SQLite
+database keeps its key in a file beside it (``state.db`` -> ``state.key``, mode 0600), created
+the first time a secret is written. Other databases require ``ATONIX_STATE_KEY``: a key kept
+next to a shared server would protect nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+
+from atonix_iac.errors import StateError
+
+STATE_KEY_ENV = "ATONIX_STATE_KEY"
+
+
+class SecretBox:
+    """Seals JSON values into Fernet tokens and opens them; finds its key on first use."""
+
+    def __init__(
+        self, *, env_key: str | None, key_file: Path | None, ephemeral: bool = False
+    ) -> None:
+        self._env_key = env_key
+        self._key_file = key_file
+        self._ephemeral = ephemeral
+        self._fernet: MultiFernet | None = None
+        self._guard = threading.Lock()
+
+    @classmethod
+    def from_environment(cls, *, key_file: Path | None, ephemeral: bool = False) -> SecretBox:
+        return cls(env_key=os.environ.get(STATE_KEY_ENV), key_file=key_file, ephemeral=ephemeral)
+
+    def seal(self, value: Any) -> str:
+        data = json.dumps(value, separators=(",", ":"), allow_nan=False).encode()
+        return self._cipher().encrypt(data).decode("ascii")
+
+    def open(self, token: str, what: str) -> Any:
+        """The value sealed in ``token``; ``what`` names it in the error (never its content)."""
+        try:
+            data = self._cipher().decrypt(token.encode("ascii"))
+        except InvalidToken:
+            raise StateError(
+                f"cannot decrypt the secrets of {what}: the state key is not the one they were "
+                f"written with (set {STATE_KEY_ENV} to the key used then"
+                + (f", or restore {self._key_file}" if self._key_file else "")
+                + ")"
+            ) from None
+        return json.loads(data)
+
+    def _cipher(self) -> MultiFernet:
+        with self._guard:
+            if self._fernet is None:
+                self._fernet = MultiFernet([Fernet(k) for k in self._keys()])
+            return self._fernet
+
+    def _keys(self) -> list[bytes]:
+        if self._env_key:
+            keys = [k.strip().encode() for k in self._env_key.split(",") if k.strip()]
+            for index, key in enumerate(keys):
+                _check_key(key, f"{STATE_KEY_ENV} (key {index + 1})")
+            if keys:
+                return keys
+        if self._key_file is not None:
+            return [_read_or_create_key_file(self._key_file)]
+        if self._ephemeral:
+            return [Fernet.generate_key()]
+        raise StateError(
+            f"a secret must be stored but no state key is set: set {STATE_KEY_ENV} to a Fernet "
+            "key (python -c 'from cryptography.fernet import Fernet; "
+            "print(Fernet.generate_key().decode())')"
+        )
+
+
+def _check_key(key: bytes, where: str) -> None:
+    try:
+        Fernet(key)
+    except (ValueError, TypeError):
+        raise StateError(
+            f"{where} is not a Fernet key (32 bytes, urlsafe base64, 44 characters)"
+        ) from None
+
+
+def _read_or_create_key_file(path: Path) -> bytes:
+    """Read the key file, creating it 0600 first if absent (atomic against a racing process)."""
+    if not path.exists():
+        temp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+        try:
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(Fernet.generate_key())
+            # Fails if another process won the race: then its key is the key.
+            with contextlib.suppress(FileExistsError):
+                os.link(temp, path)
+        except OSError as exc:
+            raise StateError(f"cannot create the state key file {path}: {exc}") from exc
+        finally:
+            temp.unlink(missing_ok=True)
+    try:
+        key = path.read_bytes().strip()
+    except OSError as exc:
+        raise StateError(f"cannot read the state key file {path}: {exc}") from exc
+    _check_key(key, f"the state key file {path}")
+    return key

@@ -1,0 +1,372 @@
+"""``SqlStateStore``: the StateStore over SQLAlchemy, for SQLite files and PostgreSQL.
+
+Every method is one short transaction (see ``database.py``); every committed change bumps the
+stack's serial by one. Intents are resource rows with status ``pending_create``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.engine import URL
+
+from atonix_iac.errors import StateError, suggest
+from atonix_iac.state import locking
+from atonix_iac.state.codec import (
+    audit_record,
+    audit_row,
+    merge_secrets,
+    resource_from_row,
+    resource_key,
+    resource_values,
+    seal_parts,
+    split_secrets,
+    stack_secrets,
+)
+from atonix_iac.state.database import StateDatabase, stack_filter
+from atonix_iac.state.model import (
+    AuditRecord,
+    LockInfo,
+    ResourceState,
+    ResourceStatus,
+    StackKey,
+    State,
+    StateVersion,
+)
+from atonix_iac.state.moves import plan_move
+from atonix_iac.state.schema import (
+    AuditRow,
+    ResourceRow,
+    SnapshotRow,
+    StackRow,
+    VersionRow,
+    utcnow,
+)
+from atonix_iac.state.secrets import SecretBox
+from atonix_iac.state.transfer import (
+    check_push,
+    document_to_state,
+    has_secrets,
+    state_to_document,
+)
+
+
+class SqlStateStore:
+    """Implements ``atonix_iac.state.store.StateStore``; build it with ``open_store``."""
+
+    def __init__(self, url: URL, box: SecretBox, *, holder: locking.Holder | None = None) -> None:
+        self.url = url
+        self._box = box
+        self._holder = holder or locking.Holder.current()
+        self._db = StateDatabase(url, self._holder)
+
+    # -- reading -------------------------------------------------------------------------
+
+    def load(self, key: StackKey) -> State:
+        with self._db.reading() as session:
+            stack = self._db.stack(session, key)
+            if stack is None:
+                return State(key=key)
+            rows = session.scalars(
+                select(ResourceRow)
+                .where(ResourceRow.stack_id == stack.id)
+                .order_by(ResourceRow.address, ResourceRow.deposed)
+            ).all()
+        resources = [resource_from_row(self._box, key, row) for row in rows]
+        secrets = stack_secrets(self._box, key, stack)
+        return State(
+            key=key,
+            lineage=stack.lineage,
+            serial=stack.serial,
+            resources={resource_key(r.address, r.deposed): r for r in resources},
+            outputs=merge_secrets(stack.outputs, secrets.get("outputs", {})),
+            sensitive_outputs=frozenset(stack.sensitive_outputs),
+            parameters=merge_secrets(stack.parameters, secrets.get("parameters", {})),
+            sensitive_parameters=frozenset(stack.sensitive_parameters),
+            template_digest=stack.template_digest,
+        )
+
+    def iter_resources(self, key: StackKey) -> Iterator[ResourceState]:
+        return iter(list(self.load(key).resources.values()))
+
+    def get_resource(
+        self, key: StackKey, address: str, deposed: str | None = None
+    ) -> ResourceState:
+        """One resource (``state show``); StateError naming the closest address if absent."""
+        resources = self.load(key).resources
+        found = resources.get(resource_key(address, deposed))
+        if found is None:
+            raise _missing(key, resources, address)
+        return found
+
+    def list_stacks(self) -> Sequence[StackKey]:
+        with self._db.reading() as session:
+            rows = session.execute(
+                select(StackRow.workspace, StackRow.environment, StackRow.name).order_by(
+                    StackRow.workspace, StackRow.environment, StackRow.name
+                )
+            ).all()
+        return [StackKey(w, e, n) for w, e, n in rows]
+
+    def history(self, key: StackKey) -> Sequence[StateVersion]:
+        with self._db.reading() as session:
+            rows = session.scalars(
+                select(VersionRow)
+                .join(StackRow, StackRow.id == VersionRow.stack_id)
+                .where(*stack_filter(key))
+                .order_by(VersionRow.serial)
+            ).all()
+        return [StateVersion(r.serial, r.lineage, r.created_at, r.operation, r.who) for r in rows]
+
+    def audit(
+        self, key: StackKey | None = None, since: datetime | None = None
+    ) -> Sequence[AuditRecord]:
+        query = select(AuditRow).order_by(AuditRow.started_at, AuditRow.id)
+        if key is not None:
+            query = query.where(
+                AuditRow.workspace == key.workspace,
+                AuditRow.environment == key.environment,
+                AuditRow.stack == key.stack,
+            )
+        if since is not None:
+            query = query.where(AuditRow.started_at >= since)
+        with self._db.reading() as session:
+            rows = session.scalars(query).all()
+        return [audit_record(row) for row in rows]
+
+    # -- locking -------------------------------------------------------------------------
+
+    def lock(
+        self, key: StackKey, operation: str, timeout_s: float = 0.0
+    ) -> AbstractContextManager[LockInfo]:
+        return self._locked(key, operation, timeout_s)
+
+    @contextmanager
+    def _locked(self, key: StackKey, operation: str, timeout_s: float) -> Iterator[LockInfo]:
+        db = self._db
+        with db.errors():
+            info = locking.acquire(
+                db.read_engine, db.write_engine, key, operation, timeout_s, self._holder
+            )
+        try:
+            yield info
+        finally:
+            with db.errors():
+                locking.release(db.write_engine, info)
+
+    def current_lock(self, key: StackKey) -> LockInfo | None:
+        with self._db.errors():
+            return locking.current_lock(self._db.read_engine, key)
+
+    def force_unlock(self, key: StackKey, lock_id: str) -> LockInfo:
+        """Break a lock whose holder is gone; returns what was broken."""
+        with self._db.errors():
+            return locking.force_unlock(self._db.write_engine, key, lock_id)
+
+    # -- writing -------------------------------------------------------------------------
+
+    def write_intent(self, key: StackKey, resource: ResourceState) -> int:
+        intent = dataclasses.replace(resource, status=ResourceStatus.PENDING_CREATE)
+        return self._put(key, intent, "intent")
+
+    def put_resource(self, key: StackKey, resource: ResourceState) -> int:
+        return self._put(key, resource, "write")
+
+    def _put(self, key: StackKey, resource: ResourceState, verb: str) -> int:
+        where = resource_key(resource.address, resource.deposed)
+        with self._db.writing() as session:
+            stack = self._db.bump(session, key, f"{verb} {where}")
+            values = resource_values(self._box, key, stack.id, resource)
+            changed = session.execute(
+                update(ResourceRow)
+                .where(
+                    ResourceRow.stack_id == stack.id,
+                    ResourceRow.address == resource.address,
+                    ResourceRow.deposed == values["deposed"],
+                )
+                .values(values)
+            )
+            if changed.rowcount == 0:  # type: ignore[attr-defined]
+                session.execute(insert(ResourceRow).values(values))
+            return stack.serial
+
+    def remove_resource(self, key: StackKey, address: str, deposed: str | None = None) -> int:
+        with self._db.writing() as session:
+            stack = self._db.bump(session, key, f"remove {resource_key(address, deposed)}")
+            gone = session.execute(
+                delete(ResourceRow).where(
+                    ResourceRow.stack_id == stack.id,
+                    ResourceRow.address == address,
+                    ResourceRow.deposed == (deposed or ""),
+                )
+            )
+            if gone.rowcount == 0:  # type: ignore[attr-defined]
+                raise _missing(key, self._db.addresses(session, stack.id), address)
+            return stack.serial
+
+    def move_resource(self, key: StackKey, source: str, destination: str) -> int:
+        """Rename a resource, or every resource under a nested-stack prefix (``state mv``);
+        dependencies naming the moved addresses follow."""
+        with self._db.writing() as session:
+            stack = self._db.bump(session, key, f"move {source} -> {destination}")
+            rows = list(
+                session.scalars(select(ResourceRow).where(ResourceRow.stack_id == stack.id))
+            )
+            renames = plan_move(key, [row.address for row in rows], source, destination)
+            for row in rows:
+                row.address = renames.get(row.address, row.address)
+                if any(dep in renames for dep in row.dependencies):
+                    row.dependencies = [renames.get(dep, dep) for dep in row.dependencies]
+            return stack.serial
+
+    def set_outputs(
+        self,
+        key: StackKey,
+        outputs: dict[str, Any],
+        sensitive: frozenset[str],
+        parameters: dict[str, Any],
+        template_digest: str | None,
+        *,
+        sensitive_parameters: frozenset[str] = frozenset(),
+    ) -> int:
+        with self._db.writing() as session:
+            stack = self._db.bump(session, key, "outputs")
+            self._store_stack_values(
+                stack, key, outputs, sensitive, parameters, sensitive_parameters
+            )
+            stack.template_digest = template_digest
+            return stack.serial
+
+    def record_audit(self, record: AuditRecord) -> None:
+        with self._db.writing() as session:
+            session.add(audit_row(record))
+
+    def delete_stack(self, key: StackKey, *, force: bool = False) -> None:
+        """Drop the stack, its history and snapshots (its audit stays). Refused while
+        resources remain, unless ``force``."""
+        with self._db.writing() as session:
+            stack = self._db.stack(session, key, for_update=True)
+            if stack is None:
+                return
+            remaining = self._db.addresses(session, stack.id)
+            if remaining and not force:
+                raise StateError(
+                    f"state of {key} still has {len(remaining)} resource(s); "
+                    "destroy them first (or remove them from state)"
+                )
+            for table in (ResourceRow, VersionRow, SnapshotRow):
+                session.execute(delete(table).where(table.stack_id == stack.id))
+            session.delete(stack)
+
+    # -- whole-state documents -------------------------------------------------------------
+
+    def export_state(self, key: StackKey, *, include_secrets: bool = False) -> dict[str, Any]:
+        """The stack as a JSON-ready document (``state pull``); secrets masked by default."""
+        state = self.load(key)
+        if not state.exists:
+            raise StateError(f"no state for {key}")
+        return state_to_document(state, include_secrets=include_secrets)
+
+    def import_state(self, key: StackKey, document: dict[str, Any], *, force: bool = False) -> int:
+        """Replace the stack's state with ``document`` (``state push``). Refuses another
+        lineage or an older serial unless ``force``. Returns the new serial."""
+        incoming = document_to_state(key, document)
+        with self._db.writing() as session:
+            current = self._db.stack(session, key, for_update=True)
+            if current is not None and not force:
+                check_push(key, current.lineage, current.serial, incoming)
+            serial = max(current.serial if current else 0, incoming.serial) + 1
+            stack = self._db.bump(session, key, "import", serial=serial, lineage=incoming.lineage)
+            session.execute(delete(ResourceRow).where(ResourceRow.stack_id == stack.id))
+            for resource in incoming.resources.values():
+                values = resource_values(self._box, key, stack.id, resource)
+                session.execute(insert(ResourceRow).values(values))
+            self._store_stack_values(
+                stack,
+                key,
+                incoming.outputs,
+                incoming.sensitive_outputs,
+                incoming.parameters,
+                incoming.sensitive_parameters,
+            )
+            stack.template_digest = incoming.template_digest
+            return stack.serial
+
+    def snapshot(self, key: StackKey, operation: str) -> int:
+        """Keep a full copy of the stack's state (at the end of an apply run); returns its
+        serial. Sealed as a whole when it holds any secret."""
+        state = self.load(key)
+        if not state.exists:
+            raise StateError(f"no state for {key}")
+        body = json.dumps(state_to_document(state, include_secrets=True))
+        sealed = has_secrets(state)
+        with self._db.writing() as session:
+            stack = self._db.stack(session, key)
+            if stack is None:
+                raise StateError(f"no state for {key}")
+            session.add(
+                SnapshotRow(
+                    stack_id=stack.id,
+                    serial=state.serial,
+                    operation=operation[:255],
+                    who=str(self._holder),
+                    created_at=utcnow(),
+                    body=self._box.seal(body) if sealed else body,
+                    sealed=sealed,
+                )
+            )
+        return state.serial
+
+    def read_snapshot(self, key: StackKey, serial: int) -> dict[str, Any]:
+        """The document of the latest snapshot taken at ``serial`` (secrets included), fit
+        for ``import_state`` to roll back to."""
+        with self._db.reading() as session:
+            row = session.scalars(
+                select(SnapshotRow)
+                .join(StackRow, StackRow.id == SnapshotRow.stack_id)
+                .where(*stack_filter(key), SnapshotRow.serial == serial)
+                .order_by(SnapshotRow.id.desc())
+                .limit(1)
+            ).one_or_none()
+        if row is None:
+            raise StateError(f"no snapshot of {key} at serial {serial}")
+        body = self._box.open(row.body, f"{key} snapshot {serial}") if row.sealed else row.body
+        document = json.loads(body)
+        if not isinstance(document, dict):
+            raise StateError(f"the snapshot of {key} at serial {serial} is corrupt")
+        return document
+
+    def close(self) -> None:
+        self._db.dispose()
+
+    def _store_stack_values(
+        self,
+        stack: StackRow,
+        key: StackKey,
+        outputs: dict[str, Any],
+        sensitive_outputs: frozenset[str],
+        parameters: dict[str, Any],
+        sensitive_parameters: frozenset[str],
+    ) -> None:
+        stack.outputs, secret_outputs = split_secrets(outputs, sensitive_outputs)
+        stack.parameters, secret_parameters = split_secrets(parameters, sensitive_parameters)
+        stack.sensitive_outputs = sorted(sensitive_outputs)
+        stack.sensitive_parameters = sorted(sensitive_parameters)
+        stack.secrets = seal_parts(
+            self._box,
+            {"outputs": secret_outputs, "parameters": secret_parameters},
+            f"{key} (outputs and parameters)",
+        )
+
+
+def _missing(key: StackKey, addresses: Iterable[str], address: str) -> StateError:
+    hint = suggest(address, addresses)
+    return StateError(
+        f"no resource {address} in the state of {key}" + (f"; {hint}" if hint else "")
+    )
