@@ -1,0 +1,35 @@
+"""The planner: pure functions from (template, parameters, state, type schemas) to a Plan.
+
+Apply and the CLI use only the names exported here.
+"""
+
+from atonix_iac.planner.actions import Decision, decide_action
+from atonix_iac.planner.bind import validate_stack
+from atonix_iac.planner.build import make_plan
+from atonix_iac.planner.evaluation import resolve_outputs, resolve_properties
+from atonix_iac.planner.graph import ResourceGraph, build_graph
+from atonix_iac.planner.plan import (
+    Action,
+    OutputChange,
+    Plan,
+    PlanMode,
+    PropertyChange,
+    ResourceChange,
+)
+
+__all__ = [
+    "Action",
+    "Decision",
+    "OutputChange",
+    "Plan",
+    "PlanMode",
+    "PropertyChange",
+    "ResourceChange",
+    "ResourceGraph",
+    "build_graph",
+    "decide_action",
+    "make_plan",
+    "resolve_outputs",
+    "resolve_properties",
+    "validate_stack",
+]

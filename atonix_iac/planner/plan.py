@@ -73,6 +73,9 @@ class ResourceChange:
     drift: tuple[PropertyChange, ...] = ()
     gone: bool = False
     deposed: str | None = None
+    # A DELETE that only removes the resource from state and leaves the object alone
+    # (deletion_policy Retain, or an object already deleted outside atonix).
+    forget_only: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,10 +114,13 @@ class Plan:
 
     def summary(self) -> str:
         n = self.counts()
+        forget = sum(1 for c in self.changes if c.action is Action.DELETE and c.forget_only)
         add = n[Action.CREATE] + n[Action.DELETE_THEN_CREATE] + n[Action.CREATE_THEN_DELETE]
-        destroy = n[Action.DELETE] + n[Action.DELETE_THEN_CREATE] + n[Action.CREATE_THEN_DELETE]
         replaced = n[Action.DELETE_THEN_CREATE] + n[Action.CREATE_THEN_DELETE]
+        destroy = n[Action.DELETE] - forget + replaced
         text = f"Plan: {add} to add, {n[Action.UPDATE]} to change, {destroy} to destroy"
         if replaced:
             text += f" ({replaced} replaced)"
+        if forget:
+            text += f", {forget} to forget"
         return text + "."

@@ -1,0 +1,148 @@
+"""Binding a template to resource types: known types, schema-valid properties, real attributes.
+
+``validate_stack`` runs with or without parameter values (``atonix validate`` needs none);
+without them, every function call is "known after apply" and only literal values are checked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from atonix_iac.errors import Diagnostic, TemplateError, suggest
+from atonix_iac.planner.evaluation import PlanContext, resolve_spec_properties
+from atonix_iac.planner.graph import build_graph
+from atonix_iac.planner.protocols import BoundParams, TypeRegistry, known_type_names
+from atonix_iac.providers.base import ResourceSchema
+from atonix_iac.providers.validation import check_properties
+from atonix_iac.template.expr import Expr, iter_references
+from atonix_iac.template.model import ResourceSpec, Template
+from atonix_iac.template.nodes import plain
+from atonix_iac.template.values import UNKNOWN, is_unknown, unwrap
+
+# Every Heat resource has these attributes, whatever its schema lists.
+_UNIVERSAL_ATTRIBUTES = frozenset({"show"})
+
+
+def validate_stack(
+    template: Template, registry: TypeRegistry, params: BoundParams | None = None
+) -> list[Diagnostic]:
+    """Every problem found: the graph, unknown types, properties against schemas, get_attr
+    names. A known type without a provider is fine here (it only matters at plan time)."""
+    diagnostics: list[Diagnostic] = []
+    try:
+        build_graph(template)
+    except TemplateError as err:
+        diagnostics.extend(err.diagnostics)
+    diagnostics.extend(type_diagnostics(template, registry, template.resources, False))
+    ctx = _AllUnknownContext(template, params) if params is not None else None
+    for spec in template.resources.values():
+        if not registry.is_known(spec.type):
+            continue
+        schema = registry.schema(spec.type)
+        diagnostics.extend(_attribute_diagnostics(spec, template, registry))
+        try:
+            properties = (
+                resolve_spec_properties(spec, ctx) if ctx is not None else _unknown_calls(spec)
+            )
+        except TemplateError as err:
+            diagnostics.extend(err.diagnostics)
+            continue
+        diagnostics.extend(property_diagnostics(spec, schema, properties))
+    return diagnostics
+
+
+def type_diagnostics(
+    template: Template,
+    registry: TypeRegistry,
+    addresses: Iterable[str],
+    require_provider: bool,
+) -> list[Diagnostic]:
+    """Unknown resource types (with did-you-mean) and, if asked, types with no provider."""
+    diagnostics: list[Diagnostic] = []
+    for address in addresses:
+        spec = template.resources[address]
+        if not registry.is_known(spec.type):
+            diagnostics.append(
+                Diagnostic(
+                    f"unknown resource type `{spec.type}` for `{address}`",
+                    spec.type_location,
+                    hint=suggest(spec.type, known_type_names(registry)),
+                )
+            )
+        elif require_provider and not registry.has_provider(spec.type):
+            diagnostics.append(
+                Diagnostic(
+                    f"type {spec.type} has no provider (it is a known Heat type; "
+                    "atonix cannot create it yet)",
+                    spec.type_location,
+                    hint=f"used by `{address}`",
+                )
+            )
+    return diagnostics
+
+
+def property_diagnostics(
+    spec: ResourceSpec, schema: ResourceSchema, properties: dict[str, Any]
+) -> list[Diagnostic]:
+    """Schema violations in resolved properties (UNKNOWN values skipped, secrets unshown)."""
+    return check_properties(
+        schema,
+        properties,
+        spec.property_locations,
+        spec.location,
+        is_unknown,
+        unwrap=unwrap,
+    )
+
+
+def _unknown_calls(spec: ResourceSpec) -> dict[str, Any]:
+    """Literal properties as written, every function call standing for an unknown value."""
+    replaced = _replace_calls(spec.properties)
+    return replaced if isinstance(replaced, dict) else {}
+
+
+def _replace_calls(value: Any) -> Any:
+    if isinstance(value, Expr):
+        return UNKNOWN
+    if isinstance(value, dict):
+        return {str(k): _replace_calls(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_replace_calls(v) for v in value]
+    return plain(value)
+
+
+def _attribute_diagnostics(
+    spec: ResourceSpec, template: Template, registry: TypeRegistry
+) -> list[Diagnostic]:
+    """get_attr names the referenced type does not have (Heat rejects these at validate)."""
+    diagnostics: list[Diagnostic] = []
+    for ref in iter_references([spec.properties, spec.metadata]):
+        target = template.resources.get(ref.resource)
+        if ref.attribute is None or target is None or not registry.is_known(target.type):
+            continue
+        schema = registry.schema(target.type)
+        if (
+            schema.open_attributes
+            or ref.attribute in schema.attributes
+            or ref.attribute in _UNIVERSAL_ATTRIBUTES
+        ):
+            continue
+        diagnostics.append(
+            Diagnostic(
+                f"`{ref.resource}` ({target.type}) has no attribute `{ref.attribute}`",
+                ref.location,
+                hint=suggest(ref.attribute, schema.attributes),
+            )
+        )
+    return diagnostics
+
+
+class _AllUnknownContext(PlanContext):
+    """Parameters known, every resource id and attribute unknown (nothing exists yet)."""
+
+    def resource_id(self, name: str) -> Any:
+        return UNKNOWN
+
+    def attribute(self, name: str, attribute: str | None, path: tuple[Any, ...]) -> Any:
+        return UNKNOWN

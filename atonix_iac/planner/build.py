@@ -1,0 +1,449 @@
+"""make_plan: (template, parameters, state, type schemas) -> Plan, without any I/O.
+
+Resources are planned in creation order so that each decision can see what its dependencies
+will do: an id survives an update but not a replacement, and attributes are only known for
+resources the plan leaves alone (Terraform's rule). Removed resources, destroy mode and
+deposed objects become deletes; then the changes are put in apply order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from atonix_iac.errors import Diagnostic, PreventDestroyError, Severity, TemplateError, suggest
+from atonix_iac.planner.actions import Decision, decide_action
+from atonix_iac.planner.bind import property_diagnostics, type_diagnostics
+from atonix_iac.planner.diff import (
+    changed_properties,
+    drifted_properties,
+    keep_ignored,
+    property_changes,
+)
+from atonix_iac.planner.evaluation import KnownResource, PlanContext, resolve_spec_properties
+from atonix_iac.planner.graph import ResourceGraph, build_graph
+from atonix_iac.planner.order import order_changes
+from atonix_iac.planner.outputs import output_changes
+from atonix_iac.planner.plan import Action, Plan, PlanMode, PropertyChange, ResourceChange
+from atonix_iac.planner.protocols import BoundParams, ResourceFacts, TypeRegistry
+from atonix_iac.planner.selection import select_addresses
+from atonix_iac.providers.base import ResourceResult, ResourceSchema
+from atonix_iac.providers.validation import apply_defaults
+from atonix_iac.state.model import ResourceState, State
+from atonix_iac.template.model import ResourceSpec, Template
+from atonix_iac.template.nodes import plain
+from atonix_iac.template.values import Sensitive, contains_sensitive, unwrap
+
+SENSITIVE_MASK = "(sensitive)"
+REASON_RETAINED = "retained: removed from state only (deletion_policy Retain)"
+REASON_ALREADY_GONE = "already deleted outside atonix: removed from state only"
+REASON_REMOVED = "not in the template any more"
+REASON_CONDITION = "its condition is false"
+REASON_DEPOSED = "deposed object left by an interrupted create-before-destroy replacement"
+
+
+def make_plan(
+    template: Template,
+    params: BoundParams,
+    state: State,
+    registry: TypeRegistry,
+    *,
+    mode: PlanMode = PlanMode.NORMAL,
+    refreshed: Mapping[str, ResourceResult | None] | None = None,
+    targets: Sequence[str] = (),
+    excludes: Sequence[str] = (),
+    replace: Sequence[str] = (),
+) -> Plan:
+    """The plan that takes ``state`` to what ``template`` describes (or to nothing, when
+    destroying). Raises a located TemplateError for template and type problems and a
+    PreventDestroyError when a delete or replacement meets ``prevent_destroy``."""
+    builder = _PlanBuilder(
+        template, params, state, registry, build_graph(template), refreshed or {}, mode
+    )
+    return builder.build(targets, excludes, replace)
+
+
+@dataclass(slots=True)
+class _Observed:
+    """A state resource as refresh last saw it (state overlaid by the refreshed values)."""
+
+    prior: ResourceState
+    properties: dict[str, Any]
+    attributes: Mapping[str, Any]
+    physical_id: str | None
+    drift: tuple[str, ...] = ()
+    gone: bool = False
+
+
+@dataclass(slots=True)
+class _PlanBuilder:
+    template: Template
+    params: BoundParams
+    state: State
+    registry: TypeRegistry
+    graph: ResourceGraph
+    refreshed: Mapping[str, ResourceResult | None]
+    mode: PlanMode
+    changes: list[ResourceChange] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)
+    errors: list[Diagnostic] = field(default_factory=list)
+    destroy_errors: list[Diagnostic] = field(default_factory=list)
+    known: dict[str, ResourceFacts] = field(default_factory=dict)
+    ctx: PlanContext = field(init=False)
+    current: dict[str, ResourceState] = field(init=False)
+    selected: frozenset[str] | None = None
+    replace: frozenset[str] = frozenset()
+    _attribute_secrets: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.ctx = PlanContext(self.template, self.params, self.known)
+        self.current = {r.address: r for r in self.state.resources.values() if not r.deposed}
+
+    def build(
+        self, targets: Sequence[str], excludes: Sequence[str], replace: Sequence[str]
+    ) -> Plan:
+        order = self.graph.creation_order()
+        specs = self.template.resources
+        active = [a for a in order if self.ctx.is_active(specs[a])]
+        active_set = set(active)
+        if self.mode is PlanMode.NORMAL:
+            problems = type_diagnostics(self.template, self.registry, active, True)
+            if problems:
+                raise TemplateError(diagnostics=problems)
+        if targets or excludes:
+            state_deps = {a: r.dependencies for a, r in self.current.items()}
+            self.selected, warnings = select_addresses(
+                self.graph, state_deps, self.mode, targets, excludes
+            )
+            self.warnings.extend(warnings)
+        self.replace = frozenset(replace)
+        self._warn_unplanned_replacements(active_set)
+        if self.mode is PlanMode.NORMAL:
+            for address in active:
+                self._plan_resource(specs[address])
+            removed = [a for a in self.current if a not in active_set]
+        else:
+            for address in active:
+                self._remember_unchanged(address)
+            removed = list(self.current)
+        for address in sorted(removed):
+            if self._is_selected(address):
+                self._plan_delete(self.current[address])
+        self._plan_deposed()
+        if self.errors:
+            raise TemplateError(diagnostics=self.errors)
+        if self.destroy_errors:
+            raise PreventDestroyError(diagnostics=self.destroy_errors)
+        return Plan(
+            key=self.state.key,
+            mode=self.mode,
+            changes=order_changes(self.changes),
+            output_changes=output_changes(self.ctx, self.state, self.mode),
+            template_digest=self.template.digest,
+            prior_lineage=self.state.lineage,
+            prior_serial=self.state.serial,
+            diagnostics=tuple(self.warnings),
+            parameters=self._masked_parameters(),
+            sensitive_parameters=frozenset(self.params.sensitive),
+        )
+
+    # Resources the template wants -------------------------------------------------------
+    def _plan_resource(self, spec: ResourceSpec) -> None:
+        address = spec.name
+        if not self._is_selected(address):
+            self._remember_unchanged(address)
+            return
+        schema = self.registry.schema(spec.type)
+        desired = resolve_spec_properties(spec, self.ctx)
+        self.errors.extend(property_diagnostics(spec, schema, desired))
+        prior = self.current.get(address)
+        observed = self._observe(prior) if prior is not None else None
+        secret = self._secret_properties(schema, desired, prior)
+        if observed is None or observed.gone:
+            decision = decide_action(
+                prior_type=prior.type if prior is not None else None,
+                prior_status=prior.status if prior is not None else None,
+                desired_type=spec.type,
+                schema=schema,
+                gone=observed is not None,
+            )
+            before: dict[str, Any] | None = None
+            after = desired
+            changes = property_changes({}, desired, desired, sensitive=secret)
+        else:
+            before = observed.properties
+            before_full = apply_defaults(schema, before)
+            after_full = keep_ignored(
+                before_full, apply_defaults(schema, desired), spec.lifecycle.ignore_changes
+            )
+            changed = changed_properties(before_full, after_full)
+            decision = decide_action(
+                prior_type=observed.prior.type,
+                prior_status=observed.prior.status,
+                desired_type=spec.type,
+                schema=schema,
+                changed=changed,
+                replace_requested=address in self.replace,
+                provider_replace_reason=self._provider_reason(
+                    spec, schema, before_full, after_full, changed
+                ),
+                create_before_destroy=spec.lifecycle.create_before_destroy,
+            )
+            after = (
+                desired
+                if decision.action.is_replace
+                else keep_ignored(before, desired, spec.lifecycle.ignore_changes)
+            )
+            changes = property_changes(
+                before_full,
+                after_full,
+                changed,
+                forces_replacement=decision.replace_paths,
+                sensitive=secret,
+            )
+            if decision.action.is_replace:
+                self._check_prevent_destroy(address, spec, None, decision.reason)
+        self._remember(address, decision, observed, schema)
+        self.changes.append(
+            ResourceChange(
+                address=address,
+                type=spec.type,
+                action=decision.action,
+                before=_mask(before, secret),
+                after=_mask(after, secret),
+                changes=tuple(_mask_change(c) for c in changes),
+                replace_paths=decision.replace_paths,
+                reason=decision.reason,
+                location=spec.location,
+                dependencies=tuple(sorted(self.graph.dependencies(address))),
+                sensitive_properties=secret,
+                physical_id=observed.physical_id if observed is not None else None,
+                drift=self._drift(observed, secret),
+                gone=observed is not None and observed.gone,
+            )
+        )
+
+    def _provider_reason(
+        self,
+        spec: ResourceSpec,
+        schema: ResourceSchema,
+        before: Mapping[str, Any],
+        after: Mapping[str, Any],
+        changed: tuple[str, ...],
+    ) -> str | None:
+        if not changed or not all(schema.updatable(n) for n in changed):
+            return None
+        if not self.registry.has_provider(spec.type):
+            return None
+        implementation = self.registry.implementation(spec.type)
+        return implementation.replace_reason(unwrap(before), unwrap(after), frozenset(changed))
+
+    def _remember(
+        self,
+        address: str,
+        decision: Decision,
+        observed: _Observed | None,
+        schema: ResourceSchema,
+    ) -> None:
+        """What later references to this resource can know."""
+        if observed is None:
+            return
+        if decision.action is Action.NOOP:
+            self.known[address] = KnownResource(
+                observed.physical_id,
+                observed.attributes,
+                observed.prior.sensitive_attributes | self._secret_attributes(schema),
+            )
+        elif decision.action is Action.UPDATE:
+            self.ctx.ids_only[address] = observed.physical_id
+
+    def _remember_unchanged(self, address: str) -> None:
+        """A resource left out of the plan still exists as state says (if it does)."""
+        prior = self.current.get(address)
+        if prior is None:
+            return
+        observed = self._observe(prior)
+        if observed.gone:
+            return
+        secret = prior.sensitive_attributes
+        if self.registry.is_known(prior.type):
+            secret = secret | self._secret_attributes(self.registry.schema(prior.type))
+        self.known[address] = KnownResource(observed.physical_id, observed.attributes, secret)
+
+    # Resources to delete ----------------------------------------------------------------
+    def _plan_delete(self, prior: ResourceState) -> None:
+        address = prior.address
+        spec = self.template.resources.get(address)
+        observed = self._observe(prior)
+        policy = spec.deletion_policy if spec is not None else prior.deletion_policy
+        forget = False
+        if str(policy).lower() == "retain":
+            reason: str | None = REASON_RETAINED
+            forget = True
+        elif observed.gone:
+            reason, forget = REASON_ALREADY_GONE, True
+        else:
+            if self.mode is PlanMode.DESTROY:
+                reason = None
+            else:
+                reason = REASON_CONDITION if spec is not None else REASON_REMOVED
+            self._check_prevent_destroy(address, spec, prior, reason or "destroy requested")
+        dependencies = set(prior.dependencies)
+        if address in self.graph:
+            dependencies |= self.graph.dependencies(address)
+        secret = prior.sensitive_properties
+        self.changes.append(
+            ResourceChange(
+                address=address,
+                type=prior.type,
+                action=Action.DELETE,
+                before=_mask(observed.properties, secret),
+                after=None,
+                reason=reason,
+                location=spec.location if spec is not None else None,
+                dependencies=tuple(sorted(dependencies)),
+                sensitive_properties=secret,
+                physical_id=observed.physical_id,
+                drift=self._drift(observed, secret),
+                gone=observed.gone,
+                forget_only=forget,
+            )
+        )
+
+    def _plan_deposed(self) -> None:
+        for prior in self.state.resources.values():
+            if not prior.deposed or not self._is_selected(prior.address):
+                continue
+            self.changes.append(
+                ResourceChange(
+                    address=prior.address,
+                    type=prior.type,
+                    action=Action.DELETE,
+                    before=_mask(prior.properties, prior.sensitive_properties),
+                    after=None,
+                    reason=REASON_DEPOSED,
+                    dependencies=tuple(sorted(prior.dependencies)),
+                    sensitive_properties=prior.sensitive_properties,
+                    physical_id=prior.physical_id,
+                    deposed=prior.deposed,
+                )
+            )
+
+    def _check_prevent_destroy(
+        self,
+        address: str,
+        spec: ResourceSpec | None,
+        prior: ResourceState | None,
+        reason: str | None,
+    ) -> None:
+        if spec is not None:
+            lifecycle = spec.lifecycle
+            location = lifecycle.location or spec.location
+            protected = self.ctx.truth(lifecycle.prevent_destroy, location)
+        else:
+            location = None
+            protected = prior is not None and prior.prevent_destroy
+        if not protected:
+            return
+        why = f" ({reason})" if reason else ""
+        self.destroy_errors.append(
+            Diagnostic(
+                f"`{address}` has lifecycle.prevent_destroy set, but this plan would destroy "
+                f"it{why}",
+                location,
+                hint="remove prevent_destroy, or leave the resource out with -exclude",
+            )
+        )
+
+    # Helpers ----------------------------------------------------------------------------
+    def _is_selected(self, address: str) -> bool:
+        return self.selected is None or address in self.selected
+
+    def _observe(self, prior: ResourceState) -> _Observed:
+        address = prior.address
+        if address not in self.refreshed:
+            return _Observed(prior, prior.properties, prior.attributes, prior.physical_id)
+        result = self.refreshed[address]
+        if result is None:
+            return _Observed(
+                prior, prior.properties, prior.attributes, prior.physical_id, gone=True
+            )
+        properties = prior.properties
+        drift: tuple[str, ...] = ()
+        if result.properties is not None:
+            drift = tuple(drifted_properties(prior.properties, result.properties))
+            properties = {**prior.properties, **result.properties}
+        attributes = result.attributes or prior.attributes
+        return _Observed(
+            prior, properties, attributes, result.physical_id or prior.physical_id, drift
+        )
+
+    def _drift(
+        self, observed: _Observed | None, secret: frozenset[str]
+    ) -> tuple[PropertyChange, ...]:
+        if observed is None or not observed.drift:
+            return ()
+        changes = property_changes(
+            observed.prior.properties, observed.properties, observed.drift, sensitive=secret
+        )
+        return tuple(_mask_change(c) for c in changes)
+
+    def _secret_properties(
+        self, schema: ResourceSchema, desired: Mapping[str, Any], prior: ResourceState | None
+    ) -> frozenset[str]:
+        names = {n for n, v in desired.items() if contains_sensitive(v)}
+        names |= {n for n, p in schema.properties.items() if p.sensitive}
+        if prior is not None:
+            names |= prior.sensitive_properties
+        return frozenset(names)
+
+    def _secret_attributes(self, schema: ResourceSchema) -> frozenset[str]:
+        cached = self._attribute_secrets.get(schema.type_name)
+        if cached is None:
+            cached = frozenset(n for n, a in schema.attributes.items() if a.sensitive)
+            self._attribute_secrets[schema.type_name] = cached
+        return cached
+
+    def _masked_parameters(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name, value in self.params.values.items():
+            secret = name in self.params.sensitive or contains_sensitive(value)
+            out[name] = SENSITIVE_MASK if secret else plain(value)
+        return out
+
+    def _warn_unplanned_replacements(self, active: set[str]) -> None:
+        for address in sorted(self.replace):
+            if address in active and address in self.current:
+                continue
+            candidates = sorted(active & self.current.keys())
+            self.warnings.append(
+                Diagnostic(
+                    f"-replace {address}: no such resource exists in both the template and "
+                    "the state, so there is nothing to replace",
+                    severity=Severity.WARNING,
+                    hint=suggest(address, candidates),
+                )
+            )
+
+
+def _mask(values: Mapping[str, Any] | None, secret: frozenset[str]) -> dict[str, Any] | None:
+    """Wrap secret top-level values so no renderer or serialiser can print them."""
+    if values is None:
+        return None
+    if not secret:
+        return dict(values)
+    return {
+        k: Sensitive(v) if k in secret and not isinstance(v, Sensitive) else v
+        for k, v in values.items()
+    }
+
+
+def _mask_change(change: PropertyChange) -> PropertyChange:
+    if not change.sensitive:
+        return change
+    return replace(
+        change,
+        before=None if change.before is None else Sensitive(unwrap(change.before)),
+        after=None if change.after is None else Sensitive(unwrap(change.after)),
+    )

@@ -1,0 +1,261 @@
+"""The dependency graph of a template's resources.
+
+Edge ``a -> b`` means ``b`` depends on ``a`` (``b`` refers to ``a`` through ``get_resource``,
+``get_attr`` or ``depends_on``). References to a nested stack are expanded to the inner
+resources they really need, so the graph only ever holds flat resource addresses. Every edge
+remembers where it was written, so a cycle can be reported edge by edge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import networkx as nx
+
+from atonix_iac.errors import (
+    DependencyCycleError,
+    Diagnostic,
+    SourceLocation,
+    TemplateError,
+    suggest,
+)
+from atonix_iac.template.expr import Reference, iter_references
+from atonix_iac.template.model import NestedStack, ResourceSpec, Template
+
+_RESOURCE_ATTR_PREFIX = "resource."
+
+
+@dataclass(frozen=True, slots=True)
+class EdgeSource:
+    """Why one resource depends on another: the reference and where it is written."""
+
+    kind: str  # "get_resource", "get_attr" or "depends_on"
+    location: SourceLocation
+    via: str | None = None  # the nested stack the reference went through, if any
+
+
+class ResourceGraph:
+    """A DAG over resource addresses; orders are computed once and cached."""
+
+    def __init__(self, graph: nx.DiGraph) -> None:
+        self._g = graph
+
+    @property
+    def nx_graph(self) -> nx.DiGraph:
+        """The underlying networkx graph (read it, do not change it)."""
+        return self._g
+
+    def __contains__(self, address: object) -> bool:
+        return address in self._g
+
+    def __len__(self) -> int:
+        return int(self._g.number_of_nodes())
+
+    @cached_property
+    def _order(self) -> tuple[str, ...]:
+        return tuple(nx.lexicographical_topological_sort(self._g))
+
+    def creation_order(self) -> list[str]:
+        """Every address after its dependencies; ties broken by name, so it is stable."""
+        return list(self._order)
+
+    def deletion_order(self) -> list[str]:
+        """Dependents before what they depend on."""
+        return list(reversed(self._order))
+
+    def dependencies(self, address: str) -> set[str]:
+        return set(self._g.predecessors(address))
+
+    def dependents(self, address: str) -> set[str]:
+        return set(self._g.successors(address))
+
+    def ancestors(self, address: str) -> set[str]:
+        return set(nx.ancestors(self._g, address))
+
+    def descendants(self, address: str) -> set[str]:
+        return set(nx.descendants(self._g, address))
+
+    def edge_sources(self, dependency: str, dependent: str) -> tuple[EdgeSource, ...]:
+        data = self._g.get_edge_data(dependency, dependent)
+        return tuple(data["sources"]) if data else ()
+
+    def to_dot(self) -> str:
+        """Graphviz DOT for ``atonix graph``; arrows point from a resource to what it needs."""
+        lines = [
+            "digraph atonix {",
+            "  rankdir = LR;",
+            '  node [shape = box, fontname = "monospace"];',
+        ]
+        for node in sorted(self._g.nodes):
+            kind = self._g.nodes[node].get("type", "")
+            label = f"{_escape(node)}\\n{_escape(kind)}" if kind else _escape(node)
+            lines.append(f'  {_dot_id(node)} [label = "{label}"];')
+        for dependency, dependent in sorted(self._g.edges):
+            kinds = sorted({s.kind for s in self.edge_sources(dependency, dependent)})
+            style = ' [style = "dashed"]' if kinds == ["depends_on"] else ""
+            lines.append(f"  {_dot_id(dependent)} -> {_dot_id(dependency)}{style};")
+        lines.append("}")
+        return "\n".join(lines) + "\n"
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _dot_id(text: str) -> str:
+    return f'"{_escape(text)}"'
+
+
+def build_graph(template: Template) -> ResourceGraph:
+    """The graph of ``template``; raises a located TemplateError for dangling references and
+    a DependencyCycleError (every edge of every cycle located) for loops."""
+    builder = _GraphBuilder(template)
+    graph = builder.build()
+    if builder.diagnostics:
+        raise TemplateError(diagnostics=builder.diagnostics)
+    cycles = _cycle_diagnostics(graph)
+    if cycles:
+        raise DependencyCycleError(diagnostics=cycles)
+    return ResourceGraph(graph)
+
+
+class _GraphBuilder:
+    def __init__(self, template: Template) -> None:
+        self.template = template
+        self.diagnostics: list[Diagnostic] = []
+        self._output_targets: dict[tuple[str, str], frozenset[str]] = {}
+        self._expanding: set[tuple[str, str]] = set()
+
+    def build(self) -> nx.DiGraph:
+        g = nx.DiGraph()
+        for name, spec in self.template.resources.items():
+            g.add_node(name, type=spec.type)
+        for name, spec in self.template.resources.items():
+            for target, source in self._dependencies_of(spec):
+                if g.has_edge(target, name):
+                    g.edges[target, name]["sources"].append(source)
+                else:
+                    g.add_edge(target, name, sources=[source])
+        return g
+
+    def _dependencies_of(self, spec: ResourceSpec) -> Iterator[tuple[str, EdgeSource]]:
+        for ref in _references(spec):
+            kind = "get_resource" if ref.attribute is None else "get_attr"
+            for target, via in self._targets(ref, spec.name):
+                yield target, EdgeSource(kind, ref.location, via)
+        for name, location in spec.depends_on:
+            for target, via in self._targets(Reference(name, None, location), spec.name):
+                yield target, EdgeSource("depends_on", location, via)
+
+    def _targets(self, ref: Reference, owner: str) -> Iterator[tuple[str, str | None]]:
+        """The flat addresses a reference needs (one, or the inner resources of a stack)."""
+        name = ref.resource
+        if name in self.template.resources:
+            yield name, None
+            return
+        nested = self.template.nested_stacks.get(name)
+        if nested is None:
+            self._dangling(ref, owner)
+            return
+        for target in sorted(self._nested_targets(nested, ref)):
+            yield target, name
+
+    def _nested_targets(self, nested: NestedStack, ref: Reference) -> frozenset[str]:
+        attribute = ref.attribute
+        if attribute is None:
+            output = nested.outputs.get("OS::stack_id")
+            if output is None:
+                return frozenset(nested.resources)
+            return self._output_dependencies(nested, output.name, ref)
+        if attribute.startswith(_RESOURCE_ATTR_PREFIX):
+            inner = attribute[len(_RESOURCE_ATTR_PREFIX) :].split(".", 1)[0]
+            inner_ref = Reference(f"{nested.name}.{inner}", None, ref.location)
+            inner_stack = self.template.nested_stacks.get(inner_ref.resource)
+            if inner_stack is not None:
+                return frozenset(inner_stack.resources)
+            return frozenset(t for t, _ in self._targets(inner_ref, nested.name))
+        if attribute not in nested.outputs:
+            self.diagnostics.append(
+                Diagnostic(
+                    f"nested stack `{nested.name}` ({nested.template_source}) has no output "
+                    f"`{attribute}`",
+                    ref.location,
+                    hint=suggest(attribute, nested.outputs),
+                )
+            )
+            return frozenset()
+        return self._output_dependencies(nested, attribute, ref)
+
+    def _output_dependencies(
+        self, nested: NestedStack, output: str, ref: Reference
+    ) -> frozenset[str]:
+        key = (nested.name, output)
+        cached = self._output_targets.get(key)
+        if cached is not None:
+            return cached
+        if key in self._expanding:  # outputs referring to each other: the cycle is the loader's
+            return frozenset()
+        self._expanding.add(key)
+        found: set[str] = set()
+        for inner_ref in iter_references(nested.outputs[output].value):
+            found.update(t for t, _ in self._targets(inner_ref, nested.name))
+        self._expanding.discard(key)
+        result = frozenset(found)
+        self._output_targets[key] = result
+        return result
+
+    def _dangling(self, ref: Reference, owner: str) -> None:
+        candidates = [*self.template.resources, *self.template.nested_stacks]
+        self.diagnostics.append(
+            Diagnostic(
+                f"`{owner}` refers to an undefined resource `{ref.resource}`",
+                ref.location,
+                hint=suggest(ref.resource, candidates),
+            )
+        )
+
+
+def _references(spec: ResourceSpec) -> Iterable[Reference]:
+    """References in everything Heat takes dependencies from: properties, metadata, id."""
+    values: list[Any] = [spec.properties, spec.metadata, spec.external_id]
+    for value in values:
+        yield from iter_references(value)
+
+
+def _cycle_diagnostics(g: nx.DiGraph) -> list[Diagnostic]:
+    """One diagnostic per strongly connected component, naming every edge inside it."""
+    diagnostics: list[Diagnostic] = []
+    components = [c for c in nx.strongly_connected_components(g) if _is_cyclic(g, c)]
+    for component in sorted(components, key=lambda c: sorted(c)):
+        members = set(component)
+        related: list[tuple[SourceLocation, str]] = []
+        for dependency, dependent in sorted(g.subgraph(members).edges):
+            for source in g.edges[dependency, dependent]["sources"]:
+                via = f" via nested stack `{source.via}`" if source.via else ""
+                related.append(
+                    (
+                        source.location,
+                        f"{dependent} depends on {dependency} here ({source.kind}{via})",
+                    )
+                )
+        related.sort()
+        names = ", ".join(sorted(members))
+        diagnostics.append(
+            Diagnostic(
+                f"dependency cycle between {names}",
+                related[0][0] if related else None,
+                hint="break the loop: remove one of the references below",
+                related=tuple(related),
+            )
+        )
+    return diagnostics
+
+
+def _is_cyclic(g: nx.DiGraph, component: set[str]) -> bool:
+    if len(component) > 1:
+        return True
+    (only,) = component
+    return bool(g.has_edge(only, only))
