@@ -108,6 +108,17 @@ def _fill_value(prop: PropertySchema, value: Any) -> Any:
     return value
 
 
+def coerce_value(type_name: str, value: Any) -> Any:
+    """value as Heat hands it to a property of type type_name ("3" -> 3 for Integer);
+    ValueError if it is not one. The message never shows the value."""
+    ok, coerced, hint = _coerce(type_name, value)
+    if not ok:
+        article = "an" if type_name[:1] in "AEIOU" else "a"
+        message = f"must be {article} {type_name}, not {_kind(value)}"
+        raise ValueError(f"{message} ({hint})" if hint else message)
+    return coerced
+
+
 def _required_hint(schema: ResourceSchema) -> str | None:
     required = sorted(n for n, p in schema.properties.items() if p.required and not p.has_default)
     return f"{schema.type_name} requires: {', '.join(required)}" if len(required) > 1 else None

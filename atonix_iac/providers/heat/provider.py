@@ -1,0 +1,34 @@
+"""The provider of Heat's cloud-free types: usable in every stack, with or without a cloud."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from atonix_iac.providers.base import Provider, ResourceType
+from atonix_iac.providers.heat.none import NoneResource
+from atonix_iac.providers.heat.random_string import RandomStringResource
+from atonix_iac.providers.heat.test_resource import Sleep, TestResource
+from atonix_iac.providers.heat.value import ValueResource
+
+
+class HeatProvider(Provider):
+    """OS::Heat::None, Value, RandomString and TestResource.
+
+    ``sleep`` is what TestResource waits with (tests may pass one that records instead).
+    """
+
+    name = "heat"
+
+    def __init__(self, *, sleep: Sleep = time.sleep) -> None:
+        implementations: list[ResourceType] = [
+            NoneResource(),
+            ValueResource(),
+            RandomStringResource(),
+            TestResource(sleep=sleep),
+        ]
+        self._types = MappingProxyType({t.schema.type_name: t for t in implementations})
+
+    def resource_types(self) -> Mapping[str, ResourceType]:
+        return self._types
