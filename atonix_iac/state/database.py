@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 from uuid import uuid4
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
@@ -23,7 +24,30 @@ from atonix_iac.state.engine import make_engines
 from atonix_iac.state.locking import Holder
 from atonix_iac.state.migrate import upgrade_to_head
 from atonix_iac.state.model import StackKey
-from atonix_iac.state.schema import ResourceRow, StackRow, VersionRow, utcnow
+from atonix_iac.state.schema import ResourceRow, StackRow, VersionRow, table_of, utcnow
+
+
+@dataclass(frozen=True, slots=True)
+class Bumped:
+    """The stack row a write transaction holds locked, after its serial was bumped."""
+
+    id: int
+    serial: int
+    lineage: str
+
+
+_stacks = table_of(StackRow)
+_LOCK_STACK = (
+    select(_stacks.c.id, _stacks.c.serial, _stacks.c.lineage)
+    .where(
+        _stacks.c.workspace == bindparam("w"),
+        _stacks.c.environment == bindparam("e"),
+        _stacks.c.name == bindparam("n"),
+    )
+    .with_for_update()
+)
+_SET_SERIAL = update(_stacks).where(_stacks.c.id == bindparam("b_id"))
+_ADD_VERSION = insert(table_of(VersionRow))
 
 
 class StateDatabase:
@@ -79,30 +103,45 @@ class StateDatabase:
         *,
         serial: int | None = None,
         lineage: str | None = None,
-    ) -> StackRow:
+    ) -> Bumped:
         """Lock the stack row (creating it on the first write, lineage a new uuid4), bump the
-        serial by one (unless an import sets it) and record the change in the history."""
-        stack = self.stack(session, key, for_update=True)
-        if stack is None:
+        serial by one (unless an import sets it) and record the change in the history.
+
+        Prebuilt Core statements: this runs for every resource apply writes, and building
+        ORM statements per call would cost more than the database work itself."""
+        params = {"w": key.workspace, "e": key.environment, "n": key.stack}
+        found = session.execute(_LOCK_STACK, params).one_or_none()
+        if found is None:
             self._create_stack(session, key)
-            stack = self.stack(session, key, for_update=True)
-            assert stack is not None
-        now = utcnow()
-        stack.serial = serial if serial is not None else stack.serial + 1
-        if lineage:
-            stack.lineage = lineage
-        stack.updated_at = now
-        session.add(
-            VersionRow(
-                stack_id=stack.id,
-                serial=stack.serial,
-                lineage=stack.lineage,
-                operation=operation[:255],
-                who=str(self.holder),
-                created_at=now,
-            )
+            found = session.execute(_LOCK_STACK, params).one()
+        stack_id, old_serial, old_lineage = found
+        bumped = Bumped(
+            id=stack_id,
+            serial=serial if serial is not None else old_serial + 1,
+            lineage=lineage or old_lineage,
         )
-        return stack
+        now = utcnow()
+        session.execute(
+            _SET_SERIAL,
+            {
+                "b_id": bumped.id,
+                "serial": bumped.serial,
+                "lineage": bumped.lineage,
+                "updated_at": now,
+            },
+        )
+        session.execute(
+            _ADD_VERSION,
+            {
+                "stack_id": bumped.id,
+                "serial": bumped.serial,
+                "lineage": bumped.lineage,
+                "operation": operation[:255],
+                "who": str(self.holder),
+                "created_at": now,
+            },
+        )
+        return bumped
 
     @staticmethod
     def stack(session: Session, key: StackKey, *, for_update: bool = False) -> StackRow | None:

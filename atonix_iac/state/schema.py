@@ -24,6 +24,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
     TypeDecorator,
     UniqueConstraint,
@@ -53,6 +54,13 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def table_of(row: type[Base]) -> Table:
+    """The Core table behind an ORM class, for prebuilt statements on hot paths."""
+    table = row.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 class Base(DeclarativeBase):

@@ -13,7 +13,7 @@ from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.engine import URL
 
 from atonix_iac.errors import StateError, suggest
@@ -46,6 +46,7 @@ from atonix_iac.state.schema import (
     SnapshotRow,
     StackRow,
     VersionRow,
+    table_of,
     utcnow,
 )
 from atonix_iac.state.secrets import SecretBox
@@ -179,21 +180,18 @@ class SqlStateStore:
         return self._put(key, resource, "write")
 
     def _put(self, key: StackKey, resource: ResourceState, verb: str) -> int:
-        where = resource_key(resource.address, resource.deposed)
+        operation = f"{verb} {resource_key(resource.address, resource.deposed)}"
         with self._db.writing() as session:
-            stack = self._db.bump(session, key, f"{verb} {where}")
+            stack = self._db.bump(session, key, operation)
             values = resource_values(self._box, key, stack.id, resource)
-            changed = session.execute(
-                update(ResourceRow)
-                .where(
-                    ResourceRow.stack_id == stack.id,
-                    ResourceRow.address == resource.address,
-                    ResourceRow.deposed == values["deposed"],
-                )
-                .values(values)
-            )
+            where = {
+                "b_stack": stack.id,
+                "b_address": resource.address,
+                "b_deposed": values["deposed"],
+            }
+            changed = session.execute(_UPDATE_RESOURCE, {**values, **where})
             if changed.rowcount == 0:  # type: ignore[attr-defined]
-                session.execute(insert(ResourceRow).values(values))
+                session.execute(_INSERT_RESOURCE, values)
             return stack.serial
 
     def remove_resource(self, key: StackKey, address: str, deposed: str | None = None) -> int:
@@ -237,10 +235,9 @@ class SqlStateStore:
     ) -> int:
         with self._db.writing() as session:
             stack = self._db.bump(session, key, "outputs")
-            self._store_stack_values(
-                stack, key, outputs, sensitive, parameters, sensitive_parameters
-            )
-            stack.template_digest = template_digest
+            values = self._stack_values(key, outputs, sensitive, parameters, sensitive_parameters)
+            values["template_digest"] = template_digest
+            session.execute(update(StackRow).where(StackRow.id == stack.id).values(values))
             return stack.serial
 
     def record_audit(self, record: AuditRecord) -> None:
@@ -286,16 +283,16 @@ class SqlStateStore:
             session.execute(delete(ResourceRow).where(ResourceRow.stack_id == stack.id))
             for resource in incoming.resources.values():
                 values = resource_values(self._box, key, stack.id, resource)
-                session.execute(insert(ResourceRow).values(values))
-            self._store_stack_values(
-                stack,
+                session.execute(_INSERT_RESOURCE, values)
+            values = self._stack_values(
                 key,
                 incoming.outputs,
                 incoming.sensitive_outputs,
                 incoming.parameters,
                 incoming.sensitive_parameters,
             )
-            stack.template_digest = incoming.template_digest
+            values["template_digest"] = incoming.template_digest
+            session.execute(update(StackRow).where(StackRow.id == stack.id).values(values))
             return stack.serial
 
     def snapshot(self, key: StackKey, operation: str) -> int:
@@ -345,24 +342,37 @@ class SqlStateStore:
     def close(self) -> None:
         self._db.dispose()
 
-    def _store_stack_values(
+    def _stack_values(
         self,
-        stack: StackRow,
         key: StackKey,
         outputs: dict[str, Any],
         sensitive_outputs: frozenset[str],
         parameters: dict[str, Any],
         sensitive_parameters: frozenset[str],
-    ) -> None:
-        stack.outputs, secret_outputs = split_secrets(outputs, sensitive_outputs)
-        stack.parameters, secret_parameters = split_secrets(parameters, sensitive_parameters)
-        stack.sensitive_outputs = sorted(sensitive_outputs)
-        stack.sensitive_parameters = sorted(sensitive_parameters)
-        stack.secrets = seal_parts(
-            self._box,
-            {"outputs": secret_outputs, "parameters": secret_parameters},
-            f"{key} (outputs and parameters)",
-        )
+    ) -> dict[str, Any]:
+        plain_outputs, secret_outputs = split_secrets(outputs, sensitive_outputs)
+        plain_parameters, secret_parameters = split_secrets(parameters, sensitive_parameters)
+        return {
+            "outputs": plain_outputs,
+            "parameters": plain_parameters,
+            "sensitive_outputs": sorted(sensitive_outputs),
+            "sensitive_parameters": sorted(sensitive_parameters),
+            "secrets": seal_parts(
+                self._box,
+                {"outputs": secret_outputs, "parameters": secret_parameters},
+                f"{key} (outputs and parameters)",
+            ),
+        }
+
+
+_resources = table_of(ResourceRow)
+# Prebuilt once: put_resource runs for every resource an apply touches.
+_UPDATE_RESOURCE = update(_resources).where(
+    _resources.c.stack_id == bindparam("b_stack"),
+    _resources.c.address == bindparam("b_address"),
+    _resources.c.deposed == bindparam("b_deposed"),
+)
+_INSERT_RESOURCE = insert(_resources)
 
 
 def _missing(key: StackKey, addresses: Iterable[str], address: str) -> StateError:
