@@ -1,0 +1,67 @@
+"""Progress events of an apply run, and what the run did.
+
+The engine reports; the CLI decides how to print (``web: Creating...``). Events carry a
+monotonic timestamp so observers can order them without trusting wall clocks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Operation(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    FORGET = "forget"  # deletion_policy Retain: dropped from state, the object stays
+    READ = "read"
+
+
+class EventKind(StrEnum):
+    START = "start"
+    DONE = "done"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class ApplyEvent:
+    kind: EventKind
+    address: str
+    operation: Operation
+    at: float  # time.monotonic() when the event happened
+    elapsed_s: float | None = None  # for DONE and FAILED
+    physical_id: str | None = None
+    message: str | None = None  # the error, for FAILED
+    deposed: str | None = None  # set when the operation concerns a deposed object
+
+
+EventCallback = Callable[[ApplyEvent], None]
+
+
+def ignore_event(event: ApplyEvent) -> None:
+    """The default observer."""
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    """A successful run: what changed, the new serial and the outputs now in state."""
+
+    created: tuple[str, ...] = ()
+    updated: tuple[str, ...] = ()
+    deleted: tuple[str, ...] = ()
+    forgotten: tuple[str, ...] = ()  # dropped from state, objects kept (Retain)
+    serial: int = 0
+    outputs: dict[str, Any] = field(default_factory=dict)
+    sensitive_outputs: frozenset[str] = frozenset()
+
+    def summary(self, *, destroy: bool = False) -> str:
+        forgotten = f", {len(self.forgotten)} forgotten" if self.forgotten else ""
+        if destroy:
+            return f"Destroy complete! Resources: {len(self.deleted)} destroyed{forgotten}."
+        return (
+            f"Apply complete! Resources: {len(self.created)} added, {len(self.updated)} changed,"
+            f" {len(self.deleted)} destroyed{forgotten}."
+        )

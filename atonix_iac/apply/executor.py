@@ -1,0 +1,475 @@
+"""Execute a Plan: the one place that calls providers' mutating methods and writes state.
+
+Every result is persisted the moment it completes (an intent before each create), so a run
+killed at any instant leaves state that knows about every object it made. Properties are
+re-resolved right before each create/update against what has been applied so far, so values
+"known after apply" are known by then.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Mapping
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from atonix_iac.apply.audit import audited
+from atonix_iac.apply.events import (
+    ApplyEvent,
+    ApplyResult,
+    EventCallback,
+    EventKind,
+    Operation,
+    ignore_event,
+)
+from atonix_iac.apply.refresh import state_key_of
+from atonix_iac.apply.schedule import Schedule, Step, StepKind, build_schedule
+from atonix_iac.apply.walk import DEFAULT_PARALLELISM, walk
+from atonix_iac.errors import (
+    ApplyError,
+    ApplyOutcome,
+    AtonixError,
+    PlanError,
+    ProviderConfigError,
+    ProviderError,
+    StalePlanError,
+)
+from atonix_iac.planner import resolve_outputs, resolve_properties
+from atonix_iac.planner.plan import Action, Plan, PlanMode, ResourceChange
+from atonix_iac.planner.protocols import BoundParams
+from atonix_iac.providers.base import ResourceIdentity, ResourceType
+from atonix_iac.state.model import ResourceState, ResourceStatus, StackKey
+from atonix_iac.state.store import StateStore
+from atonix_iac.template.model import Template
+from atonix_iac.template.values import contains_sensitive, contains_unknown, unwrap
+
+
+class TypeRegistry(Protocol):
+    """What apply needs from the provider registry."""
+
+    def implementation(self, type_name: str) -> ResourceType | None: ...
+
+
+def apply_plan(
+    plan: Plan,
+    template: Template,
+    params: BoundParams,
+    store: StateStore,
+    registry: TypeRegistry,
+    *,
+    identity_base: ResourceIdentity | None = None,
+    parallelism: int = DEFAULT_PARALLELISM,
+    on_event: EventCallback = ignore_event,
+    lock_timeout_s: float = 0.0,
+    already_locked: bool = False,
+) -> ApplyResult:
+    """Execute ``plan`` under the stack lock; raise ``ApplyError`` (with what applied, failed
+    and was skipped) if any step failed, after persisting everything that completed.
+
+    ``already_locked``: the caller holds the stack lock (e.g. it planned under it); otherwise
+    the lock is taken here, waiting up to ``lock_timeout_s``. A plan made from another state
+    (lineage or serial moved on) is refused with ``StalePlanError``.
+    """
+    lock: AbstractContextManager[Any] = (
+        nullcontext() if already_locked else store.lock(plan.key, plan.mode.value, lock_timeout_s)
+    )
+    with lock:
+        run = _Run.start(plan, template, params, store, registry, identity_base, on_event)
+        return run.execute(parallelism)
+
+
+@dataclass
+class _Run:
+    plan: Plan
+    template: Template
+    params: BoundParams
+    store: StateStore
+    registry: TypeRegistry
+    identity_base: ResourceIdentity
+    on_event: EventCallback
+    prior: dict[str, ResourceState]  # state before apply, by state_key_of
+    known: dict[str, ResourceState]  # current (non-deposed) objects, updated as steps complete
+    schedule: Schedule
+    guard: threading.Lock = field(default_factory=threading.Lock)
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    forgotten: list[str] = field(default_factory=list)
+    outputs: dict[str, Any] = field(default_factory=dict)
+    sensitive_outputs: frozenset[str] = frozenset()
+
+    @classmethod
+    def start(
+        cls,
+        plan: Plan,
+        template: Template,
+        params: BoundParams,
+        store: StateStore,
+        registry: TypeRegistry,
+        identity_base: ResourceIdentity | None,
+        on_event: EventCallback,
+    ) -> _Run:
+        state = store.load(plan.key)
+        if state.lineage != plan.prior_lineage and plan.prior_lineage is not None:
+            raise StalePlanError(
+                f"the plan was made for state lineage {plan.prior_lineage}, but the stack's"
+                f" state is now lineage {state.lineage} (plan again)"
+            )
+        if state.serial != plan.prior_serial:
+            raise StalePlanError(
+                f"the state changed since the plan was made (serial {plan.prior_serial} is now"
+                f" {state.serial}); plan again"
+            )
+        prior = {state_key_of(r): r for r in store.iter_resources(plan.key)}
+        known = {key: r for key, r in prior.items() if r.deposed is None}
+        base = identity_base or ResourceIdentity(
+            plan.key.workspace, plan.key.environment, plan.key.stack, ""
+        )
+        schedule = build_schedule(plan, prior)
+        return cls(plan, template, params, store, registry, base, on_event, prior, known, schedule)
+
+    @property
+    def key(self) -> StackKey:
+        return self.plan.key
+
+    def execute(self, parallelism: int) -> ApplyResult:
+        schedule = self.schedule
+        result = walk(
+            schedule.graph,
+            self.run_step,
+            parallelism=parallelism,
+            sort_key=schedule.order.__getitem__,
+        )
+        serial = self.store_outputs(partial=not result.ok)
+        keep_snapshot = getattr(self.store, "snapshot", None)
+        if callable(keep_snapshot):  # the SQL store keeps a copy of each run's final state
+            keep_snapshot(self.key, self.plan.mode.value)
+        if not result.ok:
+            outcome = ApplyOutcome(
+                applied=tuple(str(step) for step in result.completed),
+                failed=tuple((str(step), err.message) for step, err in result.failed),
+                skipped=tuple(str(step) for step in result.skipped),
+                errors=tuple(err for _, err in result.failed),
+            )
+            raise ApplyError(
+                f"apply failed: {len(result.failed)} of {schedule.graph.number_of_nodes()}"
+                " steps failed; state keeps everything that completed",
+                outcome,
+            )
+        return ApplyResult(
+            created=tuple(self.created),
+            updated=tuple(self.updated),
+            deleted=tuple(self.deleted),
+            forgotten=tuple(self.forgotten),
+            serial=serial,
+            outputs=self.outputs,
+            sensitive_outputs=self.sensitive_outputs,
+        )
+
+    # -- steps ------------------------------------------------------------------------------
+
+    def run_step(self, step: Step) -> None:
+        change = self.schedule.changes[step]
+        if step.kind is StepKind.DELETE:
+            self.delete(step, change)
+        elif step.kind is StepKind.CREATE:
+            self.create(step, change)
+        else:
+            self.update(step, change)
+
+    def identity(self, address: str) -> ResourceIdentity:
+        return replace(self.identity_base, address=address)
+
+    def implementation(self, change: ResourceChange, type_name: str) -> ResourceType:
+        impl = self.registry.implementation(type_name)
+        if impl is None:
+            raise ProviderConfigError(
+                f"no provider implements type {type_name}",
+                address=change.address,
+                location=change.location,
+            )
+        return impl
+
+    def snapshot(self) -> dict[str, ResourceState]:
+        with self.guard:
+            return dict(self.known)
+
+    def resolve(self, change: ResourceChange) -> tuple[dict[str, Any], frozenset[str]]:
+        """Properties for the provider (plain, secrets unwrapped) and the secret names."""
+        values, sensitive = resolve_properties(
+            self.template, change.address, self.params, self.snapshot()
+        )
+        if contains_unknown(values):
+            unknown = sorted(k for k, v in values.items() if contains_unknown(v))
+            raise PlanError(
+                f"{change.address}: {', '.join(unknown)} still unknown at apply time"
+                " (a dependency is missing from the plan)"
+            )
+        schema = self.implementation(change, change.type).schema.properties
+        secret = set(sensitive) | {k for k, v in values.items() if contains_sensitive(v)}
+        secret |= {k for k in values if k in schema and schema[k].sensitive}
+        return unwrap(values), frozenset(secret)
+
+    def sensitive_attributes(self, impl: ResourceType) -> frozenset[str]:
+        return frozenset(a.name for a in impl.schema.attributes.values() if a.sensitive)
+
+    def emit(self, kind: EventKind, step: Step, operation: Operation, **info: Any) -> None:
+        deposed = step.deposed if step.kind is StepKind.DELETE else None
+        self.on_event(
+            ApplyEvent(kind, step.address, operation, time.monotonic(), deposed=deposed, **info)
+        )
+
+    def create(self, step: Step, change: ResourceChange) -> None:
+        spec = self.template.resources[change.address]
+        impl = self.implementation(change, change.type)
+        if step.deposed is not None:
+            self.depose(change.address, step.deposed)
+        self.emit(EventKind.START, step, Operation.CREATE)
+        try:
+            properties, secret = self.resolve(change)
+        except AtonixError as err:
+            self.emit(EventKind.FAILED, step, Operation.CREATE, message=err.format())
+            raise
+        intent = ResourceState(
+            address=change.address,
+            type=change.type,
+            physical_id=None,
+            status=ResourceStatus.PENDING_CREATE,
+            properties=properties,
+            sensitive_properties=secret,
+            sensitive_attributes=self.sensitive_attributes(impl),
+            dependencies=change.dependencies,
+            deletion_policy=spec.deletion_policy.value,
+            create_before_destroy=spec.lifecycle.create_before_destroy,
+            prevent_destroy=spec.lifecycle.prevent_destroy is True,
+        )
+        self.store.write_intent(self.key, intent)
+        with self.guard:
+            self.known.pop(change.address, None)
+        try:
+            with audited(self.store, self.key, change.address, change.type, "create", None) as call:
+                result = impl.create(self.identity(change.address), properties)
+                call.physical_id = result.physical_id
+        except AtonixError as err:
+            if call.physical_id:
+                tainted = replace(intent, physical_id=call.physical_id)
+                tainted.status = ResourceStatus.TAINTED
+                tainted.updated_at = datetime.now(UTC)
+                self.store.put_resource(self.key, tainted)
+                with self.guard:
+                    self.known[change.address] = tainted
+            else:
+                self.store.remove_resource(self.key, change.address)
+            self.emit(
+                EventKind.FAILED,
+                step,
+                Operation.CREATE,
+                elapsed_s=call.elapsed_s,
+                physical_id=call.physical_id,
+                message=_located(err, change).format(),
+            )
+            raise
+        created = replace(
+            intent,
+            physical_id=result.physical_id,
+            status=ResourceStatus.READY,
+            attributes=dict(result.attributes),
+            updated_at=datetime.now(UTC),
+        )
+        self.store.put_resource(self.key, created)
+        with self.guard:
+            self.known[change.address] = created
+            self.created.append(change.address)
+        self.emit(
+            EventKind.DONE,
+            step,
+            Operation.CREATE,
+            elapsed_s=call.elapsed_s,
+            physical_id=result.physical_id,
+        )
+
+    def depose(self, address: str, deposed: str) -> None:
+        """Keep the current object under a deposed key before its replacement is created."""
+        with self.guard:
+            current = self.known.pop(address, None)
+        if current is None:
+            return
+        old = replace(current, deposed=deposed, status=ResourceStatus.PENDING_DELETE)
+        self.store.put_resource(self.key, old)
+        with self.guard:
+            self.prior[state_key_of(old)] = old
+
+    def update(self, step: Step, change: ResourceChange) -> None:
+        impl = self.implementation(change, change.type)
+        with self.guard:
+            old = self.known[change.address]
+        self.emit(EventKind.START, step, Operation.UPDATE, physical_id=old.physical_id)
+        try:
+            properties, secret = self.resolve(change)
+        except AtonixError as err:
+            self.emit(EventKind.FAILED, step, Operation.UPDATE, message=err.format())
+            raise
+        changed = frozenset(
+            k
+            for k in set(old.properties) | set(properties)
+            if old.properties.get(k) != properties.get(k)
+        )
+        physical_id = old.physical_id or ""
+        try:
+            with audited(
+                self.store, self.key, change.address, change.type, "update", physical_id
+            ) as call:
+                result = impl.update(
+                    self.identity(change.address), physical_id, old.properties, properties, changed
+                )
+                call.physical_id = result.physical_id or physical_id
+        except AtonixError as err:
+            tainted = replace(old, status=ResourceStatus.TAINTED, updated_at=datetime.now(UTC))
+            self.store.put_resource(self.key, tainted)
+            with self.guard:
+                self.known[change.address] = tainted
+            self.emit(
+                EventKind.FAILED,
+                step,
+                Operation.UPDATE,
+                elapsed_s=call.elapsed_s,
+                physical_id=physical_id,
+                message=_located(err, change).format(),
+            )
+            raise
+        spec = self.template.resources[change.address]
+        updated = replace(
+            old,
+            physical_id=result.physical_id or physical_id,
+            status=ResourceStatus.READY,
+            properties=properties,
+            attributes={**old.attributes, **result.attributes},
+            sensitive_properties=secret,
+            sensitive_attributes=self.sensitive_attributes(impl),
+            dependencies=change.dependencies,
+            deletion_policy=spec.deletion_policy.value,
+            create_before_destroy=spec.lifecycle.create_before_destroy,
+            prevent_destroy=spec.lifecycle.prevent_destroy is True,
+            updated_at=datetime.now(UTC),
+        )
+        self.store.put_resource(self.key, updated)
+        with self.guard:
+            self.known[change.address] = updated
+            self.updated.append(change.address)
+        self.emit(
+            EventKind.DONE,
+            step,
+            Operation.UPDATE,
+            elapsed_s=call.elapsed_s,
+            physical_id=updated.physical_id,
+        )
+
+    def delete(self, step: Step, change: ResourceChange) -> None:
+        with self.guard:
+            if step.deposed is not None:
+                target = self.prior.get(f"{step.address}#{step.deposed}")
+            else:
+                target = self.known.get(step.address)
+        if target is None:
+            return  # nothing recorded (already gone)
+        forget_only = change.action is Action.DELETE and change.forget_only
+        if forget_only or target.deletion_policy == "Retain" or not target.physical_id:
+            # Retain: forget it and leave the object; no physical id: nothing to delete.
+            self.emit(EventKind.START, step, Operation.FORGET, physical_id=target.physical_id)
+            self.forget(step, destroyed=False)
+            self.emit(EventKind.DONE, step, Operation.FORGET, physical_id=target.physical_id)
+            return
+        impl = self.implementation(change, target.type)
+        self.emit(EventKind.START, step, Operation.DELETE, physical_id=target.physical_id)
+        try:
+            with audited(
+                self.store, self.key, step.address, target.type, "delete", target.physical_id
+            ) as call:
+                impl.delete(self.identity(step.address), target.physical_id, target.properties)
+        except AtonixError as err:
+            self.emit(
+                EventKind.FAILED,
+                step,
+                Operation.DELETE,
+                elapsed_s=call.elapsed_s,
+                physical_id=target.physical_id,
+                message=_located(err, change).format(),
+            )
+            raise
+        self.forget(step)
+        self.emit(
+            EventKind.DONE,
+            step,
+            Operation.DELETE,
+            elapsed_s=call.elapsed_s,
+            physical_id=target.physical_id,
+        )
+
+    def forget(self, step: Step, *, destroyed: bool = True) -> None:
+        self.store.remove_resource(self.key, step.address, step.deposed)
+        with self.guard:
+            if step.deposed is None:
+                self.known.pop(step.address, None)
+            (self.deleted if destroyed else self.forgotten).append(step.address)
+
+    # -- outputs ----------------------------------------------------------------------------
+
+    def known_outputs(
+        self, known: Mapping[str, ResourceState]
+    ) -> tuple[dict[str, Any], frozenset[str]]:
+        """After a failure: each output that can be resolved from what was applied."""
+        values: dict[str, Any] = {}
+        sensitive: set[str] = set()
+        for name, spec in self.template.outputs.items():
+            alone = replace(self.template, outputs={name: spec})
+            try:
+                value, secret = resolve_outputs(alone, self.params, known)
+            except AtonixError:
+                continue
+            values.update(value)
+            sensitive |= secret
+        return values, frozenset(sensitive)
+
+    def store_outputs(self, *, partial: bool) -> int:
+        """Persist outputs that are known now (after a failure too), and the inputs used."""
+        outputs: dict[str, Any] = {}
+        sensitive: frozenset[str] = frozenset()
+        if self.plan.mode is not PlanMode.DESTROY:
+            known = self.snapshot()
+            try:
+                values, sensitive = resolve_outputs(self.template, self.params, known)
+            except AtonixError:
+                if not partial:
+                    raise
+                values, sensitive = self.known_outputs(known)
+            outputs = {k: unwrap(v) for k, v in values.items() if not contains_unknown(v)}
+            sensitive = frozenset(
+                {k for k in outputs if k in sensitive or contains_sensitive(values[k])}
+            )
+        self.outputs, self.sensitive_outputs = outputs, sensitive
+        return self.store.set_outputs(
+            self.key,
+            outputs,
+            sensitive,
+            dict(_plain_parameters(self.params.values)),
+            self.template.digest or None,
+            sensitive_parameters=frozenset(self.params.sensitive),
+        )
+
+
+def _plain_parameters(values: Mapping[str, Any]) -> Mapping[str, Any]:
+    return {k: unwrap(v) for k, v in values.items()}
+
+
+def _located(err: AtonixError, change: ResourceChange) -> AtonixError:
+    """A provider error names the resource and where it is written (set in place, so the
+    SDK's exception stays its ``__cause__``)."""
+    if isinstance(err, ProviderError):
+        if err.address is None:
+            err.address = change.address
+        if err.location is None:
+            err.location = change.location
+    return err

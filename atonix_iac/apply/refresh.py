@@ -1,0 +1,91 @@
+"""Read every resource from the cloud (refresh), and persist what was read.
+
+Reading is not mutating, but it is a provider call like the others, so it lives here with them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Protocol
+
+from atonix_iac.apply.walk import DEFAULT_PARALLELISM
+from atonix_iac.providers.base import ResourceIdentity, ResourceResult, ResourceType
+from atonix_iac.state.model import ResourceState, StackKey, State
+from atonix_iac.state.store import StateStore
+
+
+class ImplementationSource(Protocol):
+    def implementation(self, type_name: str) -> ResourceType | None: ...
+
+
+def state_key_of(resource: ResourceState) -> str:
+    """How state keys objects: ``address``, or ``address#deposed-N`` for deposed ones."""
+    return f"{resource.address}#{resource.deposed}" if resource.deposed else resource.address
+
+
+def refresh_state(
+    state: State,
+    registry: ImplementationSource,
+    identity_base: ResourceIdentity,
+    parallelism: int = DEFAULT_PARALLELISM,
+) -> dict[str, ResourceResult | None]:
+    """What the cloud says about each resource with a physical id, by state key; None means the
+    object is gone. Resources of types no provider implements are left out."""
+    readable: list[tuple[str, ResourceState, ResourceType]] = []
+    for key, resource in sorted(state.resources.items()):
+        impl = registry.implementation(resource.type) if resource.physical_id else None
+        if impl is not None:
+            readable.append((key, resource, impl))
+
+    def read(item: tuple[str, ResourceState, ResourceType]) -> ResourceResult | None:
+        _, resource, impl = item
+        identity = replace(identity_base, address=resource.address)
+        return impl.read(identity, resource.physical_id or "", resource.properties)
+
+    if not readable:
+        return {}
+    with ThreadPoolExecutor(max_workers=parallelism, thread_name_prefix="atonix-read") as pool:
+        results = list(pool.map(read, readable))
+    return {key: result for (key, _, _), result in zip(readable, results, strict=True)}
+
+
+def refreshed_resource(resource: ResourceState, result: ResourceResult) -> ResourceState:
+    """``resource`` with what the cloud reported: attributes, and the values of the properties
+    atonix manages (properties the cloud adds on its own are not adopted)."""
+    properties = dict(resource.properties)
+    if result.properties is not None:
+        for name in properties:
+            if name in result.properties and name not in resource.sensitive_properties:
+                properties[name] = result.properties[name]
+    return replace(
+        resource,
+        physical_id=result.physical_id or resource.physical_id,
+        attributes={**resource.attributes, **result.attributes},
+        properties=properties,
+        updated_at=datetime.now(UTC),
+    )
+
+
+def persist_refresh(
+    store: StateStore,
+    key: StackKey,
+    state: State,
+    results: Mapping[str, ResourceResult | None],
+) -> tuple[list[str], list[str]]:
+    """Write what refresh found: (updated addresses, addresses forgotten because gone)."""
+    updated: list[str] = []
+    gone: list[str] = []
+    for state_key, result in results.items():
+        resource = state.resources[state_key]
+        if result is None:
+            store.remove_resource(key, resource.address, resource.deposed)
+            gone.append(state_key)
+            continue
+        fresh = refreshed_resource(resource, result)
+        if fresh.attributes != resource.attributes or fresh.properties != resource.properties:
+            store.put_resource(key, fresh)
+            updated.append(state_key)
+    return updated, gone
