@@ -1,0 +1,201 @@
+"""What every OpenStack resource type shares: the session, the schema, plan-time checks.
+
+Schemas come from the Heat catalog so property names and update_allowed flags stay Heat's.
+``check`` walks the schema for Heat's custom constraints (``nova.flavor``, ``glance.image``,
+``neutron.network`` ...) at any depth and looks each literal value up in the cloud; values not
+yet known (functions of resources still to be created) are not strings and are skipped.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, ClassVar
+
+from openstack import exceptions as os_exceptions
+
+from atonix_iac.errors import Diagnostic, ProviderError
+from atonix_iac.providers.base import (
+    PropertySchema,
+    ResourceIdentity,
+    ResourceSchema,
+    ResourceType,
+)
+from atonix_iac.providers.catalog import heat_schema
+from atonix_iac.providers.openstack import _lookup
+from atonix_iac.providers.openstack._errors import sdk_errors
+from atonix_iac.providers.openstack.connect import CloudTarget, ConnectionPool
+
+DEFAULT_TIMEOUT_S = 600.0
+# Keys of an object's representation that may hold secrets; never copied into attributes.
+SECRET_FIELDS = frozenset({"admin_password", "adminPass", "private_key", "auth_token"})
+
+
+class CloudSession:
+    """Connections plus caches shared by all resource types of one provider."""
+
+    def __init__(self, target: CloudTarget, timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
+        self.target = target
+        self.timeout_s = timeout_s
+        self.pool = ConnectionPool(target)
+        self._cache: dict[tuple[str, str], Any] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def conn(self) -> Any:
+        return self.pool.get()
+
+    def cached(self, kind: str, key: str, load: Callable[[], Any]) -> Any:
+        """Memoise read-only catalogue lookups (flavors, images); misses are not kept."""
+        with self._lock:
+            if (kind, key) in self._cache:
+                return self._cache[(kind, key)]
+        value = load()
+        if value is not None:
+            with self._lock:
+                self._cache[(kind, key)] = value
+        return value
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+def schema_for(type_name: str) -> ResourceSchema:
+    schema = heat_schema(type_name)
+    if schema is None:  # pragma: no cover - the catalog ships every Heat type
+        raise ProviderError(f"no Heat schema for {type_name}")
+    return schema
+
+
+def default_name(identity: ResourceIdentity) -> str:
+    """Heat-like physical name when the template gives none: ``<stack>-<address>``."""
+    return f"{identity.stack}-{identity.address}".replace(".", "-")[:255]
+
+
+def show(obj: Any) -> dict[str, Any]:
+    """The object's full representation for the ``show`` attribute, secrets removed."""
+    data = obj.to_dict(computed=False) if hasattr(obj, "to_dict") else dict(obj)
+    data.pop("location", None)
+    return {k: v for k, v in data.items() if k not in SECRET_FIELDS}
+
+
+def report(
+    given: Mapping[str, Any], live: Mapping[str, Any], same: Callable[[str, Any, Any], bool]
+) -> dict[str, Any]:
+    """Properties as the cloud reports them, for drift.
+
+    Only properties the template set are reported. Where the live value means the same as the
+    given one (a name for an id, defaults filled in), the given value is reported unchanged so
+    the planner sees no drift; otherwise the live value is.
+    """
+    out: dict[str, Any] = {}
+    for name, value in live.items():
+        if given.get(name) is None:
+            continue
+        out[name] = given[name] if same(name, given[name], value) else value
+    return out
+
+
+def _constrained(
+    props: Mapping[str, PropertySchema], values: Mapping[str, Any], path: str
+) -> Iterator[tuple[str, str, str]]:
+    for name, value in values.items():
+        prop = props.get(name)
+        if prop is None or value is None:
+            continue
+        where = f"{path}.{name}" if path else name
+        for constraint in prop.constraints:
+            custom = constraint.get("custom_constraint")
+            if custom in _lookup.CONSTRAINTS and isinstance(value, str) and value:
+                yield where, str(custom), value
+        if isinstance(value, Mapping) and prop.schema:
+            yield from _constrained(prop.schema, value, where)
+        if isinstance(value, list) and prop.item_schema is not None:
+            item = prop.item_schema
+            for i, element in enumerate(value):
+                if isinstance(element, Mapping) and item.schema:
+                    yield from _constrained(item.schema, element, f"{where}[{i}]")
+
+
+class OpenStackResource(ResourceType):
+    """Base of every type here; subclasses set ``type_name`` and the lifecycle methods."""
+
+    type_name: ClassVar[str]
+    # Top-level list-of-names properties Heat leaves unconstrained but we check anyway.
+    list_constraints: ClassVar[Mapping[str, str]] = {}
+
+    def __init__(self, session: CloudSession) -> None:
+        self.session = session
+        self.schema = schema_for(self.type_name)
+
+    @property
+    def conn(self) -> Any:
+        return self.session.conn
+
+    @property
+    def timeout_s(self) -> float:
+        return self.session.timeout_s
+
+    def check(self, properties: Mapping[str, Any]) -> list[Diagnostic]:
+        found: list[tuple[str, str, str]] = list(
+            _constrained(self.schema.properties, properties, "")
+        )
+        for name, constraint in self.list_constraints.items():
+            value = properties.get(name)
+            if isinstance(value, list):
+                found += [(f"{name}[{i}]", constraint, v) for i, v in enumerate(value)]
+        diagnostics: list[Diagnostic] = []
+        for _path, constraint, value in found:
+            if not isinstance(value, str) or not value:
+                continue
+            finder = _lookup.CONSTRAINTS[constraint][0]
+            hit = self.session.cached(
+                "check:" + constraint, value, functools.partial(finder, self.conn, value)
+            )
+            if hit is None:
+                message = _lookup.not_found_message(self.conn, constraint, value)
+                text, _, hint = message.partition(" (")
+                diagnostics.append(Diagnostic(text, hint=hint.rstrip(")") or None))
+        return diagnostics
+
+    # Helpers for subclasses -------------------------------------------------------------
+
+    def flavor_id(self, name_or_id: str) -> str:
+        found = self.session.cached(
+            "flavor",
+            name_or_id,
+            lambda: _lookup.flavor(self.conn, name_or_id),
+        )
+        if found is None:
+            raise ProviderError(_lookup.not_found_message(self.conn, "nova.flavor", name_or_id))
+        return str(found.id)
+
+    def image_id(self, name_or_id: str) -> str:
+        found = self.session.cached(
+            "image", name_or_id, lambda: _lookup.image(self.conn, name_or_id)
+        )
+        if found is None:
+            raise ProviderError(_lookup.not_found_message(self.conn, "glance.image", name_or_id))
+        return str(found.id)
+
+    def resolve(self, constraint: str, name_or_id: str) -> str:
+        """The id of a named object (network, subnet, security group, ...)."""
+        return str(_lookup.require(self.conn, constraint, name_or_id).id)
+
+    def fetch(self, getter: Callable[[str], Any], physical_id: str, what: str) -> Any:
+        """``getter(physical_id)``, or None if the cloud says it is gone."""
+        with sdk_errors(f"reading {what} {physical_id}"):
+            try:
+                return getter(physical_id)
+            except os_exceptions.NotFoundException:
+                return None
+
+    def gone_ok(self, action: Callable[[], Any], what: str) -> bool:
+        """Run a delete call; False if the object was already gone (404 is success)."""
+        with sdk_errors(f"deleting {what}"):
+            try:
+                action()
+            except os_exceptions.NotFoundException:
+                return False
+        return True

@@ -1,0 +1,70 @@
+"""SDK exceptions -> atonix ProviderError subclasses, keeping the service's own message.
+
+The SDK exception stays reachable as ``__cause__`` (for debugging); the text users read is the
+service's message (``exc.details``) plus the HTTP status, never request headers or bodies, so a
+secret sent in a request cannot leak through an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import NoReturn
+
+from keystoneauth1 import exceptions as ks_exceptions
+from openstack import exceptions as os_exceptions
+
+from atonix_iac.errors import (
+    ProviderConfigError,
+    ProviderError,
+    ProviderTimeoutError,
+    ResourceFailedError,
+)
+
+
+def service_message(exc: BaseException) -> str:
+    """The service's explanation: ``details`` when the SDK extracted one, else the text."""
+    details = getattr(exc, "details", None)
+    status = getattr(exc, "status_code", None)
+    text = str(details).strip() if details else ""
+    if not text:
+        text = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    return f"{text} (HTTP {status})" if status else text
+
+
+def is_not_found(exc: BaseException) -> bool:
+    return isinstance(exc, os_exceptions.NotFoundException) or (
+        getattr(exc, "status_code", None) == 404
+    )
+
+
+def raise_mapped(exc: BaseException, action: str, physical_id: str | None = None) -> NoReturn:
+    message = f"{action}: {service_message(exc)}"
+    if isinstance(exc, os_exceptions.ResourceTimeout):
+        raise ProviderTimeoutError(message, physical_id=physical_id) from exc
+    if isinstance(exc, os_exceptions.ResourceFailure):
+        raise ResourceFailedError(message, physical_id=physical_id) from exc
+    if isinstance(
+        exc,
+        os_exceptions.ConfigException
+        | os_exceptions.ServiceDisabledException
+        | os_exceptions.NotSupported
+        | ks_exceptions.auth_plugins.AuthPluginException
+        | ks_exceptions.DiscoveryFailure
+        | ks_exceptions.EndpointNotFound
+        | ks_exceptions.Unauthorized
+        | ks_exceptions.ConnectFailure,
+    ):
+        raise ProviderConfigError(message, physical_id=physical_id) from exc
+    if isinstance(exc, os_exceptions.HttpException) and exc.status_code == 401:
+        raise ProviderConfigError(message, physical_id=physical_id) from exc
+    raise ProviderError(message, physical_id=physical_id) from exc
+
+
+@contextmanager
+def sdk_errors(action: str, physical_id: str | None = None) -> Iterator[None]:
+    """Translate SDK and keystoneauth failures raised inside the block."""
+    try:
+        yield
+    except (os_exceptions.SDKException, ks_exceptions.ClientException) as exc:
+        raise_mapped(exc, action, physical_id)

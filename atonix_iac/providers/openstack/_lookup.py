@@ -1,0 +1,126 @@
+"""Name-or-id lookups for the things templates may name either way.
+
+Each returns the SDK object or None; ``require_*`` variants raise a ProviderError that says what
+was not found and suggests a close name. Flavor and image lookups are cached per connection
+(they are read-only catalogues and a large plan asks for the same few many times).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from keystoneauth1 import exceptions as ks_exceptions
+from openstack import exceptions as os_exceptions
+
+from atonix_iac.errors import ProviderError, suggest
+from atonix_iac.providers.openstack._errors import sdk_errors
+
+Finder = Callable[[Any, str], Any]
+
+
+def _find(proxy_method: Callable[..., Any], name_or_id: str, what: str) -> Any:
+    with sdk_errors(f"looking up {what} `{name_or_id}`"):
+        try:
+            return proxy_method(name_or_id, ignore_missing=True)
+        except os_exceptions.DuplicateResource as exc:
+            raise ProviderError(
+                f"{what} `{name_or_id}` is ambiguous: several share that name; use its id"
+            ) from exc
+
+
+def flavor(conn: Any, name_or_id: str) -> Any:
+    return _find(conn.compute.find_flavor, name_or_id, "flavor")
+
+
+def image(conn: Any, name_or_id: str) -> Any:
+    return _find(conn.image.find_image, name_or_id, "image")
+
+
+def keypair(conn: Any, name_or_id: str) -> Any:
+    return _find(conn.compute.find_keypair, name_or_id, "keypair")
+
+
+def network(conn: Any, name_or_id: str) -> Any:
+    return _find(conn.network.find_network, name_or_id, "network")
+
+
+def subnet(conn: Any, name_or_id: str) -> Any:
+    return _find(conn.network.find_subnet, name_or_id, "subnet")
+
+
+def port(conn: Any, name_or_id: str) -> Any:
+    return _find(conn.network.find_port, name_or_id, "port")
+
+
+def router(conn: Any, name_or_id: str) -> Any:
+    return _find(conn.network.find_router, name_or_id, "router")
+
+
+def security_group(conn: Any, name_or_id: str) -> Any:
+    return _find(conn.network.find_security_group, name_or_id, "security group")
+
+
+def volume(conn: Any, name_or_id: str) -> Any:
+    """By id, else by name matched here: Cinder refuses ``?name=`` from non-admin members."""
+    with sdk_errors(f"looking up volume `{name_or_id}`"):
+        try:
+            return conn.block_storage.get_volume(name_or_id)
+        except os_exceptions.NotFoundException:
+            pass
+        matches = [v for v in conn.block_storage.volumes() if v.name == name_or_id]
+    if len(matches) > 1:
+        raise ProviderError(
+            f"volume `{name_or_id}` is ambiguous: several share that name; use its id"
+        )
+    return matches[0] if matches else None
+
+
+def volume_type(conn: Any, name_or_id: str) -> Any:
+    return _find(conn.block_storage.find_type, name_or_id, "volume type")
+
+
+def server(conn: Any, name_or_id: str) -> Any:
+    return _find(conn.compute.find_server, name_or_id, "server")
+
+
+# constraint name -> (finder, human name, lister of candidate names for "did you mean")
+def _names(items: Iterable[Any]) -> list[str]:
+    return [str(i.name) for i in items if getattr(i, "name", None)]
+
+
+CONSTRAINTS: dict[str, tuple[Finder, str, Callable[[Any], list[str]]]] = {
+    "nova.flavor": (flavor, "flavor", lambda c: _names(c.compute.flavors())),
+    "glance.image": (image, "image", lambda c: _names(c.image.images())),
+    "nova.keypair": (keypair, "keypair", lambda c: _names(c.compute.keypairs())),
+    "neutron.network": (network, "network", lambda c: _names(c.network.networks())),
+    "neutron.subnet": (subnet, "subnet", lambda c: _names(c.network.subnets())),
+    "neutron.port": (port, "port", lambda c: _names(c.network.ports())),
+    "neutron.router": (router, "router", lambda c: _names(c.network.routers())),
+    "neutron.security_group": (
+        security_group,
+        "security group",
+        lambda c: _names(c.network.security_groups()),
+    ),
+    "cinder.vtype": (volume_type, "volume type", lambda c: _names(c.block_storage.types())),
+    "cinder.volume": (volume, "volume", lambda c: _names(c.block_storage.volumes())),
+}
+
+
+def require(conn: Any, constraint: str, name_or_id: str) -> Any:
+    """The object, or ProviderError "flavor `m1.huge` not found (did you mean `m1.large`?)"."""
+    finder, what, lister = CONSTRAINTS[constraint]
+    found = finder(conn, name_or_id)
+    if found is None:
+        raise ProviderError(not_found_message(conn, constraint, name_or_id))
+    return found
+
+
+def not_found_message(conn: Any, constraint: str, name_or_id: str) -> str:
+    _, what, lister = CONSTRAINTS[constraint]
+    try:
+        hint = suggest(name_or_id, lister(conn))
+    except (os_exceptions.SDKException, ks_exceptions.ClientException):
+        hint = None  # the hint is a nicety: never let it hide the real problem
+    text = f"{what} `{name_or_id}` not found"
+    return f"{text} ({hint})" if hint else text

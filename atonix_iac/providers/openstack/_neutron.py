@@ -1,0 +1,121 @@
+"""The shape all Neutron types share: one create call (tags included), plain PUT updates,
+delete with 404 as success. Subclasses say how properties map to the API body."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from atonix_iac.providers.base import ResourceIdentity, ResourceResult
+from atonix_iac.providers.openstack._base import OpenStackResource, report, show
+from atonix_iac.providers.openstack._errors import sdk_errors
+from atonix_iac.providers.openstack._identity import user_tags, with_identity_tags
+
+
+class NeutronResource(OpenStackResource):
+    # SDK proxy method suffix: create_<noun>, get_<noun>, update_<noun>, delete_<noun>.
+    noun: ClassVar[str]
+    what: ClassVar[str]
+    tagged: ClassVar[bool] = True
+    # Properties passed straight through under the same name (when set).
+    passthrough: ClassVar[tuple[str, ...]] = ()
+    # Attributes copied from the object under the same name.
+    plain_attributes: ClassVar[tuple[str, ...]] = ()
+
+    def _call(self, verb: str) -> Any:
+        return getattr(self.conn.network, f"{verb}_{self.noun}")
+
+    # Hooks ------------------------------------------------------------------------------
+
+    def body(self, identity: ResourceIdentity, props: Mapping[str, Any]) -> dict[str, Any]:
+        body = {k: props[k] for k in self.passthrough if props.get(k) is not None}
+        body.update(props.get("value_specs") or {})
+        return body
+
+    def update_body(
+        self, old: Mapping[str, Any], new: Mapping[str, Any], changed: frozenset[str]
+    ) -> dict[str, Any]:
+        body = {k: new.get(k) for k in self.passthrough if k in changed}
+        if "value_specs" in changed:
+            body.update(new.get("value_specs") or {})
+        return body
+
+    def attributes(self, obj: Any) -> dict[str, Any]:
+        attrs = {name: getattr(obj, name, None) for name in self.plain_attributes}
+        if "tenant_id" in self.schema.attributes:
+            attrs["tenant_id"] = getattr(obj, "project_id", None)
+        attrs["show"] = show(obj)
+        return attrs
+
+    def live_properties(self, obj: Any) -> dict[str, Any]:
+        live = {k: getattr(obj, k, None) for k in self.passthrough}
+        if self.tagged:
+            live["tags"] = user_tags(getattr(obj, "tags", None))
+        return live
+
+    def same(self, name: str, given: Any, live: Any) -> bool:
+        if name == "tags":
+            return sorted(given or []) == sorted(live or [])
+        return bool(given == live)
+
+    # Lifecycle --------------------------------------------------------------------------
+
+    def create(self, identity: ResourceIdentity, properties: Mapping[str, Any]) -> ResourceResult:
+        body = self.body(identity, properties)
+        if self.tagged:
+            body["tags"] = with_identity_tags(properties.get("tags"), identity)
+        with sdk_errors(f"creating {self.what}"):
+            obj = self._call("create")(**body)
+        obj = self.after_create(identity, obj, properties)
+        return ResourceResult(str(obj.id), self.attributes(obj))
+
+    def after_create(
+        self, identity: ResourceIdentity, obj: Any, properties: Mapping[str, Any]
+    ) -> Any:
+        return obj
+
+    def read(
+        self, identity: ResourceIdentity, physical_id: str, properties: Mapping[str, Any]
+    ) -> ResourceResult | None:
+        obj = self.fetch(self._call("get"), physical_id, self.what)
+        if obj is None:
+            return None
+        return ResourceResult(physical_id, self.attributes(obj), self.reported(obj, properties))
+
+    def reported(self, obj: Any, properties: Mapping[str, Any]) -> dict[str, Any]:
+        return report(properties, self.live_properties(obj), self.same)
+
+    def update(
+        self,
+        identity: ResourceIdentity,
+        physical_id: str,
+        old: Mapping[str, Any],
+        new: Mapping[str, Any],
+        changed: frozenset[str],
+    ) -> ResourceResult:
+        body = self.update_body(old, new, changed)
+        with sdk_errors(f"updating {self.what} {physical_id}"):
+            if body:
+                self._call("update")(physical_id, **body)
+            if self.tagged and "tags" in changed:
+                obj = self._call("get")(physical_id)
+                self.conn.network.set_tags(obj, with_identity_tags(new.get("tags"), identity))
+            self.after_update(identity, physical_id, old, new, changed)
+            obj = self._call("get")(physical_id)
+        return ResourceResult(physical_id, self.attributes(obj))
+
+    def after_update(
+        self,
+        identity: ResourceIdentity,
+        physical_id: str,
+        old: Mapping[str, Any],
+        new: Mapping[str, Any],
+        changed: frozenset[str],
+    ) -> None:
+        return None
+
+    def delete(
+        self, identity: ResourceIdentity, physical_id: str, properties: Mapping[str, Any]
+    ) -> None:
+        # Neutron deletes synchronously: 204 means gone.
+        self.gone_ok(lambda: self._call("delete")(physical_id, ignore_missing=False), self.what)

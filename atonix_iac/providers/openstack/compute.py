@@ -1,0 +1,389 @@
+"""Nova: servers, keypairs and server groups.
+
+Servers carry the stack identity in their metadata (``atonix:*`` keys). Updates follow Heat:
+name, metadata, tags and admin password change in place; a flavor change resizes and confirms
+(unless ``flavor_update_policy: REPLACE``); an image change rebuilds (unless
+``image_update_policy: REPLACE``); a user_data change replaces by default
+(``user_data_update_policy``). A change of ``networks`` replaces the server here, where Heat
+would attach and detach interfaces: simpler and never half-applied.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping
+from typing import Any
+
+from atonix_iac.errors import ProviderError
+from atonix_iac.providers.base import ResourceIdentity, ResourceResult
+from atonix_iac.providers.openstack._base import OpenStackResource, default_name, report, show
+from atonix_iac.providers.openstack._errors import sdk_errors
+from atonix_iac.providers.openstack._identity import identity_metadata, user_metadata
+from atonix_iac.providers.openstack._wait import wait_for_status, wait_until_gone
+
+# Properties whose change needs no cloud call (they steer how other changes are applied).
+_POLICY_PROPERTIES = frozenset(
+    {
+        "flavor_update_policy",
+        "image_update_policy",
+        "user_data_update_policy",
+        "software_config_transport",
+        "deployment_swift_data",
+    }
+)
+
+
+def encode_user_data(text: str | None) -> str | None:
+    """Nova wants base64; the SDK passes user_data through as given."""
+    if not text:
+        return None
+    return base64.b64encode(text.encode("utf-8")).decode("ascii")
+
+
+def _addresses(server: Any) -> dict[str, list[str]]:
+    return {
+        net: [a.get("addr") for a in addrs if a.get("addr")]
+        for net, addrs in (server.addresses or {}).items()
+    }
+
+
+def _first_address(server: Any) -> str:
+    for addrs in _addresses(server).values():
+        if addrs:
+            return str(addrs[0])
+    return ""
+
+
+class Server(OpenStackResource):
+    type_name = "OS::Nova::Server"
+    list_constraints = {"security_groups": "neutron.security_group"}
+
+    # Create -----------------------------------------------------------------------------
+
+    def _networks(self, networks: Any) -> Any:
+        if networks is None:
+            return "auto"
+        if isinstance(networks, str):
+            return networks
+        out: list[dict[str, Any]] = []
+        for entry in networks:
+            if entry.get("allocate_network"):
+                return entry["allocate_network"]
+            item: dict[str, Any] = {}
+            if entry.get("port"):
+                item["port"] = self.resolve("neutron.port", str(entry["port"]))
+            else:
+                network = entry.get("network") or entry.get("uuid")
+                if not network and entry.get("subnet"):
+                    subnet = self.conn.network.get_subnet(
+                        self.resolve("neutron.subnet", str(entry["subnet"]))
+                    )
+                    network = subnet.network_id
+                if not network:
+                    raise ProviderError("each server network needs `network`, `port` or `subnet`")
+                item["uuid"] = self.resolve("neutron.network", str(network))
+                if entry.get("fixed_ip"):
+                    item["fixed_ip"] = entry["fixed_ip"]
+            if entry.get("tag"):
+                item["tag"] = entry["tag"]
+            out.append(item)
+        return out
+
+    def _create_body(self, identity: ResourceIdentity, props: Mapping[str, Any]) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "name": props.get("name") or default_name(identity),
+            "flavor_id": self.flavor_id(str(props["flavor"])),
+            "networks": self._networks(props.get("networks")),
+            "metadata": {**user_metadata(props.get("metadata")), **identity_metadata(identity)},
+        }
+        if props.get("image"):
+            body["image_id"] = self.image_id(str(props["image"]))
+        if props.get("key_name"):
+            body["key_name"] = props["key_name"]
+        if props.get("security_groups"):
+            body["security_groups"] = [{"name": str(sg)} for sg in props["security_groups"]]
+        user_data = encode_user_data(props.get("user_data"))
+        if user_data:
+            body["user_data"] = user_data
+        for name, sdk_name in (
+            ("availability_zone", "availability_zone"),
+            ("config_drive", "config_drive"),
+            ("admin_pass", "admin_password"),
+            ("scheduler_hints", "scheduler_hints"),
+            ("block_device_mapping_v2", "block_device_mapping"),
+            ("diskConfig", "disk_config"),
+            ("tags", "tags"),
+        ):
+            if props.get(name) is not None:
+                body[sdk_name] = props[name]
+        return body
+
+    def create(self, identity: ResourceIdentity, properties: Mapping[str, Any]) -> ResourceResult:
+        body = self._create_body(identity, properties)
+        with sdk_errors("creating server"):
+            created = self.conn.compute.create_server(**body)
+        server = self._wait_active(str(created.id), "server")
+        return ResourceResult(str(server.id), self.attributes(server))
+
+    def _wait_active(self, server_id: str, what: str, ready: tuple[str, ...] = ("ACTIVE",)) -> Any:
+        return wait_for_status(
+            lambda: self.fetch(self.conn.compute.get_server, server_id, "server"),
+            ready,
+            what=f"{what} {server_id}",
+            timeout_s=self.timeout_s,
+            physical_id=server_id,
+        )
+
+    def attributes(self, server: Any) -> dict[str, Any]:
+        return {
+            "name": server.name,
+            "addresses": server.addresses or {},
+            "networks": _addresses(server),
+            "first_address": _first_address(server),
+            "accessIPv4": server.access_ipv4 or "",
+            "accessIPv6": server.access_ipv6 or "",
+            "instance_name": getattr(server, "instance_name", None),
+            "tags": list(server.tags or []),
+            "console_urls": {},
+            "os_collect_config": {},
+            "show": show(server),
+        }
+
+    # Read -------------------------------------------------------------------------------
+
+    def read(
+        self, identity: ResourceIdentity, physical_id: str, properties: Mapping[str, Any]
+    ) -> ResourceResult | None:
+        server = self.fetch(self.conn.compute.get_server, physical_id, "server")
+        if server is None or str(server.status).upper() in ("DELETED", "SOFT_DELETED"):
+            return None
+        flavor = server.flavor or {}
+        image = server.image or {}
+        live = {
+            "name": server.name,
+            "flavor": flavor.get("original_name") or flavor.get("name") or flavor.get("id"),
+            "image": image.get("id") if isinstance(image, dict) else None,
+            "metadata": user_metadata(server.metadata),
+            "key_name": server.key_name,
+            "tags": list(server.tags or []),
+        }
+
+        def same(name: str, given: Any, value: Any) -> bool:
+            if name == "flavor":
+                return bool(
+                    given == value
+                    or given in (flavor.get("id"), flavor.get("original_name"))
+                    or self._flavor_id_or_none(str(given)) == flavor.get("id")
+                )
+            if name == "image":
+                return bool(given == value or self._image_id_or_none(str(given)) == value)
+            if name == "tags":
+                return sorted(given or []) == sorted(value or [])
+            return bool(given == value)
+
+        return ResourceResult(physical_id, self.attributes(server), report(properties, live, same))
+
+    def _flavor_id_or_none(self, name_or_id: str) -> str | None:
+        try:
+            return self.flavor_id(name_or_id)
+        except ProviderError:
+            return None
+
+    def _image_id_or_none(self, name_or_id: str) -> str | None:
+        try:
+            return self.image_id(name_or_id)
+        except ProviderError:
+            return None
+
+    # Update -----------------------------------------------------------------------------
+
+    def replace_reason(
+        self, old: Mapping[str, Any], new: Mapping[str, Any], changed: frozenset[str]
+    ) -> str | None:
+        if "flavor" in changed and new.get("flavor_update_policy") == "REPLACE":
+            return "flavor changed and flavor_update_policy is REPLACE"
+        if "image" in changed and new.get("image_update_policy") == "REPLACE":
+            return "image changed and image_update_policy is REPLACE"
+        if "user_data" in changed and (new.get("user_data_update_policy") or "REPLACE") == (
+            "REPLACE"
+        ):
+            return "user_data changed and user_data_update_policy is REPLACE"
+        if "networks" in changed:
+            return "networks changed (atonix replaces the server rather than re-plug it)"
+        return None
+
+    def update(
+        self,
+        identity: ResourceIdentity,
+        physical_id: str,
+        old: Mapping[str, Any],
+        new: Mapping[str, Any],
+        changed: frozenset[str],
+    ) -> ResourceResult:
+        unsupported = (
+            changed
+            - _POLICY_PROPERTIES
+            - {
+                "name",
+                "metadata",
+                "admin_pass",
+                "tags",
+                "image",
+                "flavor",
+                "user_data",
+            }
+        )
+        if unsupported:
+            raise ProviderError(
+                f"server {physical_id}: cannot change {', '.join(sorted(unsupported))} in place"
+            )
+        compute = self.conn.compute
+        with sdk_errors(f"updating server {physical_id}", physical_id):
+            if "name" in changed:
+                compute.update_server(physical_id, name=new.get("name") or default_name(identity))
+            if "metadata" in changed:
+                self._set_metadata(identity, physical_id, new.get("metadata"))
+            if "admin_pass" in changed and new.get("admin_pass"):
+                compute.change_server_password(physical_id, new["admin_pass"])
+            if "tags" in changed:
+                server = compute.get_server(physical_id)
+                server.set_tags(compute, list(new.get("tags") or []))
+            if "image" in changed and new.get("image"):
+                rebuild: dict[str, Any] = {}
+                if "user_data" in changed and new.get("user_data_update_policy") == "REBUILD":
+                    rebuild["user_data"] = encode_user_data(new.get("user_data"))
+                compute.rebuild_server(physical_id, self.image_id(str(new["image"])), **rebuild)
+                self._wait_active(physical_id, "rebuilt server")
+            if "flavor" in changed:
+                compute.resize_server(physical_id, self.flavor_id(str(new["flavor"])))
+                self._wait_active(physical_id, "resized server", ("VERIFY_RESIZE", "ACTIVE"))
+                if str(compute.get_server(physical_id).status).upper() == "VERIFY_RESIZE":
+                    compute.confirm_server_resize(physical_id)
+                self._wait_active(physical_id, "resized server")
+            server = compute.get_server(physical_id)
+        return ResourceResult(physical_id, self.attributes(server))
+
+    def _set_metadata(
+        self, identity: ResourceIdentity, server_id: str, metadata: Mapping[str, Any] | None
+    ) -> None:
+        wanted = {str(k): str(v) for k, v in user_metadata(metadata).items()}
+        wanted.update(identity_metadata(identity))
+        compute = self.conn.compute
+        current = compute.get_server_metadata(server_id).metadata or {}
+        stale = [k for k in current if k not in wanted]
+        if stale:
+            compute.delete_server_metadata(server_id, stale)
+        compute.set_server_metadata(server_id, **wanted)
+
+    # Delete -----------------------------------------------------------------------------
+
+    def delete(
+        self, identity: ResourceIdentity, physical_id: str, properties: Mapping[str, Any]
+    ) -> None:
+        compute = self.conn.compute
+        if not self.gone_ok(
+            lambda: compute.delete_server(physical_id, ignore_missing=False),
+            f"server {physical_id}",
+        ):
+            return
+        wait_until_gone(
+            lambda: self.fetch(compute.get_server, physical_id, "server"),
+            what=f"server {physical_id}",
+            timeout_s=self.timeout_s,
+        )
+
+
+class KeyPair(OpenStackResource):
+    """Physical id = the keypair's name (Nova's id). Nova keeps no metadata on keypairs."""
+
+    type_name = "OS::Nova::KeyPair"
+
+    def create(self, identity: ResourceIdentity, properties: Mapping[str, Any]) -> ResourceResult:
+        body: dict[str, Any] = {"name": properties["name"]}
+        if properties.get("public_key"):
+            body["public_key"] = properties["public_key"]
+        if properties.get("type"):
+            body["type"] = properties["type"]
+        with sdk_errors(f"creating keypair {properties['name']}"):
+            keypair = self.conn.compute.create_keypair(**body)
+        attrs = self._attributes(keypair)
+        if properties.get("save_private_key") and keypair.private_key:
+            attrs["private_key"] = keypair.private_key
+        return ResourceResult(str(keypair.name), attrs)
+
+    @staticmethod
+    def _attributes(keypair: Any) -> dict[str, Any]:
+        return {"public_key": keypair.public_key, "private_key": "", "show": show(keypair)}
+
+    def read(
+        self, identity: ResourceIdentity, physical_id: str, properties: Mapping[str, Any]
+    ) -> ResourceResult | None:
+        keypair = self.fetch(self.conn.compute.get_keypair, physical_id, "keypair")
+        if keypair is None:
+            return None
+        attrs = self._attributes(keypair)
+        attrs.pop("private_key")  # not re-readable: keep what create saved
+        live = {"name": keypair.name, "public_key": keypair.public_key}
+        props = report(properties, live, lambda _n, a, b: bool(a == b))
+        return ResourceResult(physical_id, attrs, props)
+
+    def update(
+        self,
+        identity: ResourceIdentity,
+        physical_id: str,
+        old: Mapping[str, Any],
+        new: Mapping[str, Any],
+        changed: frozenset[str],
+    ) -> ResourceResult:  # pragma: no cover - Heat has no handle_update: always replaced
+        raise ProviderError("a keypair cannot be updated in place")
+
+    def delete(
+        self, identity: ResourceIdentity, physical_id: str, properties: Mapping[str, Any]
+    ) -> None:
+        self.gone_ok(
+            lambda: self.conn.compute.delete_keypair(physical_id, ignore_missing=False),
+            f"keypair {physical_id}",
+        )
+
+
+class ServerGroup(OpenStackResource):
+    type_name = "OS::Nova::ServerGroup"
+
+    def create(self, identity: ResourceIdentity, properties: Mapping[str, Any]) -> ResourceResult:
+        body: dict[str, Any] = {
+            "name": properties.get("name") or default_name(identity),
+            "policies": list(properties.get("policies") or ["anti-affinity"]),
+        }
+        if properties.get("rules"):
+            body["rules"] = properties["rules"]
+        with sdk_errors("creating server group"):
+            group = self.conn.compute.create_server_group(**body)
+        return ResourceResult(str(group.id), {"show": show(group)})
+
+    def read(
+        self, identity: ResourceIdentity, physical_id: str, properties: Mapping[str, Any]
+    ) -> ResourceResult | None:
+        group = self.fetch(self.conn.compute.get_server_group, physical_id, "server group")
+        if group is None:
+            return None
+        live = {"name": group.name}
+        props = report(properties, live, lambda _n, a, b: bool(a == b))
+        return ResourceResult(physical_id, {"show": show(group)}, props)
+
+    def update(
+        self,
+        identity: ResourceIdentity,
+        physical_id: str,
+        old: Mapping[str, Any],
+        new: Mapping[str, Any],
+        changed: frozenset[str],
+    ) -> ResourceResult:  # pragma: no cover - Heat has no handle_update: always replaced
+        raise ProviderError("a server group cannot be updated in place")
+
+    def delete(
+        self, identity: ResourceIdentity, physical_id: str, properties: Mapping[str, Any]
+    ) -> None:
+        self.gone_ok(
+            lambda: self.conn.compute.delete_server_group(physical_id, ignore_missing=False),
+            f"server group {physical_id}",
+        )

@@ -1,0 +1,121 @@
+"""A workspace binding -> an openstacksdk Connection scoped to its project and region.
+
+Credentials come only from clouds.yaml or ``OS_*`` variables; atonix never reads, stores or
+prints them. We pass ``cloud=NAME`` and override just the project and region: passing a
+username alongside would lose to the clouds.yaml entry anyway (see real_openstack.md), and the
+project name passed in does win. After the first authentication we check that the token really
+is scoped to the binding's project, so that a clouds.yaml ``project_id`` cannot silently send
+resources to another project.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import openstack
+from openstack import exceptions as os_exceptions
+
+from atonix_iac.errors import ProviderConfigError
+from atonix_iac.providers.openstack._errors import sdk_errors
+
+
+class BindingLike(Protocol):
+    """What the provider needs of a workspace binding (``workspace.config.Binding`` fits)."""
+
+    @property
+    def workspace(self) -> str: ...
+
+    @property
+    def environment(self) -> str: ...
+
+    @property
+    def cloud(self) -> str | None: ...
+
+    @property
+    def project(self) -> str | None: ...
+
+    @property
+    def region(self) -> str | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class CloudTarget:
+    cloud: str
+    project: str | None = None
+    region: str | None = None
+
+    @classmethod
+    def from_binding(cls, binding: BindingLike) -> CloudTarget:
+        if not binding.cloud:
+            raise ProviderConfigError(
+                f"workspace {binding.workspace}/{binding.environment} is bound to no cloud; "
+                "set `cloud:` for it in atonix.yaml to use OpenStack resource types"
+            )
+        return cls(binding.cloud, binding.project, binding.region)
+
+    def describe(self) -> str:
+        parts = [f"cloud `{self.cloud}`"]
+        if self.project:
+            parts.append(f"project `{self.project}`")
+        if self.region:
+            parts.append(f"region `{self.region}`")
+        return ", ".join(parts)
+
+
+def connect(target: CloudTarget) -> Any:
+    """An authenticated Connection for ``target`` (raises ProviderConfigError)."""
+    kwargs: dict[str, Any] = {"cloud": target.cloud}
+    if target.project:
+        kwargs["project_name"] = target.project
+    if target.region:
+        kwargs["region_name"] = target.region
+    try:
+        conn: Any = openstack.connect(**kwargs)
+    except os_exceptions.ConfigException as exc:
+        raise ProviderConfigError(
+            f"cannot use {target.describe()}: {exc}",
+        ) from exc
+    with sdk_errors(f"authenticating to {target.describe()}"):
+        scoped_id = conn.current_project_id
+        access = conn.session.auth.get_access(conn.session)
+    if target.project and target.project not in (access.project_name, scoped_id):
+        conn.close()
+        raise ProviderConfigError(
+            f"{target.describe()}: the token is scoped to project "
+            f"`{access.project_name}`, not `{target.project}` "
+            "(check project_id/project_name in clouds.yaml)"
+        )
+    return conn
+
+
+class ConnectionPool:
+    """One Connection per thread, created lazily.
+
+    openstacksdk does not promise that a Connection is safe to share between threads (proxies
+    cache discovery and microversion data lazily, the cloud layer keeps unlocked caches), so
+    parallel apply gives each worker thread its own; the cost is one token request per thread.
+    """
+
+    def __init__(self, target: CloudTarget) -> None:
+        self.target = target
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._all: list[Any] = []
+
+    def get(self) -> Any:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = connect(self.target)
+            self._local.conn = conn
+            with self._lock:
+                self._all.append(conn)
+        return conn
+
+    def close(self) -> None:
+        with self._lock:
+            conns, self._all = self._all, []
+        for conn in conns:
+            conn.close()
+        self._local = threading.local()

@@ -1,0 +1,93 @@
+"""OpenStackProvider: every OpenStack type, sharing one lazily opened, per-thread connection."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
+from typing import Any
+
+from atonix_iac.providers.base import Provider, ResourceType
+from atonix_iac.providers.openstack import _lookup
+from atonix_iac.providers.openstack._base import DEFAULT_TIMEOUT_S, CloudSession, OpenStackResource
+from atonix_iac.providers.openstack._errors import sdk_errors
+from atonix_iac.providers.openstack.block_storage import Volume, VolumeAttachment
+from atonix_iac.providers.openstack.compute import KeyPair, Server, ServerGroup
+from atonix_iac.providers.openstack.connect import BindingLike, CloudTarget
+from atonix_iac.providers.openstack.network import Net, Port, Subnet
+from atonix_iac.providers.openstack.quota import (
+    ChangeLike,
+    LiveLimits,
+    QuotaDemand,
+    live_limits,
+    quota_demand,
+)
+from atonix_iac.providers.openstack.routing import (
+    FloatingIP,
+    FloatingIPAssociation,
+    Router,
+    RouterInterface,
+)
+from atonix_iac.providers.openstack.security import SecurityGroup, SecurityGroupRule
+
+TYPES: tuple[type[OpenStackResource], ...] = (
+    Server,
+    KeyPair,
+    ServerGroup,
+    Net,
+    Subnet,
+    Port,
+    Router,
+    RouterInterface,
+    SecurityGroup,
+    SecurityGroupRule,
+    FloatingIP,
+    FloatingIPAssociation,
+    Volume,
+    VolumeAttachment,
+)
+TYPE_NAMES: frozenset[str] = frozenset(t.type_name for t in TYPES)
+
+
+class OpenStackProvider(Provider):
+    """The OpenStack types, scoped to one binding's cloud, project and region.
+
+    Nothing touches the network until a type is used; each thread then gets its own
+    authenticated connection. ``timeout_s`` bounds every wait for ready or gone.
+    """
+
+    name = "openstack"
+
+    def __init__(self, binding: BindingLike, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
+        self.binding = binding
+        self.target = CloudTarget.from_binding(binding)
+        self.session = CloudSession(self.target, timeout_s)
+        self._types: Mapping[str, ResourceType] = MappingProxyType(
+            {t.type_name: t(self.session) for t in TYPES}
+        )
+
+    def resource_types(self) -> Mapping[str, ResourceType]:
+        return self._types
+
+    @property
+    def connection(self) -> Any:
+        """This thread's openstacksdk Connection (for tests and tools)."""
+        return self.session.conn
+
+    def flavor_size(self, name_or_id: str) -> tuple[int, int] | None:
+        """(vcpus, ram_mb) of a flavor, looked up with GETs and cached."""
+        flavor = self.session.cached(
+            "flavor", name_or_id, lambda: _lookup.flavor(self.session.conn, name_or_id)
+        )
+        if flavor is None:
+            return None
+        return int(flavor.vcpus or 0), int(flavor.ram or 0)
+
+    def quota_demand(self, changes: Iterable[ChangeLike]) -> QuotaDemand:
+        return quota_demand(changes, self.flavor_size)
+
+    def live_limits(self) -> LiveLimits:
+        with sdk_errors(f"reading quotas of {self.target.describe()}"):
+            return live_limits(self.session.conn)
+
+    def close(self) -> None:
+        self.session.close()
