@@ -1,0 +1,130 @@
+"""``atonix audit``: every create, update and delete the engine performed, from state.
+
+The records live in the state database (written by apply); this command only reads them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import click
+
+from atonix_iac.state import AuditRecord, StackKey, open_store
+from atonix_iac.workspace.config import select_binding
+
+from .workspace_commands import config_option, load_config
+
+_RELATIVE = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+class SinceType(click.ParamType):
+    """An ISO 8601 instant (UTC if no offset) or an age such as ``30m``, ``1h``, ``2d``."""
+
+    name = "since"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, datetime):
+            return value
+        return parse_since(str(value), now=datetime.now(UTC)) or self.fail(
+            f"{value!r} is neither an ISO time (2026-01-31T12:00) nor an age (30m, 1h, 2d)",
+            param,
+            ctx,
+        )
+
+
+def parse_since(text: str, now: datetime) -> datetime | None:
+    match = _RELATIVE.match(text)
+    if match:
+        amount, unit = int(match.group(1)), match.group(2)
+        return now - timedelta(**{_UNITS[unit]: amount})
+    try:
+        when = datetime.fromisoformat(text.strip())
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def record_dict(record: AuditRecord) -> dict[str, Any]:
+    return {
+        "workspace": record.key.workspace,
+        "environment": record.key.environment,
+        "stack": record.key.stack,
+        "address": record.address,
+        "type": record.type,
+        "physical_id": record.physical_id,
+        "action": record.action,
+        "result": record.result,
+        "who": record.who,
+        "started_at": record.started_at.isoformat(),
+        "duration_s": record.duration_s,
+        "message": record.message,
+        "project": record.project,
+    }
+
+
+def record_line(record: AuditRecord) -> str:
+    when = record.started_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+    line = (
+        f"{when}Z  {record.key}  {record.action:<6} {record.result:<6} "
+        f"{record.address} ({record.type}) {record.physical_id or '-'}  "
+        f"{record.duration_s:.2f}s  {record.who}"
+    )
+    if record.message:
+        line += f"  {record.message}"
+    return line
+
+
+@click.command("audit")
+@click.option("--stack", "stack", default=None, help="Only this stack (in the workspace).")
+@click.option("--since", type=SinceType(), default=None, help="ISO time or age: 30m, 1h, 2d.")
+@click.option("-w", "--workspace", default=None, help="Workspace (default: ATONIX_WORKSPACE).")
+@click.option(
+    "-E", "--environment", default=None, help="Environment (default: ATONIX_ENVIRONMENT)."
+)
+@click.option("--state", "state_url", default=None, help="State URL (default: from atonix.yaml).")
+@config_option
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def audit(
+    stack: str | None,
+    since: datetime | None,
+    workspace: str | None,
+    environment: str | None,
+    state_url: str | None,
+    config_path: Path | None,
+    as_json: bool,
+) -> None:
+    """List the audit log: who created, updated or deleted what, when, and how it went."""
+    config = load_config(config_path)
+    key: StackKey | None = None
+    scope: tuple[str, str] | None = None
+    if stack or workspace or environment:
+        binding = select_binding(config, workspace, environment)
+        scope = (binding.workspace, binding.environment)
+        if stack:
+            key = StackKey(binding.workspace, binding.environment, stack)
+    url = (
+        state_url
+        or os.environ.get("ATONIX_STATE_URL")
+        or (config.state_url() if config.source else None)
+    )
+    store = open_store(url, project_dir=config.root or Path.cwd())
+    try:
+        records = list(store.audit(key, since))
+    finally:
+        store.close()
+    if scope is not None:
+        records = [r for r in records if (r.key.workspace, r.key.environment) == scope]
+    if as_json:
+        click.echo(json.dumps([record_dict(r) for r in records], indent=2))
+        return
+    if not records:
+        click.echo("No audit records.")
+        return
+    for record in records:
+        click.echo(record_line(record))
