@@ -1,0 +1,261 @@
+"""The WSGI application: mounts, discovery, auth, faults, latency, dispatch, request log.
+
+Every API request takes the store lock for its whole handling (services never see
+concurrent mutation); added latency is slept outside the lock so it does not serialise
+clients.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+import traceback
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, unquote
+
+from . import lifecycle
+from .admin import Admin
+from .backend import Backend
+from .block_storage import MAX_VERSION as VOLUME_MAX
+from .block_storage import BlockStorage
+from .compute import MAX_VERSION as COMPUTE_MAX
+from .compute import Compute
+from .config import SimConfig
+from .errors import REASONS, ApiError, error_body
+from .faults import WRITE_METHODS, FaultEngine, RequestRecord
+from .identity import Identity
+from .image import Image
+from .network import Networking
+from .protocol import AuthContext, Request, Response
+from .routing import Router
+from .seed import seed
+from .store import Store
+
+StartResponse = Callable[[str, list[tuple[str, str]]], Any]
+
+
+@dataclass(frozen=True)
+class Mount:
+    """A service under ``/<prefix>/<version>``; ``header`` names its microversion service."""
+
+    service: str
+    version: str
+    header: str | None = None
+    min_version: tuple[int, int] = (0, 0)
+    max_version: tuple[int, int] = (0, 0)
+
+
+def _parse_version(text: str) -> tuple[int, int]:
+    major, minor = text.split(".")
+    return int(major), int(minor)
+
+
+MOUNTS = {
+    "identity": Mount("identity", "v3"),
+    "compute": Mount("compute", "v2.1", "compute", (2, 1), _parse_version(COMPUTE_MAX)),
+    "networking": Mount("network", "v2.0"),
+    "volume": Mount("block-storage", "v3", "volume", (3, 0), _parse_version(VOLUME_MAX)),
+    "image": Mount("image", "v2"),
+}
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
+class SimApp:
+    """Callable as WSGI; :meth:`handle` is the transport-neutral entry point."""
+
+    def __init__(self, store: Store, config: SimConfig | None = None,
+                 projects: Iterable[str] = ("demo",)) -> None:
+        self.store = store
+        self.engine = FaultEngine(config or SimConfig())
+        self.backend = Backend(store, self.engine)
+        self.identity = Identity(self.backend)
+        self.network = Networking(self.backend)
+        self.volumes = BlockStorage(self.backend)
+        self.compute = Compute(self.backend, self.network, self.volumes)
+        self.image = Image(self.backend)
+        self.admin = Admin(self)
+        self._routers: dict[str, Router] = {
+            "identity": self.identity.router, "compute": self.compute.router,
+            "network": self.network.router, "block-storage": self.volumes.router,
+            "image": self.image.router,
+        }
+        with store.lock:
+            seed(self.backend, self.network, list(projects))
+
+    # -- WSGI -------------------------------------------------------------------------------
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        headers = {k[5:].replace("_", "-").lower(): str(v) for k, v in environ.items()
+                   if k.startswith("HTTP_")}
+        if environ.get("CONTENT_TYPE"):
+            headers["content-type"] = str(environ["CONTENT_TYPE"])
+        raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+        path = str(raw).split("?", 1)[0] if raw else str(environ.get("PATH_INFO") or "/")
+        host = headers.get("host") or f"{environ['SERVER_NAME']}:{environ['SERVER_PORT']}"
+        reply = self.handle(str(environ["REQUEST_METHOD"]), path,
+                            str(environ.get("QUERY_STRING") or ""), headers, body,
+                            f"{environ.get('wsgi.url_scheme', 'http')}://{host}")
+        start_response(f"{reply.status} {REASONS.get(reply.status, 'Unknown')}", reply.headers)
+        return [reply.body]
+
+    # -- core -------------------------------------------------------------------------------
+
+    def handle(self, method: str, path: str, query: str, headers: Mapping[str, str],
+               body: bytes, base_url: str) -> Reply:
+        started = time.monotonic()
+        segments = [unquote(s) for s in path.split("/") if s]
+        if segments and segments[0] == "_sim":
+            return self._reply(self.admin.handle(method, segments[1:], query, body), "admin",
+                               method)
+        mount = MOUNTS.get(segments[0]) if segments else None
+        if mount is None:
+            return self._reply(Response(404, {"error": {"code": 404, "message":
+                                                        f"No service at {path}"}}), "", method)
+        req = Request(method=method, service=mount.service, path="/", segments=[],
+                      query=parse_qs(query, keep_blank_values=True), headers=headers,
+                      body=body, base_url=base_url)
+        ctx: AuthContext | None = None
+        fault = False
+        try:
+            rest = self._locate(req, mount, segments[1:])
+            if rest is None:
+                resp = self._discovery(req, mount, versioned=len(segments) > 1)
+            else:
+                resp, ctx, fault = self._api(req, mount, rest)
+        except ApiError as err:
+            content_type, payload = error_body(mount.service, err)
+            resp = Response(err.status, payload, content_type=content_type)
+            if err.status == 401:
+                resp.headers["WWW-Authenticate"] = f"Keystone uri='{base_url}/identity'"
+        except Exception as exc:  # noqa: BLE001 - a simulator bug must still answer
+            traceback.print_exc(file=sys.stderr)
+            content_type, payload = error_body(mount.service, ApiError(500, f"{exc!r}"))
+            resp = Response(500, payload, content_type=content_type)
+        if mount.header and req.microversion != (0, 0):
+            version = f"{req.microversion[0]}.{req.microversion[1]}"
+            resp.headers["OpenStack-API-Version"] = f"{mount.header} {version}"
+            if mount.service == "compute":
+                resp.headers["X-OpenStack-Nova-API-Version"] = version
+            resp.headers["Vary"] = "OpenStack-API-Version"
+        if method in WRITE_METHODS and self.store.persist_interval <= 0:
+            self.store.flush()
+        self.engine.log(RequestRecord(
+            time=time.time(), method=method, path=path, query=query, service=mount.service,
+            project=ctx.project_name if ctx else None, project_id=ctx.project_id if ctx else None,
+            status=resp.status, duration_ms=round((time.monotonic() - started) * 1000, 3),
+            fault=fault,
+        ))
+        return self._reply(resp, mount.service, method)
+
+    def _locate(self, req: Request, mount: Mount, rest: list[str]) -> list[str] | None:
+        """Strip the version (and Cinder's project id); None means a discovery document."""
+        if not rest:
+            return None
+        if rest[0] != mount.version:
+            raise ApiError(404, "The resource could not be found.")
+        rest = rest[1:]
+        service_root = next(k for k, m in MOUNTS.items() if m is mount)
+        req.service_url = f"{req.base_url}/{service_root}/{mount.version}"
+        if mount.service == "block-storage" and rest and _looks_like_project(rest[0]):
+            req.service_url += f"/{rest[0]}"
+            req.url_project = rest[0]
+            rest = rest[1:]
+        if not rest and mount.service in ("compute", "block-storage", "image", "identity"):
+            return None if req.method == "GET" else rest
+        req.segments = rest
+        req.path = "/" + "/".join(rest)
+        return rest
+
+    def _discovery(self, req: Request, mount: Mount, versioned: bool) -> Response:
+        if mount.service == "identity":
+            return self.identity.discovery(req, versioned)
+        if mount.service == "compute":
+            return self.compute.discovery(req, versioned)
+        if mount.service == "block-storage":
+            return self.volumes.discovery(req, versioned)
+        if mount.service == "image":
+            return self.image.discovery(req, versioned)
+        return self.network.discovery(req, versioned)
+
+    def _api(self, req: Request, mount: Mount, rest: list[str]) -> tuple[
+            Response, AuthContext | None, bool]:
+        self._negotiate(req, mount)
+        with self.store.lock:
+            lifecycle.process_due(self.store)
+            ctx = self._authenticate(req, mount)
+        if req.url_project and ctx and req.url_project != ctx.project_id:
+            raise ApiError(400, "Malformed request url")
+        req.ctx = ctx
+        rule, latency = self.engine.pick_fault(
+            mount.service, req.method, req.path, ctx.project_name if ctx else None)
+        if latency > 0:
+            time.sleep(latency)
+        if rule is not None:
+            message = rule.message or f"Simulated fault: {req.method} {req.path}"
+            content_type, payload = error_body(mount.service, ApiError(rule.status, message))
+            return Response(rule.status, payload, content_type=content_type), ctx, True
+        with self.store.lock:
+            resp = self._routers[mount.service].dispatch(req)
+            if req.method in WRITE_METHODS:
+                self.store.changed()
+        return resp, ctx, False
+
+    def _authenticate(self, req: Request, mount: Mount) -> AuthContext | None:
+        if mount.service == "identity" and req.path == "/auth/tokens" and req.method == "POST":
+            return None
+        ctx = self.identity.authenticate(req.headers.get("x-auth-token"))
+        if ctx is None or (mount.service != "identity" and not ctx.project_id):
+            raise ApiError(401, "The request you have made requires authentication.")
+        return ctx
+
+    def _negotiate(self, req: Request, mount: Mount) -> None:
+        if mount.header is None:
+            return
+        wanted: str | None = None
+        header = req.headers.get("openstack-api-version", "")
+        for item in header.split(","):
+            parts = item.strip().split()
+            if len(parts) == 2 and parts[0].lower() == mount.header:
+                wanted = parts[1]
+        if wanted is None and mount.service == "compute":
+            wanted = req.headers.get("x-openstack-nova-api-version")
+        if not wanted:
+            req.microversion = mount.min_version
+            return
+        if wanted.lower() == "latest":
+            req.microversion = mount.max_version
+            return
+        try:
+            version = _parse_version(wanted)
+        except ValueError as exc:
+            raise ApiError(400, f"Invalid API version request string {wanted}") from exc
+        if not mount.min_version <= version <= mount.max_version:
+            low, high = mount.min_version, mount.max_version
+            raise ApiError(406, f"Version {wanted} is not supported by the API. Minimum is "
+                                f"{low[0]}.{low[1]} and maximum is {high[0]}.{high[1]}.")
+        req.microversion = version
+
+    @staticmethod
+    def _reply(resp: Response, service: str, method: str) -> Reply:
+        body = resp.encode()
+        headers = [(k, v) for k, v in resp.headers.items()]
+        if body or resp.status not in (204,):
+            headers.append(("Content-Type", resp.content_type))
+        headers.append(("Content-Length", str(0 if method == "HEAD" else len(body))))
+        headers.append(("X-Openstack-Request-Id", f"req-{uuid.uuid4()}"))
+        return Reply(resp.status, headers, b"" if method == "HEAD" else body)
+
+
+def _looks_like_project(segment: str) -> bool:
+    return len(segment) == 32 and all(c in "0123456789abcdef" for c in segment)

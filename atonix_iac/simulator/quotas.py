@@ -1,0 +1,83 @@
+"""Per-project quota limits: service defaults, config overrides, per-project overrides.
+
+Usage is counted by each service module from its own records, as the real services do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from .config import SimConfig
+from .store import Store
+
+#: Upstream defaults (nova.conf [quota], neutron.conf [quotas], cinder.conf).
+DEFAULTS: dict[str, dict[str, int]] = {
+    "compute": {
+        "instances": 10,
+        "cores": 20,
+        "ram": 51200,
+        "key_pairs": 100,
+        "metadata_items": 128,
+        "injected_files": 5,
+        "injected_file_content_bytes": 10240,
+        "injected_file_path_bytes": 255,
+        "server_groups": 10,
+        "server_group_members": 10,
+    },
+    "network": {
+        "network": 100,
+        "subnet": 100,
+        "port": 500,
+        "router": 10,
+        "floatingip": 50,
+        "security_group": 10,
+        "security_group_rule": 100,
+        "rbac_policy": 10,
+        "subnetpool": -1,
+    },
+    "block-storage": {
+        "volumes": 10,
+        "gigabytes": 1000,
+        "snapshots": 10,
+        "backups": 10,
+        "backup_gigabytes": 1000,
+        "per_volume_gigabytes": -1,
+        "groups": 10,
+    },
+}
+
+
+def defaults(config: SimConfig, service: str) -> dict[str, int]:
+    values = dict(DEFAULTS[service])
+    values.update(config.quotas.get(service, {}))
+    return values
+
+
+def limits(store: Store, config: SimConfig, project_id: str, service: str) -> dict[str, int]:
+    values = defaults(config, service)
+    values.update(store.quota_overrides(project_id, service))
+    return values
+
+
+def set_limits(
+    store: Store, project_id: str, service: str, updates: Mapping[str, object]
+) -> list[str]:
+    """Store overrides; return the keys that are not quota names for ``service``."""
+    known = DEFAULTS[service]
+    overrides = store.quota_overrides(project_id, service)
+    bad = [k for k in updates if k not in known]
+    for key, value in updates.items():
+        if key in known:
+            overrides[key] = int(value)  # type: ignore[call-overload]
+    store.changed()
+    return bad
+
+
+def reset(store: Store, project_id: str, service: str) -> None:
+    store.quota_overrides(project_id, service).clear()
+    store.changed()
+
+
+def exceeds(limit: int, used: int, requested: int) -> bool:
+    """-1 means unlimited, as in every service."""
+    return limit >= 0 and used + requested > limit
