@@ -1,0 +1,24 @@
+"""The one place that maps outcomes to process exit codes (Terraform's meanings)."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    ERROR = 1
+    CHANGES_PRESENT = 2  # only with -detailed-exitcode
+    POLICY_DENIED = 3  # reserved for policy checks
+
+
+def for_plan(*, has_changes: bool, detailed: bool) -> ExitCode:
+    """``plan -detailed-exitcode``: 0 no changes, 2 changes present; plain ``plan``: 0."""
+    if detailed and has_changes:
+        return ExitCode.CHANGES_PRESENT
+    return ExitCode.OK
+
+
+def for_error() -> ExitCode:
+    """Any ``AtonixError`` (user mistake, provider failure, failed apply, cancelled apply)."""
+    return ExitCode.ERROR

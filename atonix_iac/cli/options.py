@@ -1,0 +1,247 @@
+"""Shared command-line flags, spelled as Terraform spells them (``-var``) and with two dashes.
+
+Each flag group is a decorator that adds its options; commands receive the values through
+``**kwargs`` and build the small option records below, so a new flag (``-w/--workspace``)
+is added here once and reaches every stack command.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DEFAULT_TEMPLATE = "stack.yaml"
+STATE_URL_ENV = "ATONIX_STATE_URL"
+
+
+def flag_names(name: str, *short: str) -> tuple[str, ...]:
+    """``-name`` (Terraform's spelling) and ``--name``, plus any short forms."""
+    return (*short, f"-{name}", f"--{name}")
+
+
+def _compose(*decorators: Callable[[F], F]) -> Callable[[F], F]:
+    def apply(func: F) -> F:
+        for decorator in reversed(decorators):
+            func = decorator(func)
+        return func
+
+    return apply
+
+
+if TYPE_CHECKING:
+    _DurationBase = click.ParamType[float, Any]
+else:  # click < 8.2 has no generic ParamType
+    _DurationBase = click.ParamType
+
+
+class DurationType(_DurationBase):
+    """Terraform durations: ``10s``, ``2m``, ``1h``, or plain seconds."""
+
+    name = "duration"
+    _PATTERN = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
+    _SCALE = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> float:
+        if isinstance(value, int | float):
+            return float(value)
+        match = self._PATTERN.match(str(value))
+        if not match:
+            self.fail(f"{value!r} is not a duration such as 30s, 5m or 1h", param, ctx)
+        return float(match.group(1)) * self._SCALE[match.group(2)]
+
+
+DURATION = DurationType()
+
+
+@dataclass(frozen=True)
+class StackOptions:
+    """Which stack a command works on, and where its state lives."""
+
+    template: Path
+    stack: str | None
+    state_url: str | None
+    workspace: str = "default"
+    environment: str = "default"
+
+    @property
+    def stack_name(self) -> str:
+        return self.stack or self.template.stem
+
+    @classmethod
+    def from_kwargs(cls, kwargs: dict[str, Any]) -> StackOptions:
+        return cls(
+            template=Path(kwargs.pop("template")),
+            stack=kwargs.pop("stack"),
+            state_url=kwargs.pop("state_url"),
+        )
+
+
+@dataclass(frozen=True)
+class InputOptions:
+    """Where parameter values and environments come from."""
+
+    variables: tuple[str, ...]
+    var_files: tuple[str, ...]
+    env_files: tuple[str, ...]
+
+    @classmethod
+    def from_kwargs(cls, kwargs: dict[str, Any]) -> InputOptions:
+        return cls(
+            variables=tuple(kwargs.pop("variables")),
+            var_files=tuple(kwargs.pop("var_files")),
+            env_files=tuple(kwargs.pop("env_files")),
+        )
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How a run behaves: locking, parallelism, colour."""
+
+    lock_timeout_s: float
+    parallelism: int
+    no_color: bool
+
+    @classmethod
+    def from_kwargs(cls, kwargs: dict[str, Any]) -> RunOptions:
+        return cls(
+            lock_timeout_s=kwargs.pop("lock_timeout"),
+            parallelism=kwargs.pop("parallelism"),
+            no_color=kwargs.pop("no_color"),
+        )
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    """What to plan: destroy mode, refresh, targeting and forced replacement."""
+
+    destroy: bool
+    refresh: bool
+    targets: tuple[str, ...]
+    excludes: tuple[str, ...]
+    replace: tuple[str, ...]
+
+    @classmethod
+    def from_kwargs(cls, kwargs: dict[str, Any], *, destroy: bool | None = None) -> PlanOptions:
+        planned_destroy = kwargs.pop("destroy", False)
+        return cls(
+            destroy=planned_destroy if destroy is None else destroy,
+            refresh=kwargs.pop("refresh"),
+            targets=tuple(kwargs.pop("targets")),
+            excludes=tuple(kwargs.pop("excludes")),
+            replace=tuple(kwargs.pop("replace")),
+        )
+
+
+def template_argument(func: F) -> F:
+    return click.argument(
+        "template", required=False, default=DEFAULT_TEMPLATE, type=click.Path(dir_okay=False)
+    )(func)
+
+
+stack_options = _compose(
+    click.option(
+        *flag_names("stack"),
+        "stack",
+        metavar="NAME",
+        help="Stack name (default: the template file's name without extension).",
+    ),
+    click.option(
+        *flag_names("state-url"),
+        "state_url",
+        envvar=STATE_URL_ENV,
+        metavar="URL",
+        help="State store URL (default: sqlite .atonix/state.db here).",
+    ),
+)
+
+input_options = _compose(
+    click.option(
+        *flag_names("var"),
+        "variables",
+        multiple=True,
+        metavar="NAME=VALUE",
+        help="A parameter value; repeatable.",
+    ),
+    click.option(
+        *flag_names("var-file"),
+        "var_files",
+        multiple=True,
+        type=click.Path(dir_okay=False),
+        help="A YAML/JSON file of parameter values; repeatable.",
+    ),
+    click.option(
+        "-e",
+        "--env-file",
+        "-env-file",
+        "env_files",
+        multiple=True,
+        type=click.Path(dir_okay=False),
+        help="A Heat environment file; repeatable.",
+    ),
+)
+
+run_options = _compose(
+    click.option(
+        *flag_names("lock-timeout"),
+        "lock_timeout",
+        type=DURATION,
+        default="0s",
+        show_default=True,
+        help="How long to wait for the stack lock.",
+    ),
+    click.option(
+        *flag_names("parallelism"),
+        "parallelism",
+        type=click.IntRange(min=1),
+        default=10,
+        show_default=True,
+        help="Resources changed at once.",
+    ),
+    click.option(*flag_names("no-color"), "no_color", is_flag=True, help="Plain output."),
+)
+
+
+def plan_options(*, with_destroy: bool) -> Callable[[F], F]:
+    decorators: list[Callable[[F], F]] = []
+    if with_destroy:
+        decorators.append(
+            click.option(*flag_names("destroy"), "destroy", is_flag=True, help="Plan to destroy.")
+        )
+    decorators += [
+        click.option(
+            *flag_names("refresh"),
+            "refresh",
+            type=click.BOOL,
+            default=True,
+            show_default=True,
+            metavar="BOOL",
+            help="Read every resource from the cloud first (-refresh=false to skip).",
+        ),
+        click.option(
+            *flag_names("target"), "targets", multiple=True, metavar="ADDR", help="Only ADDR."
+        ),
+        click.option(
+            *flag_names("exclude"),
+            "excludes",
+            multiple=True,
+            metavar="ADDR",
+            help="Everything but ADDR.",
+        ),
+        click.option(
+            *flag_names("replace"),
+            "replace",
+            multiple=True,
+            metavar="ADDR",
+            help="Replace ADDR even if unchanged.",
+        ),
+    ]
+    return _compose(*decorators)

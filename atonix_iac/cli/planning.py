@@ -1,0 +1,117 @@
+"""Making, saving, loading and approving plans for the stack commands."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from atonix_iac.apply.refresh import refresh_state
+from atonix_iac.errors import AtonixError, StalePlanError, UsageError
+from atonix_iac.planner import SavedPlan, make_plan, plan_from_bytes
+from atonix_iac.planner.plan import Plan, PlanMode
+from atonix_iac.state.model import StackKey
+from atonix_iac.template import BoundParameters, load_template
+from atonix_iac.template.model import Template
+
+from .options import PlanOptions, RunOptions
+from .session import Session, bind
+
+
+def compute_plan(
+    session: Session,
+    template: Template,
+    params: BoundParameters,
+    options: PlanOptions,
+    run: RunOptions,
+) -> Plan:
+    """A plan from the current state (read from the cloud first unless -refresh=false). The
+    caller holds the stack lock, so the plan's prior serial is the one apply will see."""
+    state = session.store.load(session.key)
+    refreshed = None
+    if options.refresh and state.resources:
+        refreshed = refresh_state(state, session.registry, session.identity_base, run.parallelism)
+    return make_plan(
+        template,
+        params,
+        state,
+        session.registry,
+        mode=PlanMode.DESTROY if options.destroy else PlanMode.NORMAL,
+        refreshed=refreshed,
+        targets=options.targets,
+        excludes=options.excludes,
+        replace=options.replace,
+    )
+
+
+def looks_like_plan_file(path: Path) -> bool:
+    """Saved plans are JSON documents that are not HOT templates (which may be JSON too)."""
+    try:
+        head = path.read_bytes()[:4096].lstrip()
+    except OSError:
+        return False
+    if not head.startswith(b"{"):
+        return False
+    try:
+        document = json.loads(path.read_bytes())
+    except (ValueError, UnicodeDecodeError):
+        return False
+    return isinstance(document, dict) and "heat_template_version" not in document
+
+
+def read_saved_plan(path: Path) -> SavedPlan:
+    return plan_from_bytes(path.read_bytes())
+
+
+def check_template_unchanged(saved: SavedPlan) -> Template:
+    """The template as it is on disk now, refused unless it is exactly what was planned."""
+    try:
+        template = load_template(
+            saved.root, saved.env_files, template_vars=saved.template_vars or None
+        )
+    except AtonixError as err:
+        raise StalePlanError(
+            f"the template changed since the plan was made ({saved.root} no longer loads);"
+            " plan again"
+        ) from err
+    if template.digest != saved.plan.template_digest:
+        raise StalePlanError(
+            f"the template changed since the plan was made ({saved.root} or a file it uses"
+            " differs from the planned text); plan again"
+        )
+    return template
+
+
+def saved_parameters(
+    saved: SavedPlan, template: Template, key: StackKey, supplied: dict[str, Any]
+) -> BoundParameters:
+    """The planned parameter values again; secret ones must be supplied again and match."""
+    values = {k: v for k, v in saved.parameters.items() if k in template.parameters}
+    values.update({k: v for k, v in supplied.items() if k in saved.sensitive_digests})
+    params = bind(template, key, values)
+    saved.verify_sensitive_parameters(params.values)
+    return params
+
+
+def approve(plan: Plan, *, auto_approve: bool) -> None:
+    """Terraform's interactive approval: only ``yes`` goes ahead."""
+    if auto_approve:
+        return
+    destroying = plan.mode is PlanMode.DESTROY
+    question = (
+        "Do you really want to destroy all resources?"
+        if destroying
+        else "Do you want to perform these actions?"
+    )
+    click.echo(f"\n{question}")
+    click.echo("  atonix will perform the actions described above.")
+    click.echo("  Only 'yes' will be accepted to approve.\n")
+    try:
+        answer = click.prompt("  Enter a value", default="", show_default=False)
+    except click.Abort:
+        answer = ""
+    if answer.strip() != "yes":
+        word = "Destroy" if destroying else "Apply"
+        raise UsageError(f"{word} cancelled.")

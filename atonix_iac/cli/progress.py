@@ -1,0 +1,47 @@
+"""Terraform-style progress lines for apply events (``web: Creation complete after 0.3s``)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from atonix_iac.apply.events import ApplyEvent, EventKind, Operation
+
+_WORDS: dict[Operation, tuple[str, str, str]] = {
+    # operation: (starting, complete, failed)
+    Operation.CREATE: ("Creating...", "Creation complete", "Creation failed"),
+    Operation.UPDATE: ("Modifying...", "Modifications complete", "Modification failed"),
+    Operation.DELETE: ("Destroying...", "Destruction complete", "Destruction failed"),
+    Operation.FORGET: (
+        "Removing from state (the object is kept)...",
+        "Removed from state",
+        "Removal failed",
+    ),
+    Operation.READ: ("Refreshing state...", "Refresh complete", "Refresh failed"),
+}
+
+
+def format_event(event: ApplyEvent) -> str:
+    who = event.address
+    if event.deposed:
+        who += f" (deposed object {event.deposed})"
+    starting, complete, failed = _WORDS[event.operation]
+    ident = f" [id={event.physical_id}]" if event.physical_id else ""
+    if event.kind is EventKind.START:
+        return f"{who}: {starting}{ident}"
+    elapsed = f" after {event.elapsed_s:.1f}s" if event.elapsed_s is not None else ""
+    if event.kind is EventKind.DONE:
+        return f"{who}: {complete}{elapsed}{ident}"
+    return f"{who}: {failed}{elapsed}{ident}"
+
+
+def printer(echo: Callable[[str], None]) -> Callable[[ApplyEvent], None]:
+    """An event callback that prints one line per event; safe to call from worker threads."""
+    lock = threading.Lock()
+
+    def on_event(event: ApplyEvent) -> None:
+        line = format_event(event)
+        with lock:
+            echo(line)
+
+    return on_event

@@ -1,0 +1,98 @@
+"""Commands that only read state: show, output."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from atonix_iac.errors import UsageError, suggest
+from atonix_iac.planner import render_plan
+
+from .options import DEFAULT_TEMPLATE, StackOptions, flag_names, stack_options
+from .planning import looks_like_plan_file, read_saved_plan
+from .render import SENSITIVE_OUTPUT, outputs_json, outputs_text, state_text, value_text
+from .session import as_json, open_session
+
+template_option = click.option(
+    *flag_names("template"),
+    "template",
+    default=DEFAULT_TEMPLATE,
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="The stack's template (its name is the stack name).",
+)
+
+
+@click.command("show")
+@click.argument("path", required=False, type=click.Path(dir_okay=False))
+@stack_options
+@click.option(*flag_names("json"), "as_json_doc", is_flag=True, help="Machine-readable output.")
+@click.option(*flag_names("no-color"), "no_color", is_flag=True, help="Plain output.")
+def show_command(path: str | None, as_json_doc: bool, no_color: bool, **kwargs: Any) -> None:
+    """Show the stack's state, or a saved plan file (PATH may also name the template)."""
+    if path is not None and Path(path).is_file() and looks_like_plan_file(Path(path)):
+        saved = read_saved_plan(Path(path))
+        click.echo(render_plan(saved.plan, color=not no_color and sys.stdout.isatty()))
+        return
+    kwargs["template"] = path or DEFAULT_TEMPLATE
+    stack = StackOptions.from_kwargs(kwargs)
+    with open_session(stack) as session:
+        if as_json_doc:
+            state = session.store.load(session.key)
+            document = (
+                session.store.export_state(session.key, include_secrets=False)
+                if state.exists
+                else {}
+            )
+            click.echo(as_json(document))
+            return
+        click.echo(state_text(session.store.load(session.key)))
+
+
+@click.command("output")
+@click.argument("name", required=False)
+@template_option
+@stack_options
+@click.option(*flag_names("json"), "as_json_doc", is_flag=True, help="Print as JSON.")
+@click.option(*flag_names("raw"), "raw", is_flag=True, help="Print a string without quotes.")
+def output_command(name: str | None, as_json_doc: bool, raw: bool, **kwargs: Any) -> None:
+    """Show outputs. A secret output is shown only when NAMEd with -raw or -json."""
+    if as_json_doc and raw:
+        raise UsageError("-json and -raw cannot be combined")
+    stack = StackOptions.from_kwargs(kwargs)
+    with open_session(stack) as session:
+        state = session.store.load(session.key)
+    outputs, sensitive = state.outputs, state.sensitive_outputs
+    if name is None:
+        if raw:
+            raise UsageError("-raw needs an output NAME")
+        if not outputs:
+            click.echo("Warning: no outputs found (apply the stack first?)", err=True)
+            if as_json_doc:
+                click.echo("{}")
+            return
+        click.echo(
+            outputs_json(outputs, sensitive) if as_json_doc else outputs_text(outputs, sensitive)
+        )
+        return
+    if name not in outputs:
+        hint = suggest(name, outputs)
+        raise UsageError(f"no output named `{name}`" + (f" ({hint})" if hint else ""))
+    value = outputs[name]
+    if as_json_doc:
+        click.echo(json.dumps(value, indent=2, sort_keys=True, default=str))
+    elif raw:
+        if isinstance(value, dict | list) or value is None:
+            raise UsageError(
+                f"output `{name}` is a {type(value).__name__}: -raw prints strings, numbers"
+                " and booleans only (use -json)"
+            )
+        click.echo(str(value).lower() if isinstance(value, bool) else str(value))
+    elif name in sensitive:
+        click.echo(SENSITIVE_OUTPUT)
+    else:
+        click.echo(value_text(value))

@@ -1,0 +1,287 @@
+"""Commands that read a template: validate, plan, apply, destroy, refresh, import, graph."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from atonix_iac.apply.adopt import import_resource
+from atonix_iac.apply.events import ApplyResult
+from atonix_iac.apply.executor import apply_plan
+from atonix_iac.apply.refresh import persist_refresh, refresh_state
+from atonix_iac.errors import Severity, TemplateError
+from atonix_iac.planner import build_graph, plan_to_bytes, render_plan, validate_stack
+from atonix_iac.planner.plan import Plan, PlanMode
+from atonix_iac.template import BoundParameters
+from atonix_iac.template.model import Template
+
+from . import exitcodes
+from .options import (
+    InputOptions,
+    PlanOptions,
+    RunOptions,
+    StackOptions,
+    flag_names,
+    input_options,
+    plan_options,
+    run_options,
+    stack_options,
+    template_argument,
+)
+from .planning import (
+    approve,
+    check_template_unchanged,
+    compute_plan,
+    looks_like_plan_file,
+    read_saved_plan,
+    saved_parameters,
+)
+from .progress import printer
+from .render import outputs_text
+from .session import Session, bind, load_stack_template, open_session, parameter_values
+
+
+def _color(run: RunOptions) -> bool:
+    return not run.no_color and sys.stdout.isatty()
+
+
+def _load(
+    stack: StackOptions, inputs: InputOptions, session: Session, *, check_required: bool = True
+) -> tuple[Template, BoundParameters]:
+    template = load_stack_template(stack, inputs)
+    params = bind(template, session.key, parameter_values(inputs), check_required=check_required)
+    return template, params
+
+
+@click.command("validate")
+@template_argument
+@stack_options
+@input_options
+def validate_command(**kwargs: Any) -> None:
+    """Check a template without touching the cloud; parameter values are optional."""
+    stack = StackOptions.from_kwargs(kwargs)
+    inputs = InputOptions.from_kwargs(kwargs)
+    with open_session(stack) as session:
+        template, params = _load(stack, inputs, session, check_required=False)
+        diagnostics = validate_stack(template, session.registry, params)
+    errors = [d for d in diagnostics if d.severity is Severity.ERROR]
+    for warning in (d for d in diagnostics if d.severity is not Severity.ERROR):
+        click.echo(warning.format(), err=True)
+    if errors:
+        raise TemplateError(diagnostics=errors)
+    click.echo("Success! The template is valid.")
+
+
+@click.command("plan")
+@template_argument
+@stack_options
+@input_options
+@run_options
+@plan_options(with_destroy=True)
+@click.option(*flag_names("out"), "out", type=click.Path(dir_okay=False), help="Save the plan.")
+@click.option(
+    *flag_names("detailed-exitcode"),
+    "detailed_exitcode",
+    is_flag=True,
+    help="Exit 0 with no changes, 2 with changes, 1 on error.",
+)
+@click.pass_context
+def plan_command(ctx: click.Context, /, **kwargs: Any) -> None:
+    """Show what apply would change."""
+    out, detailed = kwargs.pop("out"), kwargs.pop("detailed_exitcode")
+    stack = StackOptions.from_kwargs(kwargs)
+    inputs = InputOptions.from_kwargs(kwargs)
+    run = RunOptions.from_kwargs(kwargs)
+    options = PlanOptions.from_kwargs(kwargs)
+    with open_session(stack) as session:
+        template, params = _load(stack, inputs, session)
+        with session.store.lock(session.key, "plan", run.lock_timeout_s):
+            plan = compute_plan(session, template, params, options, run)
+        click.echo(render_plan(plan, color=_color(run)))
+        if out:
+            saved = plan_to_bytes(plan, template, params, env_files=inputs.env_files)
+            Path(out).write_bytes(saved)
+            click.echo(f"\nSaved the plan to: {out}\n")
+            click.echo(f"To perform exactly these actions, run:\n    atonix apply {out}")
+    ctx.exit(exitcodes.for_plan(has_changes=plan.has_changes, detailed=detailed))
+
+
+def _run_apply(
+    session: Session,
+    plan: Plan,
+    template: Template,
+    params: BoundParameters,
+    run: RunOptions,
+) -> ApplyResult:
+    click.echo("")
+    return apply_plan(
+        plan,
+        template,
+        params,
+        session.store,
+        session.registry,
+        identity_base=session.identity_base,
+        parallelism=run.parallelism,
+        on_event=printer(click.echo),
+        already_locked=True,
+    )
+
+
+def _report(result: ApplyResult, plan: Plan) -> None:
+    click.echo("")
+    click.echo(result.summary(destroy=plan.mode is PlanMode.DESTROY))
+    if result.outputs:
+        click.echo("\nOutputs:\n")
+        click.echo(outputs_text(result.outputs, result.sensitive_outputs))
+
+
+def _apply_saved(path: Path, stack: StackOptions, inputs: InputOptions, run: RunOptions) -> None:
+    saved = read_saved_plan(path)
+    template = check_template_unchanged(saved)
+    plan = saved.plan
+    params = saved_parameters(saved, template, plan.key, parameter_values(inputs))
+    with (
+        open_session(stack, key=plan.key) as session,
+        session.store.lock(session.key, plan.mode.value, run.lock_timeout_s),
+    ):
+        result = _run_apply(session, plan, template, params, run)
+    _report(result, plan)
+
+
+def _plan_and_apply(
+    stack: StackOptions,
+    inputs: InputOptions,
+    run: RunOptions,
+    options: PlanOptions,
+    auto_approve: bool,
+) -> None:
+    with open_session(stack) as session:
+        template, params = _load(stack, inputs, session)
+        operation = "destroy" if options.destroy else "apply"
+        with session.store.lock(session.key, operation, run.lock_timeout_s):
+            plan = compute_plan(session, template, params, options, run)
+            click.echo(render_plan(plan, color=_color(run)))
+            if not plan.has_changes:
+                return
+            approve(plan, auto_approve=auto_approve)
+            result = _run_apply(session, plan, template, params, run)
+    _report(result, plan)
+
+
+_auto_approve = click.option(
+    *flag_names("auto-approve"), "auto_approve", is_flag=True, help="Skip interactive approval."
+)
+
+
+@click.command("apply")
+@click.argument("template", required=False, default="stack.yaml", type=click.Path(dir_okay=False))
+@stack_options
+@input_options
+@run_options
+@plan_options(with_destroy=True)
+@_auto_approve
+def apply_command(**kwargs: Any) -> None:
+    """Make the cloud match the template (or apply exactly a saved plan file)."""
+    auto_approve = kwargs.pop("auto_approve")
+    stack = StackOptions.from_kwargs(kwargs)
+    inputs = InputOptions.from_kwargs(kwargs)
+    run = RunOptions.from_kwargs(kwargs)
+    options = PlanOptions.from_kwargs(kwargs)
+    if stack.template.is_file() and looks_like_plan_file(stack.template):
+        _apply_saved(stack.template, stack, inputs, run)
+        return
+    _plan_and_apply(stack, inputs, run, options, auto_approve)
+
+
+@click.command("destroy")
+@template_argument
+@stack_options
+@input_options
+@run_options
+@plan_options(with_destroy=False)
+@_auto_approve
+def destroy_command(**kwargs: Any) -> None:
+    """Delete every resource of the stack."""
+    auto_approve = kwargs.pop("auto_approve")
+    stack = StackOptions.from_kwargs(kwargs)
+    inputs = InputOptions.from_kwargs(kwargs)
+    run = RunOptions.from_kwargs(kwargs)
+    options = PlanOptions.from_kwargs(kwargs, destroy=True)
+    _plan_and_apply(stack, inputs, run, options, auto_approve)
+
+
+@click.command("refresh")
+@template_argument
+@stack_options
+@run_options
+def refresh_command(**kwargs: Any) -> None:
+    """Update state from what the cloud reports."""
+    stack = StackOptions.from_kwargs(kwargs)
+    run = RunOptions.from_kwargs(kwargs)
+    with (
+        open_session(stack) as session,
+        session.store.lock(session.key, "refresh", run.lock_timeout_s),
+    ):
+        state = session.store.load(session.key)
+        results = refresh_state(state, session.registry, session.identity_base, run.parallelism)
+        updated, gone = persist_refresh(session.store, session.key, state, results)
+    for key in sorted(results):
+        ident = state.resources[key].physical_id
+        click.echo(f"{key}: Refreshing state... [id={ident}]")
+    for key in gone:
+        click.echo(f"{key}: gone from the cloud; removed from state")
+    click.echo(
+        f"\nRefresh complete: {len(results)} read, {len(updated)} updated, {len(gone)} gone."
+    )
+
+
+@click.command("import")
+@click.argument("address")
+@click.argument("physical_id", metavar="ID")
+@click.option(
+    *flag_names("template"),
+    "template",
+    default="stack.yaml",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="The stack's template.",
+)
+@stack_options
+@input_options
+@run_options
+def import_command(address: str, physical_id: str, **kwargs: Any) -> None:
+    """Adopt an existing object as ADDRESS (the template must declare it)."""
+    stack = StackOptions.from_kwargs(kwargs)
+    inputs = InputOptions.from_kwargs(kwargs)
+    run = RunOptions.from_kwargs(kwargs)
+    with open_session(stack) as session:
+        template, params = _load(stack, inputs, session)
+        spec_type = template.resources[address].type if address in template.resources else ""
+        with session.store.lock(session.key, "import", run.lock_timeout_s):
+            resource = import_resource(
+                template,
+                params,
+                session.store,
+                session.registry.implementation(spec_type) if spec_type else None,
+                session.key,
+                address,
+                physical_id,
+                session.identity_base,
+            )
+    click.echo(f"{address}: Importing from ID {physical_id!r}...")
+    click.echo(f"{address}: Import complete [id={resource.physical_id}]")
+    click.echo("\nImport successful! The resource is now managed by atonix.")
+
+
+@click.command("graph")
+@template_argument
+@input_options
+def graph_command(**kwargs: Any) -> None:
+    """The resource dependency graph as Graphviz DOT."""
+    inputs = InputOptions.from_kwargs(kwargs)
+    stack = StackOptions(template=Path(kwargs.pop("template")), stack=None, state_url=None)
+    template = load_stack_template(stack, inputs)
+    click.echo(build_graph(template).to_dot())
