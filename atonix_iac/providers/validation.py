@@ -15,8 +15,6 @@ each provider's ``ResourceType.check``.
 from __future__ import annotations
 
 import copy
-import json
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -24,6 +22,18 @@ from typing import Any, Final
 from atonix_iac.addr import PropertyPath
 from atonix_iac.errors import Diagnostic, SourceLocation, suggest
 from atonix_iac.providers.base import PropertySchema, ResourceSchema
+from atonix_iac.providers.coercion import (
+    as_number,
+    coerce,
+    describe_bounds,
+    is_allowed,
+    kind_of,
+    matches_pattern,
+    within,
+)
+from atonix_iac.providers.coercion import (
+    coerce_value as coerce_value,  # re-exported: it was first published here
+)
 
 IsUnknown = Callable[[Any], bool]
 Unwrap = Callable[[Any], Any]
@@ -31,7 +41,6 @@ Unwrap = Callable[[Any], Any]
 # Beyond this many candidates, a hint listing them all stops helping.
 _MAX_LISTED: Final = 12
 _MAX_SHOWN_CHARS: Final = 40
-_TRUE_FALSE: Final = ("true", "false")
 
 
 def _never_unknown(value: Any) -> bool:
@@ -108,17 +117,6 @@ def _fill_value(prop: PropertySchema, value: Any) -> Any:
     return value
 
 
-def coerce_value(type_name: str, value: Any) -> Any:
-    """value as Heat hands it to a property of type type_name ("3" -> 3 for Integer);
-    ValueError if it is not one. The message never shows the value."""
-    ok, coerced, hint = _coerce(type_name, value)
-    if not ok:
-        article = "an" if type_name[:1] in "AEIOU" else "a"
-        message = f"must be {article} {type_name}, not {_kind(value)}"
-        raise ValueError(f"{message} ({hint})" if hint else message)
-    return coerced
-
-
 def _required_hint(schema: ResourceSchema) -> str | None:
     required = sorted(n for n, p in schema.properties.items() if p.required and not p.has_default)
     return f"{schema.type_name} requires: {', '.join(required)}" if len(required) > 1 else None
@@ -167,19 +165,19 @@ class _Checker:
             secret = secret or value is not raw
             if self.is_unknown(value):
                 return
-        ok, coerced, hint = _coerce(prop.type, value)
+        ok, coerced, hint = coerce(prop.type, value)
         if not ok:
             shown = "" if secret else _shown(value)
             article = "an" if prop.type[:1] in "AEIOU" else "a"
             self.add(
                 location,
-                f"`{path}` must be {article} {prop.type}, not {_kind(value)}{shown}",
+                f"`{path}` must be {article} {prop.type}, not {kind_of(value)}{shown}",
                 hint,
             )
             return
         if isinstance(coerced, Mapping):
             self._check_map(prop, coerced, path, location, secret=secret)
-        elif isinstance(coerced, list) and prop.item_schema is not None:
+        elif isinstance(coerced, list | tuple) and prop.item_schema is not None:
             for index, item in enumerate(coerced):
                 item_location = _item_location(coerced, index, location)
                 if item is not None:
@@ -235,29 +233,29 @@ class _Checker:
         for constraint in prop.constraints:
             if "allowed_values" in constraint:
                 allowed = list(constraint["allowed_values"])
-                bad = [v for v in _items(value) if not _is_allowed(v, allowed, prop.type)]
+                bad = [v for v in _items(value) if not is_allowed(v, allowed, prop.type)]
                 if bad:
                     got_bad = "" if secret else f" (got {_shown_plain(bad[0])})"
                     hint = None if secret else suggest(str(bad[0]), [str(a) for a in allowed])
                     listed = ", ".join(str(a) for a in allowed)
                     self.add(location, f"`{path}` must be one of: {listed}{got_bad}", hint)
             elif "range" in constraint:
-                number = _as_number(value)
+                number = as_number(value)
                 bounds = constraint["range"] or {}
-                if number is not None and not _within(number, bounds):
-                    self.add(location, f"`{path}` must be {_describe_bounds(bounds)}{got}")
+                if number is not None and not within(number, bounds):
+                    self.add(location, f"`{path}` must be {describe_bounds(bounds)}{got}")
             elif "length" in constraint:
                 bounds = constraint["length"] or {}
-                if isinstance(value, str | list | Mapping) and not _within(len(value), bounds):
+                if isinstance(value, str | list | Mapping) and not within(len(value), bounds):
                     unit = "characters" if isinstance(value, str) else "items"
                     size = "" if secret else f" (got {len(value)})"
                     self.add(
                         location,
-                        f"`{path}` must be {_describe_bounds(bounds)} {unit} long{size}",
+                        f"`{path}` must be {describe_bounds(bounds)} {unit} long{size}",
                     )
             elif "allowed_pattern" in constraint:
                 pattern = str(constraint["allowed_pattern"])
-                if isinstance(value, str) and not _matches(pattern, value):
+                if isinstance(value, str) and not matches_pattern(pattern, value):
                     self.add(location, f"`{path}` must match the pattern `{pattern}`{got}")
 
     def _contains_unknown(self, value: Any) -> bool:
@@ -270,116 +268,9 @@ class _Checker:
         return False
 
 
-def _coerce(type_name: str, value: Any) -> tuple[bool, Any, str | None]:
-    """(valid, value as Heat would see it, hint), following Heat's Property.get_value."""
-    if type_name == "String":
-        if isinstance(value, str):
-            return True, value, None
-        if isinstance(value, bool | int):
-            return True, str(value), None
-        hint = "quote the value to make it a string" if isinstance(value, float) else None
-        return False, value, hint
-    if type_name == "Integer":
-        try:
-            return True, int(value), None
-        except (TypeError, ValueError, OverflowError):
-            return False, value, None
-    if type_name == "Number":
-        number = _as_number(value)
-        return (number is not None), (value if number is None else number), None
-    if type_name == "Boolean":
-        if isinstance(value, bool):
-            return True, value, None
-        if isinstance(value, str) and value.lower() in _TRUE_FALSE:
-            return True, value.lower() == "true", None
-        return False, value, "use true or false"
-    if type_name == "Map":
-        return isinstance(value, Mapping), value, None
-    if type_name == "List":
-        return isinstance(value, list | tuple), value, None
-    if type_name == "Json":
-        if isinstance(value, Mapping | list):
-            return True, value, None
-        if isinstance(value, str):
-            try:
-                parsed = json.loads(value)
-            except ValueError:
-                return False, value, "a Json value is a map, a list, or a string holding one"
-            return isinstance(parsed, dict | list), parsed, None
-        return False, value, None
-    # "Any", or a type Heat may add later: accept.
-    return True, value, None
-
-
-def _as_number(value: Any) -> int | float | None:
-    """Heat's Schema.str_to_num: numbers as they are, numeric strings parsed, else None."""
-    if isinstance(value, int | float):
-        return value
-    if isinstance(value, str):
-        try:
-            return int(value)
-        except ValueError:
-            pass
-        try:
-            return float(value)
-        except ValueError:
-            return None
-    return None
-
-
-def _within(number: float, bounds: Mapping[str, Any]) -> bool:
-    low, high = bounds.get("min"), bounds.get("max")
-    return (low is None or number >= low) and (high is None or number <= high)
-
-
-def _describe_bounds(bounds: Mapping[str, Any]) -> str:
-    low, high = bounds.get("min"), bounds.get("max")
-    if low is not None and high is not None:
-        return f"between {low} and {high}"
-    if low is not None:
-        return f"at least {low}"
-    return f"at most {high}"
-
-
-def _is_allowed(value: Any, allowed: list[Any], type_name: str) -> bool:
-    if value in allowed:
-        return True
-    if type_name == "Boolean" or isinstance(value, bool):
-        return str(value).lower() in {str(a).lower() for a in allowed}
-    number = _as_number(value) if type_name in ("Integer", "Number") else None
-    if number is not None:
-        return any(_as_number(a) == number for a in allowed)
-    return str(value) in {str(a) for a in allowed}
-
-
-def _matches(pattern: str, value: str) -> bool:
-    """Heat's AllowedPattern: a match from the start that consumes the whole value."""
-    try:
-        match = re.match(pattern, value)
-    except re.error:
-        return True  # a bad pattern is Heat's bug, not the user's
-    return match is not None and match.end() == len(value)
-
-
 def _items(value: Any) -> list[Any]:
     """Heat applies allowed_values to each item of a list."""
     return list(value) if isinstance(value, list | tuple) else [value]
-
-
-def _kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, Mapping):
-        return "a map"
-    if isinstance(value, list | tuple):
-        return "a list"
-    if value is None:
-        return "null"
-    return f"a {type(value).__name__}"
 
 
 def _shown(value: Any) -> str:
@@ -390,7 +281,7 @@ def _shown(value: Any) -> str:
 
 def _shown_plain(value: Any) -> str:
     if not isinstance(value, str | int | float | bool):
-        return _kind(value)
+        return kind_of(value)
     text = repr(str(value)) if isinstance(value, str) else repr(value)
     if len(text) > _MAX_SHOWN_CHARS:
         text = text[: _MAX_SHOWN_CHARS - 4] + "...'"

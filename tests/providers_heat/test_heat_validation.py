@@ -7,7 +7,8 @@ import pytest
 from atonix_iac.errors import Diagnostic, SourceLocation
 from atonix_iac.providers.base import PropertySchema, ResourceSchema
 from atonix_iac.providers.catalog import heat_schema
-from atonix_iac.providers.validation import apply_defaults, check_properties, coerce_value
+from atonix_iac.providers.coercion import coerce_value
+from atonix_iac.providers.validation import apply_defaults, check_properties
 from atonix_iac.template.nodes import LocatedDict, LocatedList
 from atonix_iac.template.values import UNKNOWN, Sensitive, is_unknown, unwrap
 

@@ -16,8 +16,8 @@ from typing import Any, Final
 
 from atonix_iac.errors import Diagnostic, ResourceFailedError
 from atonix_iac.providers.base import ResourceIdentity, ResourceResult
+from atonix_iac.providers.coercion import coerce_value
 from atonix_iac.providers.heat._common import SHOW, BuiltinType, is_plain_data, new_physical_id
-from atonix_iac.providers.validation import coerce_value
 
 Sleep = Callable[[float], None]
 WAIT_PROPERTIES: Final = ("wait_secs", "attr_wait_secs", "constraint_prop_secs")

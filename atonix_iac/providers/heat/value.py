@@ -12,8 +12,8 @@ from typing import Any, Final
 
 from atonix_iac.errors import Diagnostic, ResourceFailedError
 from atonix_iac.providers.base import ResourceIdentity, ResourceResult
+from atonix_iac.providers.coercion import coerce_value
 from atonix_iac.providers.heat._common import SHOW, BuiltinType, is_plain_data, new_physical_id
-from atonix_iac.providers.validation import coerce_value
 
 # HOT parameter type -> the property type Heat gives ``value`` (heat/.../heat/value.py).
 VALUE_TYPES: Final[Mapping[str, str]] = {
