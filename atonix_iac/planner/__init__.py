@@ -16,6 +16,8 @@ from atonix_iac.planner.plan import (
     PropertyChange,
     ResourceChange,
 )
+from atonix_iac.planner.planfile import SavedPlan, plan_from_bytes, plan_to_bytes
+from atonix_iac.planner.render.human import render_plan
 
 __all__ = [
     "Action",
@@ -26,9 +28,13 @@ __all__ = [
     "PropertyChange",
     "ResourceChange",
     "ResourceGraph",
+    "SavedPlan",
     "build_graph",
     "decide_action",
     "make_plan",
+    "plan_from_bytes",
+    "plan_to_bytes",
+    "render_plan",
     "resolve_outputs",
     "resolve_properties",
     "validate_stack",

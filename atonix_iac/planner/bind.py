@@ -12,8 +12,9 @@ from typing import Any
 from atonix_iac.errors import Diagnostic, TemplateError, suggest
 from atonix_iac.planner.evaluation import PlanContext, resolve_spec_properties
 from atonix_iac.planner.graph import build_graph
-from atonix_iac.planner.protocols import BoundParams, TypeRegistry, known_type_names
+from atonix_iac.planner.protocols import BoundParams
 from atonix_iac.providers.base import ResourceSchema
+from atonix_iac.providers.registry import Registry
 from atonix_iac.providers.validation import check_properties
 from atonix_iac.template.expr import Expr, iter_references
 from atonix_iac.template.model import ResourceSpec, Template
@@ -25,7 +26,7 @@ _UNIVERSAL_ATTRIBUTES = frozenset({"show"})
 
 
 def validate_stack(
-    template: Template, registry: TypeRegistry, params: BoundParams | None = None
+    template: Template, registry: Registry, params: BoundParams | None = None
 ) -> list[Diagnostic]:
     """Every problem found: the graph, unknown types, properties against schemas, get_attr
     names. A known type without a provider is fine here (it only matters at plan time)."""
@@ -37,9 +38,9 @@ def validate_stack(
     diagnostics.extend(type_diagnostics(template, registry, template.resources, False))
     ctx = _AllUnknownContext(template, params) if params is not None else None
     for spec in template.resources.values():
-        if not registry.is_known(spec.type):
-            continue
         schema = registry.schema(spec.type)
+        if schema is None:
+            continue
         diagnostics.extend(_attribute_diagnostics(spec, template, registry))
         try:
             properties = (
@@ -54,7 +55,7 @@ def validate_stack(
 
 def type_diagnostics(
     template: Template,
-    registry: TypeRegistry,
+    registry: Registry,
     addresses: Iterable[str],
     require_provider: bool,
 ) -> list[Diagnostic]:
@@ -67,7 +68,7 @@ def type_diagnostics(
                 Diagnostic(
                     f"unknown resource type `{spec.type}` for `{address}`",
                     spec.type_location,
-                    hint=suggest(spec.type, known_type_names(registry)),
+                    hint=suggest(spec.type, registry.type_names()),
                 )
             )
         elif require_provider and not registry.has_provider(spec.type):
@@ -113,17 +114,18 @@ def _replace_calls(value: Any) -> Any:
 
 
 def _attribute_diagnostics(
-    spec: ResourceSpec, template: Template, registry: TypeRegistry
+    spec: ResourceSpec, template: Template, registry: Registry
 ) -> list[Diagnostic]:
     """get_attr names the referenced type does not have (Heat rejects these at validate)."""
     diagnostics: list[Diagnostic] = []
     for ref in iter_references([spec.properties, spec.metadata]):
         target = template.resources.get(ref.resource)
-        if ref.attribute is None or target is None or not registry.is_known(target.type):
+        if ref.attribute is None or target is None:
             continue
         schema = registry.schema(target.type)
         if (
-            schema.open_attributes
+            schema is None
+            or schema.open_attributes
             or ref.attribute in schema.attributes
             or ref.attribute in _UNIVERSAL_ATTRIBUTES
         ):

@@ -26,9 +26,10 @@ from atonix_iac.planner.graph import ResourceGraph, build_graph
 from atonix_iac.planner.order import order_changes
 from atonix_iac.planner.outputs import output_changes
 from atonix_iac.planner.plan import Action, Plan, PlanMode, PropertyChange, ResourceChange
-from atonix_iac.planner.protocols import BoundParams, ResourceFacts, TypeRegistry
+from atonix_iac.planner.protocols import BoundParams, ResourceFacts
 from atonix_iac.planner.selection import select_addresses
 from atonix_iac.providers.base import ResourceResult, ResourceSchema
+from atonix_iac.providers.registry import Registry
 from atonix_iac.providers.validation import apply_defaults
 from atonix_iac.state.model import ResourceState, State
 from atonix_iac.template.model import ResourceSpec, Template
@@ -47,7 +48,7 @@ def make_plan(
     template: Template,
     params: BoundParams,
     state: State,
-    registry: TypeRegistry,
+    registry: Registry,
     *,
     mode: PlanMode = PlanMode.NORMAL,
     refreshed: Mapping[str, ResourceResult | None] | None = None,
@@ -81,7 +82,7 @@ class _PlanBuilder:
     template: Template
     params: BoundParams
     state: State
-    registry: TypeRegistry
+    registry: Registry
     graph: ResourceGraph
     refreshed: Mapping[str, ResourceResult | None]
     mode: PlanMode
@@ -155,6 +156,8 @@ class _PlanBuilder:
             self._remember_unchanged(address)
             return
         schema = self.registry.schema(spec.type)
+        if schema is None:  # the type check in build() has already refused this
+            raise TemplateError.at(spec.type_location, f"unknown resource type `{spec.type}`")
         desired = resolve_spec_properties(spec, self.ctx)
         self.errors.extend(property_diagnostics(spec, schema, desired))
         prior = self.current.get(address)
@@ -234,9 +237,9 @@ class _PlanBuilder:
     ) -> str | None:
         if not changed or not all(schema.updatable(n) for n in changed):
             return None
-        if not self.registry.has_provider(spec.type):
-            return None
         implementation = self.registry.implementation(spec.type)
+        if implementation is None:
+            return None
         return implementation.replace_reason(unwrap(before), unwrap(after), frozenset(changed))
 
     def _remember(
@@ -267,8 +270,9 @@ class _PlanBuilder:
         if observed.gone:
             return
         secret = prior.sensitive_attributes
-        if self.registry.is_known(prior.type):
-            secret = secret | self._secret_attributes(self.registry.schema(prior.type))
+        schema = self.registry.schema(prior.type)
+        if schema is not None:
+            secret = secret | self._secret_attributes(schema)
         self.known[address] = KnownResource(observed.physical_id, observed.attributes, secret)
 
     # Resources to delete ----------------------------------------------------------------
@@ -292,7 +296,7 @@ class _PlanBuilder:
         dependencies = set(prior.dependencies)
         if address in self.graph:
             dependencies |= self.graph.dependencies(address)
-        secret = prior.sensitive_properties
+        secret = self._secret_of_prior(prior)
         self.changes.append(
             ResourceChange(
                 address=address,
@@ -315,16 +319,17 @@ class _PlanBuilder:
         for prior in self.state.resources.values():
             if not prior.deposed or not self._is_selected(prior.address):
                 continue
+            secret = self._secret_of_prior(prior)
             self.changes.append(
                 ResourceChange(
                     address=prior.address,
                     type=prior.type,
                     action=Action.DELETE,
-                    before=_mask(prior.properties, prior.sensitive_properties),
+                    before=_mask(prior.properties, secret),
                     after=None,
                     reason=REASON_DEPOSED,
                     dependencies=tuple(sorted(prior.dependencies)),
-                    sensitive_properties=prior.sensitive_properties,
+                    sensitive_properties=secret,
                     physical_id=prior.physical_id,
                     deposed=prior.deposed,
                 )
@@ -397,6 +402,13 @@ class _PlanBuilder:
         if prior is not None:
             names |= prior.sensitive_properties
         return frozenset(names)
+
+    def _secret_of_prior(self, prior: ResourceState) -> frozenset[str]:
+        """Secret property names of a resource only state knows (its schema may add some)."""
+        schema = self.registry.schema(prior.type)
+        if schema is None:
+            return prior.sensitive_properties
+        return self._secret_properties(schema, {}, prior)
 
     def _secret_attributes(self, schema: ResourceSchema) -> frozenset[str]:
         cached = self._attribute_secrets.get(schema.type_name)

@@ -34,6 +34,7 @@ def order_changes(changes: Iterable[ResourceChange]) -> tuple[ResourceChange, ..
     g = nx.DiGraph()
     g.add_nodes_from(by_key)
     delete_edges: list[tuple[_Key, _Key]] = []
+    deposed_by_address: dict[str, list[_Key]] = {}
     for key, change in by_key.items():
         for dependency in change.dependencies:
             target = current.get(dependency)
@@ -47,6 +48,13 @@ def order_changes(changes: Iterable[ResourceChange]) -> tuple[ResourceChange, ..
         if change.deposed and change.address in current:
             # A leftover deposed object goes once its replacement and its dependents are done.
             g.add_edge(_key(current[change.address]), key)
+            deposed_by_address.setdefault(change.address, []).append(key)
+    for key, change in by_key.items():
+        if change.action is Action.DELETE:
+            continue
+        for dependency in change.dependencies:
+            for deposed_key in deposed_by_address.get(dependency, ()):
+                g.add_edge(key, deposed_key)
     g.add_edges_from(delete_edges)
     try:
         order = list(nx.lexicographical_topological_sort(g, key=lambda k: _rank(by_key[k])))
