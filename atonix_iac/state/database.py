@@ -66,6 +66,7 @@ class StateDatabase:
 
     def dispose(self) -> None:
         self.read_engine.dispose()
+        self.write_engine.dispose()
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

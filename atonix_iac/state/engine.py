@@ -57,12 +57,14 @@ def is_memory_sqlite(url: URL) -> bool:
 
 
 def make_engines(url: URL) -> tuple[Engine, Engine]:
-    """(read engine, write engine) sharing one pool; writes begin IMMEDIATE on SQLite."""
+    """(read engine, write engine) sharing one pool: on SQLite writes begin IMMEDIATE, on
+    PostgreSQL reads see one snapshot."""
     if url.get_backend_name() == "sqlite":
         engine = _sqlite_engine(url)
-    else:
-        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
-    return engine, engine.execution_options(**{_WRITE_OPTION: True})
+        return engine, engine.execution_options(**{_WRITE_OPTION: True})
+    engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # A load reads the stack row and then its resources: one snapshot for both.
+    return engine.execution_options(isolation_level="REPEATABLE READ"), engine
 
 
 def _sqlite_engine(url: URL) -> Engine:
