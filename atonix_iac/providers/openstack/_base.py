@@ -154,9 +154,8 @@ class OpenStackResource(ResourceType):
                 "check:" + constraint, value, functools.partial(finder, self.conn, value)
             )
             if hit is None:
-                message = _lookup.not_found_message(self.conn, constraint, value)
-                text, _, hint = message.partition(" (")
-                diagnostics.append(Diagnostic(text, hint=hint.rstrip(")") or None))
+                text, hint = _lookup.not_found(self.conn, constraint, value)
+                diagnostics.append(Diagnostic(text, hint=hint))
         return diagnostics
 
     # Helpers for subclasses -------------------------------------------------------------

@@ -117,10 +117,15 @@ def require(conn: Any, constraint: str, name_or_id: str) -> Any:
 
 
 def not_found_message(conn: Any, constraint: str, name_or_id: str) -> str:
+    text, hint = not_found(conn, constraint, name_or_id)
+    return f"{text} ({hint})" if hint else text
+
+
+def not_found(conn: Any, constraint: str, name_or_id: str) -> tuple[str, str | None]:
+    """("flavor `m1.huge` not found", "did you mean `m1.large`?" or None)."""
     _, what, lister = CONSTRAINTS[constraint]
     try:
         hint = suggest(name_or_id, lister(conn))
     except (os_exceptions.SDKException, ks_exceptions.ClientException):
         hint = None  # the hint is a nicety: never let it hide the real problem
-    text = f"{what} `{name_or_id}` not found"
-    return f"{text} ({hint})" if hint else text
+    return f"{what} `{name_or_id}` not found", hint

@@ -106,8 +106,15 @@ class RouterInterface(OpenStackResource):
     def create(self, identity: ResourceIdentity, properties: Mapping[str, Any]) -> ResourceResult:
         router_id, kind, target = self._target(properties)
         with sdk_errors("adding router interface"):
-            self.conn.network.add_interface_to_router(router_id, **{kind[:-3]: target})
-        return ResourceResult(f"{router_id}:{kind}={target}", {})
+            info = self.conn.network.add_interface_to_router(router_id, **{kind[:-3]: target})
+        # ``show`` is Neutron's answer: router id, subnet_id, port_id (get_attr-able).
+        shown = {
+            "id": router_id,
+            "subnet_id": info.get("subnet_id"),
+            "port_id": info.get("port_id"),
+            "network_id": info.get("network_id"),
+        }
+        return ResourceResult(f"{router_id}:{kind}={target}", {"show": shown})
 
     def read(
         self, identity: ResourceIdentity, physical_id: str, properties: Mapping[str, Any]
@@ -116,12 +123,17 @@ class RouterInterface(OpenStackResource):
         with sdk_errors(f"reading router interface {physical_id}"):
             ports = list(self.conn.network.ports(device_id=router_id))
         for port in ports:
-            if kind == "port_id" and port.id == target:
-                return ResourceResult(physical_id, {"show": show(port)})
-            if kind == "subnet_id" and any(
-                ip.get("subnet_id") == target for ip in port.fixed_ips or []
+            subnets = [ip.get("subnet_id") for ip in port.fixed_ips or []]
+            if (kind == "port_id" and port.id == target) or (
+                kind == "subnet_id" and target in subnets
             ):
-                return ResourceResult(physical_id, {"show": show(port)})
+                shown = {
+                    "id": router_id,
+                    "subnet_id": subnets[0] if subnets else None,
+                    "port_id": port.id,
+                    "network_id": port.network_id,
+                }
+                return ResourceResult(physical_id, {"show": shown}, {})
         return None
 
     def update(
