@@ -37,7 +37,7 @@ from atonix_iac.template.nodes import plain
 from atonix_iac.template.values import Sensitive, contains_sensitive, unwrap
 
 SENSITIVE_MASK = "(sensitive)"
-REASON_RETAINED = "retained: removed from state only (deletion_policy Retain)"
+REASON_RETAINED = "retained: deletion_policy is Retain, so it is only removed from state"
 REASON_ALREADY_GONE = "already deleted outside atonix: removed from state only"
 REASON_REMOVED = "not in the template any more"
 REASON_CONDITION = "its condition is false"
@@ -351,7 +351,7 @@ class _PlanBuilder:
             protected = prior is not None and prior.prevent_destroy
         if not protected:
             return
-        why = f" ({reason})" if reason else ""
+        why = f": {reason}" if reason else ""
         self.destroy_errors.append(
             Diagnostic(
                 f"`{address}` has lifecycle.prevent_destroy set, but this plan would destroy "

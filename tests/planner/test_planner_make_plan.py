@@ -190,7 +190,7 @@ def test_retained_resources_are_only_forgotten() -> None:
     plan = _plan(template(), s)
     bucket = _change(plan, "bucket")
     assert bucket.action is Action.DELETE and bucket.forget_only
-    assert bucket.reason == "retained: removed from state only (deletion_policy Retain)"
+    assert bucket.reason == "retained: deletion_policy is Retain, so it is only removed from state"
     assert plan.summary() == "Plan: 0 to add, 0 to change, 0 to destroy, 1 to forget."
 
 

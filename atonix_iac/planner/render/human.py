@@ -112,7 +112,7 @@ def _header(change: ResourceChange) -> str:
 def _render_resource(change: ResourceChange, paint: _Painter) -> str:
     lines = [paint("!", _header(change))]
     if change.reason:
-        lines.append(f"  # ({change.reason})")
+        lines.append(f"  # {change.reason}")
     symbol = change.action.symbol
     lines.append(_opening(symbol, change, paint))
     lines.extend(_resource_body(change, paint))
