@@ -30,6 +30,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _HTTPServer
     timeout = 300
+    disable_nagle_algorithm = True
 
     def _serve(self) -> None:
         body = self._read_body()
@@ -43,9 +44,9 @@ class _Handler(BaseHTTPRequestHandler):
         if self.server.closing:
             self.send_header("Connection", "close")
             self.close_connection = True
-        self.end_headers()
-        if reply.body:
-            self.wfile.write(reply.body)
+        # One write for headers and body: separate small writes meet the peer's delayed ACK.
+        self._headers_buffer.append(b"\r\n" + reply.body)
+        self.flush_headers()
 
     def _read_body(self) -> bytes:
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
