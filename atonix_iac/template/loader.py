@@ -1,0 +1,342 @@
+"""Located YAML -> ``Template``: every section checked, nested stacks flattened.
+
+The loader never stops at the first problem: each section appends diagnostics, and one
+``TemplateError`` carrying all of them is raised at the end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from typing import Any
+
+from atonix_iac.errors import Diagnostic, SourceLocation, TemplateError, suggest
+from atonix_iac.template import versions
+from atonix_iac.template.conditions import parse_conditions
+from atonix_iac.template.environment import Environment, is_template_target, resolve_relative
+from atonix_iac.template.files import FileReader, digest_files
+from atonix_iac.template.functions import ParseContext
+from atonix_iac.template.model import OutputSpec, Parameter, ResourceSpec, Template
+from atonix_iac.template.nested import MAX_NESTED_DEPTH, expand_depends_on, flatten
+from atonix_iac.template.nodes import LocatedDict, location_of
+from atonix_iac.template.parameter_defs import (
+    PSEUDO_PARAMETERS,
+    parse_parameter_groups,
+    parse_parameters,
+)
+from atonix_iac.template.render import needs_rendering, render_template
+from atonix_iac.template.resources import (
+    ResourceParser,
+    check_depends_on,
+    parse_condition_ref,
+    safe_parse,
+)
+from atonix_iac.template.scan import parameters_used
+from atonix_iac.template.source import parse_document
+
+BASE_SECTIONS = (
+    "heat_template_version",
+    "description",
+    "parameter_groups",
+    "parameters",
+    "resources",
+    "outputs",
+)
+CFN_KEYS = ("HeatTemplateFormatVersion", "AWSTemplateFormatVersion")
+OUTPUT_KEYS = ("value", "description", "condition")
+
+
+class TemplateLoader:
+    """Loads one root template (and everything it pulls in) against one environment."""
+
+    def __init__(
+        self, reader: FileReader, env: Environment, template_vars: Mapping[str, Any] | None
+    ) -> None:
+        self.reader = reader
+        self.env = env
+        self.template_vars = template_vars
+        self.diagnostics: list[Diagnostic] = []
+        self.rendered: dict[str, str] = {}
+
+    def error(self, loc: SourceLocation, message: str, hint: str | None = None) -> None:
+        self.diagnostics.append(Diagnostic(message, loc, hint=hint))
+
+    def load_root(self, key: str) -> Template:
+        loaded = self.load_file(key, SourceLocation(key), chain=(), root=True)
+        if self.diagnostics or loaded is None:
+            raise TemplateError(diagnostics=self.diagnostics or [Diagnostic("cannot load", None)])
+        template, _doc = loaded
+        files = {**self.reader.files, **self.env.files}
+        return replace(
+            template,
+            files=files,
+            digest=digest_files(files, self.rendered),
+            environment_parameters=dict(self.env.parameters),
+            environment_parameter_defaults=dict(self.env.parameter_defaults),
+            environment_parameter_sources={
+                **self.env.parameter_default_sources,
+                **self.env.parameter_sources,
+            },
+        )
+
+    def load_file(
+        self,
+        key: str,
+        where: SourceLocation,
+        *,
+        chain: tuple[str, ...],
+        root: bool = False,
+        facade: Mapping[str, Any] | None = None,
+    ) -> tuple[Template, LocatedDict] | None:
+        try:
+            text = self.reader.read(key, where)
+            if root and needs_rendering(key):
+                text = render_template(key, text, self.template_vars)
+                self.rendered[key] = text
+            doc = parse_document(key, text)
+        except TemplateError as exc:
+            self.diagnostics.extend(exc.diagnostics)
+            return None
+        if not isinstance(doc, LocatedDict):
+            self.error(
+                location_of(doc, SourceLocation(key, 1, 1)),
+                "a template must be a mapping with `heat_template_version`",
+            )
+            return None
+        template = self._build(key, doc, chain, facade)
+        return (template, doc) if template is not None else None
+
+    def _version(self, key: str, doc: LocatedDict) -> str | None:
+        if "heat_template_version" not in doc:
+            for cfn in CFN_KEYS:
+                if cfn in doc:
+                    self.error(
+                        doc.key_loc(cfn),
+                        "CFN templates are not supported",
+                        "write a HOT template with heat_template_version",
+                    )
+                    return None
+            near = suggest("heat_template_version", [str(k) for k in doc])
+            self.error(
+                doc.loc if doc else SourceLocation(key, 1, 1),
+                "the template has no `heat_template_version`",
+                near.replace("did you mean", "is") + " a misspelling of it?"
+                if near
+                else f"add one, e.g. heat_template_version: {versions.HOT_VERSIONS[-1]}",
+            )
+            return None
+        raw = doc["heat_template_version"]
+        version = versions.canonical_version(raw)
+        if version is None:
+            known = list(versions.HOT_VERSIONS) + list(getattr(versions, "VERSION_ALIASES", {}))
+            self.error(
+                doc.value_loc("heat_template_version"),
+                f"unknown heat_template_version `{raw}`",
+                suggest(str(raw), known)
+                or f"use one of {', '.join(versions.HOT_VERSIONS)} (or a release name)",
+            )
+        return version
+
+    def _build(
+        self,
+        key: str,
+        doc: LocatedDict,
+        chain: tuple[str, ...],
+        facade: Mapping[str, Any] | None,
+    ) -> Template | None:
+        version = self._version(key, doc)
+        if version is None:
+            return None
+        sections = BASE_SECTIONS + (
+            ("conditions",) if versions.supports(version, "conditions") else ()
+        )
+        for name in doc:
+            if name not in sections:
+                hint = suggest(str(name), sections)
+                if name == "conditions":
+                    hint = "`conditions` needs heat_template_version 2016-10-14 or later"
+                self.error(doc.key_loc(name), f"unknown template section `{name}`", hint)
+        parameters = parse_parameters(
+            doc.get("parameters"), doc.key_loc("parameters"), version, self.diagnostics
+        )
+        groups = parse_parameter_groups(
+            doc.get("parameter_groups"),
+            doc.key_loc("parameter_groups"),
+            parameters,
+            self.diagnostics,
+        )
+        raw_resources = doc.get("resources")
+        if raw_resources is None:
+            raw_resources = LocatedDict(loc=doc.key_loc("resources"))
+        elif not isinstance(raw_resources, LocatedDict):
+            self.error(doc.value_loc("resources"), "`resources` must be a mapping")
+            raw_resources = LocatedDict()
+        raw_conditions = doc.get("conditions") if "conditions" in sections else None
+        condition_names = frozenset(
+            str(k) for k in (raw_conditions if isinstance(raw_conditions, LocatedDict) else {})
+        )
+        ctx = ParseContext(
+            version=version,
+            source=key,
+            read_file=self._get_file(key),
+            diagnostics=self.diagnostics,
+            files={},
+            condition_names=condition_names,
+            resource_names=frozenset(str(k) for k in raw_resources),
+            parameter_names=frozenset(parameters) | frozenset(PSEUDO_PARAMETERS),
+            facade=facade,
+        )
+        conditions = parse_conditions(raw_conditions, doc.key_loc("conditions"), ctx)
+        resources = self._resources(key, raw_resources, ctx, condition_names)
+        outputs = self._outputs(doc, ctx, condition_names, parameters)
+        description = doc.get("description")
+        if description is not None and not isinstance(description, str):
+            self.error(doc.value_loc("description"), "`description` must be a string")
+            description = None
+        template = Template(
+            source=key,
+            version=version,
+            description=str(description) if description is not None else None,
+            parameters=parameters,
+            parameter_groups=groups,
+            resources=resources,
+            outputs=outputs,
+            conditions=conditions,
+        )
+        return self._flatten(template, raw_resources, chain)
+
+    def _get_file(self, key: str) -> Callable[[str, SourceLocation], str]:
+        def read(path: str, where: SourceLocation) -> str:
+            return self.reader.read(resolve_relative(key, path), where)
+
+        return read
+
+    def _resources(
+        self,
+        key: str,
+        raw: LocatedDict,
+        ctx: ParseContext,
+        condition_names: frozenset[str],
+    ) -> dict[str, ResourceSpec]:
+        parser = ResourceParser(ctx, condition_names)
+        names = frozenset(str(k) for k in raw)
+        out: dict[str, ResourceSpec] = {}
+        for name, body in raw.items():
+            spec = parser.parse(str(name), body, raw.key_loc(name))
+            if spec is None:
+                continue
+            resolved = self.env.resolve_type(spec.type, spec.name)
+            if resolved.is_template:
+                rtype = resolved.type
+            elif is_template_target(spec.type):
+                rtype = resolve_relative(key, spec.type)
+            else:
+                rtype = resolved.type
+            depends = check_depends_on(spec.name, body, names, self.diagnostics)
+            out[spec.name] = replace(spec, type=rtype, depends_on=depends)
+        return out
+
+    def _outputs(
+        self,
+        doc: LocatedDict,
+        ctx: ParseContext,
+        condition_names: frozenset[str],
+        parameters: dict[str, Parameter],
+    ) -> dict[str, OutputSpec]:
+        section = doc.get("outputs")
+        if section is None:
+            return {}
+        if not isinstance(section, LocatedDict):
+            self.error(doc.value_loc("outputs"), "`outputs` must be a mapping")
+            return {}
+        allowed = (
+            OUTPUT_KEYS if versions.supports(ctx.version, "output_condition") else OUTPUT_KEYS[:2]
+        )
+        hidden = {n for n, p in parameters.items() if p.hidden}
+        out: dict[str, OutputSpec] = {}
+        for name, body in section.items():
+            loc = section.key_loc(name)
+            if not isinstance(body, LocatedDict) or "value" not in body:
+                self.error(location_of(body, loc), f"output `{name}` needs a `value`")
+                continue
+            for k in body:
+                if k not in allowed:
+                    hint = suggest(str(k), allowed)
+                    if k == "condition":
+                        hint = "output conditions need heat_template_version 2016-10-14 or later"
+                    self.error(body.key_loc(k), f"invalid key `{k}` in output `{name}`", hint)
+            condition = None
+            if "condition" in body and "condition" in allowed:
+                condition = parse_condition_ref(
+                    body["condition"],
+                    body.value_loc("condition"),
+                    ctx,
+                    condition_names,
+                    f"output `{name}`",
+                )
+            used = parameters_used(body["value"])
+            description = body.get("description")
+            out[str(name)] = OutputSpec(
+                name=str(name),
+                value=safe_parse(body["value"], ctx, body.value_loc("value")),
+                location=loc,
+                description=str(description) if description is not None else None,
+                condition=condition,
+                sensitive=bool(hidden) and (used is None or bool(used & hidden)),
+            )
+        return out
+
+    def _flatten(
+        self, template: Template, raw_resources: LocatedDict, chain: tuple[str, ...]
+    ) -> Template:
+        here = (*chain, template.source)
+        nested_names = [n for n, s in template.resources.items() if is_template_target(s.type)]
+        if not nested_names:
+            return template
+        resources: dict[str, ResourceSpec] = {}
+        conditions = dict(template.conditions)
+        nested_stacks = dict(template.nested_stacks)
+        for name, spec in template.resources.items():
+            if name not in nested_names:
+                resources[name] = spec
+                continue
+            if spec.type in here:
+                self.error(
+                    spec.type_location,
+                    f"template `{spec.type}` includes itself",
+                    " -> ".join([*here[here.index(spec.type) :], spec.type]),
+                )
+                continue
+            if len(here) > MAX_NESTED_DEPTH:
+                self.error(
+                    spec.type_location,
+                    f"nested templates go deeper than {MAX_NESTED_DEPTH} levels",
+                    "Heat's max_nested_stack_depth",
+                )
+                continue
+            facade = {
+                "metadata": spec.metadata,
+                "deletion_policy": spec.deletion_policy.value,
+                "update_policy": spec.update_policy,
+            }
+            loaded = self.load_file(spec.type, spec.type_location, chain=here, facade=facade)
+            if loaded is None:
+                continue
+            child, child_doc = loaded
+            flat = flatten(
+                spec,
+                raw_resources.get(name),
+                child,
+                child_doc,
+                self.env.parameter_defaults,
+                self.diagnostics,
+            )
+            resources.update(flat.resources)
+            conditions.update(flat.conditions)
+            nested_stacks.update(flat.nested_stacks)
+        return replace(
+            template,
+            resources=expand_depends_on(resources, nested_stacks),
+            conditions=conditions,
+            nested_stacks=nested_stacks,
+        )
