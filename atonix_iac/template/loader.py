@@ -6,6 +6,7 @@ The loader never stops at the first problem: each section appends diagnostics, a
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
@@ -116,11 +117,11 @@ class TemplateLoader:
                         "write a HOT template with heat_template_version",
                     )
                     return None
-            near = suggest("heat_template_version", [str(k) for k in doc])
+            near = difflib.get_close_matches("heat_template_version", [str(k) for k in doc], 1)
             self.error(
                 doc.loc if doc else SourceLocation(key, 1, 1),
                 "the template has no `heat_template_version`",
-                near.replace("did you mean", "is") + " a misspelling of it?"
+                f"is `{near[0]}` a misspelling of it?"
                 if near
                 else f"add one, e.g. heat_template_version: {versions.HOT_VERSIONS[-1]}",
             )
