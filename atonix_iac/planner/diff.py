@@ -11,15 +11,14 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 from atonix_iac.planner.plan import PropertyChange
-from atonix_iac.template.values import contains_unknown, unwrap
 
 IGNORE_ALL = "all"
 
 
 def values_differ(before: Any, after: Any) -> bool:
-    if contains_unknown(after):
-        return True
-    return bool(unwrap(before) != unwrap(after))
+    """Plain equality does it all: UNKNOWN equals nothing but itself (and state never holds
+    it), and ``Sensitive`` compares by content with wrapped or plain values."""
+    return bool(before != after)
 
 
 def keep_ignored(

@@ -173,7 +173,7 @@ def select_path(value: Any, path: tuple[Any, ...]) -> Any:
             return UNKNOWN
         if isinstance(value, Sensitive):
             return Sensitive(select_path(value.value, path[index:]))
-        if isinstance(value, Mapping):
+        if isinstance(value, dict):
             value = value.get(part, value.get(str(part)))
         elif isinstance(value, list | tuple):
             try:
