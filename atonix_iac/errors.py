@@ -20,6 +20,8 @@ The CLI catches ``AtonixError`` only; anything else escaping is a bug. Errors ca
     │   ├── ProviderTimeoutError
     │   └── ResourceFailedError
     ├── WorkspaceError
+    ├── PolicyError            (invalid policy file)
+    │   └── PolicyDeniedError  (the plan breaks a deny rule of the policy gate; exit code 3)
     ├── ApplyError             (what applied, failed and was skipped)
     └── UsageError             (bad command-line input)
 """
@@ -182,6 +184,14 @@ class ResourceFailedError(ProviderError):
 
 class WorkspaceError(AtonixError):
     """The workspace file or the selected workspace/environment is wrong."""
+
+
+class PolicyError(AtonixError):
+    """A policy file cannot be read or is invalid; located like template errors."""
+
+
+class PolicyDeniedError(PolicyError):
+    """The plan breaks at least one ``deny`` rule of the policy gate (its own exit code)."""
 
 
 class UsageError(AtonixError):
