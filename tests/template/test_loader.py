@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
-from tmpl_helpers import PlainContext
 
 from atonix_iac.errors import SourceLocation, TemplateError
 from atonix_iac.template import (
@@ -89,12 +89,12 @@ def test_every_section_is_read(write: Callable[..., None]) -> None:
     assert t.outputs["ip"].condition == "is_prod"
 
 
-def test_conditions_and_values_evaluate(write: Callable[..., None]) -> None:
+def test_conditions_and_values_evaluate(write: Callable[..., None], plain_context: Any) -> None:
     write(**{"stack.yaml": FULL})
     t = load_template("stack.yaml")
     params = bind_parameters(t, {"env": "prod"}, **STACK)
     assert resolve_conditions(t, params) == {"is_prod": True, "not_prod": False}
-    ctx = PlainContext(params.values)
+    ctx = plain_context(params.values)
     assert evaluate(t.resources["server"].properties, ctx) == {
         "name": "s",
         "networks": [{"network": "id-net"}],
@@ -132,7 +132,9 @@ def test_every_problem_is_reported_at_once(write: Callable[..., None]) -> None:
     ]
 
 
-def test_get_file_reads_relative_to_the_template(write: Callable[..., None]) -> None:
+def test_get_file_reads_relative_to_the_template(
+    write: Callable[..., None], plain_context: Any
+) -> None:
     write(
         **{
             "dir__t.yaml": """\
@@ -146,7 +148,7 @@ def test_get_file_reads_relative_to_the_template(write: Callable[..., None]) -> 
         }
     )
     t = load_template("dir/t.yaml")
-    assert evaluate(t.resources["c"].properties, PlainContext({})) == {
+    assert evaluate(t.resources["c"].properties, plain_context({})) == {
         "config": "#!/bin/sh\necho hi\n"
     }
     assert set(t.files) == {"dir/t.yaml", "dir/scripts/boot.sh"}

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
-from tmpl_helpers import PlainContext
 
 from atonix_iac.errors import TemplateError
 from atonix_iac.template import bind_parameters, evaluate, load_template, resolve_conditions
@@ -110,9 +110,9 @@ def test_depends_on_is_inherited_and_expanded(loaded) -> None:  # type: ignore[n
     ]
 
 
-def test_inner_expressions_evaluate_in_the_nested_scope(loaded) -> None:  # type: ignore[no-untyped-def]
+def test_inner_expressions_evaluate_in_the_nested_scope(loaded, plain_context: Any) -> None:  # type: ignore[no-untyped-def]
     params = bind_parameters(loaded, {"size": "3"}, **STACK)
-    ctx = PlainContext(params.values, conditions=resolve_conditions(loaded, params))
+    ctx = plain_context(params.values, conditions=resolve_conditions(loaded, params))
     vm = evaluate(loaded.resources["tier.vm"].properties, ctx)
     assert vm["flavor"] == "m1.small"
     assert vm["name"] == "s-tier-m1.small"
@@ -138,14 +138,16 @@ def test_references_are_prefixed_and_follow_parent_properties(loaded) -> None:  
     assert {r.resource for r in vm["flavor"].references()} == set()
 
 
-def test_outputs_are_kept_scoped_for_get_attr(loaded) -> None:  # type: ignore[no-untyped-def]
+def test_outputs_are_kept_scoped_for_get_attr(loaded, plain_context: Any) -> None:  # type: ignore[no-untyped-def]
     outputs = loaded.nested_stacks["tier"].outputs
-    ctx = PlainContext({}, attributes={("tier.port", "fixed_ips"): [{"ip_address": "10.0.0.5"}]})
+    ctx = plain_context({}, attributes={("tier.port", "fixed_ips"): [{"ip_address": "10.0.0.5"}]})
     assert evaluate(outputs["first_ip"].value, ctx) == "10.0.0.5"
     assert evaluate(outputs["OS::stack_id"].value, ctx) == "id-tier.vm"
 
 
-def test_parameter_defaults_reach_nested_templates(write: Callable[..., None]) -> None:
+def test_parameter_defaults_reach_nested_templates(
+    write: Callable[..., None], plain_context: Any
+) -> None:
     write(
         **{
             "root.yaml": ROOT,
@@ -156,7 +158,7 @@ def test_parameter_defaults_reach_nested_templates(write: Callable[..., None]) -
     )
     t = load_template("root.yaml", ["env.yaml"])
     params = bind_parameters(t, {}, **STACK)
-    ctx = PlainContext(params.values)
+    ctx = plain_context(params.values)
     assert evaluate(t.resources["tier.db.volume"].properties, ctx) == {"name": "m1.huge"}
 
 
