@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from oscloud import Cloud
 
 from atonix_iac.errors import ProviderError
 
 pytestmark = pytest.mark.timeout(180)
 
 
-def test_volume_lifecycle(cloud: Cloud, ident: Any, unique: str) -> None:
+def test_volume_lifecycle(cloud: Any, ident: Any, unique: str) -> None:
     volume_type = cloud.provider().resource_types()["OS::Cinder::Volume"]
     sdk = cloud.sdk()
     who = ident("data")
@@ -58,7 +57,7 @@ def test_volume_lifecycle(cloud: Cloud, ident: Any, unique: str) -> None:
     volume_type.delete(who, created.physical_id, new)
 
 
-def test_volume_attachment(cloud: Cloud, ident: Any, unique: str) -> None:
+def test_volume_attachment(cloud: Any, ident: Any, unique: str) -> None:
     types = cloud.provider().resource_types()
     sdk = cloud.sdk()
     net = types["OS::Neutron::Net"].create(ident("net"), {})

@@ -7,13 +7,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from oscloud import Cloud
 
 pytestmark = pytest.mark.timeout(180)
 
 
 @pytest.fixture
-def net(cloud: Cloud, ident: Any, unique: str) -> Iterator[tuple[str, str]]:
+def net(cloud: Any, ident: Any, unique: str) -> Iterator[tuple[str, str]]:
     types = cloud.provider().resource_types()
     net = types["OS::Neutron::Net"].create(ident("net"), {"name": f"net-{unique}"})
     subnet = types["OS::Neutron::Subnet"].create(
@@ -24,7 +23,7 @@ def net(cloud: Cloud, ident: Any, unique: str) -> Iterator[tuple[str, str]]:
     types["OS::Neutron::Net"].delete(ident("net"), net.physical_id, {})
 
 
-def test_server_lifecycle(cloud: Cloud, ident: Any, unique: str, net: tuple[str, str]) -> None:
+def test_server_lifecycle(cloud: Any, ident: Any, unique: str, net: tuple[str, str]) -> None:
     server_type = cloud.provider().resource_types()["OS::Nova::Server"]
     sdk = cloud.sdk()
     net_name, net_id = net
@@ -85,7 +84,7 @@ def test_server_lifecycle(cloud: Cloud, ident: Any, unique: str, net: tuple[str,
     server_type.delete(who, created.physical_id, new)  # already gone
 
 
-def test_server_replace_rules_follow_heat(cloud: Cloud) -> None:
+def test_server_replace_rules_follow_heat(cloud: Any) -> None:
     server_type = cloud.provider().resource_types()["OS::Nova::Server"]
     old = {"flavor": "m1.small", "image": "cirros", "user_data": "a"}
     assert server_type.schema.updatable("flavor")
@@ -105,7 +104,7 @@ def test_server_replace_rules_follow_heat(cloud: Cloud) -> None:
     assert server_type.replace_reason(old, ignored, frozenset({"user_data"})) is None
 
 
-def test_server_user_data_is_base64(cloud: Cloud, ident: Any, net: tuple[str, str]) -> None:
+def test_server_user_data_is_base64(cloud: Any, ident: Any, net: tuple[str, str]) -> None:
     server_type = cloud.provider().resource_types()["OS::Nova::Server"]
     props = {
         "flavor": cloud.small_flavor,
@@ -119,7 +118,7 @@ def test_server_user_data_is_base64(cloud: Cloud, ident: Any, net: tuple[str, st
     server_type.delete(ident("server"), created.physical_id, props)
 
 
-def test_keypair_lifecycle(cloud: Cloud, ident: Any, unique: str) -> None:
+def test_keypair_lifecycle(cloud: Any, ident: Any, unique: str) -> None:
     keypair_type = cloud.provider().resource_types()["OS::Nova::KeyPair"]
     sdk = cloud.sdk()
     props = {"name": f"kp-{unique}", "save_private_key": True}
@@ -138,7 +137,7 @@ def test_keypair_lifecycle(cloud: Cloud, ident: Any, unique: str) -> None:
     keypair_type.delete(ident("kp"), created.physical_id, props)
 
 
-def test_server_group_lifecycle(cloud: Cloud, ident: Any, unique: str) -> None:
+def test_server_group_lifecycle(cloud: Any, ident: Any, unique: str) -> None:
     group_type = cloud.provider().resource_types()["OS::Nova::ServerGroup"]
     sdk = cloud.sdk()
     props = {"name": f"sg-{unique}", "policies": ["anti-affinity"]}

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from oscloud import Cloud
 
 from atonix_iac.providers.base import ResourceIdentity
 
@@ -21,7 +20,7 @@ def identity_tags(identity: ResourceIdentity) -> set[str]:
     }
 
 
-def test_net_lifecycle(cloud: Cloud, ident: Any, unique: str) -> None:
+def test_net_lifecycle(cloud: Any, ident: Any, unique: str) -> None:
     net_type = cloud.provider().resource_types()["OS::Neutron::Net"]
     sdk = cloud.sdk()
     who = ident("app.net")
@@ -60,7 +59,7 @@ def test_net_lifecycle(cloud: Cloud, ident: Any, unique: str) -> None:
 
 
 @pytest.fixture
-def network(cloud: Cloud, ident: Any, unique: str) -> Any:
+def network(cloud: Any, ident: Any, unique: str) -> Any:
     types = cloud.provider().resource_types()
     net = types["OS::Neutron::Net"].create(ident("net"), {"name": f"net-{unique}"})
     subnet = types["OS::Neutron::Subnet"].create(
@@ -72,7 +71,7 @@ def network(cloud: Cloud, ident: Any, unique: str) -> Any:
     types["OS::Neutron::Net"].delete(ident("net"), net.physical_id, {})
 
 
-def test_subnet_update_and_replace_rule(cloud: Cloud, ident: Any, network: Any) -> None:
+def test_subnet_update_and_replace_rule(cloud: Any, ident: Any, network: Any) -> None:
     subnet_type = cloud.provider().resource_types()["OS::Neutron::Subnet"]
     net, subnet = network
     sdk = cloud.sdk()
@@ -91,9 +90,7 @@ def test_subnet_update_and_replace_rule(cloud: Cloud, ident: Any, network: Any) 
     assert subnet_type.schema.updatable("dns_nameservers")
 
 
-def test_port_with_security_group_names(
-    cloud: Cloud, ident: Any, network: Any, unique: str
-) -> None:
+def test_port_with_security_group_names(cloud: Any, ident: Any, network: Any, unique: str) -> None:
     types = cloud.provider().resource_types()
     sdk = cloud.sdk()
     net, subnet = network
@@ -141,7 +138,7 @@ def test_port_with_security_group_names(
 
 
 def test_router_gateway_interface_and_floating_ip(
-    cloud: Cloud, ident: Any, network: Any, unique: str
+    cloud: Any, ident: Any, network: Any, unique: str
 ) -> None:
     types = cloud.provider().resource_types()
     sdk = cloud.sdk()
@@ -236,7 +233,7 @@ def _rule_ports(sdk: Any, group_id: str) -> set[tuple[str, Any]]:
     }
 
 
-def test_security_group_rules_reconciled_in_place(cloud: Cloud, ident: Any, unique: str) -> None:
+def test_security_group_rules_reconciled_in_place(cloud: Any, ident: Any, unique: str) -> None:
     sg_type = cloud.provider().resource_types()["OS::Neutron::SecurityGroup"]
     sdk = cloud.sdk()
     props = {"name": f"sg-{unique}", "description": "web", "rules": [HTTP]}
@@ -282,7 +279,7 @@ def test_security_group_rules_reconciled_in_place(cloud: Cloud, ident: Any, uniq
     assert sdk.network.find_security_group(sg.physical_id) is None
 
 
-def test_security_group_rule_resource(cloud: Cloud, ident: Any, unique: str) -> None:
+def test_security_group_rule_resource(cloud: Any, ident: Any, unique: str) -> None:
     types = cloud.provider().resource_types()
     sdk = cloud.sdk()
     sg = types["OS::Neutron::SecurityGroup"].create(ident("sg"), {"name": f"sg-{unique}"})

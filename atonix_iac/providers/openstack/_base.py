@@ -124,6 +124,8 @@ class OpenStackResource(ResourceType):
     type_name: ClassVar[str]
     # Top-level list-of-names properties Heat leaves unconstrained but we check anyway.
     list_constraints: ClassVar[Mapping[str, str]] = {}
+    # Map members Heat's dump leaves unconstrained: "external_gateway_info.network" -> ...
+    map_constraints: ClassVar[Mapping[str, str]] = {}
 
     def __init__(self, session: CloudSession) -> None:
         self.session = session
@@ -138,13 +140,18 @@ class OpenStackResource(ResourceType):
         return self.session.timeout_s
 
     def check(self, properties: Mapping[str, Any]) -> list[Diagnostic]:
-        found: list[tuple[str, str, str]] = list(
+        found: list[tuple[str, str, Any]] = list(
             _constrained(self.schema.properties, properties, "")
         )
         for name, constraint in self.list_constraints.items():
             value = properties.get(name)
             if isinstance(value, list):
                 found += [(f"{name}[{i}]", constraint, v) for i, v in enumerate(value)]
+        for path, constraint in self.map_constraints.items():
+            member: Any = properties
+            for part in path.split("."):
+                member = member.get(part) if isinstance(member, Mapping) else None
+            found.append((path, constraint, member))
         diagnostics: list[Diagnostic] = []
         for _path, constraint, value in found:
             if not isinstance(value, str) or not value:

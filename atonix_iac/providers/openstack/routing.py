@@ -18,6 +18,7 @@ class Router(NeutronResource):
     what = "router"
     passthrough = ("name", "admin_state_up", "distributed", "ha", "availability_zone_hints")
     plain_attributes = ("name", "admin_state_up", "status", "external_gateway_info")
+    map_constraints = {"external_gateway_info.network": "neutron.network"}
 
     def _gateway(self, info: Mapping[str, Any] | None) -> dict[str, Any] | None:
         """Heat's ``external_gateway_info`` ({network, enable_snat, external_fixed_ips})."""
