@@ -23,19 +23,16 @@ _RELATIVE = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
-class SinceType(click.ParamType):
-    """An ISO 8601 instant (UTC if no offset) or an age such as ``30m``, ``1h``, ``2d``."""
-
-    name = "since"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        if isinstance(value, datetime):
-            return value
-        return parse_since(str(value), now=datetime.now(UTC)) or self.fail(
-            f"{value!r} is neither an ISO time (2026-01-31T12:00) nor an age (30m, 1h, 2d)",
-            param,
-            ctx,
+def _since(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
+    """``--since``: an ISO 8601 instant (UTC if no offset) or an age (``30m``, ``1h``, ``2d``)."""
+    if value is None:
+        return None
+    when = parse_since(value, now=datetime.now(UTC))
+    if when is None:
+        raise click.BadParameter(
+            f"{value!r} is neither an ISO time (2026-01-31T12:00) nor an age (30m, 1h, 2d)"
         )
+    return when
 
 
 def parse_since(text: str, now: datetime) -> datetime | None:
@@ -82,7 +79,7 @@ def record_line(record: AuditRecord) -> str:
 
 @click.command("audit")
 @click.option("--stack", "stack", default=None, help="Only this stack (in the workspace).")
-@click.option("--since", type=SinceType(), default=None, help="ISO time or age: 30m, 1h, 2d.")
+@click.option("--since", callback=_since, default=None, help="ISO time or age: 30m, 1h, 2d.")
 @click.option("-w", "--workspace", default=None, help="Workspace (default: ATONIX_WORKSPACE).")
 @click.option(
     "-E", "--environment", default=None, help="Environment (default: ATONIX_ENVIRONMENT)."
