@@ -83,7 +83,7 @@ class BlockStorage:
         return rec
 
     def _usage(self, project_id: str) -> tuple[int, int]:
-        vols = [v for v in self.store.table("volume").values() if v["_project"] == project_id]
+        vols = self.store.owned("volume", project_id)
         return len(vols), sum(int(v["size"]) for v in vols)
 
     def _check_quota(self, project_id: str, count: int, gigabytes: int) -> None:

@@ -296,18 +296,15 @@ class Compute:
     # -- quotas and limits ------------------------------------------------------------------
 
     def usage(self, project_id: str, user_id: str | None = None) -> dict[str, int]:
-        servers = [s for s in self.store.table("server").values() if s["tenant_id"] == project_id]
-        flavors = self.store.table("flavor")
+        servers = self.store.owned("server", project_id)
         cores = ram = 0
         for server in servers:
             flavor = server["_flavor"]
             cores += int(flavor["vcpus"])
             ram += int(flavor["ram"])
-        groups = sum(1 for g in self.store.table("server_group").values()
-                     if g["project_id"] == project_id)
+        groups = self.store.count("server_group", project_id)
         prefix = f"{user_id}/" if user_id else None
         keypairs = sum(1 for k in self.store.table("keypair") if prefix and k.startswith(prefix))
-        del flavors
         return {"instances": len(servers), "cores": cores, "ram": ram,
                 "server_groups": groups, "key_pairs": keypairs}
 

@@ -7,6 +7,7 @@ is a short scan from the pool start rather than a walk over every port.
 from __future__ import annotations
 
 import ipaddress
+from itertools import chain
 from typing import Any
 
 from .errors import ApiError
@@ -101,13 +102,19 @@ def allocate(subnet: Rec, port_id: str, ip: str | None = None) -> str | None:
             )
         used[ip] = port_id
         return ip
-    for pool in subnet["allocation_pools"]:
-        start = int(ipaddress.ip_address(pool["start"]))
-        end = int(ipaddress.ip_address(pool["end"]))
-        for value in range(start, end + 1):
+    # Scan from just after the last allocation (wrapping once), so filling a subnet is
+    # linear overall rather than quadratic.
+    ranges = [
+        (int(ipaddress.ip_address(p["start"])), int(ipaddress.ip_address(p["end"])))
+        for p in subnet["allocation_pools"]
+    ]
+    hint = int(subnet.get("_next", 0))
+    for start, end in ranges:
+        for value in chain(range(max(start, hint), end + 1), range(start, min(hint, end + 1))):
             candidate = str(ipaddress.ip_address(value))
             if candidate not in used:
                 used[candidate] = port_id
+                subnet["_next"] = value + 1
                 return candidate
     return None
 

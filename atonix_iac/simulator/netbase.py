@@ -124,7 +124,7 @@ class NeutronBase:
     # -- quotas -----------------------------------------------------------------------------
 
     def count(self, kind: str, project_id: str) -> int:
-        return sum(1 for r in self.store.table(kind).values() if r.get("project_id") == project_id)
+        return self.store.count(kind, project_id)
 
     def check_quota(self, project_id: str, resource: str, kind: str, wanted: int = 1) -> None:
         limit = self.backend.quota(project_id, "network")[resource]
@@ -148,12 +148,14 @@ class NeutronBase:
     ) -> Response:
         plural = KINDS[kind][0]
         render = render or self.render
-        visible = [render(r) for r in items if self.visible(req, kind, r)]
+        visible = [r for r in items if self.visible(req, kind, r)]
         filters = _tag_filters()
         filters.update(special or {})
+        # Filter the stored records (hidden keys start with "_", no query key does) and
+        # render only the page: listing ports of one device must not render every port.
         chosen = filter_records(req, visible, special=filters)
         page, marker = paginate(req, chosen)
-        body: Rec = {plural: [select_fields(req, r) for r in page]}
+        body: Rec = {plural: [select_fields(req, render(r)) for r in page]}
         links = next_links(req, marker)
         if links:
             body[f"{plural}_links"] = links

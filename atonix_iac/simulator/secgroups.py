@@ -134,12 +134,12 @@ class SecurityGroups(NeutronBase):
                 raise ApiError(409, f"Security Group {group['id']} in use.", "SecurityGroupInUse")
         rules = self.store.table("security_group_rule")
         for rule_id in group["_rules"]:
-            rules.pop(rule_id, None)
+            self.store.delete("security_group_rule", rule_id)
         for other in self.store.table("security_group").values():
             keep = [i for i in other["_rules"] if i in rules]
             keep = [i for i in keep if rules[i].get("remote_group_id") != group["id"]]
             for gone in set(other["_rules"]) - set(keep):
-                rules.pop(gone, None)
+                self.store.delete("security_group_rule", gone)
             other["_rules"] = keep
         self.store.delete("security_group", group["id"])
         return empty()

@@ -19,6 +19,7 @@ from typing import Any
 
 from .app import SimApp
 from .config import FaultRule, LifecycleRule, SimConfig
+from .errors import REASONS
 from .faults import RequestRecord
 from .identity import ensure_project
 from .store import Store
@@ -38,15 +39,17 @@ class _Handler(BaseHTTPRequestHandler):
         headers = {k.lower(): v for k, v in self.headers.items()}
         host = headers.get("host") or "{}:{}".format(*self.server.server_address[:2])
         reply = self.server.app.handle(self.command, path, query, headers, body, f"http://{host}")
-        self.send_response(reply.status)
-        for key, value in reply.headers:
-            self.send_header(key, value)
-        if self.server.closing:
-            self.send_header("Connection", "close")
+        lines = [
+            f"{self.protocol_version} {reply.status} {REASONS.get(reply.status, 'Unknown')}",
+            f"Server: {self.version_string()}",
+            f"Date: {self.date_time_string()}",
+            *(f"{key}: {value}" for key, value in reply.headers),
+        ]
+        if self.server.closing or self.close_connection:
+            lines.append("Connection: close")
             self.close_connection = True
-        # One write for headers and body: separate small writes meet the peer's delayed ACK.
-        self._headers_buffer.append(b"\r\n" + reply.body)
-        self.flush_headers()
+        # One write for head and body: separate small writes meet the peer's delayed ACK.
+        self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + reply.body)
 
     def _read_body(self) -> bytes:
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":

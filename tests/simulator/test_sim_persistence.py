@@ -1,0 +1,123 @@
+"""State across restarts, the ``serve`` CLI in a subprocess, and parallel load."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import openstack
+import pytest
+
+from atonix_iac.simulator import SimConfig, SimulatorServer
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_state_survives_restart(tmp_path: Path) -> None:
+    data = tmp_path / "state"
+    with SimulatorServer(data, projects=["demo"]) as first:
+        conn = openstack.connect(**first.connect_kwargs())
+        net = conn.network.create_network(name="kept")
+        conn.network.create_subnet(network_id=net.id, ip_version=4, cidr="10.3.0.0/24")
+        image = conn.image.find_image("cirros")
+        server = conn.compute.create_server(name="kept-vm", flavor_id="1", image_id=image.id,
+                                            networks=[{"uuid": net.id}])
+        conn.compute.update_quota_set(conn.current_project_id, instances=7)
+        project_id = conn.current_project_id
+        conn.close()
+    state = json.loads((data / "state.json").read_text())
+    assert any(n["name"] == "kept" for n in state["tables"]["network"].values())
+    assert not list(data.glob(".state-*.tmp"))  # atomic writes leave no temp files
+
+    with SimulatorServer(data, projects=["demo"]) as second:
+        conn = openstack.connect(**second.connect_kwargs())
+        assert conn.current_project_id == project_id
+        assert conn.network.find_network("kept").id == net.id
+        restored = conn.compute.get_server(server.id)
+        assert (restored.name, restored.status) == ("kept-vm", "ACTIVE")
+        assert restored.addresses["kept"][0]["addr"] == "10.3.0.2"
+        assert conn.compute.get_quota_set(project_id).instances == 7
+        port = conn.network.create_port(network_id=net.id)  # IPAM state came back too
+        assert port.fixed_ips[0]["ip_address"] == "10.3.0.3"
+        conn.close()
+
+
+def test_synchronous_persistence_mode(tmp_path: Path) -> None:
+    config = SimConfig(persist_interval=0)
+    with SimulatorServer(tmp_path, config=config) as sim:
+        conn = openstack.connect(**sim.connect_kwargs())
+        conn.network.create_network(name="now")
+        state = json.loads((tmp_path / "state.json").read_text())  # no stop/flush needed
+        assert any(n["name"] == "now" for n in state["tables"]["network"].values())
+        conn.close()
+
+
+def test_cli_serve_writes_clouds_yaml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    port = _free_port()
+    data = tmp_path / "cli"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "atonix_iac.simulator", "serve", "--port", str(port),
+         "--data", str(data), "--projects", "demo,team2", "--build-delay", "0.01"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        lines = [proc.stdout.readline() for _ in range(3)]
+        clouds = data / "clouds.yaml"
+        assert f"export OS_CLIENT_CONFIG_FILE={clouds.resolve()}\n" in lines
+        monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(clouds))
+        conn = openstack.connect(cloud="atonix-sim")
+        assert conn.identity.get_project(conn.current_project_id).name == "demo"
+        assert conn.compute.find_flavor("m1.tiny") is not None
+        conn.close()
+        team2 = openstack.connect(cloud="atonix-sim-team2")
+        assert team2.identity.get_project(team2.current_project_id).name == "team2"
+        team2.network.create_network(name="from-cli")
+        team2.close()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=10)
+    assert proc.returncode == 0
+    state = json.loads((data / "state.json").read_text())  # flushed on SIGTERM
+    assert any(n["name"] == "from-cli" for n in state["tables"]["network"].values())
+
+
+def test_parallel_server_creates(tmp_path: Path) -> None:
+    """200 creates at parallelism 20 all reach ACTIVE with distinct addresses."""
+    count = 200
+    with SimulatorServer(tmp_path, projects=["load"]) as sim:
+        sim.set_quota("load", "compute", instances=count, cores=count, ram=count * 512)
+        setup = openstack.connect(**sim.connect_kwargs("load"))
+        net = setup.network.create_network(name="load-net")
+        setup.network.create_subnet(network_id=net.id, ip_version=4, cidr="10.100.0.0/16")
+        image_id = setup.image.find_image("cirros").id
+        conns = [openstack.connect(**sim.connect_kwargs("load")) for _ in range(20)]
+
+        def boot(i: int) -> str:
+            conn = conns[i % len(conns)]
+            server = conn.compute.create_server(name=f"vm-{i}", flavor_id="1", image_id=image_id,
+                                                networks=[{"uuid": net.id}])
+            return str(conn.compute.wait_for_server(server, wait=30, interval=0.05).status)
+
+        started = time.monotonic()
+        with ThreadPoolExecutor(max_workers=20) as pool:
+            statuses = list(pool.map(boot, range(count)))
+        elapsed = time.monotonic() - started
+        assert statuses == ["ACTIVE"] * count
+        addresses = {s.addresses["load-net"][0]["addr"] for s in setup.compute.servers()}
+        assert len(addresses) == count
+        assert elapsed < 30
+        for conn in [setup, *conns]:
+            conn.close()
+    assert os.path.getsize(tmp_path / "state.json") > 0
