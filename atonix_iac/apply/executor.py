@@ -74,7 +74,7 @@ def apply_plan(
     (lineage or serial moved on) is refused with ``StalePlanError``.
     """
     lock: AbstractContextManager[Any] = (
-        nullcontext() if already_locked else store.lock(plan.key, plan.mode.value, lock_timeout_s)
+        nullcontext() if already_locked else store.lock(plan.key, _operation(plan), lock_timeout_s)
     )
     with lock:
         run = _Run.start(plan, template, params, store, registry, identity_base, on_event)
@@ -458,6 +458,10 @@ class _Run:
             self.template.digest or None,
             sensitive_parameters=frozenset(self.params.sensitive),
         )
+
+
+def _operation(plan: Plan) -> str:
+    return "destroy" if plan.mode is PlanMode.DESTROY else "apply"
 
 
 def _plain_parameters(values: Mapping[str, Any]) -> Mapping[str, Any]:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from atonix_iac.errors import UsageError
 from atonix_iac.providers.base import ResourceIdentity
@@ -20,7 +20,6 @@ from atonix_iac.providers.heat import HeatProvider
 from atonix_iac.providers.registry import Registry
 from atonix_iac.state import open_store
 from atonix_iac.state.model import StackKey
-from atonix_iac.state.sql import SqlStateStore
 from atonix_iac.template import (
     BoundParameters,
     bind_parameters,
@@ -31,6 +30,9 @@ from atonix_iac.template import (
 from atonix_iac.template.model import Template
 
 from .options import InputOptions, StackOptions
+
+if TYPE_CHECKING:  # the SQL store loads SQLAlchemy: only when a command opens it
+    from atonix_iac.state.sql import SqlStateStore
 
 DEFAULT_PROJECT_ID = ""
 DEFAULT_REGION = "RegionOne"

@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 
 from atonix_iac.errors import UsageError
-from atonix_iac.simulator import SimConfig, serve
 
 from .options import flag_names
 
@@ -61,6 +60,8 @@ def serve_command(
     config_path: Path | None,
 ) -> None:
     """Serve the simulated cloud until interrupted."""
+    from atonix_iac.simulator import SimConfig, serve  # only this command needs it
+
     config = SimConfig()
     if config_path is not None:
         try:

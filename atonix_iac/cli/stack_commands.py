@@ -145,7 +145,7 @@ def _apply_saved(path: Path, stack: StackOptions, inputs: InputOptions, run: Run
     params = saved_parameters(saved, template, plan.key, parameter_values(inputs))
     with (
         open_session(stack, key=plan.key) as session,
-        session.store.lock(session.key, plan.mode.value, run.lock_timeout_s),
+        session.store.lock(session.key, "apply", run.lock_timeout_s),
     ):
         result = _run_apply(session, plan, template, params, run)
     _report(result, plan)

@@ -1,0 +1,158 @@
+"""Real processes: a run killed mid-apply, and a second apply refused by the stack lock."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import IO
+
+from _apply_kit import HEADER, Stack
+
+from atonix_iac.state import StackKey, open_store
+from atonix_iac.state.model import ResourceStatus
+
+ATONIX = Path(sys.executable).with_name("atonix")
+
+KILLED = """
+resources:
+  quick:
+    type: OS::Heat::TestResource
+    properties: {value: quick, wait_secs: 0.3}
+  slow:
+    type: OS::Heat::TestResource
+    properties: {value: slow, wait_secs: WAIT}
+  after_quick:
+    type: OS::Heat::TestResource
+    properties: {value: {get_attr: [quick, output]}}
+"""
+
+CHILD = textwrap.dedent(
+    """
+    import os, sys
+    from atonix_iac.apply.events import EventKind
+    from atonix_iac.apply.executor import apply_plan
+    from atonix_iac.planner import make_plan
+    from atonix_iac.providers.heat import HeatProvider
+    from atonix_iac.providers.registry import Registry
+    from atonix_iac.state import StackKey, open_store
+    from atonix_iac.template import bind_parameters, load_template
+
+    root = sys.argv[1]
+    store = open_store(f"sqlite:///{root}/state.db")
+    registry = Registry.from_providers([HeatProvider()], plugins=False)
+    template = load_template(f"{root}/stack.yaml")
+    params = bind_parameters(
+        template, {}, stack_name="stack", stack_id="stack-id", project_id="", region="RegionOne"
+    )
+    key = StackKey("default", "default", "stack")
+    plan = make_plan(template, params, store.load(key), registry)
+
+    def die_mid_run(event):
+        # quick is persisted and slow is inside its create call: the process dies now.
+        if event.kind is EventKind.START and event.address == "after_quick":
+            os._exit(17)
+
+    apply_plan(plan, template, params, store, registry, on_event=die_mid_run)
+    """
+)
+
+
+def test_a_killed_run_leaves_what_completed_and_the_next_run_converges(
+    stack: Stack, tmp_path: Path
+) -> None:
+    (tmp_path / "stack.yaml").write_text(HEADER + KILLED.replace("WAIT", "30"))
+    (tmp_path / "child.py").write_text(CHILD)
+
+    child = subprocess.run(
+        [sys.executable, str(tmp_path / "child.py"), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert child.returncode == 17, child.stderr
+    resources = stack.state().resources
+    assert resources["quick"].status is ResourceStatus.READY
+    assert resources["quick"].physical_id
+    # The intent written before slow's create call survives the kill.
+    assert resources["slow"].status is ResourceStatus.PENDING_CREATE
+    assert "after_quick" not in resources
+    # The dead run's lock is stale; breaking it is the user's call, as the error says.
+    stale = stack.store.current_lock(stack.key)
+    assert stale is not None
+    stack.store.force_unlock(stack.key, stale.lock_id)
+
+    fixed = KILLED.replace("WAIT", "0")
+    stack.apply(fixed)
+    assert stack.plan(fixed).has_changes is False
+    assert stack.state().resources["quick"].physical_id == resources["quick"].physical_id
+
+
+def _read_until(stream: IO[str], marker: str) -> str:
+    """Read (blocking, no polling) until ``marker`` has been printed; the prompt has no
+    newline, so read characters rather than lines."""
+    seen = ""
+    while not seen.endswith(marker):
+        char = stream.read(1)
+        if not char:
+            raise AssertionError(f"stream ended before {marker!r}: {seen}")
+        seen += char
+    return seen
+
+
+def test_a_second_apply_is_refused_while_the_first_holds_the_lock(tmp_path: Path) -> None:
+    (tmp_path / "stack.yaml").write_text(
+        HEADER
+        + "resources:\n  slow:\n    type: OS::Heat::TestResource\n"
+        + "    properties: {wait_secs: 1}\n"
+    )
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env.pop("ATONIX_STATE_URL", None)
+    # The first run holds the stack lock from planning to the end of apply, so also while it
+    # waits for approval: the second run is started exactly then.
+    first = subprocess.Popen(
+        [str(ATONIX), "apply"],
+        cwd=tmp_path,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert first.stdout is not None and first.stdin is not None
+        _read_until(first.stdout, "Enter a value: ")
+
+        second = subprocess.run(
+            [str(ATONIX), "apply", "-auto-approve"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=env,
+            check=False,
+        )
+
+        assert second.returncode == 1, second.stdout
+        assert "is locked by" in second.stderr
+        assert "(apply)" in second.stderr
+        assert "Traceback" not in second.stderr
+        first.stdin.write("yes\n")
+        first.stdin.flush()
+        rest, errors = first.communicate(timeout=60)
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.wait()
+    assert first.returncode == 0, errors
+    assert "slow: Creation complete" in rest
+    assert "Apply complete! Resources: 1 added" in rest
+    store = open_store(None, project_dir=tmp_path)
+    try:
+        assert set(store.load(StackKey("default", "default", "stack")).resources) == {"slow"}
+    finally:
+        store.close()
