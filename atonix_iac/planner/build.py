@@ -9,7 +9,7 @@ deposed objects become deletes; then the changes are put in apply order.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from atonix_iac.errors import Diagnostic, PreventDestroyError, Severity, TemplateError, suggest
@@ -17,15 +17,16 @@ from atonix_iac.planner.actions import Decision, decide_action
 from atonix_iac.planner.bind import property_diagnostics, type_diagnostics
 from atonix_iac.planner.diff import (
     changed_properties,
-    drifted_properties,
     keep_ignored,
     property_changes,
 )
 from atonix_iac.planner.evaluation import KnownResource, PlanContext, resolve_spec_properties
 from atonix_iac.planner.graph import ResourceGraph, build_graph
+from atonix_iac.planner.masking import mask_change, mask_values, masked_parameters
+from atonix_iac.planner.observed import Observed, drift_changes, observe
 from atonix_iac.planner.order import order_changes
 from atonix_iac.planner.outputs import output_changes
-from atonix_iac.planner.plan import Action, Plan, PlanMode, PropertyChange, ResourceChange
+from atonix_iac.planner.plan import Action, Plan, PlanMode, ResourceChange
 from atonix_iac.planner.protocols import BoundParams, ResourceFacts
 from atonix_iac.planner.selection import select_addresses
 from atonix_iac.providers.base import ResourceResult, ResourceSchema
@@ -33,10 +34,8 @@ from atonix_iac.providers.registry import Registry
 from atonix_iac.providers.validation import apply_defaults
 from atonix_iac.state.model import ResourceState, State
 from atonix_iac.template.model import ResourceSpec, Template
-from atonix_iac.template.nodes import plain
-from atonix_iac.template.values import Sensitive, contains_sensitive, unwrap
+from atonix_iac.template.values import contains_sensitive, unwrap
 
-SENSITIVE_MASK = "(sensitive)"
 REASON_RETAINED = "retained: deletion_policy is Retain, so it is only removed from state"
 REASON_ALREADY_GONE = "already deleted outside atonix: removed from state only"
 REASON_REMOVED = "not in the template any more"
@@ -63,18 +62,6 @@ def make_plan(
         template, params, state, registry, build_graph(template), refreshed or {}, mode
     )
     return builder.build(targets, excludes, replace)
-
-
-@dataclass(slots=True)
-class _Observed:
-    """A state resource as refresh last saw it (state overlaid by the refreshed values)."""
-
-    prior: ResourceState
-    properties: dict[str, Any]
-    attributes: Mapping[str, Any]
-    physical_id: str | None
-    drift: tuple[str, ...] = ()
-    gone: bool = False
 
 
 @dataclass(slots=True)
@@ -145,7 +132,7 @@ class _PlanBuilder:
             prior_lineage=self.state.lineage,
             prior_serial=self.state.serial,
             diagnostics=tuple(self.warnings),
-            parameters=self._masked_parameters(),
+            parameters=masked_parameters(self.params),
             sensitive_parameters=frozenset(self.params.sensitive),
         )
 
@@ -161,7 +148,7 @@ class _PlanBuilder:
         desired = resolve_spec_properties(spec, self.ctx)
         self.errors.extend(property_diagnostics(spec, schema, desired))
         prior = self.current.get(address)
-        observed = self._observe(prior) if prior is not None else None
+        observed = observe(prior, self.refreshed) if prior is not None else None
         secret = self._secret_properties(schema, desired, prior)
         if observed is None or observed.gone:
             decision = decide_action(
@@ -213,16 +200,16 @@ class _PlanBuilder:
                 address=address,
                 type=spec.type,
                 action=decision.action,
-                before=_mask(before, secret),
-                after=_mask(after, secret),
-                changes=tuple(_mask_change(c) for c in changes),
+                before=mask_values(before, secret),
+                after=mask_values(after, secret),
+                changes=tuple(mask_change(c) for c in changes),
                 replace_paths=decision.replace_paths,
                 reason=decision.reason,
                 location=spec.location,
                 dependencies=tuple(sorted(self.graph.dependencies(address))),
                 sensitive_properties=secret,
                 physical_id=observed.physical_id if observed is not None else None,
-                drift=self._drift(observed, secret),
+                drift=drift_changes(observed, secret),
                 gone=observed is not None and observed.gone,
             )
         )
@@ -246,7 +233,7 @@ class _PlanBuilder:
         self,
         address: str,
         decision: Decision,
-        observed: _Observed | None,
+        observed: Observed | None,
         schema: ResourceSchema,
     ) -> None:
         """What later references to this resource can know."""
@@ -266,7 +253,7 @@ class _PlanBuilder:
         prior = self.current.get(address)
         if prior is None:
             return
-        observed = self._observe(prior)
+        observed = observe(prior, self.refreshed)
         if observed.gone:
             return
         secret = prior.sensitive_attributes
@@ -279,7 +266,7 @@ class _PlanBuilder:
     def _plan_delete(self, prior: ResourceState) -> None:
         address = prior.address
         spec = self.template.resources.get(address)
-        observed = self._observe(prior)
+        observed = observe(prior, self.refreshed)
         policy = spec.deletion_policy if spec is not None else prior.deletion_policy
         forget = False
         if str(policy).lower() == "retain":
@@ -302,14 +289,14 @@ class _PlanBuilder:
                 address=address,
                 type=prior.type,
                 action=Action.DELETE,
-                before=_mask(observed.properties, secret),
+                before=mask_values(observed.properties, secret),
                 after=None,
                 reason=reason,
                 location=spec.location if spec is not None else None,
                 dependencies=tuple(sorted(dependencies)),
                 sensitive_properties=secret,
                 physical_id=observed.physical_id,
-                drift=self._drift(observed, secret),
+                drift=drift_changes(observed, secret),
                 gone=observed.gone,
                 forget_only=forget,
             )
@@ -325,7 +312,7 @@ class _PlanBuilder:
                     address=prior.address,
                     type=prior.type,
                     action=Action.DELETE,
-                    before=_mask(prior.properties, secret),
+                    before=mask_values(prior.properties, secret),
                     after=None,
                     reason=REASON_DEPOSED,
                     dependencies=tuple(sorted(prior.dependencies)),
@@ -365,35 +352,6 @@ class _PlanBuilder:
     def _is_selected(self, address: str) -> bool:
         return self.selected is None or address in self.selected
 
-    def _observe(self, prior: ResourceState) -> _Observed:
-        address = prior.address
-        if address not in self.refreshed:
-            return _Observed(prior, prior.properties, prior.attributes, prior.physical_id)
-        result = self.refreshed[address]
-        if result is None:
-            return _Observed(
-                prior, prior.properties, prior.attributes, prior.physical_id, gone=True
-            )
-        properties = prior.properties
-        drift: tuple[str, ...] = ()
-        if result.properties is not None:
-            drift = tuple(drifted_properties(prior.properties, result.properties))
-            properties = {**prior.properties, **result.properties}
-        attributes = result.attributes or prior.attributes
-        return _Observed(
-            prior, properties, attributes, result.physical_id or prior.physical_id, drift
-        )
-
-    def _drift(
-        self, observed: _Observed | None, secret: frozenset[str]
-    ) -> tuple[PropertyChange, ...]:
-        if observed is None or not observed.drift:
-            return ()
-        changes = property_changes(
-            observed.prior.properties, observed.properties, observed.drift, sensitive=secret
-        )
-        return tuple(_mask_change(c) for c in changes)
-
     def _secret_properties(
         self, schema: ResourceSchema, desired: Mapping[str, Any], prior: ResourceState | None
     ) -> frozenset[str]:
@@ -417,13 +375,6 @@ class _PlanBuilder:
             self._attribute_secrets[schema.type_name] = cached
         return cached
 
-    def _masked_parameters(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for name, value in self.params.values.items():
-            secret = name in self.params.sensitive or contains_sensitive(value)
-            out[name] = SENSITIVE_MASK if secret else plain(value)
-        return out
-
     def _warn_unplanned_replacements(self, active: set[str]) -> None:
         for address in sorted(self.replace):
             if address in active and address in self.current:
@@ -437,25 +388,3 @@ class _PlanBuilder:
                     hint=suggest(address, candidates),
                 )
             )
-
-
-def _mask(values: Mapping[str, Any] | None, secret: frozenset[str]) -> dict[str, Any] | None:
-    """Wrap secret top-level values so no renderer or serialiser can print them."""
-    if values is None:
-        return None
-    if not secret:
-        return dict(values)
-    return {
-        k: Sensitive(v) if k in secret and not isinstance(v, Sensitive) else v
-        for k, v in values.items()
-    }
-
-
-def _mask_change(change: PropertyChange) -> PropertyChange:
-    if not change.sensitive:
-        return change
-    return replace(
-        change,
-        before=None if change.before is None else Sensitive(unwrap(change.before)),
-        after=None if change.after is None else Sensitive(unwrap(change.after)),
-    )
