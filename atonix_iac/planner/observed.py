@@ -39,7 +39,8 @@ def observe(prior: ResourceState, refreshed: Mapping[str, ResourceResult | None]
     if result.properties is not None:
         drift = tuple(drifted_properties(prior.properties, result.properties))
         properties = {**prior.properties, **result.properties}
-    attributes = result.attributes or prior.attributes
+    # A read may report only some attributes (a random string cannot be read back).
+    attributes = {**prior.attributes, **result.attributes}
     physical_id = result.physical_id or prior.physical_id
     return Observed(prior, properties, attributes, physical_id, drift)
 

@@ -423,3 +423,19 @@ def test_secret_properties_of_removed_resources_are_masked_by_schema() -> None:
     (web,) = _plan(template(), s).changes
     assert isinstance(web.before["admin_pass"], Sensitive)
     assert web.sensitive_properties == {"admin_pass"}
+
+
+def test_refreshed_attributes_overlay_the_recorded_ones() -> None:
+    t = template(
+        spec("rnd", "Test::Random", {"length": 8}),
+        spec("user", properties={"value": GetAttr("rnd", "value")}),
+        spec("user2", properties={"value": GetAttr("rnd", "extra")}),
+    )
+    s = state(
+        rstate("rnd", "Test::Random", {"length": 8}, attributes={"value": "abc", "extra": 1}),
+        rstate("user", properties={"value": "abc"}),
+        rstate("user2", properties={"value": 1}),
+    )
+    refreshed = {"rnd": ResourceResult("id-rnd", {"extra": 2}, None)}
+    plan = _plan(t, s, refreshed=refreshed)
+    assert _actions(plan) == {"rnd": Action.NOOP, "user": Action.NOOP, "user2": Action.UPDATE}
