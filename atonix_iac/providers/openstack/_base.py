@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import threading
+import uuid
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, ClassVar
 
@@ -59,6 +60,13 @@ class CloudSession:
 
     def close(self) -> None:
         self.pool.close()
+
+
+def _looks_like_uuid(text: str) -> bool:
+    try:
+        return str(uuid.UUID(text)) == text.lower() and len(text) == 36
+    except ValueError:
+        return False
 
 
 def schema_for(type_name: str) -> ResourceSchema:
@@ -186,7 +194,13 @@ class OpenStackResource(ResourceType):
         return str(found.id)
 
     def resolve(self, constraint: str, name_or_id: str) -> str:
-        """The id of a named object (network, subnet, security group, ...)."""
+        """The id of a named object (network, subnet, security group, ...).
+
+        A UUID is taken as the id without a lookup (the next call fails clearly if it names
+        nothing): most references are ``get_resource`` ids, and a GET each adds up.
+        """
+        if _looks_like_uuid(name_or_id):
+            return name_or_id
         return str(_lookup.require(self.conn, constraint, name_or_id).id)
 
     def fetch(self, getter: Callable[[str], Any], physical_id: str, what: str) -> Any:

@@ -1,0 +1,107 @@
+"""OpenStack apply benchmark: N servers, each on its own port, against the simulator.
+
+Every server spends L seconds in BUILD (the simulator's build delay); apply runs P steps at
+once. The lower bound is ceil(N/P)*L for independent servers (ports are instant), and
+depth*L for a chain (each server's metadata names the previous server). The target is wall
+time within 15% of the bound.
+
+    .venv/bin/python bench/bench_openstack_apply.py                       # N=100,1000 P=50 L=1
+    .venv/bin/python bench/bench_openstack_apply.py --sizes 100 --parallelism 10 --chain 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from atonix_iac import apply_plan, bind_parameters, load_template, make_plan, open_store
+from atonix_iac.providers.base import ResourceIdentity
+from atonix_iac.providers.heat import HeatProvider
+from atonix_iac.providers.openstack import OpenStackProvider
+from atonix_iac.providers.registry import Registry
+from atonix_iac.simulator.server import SimulatorServer
+from atonix_iac.state.model import StackKey
+from atonix_iac.workspace.config import Binding
+
+HEADER = """heat_template_version: 2018-08-31
+resources:
+  net: {type: OS::Neutron::Net}
+  subnet:
+    type: OS::Neutron::Subnet
+    properties: {network: {get_resource: net}, cidr: 10.0.0.0/16}
+"""
+
+
+def stack_text(n: int, chain: bool) -> str:
+    parts = [HEADER]
+    for i in range(n):
+        meta = f"{{after: {{get_attr: [server{i - 1}, name]}}}}" if chain and i else "{}"
+        parts.append(
+            f"  port{i}:\n    type: OS::Neutron::Port\n"
+            f"    properties: {{network: {{get_resource: net}},"
+            f" fixed_ips: [{{subnet: {{get_resource: subnet}}}}]}}\n"
+            f"  server{i}:\n    type: OS::Nova::Server\n"
+            f"    properties: {{flavor: m1.tiny, image: cirros,"
+            f" networks: [{{port: {{get_resource: port{i}}}}}], metadata: {meta}}}\n"
+        )
+    return "".join(parts)
+
+
+def run(n: int, parallelism: int, delay: float, chain: bool, work: Path) -> tuple[float, float]:
+    sim = SimulatorServer(work / f"sim-{n}-{chain}", projects=("bench",)).start()
+    try:
+        sim.set_quota("bench", "compute", instances=n + 10, cores=n + 10, ram=512 * (n + 10))
+        sim.set_quota("bench", "network", port=n + 10)
+        sim.set_delay(delay, "server")
+        os.environ["OS_CLIENT_CONFIG_FILE"] = str(sim.write_clouds_yaml())
+        path = work / f"stack-{n}-{chain}.yaml"
+        path.write_text(stack_text(n, chain))
+        provider = OpenStackProvider(Binding("bench", "bench", "atonix-sim", "bench"))
+        registry = Registry.from_providers([HeatProvider(), provider], plugins=False)
+        template = load_template(path)
+        params = bind_parameters(
+            template, {}, stack_name="b", stack_id="b", project_id="", region="RegionOne"
+        )
+        store = open_store(f"sqlite:///{work}/state-{n}-{chain}.db")
+        key = StackKey("bench", "bench", "b")
+        plan = make_plan(template, params, store.load(key), registry)
+        identity: Any = ResourceIdentity("bench", "bench", "b", "")
+        started = time.perf_counter()
+        apply_plan(
+            plan, template, params, store, registry, identity_base=identity, parallelism=parallelism
+        )
+        wall = time.perf_counter() - started
+        store.close()
+        provider.close()
+    finally:
+        sim.stop()
+    bound = n * delay if chain else math.ceil(n / parallelism) * delay
+    return wall, bound
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000])
+    parser.add_argument("--parallelism", type=int, default=50)
+    parser.add_argument("--delay", type=float, default=1.0)
+    parser.add_argument("--chain", type=int, default=10, help="servers in the chain run")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        runs = [(n, False) for n in args.sizes] + ([(args.chain, True)] if args.chain else [])
+        for n, chain in runs:
+            wall, bound = run(n, args.parallelism, args.delay, chain, work)
+            shape = "chain" if chain else "independent"
+            print(
+                f"{shape:<11} N={n:<5} P={args.parallelism:<3} L={args.delay:g}s  "
+                f"wall {wall:7.2f}s  bound {bound:7.2f}s  ratio {wall / bound:5.2f}"
+            )
+
+
+if __name__ == "__main__":
+    main()
