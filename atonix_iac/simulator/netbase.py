@@ -16,6 +16,7 @@ KINDS: dict[str, tuple[str, str, str]] = {
     "subnet": ("subnets", "SubnetNotFound", "Subnet {} could not be found."),
     "port": ("ports", "PortNotFound", "Port {} could not be found."),
     "router": ("routers", "RouterNotFound", "Router {} could not be found."),
+    "subnetpool": ("subnetpools", "SubnetPoolNotFound", "Subnet pool {} could not be found."),
     "floatingip": ("floatingips", "FloatingIPNotFound", "Floating IP {} could not be found"),
     "security_group": (
         "security_groups", "SecurityGroupNotFound", "Security group {} does not exist",
@@ -33,6 +34,7 @@ COLLECTIONS = {
     "subnets": "subnet",
     "ports": "port",
     "routers": "router",
+    "subnetpools": "subnetpool",
     "floatingips": "floatingip",
     "security-groups": "security_group",
     "security-group-rules": "security_group_rule",

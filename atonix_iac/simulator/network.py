@@ -14,6 +14,7 @@ from .ports import Ports
 from .protocol import Rec, Request, Response, empty, ok
 from .routing import Router
 from .secgroups import SecurityGroups
+from .subnetpools import SubnetPools
 
 EXTENSIONS = (
     ("router", "Neutron L3 Router"),
@@ -34,6 +35,7 @@ EXTENSIONS = (
     ("net-mtu", "Network MTU"),
     ("availability_zone", "Availability Zone"),
     ("project-id", "project_id field enabled"),
+    ("subnet_allocation", "Subnet Allocation"),
 )
 _ADMIN_NET_KEYS = ("shared", "router:external", "provider:network_type",
                    "provider:physical_network", "provider:segmentation_id")
@@ -47,6 +49,7 @@ class Networking(NeutronBase):
         self.secgroups = SecurityGroups(backend)
         self.ports = Ports(backend, self.secgroups)
         self.l3 = L3(self.ports)
+        self.pools = SubnetPools(backend)
         r = Router("The resource could not be found.")
         r.add("GET", "/", self.resources)
         r.add("GET", "/extensions", self.extensions)
@@ -76,6 +79,7 @@ class Networking(NeutronBase):
         self.secgroups.register(r)
         self.ports.register(r)
         self.l3.register(r)
+        self.pools.register(r)
         self.router = r
 
     # -- discovery --------------------------------------------------------------------------
@@ -195,6 +199,10 @@ class Networking(NeutronBase):
         if "ip_version" not in body:
             raise ApiError(400, "Failed to parse request. Required attribute 'ip_version' not "
                                 "specified")
+        pool_id = body.get("subnetpool_id")
+        if pool_id:
+            body["cidr"] = self.pools.allocate(req, str(pool_id), body.get("prefixlen"),
+                                               body.get("cidr"))
         if not body.get("cidr"):
             raise ApiError(400, "Bad subnets request: a subnetpool must be specified in the "
                                 "absence of a cidr.", "BadRequest")
@@ -226,7 +234,7 @@ class Networking(NeutronBase):
                 "allocation_pools": pools,
                 "dns_nameservers": list(body.get("dns_nameservers") or []),
                 "host_routes": list(body.get("host_routes") or []),
-                "subnetpool_id": None, "segment_id": None, "service_types": [],
+                "subnetpool_id": pool_id or None, "segment_id": None, "service_types": [],
                 "ipv6_ra_mode": body.get("ipv6_ra_mode"),
                 "ipv6_address_mode": body.get("ipv6_address_mode"),
                 "dns_publish_fixed_ip": False, "_used": {},

@@ -141,3 +141,21 @@ def test_project_isolation(sim: SimulatorServer, connect: Any) -> None:
     assert [n.name for n in alt.network.networks()] == ["public"]
     assert len(list(alt.network.security_groups())) == 1  # alt's own default group
     assert alt.network.get_quota(alt.current_project_id, details=True).networks["used"] == 0
+
+
+def test_admin_endpoints_steer_delays_and_projects(sim: SimulatorServer, connect: Any) -> None:
+    assert _admin(sim, "GET", "health") == {"status": "ok"}
+    delays = _admin(sim, "PUT", "delays", {"default": 0.0, "server": 0.25})
+    assert delays == {"default": 0.0, "delays": {"server": 0.25}}
+    assert _admin(sim, "GET", "config")["delays"] == {"server": 0.25}
+    projects = _admin(sim, "POST", "projects", {"name": "late"})["projects"]
+    assert set(projects) == {"admin", "demo", "alt", "late"}
+    late = connect("late")
+    assert late.current_project_id == projects["late"]
+    _admin(sim, "PUT", "quotas/late/compute", {"instances": 0})
+    image = late.image.find_image("cirros")
+    with pytest.raises(openstack.exceptions.ForbiddenException) as err:
+        late.compute.create_server(name="x", flavor_id="1", image_id=image.id, networks="none")
+    assert "Quota exceeded for instances" in str(err.value.details)
+    tables = _admin(sim, "GET", "state")["tables"]
+    assert tables["flavor"] == 5 and tables["image"] == 2

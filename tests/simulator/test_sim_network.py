@@ -178,3 +178,18 @@ def test_floatingip_quota(conn: Connection) -> None:
     with pytest.raises(openstack.exceptions.ConflictException) as err:
         conn.network.create_ip(floating_network_id=public.id)
     assert "['floatingip']" in str(err.value.details)
+
+
+def test_subnet_from_pool(conn: Connection) -> None:
+    pool = conn.network.create_subnet_pool(name="pool", prefixes=["10.200.0.0/16"],
+                                           default_prefixlen=24)
+    assert conn.network.find_subnet_pool("pool").id == pool.id
+    assert conn.network.find_subnet_pool("nope") is None
+    net = conn.network.create_network(name="pooled")
+    first = conn.network.create_subnet(network_id=net.id, ip_version=4, subnetpool_id=pool.id)
+    second = conn.network.create_subnet(network_id=net.id, ip_version=4, subnetpool_id=pool.id,
+                                        prefixlen=26)
+    assert (first.cidr, second.cidr) == ("10.200.0.0/24", "10.200.1.0/26")
+    assert first.subnet_pool_id == pool.id
+    with pytest.raises(openstack.exceptions.ConflictException):
+        conn.network.delete_subnet_pool(pool)

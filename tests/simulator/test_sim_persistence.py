@@ -94,8 +94,11 @@ def test_cli_serve_writes_clouds_yaml(tmp_path: Path, monkeypatch: pytest.Monkey
 
 
 def test_parallel_server_creates(tmp_path: Path) -> None:
-    """200 creates at parallelism 20 all reach ACTIVE with distinct addresses."""
-    count = 200
+    """120 creates at parallelism 20 all reach ACTIVE with distinct addresses.
+
+    ``load_check.py`` in this directory runs the 1,000-server version out of process.
+    """
+    count = 120
     with SimulatorServer(tmp_path, projects=["load"]) as sim:
         sim.set_quota("load", "compute", instances=count, cores=count, ram=count * 512)
         setup = openstack.connect(**sim.connect_kwargs("load"))
@@ -121,3 +124,29 @@ def test_parallel_server_creates(tmp_path: Path) -> None:
         for conn in [setup, *conns]:
             conn.close()
     assert os.path.getsize(tmp_path / "state.json") > 0
+
+
+def test_serve_function_runs_until_stopped(tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    import threading
+
+    from atonix_iac.simulator import serve
+
+    stop = threading.Event()
+    port = _free_port()
+    thread = threading.Thread(target=serve, args=(port, tmp_path, ["demo"], 0.0),
+                              kwargs={"stop": stop}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not (tmp_path / "clouds.yaml").exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    conn = openstack.connect(auth_url=f"http://127.0.0.1:{port}/identity", username="admin",
+                             password="admin", project_name="demo", user_domain_name="Default",
+                             project_domain_name="Default", region_name="RegionOne",
+                             load_yaml_config=False, load_envvars=False)
+    assert conn.compute.find_flavor("m1.xlarge").vcpus == 8
+    conn.close()
+    stop.set()
+    thread.join(timeout=10)
+    assert not thread.is_alive()
+    assert "export OS_CLIENT_CONFIG_FILE=" in capsys.readouterr().out
