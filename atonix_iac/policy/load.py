@@ -83,6 +83,10 @@ def _diagnostics(err: ValidationError, document: Any) -> list[Diagnostic]:
     for problem in err.errors():
         path = tuple(problem["loc"])
         location = _locate(document, path)
+        if problem["type"] == "extra_forbidden":
+            parent = _node(document, path[:-1])
+            if isinstance(parent, LocatedDict):
+                location = parent.key_loc(path[-1])
         message = str(problem["msg"]).removeprefix("Value error, ")
         hint = None
         if problem["type"] == "extra_forbidden":
@@ -137,6 +141,16 @@ def _locate(node: Any, path: tuple[Any, ...]) -> SourceLocation:
         else:
             return location
     return location
+
+
+def _node(node: Any, path: tuple[Any, ...]) -> Any:
+    for part in path:
+        in_dict = isinstance(node, dict) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and part < len(node)
+        if not (in_dict or in_list):
+            return None
+        node = node[part]
+    return node
 
 
 def _is_leaf(value: Any) -> bool:
