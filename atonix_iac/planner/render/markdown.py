@@ -116,9 +116,21 @@ def _render(
     try:
         return template.render(context)
     except jinja2.TemplateError as err:
-        line = getattr(err, "lineno", None)
+        line = getattr(err, "lineno", None) or _template_line(err)
         name = str(template_path or DEFAULT_TEMPLATE)
         raise _template_error(name, line, f"Markdown template failed: {err}") from None
+
+
+def _template_line(err: BaseException) -> int | None:
+    """The template line a runtime error happened on (Jinja2 rewrites the traceback so that
+    template frames carry template line numbers)."""
+    line = None
+    tb = err.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
 
 
 def _grouped(plan: Plan) -> dict[Action, list[ResourceChange]]:
