@@ -33,8 +33,9 @@ class Admin:
         except (ValueError, TypeError, KeyError) as exc:
             return Response(400, {"error": str(exc)})
 
-    def _route(self, method: str, seg: list[str], query: dict[str, list[str]],
-               data: Any) -> Response:
+    def _route(
+        self, method: str, seg: list[str], query: dict[str, list[str]], data: Any
+    ) -> Response:
         engine = self.app.engine
         what = seg[0] if seg else ""
         if what == "health" and method == "GET":
@@ -49,16 +50,18 @@ class Admin:
             if method in ("PUT", "POST"):
                 rules = data.get("lifecycle", data.get("rules")) if isinstance(data, dict) else data
                 current = [] if method == "PUT" else list(engine.config.lifecycle)
-                engine.update({"lifecycle": current + [LifecycleRule.from_dict(r)
-                                                        for r in rules or []]})
+                engine.update(
+                    {"lifecycle": current + [LifecycleRule.from_dict(r) for r in rules or []]}
+                )
             elif method == "DELETE":
                 engine.update({"lifecycle": []})
             return Response(200, {"lifecycle": engine.config.to_dict()["lifecycle"]})
         if what in ("delays", "delay"):
             if method in ("PUT", "PATCH"):
                 self.set_delays(dict(data or {}))
-            return Response(200, {"default": engine.config.build_delay,
-                                  "delays": dict(engine.config.delays)})
+            return Response(
+                200, {"default": engine.config.build_delay, "delays": dict(engine.config.delays)}
+            )
         if what == "latency":
             if method in ("PUT", "PATCH"):
                 engine.update({"latency": float((data or {}).get("seconds", 0.0))})
@@ -69,8 +72,14 @@ class Admin:
             return self._projects(method, data)
         if what == "quotas" and len(seg) == 3 and method in ("PUT", "PATCH"):
             self.app_set_quota(seg[1], seg[2], dict(data or {}))
-            return Response(200, {"quota": self.app.backend.quota(
-                self.project_id(seg[1]), canonical_service(seg[2]))})
+            return Response(
+                200,
+                {
+                    "quota": self.app.backend.quota(
+                        self.project_id(seg[1]), canonical_service(seg[2])
+                    )
+                },
+            )
         if what == "state" and method == "GET":
             with self.app.store.lock:
                 counts = {k: len(self.app.store.table(k)) for k in self.app.store.kinds()}
@@ -87,8 +96,9 @@ class Admin:
             engine.update({"faults": [FaultRule.from_dict(r) for r in rules or []]})
         elif method == "POST":
             new: list[Any] = rules if isinstance(rules, list) else [rules or {}]
-            engine.update({"faults": list(engine.config.faults) +
-                           [FaultRule.from_dict(r) for r in new]})
+            engine.update(
+                {"faults": list(engine.config.faults) + [FaultRule.from_dict(r) for r in new]}
+            )
         elif method == "DELETE":
             engine.update({"faults": []})
         return Response(200, {"faults": engine.config.to_dict()["faults"]})

@@ -72,8 +72,9 @@ class Reply:
 class SimApp:
     """Callable as WSGI; :meth:`handle` is the transport-neutral entry point."""
 
-    def __init__(self, store: Store, config: SimConfig | None = None,
-                 projects: Iterable[str] = ("demo",)) -> None:
+    def __init__(
+        self, store: Store, config: SimConfig | None = None, projects: Iterable[str] = ("demo",)
+    ) -> None:
         self.store = store
         self.engine = FaultEngine(config or SimConfig())
         self.backend = Backend(store, self.engine)
@@ -84,8 +85,10 @@ class SimApp:
         self.image = Image(self.backend)
         self.admin = Admin(self)
         self._routers: dict[str, Router] = {
-            "identity": self.identity.router, "compute": self.compute.router,
-            "network": self.network.router, "block-storage": self.volumes.router,
+            "identity": self.identity.router,
+            "compute": self.compute.router,
+            "network": self.network.router,
+            "block-storage": self.volumes.router,
             "image": self.image.router,
         }
         with store.lock:
@@ -96,35 +99,61 @@ class SimApp:
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else b""
-        headers = {k[5:].replace("_", "-").lower(): str(v) for k, v in environ.items()
-                   if k.startswith("HTTP_")}
+        headers = {
+            k[5:].replace("_", "-").lower(): str(v)
+            for k, v in environ.items()
+            if k.startswith("HTTP_")
+        }
         if environ.get("CONTENT_TYPE"):
             headers["content-type"] = str(environ["CONTENT_TYPE"])
         raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
         path = str(raw).split("?", 1)[0] if raw else str(environ.get("PATH_INFO") or "/")
         host = headers.get("host") or f"{environ['SERVER_NAME']}:{environ['SERVER_PORT']}"
-        reply = self.handle(str(environ["REQUEST_METHOD"]), path,
-                            str(environ.get("QUERY_STRING") or ""), headers, body,
-                            f"{environ.get('wsgi.url_scheme', 'http')}://{host}")
+        reply = self.handle(
+            str(environ["REQUEST_METHOD"]),
+            path,
+            str(environ.get("QUERY_STRING") or ""),
+            headers,
+            body,
+            f"{environ.get('wsgi.url_scheme', 'http')}://{host}",
+        )
         start_response(f"{reply.status} {REASONS.get(reply.status, 'Unknown')}", reply.headers)
         return [reply.body]
 
     # -- core -------------------------------------------------------------------------------
 
-    def handle(self, method: str, path: str, query: str, headers: Mapping[str, str],
-               body: bytes, base_url: str) -> Reply:
+    def handle(
+        self,
+        method: str,
+        path: str,
+        query: str,
+        headers: Mapping[str, str],
+        body: bytes,
+        base_url: str,
+    ) -> Reply:
         started = time.monotonic()
         segments = [unquote(s) for s in path.split("/") if s]
         if segments and segments[0] == "_sim":
-            return self._reply(self.admin.handle(method, segments[1:], query, body), "admin",
-                               method)
+            return self._reply(
+                self.admin.handle(method, segments[1:], query, body), "admin", method
+            )
         mount = MOUNTS.get(segments[0]) if segments else None
         if mount is None:
-            return self._reply(Response(404, {"error": {"code": 404, "message":
-                                                        f"No service at {path}"}}), "", method)
-        req = Request(method=method, service=mount.service, path="/", segments=[],
-                      query=parse_qs(query, keep_blank_values=True), headers=headers,
-                      body=body, base_url=base_url)
+            return self._reply(
+                Response(404, {"error": {"code": 404, "message": f"No service at {path}"}}),
+                "",
+                method,
+            )
+        req = Request(
+            method=method,
+            service=mount.service,
+            path="/",
+            segments=[],
+            query=parse_qs(query, keep_blank_values=True),
+            headers=headers,
+            body=body,
+            base_url=base_url,
+        )
         ctx: AuthContext | None = None
         fault = False
         try:
@@ -150,12 +179,20 @@ class SimApp:
             resp.headers["Vary"] = "OpenStack-API-Version"
         if method in WRITE_METHODS and self.store.persist_interval <= 0:
             self.store.flush()
-        self.engine.log(RequestRecord(
-            time=time.time(), method=method, path=path, query=query, service=mount.service,
-            project=ctx.project_name if ctx else None, project_id=ctx.project_id if ctx else None,
-            status=resp.status, duration_ms=round((time.monotonic() - started) * 1000, 3),
-            fault=fault,
-        ))
+        self.engine.log(
+            RequestRecord(
+                time=time.time(),
+                method=method,
+                path=path,
+                query=query,
+                service=mount.service,
+                project=ctx.project_name if ctx else None,
+                project_id=ctx.project_id if ctx else None,
+                status=resp.status,
+                duration_ms=round((time.monotonic() - started) * 1000, 3),
+                fault=fault,
+            )
+        )
         return self._reply(resp, mount.service, method)
 
     def _locate(self, req: Request, mount: Mount, rest: list[str]) -> list[str] | None:
@@ -188,8 +225,9 @@ class SimApp:
             return self.image.discovery(req, versioned)
         return self.network.discovery(req, versioned)
 
-    def _api(self, req: Request, mount: Mount, rest: list[str]) -> tuple[
-            Response, AuthContext | None, bool]:
+    def _api(
+        self, req: Request, mount: Mount, rest: list[str]
+    ) -> tuple[Response, AuthContext | None, bool]:
         self._negotiate(req, mount)
         with self.store.lock:
             lifecycle.process_due(self.store)
@@ -198,7 +236,8 @@ class SimApp:
             raise ApiError(400, "Malformed request url")
         req.ctx = ctx
         rule, latency = self.engine.pick_fault(
-            mount.service, req.method, req.path, ctx.project_name if ctx else None)
+            mount.service, req.method, req.path, ctx.project_name if ctx else None
+        )
         if latency > 0:
             time.sleep(latency)
         if rule is not None:
@@ -242,8 +281,11 @@ class SimApp:
             raise ApiError(400, f"Invalid API version request string {wanted}") from exc
         if not mount.min_version <= version <= mount.max_version:
             low, high = mount.min_version, mount.max_version
-            raise ApiError(406, f"Version {wanted} is not supported by the API. Minimum is "
-                                f"{low[0]}.{low[1]} and maximum is {high[0]}.{high[1]}.")
+            raise ApiError(
+                406,
+                f"Version {wanted} is not supported by the API. Minimum is "
+                f"{low[0]}.{low[1]} and maximum is {high[0]}.{high[1]}.",
+            )
         req.microversion = version
 
     @staticmethod

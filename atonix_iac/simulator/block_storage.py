@@ -14,9 +14,9 @@ from .common import filter_records, iso, new_id, next_links, paginate, parse_boo
 from .errors import ApiError
 from .protocol import Rec, Request, Response, empty, ok
 from .routing import Router
+from .volume_catalog import DEFAULT_TYPE, VolumeCatalog
 
 MAX_VERSION = "3.70"
-DEFAULT_TYPE = "__DEFAULT__"
 GIB = 1024**3
 _DELETABLE = ("available", "error", "error_restoring", "error_extending", "error_managing")
 _IN_USE_MSG = (
@@ -26,7 +26,7 @@ _IN_USE_MSG = (
 )
 
 
-class BlockStorage:
+class BlockStorage(VolumeCatalog):
     """Cinder handlers plus the attach/detach operations Nova uses."""
 
     def __init__(self, backend: Backend) -> None:
@@ -65,11 +65,18 @@ class BlockStorage:
     @staticmethod
     def discovery(req: Request, versioned: bool) -> Response:
         entry = {
-            "id": "v3.0", "status": "CURRENT", "min_version": "3.0", "version": MAX_VERSION,
+            "id": "v3.0",
+            "status": "CURRENT",
+            "min_version": "3.0",
+            "version": MAX_VERSION,
             "updated": "2023-03-22T00:00:00Z",
             "links": [{"rel": "self", "href": f"{req.base_url}/volume/v3/"}],
-            "media-types": [{"base": "application/json",
-                             "type": "application/vnd.openstack.volume+json;version=3"}],
+            "media-types": [
+                {
+                    "base": "application/json",
+                    "type": "application/vnd.openstack.volume+json;version=3",
+                }
+            ],
         }
         return ok({"versions": [entry]}, 200 if versioned else 300)
 
@@ -91,24 +98,17 @@ class BlockStorage:
         used_count, used_gb = self._usage(project_id)
         if quotas.exceeds(limits["gigabytes"], used_gb, gigabytes):
             raise ApiError(
-                413, "VolumeSizeExceedsAvailableQuota: Requested volume or snapshot exceeds "
+                413,
+                "VolumeSizeExceedsAvailableQuota: Requested volume or snapshot exceeds "
                 f"allowed gigabytes quota. Requested {gigabytes}G, quota is "
                 f"{limits['gigabytes']}G and {used_gb}G has been consumed.",
             )
         if quotas.exceeds(limits["volumes"], used_count, count):
             raise ApiError(
-                413, f"VolumeLimitExceeded: Maximum number of volumes allowed "
+                413,
+                f"VolumeLimitExceeded: Maximum number of volumes allowed "
                 f"({limits['volumes']}) exceeded for quota 'volumes'.",
             )
-
-    def _type(self, name_or_id: str) -> Rec:
-        types = self.store.table("volume_type")
-        if name_or_id in types:
-            return types[name_or_id]
-        for vtype in types.values():
-            if vtype["name"] == name_or_id:
-                return vtype
-        raise ApiError(404, f"Volume type with name {name_or_id} could not be found.")
 
     def render(self, req: Request, rec: Rec) -> Rec:
         lifecycle.settle(rec)
@@ -121,7 +121,8 @@ class BlockStorage:
     def list_volumes(self, req: Request, params: dict[str, str]) -> Response:
         everyone = parse_bool(req.arg("all_tenants")) and req.auth.is_admin
         items = [
-            self.render(req, v) for v in self.store.table("volume").values()
+            self.render(req, v)
+            for v in self.store.table("volume").values()
             if everyone or v["_project"] == req.auth.project_id
         ]
         wanted_meta = req.arg("metadata")
@@ -154,19 +155,24 @@ class BlockStorage:
             except (TypeError, ValueError):
                 size = 0
             if size < 1:
-                raise ApiError(400, f"Invalid input for field/attribute size. Value: "
-                                    f"{body.get('size')}. Size must be an integer >= 1.")
+                raise ApiError(
+                    400,
+                    f"Invalid input for field/attribute size. Value: "
+                    f"{body.get('size')}. Size must be an integer >= 1.",
+                )
         vtype = self._type(str(body.get("volume_type") or DEFAULT_TYPE))
         image = None
         if body.get("imageRef"):
             image = self.store.get("image", str(body["imageRef"]))
             if image is None:
-                raise ApiError(400, "Invalid image identifier or unable to access requested "
-                                    "image.")
+                raise ApiError(400, "Invalid image identifier or unable to access requested image.")
             needed = max(int(image.get("min_disk") or 0), math.ceil(int(image["size"]) / GIB))
             if size < needed:
-                raise ApiError(400, f"Invalid input received: Size of specified image {needed} "
-                                    f"is larger than volume size {size}.")
+                raise ApiError(
+                    400,
+                    f"Invalid input received: Size of specified image {needed} "
+                    f"is larger than volume size {size}.",
+                )
         self._check_quota(project_id, 1, size)
         rec = self.new_volume(req, project_id, size, body, vtype["name"], image)
         if source is not None:
@@ -179,34 +185,60 @@ class BlockStorage:
     ) -> Rec:
         stamp = iso(micro=True)
         rec: Rec = {
-            "id": new_id(), "name": body.get("name"), "description": body.get("description"),
-            "size": size, "status": "creating", "availability_zone":
-            str(body.get("availability_zone") or "nova"),
-            "bootable": "true" if image else "false", "encrypted": False,
-            "multiattach": bool(body.get("multiattach", False)), "volume_type": vtype,
+            "id": new_id(),
+            "name": body.get("name"),
+            "description": body.get("description"),
+            "size": size,
+            "status": "creating",
+            "availability_zone": str(body.get("availability_zone") or "nova"),
+            "bootable": "true" if image else "false",
+            "encrypted": False,
+            "multiattach": bool(body.get("multiattach", False)),
+            "volume_type": vtype,
             "volume_type_id": self._type(vtype)["id"],
-            "metadata": dict(body.get("metadata") or {}), "attachments": [],
-            "created_at": stamp, "updated_at": stamp, "user_id": req.auth.user_id,
-            "os-vol-tenant-attr:tenant_id": project_id, "os-vol-host-attr:host": "sim@lvm#lvm",
-            "os-vol-mig-status-attr:migstat": None, "os-vol-mig-status-attr:name_id": None,
-            "snapshot_id": body.get("snapshot_id"), "source_volid": None,
-            "replication_status": None, "consistencygroup_id": None, "group_id": None,
-            "migration_status": None, "provider_id": None, "shared_targets": False,
-            "service_uuid": None, "cluster_name": None, "consumes_quota": True,
+            "metadata": dict(body.get("metadata") or {}),
+            "attachments": [],
+            "created_at": stamp,
+            "updated_at": stamp,
+            "user_id": req.auth.user_id,
+            "os-vol-tenant-attr:tenant_id": project_id,
+            "os-vol-host-attr:host": "sim@lvm#lvm",
+            "os-vol-mig-status-attr:migstat": None,
+            "os-vol-mig-status-attr:name_id": None,
+            "snapshot_id": body.get("snapshot_id"),
+            "source_volid": None,
+            "replication_status": None,
+            "consistencygroup_id": None,
+            "group_id": None,
+            "migration_status": None,
+            "provider_id": None,
+            "shared_targets": False,
+            "service_uuid": None,
+            "cluster_name": None,
+            "consumes_quota": True,
             "_project": project_id,
         }
         if image is not None:
             rec["volume_image_metadata"] = {
-                "image_id": image["id"], "image_name": image["name"],
-                "disk_format": image["disk_format"], "container_format":
-                image["container_format"], "min_disk": str(image["min_disk"]),
-                "min_ram": str(image["min_ram"]), "size": str(image["size"]),
+                "image_id": image["id"],
+                "image_name": image["name"],
+                "disk_format": image["disk_format"],
+                "container_format": image["container_format"],
+                "min_disk": str(image["min_disk"]),
+                "min_ram": str(image["min_ram"]),
+                "size": str(image["size"]),
                 "checksum": image["checksum"],
             }
         outcome = self.backend.outcome("volume", rec["name"])
         final = "error" if outcome == "error" else "available"
-        lifecycle.begin(rec, "creating", final, self.backend.delay("volume"),
-                        {"updated_at": iso(micro=True)}, stuck=outcome == "stuck")
+        lifecycle.begin(
+            rec,
+            "creating",
+            final,
+            self.backend.delay("volume"),
+            {"updated_at": iso(micro=True)},
+            stuck=outcome == "stuck",
+        )
         return self.store.put("volume", rec)
 
     def update_volume(self, req: Request, params: dict[str, str]) -> Response:
@@ -248,8 +280,11 @@ class BlockStorage:
         elif name == "os-retype":
             rec["volume_type"] = self._type(str((arg or {}).get("new_type")))["name"]
         elif name in ("os-reset_status", "os-force_delete") and not req.auth.is_admin:
-            raise ApiError(403, f"Policy doesn't allow volume_extension:volume_admin_actions:"
-                                f"{name[3:]} to be performed.")
+            raise ApiError(
+                403,
+                f"Policy doesn't allow volume_extension:volume_admin_actions:"
+                f"{name[3:]} to be performed.",
+            )
         elif name == "os-reset_status":
             rec.pop("_t", None)
             rec["status"] = str((arg or {}).get("status") or rec["status"])
@@ -266,19 +301,26 @@ class BlockStorage:
     def _extend(self, req: Request, rec: Rec, arg: Rec) -> None:
         allowed = ("available", "in-use") if req.version_at_least(3, 42) else ("available",)
         if rec["status"] not in allowed:
-            raise ApiError(400, f"Invalid volume: Volume status must be 'available' to extend. "
-                                f"Currently in '{rec['status']}'")
+            raise ApiError(
+                400,
+                f"Invalid volume: Volume status must be 'available' to extend. "
+                f"Currently in '{rec['status']}'",
+            )
         try:
             new_size = int(arg.get("new_size"))  # type: ignore[arg-type]
         except (TypeError, ValueError) as exc:
             raise ApiError(400, "Invalid input for field/attribute new_size.") from exc
         if new_size <= rec["size"]:
-            raise ApiError(400, f"Invalid input received: New size for extend must be greater "
-                                f"than current size. (current: {rec['size']}, extended: "
-                                f"{new_size}).")
+            raise ApiError(
+                400,
+                f"Invalid input received: New size for extend must be greater "
+                f"than current size. (current: {rec['size']}, extended: "
+                f"{new_size}).",
+            )
         self._check_quota(rec["_project"], 0, new_size - rec["size"])
-        lifecycle.begin(rec, "extending", rec["status"], self.backend.delay("volume_action"),
-                        {"size": new_size})
+        lifecycle.begin(
+            rec, "extending", rec["status"], self.backend.delay("volume_action"), {"size": new_size}
+        )
 
     # -- metadata ---------------------------------------------------------------------------
 
@@ -309,17 +351,26 @@ class BlockStorage:
     def reserve(self, project_id: str, volume_id: str) -> Rec:
         rec = self._get(project_id, volume_id)
         if rec["status"] != "available":
-            raise ApiError(400, f"Invalid volume: volume '{volume_id}' status must be "
-                                f"'available'. Currently in '{rec['status']}'")
+            raise ApiError(
+                400,
+                f"Invalid volume: volume '{volume_id}' status must be "
+                f"'available'. Currently in '{rec['status']}'",
+            )
         return rec
 
     def attach(self, rec: Rec, server_id: str, device: str) -> str:
         attachment_id = new_id()
-        rec["attachments"] = [{
-            "id": attachment_id, "attachment_id": attachment_id, "volume_id": rec["id"],
-            "server_id": server_id, "host_name": None, "device": device,
-            "attached_at": iso(micro=True),
-        }]
+        rec["attachments"] = [
+            {
+                "id": attachment_id,
+                "attachment_id": attachment_id,
+                "volume_id": rec["id"],
+                "server_id": server_id,
+                "host_name": None,
+                "device": device,
+                "attached_at": iso(micro=True),
+            }
+        ]
         lifecycle.begin(rec, "attaching", "in-use", self.backend.delay("volume_action"))
         rec["updated_at"] = iso(micro=True)
         self.store.changed()
@@ -337,120 +388,6 @@ class BlockStorage:
         lifecycle.begin(rec, "detaching", "available", self.backend.delay("volume_action"))
         rec["updated_at"] = iso(micro=True)
         self.store.changed()
-
-    # -- types ------------------------------------------------------------------------------
-
-    def list_types(self, req: Request, params: dict[str, str]) -> Response:
-        return ok({"volume_types": [public(t) for t in self.store.table("volume_type").values()]})
-
-    def show_type(self, req: Request, params: dict[str, str]) -> Response:
-        types = self.store.table("volume_type")
-        if params["id"] not in types:
-            raise ApiError(404, f"Volume type {params['id']} could not be found.")
-        return ok({"volume_type": public(types[params["id"]])})
-
-    def default_type(self, req: Request, params: dict[str, str]) -> Response:
-        return ok({"volume_type": public(self._type(DEFAULT_TYPE))})
-
-    def create_type(self, req: Request, params: dict[str, str]) -> Response:
-        if not req.auth.is_admin:
-            raise ApiError(403, "Policy doesn't allow volume_extension:types_manage to be "
-                                "performed.")
-        body = req.json_object("volume_type")
-        name = str(body.get("name") or "")
-        if any(t["name"] == name for t in self.store.table("volume_type").values()):
-            raise ApiError(409, f"Volume Type {name} already exists.")
-        rec = new_type(name, str(body.get("description") or ""),
-                       bool(body.get("os-volume-type-access:is_public", True)))
-        rec["extra_specs"] = dict(body.get("extra_specs") or {})
-        self.store.put("volume_type", rec)
-        return ok({"volume_type": public(rec)})
-
-    def delete_type(self, req: Request, params: dict[str, str]) -> Response:
-        if not req.auth.is_admin:
-            raise ApiError(403, "Policy doesn't allow volume_extension:types_manage to be "
-                                "performed.")
-        vtype = self._type(params["id"])
-        if any(v["volume_type"] == vtype["name"] for v in self.store.table("volume").values()):
-            raise ApiError(400, f"Target volume type is still in use. Volume Type {vtype['id']} "
-                                "deletion is not allowed with volumes present with the type.")
-        self.store.delete("volume_type", vtype["id"])
-        return empty(202)
-
-    # -- quotas and limits ------------------------------------------------------------------
-
-    def _quota_project(self, req: Request, project_id: str, update: bool = False) -> str:
-        if (update or project_id != req.auth.project_id) and not req.auth.is_admin:
-            action = "update" if update else "show"
-            raise ApiError(403, f"Policy doesn't allow volume_extension:quotas:{action} to be "
-                                "performed.")
-        return project_id
-
-    def _quota_set(self, project_id: str, usage: bool) -> Rec:
-        limits = self.backend.quota(project_id, "block-storage")
-        count, gigabytes = self._usage(project_id)
-        used = {"volumes": count, "gigabytes": gigabytes}
-        extra = {f"{k}_{DEFAULT_TYPE}": -1 for k in ("volumes", "gigabytes", "snapshots")}
-        merged: dict[str, int] = {**limits, **extra}
-        body: Rec = {"id": project_id}
-        for key, limit in merged.items():
-            body[key] = (
-                {"limit": limit, "in_use": used.get(key, 0), "reserved": 0, "allocated": 0}
-                if usage else limit
-            )
-        return body
-
-    def show_quota(self, req: Request, params: dict[str, str]) -> Response:
-        project_id = self._quota_project(req, params["project"])
-        usage = bool(parse_bool(req.arg("usage")))
-        return ok({"quota_set": self._quota_set(project_id, usage)})
-
-    def quota_defaults(self, req: Request, params: dict[str, str]) -> Response:
-        values: Rec = dict(quotas.defaults(self.backend.engine.config, "block-storage"))
-        values["id"] = params["project"]
-        return ok({"quota_set": values})
-
-    def update_quota(self, req: Request, params: dict[str, str]) -> Response:
-        project_id = self._quota_project(req, params["project"], update=True)
-        body = req.json_object("quota_set")
-        body.pop("id", None)
-        unknown = [k for k in body if k not in quotas.DEFAULTS["block-storage"]
-                   and not k.endswith(f"_{DEFAULT_TYPE}")]
-        if unknown:
-            raise ApiError(400, f"Bad key(s) in quota set: {', '.join(unknown)}")
-        quotas.set_limits(self.store, project_id, "block-storage",
-                          {k: v for k, v in body.items() if k in quotas.DEFAULTS["block-storage"]})
-        values = self._quota_set(project_id, False)
-        values.pop("id")
-        return ok({"quota_set": values})
-
-    def reset_quota(self, req: Request, params: dict[str, str]) -> Response:
-        project_id = self._quota_project(req, params["project"], update=True)
-        quotas.reset(self.store, project_id, "block-storage")
-        return empty(200)
-
-    def limits(self, req: Request, params: dict[str, str]) -> Response:
-        limits = self.backend.quota(req.auth.project_id, "block-storage")
-        count, gigabytes = self._usage(req.auth.project_id)
-        absolute = {
-            "maxTotalVolumes": limits["volumes"], "maxTotalVolumeGigabytes": limits["gigabytes"],
-            "maxTotalSnapshots": limits["snapshots"], "maxTotalBackups": limits["backups"],
-            "maxTotalBackupGigabytes": limits["backup_gigabytes"],
-            "totalVolumesUsed": count, "totalGigabytesUsed": gigabytes,
-            "totalSnapshotsUsed": 0, "totalBackupsUsed": 0, "totalBackupGigabytesUsed": 0,
-        }
-        return ok({"limits": {"rate": [], "absolute": absolute}})
-
-    def zones(self, req: Request, params: dict[str, str]) -> Response:
-        return ok({"availabilityZoneInfo": [{"zoneName": "nova",
-                                             "zoneState": {"available": True}}]})
-
-
-def new_type(name: str, description: str = "", is_public: bool = True) -> Rec:
-    return {
-        "id": new_id(), "name": name, "description": description, "is_public": is_public,
-        "os-volume-type-access:is_public": is_public, "extra_specs": {}, "qos_specs_id": None,
-    }
 
 
 def _meta_match(rec: Rec, wanted: str | None) -> bool:

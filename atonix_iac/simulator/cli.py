@@ -34,6 +34,7 @@ def serve(
     server = SimulatorServer(data_dir, projects, host=host, port=port, config=config)
     previous: dict[signal.Signals, object] = {}
     if threading.current_thread() is threading.main_thread():
+
         def on_signal(signum: int, frame: FrameType | None) -> None:
             stop.set()
 
@@ -54,18 +55,24 @@ def serve(
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m atonix_iac.simulator",
-                                     description="OpenStack API simulator")
+    parser = argparse.ArgumentParser(
+        prog="python -m atonix_iac.simulator", description="OpenStack API simulator"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("serve", help="serve the simulated cloud until interrupted")
     run.add_argument("--port", type=int, default=8800)
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--data", type=Path, required=True, help="state directory")
     run.add_argument("--projects", default="demo", help="comma-separated project names")
-    run.add_argument("--build-delay", type=float, default=0.0,
-                     help="seconds servers/volumes spend building (default 0)")
-    run.add_argument("--config", type=Path,
-                     help="JSON file with SimConfig fields (faults, delays, quotas, ...)")
+    run.add_argument(
+        "--build-delay",
+        type=float,
+        default=0.0,
+        help="seconds servers/volumes spend building (default 0)",
+    )
+    run.add_argument(
+        "--config", type=Path, help="JSON file with SimConfig fields (faults, delays, quotas, ...)"
+    )
     return parser
 
 

@@ -74,9 +74,7 @@ def parse_limit(req: Request) -> int | None:
     return limit
 
 
-def paginate(
-    req: Request, items: list[Rec], key: str = "id"
-) -> tuple[list[Rec], str | None]:
+def paginate(req: Request, items: list[Rec], key: str = "id") -> tuple[list[Rec], str | None]:
     """Apply ``marker``/``limit``; return the page and the marker for a next link (if any).
 
     The SDK keeps asking with ``marker=<last id>`` until an empty page, so an unknown

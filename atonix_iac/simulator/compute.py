@@ -29,9 +29,17 @@ _POLICIES = ("affinity", "anti-affinity", "soft-affinity", "soft-anti-affinity")
 
 def flavor_record(fid: str, name: str, vcpus: int, ram: int, disk: int) -> Rec:
     return {
-        "id": fid, "name": name, "vcpus": vcpus, "ram": ram, "disk": disk, "swap": 0,
-        "OS-FLV-EXT-DATA:ephemeral": 0, "os-flavor-access:is_public": True,
-        "OS-FLV-DISABLED:disabled": False, "rxtx_factor": 1.0, "description": None,
+        "id": fid,
+        "name": name,
+        "vcpus": vcpus,
+        "ram": ram,
+        "disk": disk,
+        "swap": 0,
+        "OS-FLV-EXT-DATA:ephemeral": 0,
+        "os-flavor-access:is_public": True,
+        "OS-FLV-DISABLED:disabled": False,
+        "rxtx_factor": 1.0,
+        "description": None,
         "extra_specs": {},
     }
 
@@ -74,8 +82,11 @@ class Compute:
     @staticmethod
     def version_entry(req: Request) -> Rec:
         return {
-            "id": "v2.1", "status": "CURRENT", "version": MAX_VERSION,
-            "min_version": MIN_VERSION, "updated": "2013-07-23T11:33:21Z",
+            "id": "v2.1",
+            "status": "CURRENT",
+            "version": MAX_VERSION,
+            "min_version": MIN_VERSION,
+            "updated": "2013-07-23T11:33:21Z",
             "links": [{"rel": "self", "href": f"{req.base_url}/compute/v2.1/"}],
         }
 
@@ -83,9 +94,14 @@ class Compute:
         entry = self.version_entry(req)
         if versioned:
             return ok({"version": entry})
-        legacy = {"id": "v2.0", "status": "SUPPORTED", "version": "", "min_version": "",
-                  "updated": "2011-01-21T11:33:21Z",
-                  "links": [{"rel": "self", "href": f"{req.base_url}/compute/v2/"}]}
+        legacy = {
+            "id": "v2.0",
+            "status": "SUPPORTED",
+            "version": "",
+            "min_version": "",
+            "updated": "2011-01-21T11:33:21Z",
+            "links": [{"rel": "self", "href": f"{req.base_url}/compute/v2/"}],
+        }
         return ok({"versions": [legacy, entry]})
 
     # -- flavors ----------------------------------------------------------------------------
@@ -114,8 +130,11 @@ class Compute:
         public_arg = (req.arg("is_public") or "true").lower()
         if public_arg != "none":
             want = parse_bool(public_arg)
-            items = [f for f in items if f["os-flavor-access:is_public"] == want or (
-                not want and req.auth.is_admin)]
+            items = [
+                f
+                for f in items
+                if f["os-flavor-access:is_public"] == want or (not want and req.auth.is_admin)
+            ]
         for arg, key in (("minRam", "ram"), ("minDisk", "disk")):
             if req.arg(arg):
                 items = [f for f in items if f[key] >= int(req.arg(arg) or 0)]
@@ -150,8 +169,9 @@ class Compute:
         ):
             raise ApiError(409, f"Flavor with name {name} already exists.")
         try:
-            rec = flavor_record(fid, name, int(body["vcpus"]), int(body["ram"]),
-                                int(body.get("disk", 0)))
+            rec = flavor_record(
+                fid, name, int(body["vcpus"]), int(body["ram"]), int(body.get("disk", 0))
+            )
         except (KeyError, TypeError, ValueError) as exc:
             raise ApiError(400, f"Invalid input for field/attribute flavor: {exc}") from exc
         rec["os-flavor-access:is_public"] = bool(body.get("os-flavor-access:is_public", True))
@@ -189,23 +209,22 @@ class Compute:
         prefix = self._kp_owner(req) + "/"
         items = [
             {"keypair": self._render_kp(kp, full=False)}
-            for key, kp in self.store.table("keypair").items() if key.startswith(prefix)
+            for key, kp in self.store.table("keypair").items()
+            if key.startswith(prefix)
         ]
         return ok({"keypairs": items})
 
     def show_keypair(self, req: Request, params: dict[str, str]) -> Response:
         rec = self.store.table("keypair").get(self._kp_key(req, params["name"]))
         if rec is None:
-            raise ApiError(404, f"Keypair {params['name']} not found for user "
-                                f"{req.auth.user_id}")
+            raise ApiError(404, f"Keypair {params['name']} not found for user {req.auth.user_id}")
         return ok({"keypair": self._render_kp(rec)})
 
     def create_keypair(self, req: Request, params: dict[str, str]) -> Response:
         body = req.json_object("keypair")
         name = str(body.get("name") or "")
         if not _KEYPAIR_NAME.match(name):
-            raise ApiError(400, "Keypair data is invalid: Keypair name contains unsafe "
-                                "characters")
+            raise ApiError(400, "Keypair data is invalid: Keypair name contains unsafe characters")
         key = self._kp_key(req, name)
         table = self.store.table("keypair")
         if key in table:
@@ -220,10 +239,15 @@ class Compute:
         if not public_key:
             public_key, private_key = _generate_keypair(name)
         rec: Rec = {
-            "name": name, "public_key": str(public_key),
+            "name": name,
+            "public_key": str(public_key),
             "fingerprint": _fingerprint(str(public_key)),
-            "type": str(body.get("type") or "ssh"), "user_id": req.auth.user_id,
-            "created_at": iso(), "deleted": False, "deleted_at": None, "updated_at": None,
+            "type": str(body.get("type") or "ssh"),
+            "user_id": req.auth.user_id,
+            "created_at": iso(),
+            "deleted": False,
+            "deleted_at": None,
+            "updated_at": None,
             "id": len(table) + 1,
         }
         table[key] = rec
@@ -235,8 +259,7 @@ class Compute:
 
     def delete_keypair(self, req: Request, params: dict[str, str]) -> Response:
         if self.store.table("keypair").pop(self._kp_key(req, params["name"]), None) is None:
-            raise ApiError(404, f"Keypair {params['name']} not found for user "
-                                f"{req.auth.user_id}")
+            raise ApiError(404, f"Keypair {params['name']} not found for user {req.auth.user_id}")
         self.store.changed()
         return empty(202 if not req.version_at_least(2, 2) else 204)
 
@@ -260,8 +283,11 @@ class Compute:
 
     def list_groups(self, req: Request, params: dict[str, str]) -> Response:
         everyone = parse_bool(req.arg("all_projects")) and req.auth.is_admin
-        items = [self.render_group(req, g) for g in self.store.table("server_group").values()
-                 if everyone or g["project_id"] == req.auth.project_id]
+        items = [
+            self.render_group(req, g)
+            for g in self.store.table("server_group").values()
+            if everyone or g["project_id"] == req.auth.project_id
+        ]
         return ok({"server_groups": items})
 
     def show_group(self, req: Request, params: dict[str, str]) -> Response:
@@ -271,19 +297,29 @@ class Compute:
         body = req.json_object("server_group")
         policy = body.get("policy") or (body.get("policies") or [None])[0]
         if policy not in _POLICIES:
-            raise ApiError(400, f"Invalid input for field/attribute policy. Value: {policy}. "
-                                f"{policy!r} is not one of {list(_POLICIES)}")
+            raise ApiError(
+                400,
+                f"Invalid input for field/attribute policy. Value: {policy}. "
+                f"{policy!r} is not one of {list(_POLICIES)}",
+            )
         if not body.get("name"):
             raise ApiError(400, "Invalid input for field/attribute name.")
         project_id = req.auth.project_id
-        used = sum(1 for g in self.store.table("server_group").values()
-                   if g["project_id"] == project_id)
+        used = sum(
+            1 for g in self.store.table("server_group").values() if g["project_id"] == project_id
+        )
         if quotas.exceeds(self.backend.quota(project_id, "compute")["server_groups"], used, 1):
             raise ApiError(403, "Quota exceeded, too many server groups.")
         rec = {
-            "id": new_id(), "name": str(body["name"]), "policy": policy, "policies": [policy],
-            "rules": dict(body.get("rules") or {}), "members": [], "metadata": {},
-            "project_id": project_id, "user_id": req.auth.user_id,
+            "id": new_id(),
+            "name": str(body["name"]),
+            "policy": policy,
+            "policies": [policy],
+            "rules": dict(body.get("rules") or {}),
+            "members": [],
+            "metadata": {},
+            "project_id": project_id,
+            "user_id": req.auth.user_id,
         }
         self.store.put("server_group", rec)
         return ok({"server_group": self.render_group(req, rec)})
@@ -305,8 +341,13 @@ class Compute:
         groups = self.store.count("server_group", project_id)
         prefix = f"{user_id}/" if user_id else None
         keypairs = sum(1 for k in self.store.table("keypair") if prefix and k.startswith(prefix))
-        return {"instances": len(servers), "cores": cores, "ram": ram,
-                "server_groups": groups, "key_pairs": keypairs}
+        return {
+            "instances": len(servers),
+            "cores": cores,
+            "ram": ram,
+            "server_groups": groups,
+            "key_pairs": keypairs,
+        }
 
     def _quota_project(self, req: Request, project_id: str, action: str) -> str:
         if (action != "show" or project_id != req.auth.project_id) and not req.auth.is_admin:
@@ -316,8 +357,11 @@ class Compute:
     def _quota_view(self, req: Request, values: dict[str, Any], project_id: str | None) -> Rec:
         view: Rec = dict(values)
         if req.version_at_least(2, 57):
-            for key in ("injected_files", "injected_file_content_bytes",
-                        "injected_file_path_bytes"):
+            for key in (
+                "injected_files",
+                "injected_file_content_bytes",
+                "injected_file_path_bytes",
+            ):
                 view.pop(key, None)
         if project_id is not None:
             view["id"] = project_id
@@ -325,14 +369,21 @@ class Compute:
 
     def show_quota(self, req: Request, params: dict[str, str]) -> Response:
         project_id = self._quota_project(req, params["project"], "show")
-        return ok({"quota_set": self._quota_view(
-            req, self.backend.quota(project_id, "compute"), project_id)})
+        return ok(
+            {
+                "quota_set": self._quota_view(
+                    req, self.backend.quota(project_id, "compute"), project_id
+                )
+            }
+        )
 
     def quota_detail(self, req: Request, params: dict[str, str]) -> Response:
         project_id = self._quota_project(req, params["project"], "show")
         used = self.usage(project_id, req.auth.user_id)
-        values = {k: {"limit": v, "in_use": used.get(k, 0), "reserved": 0}
-                  for k, v in self.backend.quota(project_id, "compute").items()}
+        values = {
+            k: {"limit": v, "in_use": used.get(k, 0), "reserved": 0}
+            for k, v in self.backend.quota(project_id, "compute").items()
+        }
         return ok({"quota_set": self._quota_view(req, values, project_id)})
 
     def quota_defaults(self, req: Request, params: dict[str, str]) -> Response:
@@ -345,10 +396,14 @@ class Compute:
         body.pop("force", None)
         unknown = quotas.set_limits(self.store, project_id, "compute", body)
         if unknown:
-            raise ApiError(400, f"Invalid input for field/attribute quota_set. Additional "
-                                f"properties are not allowed ({unknown[0]!r} was unexpected)")
-        return ok({"quota_set": self._quota_view(
-            req, self.backend.quota(project_id, "compute"), None)})
+            raise ApiError(
+                400,
+                f"Invalid input for field/attribute quota_set. Additional "
+                f"properties are not allowed ({unknown[0]!r} was unexpected)",
+            )
+        return ok(
+            {"quota_set": self._quota_view(req, self.backend.quota(project_id, "compute"), None)}
+        )
 
     def reset_quota(self, req: Request, params: dict[str, str]) -> Response:
         project_id = self._quota_project(req, params["project"], "delete")
@@ -361,24 +416,36 @@ class Compute:
         used = self.usage(project_id, req.auth.user_id)
         net = self.backend.quota(project_id, "network")
         absolute = {
-            "maxTotalCores": q["cores"], "maxTotalInstances": q["instances"],
-            "maxTotalRAMSize": q["ram"], "maxTotalKeypairs": q["key_pairs"],
-            "maxServerMeta": q["metadata_items"], "maxImageMeta": q["metadata_items"],
+            "maxTotalCores": q["cores"],
+            "maxTotalInstances": q["instances"],
+            "maxTotalRAMSize": q["ram"],
+            "maxTotalKeypairs": q["key_pairs"],
+            "maxServerMeta": q["metadata_items"],
+            "maxImageMeta": q["metadata_items"],
             "maxPersonality": q["injected_files"],
             "maxPersonalitySize": q["injected_file_content_bytes"],
             "maxSecurityGroups": net["security_group"],
             "maxSecurityGroupRules": net["security_group_rule"],
-            "maxTotalFloatingIps": net["floatingip"], "maxServerGroups": q["server_groups"],
+            "maxTotalFloatingIps": net["floatingip"],
+            "maxServerGroups": q["server_groups"],
             "maxServerGroupMembers": q["server_group_members"],
-            "totalCoresUsed": used["cores"], "totalInstancesUsed": used["instances"],
-            "totalRAMUsed": used["ram"], "totalSecurityGroupsUsed": 0,
-            "totalFloatingIpsUsed": 0, "totalServerGroupsUsed": used["server_groups"],
+            "totalCoresUsed": used["cores"],
+            "totalInstancesUsed": used["instances"],
+            "totalRAMUsed": used["ram"],
+            "totalSecurityGroupsUsed": 0,
+            "totalFloatingIpsUsed": 0,
+            "totalServerGroupsUsed": used["server_groups"],
         }
         return ok({"limits": {"rate": [], "absolute": absolute}})
 
     def zones(self, req: Request, params: dict[str, str]) -> Response:
-        return ok({"availabilityZoneInfo": [
-            {"zoneName": "nova", "zoneState": {"available": True}, "hosts": None}]})
+        return ok(
+            {
+                "availabilityZoneInfo": [
+                    {"zoneName": "nova", "zoneState": {"available": True}, "hosts": None}
+                ]
+            }
+        )
 
 
 def _fingerprint(public_key: str) -> str:

@@ -221,9 +221,14 @@ class Identity:
         if "id" in spec:
             return self.store.get("user", str(spec["id"]))
         domain = spec.get("domain") or {}
-        if domain and domain.get("id", "default") != "default" and domain.get("name") not in (
-            None,
-            "Default",
+        if (
+            domain
+            and domain.get("id", "default") != "default"
+            and domain.get("name")
+            not in (
+                None,
+                "Default",
+            )
         ):
             return None
         return find_by_name(self.backend, "user", str(spec.get("name")))
@@ -312,8 +317,12 @@ class Identity:
                 for iface in ("public", "internal", "admin")
             ]
             services.append(
-                {"type": kind, "name": name, "id": _stable_id("service", kind),
-                 "endpoints": endpoints}
+                {
+                    "type": kind,
+                    "name": name,
+                    "id": _stable_id("service", kind),
+                    "endpoints": endpoints,
+                }
             )
         return services
 

@@ -25,8 +25,11 @@ class Image:
     @staticmethod
     def discovery(req: Request, versioned: bool) -> Response:
         entries = [
-            {"id": f"v2.{minor}", "status": "CURRENT" if minor == 16 else "SUPPORTED",
-             "links": [{"rel": "self", "href": f"{req.base_url}/image/v2/"}]}
+            {
+                "id": f"v2.{minor}",
+                "status": "CURRENT" if minor == 16 else "SUPPORTED",
+                "links": [{"rel": "self", "href": f"{req.base_url}/image/v2/"}],
+            }
             for minor in (16, 15, 9, 0)
         ]
         return ok({"versions": entries}, 200 if versioned else 300)
@@ -44,8 +47,9 @@ class Image:
         return view
 
     def list_images(self, req: Request, params: dict[str, str]) -> Response:
-        items = [self.render(i) for i in self.store.table("image").values()
-                 if self._visible(req, i)]
+        items = [
+            self.render(i) for i in self.store.table("image").values() if self._visible(req, i)
+        ]
         tags = req.args("tag")
         items = [i for i in items if set(tags) <= set(i["tags"])]
         items = filter_records(req, items, skip=("tag", "member_status"))

@@ -22,7 +22,8 @@ def parse_cidr(cidr: Any) -> IPNetwork:
         net = ipaddress.ip_network(str(cidr), strict=False)
     except ValueError as exc:
         raise ApiError(
-            400, f"Invalid input for cidr. Reason: '{cidr}' is not a valid IP subnet.",
+            400,
+            f"Invalid input for cidr. Reason: '{cidr}' is not a valid IP subnet.",
             "HTTPBadRequest",
         ) from exc
     if str(net) != str(cidr):
@@ -71,7 +72,8 @@ def validate_pools(net: IPNetwork, pools: Any) -> list[dict[str, str]]:
             ) from exc
         if start not in net or end not in net or int(start) > int(end):
             raise ApiError(
-                400, f"The allocation pool {start}-{end} spans beyond the subnet cidr {net}.",
+                400,
+                f"The allocation pool {start}-{end} spans beyond the subnet cidr {net}.",
                 "OutOfBoundsAllocationPool",
             )
         clean.append({"start": str(start), "end": str(end)})
@@ -91,13 +93,15 @@ def allocate(subnet: Rec, port_id: str, ip: str | None = None) -> str | None:
     if ip is not None:
         if not contains(subnet, ip):
             raise ApiError(
-                400, f"IP address {ip} is not a valid IP for the specified subnet.",
+                400,
+                f"IP address {ip} is not a valid IP for the specified subnet.",
                 "InvalidIpForSubnet",
             )
         ip = str(ipaddress.ip_address(ip))
         if ip in used:
             raise ApiError(
-                409, f"IP address {ip} already allocated in subnet {subnet['id']}",
+                409,
+                f"IP address {ip} already allocated in subnet {subnet['id']}",
                 "IpAddressAlreadyAllocated",
             )
         used[ip] = port_id

@@ -40,7 +40,8 @@ class L3(NeutronBase):
         network = self.get(req, "network", str(network_id))
         if not network.get("router:external"):
             raise ApiError(
-                400, f"Bad {what} request: Network {network_id} is not a valid external network.",
+                400,
+                f"Bad {what} request: Network {network_id} is not a valid external network.",
                 "BadRequest",
             )
         return network
@@ -60,13 +61,15 @@ class L3(NeutronBase):
             if ip is not None:
                 return {"subnet_id": subnet["id"], "ip_address": ip}
         raise ApiError(
-            409, f"No more IP addresses available on network {network['id']}.",
+            409,
+            f"No more IP addresses available on network {network['id']}.",
             "IpAddressGenerationFailure",
         )
 
     def _router_ports(self, router_id: str, owner: str = ROUTER_INTERFACE) -> list[Rec]:
         return [
-            p for p in self.store.table("port").values()
+            p
+            for p in self.store.table("port").values()
             if p["device_id"] == router_id and p["device_owner"] == owner
         ]
 
@@ -89,9 +92,11 @@ class L3(NeutronBase):
         if not info:
             if current and self._fips_via(router["id"]):
                 raise ApiError(
-                    409, f"Gateway cannot be updated for router {router['id']}, since a gateway "
+                    409,
+                    f"Gateway cannot be updated for router {router['id']}, since a gateway "
                     f"to external network {current['network_id']} is required by one or more "
-                    "floating IPs.", "RouterExternalGatewayInUseByFloatingIp",
+                    "floating IPs.",
+                    "RouterExternalGatewayInUseByFloatingIp",
                 )
             for port in self._router_ports(router["id"], ROUTER_GATEWAY):
                 self.ports.remove(port)
@@ -106,8 +111,14 @@ class L3(NeutronBase):
             return
         self._set_gateway(req, router, None)
         port = self.ports.new_port(
-            req, "", network, {"device_owner": ROUTER_GATEWAY, "device_id": router["id"],
-                               "fixed_ips": info.get("external_fixed_ips") or None},
+            req,
+            "",
+            network,
+            {
+                "device_owner": ROUTER_GATEWAY,
+                "device_id": router["id"],
+                "fixed_ips": info.get("external_fixed_ips") or None,
+            },
         )
         port["status"] = "ACTIVE"
         router["external_gateway_info"] = {
@@ -127,9 +138,12 @@ class L3(NeutronBase):
         self.check_quota(req.auth.project_id, "router", "router")
         router = self.skeleton(req.auth.project_id, body)
         router.update(
-            status="ACTIVE", admin_state_up=bool(body.get("admin_state_up", True)),
-            external_gateway_info=None, routes=list(body.get("routes") or []),
-            distributed=bool(body.get("distributed", False)), ha=bool(body.get("ha", False)),
+            status="ACTIVE",
+            admin_state_up=bool(body.get("admin_state_up", True)),
+            external_gateway_info=None,
+            routes=list(body.get("routes") or []),
+            distributed=bool(body.get("distributed", False)),
+            ha=bool(body.get("ha", False)),
             availability_zones=["nova"],
             availability_zone_hints=list(body.get("availability_zone_hints") or []),
             flavor_id=body.get("flavor_id"),
@@ -160,9 +174,12 @@ class L3(NeutronBase):
     def _interface_body(self, router: Rec, port: Rec) -> Rec:
         subnet_ids = [f["subnet_id"] for f in port["fixed_ips"]]
         return {
-            "id": router["id"], "tenant_id": router["project_id"],
-            "project_id": router["project_id"], "port_id": port["id"],
-            "network_id": port["network_id"], "subnet_id": subnet_ids[0] if subnet_ids else None,
+            "id": router["id"],
+            "tenant_id": router["project_id"],
+            "project_id": router["project_id"],
+            "port_id": port["id"],
+            "network_id": port["network_id"],
+            "subnet_id": subnet_ids[0] if subnet_ids else None,
             "subnet_ids": subnet_ids,
         }
 
@@ -170,7 +187,8 @@ class L3(NeutronBase):
         body = req.json_object()
         if bool(body.get("subnet_id")) == bool(body.get("port_id")):
             raise ApiError(
-                400, "Bad router request: Either subnet_id or port_id must be specified.",
+                400,
+                "Bad router request: Either subnet_id or port_id must be specified.",
                 "BadRequest",
             )
         return body
@@ -185,34 +203,47 @@ class L3(NeutronBase):
             subnet = self.get(req, "subnet", str(body["subnet_id"]))
             if subnet["id"] in attached:
                 raise ApiError(
-                    400, f"Bad router request: Router already has a port on subnet {subnet['id']}.",
+                    400,
+                    f"Bad router request: Router already has a port on subnet {subnet['id']}.",
                     "BadRequest",
                 )
             if not subnet.get("gateway_ip"):
                 raise ApiError(
-                    400, "Bad router request: Subnet for router interface must have a gateway IP.",
+                    400,
+                    "Bad router request: Subnet for router interface must have a gateway IP.",
                     "BadRequest",
                 )
             network = self.get(req, "network", subnet["network_id"])
             port = self.ports.new_port(
-                req, router["project_id"], network,
-                {"device_owner": ROUTER_INTERFACE, "device_id": router["id"],
-                 "fixed_ips": [{"subnet_id": subnet["id"], "ip_address": subnet["gateway_ip"]}]},
+                req,
+                router["project_id"],
+                network,
+                {
+                    "device_owner": ROUTER_INTERFACE,
+                    "device_id": router["id"],
+                    "fixed_ips": [{"subnet_id": subnet["id"], "ip_address": subnet["gateway_ip"]}],
+                },
             )
         else:
             port = self.owned(req, "port", str(body["port_id"]))
             if port["device_id"]:
                 raise ApiError(
-                    409, f"Unable to complete operation on port {port['id']} for network "
+                    409,
+                    f"Unable to complete operation on port {port['id']} for network "
                     f"{port['network_id']}. Port already has an attached device "
-                    f"{port['device_id']}.", "PortInUse",
+                    f"{port['device_id']}.",
+                    "PortInUse",
                 )
             if not port["fixed_ips"]:
-                raise ApiError(400, "Bad router request: Router port must have at least one "
-                                    "fixed IP.", "BadRequest")
+                raise ApiError(
+                    400,
+                    "Bad router request: Router port must have at least one fixed IP.",
+                    "BadRequest",
+                )
             if {f["subnet_id"] for f in port["fixed_ips"]} & attached:
-                raise ApiError(400, "Bad router request: Router already has a port on subnet.",
-                               "BadRequest")
+                raise ApiError(
+                    400, "Bad router request: Router already has a port on subnet.", "BadRequest"
+                )
             port.update(device_owner=ROUTER_INTERFACE, device_id=router["id"], security_groups=[])
         port["status"] = "ACTIVE"
         self.touch(router)
@@ -226,24 +257,29 @@ class L3(NeutronBase):
             matches = [p for p in ports if p["id"] == body["port_id"]]
             if not matches:
                 raise ApiError(
-                    404, f"Router {router['id']} does not have an interface with id "
-                    f"{body['port_id']}", "RouterInterfaceNotFound",
+                    404,
+                    f"Router {router['id']} does not have an interface with id {body['port_id']}",
+                    "RouterInterfaceNotFound",
                 )
         else:
-            matches = [p for p in ports if any(f["subnet_id"] == body["subnet_id"]
-                                               for f in p["fixed_ips"])]
+            matches = [
+                p for p in ports if any(f["subnet_id"] == body["subnet_id"] for f in p["fixed_ips"])
+            ]
             if not matches:
                 raise ApiError(
-                    404, f"Router {router['id']} has no interface on subnet {body['subnet_id']}",
+                    404,
+                    f"Router {router['id']} has no interface on subnet {body['subnet_id']}",
                     "RouterInterfaceNotFoundForSubnet",
                 )
         port = matches[0]
         for item in port["fixed_ips"]:
             if self._fips_via(router["id"], item["subnet_id"]):
                 raise ApiError(
-                    409, f"Router interface for subnet {item['subnet_id']} on router "
+                    409,
+                    f"Router interface for subnet {item['subnet_id']} on router "
                     f"{router['id']} cannot be deleted, as it is required by one or more "
-                    "floating IPs.", "RouterInterfaceInUseByFloatingIP",
+                    "floating IPs.",
+                    "RouterInterfaceInUseByFloatingIP",
                 )
         reply = self._interface_body(router, port)
         self.ports.remove(port)
@@ -256,9 +292,20 @@ class L3(NeutronBase):
         view = public(rec)
         port = self.store.get("port", rec["port_id"]) if rec.get("port_id") else None
         view["port_details"] = (
-            {k: port[k] for k in ("name", "network_id", "mac_address", "admin_state_up",
-                                  "status", "device_id", "device_owner")}
-            if port else None
+            {
+                k: port[k]
+                for k in (
+                    "name",
+                    "network_id",
+                    "mac_address",
+                    "admin_state_up",
+                    "status",
+                    "device_id",
+                    "device_owner",
+                )
+            }
+            if port
+            else None
         )
         return view
 
@@ -274,35 +321,49 @@ class L3(NeutronBase):
             entry = next((f for f in port["fixed_ips"] if f["ip_address"] == fixed_ip), None)
             if entry is None:
                 raise ApiError(
-                    400, f"Bad floatingip request: Port {port['id']} does not have fixed ip "
-                    f"{fixed_ip}.", "BadRequest",
+                    400,
+                    f"Bad floatingip request: Port {port['id']} does not have fixed ip {fixed_ip}.",
+                    "BadRequest",
                 )
         else:
             address = first_ipv4(port)
             if address is None:
                 raise ApiError(
-                    400, f"Bad floatingip request: Port {port['id']} does not have any IPv4 "
-                    "address with a gateway to the external network.", "BadRequest",
+                    400,
+                    f"Bad floatingip request: Port {port['id']} does not have any IPv4 "
+                    "address with a gateway to the external network.",
+                    "BadRequest",
                 )
             entry = next(f for f in port["fixed_ips"] if f["ip_address"] == address)
         router = self._router_for(fip["floating_network_id"], entry["subnet_id"])
         if router is None:
             raise ApiError(
-                404, f"External network {fip['floating_network_id']} is not reachable from "
+                404,
+                f"External network {fip['floating_network_id']} is not reachable from "
                 f"subnet {entry['subnet_id']}.  Therefore, cannot associate Port {port['id']} "
-                "with a Floating IP.", "ExternalGatewayForFloatingIPNotFound",
+                "with a Floating IP.",
+                "ExternalGatewayForFloatingIPNotFound",
             )
         for other in self.store.table("floatingip").values():
-            if (other["id"] != fip["id"] and other.get("port_id") == port["id"]
-                    and other.get("fixed_ip_address") == entry["ip_address"]):
+            if (
+                other["id"] != fip["id"]
+                and other.get("port_id") == port["id"]
+                and other.get("fixed_ip_address") == entry["ip_address"]
+            ):
                 raise ApiError(
-                    409, f"Cannot associate floating IP {fip['floating_ip_address']} "
+                    409,
+                    f"Cannot associate floating IP {fip['floating_ip_address']} "
                     f"({fip['id']}) with port {port['id']} using fixed IP {entry['ip_address']}, "
                     "as that fixed IP already has a floating IP on external network "
-                    f"{fip['floating_network_id']}.", "FloatingIPPortAlreadyAssociated",
+                    f"{fip['floating_network_id']}.",
+                    "FloatingIPPortAlreadyAssociated",
                 )
-        fip.update(port_id=port["id"], fixed_ip_address=entry["ip_address"],
-                   router_id=router["id"], status="ACTIVE")
+        fip.update(
+            port_id=port["id"],
+            fixed_ip_address=entry["ip_address"],
+            router_id=router["id"],
+            status="ACTIVE",
+        )
 
     def _router_for(self, network_id: str, subnet_id: str) -> Rec | None:
         for router in self.store.table("router").values():
@@ -332,13 +393,21 @@ class L3(NeutronBase):
         fip = self.skeleton(project_id, body)
         del fip["name"]
         allocation = self._external_ip(
-            network, fip["id"],
+            network,
+            fip["id"],
             {"subnet_id": body.get("subnet_id"), "ip_address": body.get("floating_ip_address")},
         )
         fip.update(
-            floating_ip_address=allocation["ip_address"], floating_network_id=network["id"],
-            _subnet_id=allocation["subnet_id"], port_id=None, fixed_ip_address=None,
-            router_id=None, status="DOWN", dns_domain="", dns_name="", qos_policy_id=None,
+            floating_ip_address=allocation["ip_address"],
+            floating_network_id=network["id"],
+            _subnet_id=allocation["subnet_id"],
+            port_id=None,
+            fixed_ip_address=None,
+            router_id=None,
+            status="DOWN",
+            dns_domain="",
+            dns_name="",
+            qos_policy_id=None,
             port_forwardings=[],
         )
         try:

@@ -19,7 +19,9 @@ KINDS: dict[str, tuple[str, str, str]] = {
     "subnetpool": ("subnetpools", "SubnetPoolNotFound", "Subnet pool {} could not be found."),
     "floatingip": ("floatingips", "FloatingIPNotFound", "Floating IP {} could not be found"),
     "security_group": (
-        "security_groups", "SecurityGroupNotFound", "Security group {} does not exist",
+        "security_groups",
+        "SecurityGroupNotFound",
+        "Security group {} does not exist",
     ),
     "security_group_rule": (
         "security_group_rules",
@@ -118,7 +120,8 @@ class NeutronBase:
         rec = self.get(req, kind, rid)
         if rec.get("project_id") != req.auth.project_id and not req.auth.is_admin:
             raise ApiError(
-                403, f"The request you have made requires authentication for {kind} {rid}.",
+                403,
+                f"The request you have made requires authentication for {kind} {rid}.",
                 "HTTPForbidden",
             )
         return rec
@@ -131,9 +134,7 @@ class NeutronBase:
     def check_quota(self, project_id: str, resource: str, kind: str, wanted: int = 1) -> None:
         limit = self.backend.quota(project_id, "network")[resource]
         if quotas.exceeds(limit, self.count(kind, project_id), wanted):
-            raise ApiError(
-                409, f"Quota exceeded for resources: ['{resource}'].", "OverQuota"
-            )
+            raise ApiError(409, f"Quota exceeded for resources: ['{resource}'].", "OverQuota")
 
     # -- replies ----------------------------------------------------------------------------
 

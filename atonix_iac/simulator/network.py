@@ -37,8 +37,13 @@ EXTENSIONS = (
     ("project-id", "project_id field enabled"),
     ("subnet_allocation", "Subnet Allocation"),
 )
-_ADMIN_NET_KEYS = ("shared", "router:external", "provider:network_type",
-                   "provider:physical_network", "provider:segmentation_id")
+_ADMIN_NET_KEYS = (
+    "shared",
+    "router:external",
+    "provider:network_type",
+    "provider:physical_network",
+    "provider:segmentation_id",
+)
 
 
 class Networking(NeutronBase):
@@ -91,16 +96,24 @@ class Networking(NeutronBase):
 
     def resources(self, req: Request, params: dict[str, str]) -> Response:
         items = [
-            {"name": kind, "collection": coll,
-             "links": [{"rel": "self", "href": f"{req.service_url}/{coll}"}]}
+            {
+                "name": kind,
+                "collection": coll,
+                "links": [{"rel": "self", "href": f"{req.service_url}/{coll}"}],
+            }
             for coll, kind in COLLECTIONS.items()
         ]
         return ok({"resources": items})
 
     def extensions(self, req: Request, params: dict[str, str]) -> Response:
         items = [
-            {"alias": alias, "name": name, "description": name, "links": [],
-             "updated": "2024-01-01T00:00:00-00:00"}
+            {
+                "alias": alias,
+                "name": name,
+                "description": name,
+                "links": [],
+                "updated": "2024-01-01T00:00:00-00:00",
+            }
             for alias, name in EXTENSIONS
         ]
         return ok({"extensions": items})
@@ -119,8 +132,10 @@ class Networking(NeutronBase):
         for key in _ADMIN_NET_KEYS:
             if key in body and (key != "shared" or body[key]):
                 raise ApiError(
-                    403, f"(rule:{action}_network and rule:{action}_network:{key}) is "
-                    "disallowed by policy", "PolicyNotAuthorized",
+                    403,
+                    f"(rule:{action}_network and rule:{action}_network:{key}) is "
+                    "disallowed by policy",
+                    "PolicyNotAuthorized",
                 )
 
     def create_network(self, req: Request, params: dict[str, str]) -> Response:
@@ -159,8 +174,15 @@ class Networking(NeutronBase):
         net = self.owned(req, "network", params["id"])
         body = req.json_object("network")
         self._policy(req, body, "update")
-        for key in ("name", "description", "admin_state_up", "port_security_enabled", "mtu",
-                    "dns_domain", *_ADMIN_NET_KEYS):
+        for key in (
+            "name",
+            "description",
+            "admin_state_up",
+            "port_security_enabled",
+            "mtu",
+            "dns_domain",
+            *_ADMIN_NET_KEYS,
+        ):
             if key in body:
                 net[key] = body[key]
         self.touch(net)
@@ -174,8 +196,10 @@ class Networking(NeutronBase):
         )
         if in_use:
             raise ApiError(
-                409, f"Unable to complete operation on network {net['id']}. There are one or more "
-                "ports still in use on the network.", "NetworkInUse",
+                409,
+                f"Unable to complete operation on network {net['id']}. There are one or more "
+                "ports still in use on the network.",
+                "NetworkInUse",
             )
         for subnet_id in net["subnets"]:
             self.store.delete("subnet", subnet_id)
@@ -193,30 +217,41 @@ class Networking(NeutronBase):
     def create_subnet(self, req: Request, params: dict[str, str]) -> Response:
         body = req.json_object("subnet")
         if not body.get("network_id"):
-            raise ApiError(400, "Failed to parse request. Required attribute 'network_id' not "
-                                "specified")
+            raise ApiError(
+                400, "Failed to parse request. Required attribute 'network_id' not specified"
+            )
         net = self.owned(req, "network", str(body["network_id"]))
         if "ip_version" not in body:
-            raise ApiError(400, "Failed to parse request. Required attribute 'ip_version' not "
-                                "specified")
+            raise ApiError(
+                400, "Failed to parse request. Required attribute 'ip_version' not specified"
+            )
         pool_id = body.get("subnetpool_id")
         if pool_id:
-            body["cidr"] = self.pools.allocate(req, str(pool_id), body.get("prefixlen"),
-                                               body.get("cidr"))
+            body["cidr"] = self.pools.allocate(
+                req, str(pool_id), body.get("prefixlen"), body.get("cidr")
+            )
         if not body.get("cidr"):
-            raise ApiError(400, "Bad subnets request: a subnetpool must be specified in the "
-                                "absence of a cidr.", "BadRequest")
+            raise ApiError(
+                400,
+                "Bad subnets request: a subnetpool must be specified in the absence of a cidr.",
+                "BadRequest",
+            )
         cidr = ipam.parse_cidr(body["cidr"])
         if int(body["ip_version"]) != cidr.version:
-            raise ApiError(400, f"Invalid input for operation: Specified IP version "
-                                f"{body['ip_version']} does not match the CIDR {cidr}.",
-                           "InvalidInput")
+            raise ApiError(
+                400,
+                f"Invalid input for operation: Specified IP version "
+                f"{body['ip_version']} does not match the CIDR {cidr}.",
+                "InvalidInput",
+            )
         for other_id in net["subnets"]:
             other = self.store.get("subnet", other_id)
             if other and cidr.overlaps(ipaddress.ip_network(other["cidr"])):
                 raise ApiError(
-                    400, f"Invalid input for operation: Requested subnet with cidr: {cidr} for "
-                    f"network: {net['id']} overlaps with another subnet.", "InvalidInput",
+                    400,
+                    f"Invalid input for operation: Requested subnet with cidr: {cidr} for "
+                    f"network: {net['id']} overlaps with another subnet.",
+                    "InvalidInput",
                 )
         self.check_quota(net["project_id"], "subnet", "subnet")
         gateway = body["gateway_ip"] if "gateway_ip" in body else ipam.default_gateway(cidr)
@@ -229,15 +264,21 @@ class Networking(NeutronBase):
         subnet = self.skeleton(net["project_id"], body)
         subnet.update(
             {
-                "network_id": net["id"], "cidr": str(cidr), "ip_version": cidr.version,
-                "gateway_ip": gateway, "enable_dhcp": bool(body.get("enable_dhcp", True)),
+                "network_id": net["id"],
+                "cidr": str(cidr),
+                "ip_version": cidr.version,
+                "gateway_ip": gateway,
+                "enable_dhcp": bool(body.get("enable_dhcp", True)),
                 "allocation_pools": pools,
                 "dns_nameservers": list(body.get("dns_nameservers") or []),
                 "host_routes": list(body.get("host_routes") or []),
-                "subnetpool_id": pool_id or None, "segment_id": None, "service_types": [],
+                "subnetpool_id": pool_id or None,
+                "segment_id": None,
+                "service_types": [],
                 "ipv6_ra_mode": body.get("ipv6_ra_mode"),
                 "ipv6_address_mode": body.get("ipv6_address_mode"),
-                "dns_publish_fixed_ip": False, "_used": {},
+                "dns_publish_fixed_ip": False,
+                "_used": {},
             }
         )
         self.store.put("subnet", subnet)
@@ -254,8 +295,11 @@ class Networking(NeutronBase):
         except ValueError:
             ok_ip = False
         if not ok_ip:
-            raise ApiError(400, f"Invalid input for operation: Gateway IP {gateway} conflicts "
-                                f"with subnet {cidr}.", "InvalidInput")
+            raise ApiError(
+                400,
+                f"Invalid input for operation: Gateway IP {gateway} conflicts with subnet {cidr}.",
+                "InvalidInput",
+            )
 
     def update_subnet(self, req: Request, params: dict[str, str]) -> Response:
         subnet = self.owned(req, "subnet", params["id"])
@@ -268,8 +312,15 @@ class Networking(NeutronBase):
             self._check_gateway(cidr, body["gateway_ip"])
         if "allocation_pools" in body:
             body["allocation_pools"] = ipam.validate_pools(cidr, body["allocation_pools"])
-        for key in ("name", "description", "gateway_ip", "dns_nameservers", "host_routes",
-                    "enable_dhcp", "allocation_pools"):
+        for key in (
+            "name",
+            "description",
+            "gateway_ip",
+            "dns_nameservers",
+            "host_routes",
+            "enable_dhcp",
+            "allocation_pools",
+        ):
             if key in body:
                 subnet[key] = body[key]
         self.touch(subnet)
@@ -279,8 +330,10 @@ class Networking(NeutronBase):
         subnet = self.owned(req, "subnet", params["id"])
         if subnet.get("_used"):
             raise ApiError(
-                409, f"Unable to complete operation on subnet {subnet['id']}: One or more ports "
-                "have an IP allocation from this subnet.", "SubnetInUse",
+                409,
+                f"Unable to complete operation on subnet {subnet['id']}: One or more ports "
+                "have an IP allocation from this subnet.",
+                "SubnetInUse",
             )
         net = self.store.get("network", subnet["network_id"])
         if net is not None:
@@ -336,16 +389,24 @@ class Networking(NeutronBase):
     # -- quotas -----------------------------------------------------------------------------
 
     _USAGE = {
-        "network": "network", "subnet": "subnet", "port": "port", "router": "router",
-        "floatingip": "floatingip", "security_group": "security_group",
+        "network": "network",
+        "subnet": "subnet",
+        "port": "port",
+        "router": "router",
+        "floatingip": "floatingip",
+        "security_group": "security_group",
         "security_group_rule": "security_group_rule",
     }
 
     def _quota_project(self, req: Request, project_id: str, admin_only: bool = False) -> str:
         if (admin_only or project_id != req.auth.project_id) and not req.auth.is_admin:
-            raise ApiError(403, "Non-admin is not authorised to access quotas for another "
-                                "tenant" if not admin_only else
-                           "rule:update_quota is disallowed by policy", "HTTPForbidden")
+            raise ApiError(
+                403,
+                "Non-admin is not authorised to access quotas for another tenant"
+                if not admin_only
+                else "rule:update_quota is disallowed by policy",
+                "HTTPForbidden",
+            )
         return project_id
 
     def list_quotas(self, req: Request, params: dict[str, str]) -> Response:
@@ -353,8 +414,13 @@ class Networking(NeutronBase):
         items = []
         for project_id in self.store.table("project"):
             if self.store.quota_overrides(project_id, "network"):
-                items.append(dict(self.backend.quota(project_id, "network"),
-                                  project_id=project_id, tenant_id=project_id))
+                items.append(
+                    dict(
+                        self.backend.quota(project_id, "network"),
+                        project_id=project_id,
+                        tenant_id=project_id,
+                    )
+                )
         return ok({"quotas": items})
 
     def show_quota(self, req: Request, params: dict[str, str]) -> Response:
@@ -370,8 +436,11 @@ class Networking(NeutronBase):
             self.secgroups.ensure_default(project_id)
         limits = self.backend.quota(project_id, "network")
         details = {
-            key: {"limit": limit, "used": self.count(self._USAGE[key], project_id)
-                  if key in self._USAGE else 0, "reserved": 0}
+            key: {
+                "limit": limit,
+                "used": self.count(self._USAGE[key], project_id) if key in self._USAGE else 0,
+                "reserved": 0,
+            }
             for key, limit in limits.items()
         }
         return ok({"quota": details})

@@ -19,9 +19,19 @@ ROUTER_INTERFACE = "network:router_interface"
 ROUTER_GATEWAY = "network:router_gateway"
 HOST = "sim-compute-1"
 _UPDATABLE = (
-    "name", "description", "admin_state_up", "allowed_address_pairs", "device_id",
-    "device_owner", "binding:host_id", "binding:profile", "binding:vnic_type",
-    "extra_dhcp_opts", "qos_policy_id", "dns_name", "propagate_uplink_status",
+    "name",
+    "description",
+    "admin_state_up",
+    "allowed_address_pairs",
+    "device_id",
+    "device_owner",
+    "binding:host_id",
+    "binding:profile",
+    "binding:vnic_type",
+    "extra_dhcp_opts",
+    "qos_policy_id",
+    "dns_name",
+    "propagate_uplink_status",
 )
 
 
@@ -85,7 +95,8 @@ class Ports(NeutronBase):
             raise ApiError(400, "Invalid input for security_groups.")
         if groups and not port_security:
             raise ApiError(
-                400, "Port has security group associated. Cannot disable port security or ip "
+                400,
+                "Port has security group associated. Cannot disable port security or ip "
                 "address until security group is removed",
                 "PortSecurityAndIPRequiredForSecurityGroups",
             )
@@ -112,7 +123,8 @@ class Ports(NeutronBase):
                     else:
                         if candidates:
                             raise ApiError(
-                                409, f"No more IP addresses available on network {network['id']}.",
+                                409,
+                                f"No more IP addresses available on network {network['id']}.",
                                 "IpAddressGenerationFailure",
                             )
                 return fixed
@@ -123,7 +135,8 @@ class Ports(NeutronBase):
                 ip = ipam.allocate(subnet, port_id, item.get("ip_address"))
                 if ip is None:
                     raise ApiError(
-                        409, f"No more IP addresses available on network {network['id']}.",
+                        409,
+                        f"No more IP addresses available on network {network['id']}.",
                         "IpAddressGenerationFailure",
                     )
                 fixed.append({"subnet_id": subnet["id"], "ip_address": ip})
@@ -140,7 +153,8 @@ class Ports(NeutronBase):
                 if subnet["id"] == item["subnet_id"]:
                     return subnet
             raise ApiError(
-                400, f"Invalid input for operation: Failed to create port on network "
+                400,
+                f"Invalid input for operation: Failed to create port on network "
                 f"{network['id']}, because fixed_ips included invalid subnet {item['subnet_id']}.",
                 "InvalidInput",
             )
@@ -149,8 +163,10 @@ class Ports(NeutronBase):
             if ip and ipam.contains(subnet, str(ip)):
                 return subnet
         raise ApiError(
-            400, f"Invalid input for operation: IP address {ip} is not a valid IP for any of "
-            f"the subnets on the specified network {network['id']}.", "InvalidInput",
+            400,
+            f"Invalid input for operation: IP address {ip} is not a valid IP for any of "
+            f"the subnets on the specified network {network['id']}.",
+            "InvalidInput",
         )
 
     def release_ips(self, fixed_ips: list[Rec]) -> None:
@@ -223,7 +239,9 @@ class Ports(NeutronBase):
 
     def list_ports(self, req: Request, params: dict[str, str]) -> Response:
         return self.list_reply(
-            req, "port", self.store.table("port").values(),
+            req,
+            "port",
+            self.store.table("port").values(),
             special={"fixed_ips": self._fixed_ips_filter},
         )
 
@@ -269,8 +287,10 @@ class Ports(NeutronBase):
         port = self.owned(req, "port", params["id"])
         if port["device_owner"] in (ROUTER_INTERFACE, ROUTER_GATEWAY):
             raise ApiError(
-                409, f"Port {port['id']} cannot be deleted directly via the port API: has device "
-                f"owner {port['device_owner']}.", "L3PortInUse",
+                409,
+                f"Port {port['id']} cannot be deleted directly via the port API: has device "
+                f"owner {port['device_owner']}.",
+                "L3PortInUse",
             )
         self.remove(port)
         return empty()

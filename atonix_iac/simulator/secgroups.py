@@ -126,7 +126,8 @@ class SecurityGroups(NeutronBase):
         group = self.owned(req, "security_group", params["id"])
         if self.is_default(group) and not req.auth.is_admin:
             raise ApiError(
-                409, "Insufficient rights for removing default security group.",
+                409,
+                "Insufficient rights for removing default security group.",
                 "SecurityGroupCannotRemoveDefault",
             )
         for port in self.store.table("port").values():
@@ -216,14 +217,20 @@ class SecurityGroups(NeutronBase):
             ) from exc
         if f"IPv{net.version}" != ethertype:
             raise ApiError(
-                400, f"Conflicting value ethertype {ethertype} for CIDR {prefix}",
+                400,
+                f"Conflicting value ethertype {ethertype} for CIDR {prefix}",
                 "SecurityGroupRuleParameterConflict",
             )
         return str(net)
 
     _RULE_KEYS = (
-        "direction", "ethertype", "protocol", "port_range_min", "port_range_max",
-        "remote_ip_prefix", "remote_group_id",
+        "direction",
+        "ethertype",
+        "protocol",
+        "port_range_min",
+        "port_range_max",
+        "remote_ip_prefix",
+        "remote_group_id",
     )
 
     def list_rules(self, req: Request, params: dict[str, str]) -> Response:
@@ -247,7 +254,8 @@ class SecurityGroups(NeutronBase):
             existing = rules.get(rule_id)
             if existing and all(existing.get(k) == clean.get(k) for k in self._RULE_KEYS):
                 raise ApiError(
-                    409, f"Security group rule already exists. Rule id is {rule_id}.",
+                    409,
+                    f"Security group rule already exists. Rule id is {rule_id}.",
                     "SecurityGroupRuleExists",
                 )
         self.check_quota(group["project_id"], "security_group_rule", "security_group_rule")

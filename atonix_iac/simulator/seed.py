@@ -11,13 +11,13 @@ import ipaddress
 import uuid
 
 from .backend import Backend
-from .block_storage import DEFAULT_TYPE, new_type
 from .common import iso
 from .compute import flavor_record
 from .identity import ensure_project
 from .ipam import default_pools
 from .network import Networking
 from .protocol import Rec
+from .volume_catalog import DEFAULT_TYPE, new_type
 
 FLAVORS = (
     ("1", "m1.tiny", 1, 512, 1),
@@ -56,43 +56,93 @@ def seed(backend: Backend, network: Networking, projects: list[str]) -> None:
         _public_network(network, admin_project["id"])
 
 
-def _image(image_id: str, name: str, size: int, file_name: str, distro: str,
-           owner: Rec) -> Rec:
+def _image(image_id: str, name: str, size: int, file_name: str, distro: str, owner: Rec) -> Rec:
     stamp = iso()
     return {
-        "id": image_id, "name": name, "status": "active", "visibility": "public",
-        "disk_format": "qcow2", "container_format": "bare", "min_disk": 0, "min_ram": 0,
-        "size": size, "virtual_size": size * 4, "checksum": uuid.uuid5(
-            uuid.NAMESPACE_URL, file_name).hex, "os_hash_algo": "sha512",
-        "os_hash_value": None, "owner": owner["id"], "tags": [], "protected": False,
-        "os_hidden": False, "os_distro": distro, "hw_rng_model": "virtio",
-        "created_at": stamp, "updated_at": stamp, "stores": "file",
+        "id": image_id,
+        "name": name,
+        "status": "active",
+        "visibility": "public",
+        "disk_format": "qcow2",
+        "container_format": "bare",
+        "min_disk": 0,
+        "min_ram": 0,
+        "size": size,
+        "virtual_size": size * 4,
+        "checksum": uuid.uuid5(uuid.NAMESPACE_URL, file_name).hex,
+        "os_hash_algo": "sha512",
+        "os_hash_value": None,
+        "owner": owner["id"],
+        "tags": [],
+        "protected": False,
+        "os_hidden": False,
+        "os_distro": distro,
+        "hw_rng_model": "virtio",
+        "created_at": stamp,
+        "updated_at": stamp,
+        "stores": "file",
     }
 
 
 def _public_network(network: Networking, project_id: str) -> None:
     store = network.store
     stamp = iso()
-    base: Rec = {"project_id": project_id, "tenant_id": project_id, "created_at": stamp,
-                 "updated_at": stamp, "revision_number": 1, "tags": [], "description": ""}
+    base: Rec = {
+        "project_id": project_id,
+        "tenant_id": project_id,
+        "created_at": stamp,
+        "updated_at": stamp,
+        "revision_number": 1,
+        "tags": [],
+        "description": "",
+    }
     subnet_id = stable_id("subnet", "public-subnet")
-    net: Rec = dict(base, **{
-        "id": stable_id("network", "public"), "name": "public", "status": "ACTIVE",
-        "admin_state_up": True, "subnets": [subnet_id], "shared": True,
-        "router:external": True, "mtu": 1500, "port_security_enabled": True,
-        "availability_zones": ["nova"], "availability_zone_hints": [],
-        "ipv4_address_scope": None, "ipv6_address_scope": None, "is_default": True,
-        "l2_adjacency": True, "dns_domain": "", "provider:network_type": "flat",
-        "provider:physical_network": "public", "provider:segmentation_id": None,
-    })
+    net: Rec = dict(
+        base,
+        **{
+            "id": stable_id("network", "public"),
+            "name": "public",
+            "status": "ACTIVE",
+            "admin_state_up": True,
+            "subnets": [subnet_id],
+            "shared": True,
+            "router:external": True,
+            "mtu": 1500,
+            "port_security_enabled": True,
+            "availability_zones": ["nova"],
+            "availability_zone_hints": [],
+            "ipv4_address_scope": None,
+            "ipv6_address_scope": None,
+            "is_default": True,
+            "l2_adjacency": True,
+            "dns_domain": "",
+            "provider:network_type": "flat",
+            "provider:physical_network": "public",
+            "provider:segmentation_id": None,
+        },
+    )
     gateway = "172.24.0.1"
-    subnet: Rec = dict(base, **{
-        "id": subnet_id, "name": "public-subnet", "network_id": net["id"],
-        "cidr": PUBLIC_CIDR, "ip_version": 4, "gateway_ip": gateway, "enable_dhcp": False,
-        "allocation_pools": default_pools(ipaddress.ip_network(PUBLIC_CIDR), gateway),
-        "dns_nameservers": [], "host_routes": [], "subnetpool_id": None, "segment_id": None,
-        "service_types": [], "ipv6_ra_mode": None, "ipv6_address_mode": None,
-        "dns_publish_fixed_ip": False, "_used": {},
-    })
+    subnet: Rec = dict(
+        base,
+        **{
+            "id": subnet_id,
+            "name": "public-subnet",
+            "network_id": net["id"],
+            "cidr": PUBLIC_CIDR,
+            "ip_version": 4,
+            "gateway_ip": gateway,
+            "enable_dhcp": False,
+            "allocation_pools": default_pools(ipaddress.ip_network(PUBLIC_CIDR), gateway),
+            "dns_nameservers": [],
+            "host_routes": [],
+            "subnetpool_id": None,
+            "segment_id": None,
+            "service_types": [],
+            "ipv6_ra_mode": None,
+            "ipv6_address_mode": None,
+            "dns_publish_fixed_ip": False,
+            "_used": {},
+        },
+    )
     store.put("network", net)
     store.put("subnet", subnet)

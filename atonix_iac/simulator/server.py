@@ -138,8 +138,12 @@ class SimulatorServer:
         store.start()
         httpd = _HTTPServer((self.host, self._requested_port), app)
         self._store, self._app, self._httpd = store, app, httpd
-        self._thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.1},
-                                        name=f"atonix-sim-{self.port}", daemon=True)
+        self._thread = threading.Thread(
+            target=httpd.serve_forever,
+            kwargs={"poll_interval": 0.1},
+            name=f"atonix-sim-{self.port}",
+            daemon=True,
+        )
         self._thread.start()
         return self
 
@@ -158,8 +162,12 @@ class SimulatorServer:
     def __enter__(self) -> SimulatorServer:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.stop()
 
     @property
@@ -184,14 +192,20 @@ class SimulatorServer:
 
     # -- connecting -------------------------------------------------------------------------
 
-    def connect_kwargs(self, project: str | None = None, username: str = "admin",
-                       password: str = "admin") -> dict[str, Any]:
+    def connect_kwargs(
+        self, project: str | None = None, username: str = "admin", password: str = "admin"
+    ) -> dict[str, Any]:
         """Keyword arguments for ``openstack.connect(**kwargs)`` that ignore clouds.yaml."""
         return {
-            "auth_url": self.auth_url, "username": username, "password": password,
-            "project_name": project or self.projects[0], "user_domain_name": "Default",
-            "project_domain_name": "Default", "region_name": "RegionOne",
-            "load_yaml_config": False, "load_envvars": False,
+            "auth_url": self.auth_url,
+            "username": username,
+            "password": password,
+            "project_name": project or self.projects[0],
+            "user_domain_name": "Default",
+            "project_domain_name": "Default",
+            "region_name": "RegionOne",
+            "load_yaml_config": False,
+            "load_envvars": False,
         }
 
     def write_clouds_yaml(self, path: Path | None = None) -> Path:
@@ -220,8 +234,9 @@ class SimulatorServer:
 
     # -- steering ---------------------------------------------------------------------------
 
-    def request_log(self, service: str | None = None,
-                    writes_only: bool = False) -> list[RequestRecord]:
+    def request_log(
+        self, service: str | None = None, writes_only: bool = False
+    ) -> list[RequestRecord]:
         records = self.app.engine.requests()
         if service is not None:
             records = [r for r in records if r.service == service]

@@ -22,8 +22,11 @@ if TYPE_CHECKING:
     from .store import Store
 
 _RUNNING = ("ACTIVE", "SHUTOFF", "PAUSED", "SUSPENDED", "VERIFY_RESIZE")
-_ACTIVE = {"OS-EXT-STS:vm_state": "active", "OS-EXT-STS:task_state": None,
-           "OS-EXT-STS:power_state": 1}
+_ACTIVE = {
+    "OS-EXT-STS:vm_state": "active",
+    "OS-EXT-STS:task_state": None,
+    "OS-EXT-STS:power_state": 1,
+}
 
 
 class ServerActions:
@@ -35,18 +38,17 @@ class ServerActions:
     volumes: BlockStorage
     compute: Compute
 
-    def get(self, req: Request, server_id: str) -> Rec:
-        raise NotImplementedError
+    if TYPE_CHECKING:  # provided by Servers / ServerBuild
 
-    def begin_delete(self, rec: Rec) -> None:
-        raise NotImplementedError
+        def get(self, req: Request, server_id: str) -> Rec: ...
 
-    def _check_quota(self, project_id: str, flavor: Rec, instances: int = 1,
-                     old: Rec | None = None) -> None:
-        raise NotImplementedError
+        def begin_delete(self, rec: Rec) -> None: ...
 
-    def _ports(self, rec: Rec) -> list[Rec]:
-        raise NotImplementedError
+        def _check_quota(
+            self, project_id: str, flavor: Rec, instances: int = 1, old: Rec | None = None
+        ) -> None: ...
+
+        def _ports(self, rec: Rec) -> list[Rec]: ...
 
     def register_actions(self, r: Router) -> None:
         r.add("POST", "/servers/{id}/action", self.action)
@@ -66,17 +68,24 @@ class ServerActions:
 
     def _conflict(self, rec: Rec, action: str) -> ApiError:
         if rec.get("OS-EXT-STS:task_state"):
-            return ApiError(409, f"Cannot '{action}' instance {rec['id']} while it is in "
-                                 f"task_state {rec['OS-EXT-STS:task_state']}")
-        return ApiError(409, f"Cannot '{action}' instance {rec['id']} while it is in vm_state "
-                             f"{rec['OS-EXT-STS:vm_state']}")
+            return ApiError(
+                409,
+                f"Cannot '{action}' instance {rec['id']} while it is in "
+                f"task_state {rec['OS-EXT-STS:task_state']}",
+            )
+        return ApiError(
+            409,
+            f"Cannot '{action}' instance {rec['id']} while it is in vm_state "
+            f"{rec['OS-EXT-STS:vm_state']}",
+        )
 
     def _require(self, rec: Rec, action: str, statuses: tuple[str, ...]) -> None:
         if rec["status"] not in statuses or lifecycle.in_transition(rec) or rec.get("_deleting"):
             raise self._conflict(rec, action)
 
-    def _transition(self, rec: Rec, interim: str, final: str, task: str,
-                    changes: dict[str, Any]) -> None:
+    def _transition(
+        self, rec: Rec, interim: str, final: str, task: str, changes: dict[str, Any]
+    ) -> None:
         lifecycle.begin(rec, interim, final, self.backend.delay("server_action"), changes)
         rec["OS-EXT-STS:task_state"] = task
         rec["updated"] = iso()
@@ -97,15 +106,28 @@ class ServerActions:
             self._transition(rec, "SHUTOFF", "ACTIVE", "powering-on", dict(_ACTIVE))
         elif name == "os-stop":
             self._require(rec, "stop", ("ACTIVE", "ERROR"))
-            self._transition(rec, rec["status"], "SHUTOFF", "powering-off",
-                             {"OS-EXT-STS:vm_state": "stopped", "OS-EXT-STS:task_state": None,
-                              "OS-EXT-STS:power_state": 4})
+            self._transition(
+                rec,
+                rec["status"],
+                "SHUTOFF",
+                "powering-off",
+                {
+                    "OS-EXT-STS:vm_state": "stopped",
+                    "OS-EXT-STS:task_state": None,
+                    "OS-EXT-STS:power_state": 4,
+                },
+            )
         elif name == "reboot":
             hard = str(arg.get("type", "SOFT")).upper() == "HARD"
             allowed = ("ACTIVE", "SHUTOFF", "ERROR") if hard else ("ACTIVE",)
             self._require(rec, "reboot", allowed)
-            self._transition(rec, "HARD_REBOOT" if hard else "REBOOT", "ACTIVE",
-                             "reboot_started_hard" if hard else "reboot_started", dict(_ACTIVE))
+            self._transition(
+                rec,
+                "HARD_REBOOT" if hard else "REBOOT",
+                "ACTIVE",
+                "reboot_started_hard" if hard else "reboot_started",
+                dict(_ACTIVE),
+            )
         elif name == "resize":
             self._resize(req, rec, arg)
         elif name == "confirmResize":
@@ -113,18 +135,33 @@ class ServerActions:
             rec.pop("_old_flavor", None)
             rec.update(_ACTIVE, status="ACTIVE")
             if rec.get("_resized_from") == "SHUTOFF":
-                rec.update({"status": "SHUTOFF", "OS-EXT-STS:vm_state": "stopped",
-                            "OS-EXT-STS:power_state": 4})
+                rec.update(
+                    {
+                        "status": "SHUTOFF",
+                        "OS-EXT-STS:vm_state": "stopped",
+                        "OS-EXT-STS:power_state": 4,
+                    }
+                )
             self.store.changed()
         elif name == "revertResize":
             self._require(rec, "revertResize", ("VERIFY_RESIZE",))
-            self._transition(rec, "REVERT_RESIZE", "ACTIVE", "resize_reverting",
-                             dict(_ACTIVE, _flavor=rec.pop("_old_flavor")))
+            self._transition(
+                rec,
+                "REVERT_RESIZE",
+                "ACTIVE",
+                "resize_reverting",
+                dict(_ACTIVE, _flavor=rec.pop("_old_flavor")),
+            )
         elif name in ("pause", "suspend"):
             self._require(rec, name, ("ACTIVE",))
             state = "PAUSED" if name == "pause" else "SUSPENDED"
-            rec.update({"status": state, "OS-EXT-STS:vm_state": state.lower(),
-                        "OS-EXT-STS:power_state": 3 if name == "pause" else 4})
+            rec.update(
+                {
+                    "status": state,
+                    "OS-EXT-STS:vm_state": state.lower(),
+                    "OS-EXT-STS:power_state": 3 if name == "pause" else 4,
+                }
+            )
         elif name in ("unpause", "resume"):
             self._require(rec, name, ("PAUSED",) if name == "unpause" else ("SUSPENDED",))
             rec.update(_ACTIVE, status="ACTIVE")
@@ -161,9 +198,18 @@ class ServerActions:
         self._check_quota(rec["tenant_id"], flavor, instances=0, old=old)
         rec["_old_flavor"] = old
         rec["_resized_from"] = rec["status"]
-        self._transition(rec, "RESIZE", "VERIFY_RESIZE", "resize_prep",
-                         {"_flavor": dict(flavor), "OS-EXT-STS:vm_state": "resized",
-                          "OS-EXT-STS:task_state": None, "OS-EXT-STS:power_state": 1})
+        self._transition(
+            rec,
+            "RESIZE",
+            "VERIFY_RESIZE",
+            "resize_prep",
+            {
+                "_flavor": dict(flavor),
+                "OS-EXT-STS:vm_state": "resized",
+                "OS-EXT-STS:task_state": None,
+                "OS-EXT-STS:power_state": 1,
+            },
+        )
 
     def _security_group(self, req: Request, rec: Rec, action: str, name: str) -> None:
         group = self.network.secgroups.resolve(req, rec["tenant_id"], name)
@@ -186,8 +232,11 @@ class ServerActions:
     def _set_metadata(self, rec: Rec, metadata: dict[str, Any]) -> Response:
         limit = self.backend.quota(rec["tenant_id"], "compute")["metadata_items"]
         if quotas.exceeds(limit, 0, len(metadata)):
-            raise ApiError(403, f"Quota exceeded for metadata_items: Requested "
-                                f"{len(metadata)}, but already used 0 of {limit} metadata_items")
+            raise ApiError(
+                403,
+                f"Quota exceeded for metadata_items: Requested "
+                f"{len(metadata)}, but already used 0 of {limit} metadata_items",
+            )
         rec["metadata"] = {str(k): str(v) for k, v in metadata.items()}
         rec["updated"] = iso()
         self.store.changed()
@@ -227,23 +276,36 @@ class ServerActions:
 
     # -- volume attachments -----------------------------------------------------------------
 
-    def attach_volume(self, rec: Rec, volume: Rec, delete_on_termination: bool,
-                      tag: Any = None) -> Rec:
+    def attach_volume(
+        self, rec: Rec, volume: Rec, delete_on_termination: bool, tag: Any = None
+    ) -> Rec:
         used = {v["device"] for v in rec["_volumes"]}
         if rec["image"]:
             used.add("/dev/vda")  # the image-backed root disk
-        device = next(f"/dev/vd{c}" for c in "abcdefghijklmnopqrstuvwxyz"
-                      if f"/dev/vd{c}" not in used)
+        device = next(
+            f"/dev/vd{c}" for c in "abcdefghijklmnopqrstuvwxyz" if f"/dev/vd{c}" not in used
+        )
         attachment_id = self.volumes.attach(volume, rec["id"], device)
-        entry = {"id": volume["id"], "device": device, "attachment_id": attachment_id,
-                 "bdm_uuid": new_id(), "tag": tag, "delete_on_termination": delete_on_termination}
+        entry = {
+            "id": volume["id"],
+            "device": device,
+            "attachment_id": attachment_id,
+            "bdm_uuid": new_id(),
+            "tag": tag,
+            "delete_on_termination": delete_on_termination,
+        }
         rec["_volumes"].append(entry)
         self.store.changed()
         return entry
 
     def _attachment_view(self, req: Request, rec: Rec, entry: Rec) -> Rec:
-        view: Rec = {"device": entry["device"], "serverId": rec["id"], "volumeId": entry["id"],
-                     "tag": entry["tag"], "delete_on_termination": entry["delete_on_termination"]}
+        view: Rec = {
+            "device": entry["device"],
+            "serverId": rec["id"],
+            "volumeId": entry["id"],
+            "tag": entry["tag"],
+            "delete_on_termination": entry["delete_on_termination"],
+        }
         if req.version_at_least(2, 89):
             view.update(attachment_id=entry["attachment_id"], bdm_uuid=entry["bdm_uuid"])
         else:
@@ -252,8 +314,9 @@ class ServerActions:
 
     def list_attachments(self, req: Request, params: dict[str, str]) -> Response:
         rec = self.get(req, params["id"])
-        return ok({"volumeAttachments": [self._attachment_view(req, rec, e)
-                                         for e in rec["_volumes"]]})
+        return ok(
+            {"volumeAttachments": [self._attachment_view(req, rec, e) for e in rec["_volumes"]]}
+        )
 
     def _entry(self, rec: Rec, volume_id: str) -> Rec:
         entry: Rec
@@ -281,8 +344,9 @@ class ServerActions:
             if exc.status == 404:
                 raise ApiError(404, f"Volume {volume_id} could not be found.") from exc
             raise
-        entry = self.attach_volume(rec, volume, bool(body.get("delete_on_termination", False)),
-                                   body.get("tag"))
+        entry = self.attach_volume(
+            rec, volume, bool(body.get("delete_on_termination", False)), body.get("tag")
+        )
         return ok({"volumeAttachment": self._attachment_view(req, rec, entry)})
 
     def delete_attachment(self, req: Request, params: dict[str, str]) -> Response:
@@ -301,7 +365,15 @@ class ServerActions:
 
     def list_interfaces(self, req: Request, params: dict[str, str]) -> Response:
         rec = self.get(req, params["id"])
-        items = [{"port_id": p["id"], "net_id": p["network_id"], "mac_addr": p["mac_address"],
-                  "port_state": p["status"], "fixed_ips": p["fixed_ips"], "tag": None}
-                 for p in self._ports(rec)]
+        items = [
+            {
+                "port_id": p["id"],
+                "net_id": p["network_id"],
+                "mac_addr": p["mac_address"],
+                "port_state": p["status"],
+                "fixed_ips": p["fixed_ips"],
+                "tag": None,
+            }
+            for p in self._ports(rec)
+        ]
         return ok({"interfaceAttachments": items})

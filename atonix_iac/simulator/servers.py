@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from typing import TYPE_CHECKING, Any
 
-from . import lifecycle, quotas
+from . import lifecycle
 from .backend import Backend
 from .block_storage import BlockStorage
 from .common import (
@@ -28,17 +28,20 @@ from .network import Networking
 from .protocol import Rec, Request, Response, empty, ok
 from .routing import Router
 from .server_actions import ServerActions
+from .server_build import ServerBuild
 
 if TYPE_CHECKING:
     from .compute import Compute
 
-GIB = 1024**3
 _UPDATABLE = ("name", "description", "accessIPv4", "accessIPv6", "hostname")
-ACTIVE_STATE: Rec = {"OS-EXT-STS:vm_state": "active", "OS-EXT-STS:task_state": None,
-                "OS-EXT-STS:power_state": 1}
+ACTIVE_STATE: Rec = {
+    "OS-EXT-STS:vm_state": "active",
+    "OS-EXT-STS:task_state": None,
+    "OS-EXT-STS:power_state": 1,
+}
 
 
-class Servers(ServerActions):
+class Servers(ServerBuild, ServerActions):
     """``/servers`` and its sub-resources."""
 
     def __init__(
@@ -81,13 +84,19 @@ class Servers(ServerActions):
         flavor = rec["_flavor"]
         if req.version_at_least(2, 47):
             view["flavor"] = {
-                "vcpus": flavor["vcpus"], "ram": flavor["ram"], "disk": flavor["disk"],
-                "ephemeral": flavor["OS-FLV-EXT-DATA:ephemeral"], "swap": flavor["swap"],
-                "original_name": flavor["name"], "extra_specs": flavor.get("extra_specs", {}),
+                "vcpus": flavor["vcpus"],
+                "ram": flavor["ram"],
+                "disk": flavor["disk"],
+                "ephemeral": flavor["OS-FLV-EXT-DATA:ephemeral"],
+                "swap": flavor["swap"],
+                "original_name": flavor["name"],
+                "extra_specs": flavor.get("extra_specs", {}),
             }
         else:
-            view["flavor"] = {"id": flavor["id"], "links": [
-                {"rel": "bookmark", "href": f"{req.service_url}/flavors/{flavor['id']}"}]}
+            view["flavor"] = {
+                "id": flavor["id"],
+                "links": [{"rel": "bookmark", "href": f"{req.service_url}/flavors/{flavor['id']}"}],
+            }
         fips = self.network.ports.fip_index() if fips is None else fips
         addresses: dict[str, list[Rec]] = {}
         groups: dict[str, None] = {}
@@ -97,13 +106,23 @@ class Servers(ServerActions):
             entries = addresses.setdefault(net["name"] if net else port["network_id"], [])
             for fixed in port["fixed_ips"]:
                 version = 6 if ":" in fixed["ip_address"] else 4
-                entries.append({"version": version, "addr": fixed["ip_address"],
-                                "OS-EXT-IPS:type": "fixed",
-                                "OS-EXT-IPS-MAC:mac_addr": port["mac_address"]})
+                entries.append(
+                    {
+                        "version": version,
+                        "addr": fixed["ip_address"],
+                        "OS-EXT-IPS:type": "fixed",
+                        "OS-EXT-IPS-MAC:mac_addr": port["mac_address"],
+                    }
+                )
             for fip in fips.get(port["id"], []):
-                entries.append({"version": 4, "addr": fip["floating_ip_address"],
-                                "OS-EXT-IPS:type": "floating",
-                                "OS-EXT-IPS-MAC:mac_addr": port["mac_address"]})
+                entries.append(
+                    {
+                        "version": 4,
+                        "addr": fip["floating_ip_address"],
+                        "OS-EXT-IPS:type": "floating",
+                        "OS-EXT-IPS-MAC:mac_addr": port["mac_address"],
+                    }
+                )
             for sg_id in port["security_groups"]:
                 if sg_id in sg_table:
                     groups[sg_table[sg_id]["name"]] = None
@@ -125,7 +144,8 @@ class Servers(ServerActions):
         everyone = bool(parse_bool(req.arg("all_tenants"))) and req.auth.is_admin
         project = req.arg("project_id") or req.arg("tenant_id")
         records = [
-            s for s in reversed(list(self.store.table("server").values()))
+            s
+            for s in reversed(list(self.store.table("server").values()))
             if (s["tenant_id"] == req.auth.project_id and not everyone)
             or (everyone and (project is None or s["tenant_id"] == project))
         ]
@@ -134,8 +154,10 @@ class Servers(ServerActions):
         special = {
             "name": lambda rec, values: regex_match(values[0], rec.get("name")),
             "ip": lambda rec, values: any(
-                regex_match(values[0], a["addr"]) for addrs in rec["addresses"].values()
-                for a in addrs),
+                regex_match(values[0], a["addr"])
+                for addrs in rec["addresses"].values()
+                for a in addrs
+            ),
             "status": lambda rec, values: rec["status"].upper() in [v.upper() for v in values],
             "flavor": lambda rec, values: rec["_flavor_id"] in values,
             "image": lambda rec, values: bool(rec["image"]) and rec["image"]["id"] in values,
@@ -146,7 +168,9 @@ class Servers(ServerActions):
         for view, rec in zip(views, records, strict=True):
             view["_flavor_id"] = rec["_flavor"]["id"]
         chosen = filter_records(
-            req, views, skip=("all_tenants", "project_id", "tenant_id", "deleted", "sort_key"),
+            req,
+            views,
+            skip=("all_tenants", "project_id", "tenant_id", "deleted", "sort_key"),
             special=special,
         )
         page, marker = paginate(req, chosen)
@@ -167,12 +191,14 @@ class Servers(ServerActions):
         body = req.json_object("server")
         extra = [k for k in body if k not in _UPDATABLE]
         if extra:
-            raise ApiError(400, f"Invalid input for field/attribute server. Value: {body}. "
-                                f"Additional properties are not allowed ({extra[0]!r} was "
-                                "unexpected)")
+            raise ApiError(
+                400,
+                f"Invalid input for field/attribute server. Value: {body}. "
+                f"Additional properties are not allowed ({extra[0]!r} was "
+                "unexpected)",
+            )
         if "name" in body and not str(body["name"]).strip():
-            raise ApiError(400, "Invalid input for field/attribute name. Value: . '' is too "
-                                "short")
+            raise ApiError(400, "Invalid input for field/attribute name. Value: . '' is too short")
         for key, value in body.items():
             rec["OS-EXT-SRV-ATTR:hostname" if key == "hostname" else key] = value
         rec["updated"] = iso()
@@ -186,12 +212,16 @@ class Servers(ServerActions):
         project_id = req.auth.project_id
         name = body.get("name")
         if not isinstance(name, str) or not name.strip():
-            raise ApiError(400, f"Invalid input for field/attribute name. Value: {name}. "
-                                "'name' is a required property")
+            raise ApiError(
+                400,
+                f"Invalid input for field/attribute name. Value: {name}. "
+                "'name' is a required property",
+            )
         flavor = self.compute.find_flavor(body.get("flavorRef"))
         bdms = list(body.get("block_device_mapping_v2") or [])
-        boot_volume = any(b.get("boot_index") in (0, "0") and
-                          b.get("destination_type") == "volume" for b in bdms)
+        boot_volume = any(
+            b.get("boot_index") in (0, "0") and b.get("destination_type") == "volume" for b in bdms
+        )
         image = self._image(body.get("imageRef"), flavor, boot_volume)
         if body.get("key_name") and not self.compute.keypair_exists(req, str(body["key_name"])):
             raise ApiError(400, "Invalid key_name provided.")
@@ -207,27 +237,48 @@ class Servers(ServerActions):
         ports, created = self._make_ports(req, server_id, networks, sg_ids)
         stamp = iso()
         rec: Rec = {
-            "id": server_id, "name": name, "status": "BUILD", "tenant_id": project_id,
-            "user_id": req.auth.user_id, "metadata": metadata,
-            "image": {"id": image["id"], "links": [{"rel": "bookmark",
-                      "href": f"{req.service_url}/images/{image['id']}"}]} if image else "",
-            "key_name": body.get("key_name"), "created": stamp, "updated": stamp,
-            "hostId": "", "accessIPv4": str(body.get("accessIPv4") or ""),
-            "accessIPv6": str(body.get("accessIPv6") or ""), "progress": 0,
+            "id": server_id,
+            "name": name,
+            "status": "BUILD",
+            "tenant_id": project_id,
+            "user_id": req.auth.user_id,
+            "metadata": metadata,
+            "image": {
+                "id": image["id"],
+                "links": [{"rel": "bookmark", "href": f"{req.service_url}/images/{image['id']}"}],
+            }
+            if image
+            else "",
+            "key_name": body.get("key_name"),
+            "created": stamp,
+            "updated": stamp,
+            "hostId": "",
+            "accessIPv4": str(body.get("accessIPv4") or ""),
+            "accessIPv6": str(body.get("accessIPv6") or ""),
+            "progress": 0,
             "config_drive": "True" if body.get("config_drive") else "",
-            "OS-DCF:diskConfig": "MANUAL", "OS-EXT-AZ:availability_zone":
-            str(body.get("availability_zone") or "nova"),
-            "OS-EXT-STS:vm_state": "building", "OS-EXT-STS:task_state": "scheduling",
-            "OS-EXT-STS:power_state": 0, "OS-SRV-USG:launched_at": None,
-            "OS-SRV-USG:terminated_at": None, "OS-EXT-SRV-ATTR:host": None,
+            "OS-DCF:diskConfig": "MANUAL",
+            "OS-EXT-AZ:availability_zone": str(body.get("availability_zone") or "nova"),
+            "OS-EXT-STS:vm_state": "building",
+            "OS-EXT-STS:task_state": "scheduling",
+            "OS-EXT-STS:power_state": 0,
+            "OS-SRV-USG:launched_at": None,
+            "OS-SRV-USG:terminated_at": None,
+            "OS-EXT-SRV-ATTR:host": None,
             "OS-EXT-SRV-ATTR:hypervisor_hostname": None,
             "OS-EXT-SRV-ATTR:instance_name": f"instance-{len(self.store.table('server')):08x}",
             "OS-EXT-SRV-ATTR:hostname": str(body.get("hostname") or name).lower()[:63],
             "OS-EXT-SRV-ATTR:user_data": body.get("user_data"),
-            "locked": False, "locked_reason": None, "description": body.get("description"),
-            "tags": list(body.get("tags") or []), "trusted_image_certificates": None,
-            "server_groups": [group["id"]] if group else [], "pinned_availability_zone": None,
-            "_flavor": dict(flavor), "_ports": [p["id"] for p in ports], "_nova_ports": created,
+            "locked": False,
+            "locked_reason": None,
+            "description": body.get("description"),
+            "tags": list(body.get("tags") or []),
+            "trusted_image_certificates": None,
+            "server_groups": [group["id"]] if group else [],
+            "pinned_availability_zone": None,
+            "_flavor": dict(flavor),
+            "_ports": [p["id"] for p in ports],
+            "_nova_ports": created,
             "_volumes": [],
         }
         self.store.put("server", rec)
@@ -239,165 +290,41 @@ class Servers(ServerActions):
         if group is not None:
             group["members"].append(server_id)
         self._start_build(rec)
-        reply = {"id": server_id, "links": self.render(req, rec)["links"],
-                 "OS-DCF:diskConfig": "MANUAL", "adminPass": secrets.token_urlsafe(9),
-                 "security_groups": [{"name": n} for n in sg_names]}
+        reply = {
+            "id": server_id,
+            "links": self.render(req, rec)["links"],
+            "OS-DCF:diskConfig": "MANUAL",
+            "adminPass": secrets.token_urlsafe(9),
+            "security_groups": [{"name": n} for n in sg_names],
+        }
         return ok({"server": reply}, 202)
 
     def _start_build(self, rec: Rec) -> None:
         outcome = self.backend.outcome("server", rec["name"])
         delay = self.backend.delay("server")
         if outcome == "error":
-            failure: Rec = {"OS-EXT-STS:vm_state": "error", "OS-EXT-STS:task_state": None,
-                       "fault": {"code": 500, "created": iso(), "message":
-                                 "No valid host was found. There are not enough hosts "
-                                 "available."}}
+            failure: Rec = {
+                "OS-EXT-STS:vm_state": "error",
+                "OS-EXT-STS:task_state": None,
+                "fault": {
+                    "code": 500,
+                    "created": iso(),
+                    "message": "No valid host was found. There are not enough hosts available.",
+                },
+            }
             lifecycle.begin(rec, "BUILD", "ERROR", delay, failure)
             return
         changes: Rec = dict(ACTIVE_STATE)
-        changes.update({"OS-SRV-USG:launched_at": iso(), "OS-EXT-SRV-ATTR:host": "sim-compute-1",
-                        "OS-EXT-SRV-ATTR:hypervisor_hostname": "sim-compute-1",
-                        "hostId": secrets.token_hex(28)})
+        changes.update(
+            {
+                "OS-SRV-USG:launched_at": iso(),
+                "OS-EXT-SRV-ATTR:host": "sim-compute-1",
+                "OS-EXT-SRV-ATTR:hypervisor_hostname": "sim-compute-1",
+                "hostId": secrets.token_hex(28),
+            }
+        )
         lifecycle.begin(rec, "BUILD", "ACTIVE", delay, changes, stuck=outcome == "stuck")
         rec["OS-EXT-STS:task_state"] = "spawning"
-
-    def _image(self, ref: Any, flavor: Rec, boot_volume: bool) -> Rec | None:
-        if not ref:
-            if boot_volume:
-                return None
-            raise ApiError(400, "Block Device Mapping is Invalid: Boot sequence for the instance "
-                                "and image/block device mapping combination is not valid.")
-        image_id = str(ref).rstrip("/").rsplit("/", 1)[-1]
-        image = self.store.get("image", image_id)
-        if image is None or image["status"] != "active":
-            raise ApiError(400, f"Image {image_id} could not be found.")
-        if not boot_volume:
-            disk = int(flavor["disk"]) * GIB
-            if disk and int(image["size"]) > disk:
-                raise ApiError(400, f"Flavor's disk is too small for requested image. Flavor "
-                                    f"disk is {disk} bytes, image is {image['size']} bytes.")
-            if disk and int(image.get("min_disk") or 0) > int(flavor["disk"]):
-                raise ApiError(400, "Flavor's disk is too small for requested image.")
-        if int(image.get("min_ram") or 0) > int(flavor["ram"]):
-            raise ApiError(400, "Flavor's memory is too small for requested image.")
-        return image
-
-    def _check_metadata(self, project_id: str, metadata: dict[str, Any]) -> None:
-        limit = self.backend.quota(project_id, "compute")["metadata_items"]
-        if quotas.exceeds(limit, 0, len(metadata)):
-            raise ApiError(403, f"Quota exceeded for metadata_items: Requested "
-                                f"{len(metadata)}, but already used 0 of {limit} metadata_items")
-
-    def _check_quota(self, project_id: str, flavor: Rec, instances: int = 1,
-                     old: Rec | None = None) -> None:
-        limits = self.backend.quota(project_id, "compute")
-        used = self.compute.usage(project_id)
-        wanted = {"instances": instances,
-                  "cores": int(flavor["vcpus"]) - (int(old["vcpus"]) if old else 0),
-                  "ram": int(flavor["ram"]) - (int(old["ram"]) if old else 0)}
-        for key in ("instances", "cores", "ram"):
-            if wanted[key] > 0 and quotas.exceeds(limits[key], used[key], wanted[key]):
-                raise ApiError(403, f"Quota exceeded for {key}: Requested {wanted[key]}, but "
-                                    f"already used {used[key]} of {limits[key]} {key}")
-
-    def _group(self, req: Request, hints: Any) -> Rec | None:
-        if not isinstance(hints, dict) or not hints.get("group"):
-            return None
-        group_id = str(hints["group"])
-        rec = self.store.get("server_group", group_id)
-        if rec is None or rec["project_id"] != req.auth.project_id:
-            raise ApiError(400, f"Invalid input for field/attribute group. Value: {group_id}. "
-                                "Server group not found")
-        limit = self.backend.quota(req.auth.project_id, "compute")["server_group_members"]
-        if quotas.exceeds(limit, len(rec["members"]), 1):
-            raise ApiError(403, "Quota exceeded, too many servers in group")
-        return rec
-
-    def _networks(self, req: Request, requested: Any) -> list[Rec]:
-        if requested is None:
-            if req.version_at_least(2, 37):
-                raise ApiError(400, "Invalid input for field/attribute server. 'networks' is a "
-                                    "required property")
-            requested = "auto"
-        if requested == "none":
-            return []
-        if requested == "auto":
-            own = [n for n in self.store.table("network").values()
-                   if n["project_id"] == req.auth.project_id and not n["router:external"]]
-            if len(own) > 1:
-                raise ApiError(409, "Multiple possible networks found, use a Network ID to be "
-                                    "more specific.")
-            if not own:
-                raise ApiError(400, f"Unable to automatically allocate a network for project "
-                                    f"{req.auth.project_id}")
-            return [{"uuid": own[0]["id"]}]
-        if not isinstance(requested, list):
-            raise ApiError(400, f"Invalid input for field/attribute networks. Value: "
-                                f"{requested}.")
-        return [dict(item) for item in requested]
-
-    def _make_ports(
-        self, req: Request, server_id: str, networks: list[Rec], sg_ids: list[str]
-    ) -> tuple[list[Rec], list[str]]:
-        ports: list[Rec] = []
-        created: list[str] = []
-        try:
-            for item in networks:
-                if item.get("port"):
-                    port = self.store.get("port", str(item["port"]))
-                    if port is None or port["project_id"] != req.auth.project_id:
-                        raise ApiError(400, f"Port {item['port']} could not be found.")
-                    if port["device_id"] or any(p["id"] == port["id"] for p in ports):
-                        raise ApiError(409, f"Port {port['id']} is still in use.")
-                    ports.append(port)
-                    continue
-                network = self.store.get("network", str(item.get("uuid")))
-                if network is None or not self.network.visible(req, "network", network):
-                    raise ApiError(400, f"Network {item.get('uuid')} could not be found.")
-                body: Rec = {"security_groups": sg_ids} if network["port_security_enabled"] \
-                    else {}
-                if item.get("fixed_ip"):
-                    body["fixed_ips"] = [{"ip_address": item["fixed_ip"]}]
-                try:
-                    port = self.network.ports.new_port(req, req.auth.project_id, network, body)
-                except ApiError as exc:
-                    if exc.error_type == "OverQuota":
-                        raise ApiError(403, "Maximum number of ports exceeded") from exc
-                    raise ApiError(exc.status if exc.status != 404 else 400, exc.message) from exc
-                created.append(port["id"])
-                ports.append(port)
-        except ApiError:
-            for port_id in created:
-                port = self.store.get("port", port_id)
-                if port is not None:
-                    self.network.ports.remove(port)
-            raise
-        for port in ports:
-            self.network.ports.bind(port, server_id)
-        return ports, created
-
-    def _attach_bdms(self, req: Request, rec: Rec, bdms: list[Rec], image: Rec | None) -> None:
-        for bdm in bdms:
-            if bdm.get("destination_type") != "volume":
-                continue
-            source = bdm.get("source_type")
-            if source == "volume":
-                volume = self.volumes.reserve(req.auth.project_id, str(bdm.get("uuid")))
-            elif source in ("image", "blank"):
-                src_image = self.store.get("image", str(bdm.get("uuid"))) if source == "image" \
-                    else None
-                if source == "image" and src_image is None:
-                    raise ApiError(400, f"Image {bdm.get('uuid')} could not be found.")
-                size = int(bdm.get("volume_size") or 1)
-                self.volumes._check_quota(req.auth.project_id, 1, size)
-                volume = self.volumes.new_volume(req, req.auth.project_id, size, {}, "__DEFAULT__",
-                                                 src_image)
-                volume.pop("_t", None)
-                volume["status"] = "available"
-            else:
-                raise ApiError(400, f"Block Device Mapping is Invalid: source_type {source}")
-            self.attach_volume(rec, volume, bool(bdm.get("delete_on_termination", False)),
-                               bdm.get("tag"))
 
     # -- delete -----------------------------------------------------------------------------
 

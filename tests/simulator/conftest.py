@@ -17,8 +17,9 @@ Connect = Callable[..., Connection]
 
 @pytest.fixture
 def sim(tmp_path: Path) -> Iterator[SimulatorServer]:
-    server = SimulatorServer(tmp_path / "sim", projects=["demo", "alt"],
-                             config=SimConfig(seed=1234))
+    server = SimulatorServer(
+        tmp_path / "sim", projects=["demo", "alt"], config=SimConfig(seed=1234)
+    )
     with server:
         yield server
 
@@ -48,9 +49,11 @@ def network_setup(conn: Connection) -> dict[str, Any]:
     """A private network + subnet routed to ``public`` (what floating IPs need)."""
     public = conn.network.find_network("public")
     net = conn.network.create_network(name="private")
-    subnet = conn.network.create_subnet(network_id=net.id, ip_version=4, cidr="10.0.0.0/24",
-                                        name="private-subnet")
-    router = conn.network.create_router(name="router1",
-                                        external_gateway_info={"network_id": public.id})
+    subnet = conn.network.create_subnet(
+        network_id=net.id, ip_version=4, cidr="10.0.0.0/24", name="private-subnet"
+    )
+    router = conn.network.create_router(
+        name="router1", external_gateway_info={"network_id": public.id}
+    )
     conn.network.add_interface_to_router(router, subnet_id=subnet.id)
     return {"public": public, "net": net, "subnet": subnet, "router": router}

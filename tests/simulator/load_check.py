@@ -29,15 +29,35 @@ def main(count: int, parallel: int, delay: float) -> None:
         port = sock.getsockname()[1]
     data = tempfile.mkdtemp(prefix="atonix-sim-load-")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "atonix_iac.simulator", "serve", "--port", str(port), "--data",
-         data, "--build-delay", str(delay)], stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-m",
+            "atonix_iac.simulator",
+            "serve",
+            "--port",
+            str(port),
+            "--data",
+            data,
+            "--build-delay",
+            str(delay),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert proc.stdout is not None
     for _ in range(3):
         proc.stdout.readline()
     kwargs: dict[str, Any] = dict(
-        auth_url=f"http://127.0.0.1:{port}/identity", username="admin", password="admin",
-        project_name="demo", user_domain_name="Default", project_domain_name="Default",
-        region_name="RegionOne", load_yaml_config=False, load_envvars=False)
+        auth_url=f"http://127.0.0.1:{port}/identity",
+        username="admin",
+        password="admin",
+        project_name="demo",
+        user_domain_name="Default",
+        project_domain_name="Default",
+        region_name="RegionOne",
+        load_yaml_config=False,
+        load_envvars=False,
+    )
     try:
         admin = openstack.connect(**kwargs)
         project = admin.current_project_id
@@ -51,8 +71,9 @@ def main(count: int, parallel: int, delay: float) -> None:
 
         def boot(i: int) -> str:
             conn = conns[i % parallel]
-            server = conn.compute.create_server(name=f"vm-{i}", flavor_id="1", image_id=image,
-                                                networks=[{"uuid": net.id}])
+            server = conn.compute.create_server(
+                name=f"vm-{i}", flavor_id="1", image_id=image, networks=[{"uuid": net.id}]
+            )
             done = conn.compute.wait_for_server(server, wait=300, interval=interval)
             return str(done.status)
 
@@ -64,10 +85,12 @@ def main(count: int, parallel: int, delay: float) -> None:
         with urllib.request.urlopen(url) as resp:
             log = json.loads(resp.read())["requests"]
         durations = sorted(r["duration_ms"] for r in log)
-        print(f"{count} servers, parallelism {parallel}, build delay {delay}s: {elapsed:.1f}s, "
-              f"{statuses.count('ACTIVE')} ACTIVE, {len(log)} requests; simulator ms p50 "
-              f"{statistics.median(durations):.2f} "
-              f"p99 {durations[int(len(durations) * 0.99)]:.2f} max {durations[-1]:.1f}")
+        print(
+            f"{count} servers, parallelism {parallel}, build delay {delay}s: {elapsed:.1f}s, "
+            f"{statuses.count('ACTIVE')} ACTIVE, {len(log)} requests; simulator ms p50 "
+            f"{statistics.median(durations):.2f} "
+            f"p99 {durations[int(len(durations) * 0.99)]:.2f} max {durations[-1]:.1f}"
+        )
     finally:
         proc.terminate()
         proc.wait(timeout=30)

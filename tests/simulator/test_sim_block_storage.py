@@ -13,8 +13,9 @@ from atonix_iac.simulator import SimulatorServer
 
 def _server(conn: Connection, net_id: str) -> Any:
     image = conn.image.find_image("cirros")
-    server = conn.compute.create_server(name="vm", flavor_id="1", image_id=image.id,
-                                        networks=[{"uuid": net_id}])
+    server = conn.compute.create_server(
+        name="vm", flavor_id="1", image_id=image.id, networks=[{"uuid": net_id}]
+    )
     return conn.compute.wait_for_server(server, wait=5, interval=0.05)
 
 
@@ -73,8 +74,10 @@ def test_server_delete_releases_volume(conn: Connection, network_setup: dict[str
     conn.compute.create_volume_attachment(server, volume_id=volume.id)
     conn.compute.delete_server(server)
     conn.compute.wait_for_delete(server, wait=5, interval=0.05)
-    assert conn.block_storage.wait_for_status(volume, "available", wait=5,
-                                              interval=0.05).attachments == []
+    assert (
+        conn.block_storage.wait_for_status(volume, "available", wait=5, interval=0.05).attachments
+        == []
+    )
 
 
 def test_gigabytes_quota_is_cinder_413(conn: Connection) -> None:

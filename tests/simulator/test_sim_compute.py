@@ -11,20 +11,29 @@ from openstack.connection import Connection
 from atonix_iac.simulator import SimulatorServer
 
 
-def _boot(conn: Connection, net_id: str, name: str = "vm1", flavor: str = "m1.tiny",
-          **kwargs: Any) -> Any:
+def _boot(
+    conn: Connection, net_id: str, name: str = "vm1", flavor: str = "m1.tiny", **kwargs: Any
+) -> Any:
     image = conn.image.find_image("cirros")
     server = conn.compute.create_server(
-        name=name, flavor_id=conn.compute.find_flavor(flavor).id, image_id=image.id,
-        networks=[{"uuid": net_id}], **kwargs,
+        name=name,
+        flavor_id=conn.compute.find_flavor(flavor).id,
+        image_id=image.id,
+        networks=[{"uuid": net_id}],
+        **kwargs,
     )
     return conn.compute.wait_for_server(server, wait=10, interval=0.05)
 
 
 def test_seeded_flavors_and_images(conn: Connection) -> None:
     flavors = {f.name: (f.vcpus, f.ram) for f in conn.compute.flavors()}
-    assert flavors == {"m1.tiny": (1, 512), "m1.small": (1, 2048), "m1.medium": (2, 4096),
-                       "m1.large": (4, 8192), "m1.xlarge": (8, 16384)}
+    assert flavors == {
+        "m1.tiny": (1, 512),
+        "m1.small": (1, 2048),
+        "m1.medium": (2, 4096),
+        "m1.large": (4, 8192),
+        "m1.xlarge": (8, 16384),
+    }
     assert conn.compute.find_flavor("m1.large").id == "4"
     assert conn.compute.find_flavor("4").name == "m1.large"
     assert conn.compute.find_flavor("m9.huge") is None
@@ -41,8 +50,9 @@ def test_server_lifecycle(sim: SimulatorServer, conn: Connection) -> None:
     net = conn.network.create_network(name="n1")
     conn.network.create_subnet(network_id=net.id, ip_version=4, cidr="10.1.0.0/24")
     image = conn.image.find_image("cirros")
-    created = conn.compute.create_server(name="web-1", flavor_id="2", image_id=image.id,
-                                         networks=[{"uuid": net.id}])
+    created = conn.compute.create_server(
+        name="web-1", flavor_id="2", image_id=image.id, networks=[{"uuid": net.id}]
+    )
     assert conn.compute.get_server(created.id).status == "BUILD"
     server = conn.compute.wait_for_server(created, wait=10, interval=0.05)
     assert server.status == "ACTIVE"
@@ -67,7 +77,8 @@ def test_server_lifecycle(sim: SimulatorServer, conn: Connection) -> None:
 
 
 def test_update_server_metadata_in_body_is_rejected_like_nova(
-        conn: Connection, network_setup: dict[str, Any]) -> None:
+    conn: Connection, network_setup: dict[str, Any]
+) -> None:
     server = _boot(conn, network_setup["net"].id)
     with pytest.raises(openstack.exceptions.BadRequestException) as err:
         conn.compute.update_server(server, metadata={"a": "b"})
@@ -77,12 +88,14 @@ def test_update_server_metadata_in_body_is_rejected_like_nova(
 def test_server_with_existing_port_keeps_port_on_delete(conn: Connection) -> None:
     net = conn.network.create_network(name="n1")
     subnet = conn.network.create_subnet(network_id=net.id, ip_version=4, cidr="10.2.0.0/24")
-    port = conn.network.create_port(network_id=net.id,
-                                    fixed_ips=[{"subnet_id": subnet.id, "ip_address": "10.2.0.50"}])
+    port = conn.network.create_port(
+        network_id=net.id, fixed_ips=[{"subnet_id": subnet.id, "ip_address": "10.2.0.50"}]
+    )
     assert port.status == "DOWN"
     image = conn.image.find_image("cirros")
-    server = conn.compute.create_server(name="p", flavor_id="1", image_id=image.id,
-                                        networks=[{"port": port.id}])
+    server = conn.compute.create_server(
+        name="p", flavor_id="1", image_id=image.id, networks=[{"port": port.id}]
+    )
     server = conn.compute.wait_for_server(server, wait=5, interval=0.05)
     assert server.addresses["n1"][0]["addr"] == "10.2.0.50"
     assert conn.network.get_port(port.id).device_id == server.id
@@ -93,7 +106,8 @@ def test_server_with_existing_port_keeps_port_on_delete(conn: Connection) -> Non
 
 
 def test_resize_confirm_and_power_actions(
-        sim: SimulatorServer, conn: Connection, network_setup: dict[str, Any]) -> None:
+    sim: SimulatorServer, conn: Connection, network_setup: dict[str, Any]
+) -> None:
     server = _boot(conn, network_setup["net"].id)
     conn.compute.resize_server(server, conn.compute.find_flavor("m1.small").id)
     server = conn.compute.wait_for_server(server, status="VERIFY_RESIZE", wait=5, interval=0.05)
@@ -104,8 +118,10 @@ def test_resize_confirm_and_power_actions(
     assert conn.compute.get_limits().absolute.total_ram_used == 2048
 
     conn.compute.stop_server(server)
-    assert conn.compute.wait_for_server(server, status="SHUTOFF", wait=5,
-                                        interval=0.05).power_state == 4
+    assert (
+        conn.compute.wait_for_server(server, status="SHUTOFF", wait=5, interval=0.05).power_state
+        == 4
+    )
     with pytest.raises(openstack.exceptions.ConflictException) as err:
         conn.compute.stop_server(server)
     assert "vm_state stopped" in str(err.value.details)
@@ -118,8 +134,12 @@ def test_resize_confirm_and_power_actions(
 def test_flavor_disk_too_small_for_image(conn: Connection, network_setup: dict[str, Any]) -> None:
     ubuntu = conn.image.find_image("ubuntu")
     with pytest.raises(openstack.exceptions.BadRequestException) as err:
-        conn.compute.create_server(name="x", flavor_id="1", image_id=ubuntu.id,
-                                   networks=[{"uuid": network_setup["net"].id}])
+        conn.compute.create_server(
+            name="x",
+            flavor_id="1",
+            image_id=ubuntu.id,
+            networks=[{"uuid": network_setup["net"].id}],
+        )
     assert "Flavor's disk is too small" in str(err.value.details)
 
 
@@ -128,16 +148,16 @@ def test_networks_required_at_recent_microversion(conn: Connection) -> None:
     with pytest.raises(openstack.exceptions.BadRequestException) as err:
         conn.compute.create_server(name="x", flavor_id="1", image_id=image.id)
     assert "'networks' is a required property" in str(err.value.details)
-    server = conn.compute.create_server(name="x", flavor_id="1", image_id=image.id,
-                                        networks="none")
+    server = conn.compute.create_server(name="x", flavor_id="1", image_id=image.id, networks="none")
     assert conn.compute.wait_for_server(server, wait=5, interval=0.05).addresses == {}
 
 
 def test_keypairs(conn: Connection) -> None:
     generated = conn.compute.create_keypair(name="gen")
     assert generated.private_key.startswith("-----BEGIN")
-    public_key = ("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB3c3Rk9b7V0YkzQ4m0j2Zb6Ql1dE8pQ0m2Z4x7o"
-                  "9aXc user@host")
+    public_key = (
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB3c3Rk9b7V0YkzQ4m0j2Zb6Ql1dE8pQ0m2Z4x7o9aXc user@host"
+    )
     imported = conn.compute.create_keypair(name="imported", public_key=public_key)
     assert imported.fingerprint.count(":") == 15
     assert imported.private_key is None
@@ -163,17 +183,20 @@ def test_server_group_membership(conn: Connection, network_setup: dict[str, Any]
 
 
 def test_instances_quota_is_nova_403(
-        sim: SimulatorServer, conn: Connection, network_setup: dict[str, Any]) -> None:
+    sim: SimulatorServer, conn: Connection, network_setup: dict[str, Any]
+) -> None:
     conn.compute.update_quota_set(conn.current_project_id, instances=2)
     _boot(conn, network_setup["net"].id, "a")
     _boot(conn, network_setup["net"].id, "b")
     image = conn.image.find_image("cirros")
     with pytest.raises(openstack.exceptions.ForbiddenException) as err:
-        conn.compute.create_server(name="c", flavor_id="1", image_id=image.id,
-                                   networks=[{"uuid": network_setup["net"].id}])
+        conn.compute.create_server(
+            name="c", flavor_id="1", image_id=image.id, networks=[{"uuid": network_setup["net"].id}]
+        )
     assert err.value.status_code == 403
-    assert err.value.details == ("Quota exceeded for instances: Requested 1, but already used "
-                                 "2 of 2 instances")
+    assert err.value.details == (
+        "Quota exceeded for instances: Requested 1, but already used 2 of 2 instances"
+    )
     usage = conn.compute.get_quota_set(conn.current_project_id, usage=True)
     assert usage.usage["instances"] == 2
     assert [s.name for s in conn.compute.servers()] == ["b", "a"]

@@ -16,8 +16,12 @@ from atonix_iac.simulator import FaultRule, LifecycleRule, SimulatorServer
 
 def _admin(sim: SimulatorServer, method: str, path: str, body: Any = None) -> Any:
     data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(f"{sim.url}/_sim/{path}", data=data, method=method,
-                                 headers={"Content-Type": "application/json"})
+    req = urllib.request.Request(
+        f"{sim.url}/_sim/{path}",
+        data=data,
+        method=method,
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(req) as resp:
         raw = resp.read()
     return json.loads(raw) if raw else None
@@ -25,29 +29,48 @@ def _admin(sim: SimulatorServer, method: str, path: str, body: Any = None) -> An
 
 def _create(conn: Connection, net_id: str, name: str = "vm") -> Any:
     image = conn.image.find_image("cirros")
-    return conn.compute.create_server(name=name, flavor_id="1", image_id=image.id,
-                                      networks=[{"uuid": net_id}])
+    return conn.compute.create_server(
+        name=name, flavor_id="1", image_id=image.id, networks=[{"uuid": net_id}]
+    )
 
 
 def test_error_rate_one_on_server_create(
-        sim: SimulatorServer, conn: Connection, network_setup: dict[str, Any]) -> None:
-    sim.set_faults([FaultRule(service="compute", method="POST", path="/servers", status=500,
-                              message="boom")])
+    sim: SimulatorServer, conn: Connection, network_setup: dict[str, Any]
+) -> None:
+    sim.set_faults(
+        [FaultRule(service="compute", method="POST", path="/servers", status=500, message="boom")]
+    )
     with pytest.raises(openstack.exceptions.HttpException) as err:
         _create(conn, network_setup["net"].id)
     assert err.value.status_code == 500
     assert err.value.details == "boom"
     assert list(conn.compute.servers()) == []  # other calls are unaffected
     sim.clear_faults()
-    assert conn.compute.wait_for_server(_create(conn, network_setup["net"].id), wait=5,
-                                        interval=0.05).status == "ACTIVE"
+    assert (
+        conn.compute.wait_for_server(
+            _create(conn, network_setup["net"].id), wait=5, interval=0.05
+        ).status
+        == "ACTIVE"
+    )
 
 
-def test_fault_count_and_status_via_admin_endpoint(sim: SimulatorServer,
-                                                   conn: Connection) -> None:
-    reply = _admin(sim, "PUT", "faults", {"faults": [
-        {"service": "network", "method": "POST", "path": "/networks", "status": 503,
-         "count": 1}]})
+def test_fault_count_and_status_via_admin_endpoint(sim: SimulatorServer, conn: Connection) -> None:
+    reply = _admin(
+        sim,
+        "PUT",
+        "faults",
+        {
+            "faults": [
+                {
+                    "service": "network",
+                    "method": "POST",
+                    "path": "/networks",
+                    "status": 503,
+                    "count": 1,
+                }
+            ]
+        },
+    )
     assert reply["faults"][0]["status"] == 503
     with pytest.raises(openstack.exceptions.HttpException) as err:
         conn.network.create_network(name="first")
@@ -58,22 +81,25 @@ def test_fault_count_and_status_via_admin_endpoint(sim: SimulatorServer,
     assert _admin(sim, "GET", "faults")["faults"] == []
 
 
-def test_server_stuck_in_build(sim: SimulatorServer, conn: Connection,
-                               network_setup: dict[str, Any]) -> None:
+def test_server_stuck_in_build(
+    sim: SimulatorServer, conn: Connection, network_setup: dict[str, Any]
+) -> None:
     sim.set_lifecycle([LifecycleRule(kind="server", outcome="stuck", name="stuck-*")])
     server = _create(conn, network_setup["net"].id, "stuck-1")
     with pytest.raises(openstack.exceptions.ResourceTimeout):
         conn.compute.wait_for_server(server, wait=0.3, interval=0.05)
     assert conn.compute.get_server(server.id).status == "BUILD"
-    other = conn.compute.wait_for_server(_create(conn, network_setup["net"].id, "fine"),
-                                         wait=5, interval=0.05)
+    other = conn.compute.wait_for_server(
+        _create(conn, network_setup["net"].id, "fine"), wait=5, interval=0.05
+    )
     assert other.status == "ACTIVE"
     conn.compute.delete_server(server)  # stuck servers can still be deleted
     conn.compute.wait_for_delete(server, wait=5, interval=0.05)
 
 
-def test_server_goes_to_error(sim: SimulatorServer, conn: Connection,
-                              network_setup: dict[str, Any]) -> None:
+def test_server_goes_to_error(
+    sim: SimulatorServer, conn: Connection, network_setup: dict[str, Any]
+) -> None:
     _admin(sim, "PUT", "lifecycle", [{"kind": "server", "outcome": "error", "count": 1}])
     server = _create(conn, network_setup["net"].id)
     with pytest.raises(openstack.exceptions.ResourceFailure):
@@ -81,8 +107,9 @@ def test_server_goes_to_error(sim: SimulatorServer, conn: Connection,
     failed = conn.compute.get_server(server.id)
     assert (failed.status, failed.vm_state) == ("ERROR", "error")
     assert "No valid host" in failed.fault["message"]
-    retry = conn.compute.wait_for_server(_create(conn, network_setup["net"].id), wait=5,
-                                         interval=0.05)
+    retry = conn.compute.wait_for_server(
+        _create(conn, network_setup["net"].id), wait=5, interval=0.05
+    )
     assert retry.status == "ACTIVE"
 
 
@@ -93,8 +120,9 @@ def test_volume_goes_to_error(sim: SimulatorServer, conn: Connection) -> None:
         conn.block_storage.wait_for_status(volume, "available", wait=5, interval=0.05)
 
 
-def test_build_delay_is_time_based(sim: SimulatorServer, conn: Connection,
-                                   network_setup: dict[str, Any]) -> None:
+def test_build_delay_is_time_based(
+    sim: SimulatorServer, conn: Connection, network_setup: dict[str, Any]
+) -> None:
     sim.set_delay(0.3, "server")
     started = time.monotonic()
     server = _create(conn, network_setup["net"].id)
@@ -116,7 +144,8 @@ def test_request_log_counts_writes(sim: SimulatorServer, conn: Connection) -> No
     conn.network.create_network(name="n")
     writes = sim.request_log(writes_only=True)
     assert [(r.method, r.service, r.status, r.project) for r in writes] == [
-        ("POST", "network", 201, "demo")]
+        ("POST", "network", 201, "demo")
+    ]
     sim.clear_request_log()
     list(conn.network.networks())
     conn.compute.find_flavor("m1.tiny")
@@ -124,8 +153,9 @@ def test_request_log_counts_writes(sim: SimulatorServer, conn: Connection) -> No
     assert {r.service for r in sim.request_log()} == {"network", "compute"}
     over_http = _admin(sim, "GET", "requests?writes=false")["requests"]
     assert [r["path"] for r in over_http][0] == "/networking/v2.0/networks"
-    assert all(set(r) >= {"method", "path", "service", "project", "status", "write"}
-               for r in over_http)
+    assert all(
+        set(r) >= {"method", "path", "service", "project", "status", "write"} for r in over_http
+    )
     _admin(sim, "DELETE", "requests")
     assert _admin(sim, "GET", "requests")["requests"] == []
 

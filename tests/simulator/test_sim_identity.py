@@ -42,8 +42,9 @@ def test_wrong_password_is_unauthorized(sim: SimulatorServer) -> None:
 
 
 def test_member_user_cannot_scope_to_other_project(sim: SimulatorServer) -> None:
-    member = openstack.connect(**sim.connect_kwargs("alt", username="demo-user",
-                                                    password="password"))
+    member = openstack.connect(
+        **sim.connect_kwargs("alt", username="demo-user", password="password")
+    )
     with pytest.raises(keystoneauth1.exceptions.http.Unauthorized):
         list(member.network.networks())
 
@@ -73,7 +74,10 @@ def test_version_documents(sim: SimulatorServer) -> None:
     with urllib.request.urlopen(f"{sim.url}/compute/v2.1") as resp:
         version = json.loads(resp.read())["version"]
     assert (version["min_version"], version["version"], version["status"]) == (
-        "2.1", "2.96", "CURRENT")
+        "2.1",
+        "2.96",
+        "CURRENT",
+    )
 
 
 def test_missing_token_is_401_with_keystone_body(sim: SimulatorServer) -> None:

@@ -13,8 +13,13 @@ from atonix_iac.simulator import SimulatorServer
 
 def test_network_subnet_and_find(conn: Connection) -> None:
     net = conn.network.create_network(name="app-net", tags=["stack:a"])
-    subnet = conn.network.create_subnet(network_id=net.id, ip_version=4, cidr="192.168.10.0/24",
-                                        name="app-subnet", dns_nameservers=["8.8.8.8"])
+    subnet = conn.network.create_subnet(
+        network_id=net.id,
+        ip_version=4,
+        cidr="192.168.10.0/24",
+        name="app-subnet",
+        dns_nameservers=["8.8.8.8"],
+    )
     assert subnet.gateway_ip == "192.168.10.1"
     assert subnet.allocation_pools == [{"start": "192.168.10.2", "end": "192.168.10.254"}]
     assert conn.network.find_network("app-net").subnet_ids == [subnet.id]
@@ -65,25 +70,47 @@ def test_router_gateway_and_interfaces(conn: Connection, network_setup: dict[str
 def test_default_security_group_and_rules(conn: Connection, connect: Any) -> None:
     groups = list(conn.network.security_groups())
     assert [g.name for g in groups] == ["default"]
-    default_rules = {(r["direction"], r["ethertype"], r["remote_group_id"] is not None)
-                     for r in groups[0].security_group_rules}
-    assert default_rules == {("egress", "IPv4", False), ("egress", "IPv6", False),
-                             ("ingress", "IPv4", True), ("ingress", "IPv6", True)}
+    default_rules = {
+        (r["direction"], r["ethertype"], r["remote_group_id"] is not None)
+        for r in groups[0].security_group_rules
+    }
+    assert default_rules == {
+        ("egress", "IPv4", False),
+        ("egress", "IPv6", False),
+        ("ingress", "IPv4", True),
+        ("ingress", "IPv6", True),
+    }
     web = conn.network.create_security_group(name="web", description="http")
     assert len(web.security_group_rules) == 2  # egress v4 + v6, as Neutron adds
     rule = conn.network.create_security_group_rule(
-        security_group_id=web.id, direction="ingress", protocol="tcp", port_range_min=80,
-        port_range_max=80, remote_ip_prefix="0.0.0.0/0", ether_type="IPv4")
+        security_group_id=web.id,
+        direction="ingress",
+        protocol="tcp",
+        port_range_min=80,
+        port_range_max=80,
+        remote_ip_prefix="0.0.0.0/0",
+        ether_type="IPv4",
+    )
     assert (rule.port_range_min, rule.protocol) == (80, "tcp")
     with pytest.raises(openstack.exceptions.ConflictException) as dup:
         conn.network.create_security_group_rule(
-            security_group_id=web.id, direction="ingress", protocol="tcp", port_range_min=80,
-            port_range_max=80, remote_ip_prefix="0.0.0.0/0", ether_type="IPv4")
+            security_group_id=web.id,
+            direction="ingress",
+            protocol="tcp",
+            port_range_min=80,
+            port_range_max=80,
+            remote_ip_prefix="0.0.0.0/0",
+            ether_type="IPv4",
+        )
     assert "already exists" in str(dup.value.details)
     with pytest.raises(openstack.exceptions.BadRequestException):
         conn.network.create_security_group_rule(
-            security_group_id=web.id, direction="ingress", protocol="tcp", port_range_min=90,
-            port_range_max=80)
+            security_group_id=web.id,
+            direction="ingress",
+            protocol="tcp",
+            port_range_min=90,
+            port_range_max=80,
+        )
     assert len(conn.network.get_security_group(web.id).security_group_rules) == 3
     conn.network.delete_security_group_rule(rule)
     assert conn.network.find_security_group("web").id == web.id
@@ -103,11 +130,11 @@ def test_ports_allocate_addresses(conn: Connection) -> None:
     assert first.fixed_ips == [{"subnet_id": subnet.id, "ip_address": "10.5.0.2"}]
     assert first.security_group_ids == [web.id]
     assert first.mac_address.startswith("fa:16:3e:")
-    fixed = conn.network.create_port(network_id=net.id,
-                                     fixed_ips=[{"subnet_id": subnet.id, "ip_address": "10.5.0.6"}])
+    fixed = conn.network.create_port(
+        network_id=net.id, fixed_ips=[{"subnet_id": subnet.id, "ip_address": "10.5.0.6"}]
+    )
     with pytest.raises(openstack.exceptions.ConflictException):
-        conn.network.create_port(network_id=net.id,
-                                 fixed_ips=[{"ip_address": "10.5.0.6"}])
+        conn.network.create_port(network_id=net.id, fixed_ips=[{"ip_address": "10.5.0.6"}])
     found = list(conn.network.ports(fixed_ips=["ip_address=10.5.0.6"]))
     assert [p.id for p in found] == [fixed.id]
     for _ in range(3):  # .3 .4 .5 are left in the /29 pool
@@ -155,8 +182,9 @@ def test_tags(conn: Connection) -> None:
     conn.network.set_tags(net, ["atonix", "stack=a"])
     assert conn.network.get_network(net.id).tags == ["atonix", "stack=a"]
     assert [n.name for n in conn.network.networks(tags="atonix")] == ["tagged"]
-    assert [n.name for n in conn.network.networks(not_tags="atonix", is_router_external=False)
-            ] == ["plain"]
+    assert [n.name for n in conn.network.networks(not_tags="atonix", is_router_external=False)] == [
+        "plain"
+    ]
     conn.network.set_tags(net, [])
     assert conn.network.get_network(net.id).tags == []
 
@@ -181,14 +209,16 @@ def test_floatingip_quota(conn: Connection) -> None:
 
 
 def test_subnet_from_pool(conn: Connection) -> None:
-    pool = conn.network.create_subnet_pool(name="pool", prefixes=["10.200.0.0/16"],
-                                           default_prefixlen=24)
+    pool = conn.network.create_subnet_pool(
+        name="pool", prefixes=["10.200.0.0/16"], default_prefixlen=24
+    )
     assert conn.network.find_subnet_pool("pool").id == pool.id
     assert conn.network.find_subnet_pool("nope") is None
     net = conn.network.create_network(name="pooled")
     first = conn.network.create_subnet(network_id=net.id, ip_version=4, subnetpool_id=pool.id)
-    second = conn.network.create_subnet(network_id=net.id, ip_version=4, subnetpool_id=pool.id,
-                                        prefixlen=26)
+    second = conn.network.create_subnet(
+        network_id=net.id, ip_version=4, subnetpool_id=pool.id, prefixlen=26
+    )
     assert (first.cidr, second.cidr) == ("10.200.0.0/24", "10.200.1.0/26")
     assert first.subnet_pool_id == pool.id
     with pytest.raises(openstack.exceptions.ConflictException):

@@ -31,8 +31,9 @@ def test_state_survives_restart(tmp_path: Path) -> None:
         net = conn.network.create_network(name="kept")
         conn.network.create_subnet(network_id=net.id, ip_version=4, cidr="10.3.0.0/24")
         image = conn.image.find_image("cirros")
-        server = conn.compute.create_server(name="kept-vm", flavor_id="1", image_id=image.id,
-                                            networks=[{"uuid": net.id}])
+        server = conn.compute.create_server(
+            name="kept-vm", flavor_id="1", image_id=image.id, networks=[{"uuid": net.id}]
+        )
         conn.compute.update_quota_set(conn.current_project_id, instances=7)
         project_id = conn.current_project_id
         conn.close()
@@ -67,9 +68,23 @@ def test_cli_serve_writes_clouds_yaml(tmp_path: Path, monkeypatch: pytest.Monkey
     port = _free_port()
     data = tmp_path / "cli"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "atonix_iac.simulator", "serve", "--port", str(port),
-         "--data", str(data), "--projects", "demo,team2", "--build-delay", "0.01"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "atonix_iac.simulator",
+            "serve",
+            "--port",
+            str(port),
+            "--data",
+            str(data),
+            "--projects",
+            "demo,team2",
+            "--build-delay",
+            "0.01",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         assert proc.stdout is not None
@@ -109,8 +124,9 @@ def test_parallel_server_creates(tmp_path: Path) -> None:
 
         def boot(i: int) -> str:
             conn = conns[i % len(conns)]
-            server = conn.compute.create_server(name=f"vm-{i}", flavor_id="1", image_id=image_id,
-                                                networks=[{"uuid": net.id}])
+            server = conn.compute.create_server(
+                name=f"vm-{i}", flavor_id="1", image_id=image_id, networks=[{"uuid": net.id}]
+            )
             return str(conn.compute.wait_for_server(server, wait=30, interval=0.05).status)
 
         started = time.monotonic()
@@ -126,24 +142,33 @@ def test_parallel_server_creates(tmp_path: Path) -> None:
     assert os.path.getsize(tmp_path / "state.json") > 0
 
 
-def test_serve_function_runs_until_stopped(tmp_path: Path,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_serve_function_runs_until_stopped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     import threading
 
     from atonix_iac.simulator import serve
 
     stop = threading.Event()
     port = _free_port()
-    thread = threading.Thread(target=serve, args=(port, tmp_path, ["demo"], 0.0),
-                              kwargs={"stop": stop}, daemon=True)
+    thread = threading.Thread(
+        target=serve, args=(port, tmp_path, ["demo"], 0.0), kwargs={"stop": stop}, daemon=True
+    )
     thread.start()
     deadline = time.monotonic() + 10
     while not (tmp_path / "clouds.yaml").exists() and time.monotonic() < deadline:
         time.sleep(0.02)
-    conn = openstack.connect(auth_url=f"http://127.0.0.1:{port}/identity", username="admin",
-                             password="admin", project_name="demo", user_domain_name="Default",
-                             project_domain_name="Default", region_name="RegionOne",
-                             load_yaml_config=False, load_envvars=False)
+    conn = openstack.connect(
+        auth_url=f"http://127.0.0.1:{port}/identity",
+        username="admin",
+        password="admin",
+        project_name="demo",
+        user_domain_name="Default",
+        project_domain_name="Default",
+        region_name="RegionOne",
+        load_yaml_config=False,
+        load_envvars=False,
+    )
     assert conn.compute.find_flavor("m1.xlarge").vcpus == 8
     conn.close()
     stop.set()
