@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from atonix_iac.apply.audit import audited
+from atonix_iac.apply.secrets import secret_attributes
 from atonix_iac.errors import (
     AtonixError,
     ProviderConfigError,
@@ -79,7 +80,12 @@ def import_resource(
         attributes=dict(result.attributes),
         sensitive_properties=frozenset(secret)
         | frozenset(n for n, p in schema.properties.items() if p.sensitive),
-        sensitive_attributes=frozenset(n for n, a in schema.attributes.items() if a.sensitive),
+        sensitive_attributes=secret_attributes(
+            result.attributes,
+            properties,
+            secret,
+            (n for n, a in schema.attributes.items() if a.sensitive),
+        ),
         dependencies=tuple(sorted(build_graph(template).dependencies(address))),
         deletion_policy=spec.deletion_policy.value,
         create_before_destroy=spec.lifecycle.create_before_destroy,

@@ -27,6 +27,7 @@ from atonix_iac.apply.events import (
 )
 from atonix_iac.apply.refresh import state_key_of
 from atonix_iac.apply.schedule import Schedule, Step, StepKind, build_schedule
+from atonix_iac.apply.secrets import secret_attributes
 from atonix_iac.apply.walk import DEFAULT_PARALLELISM, walk
 from atonix_iac.errors import (
     ApplyError,
@@ -277,6 +278,9 @@ class _Run:
             physical_id=result.physical_id,
             status=ResourceStatus.READY,
             attributes=dict(result.attributes),
+            sensitive_attributes=secret_attributes(
+                result.attributes, properties, secret, self.sensitive_attributes(impl)
+            ),
             updated_at=datetime.now(UTC),
         )
         self.store.put_resource(self.key, created)
@@ -341,14 +345,17 @@ class _Run:
             )
             raise
         spec = self.template.resources[change.address]
+        attributes = {**old.attributes, **result.attributes}
         updated = replace(
             old,
             physical_id=result.physical_id or physical_id,
             status=ResourceStatus.READY,
             properties=properties,
-            attributes={**old.attributes, **result.attributes},
+            attributes=attributes,
             sensitive_properties=secret,
-            sensitive_attributes=self.sensitive_attributes(impl),
+            sensitive_attributes=secret_attributes(
+                attributes, properties, secret, self.sensitive_attributes(impl)
+            ),
             dependencies=change.dependencies,
             deletion_policy=spec.deletion_policy.value,
             create_before_destroy=spec.lifecycle.create_before_destroy,

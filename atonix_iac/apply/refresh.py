@@ -11,6 +11,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Protocol
 
+from atonix_iac.apply.secrets import secret_attributes
 from atonix_iac.apply.walk import DEFAULT_PARALLELISM
 from atonix_iac.providers.base import ResourceIdentity, ResourceResult, ResourceType
 from atonix_iac.state.model import ResourceState, StackKey, State
@@ -33,7 +34,8 @@ def refresh_state(
     parallelism: int = DEFAULT_PARALLELISM,
 ) -> dict[str, ResourceResult | None]:
     """What the cloud says about each resource with a physical id, by state key; None means the
-    object is gone. Resources of types no provider implements are left out."""
+    object is gone. Resources of types no provider implements are left out. Attributes the
+    read does not report keep the values state knows."""
     readable: list[tuple[str, ResourceState, ResourceType]] = []
     for key, resource in sorted(state.resources.items()):
         impl = registry.implementation(resource.type) if resource.physical_id else None
@@ -43,7 +45,11 @@ def refresh_state(
     def read(item: tuple[str, ResourceState, ResourceType]) -> ResourceResult | None:
         _, resource, impl = item
         identity = replace(identity_base, address=resource.address)
-        return impl.read(identity, resource.physical_id or "", resource.properties)
+        result = impl.read(identity, resource.physical_id or "", resource.properties)
+        if result is not None:
+            # What a read cannot report (a generated secret) keeps its known value.
+            result.attributes = {**resource.attributes, **result.attributes}
+        return result
 
     if not readable:
         return {}
@@ -60,11 +66,15 @@ def refreshed_resource(resource: ResourceState, result: ResourceResult) -> Resou
         for name in properties:
             if name in result.properties and name not in resource.sensitive_properties:
                 properties[name] = result.properties[name]
+    attributes = {**resource.attributes, **result.attributes}
     return replace(
         resource,
         physical_id=result.physical_id or resource.physical_id,
-        attributes={**resource.attributes, **result.attributes},
+        attributes=attributes,
         properties=properties,
+        sensitive_attributes=secret_attributes(
+            attributes, properties, resource.sensitive_properties, resource.sensitive_attributes
+        ),
         updated_at=datetime.now(UTC),
     )
 

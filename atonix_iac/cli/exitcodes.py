@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import IntEnum
 
+from atonix_iac.errors import AtonixError, PolicyDeniedError
+
 
 class ExitCode(IntEnum):
     OK = 0
@@ -19,6 +21,9 @@ def for_plan(*, has_changes: bool, detailed: bool) -> ExitCode:
     return ExitCode.OK
 
 
-def for_error() -> ExitCode:
-    """Any ``AtonixError`` (user mistake, provider failure, failed apply, cancelled apply)."""
+def for_error(error: AtonixError) -> ExitCode:
+    """A policy denial has its own code; any other ``AtonixError`` (user mistake, provider
+    failure, failed or cancelled apply) is 1."""
+    if isinstance(error, PolicyDeniedError):
+        return ExitCode.POLICY_DENIED
     return ExitCode.ERROR

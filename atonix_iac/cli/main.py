@@ -36,7 +36,7 @@ class AtonixGroup(click.Group):
             return super().invoke(ctx)
         except AtonixError as err:
             click.echo(err.format(), err=True)
-            ctx.exit(exitcodes.for_error())
+            ctx.exit(exitcodes.for_error(err))
 
 
 @click.group(cls=AtonixGroup, context_settings={"help_option_names": ["-h", "-help", "--help"]})

@@ -1,0 +1,82 @@
+"""CLI test kit: run ``atonix`` in a temporary project, in-process (CliRunner) or as a process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+
+from atonix_iac.cli.main import cli
+from atonix_iac.state import StackKey, State, open_store
+
+ATONIX = Path(sys.executable).with_name("atonix")
+
+
+@dataclass
+class Project:
+    root: Path
+    runner: CliRunner
+
+    def write(self, name: str, text: str) -> Path:
+        path = self.root / name
+        path.write_text(text)
+        return path
+
+    def run(self, *args: str, input: str | None = None) -> Result:
+        """``atonix ARGS`` in-process; output is stdout and stderr apart."""
+        return self.runner.invoke(cli, list(args), input=input, catch_exceptions=False)
+
+    def process(self, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+        """``atonix ARGS`` as a real process of the installed entry point."""
+        return subprocess.run(
+            [str(ATONIX), *args],
+            cwd=self.root,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, **env},
+            check=False,
+        )
+
+    def state(self, stack: str = "stack") -> State:
+        store = open_store(None, project_dir=self.root)
+        try:
+            return store.load(StackKey("default", "default", stack))
+        finally:
+            store.close()
+
+
+STACK = """heat_template_version: 2018-08-31
+parameters:
+  greeting:
+    type: string
+    default: hello
+resources:
+  secret:
+    type: OS::Heat::RandomString
+    properties: {length: 16}
+  app:
+    type: OS::Heat::Value
+    properties:
+      value:
+        str_replace:
+          template: GREETING world
+          params: {GREETING: {get_param: greeting}}
+  web:
+    type: OS::Heat::TestResource
+    properties:
+      value: {get_attr: [app, value]}
+  uses_secret:
+    type: OS::Heat::Value
+    properties:
+      value: {get_attr: [secret, value]}
+outputs:
+  message:
+    value: {get_attr: [web, output]}
+  password:
+    value: {get_attr: [secret, value]}
+"""
