@@ -5,6 +5,9 @@
 set -euo pipefail
 
 read -r -a atonix <<<"${ATONIX:-atonix}"
+if [[ "${atonix[0]}" == */* && "${atonix[0]}" != /* ]]; then
+  atonix[0]="$PWD/${atonix[0]}" # a relative path keeps working after the cd below
+fi
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 work="$(mktemp -d "${TMPDIR:-/tmp}/atonix-quickstart.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
