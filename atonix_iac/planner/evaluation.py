@@ -185,10 +185,13 @@ def select_path(value: Any, path: tuple[Any, ...]) -> Any:
     return value
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
 def resolve_value(value: Any, ctx: PlanContext) -> Any:
     """Evaluate every Expr inside value; drop OMITted items; strip location wrappers."""
-    if isinstance(value, Expr):
-        return _clean(value.resolve(ctx))
+    if type(value) in _SCALARS:  # the common case first: Expr is an ABC, slow to test
+        return value
     if isinstance(value, dict):
         out: dict[str, Any] = {}
         for key, item in value.items():
@@ -200,6 +203,8 @@ def resolve_value(value: Any, ctx: PlanContext) -> Any:
         return [r for r in (resolve_value(item, ctx) for item in value) if r is not OMIT]
     if isinstance(value, LocatedStr):
         return str(value)
+    if isinstance(value, Expr):
+        return _clean(value.resolve(ctx))
     return value
 
 

@@ -29,7 +29,10 @@ def _rank(change: ResourceChange) -> tuple[int, str, str]:
 
 def order_changes(changes: Iterable[ResourceChange]) -> tuple[ResourceChange, ...]:
     """The changes in an order apply can run one by one."""
-    by_key = {_key(c): c for c in changes}
+    given = tuple(changes)
+    if _already_ordered(given):
+        return given
+    by_key = {_key(c): c for c in given}
     current = {c.address: c for c in by_key.values() if not c.deposed}
     g = nx.DiGraph()
     g.add_nodes_from(by_key)
@@ -63,3 +66,18 @@ def order_changes(changes: Iterable[ResourceChange]) -> tuple[ResourceChange, ..
         g.remove_edges_from(delete_edges)
         order = list(nx.lexicographical_topological_sort(g, key=lambda k: _rank(by_key[k])))
     return tuple(by_key[k] for k in order)
+
+
+def _already_ordered(changes: tuple[ResourceChange, ...]) -> bool:
+    """True when nothing is deleted and every change follows its dependencies (the planner
+    hands changes over in creation order, so no-op and create-only plans need no sort)."""
+    position: dict[str, int] = {}
+    for index, change in enumerate(changes):
+        if change.action is Action.DELETE:
+            return False
+        position[change.address] = index
+    return all(
+        position.get(dependency, -1) < position[change.address]
+        for change in changes
+        for dependency in change.dependencies
+    )

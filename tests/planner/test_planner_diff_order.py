@@ -79,3 +79,13 @@ def test_deposed_object_goes_after_its_replacement_and_dependents() -> None:
 def test_looping_state_dependencies_still_give_an_order() -> None:
     order = _order(_change("x", Action.DELETE, ("y",)), _change("y", Action.DELETE, ("x",)))
     assert sorted(order) == ["x", "y"]
+
+
+def test_creates_handed_over_out_of_order_are_sorted() -> None:
+    assert _order(
+        _change("b", Action.CREATE, ("a",)),
+        _change("a", Action.UPDATE),
+        _change("c", Action.NOOP),
+    ) == ["a", "b", "c"]
+    in_order = (_change("z", Action.CREATE), _change("a", Action.CREATE, ("z",)))
+    assert _order(*in_order) == ["z", "a"]
