@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
-from .config import SimConfig
+from .config import SimConfig, canonical_service
 from .server import CLOUD_NAME, SimulatorServer
 
 
@@ -22,14 +22,19 @@ def serve(
     port: int,
     data_dir: Path,
     projects: Sequence[str] = ("demo",),
-    build_delay: float = 0.0,
+    build_delay: float | None = None,
     host: str = "127.0.0.1",
     config: SimConfig | None = None,
     stop: threading.Event | None = None,
 ) -> None:
-    """Serve until SIGINT/SIGTERM (or ``stop`` is set); state and clouds.yaml go in data_dir."""
+    """Serve until SIGINT/SIGTERM (or ``stop`` is set); state and clouds.yaml go in data_dir.
+
+    ``build_delay`` (seconds in BUILD/creating, default for every delay kind) overrides the
+    config's when given.
+    """
     config = config or SimConfig()
-    config.build_delay = build_delay
+    if build_delay is not None:
+        config.build_delay = build_delay
     stop = stop or threading.Event()
     server = SimulatorServer(data_dir, projects, host=host, port=port, config=config)
     previous: dict[signal.Signals, object] = {}
@@ -67,13 +72,31 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--build-delay",
         type=float,
-        default=0.0,
+        default=None,
         help="seconds servers/volumes spend building (default 0)",
     )
     run.add_argument(
         "--config", type=Path, help="JSON file with SimConfig fields (faults, delays, quotas, ...)"
     )
+    run.add_argument(
+        "--quota",
+        action="append",
+        default=[],
+        metavar="SERVICE.KEY=N",
+        help="default quota for every project, e.g. compute.instances=1000 (repeatable)",
+    )
     return parser
+
+
+def _quota_overrides(items: Sequence[str]) -> dict[str, dict[str, int]]:
+    quotas: dict[str, dict[str, int]] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        service, dot, name = key.partition(".")
+        if not sep or not dot:
+            raise SystemExit(f"--quota expects SERVICE.KEY=N, not {item!r}")
+        quotas.setdefault(canonical_service(service), {})[name] = int(value)
+    return quotas
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -81,6 +104,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     config = SimConfig()
     if args.config is not None:
         config.update(json.loads(args.config.read_text(encoding="utf-8")))
+    for service, values in _quota_overrides(args.quota).items():
+        config.quotas.setdefault(service, {}).update(values)
     projects = [p.strip() for p in args.projects.split(",") if p.strip()] or ["demo"]
     try:
         serve(args.port, args.data, projects, args.build_delay, host=args.host, config=config)

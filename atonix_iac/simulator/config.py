@@ -119,8 +119,9 @@ class SimConfig:
     lifecycle: list[LifecycleRule] = field(default_factory=list)
     #: Default quota overrides per service: ``{"compute": {"instances": 1000}}``.
     quotas: dict[str, dict[str, int]] = field(default_factory=dict)
-    #: Keypairs belong to users in real Nova; set True to scope them by project instead.
-    keypairs_per_project: bool = False
+    #: Keypairs are scoped by project here, like everything else; real Nova scopes them by
+    #: user (so admin's keypairs follow it into every project): set False for that.
+    keypairs_per_project: bool = True
     #: Seconds between state-file writes (0 writes synchronously after each mutation).
     persist_interval: float = 0.1
     #: Seed for the random generator driving error rates (None = nondeterministic).

@@ -67,7 +67,9 @@ class Servers(ServerBuild, ServerActions):
 
     def get(self, req: Request, server_id: str) -> Rec:
         rec = self.store.get("server", server_id)
-        if rec is None or (rec["tenant_id"] != req.auth.project_id and not req.auth.is_admin):
+        # Strictly project-scoped, even for admins (real Nova lets admins read any server by
+        # id): the simulator promises that project B never sees project A's resources.
+        if rec is None or rec["tenant_id"] != req.auth.project_id:
             raise ApiError(404, f"Instance {server_id} could not be found.")
         lifecycle.settle(rec)
         return rec

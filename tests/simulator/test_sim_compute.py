@@ -206,3 +206,55 @@ def test_non_admin_cannot_update_quota(connect: Any) -> None:
     member = connect("demo", username="demo-user", password="password")
     with pytest.raises(openstack.exceptions.ForbiddenException):
         member.compute.update_quota_set(member.current_project_id, instances=100)
+
+
+def test_boot_from_volume(conn: Connection, network_setup: dict[str, Any]) -> None:
+    image = conn.image.find_image("cirros")
+    server = conn.compute.create_server(
+        name="bfv",
+        flavor_id="1",
+        networks=[{"uuid": network_setup["net"].id}],
+        block_device_mapping=[
+            {
+                "boot_index": 0,
+                "uuid": image.id,
+                "source_type": "image",
+                "destination_type": "volume",
+                "volume_size": 2,
+                "delete_on_termination": True,
+            }
+        ],
+    )
+    server = conn.compute.wait_for_server(server, wait=5, interval=0.05)
+    assert not server.image  # volume-booted: Nova reports image ""
+    [root] = server.attached_volumes
+    volume = conn.block_storage.wait_for_status(
+        conn.block_storage.get_volume(root["id"]), "in-use", wait=5, interval=0.05
+    )
+    assert (volume.size, volume.is_bootable) == (2, True)
+    assert volume.attachments[0]["device"] == "/dev/vda"
+    conn.compute.delete_server(server)
+    conn.compute.wait_for_delete(server, wait=5, interval=0.05)
+    assert conn.block_storage.find_volume(root["id"]) is None  # delete_on_termination
+
+
+def test_pagination_with_limit_terminates(conn: Connection, network_setup: dict[str, Any]) -> None:
+    for i in range(5):
+        conn.network.create_network(name=f"page-{i}")
+    names = [n.name for n in conn.network.networks(limit=2) if n.name.startswith("page-")]
+    assert names == [f"page-{i}" for i in range(5)]
+    for i in range(3):
+        _boot(conn, network_setup["net"].id, f"s{i}")
+    assert len(list(conn.compute.servers(limit=2))) == 3
+    assert {i.name for i in conn.image.images(limit=1)} == {"cirros", "ubuntu"}
+
+
+def test_keypairs_are_project_scoped_unless_configured(sim: SimulatorServer, connect: Any) -> None:
+    demo, alt = connect("demo"), connect("alt")
+    demo.compute.create_keypair(name="kp")
+    assert alt.compute.find_keypair("kp") is None
+    alt.compute.create_keypair(name="kp")  # same name, other project: no conflict
+    sim.configure(keypairs_per_project=False)  # real Nova: keypairs belong to the user
+    alt.compute.create_keypair(name="mine")
+    with pytest.raises(openstack.exceptions.ConflictException):
+        demo.compute.create_keypair(name="mine")

@@ -168,6 +168,13 @@ def test_project_isolation(sim: SimulatorServer, connect: Any) -> None:
     with pytest.raises(openstack.exceptions.ResourceNotFound):
         alt.network.get_network(net.id)
     assert alt.block_storage.find_volume(volume.id) is None
+    image = demo.image.find_image("cirros")
+    server = demo.compute.create_server(
+        name="secret-vm", flavor_id="1", image_id=image.id, networks="none"
+    )
+    assert alt.compute.find_server(server.id) is None
+    assert alt.compute.find_server("secret-vm") is None
+    assert list(alt.compute.servers()) == []
     assert [n.name for n in alt.network.networks()] == ["public"]
     assert len(list(alt.network.security_groups())) == 1  # alt's own default group
     assert alt.network.get_quota(alt.current_project_id, details=True).networks["used"] == 0

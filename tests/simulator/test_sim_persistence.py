@@ -81,6 +81,8 @@ def test_cli_serve_writes_clouds_yaml(tmp_path: Path, monkeypatch: pytest.Monkey
             "demo,team2",
             "--build-delay",
             "0.01",
+            "--quota",
+            "compute.instances=3",
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -95,6 +97,7 @@ def test_cli_serve_writes_clouds_yaml(tmp_path: Path, monkeypatch: pytest.Monkey
         conn = openstack.connect(cloud="atonix-sim")
         assert conn.identity.get_project(conn.current_project_id).name == "demo"
         assert conn.compute.find_flavor("m1.tiny") is not None
+        assert conn.compute.get_quota_set(conn.current_project_id).instances == 3
         conn.close()
         team2 = openstack.connect(cloud="atonix-sim-team2")
         assert team2.identity.get_project(team2.current_project_id).name == "team2"
