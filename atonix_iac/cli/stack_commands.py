@@ -13,12 +13,13 @@ from atonix_iac.apply.events import ApplyResult
 from atonix_iac.apply.executor import apply_plan
 from atonix_iac.apply.refresh import persist_refresh, refresh_state
 from atonix_iac.errors import Severity, TemplateError
-from atonix_iac.planner import build_graph, plan_to_bytes, render_plan, validate_stack
-from atonix_iac.planner.plan import Plan, PlanMode
+from atonix_iac.planner import build_graph, plan_to_bytes, validate_stack
+from atonix_iac.planner.plan import Plan
 from atonix_iac.template import BoundParameters
 from atonix_iac.template.model import Template
 
 from . import exitcodes
+from .gating import Gate, json_options, policy_option, recorded_policy_files, require_auto_approve
 from .options import (
     InputOptions,
     PlanOptions,
@@ -39,9 +40,14 @@ from .planning import (
     read_saved_plan,
     saved_parameters,
 )
-from .progress import printer
-from .render import outputs_text
-from .session import Session, bind, load_stack_template, open_session, parameter_values
+from .session import (
+    Session,
+    bind,
+    load_stack_template,
+    open_session,
+    parameter_values,
+    stack_key,
+)
 
 
 def _color(run: RunOptions) -> bool:
@@ -81,6 +87,8 @@ def validate_command(**kwargs: Any) -> None:
 @input_options
 @run_options
 @plan_options(with_destroy=True)
+@policy_option
+@json_options
 @click.option(*flag_names("out"), "out", type=click.Path(dir_okay=False), help="Save the plan.")
 @click.option(
     *flag_names("detailed-exitcode"),
@@ -96,16 +104,18 @@ def plan_command(ctx: click.Context, /, **kwargs: Any) -> None:
     inputs = InputOptions.from_kwargs(kwargs)
     run = RunOptions.from_kwargs(kwargs)
     options = PlanOptions.from_kwargs(kwargs)
-    with open_session(stack) as session:
+    with Gate.open(kwargs, stack_key(stack)) as gate, open_session(stack) as session:
         template, params = _load(stack, inputs, session)
         with session.store.lock(session.key, "plan", run.lock_timeout_s):
             plan = compute_plan(session, template, params, options, run)
-        click.echo(render_plan(plan, color=_color(run)))
+        gate.show_plan(plan, color=_color(run))
+        plan, reports = gate.judge(plan)
         if out:
             saved = plan_to_bytes(plan, template, params, env_files=inputs.env_files)
             Path(out).write_bytes(saved)
-            click.echo(f"\nSaved the plan to: {out}\n")
-            click.echo(f"To perform exactly these actions, run:\n    atonix apply {out}")
+            gate.echo(f"\nSaved the plan to: {out}\n")
+            gate.echo(f"To perform exactly these actions, run:\n    atonix apply {out}")
+        gate.enforce(reports)
     ctx.exit(exitcodes.for_plan(has_changes=plan.has_changes, detailed=detailed))
 
 
@@ -115,40 +125,40 @@ def _run_apply(
     template: Template,
     params: BoundParameters,
     run: RunOptions,
+    gate: Gate,
 ) -> ApplyResult:
-    click.echo("")
-    return apply_plan(
-        plan,
-        template,
-        params,
-        session.store,
-        session.registry,
-        identity_base=session.identity_base,
-        parallelism=run.parallelism,
-        on_event=printer(click.echo),
-        already_locked=True,
-    )
+    gate.echo("")
+    with gate.applying(plan):
+        return apply_plan(
+            plan,
+            template,
+            params,
+            session.store,
+            session.registry,
+            identity_base=session.identity_base,
+            parallelism=run.parallelism,
+            on_event=gate.on_event(),
+            already_locked=True,
+        )
 
 
-def _report(result: ApplyResult, plan: Plan) -> None:
-    click.echo("")
-    click.echo(result.summary(destroy=plan.mode is PlanMode.DESTROY))
-    if result.outputs:
-        click.echo("\nOutputs:\n")
-        click.echo(outputs_text(result.outputs, result.sensitive_outputs))
-
-
-def _apply_saved(path: Path, stack: StackOptions, inputs: InputOptions, run: RunOptions) -> None:
+def _apply_saved(
+    path: Path, stack: StackOptions, inputs: InputOptions, run: RunOptions, gate: Gate
+) -> None:
     saved = read_saved_plan(path)
     template = check_template_unchanged(saved)
     plan = saved.plan
     params = saved_parameters(saved, template, plan.key, parameter_values(inputs))
+    # The policies the plan was judged by are judged again: they may have been tightened.
+    gate.add_policies(recorded_policy_files(plan))
+    _, reports = gate.judge(plan)
+    gate.enforce(reports)
     with (
         open_session(stack, key=plan.key) as session,
         session.store.lock(session.key, "apply", run.lock_timeout_s),
     ):
-        result = _run_apply(session, plan, template, params, run)
-    _report(result, plan)
+        result = _run_apply(session, plan, template, params, run, gate)
+    gate.report(result, plan)
 
 
 def _plan_and_apply(
@@ -157,18 +167,21 @@ def _plan_and_apply(
     run: RunOptions,
     options: PlanOptions,
     auto_approve: bool,
+    gate: Gate,
 ) -> None:
     with open_session(stack) as session:
         template, params = _load(stack, inputs, session)
         operation = "destroy" if options.destroy else "apply"
         with session.store.lock(session.key, operation, run.lock_timeout_s):
             plan = compute_plan(session, template, params, options, run)
-            click.echo(render_plan(plan, color=_color(run)))
+            gate.show_plan(plan, color=_color(run))
+            plan, reports = gate.judge(plan)
+            gate.enforce(reports)
             if not plan.has_changes:
                 return
             approve(plan, auto_approve=auto_approve)
-            result = _run_apply(session, plan, template, params, run)
-    _report(result, plan)
+            result = _run_apply(session, plan, template, params, run, gate)
+    gate.report(result, plan)
 
 
 _auto_approve = click.option(
@@ -182,6 +195,8 @@ _auto_approve = click.option(
 @input_options
 @run_options
 @plan_options(with_destroy=True)
+@policy_option
+@json_options
 @_auto_approve
 def apply_command(**kwargs: Any) -> None:
     """Make the cloud match the template (or apply exactly a saved plan file)."""
@@ -190,10 +205,13 @@ def apply_command(**kwargs: Any) -> None:
     inputs = InputOptions.from_kwargs(kwargs)
     run = RunOptions.from_kwargs(kwargs)
     options = PlanOptions.from_kwargs(kwargs)
-    if stack.template.is_file() and looks_like_plan_file(stack.template):
-        _apply_saved(stack.template, stack, inputs, run)
-        return
-    _plan_and_apply(stack, inputs, run, options, auto_approve)
+    saved_plan = stack.template.is_file() and looks_like_plan_file(stack.template)
+    with Gate.open(kwargs, stack_key(stack)) as gate:
+        require_auto_approve(gate, auto_approve, saved_plan)
+        if saved_plan:
+            _apply_saved(stack.template, stack, inputs, run, gate)
+            return
+        _plan_and_apply(stack, inputs, run, options, auto_approve, gate)
 
 
 @click.command("destroy")
@@ -202,6 +220,8 @@ def apply_command(**kwargs: Any) -> None:
 @input_options
 @run_options
 @plan_options(with_destroy=False)
+@policy_option
+@json_options
 @_auto_approve
 def destroy_command(**kwargs: Any) -> None:
     """Delete every resource of the stack."""
@@ -210,7 +230,9 @@ def destroy_command(**kwargs: Any) -> None:
     inputs = InputOptions.from_kwargs(kwargs)
     run = RunOptions.from_kwargs(kwargs)
     options = PlanOptions.from_kwargs(kwargs, destroy=True)
-    _plan_and_apply(stack, inputs, run, options, auto_approve)
+    with Gate.open(kwargs, stack_key(stack)) as gate:
+        require_auto_approve(gate, auto_approve, saved_plan=False)
+        _plan_and_apply(stack, inputs, run, options, auto_approve, gate)
 
 
 @click.command("refresh")
