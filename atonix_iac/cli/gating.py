@@ -20,10 +20,14 @@ import click
 
 from atonix_iac.apply.events import ApplyEvent, ApplyResult
 from atonix_iac.errors import AtonixError, PolicyDeniedError, UsageError
-from atonix_iac.planner import render_plan
+from atonix_iac.planner import SavedPlan, render_plan
 from atonix_iac.planner.plan import Plan, PlanMode
+from atonix_iac.planner.render.json_plan import render_json_plan
+from atonix_iac.planner.render.markdown import render_markdown
 from atonix_iac.policy import Policy, PolicyReport, evaluate_policy, load_policy
 from atonix_iac.state.model import StackKey
+from atonix_iac.template import load_template_from_files
+from atonix_iac.template.model import Template
 from atonix_iac.workspace.config import find_project_file, load_project_file
 
 from .events import JsonEventWriter, ticking
@@ -220,3 +224,29 @@ def require_auto_approve(gate: Gate, auto_approve: bool, saved_plan: bool) -> No
     """Terraform's rule: a JSON stream on stdout cannot prompt, so it needs -auto-approve."""
     if gate.streaming_to_stdout and not (auto_approve or saved_plan):
         raise UsageError("-json needs -auto-approve (or a saved plan file) to apply")
+
+
+def saved_plan_view(
+    saved: SavedPlan, *, as_json: bool, markdown: bool, markdown_template: str | None
+) -> str | None:
+    """``show -json FILE`` / ``show -markdown FILE``; None for the human rendering."""
+    if as_json and markdown:
+        raise UsageError("-json and -markdown cannot be combined")
+    if markdown_template and not markdown:
+        raise UsageError("--template chooses the Markdown template: use it with -markdown")
+    if as_json:
+        return render_json_plan(saved.plan, template=_saved_template(saved))
+    if markdown:
+        reports = recorded_policy_reports(saved.plan)
+        return render_markdown(saved.plan, policy=reports, template_path=markdown_template)
+    return None
+
+
+def _saved_template(saved: SavedPlan) -> Template | None:
+    """The template exactly as planned (for ``configuration``), from the plan file itself."""
+    try:
+        return load_template_from_files(
+            saved.root, saved.files, saved.env_files, template_vars=saved.template_vars or None
+        )
+    except AtonixError:
+        return None  # e.g. an environment file the plan does not carry: omit expressions

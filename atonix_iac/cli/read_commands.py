@@ -12,6 +12,7 @@ import click
 from atonix_iac.errors import UsageError, suggest
 from atonix_iac.planner import render_plan
 
+from .gating import saved_plan_view
 from .options import DEFAULT_TEMPLATE, StackOptions, flag_names, stack_options
 from .planning import looks_like_plan_file, read_saved_plan
 from .render import SENSITIVE_OUTPUT, outputs_json, outputs_text, state_text, value_text
@@ -32,12 +33,36 @@ template_option = click.option(
 @stack_options
 @click.option(*flag_names("json"), "as_json_doc", is_flag=True, help="Machine-readable output.")
 @click.option(*flag_names("no-color"), "no_color", is_flag=True, help="Plain output.")
-def show_command(path: str | None, as_json_doc: bool, no_color: bool, **kwargs: Any) -> None:
+@click.option(
+    *flag_names("markdown"), "markdown", is_flag=True, help="A saved plan as a PR comment."
+)
+@click.option(
+    *flag_names("template"),
+    "markdown_template",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Jinja2 template for -markdown.",
+)
+def show_command(
+    path: str | None,
+    as_json_doc: bool,
+    no_color: bool,
+    markdown: bool,
+    markdown_template: str | None,
+    **kwargs: Any,
+) -> None:
     """Show the stack's state, or a saved plan file (PATH may also name the template)."""
     if path is not None and Path(path).is_file() and looks_like_plan_file(Path(path)):
         saved = read_saved_plan(Path(path))
-        click.echo(render_plan(saved.plan, color=not no_color and sys.stdout.isatty()))
+        view = saved_plan_view(
+            saved, as_json=as_json_doc, markdown=markdown, markdown_template=markdown_template
+        )
+        if view is None:
+            view = render_plan(saved.plan, color=not no_color and sys.stdout.isatty())
+        click.echo(view)
         return
+    if markdown or markdown_template:
+        raise UsageError("-markdown shows a saved plan file: `atonix show -markdown FILE`")
     kwargs["template"] = path or DEFAULT_TEMPLATE
     stack = StackOptions.from_kwargs(kwargs)
     with open_session(stack) as session:
