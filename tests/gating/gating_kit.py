@@ -103,3 +103,52 @@ def check_golden(path: Path, text: str) -> None:
 def assert_no_secrets(text: str) -> None:
     for secret in SECRETS:
         assert secret not in text
+
+
+class Project:
+    """A temporary project directory in which ``atonix`` runs in-process."""
+
+    def __init__(self, root: Path) -> None:
+        from click.testing import CliRunner
+
+        self.root = root
+        self.runner = CliRunner()
+
+    def write(self, name: str, text: str) -> Path:
+        path = self.root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        return path
+
+    def run(self, *args: str) -> Any:
+        """``atonix ARGS``; the click Result has stdout and stderr apart."""
+        from atonix_iac.cli.main import cli
+
+        return self.runner.invoke(cli, list(args), catch_exceptions=False)
+
+
+SAMPLE_STACK = """heat_template_version: 2018-08-31
+parameters:
+  db_password:
+    type: string
+    hidden: true
+  size:
+    type: number
+    default: 1
+resources:
+  token:
+    type: OS::Heat::RandomString
+    properties:
+      length: 12
+  settings:
+    type: OS::Heat::Value
+    properties:
+      value: {get_param: size}
+  db:
+    type: OS::Heat::TestResource
+    properties:
+      value: {get_param: db_password}
+outputs:
+  size:
+    value: {get_attr: [settings, value]}
+"""
