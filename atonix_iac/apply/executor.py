@@ -66,19 +66,22 @@ def apply_plan(
     on_event: EventCallback = ignore_event,
     lock_timeout_s: float = 0.0,
     already_locked: bool = False,
+    audit_project: str | None = None,
 ) -> ApplyResult:
     """Execute ``plan`` under the stack lock; raise ``ApplyError`` (with what applied, failed
     and was skipped) if any step failed, after persisting everything that completed.
 
     ``already_locked``: the caller holds the stack lock (e.g. it planned under it); otherwise
     the lock is taken here, waiting up to ``lock_timeout_s``. A plan made from another state
-    (lineage or serial moved on) is refused with ``StalePlanError``.
+    (lineage or serial moved on) is refused with ``StalePlanError``. ``audit_project`` (the
+    cloud project the binding targets) is written into every audit record.
     """
     lock: AbstractContextManager[Any] = (
         nullcontext() if already_locked else store.lock(plan.key, _operation(plan), lock_timeout_s)
     )
     with lock:
         run = _Run.start(plan, template, params, store, registry, identity_base, on_event)
+        run.audit_project = audit_project
         return run.execute(parallelism)
 
 
@@ -101,6 +104,7 @@ class _Run:
     forgotten: list[str] = field(default_factory=list)
     outputs: dict[str, Any] = field(default_factory=dict)
     sensitive_outputs: frozenset[str] = frozenset()
+    audit_project: str | None = None
 
     @classmethod
     def start(
@@ -251,7 +255,15 @@ class _Run:
         with self.guard:
             self.known.pop(change.address, None)
         try:
-            with audited(self.store, self.key, change.address, change.type, "create", None) as call:
+            with audited(
+                self.store,
+                self.key,
+                change.address,
+                change.type,
+                "create",
+                None,
+                project=self.audit_project,
+            ) as call:
                 result = impl.create(self.identity(change.address), properties)
                 call.physical_id = result.physical_id
         except AtonixError as err:
@@ -324,7 +336,13 @@ class _Run:
         physical_id = old.physical_id or ""
         try:
             with audited(
-                self.store, self.key, change.address, change.type, "update", physical_id
+                self.store,
+                self.key,
+                change.address,
+                change.type,
+                "update",
+                physical_id,
+                project=self.audit_project,
             ) as call:
                 result = impl.update(
                     self.identity(change.address), physical_id, old.properties, properties, changed
@@ -393,7 +411,13 @@ class _Run:
         self.emit(EventKind.START, step, Operation.DELETE, physical_id=target.physical_id)
         try:
             with audited(
-                self.store, self.key, step.address, target.type, "delete", target.physical_id
+                self.store,
+                self.key,
+                step.address,
+                target.type,
+                "delete",
+                target.physical_id,
+                project=self.audit_project,
             ) as call:
                 impl.delete(self.identity(step.address), target.physical_id, target.properties)
         except AtonixError as err:
