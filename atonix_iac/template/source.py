@@ -10,6 +10,7 @@ are errors here: a key written twice is almost always a mistake.
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 import yaml
@@ -17,7 +18,10 @@ import yaml
 from atonix_iac.errors import Diagnostic, SourceLocation, TemplateError
 from atonix_iac.template.nodes import LocatedDict, LocatedList, LocatedStr
 
-MAX_TEMPLATE_BYTES = 524288  # Heat's max_template_size
+# Heat's server refuses templates over 512 KiB (max_template_size); atonix is not a shared
+# server, so the limit only guards against absurd input. ATONIX_MAX_TEMPLATE_SIZE overrides it.
+MAX_TEMPLATE_BYTES = 64 * 1024 * 1024
+MAX_TEMPLATE_SIZE_ENV = "ATONIX_MAX_TEMPLATE_SIZE"
 # Alias expansion is bounded so that a "billion laughs" document cannot exhaust memory.
 MAX_NODES = 2_000_000
 
@@ -43,14 +47,36 @@ def _strip_bom(text: str) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
+def max_template_bytes() -> int:
+    """The size limit in force: ``ATONIX_MAX_TEMPLATE_SIZE`` (bytes) if set, else 64 MiB."""
+    raw = os.environ.get(MAX_TEMPLATE_SIZE_ENV, "").strip()
+    if not raw:
+        return MAX_TEMPLATE_BYTES
+    try:
+        limit = int(raw)
+    except ValueError:
+        limit = 0
+    if limit <= 0:
+        raise TemplateError.at(
+            SourceLocation(MAX_TEMPLATE_SIZE_ENV),
+            f"{MAX_TEMPLATE_SIZE_ENV} must be a positive number of bytes, not {raw!r}",
+            f"unset it for the default of {MAX_TEMPLATE_BYTES} bytes",
+        )
+    return limit
+
+
 def check_size(path: str, text: str) -> None:
-    """Refuse templates larger than Heat would accept, before spending time parsing them."""
+    """Refuse absurdly large templates before spending time parsing them."""
+    limit = max_template_bytes()
+    # A str holds at most 4 UTF-8 bytes per character: encode only when it could matter.
+    if len(text) * 4 <= limit:
+        return
     size = len(text.encode("utf-8", errors="surrogateescape"))
-    if size > MAX_TEMPLATE_BYTES:
+    if size > limit:
         raise TemplateError.at(
             SourceLocation(path),
-            f"template is {size} bytes, larger than the {MAX_TEMPLATE_BYTES}-byte limit",
-            "Heat's max_template_size; split it into nested templates",
+            f"template is {size} bytes, larger than the {limit}-byte limit",
+            f"set {MAX_TEMPLATE_SIZE_ENV} to raise it, or split it into nested templates",
         )
 
 

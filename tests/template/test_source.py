@@ -75,9 +75,11 @@ def test_json_that_yaml_rejects_still_loads() -> None:
     assert doc == {"a": "b"}
 
 
-def test_size_limit_is_heats() -> None:
-    text = "a: " + "x" * MAX_TEMPLATE_BYTES
-    with pytest.raises(TemplateError, match="larger than the 524288-byte limit"):
+def test_size_limit_guards_against_absurd_input(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert MAX_TEMPLATE_BYTES == 64 * 1024 * 1024  # not Heat's 512 KiB server limit
+    monkeypatch.setenv("ATONIX_MAX_TEMPLATE_SIZE", "1000")
+    text = "a: " + "x" * 1000
+    with pytest.raises(TemplateError, match="larger than the 1000-byte limit"):
         parse_document("big.yaml", text)
 
 
