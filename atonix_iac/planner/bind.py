@@ -41,6 +41,8 @@ def validate_stack(
         schema = registry.schema(spec.type)
         if schema is None:
             continue
+        if ctx is not None and not _possibly_active(ctx, spec):
+            continue  # as in Heat: a resource its condition turns off is not validated
         diagnostics.extend(_attribute_diagnostics(spec, template, registry))
         try:
             properties = (
@@ -51,6 +53,16 @@ def validate_stack(
             continue
         diagnostics.extend(property_diagnostics(spec, schema, properties))
     return diagnostics
+
+
+def _possibly_active(ctx: PlanContext, spec: ResourceSpec) -> bool:
+    """False only if the resource's condition is known to be false."""
+    if spec.condition is None:
+        return True
+    try:
+        return ctx.is_active(spec)
+    except TemplateError:  # e.g. a parameter not given to validate: check the resource
+        return True
 
 
 def type_diagnostics(
