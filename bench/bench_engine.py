@@ -69,8 +69,9 @@ def generate(shape: str, n: int, changed: frozenset[int] = frozenset()) -> str:
     return "\n".join(lines) + "\n"
 
 
-def run(args: list[str], cwd: Path) -> tuple[float, float, int]:
-    """Wall seconds, peak RSS in MiB and exit code of one atonix process."""
+def run(args: list[str], cwd: Path) -> tuple[float, float, float, int]:
+    """Wall seconds, CPU seconds (user + system), peak RSS in MiB and exit code of one atonix
+    process. CPU time is steadier than wall time on a busy machine."""
     start = time.perf_counter()
     proc = subprocess.Popen(
         [ATONIX, *args], cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
@@ -81,11 +82,11 @@ def run(args: list[str], cwd: Path) -> tuple[float, float, int]:
     if code not in (0, 2):
         err = proc.stderr.read().decode() if proc.stderr else ""
         raise SystemExit(f"atonix {' '.join(args)} exited {code}:\n{err[-2000:]}")
-    return wall, usage.ru_maxrss / 1024, code
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, code
 
 
-def bench_case(shape: str, n: int, runs: int) -> list[tuple[str, float, float]]:
-    results: dict[str, list[tuple[float, float]]] = {}
+def bench_case(shape: str, n: int, runs: int) -> list[tuple[str, float, float, float]]:
+    results: dict[str, list[tuple[float, float, float]]] = {}
     changed = frozenset(random.Random(7).sample(range(n), max(1, n // 100)))
     for _ in range(runs):
         work = Path(tempfile.mkdtemp(prefix=f"atonix-bench-{shape}-{n}-"))
@@ -100,19 +101,24 @@ def bench_case(shape: str, n: int, runs: int) -> list[tuple[str, float, float]]:
                 ("noop-plan", ["plan", "-detailed-exitcode", "stack.yaml", *state]),
             ]
             for name, args in steps:
-                wall, rss, code = run(args, work)
+                wall, cpu, rss, code = run(args, work)
                 if name == "noop-plan" and code != 0:
                     raise SystemExit(f"{shape}/{n}: plan after apply was not a no-op")
-                results.setdefault(name, []).append((wall, rss))
+                results.setdefault(name, []).append((wall, cpu, rss))
             stack.write_text(generate(shape, n, changed))
-            wall, rss, code = run(["plan", "-detailed-exitcode", "stack.yaml", *state], work)
+            wall, cpu, rss, code = run(["plan", "-detailed-exitcode", "stack.yaml", *state], work)
             if code != 2:
                 raise SystemExit(f"{shape}/{n}: plan after a 1% change found no changes")
-            results.setdefault("1%-change-plan", []).append((wall, rss))
+            results.setdefault("1%-change-plan", []).append((wall, cpu, rss))
         finally:
             shutil.rmtree(work, ignore_errors=True)
     return [
-        (step, statistics.median(w for w, _ in vals), max(r for _, r in vals))
+        (
+            step,
+            statistics.median(w for w, _, _ in vals),
+            statistics.median(c for _, c, _ in vals),
+            max(r for _, _, r in vals),
+        )
         for step, vals in results.items()
     ]
 
@@ -130,10 +136,12 @@ def main() -> None:
     parser.add_argument("--shapes", nargs="+", default=["independent", "chain", "layers"])
     parser.add_argument("--runs", type=int, default=3)
     opts = parser.parse_args()
-    print(f"{'shape':<12} {'N':>6} {'step':<15} {'median s':>9} {'peak MiB':>9}  target")
+    print(
+        f"{'shape':<12} {'N':>6} {'step':<15} {'median s':>9} {'cpu s':>7} {'peak MiB':>9}  target"
+    )
     for n in opts.sizes:
         for shape in opts.shapes:
-            for step, wall, rss in bench_case(shape, n, opts.runs):
+            for step, wall, cpu, rss in bench_case(shape, n, opts.runs):
                 note = ""
                 target = target_for(step, shape, n)
                 if target is not None:
@@ -142,7 +150,7 @@ def main() -> None:
                 tf = TERRAFORM.get((step, shape, n))
                 if tf is not None:
                     note += f"; Terraform {tf:.1f} s ({tf / wall:.0f}x slower)"
-                print(f"{shape:<12} {n:>6} {step:<15} {wall:>9.3f} {rss:>9.1f}  {note}")
+                print(f"{shape:<12} {n:>6} {step:<15} {wall:>9.3f} {cpu:>7.3f} {rss:>9.1f}  {note}")
                 sys.stdout.flush()
 
 
