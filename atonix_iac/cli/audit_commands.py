@@ -67,8 +67,9 @@ def record_dict(record: AuditRecord) -> dict[str, Any]:
 
 def record_line(record: AuditRecord) -> str:
     when = record.started_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+    where = f"{record.key} ({record.project})" if record.project else str(record.key)
     line = (
-        f"{when}Z  {record.key}  {record.action:<6} {record.result:<6} "
+        f"{when}Z  {where}  {record.action:<6} {record.result:<6} "
         f"{record.address} ({record.type}) {record.physical_id or '-'}  "
         f"{record.duration_s:.2f}s  {record.who}"
     )

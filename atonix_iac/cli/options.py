@@ -19,6 +19,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 DEFAULT_TEMPLATE = "stack.yaml"
 STATE_URL_ENV = "ATONIX_STATE_URL"
+WORKSPACE_ENV = "ATONIX_WORKSPACE"
+ENVIRONMENT_ENV = "ATONIX_ENVIRONMENT"
+CONFIG_ENV = "ATONIX_CONFIG"
 
 
 def flag_names(name: str, *short: str) -> tuple[str, ...]:
@@ -69,8 +72,11 @@ class StackOptions:
     template: Path
     stack: str | None
     state_url: str | None
-    workspace: str = "default"
-    environment: str = "default"
+    # None: ATONIX_WORKSPACE / ATONIX_ENVIRONMENT, else what atonix.yaml makes the default.
+    workspace: str | None = None
+    environment: str | None = None
+    # The project file; None: the nearest atonix.yaml up from the template's directory.
+    config: Path | None = None
 
     @property
     def stack_name(self) -> str:
@@ -78,10 +84,14 @@ class StackOptions:
 
     @classmethod
     def from_kwargs(cls, kwargs: dict[str, Any]) -> StackOptions:
+        config = kwargs.pop("config_path", None)
         return cls(
             template=Path(kwargs.pop("template")),
             stack=kwargs.pop("stack"),
             state_url=kwargs.pop("state_url"),
+            workspace=kwargs.pop("workspace", None) or None,
+            environment=kwargs.pop("environment", None) or None,
+            config=Path(config) if config else None,
         )
 
 
@@ -159,7 +169,31 @@ stack_options = _compose(
         "state_url",
         envvar=STATE_URL_ENV,
         metavar="URL",
-        help="State store URL (default: sqlite .atonix/state.db here).",
+        help="State store URL (default: atonix.yaml's `state:`, else sqlite .atonix/state.db).",
+    ),
+    click.option(
+        "-w",
+        *flag_names("workspace"),
+        "workspace",
+        envvar=WORKSPACE_ENV,
+        metavar="NAME",
+        help=f"Workspace bound in atonix.yaml (default: ${WORKSPACE_ENV}, else the only one).",
+    ),
+    click.option(
+        "-E",
+        *flag_names("environment"),
+        "environment",
+        envvar=ENVIRONMENT_ENV,
+        metavar="NAME",
+        help=f"Environment of the workspace (default: ${ENVIRONMENT_ENV}, else the only one).",
+    ),
+    click.option(
+        *flag_names("config"),
+        "config_path",
+        envvar=CONFIG_ENV,
+        type=click.Path(dir_okay=False),
+        metavar="FILE",
+        help="The project file (default: the nearest atonix.yaml up from the template).",
     ),
 )
 

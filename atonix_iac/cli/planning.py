@@ -16,6 +16,7 @@ from atonix_iac.state.model import StackKey
 from atonix_iac.template import BoundParameters, load_template
 from atonix_iac.template.model import Template
 
+from .cloud_checks import check_plan, require_cloud
 from .options import PlanOptions, RunOptions
 from .session import Session, bind
 
@@ -27,13 +28,15 @@ def compute_plan(
     options: PlanOptions,
     run: RunOptions,
 ) -> Plan:
-    """A plan from the current state (read from the cloud first unless -refresh=false). The
-    caller holds the stack lock, so the plan's prior serial is the one apply will see."""
+    """A plan from the current state (read from the cloud first unless -refresh=false),
+    checked against the cloud (constraints, quotas) before anything is written. The caller
+    holds the stack lock, so the plan's prior serial is the one apply will see."""
+    require_cloud(session, template)
     state = session.store.load(session.key)
     refreshed = None
     if options.refresh and state.resources:
         refreshed = refresh_state(state, session.registry, session.identity_base, run.parallelism)
-    return make_plan(
+    plan = make_plan(
         template,
         params,
         state,
@@ -44,6 +47,7 @@ def compute_plan(
         excludes=options.excludes,
         replace=options.replace,
     )
+    return check_plan(session, template, plan)
 
 
 def looks_like_plan_file(path: Path) -> bool:
@@ -85,12 +89,17 @@ def check_template_unchanged(saved: SavedPlan) -> Template:
 
 
 def saved_parameters(
-    saved: SavedPlan, template: Template, key: StackKey, supplied: dict[str, Any]
+    saved: SavedPlan,
+    template: Template,
+    key: StackKey,
+    supplied: dict[str, Any],
+    session: Session | None = None,
 ) -> BoundParameters:
-    """The planned parameter values again; secret ones must be supplied again and match."""
+    """The planned parameter values again; secret ones must be supplied again and match.
+    With a ``session``, the pseudo-parameters come from its binding, as when planning."""
     values = {k: v for k, v in saved.parameters.items() if k in template.parameters}
     values.update({k: v for k, v in supplied.items() if k in saved.sensitive_digests})
-    params = bind(template, key, values)
+    params = session.bind(template, values) if session is not None else bind(template, key, values)
     saved.verify_sensitive_parameters(params.values)
     return params
 

@@ -10,12 +10,11 @@ import json
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from atonix_iac.errors import UsageError
-from atonix_iac.providers.base import ResourceIdentity
+from atonix_iac.providers.base import Provider, ResourceIdentity
 from atonix_iac.providers.heat import HeatProvider
 from atonix_iac.providers.registry import Registry
 from atonix_iac.state import open_store
@@ -28,10 +27,13 @@ from atonix_iac.template import (
     parse_var_assignments,
 )
 from atonix_iac.template.model import Template
+from atonix_iac.workspace.config import Binding
 
 from .options import InputOptions, StackOptions
+from .project import ProjectContext, resolve_project
 
-if TYPE_CHECKING:  # the SQL store loads SQLAlchemy: only when a command opens it
+if TYPE_CHECKING:  # the SQL store loads SQLAlchemy, the provider openstacksdk: only when used
+    from atonix_iac.providers.openstack import OpenStackProvider
     from atonix_iac.state.sql import SqlStateStore
 
 DEFAULT_PROJECT_ID = ""
@@ -40,32 +42,112 @@ DEFAULT_REGION = "RegionOne"
 
 @dataclass
 class Session:
+    """The stack's key, its state store and (built on first use) its provider registry."""
+
     key: StackKey
     store: SqlStateStore
-    registry: Registry
+    project: ProjectContext
+    _registry: Registry | None = field(default=None, repr=False)
+
+    @property
+    def binding(self) -> Binding:
+        return self.project.binding
+
+    @property
+    def registry(self) -> Registry:
+        if self._registry is None:
+            self._registry = make_registry(self.binding)
+        return self._registry
+
+    @property
+    def cloud(self) -> OpenStackProvider | None:
+        """The binding's OpenStack provider (not yet connected), if it binds a cloud."""
+        if not self.binding.cloud:
+            return None
+        from atonix_iac.providers.openstack import OpenStackProvider
+
+        for provider in self.registry.providers:
+            if isinstance(provider, OpenStackProvider):
+                return provider
+        return None
 
     @property
     def identity_base(self) -> ResourceIdentity:
         return ResourceIdentity(self.key.workspace, self.key.environment, self.key.stack, "")
 
+    def uses_cloud(self, template: Template) -> bool:
+        """Whether the stack has resources of the cloud's types (in the template or state)."""
+        cloud = self.cloud
+        if cloud is None:
+            return False
+        types = cloud.resource_types()
+        if any(spec.type in types for spec in template.resources.values()):
+            return True
+        return any(r.type in types for r in self.store.iter_resources(self.key))
+
+    def bind(
+        self,
+        template: Template,
+        values: dict[str, Any],
+        *,
+        check_required: bool = True,
+        connect: bool = True,
+    ) -> BoundParameters:
+        """Parameter values plus the pseudo-parameters: ``OS::region`` from the binding,
+        ``OS::project_id`` from the cloud's token when ``connect`` and the stack uses the cloud
+        (``validate`` never connects)."""
+        project_id = DEFAULT_PROJECT_ID
+        cloud = self.cloud
+        if connect and cloud is not None and self.uses_cloud(template):
+            project_id = str(cloud.connection.current_project_id or "")
+        return bind(
+            template,
+            self.key,
+            values,
+            check_required=check_required,
+            project_id=project_id,
+            region=self.binding.region or DEFAULT_REGION,
+        )
+
+    def close(self) -> None:
+        try:
+            if self._registry is not None:
+                self._registry.close()
+        finally:
+            self.store.close()
+
 
 def stack_key(options: StackOptions) -> StackKey:
-    return StackKey(options.workspace, options.environment, options.stack_name)
+    """(workspace, environment, stack): the workspace and environment as atonix.yaml binds
+    them."""
+    return resolve_project(options).key(options.stack_name)
 
 
-def make_registry() -> Registry:
-    """The providers every stack can use. The OpenStack provider joins once a workspace binds a
-    cloud; cloud-free types (OS::Heat::*) always work."""
-    return Registry.from_providers([HeatProvider()])
+def make_registry(binding: Binding | None = None) -> Registry:
+    """The providers a stack can use: cloud-free types (OS::Heat::*) always, the OpenStack
+    types when the binding names a cloud. Nothing connects until a type is used."""
+    providers: list[Provider] = [HeatProvider()]
+    if binding is not None and binding.cloud:
+        from atonix_iac.providers.openstack import OpenStackProvider
+
+        providers.append(OpenStackProvider(binding))
+    return Registry.from_providers(providers)
 
 
 @contextmanager
 def open_session(options: StackOptions, key: StackKey | None = None) -> Iterator[Session]:
-    store = open_store(options.state_url, project_dir=Path.cwd())
+    """The stack's session; ``key`` (a saved plan's) selects its workspace/environment."""
+    if key is None:
+        project = resolve_project(options)
+        key = project.key(options.stack_name)
+    else:
+        project = resolve_project(options, workspace=key.workspace, environment=key.environment)
+    store = open_store(project.state_url(options.state_url), project_dir=project.project_dir())
+    session = Session(key, store, project)
     try:
-        yield Session(key or stack_key(options), store, make_registry())
+        yield session
     finally:
-        store.close()
+        session.close()
 
 
 def stack_id(key: StackKey) -> str:
@@ -97,14 +179,16 @@ def bind(
     values: dict[str, Any],
     *,
     check_required: bool = True,
+    project_id: str = DEFAULT_PROJECT_ID,
+    region: str = DEFAULT_REGION,
 ) -> BoundParameters:
     return bind_parameters(
         template,
         values,
         stack_name=key.stack,
         stack_id=stack_id(key),
-        project_id=DEFAULT_PROJECT_ID,
-        region=DEFAULT_REGION,
+        project_id=project_id,
+        region=region,
         check_required=check_required,
     )
 

@@ -19,6 +19,7 @@ from atonix_iac.template import BoundParameters
 from atonix_iac.template.model import Template
 
 from . import exitcodes
+from .cloud_checks import check_plan, quota_text
 from .gating import Gate, json_options, policy_option, recorded_policy_files, require_auto_approve
 from .options import (
     InputOptions,
@@ -42,7 +43,6 @@ from .planning import (
 )
 from .session import (
     Session,
-    bind,
     load_stack_template,
     open_session,
     parameter_values,
@@ -55,10 +55,16 @@ def _color(run: RunOptions) -> bool:
 
 
 def _load(
-    stack: StackOptions, inputs: InputOptions, session: Session, *, check_required: bool = True
+    stack: StackOptions,
+    inputs: InputOptions,
+    session: Session,
+    *,
+    check_required: bool = True,
+    connect: bool = True,
 ) -> tuple[Template, BoundParameters]:
     template = load_stack_template(stack, inputs)
-    params = bind(template, session.key, parameter_values(inputs), check_required=check_required)
+    values = parameter_values(inputs)
+    params = session.bind(template, values, check_required=check_required, connect=connect)
     return template, params
 
 
@@ -71,7 +77,7 @@ def validate_command(**kwargs: Any) -> None:
     stack = StackOptions.from_kwargs(kwargs)
     inputs = InputOptions.from_kwargs(kwargs)
     with open_session(stack) as session:
-        template, params = _load(stack, inputs, session, check_required=False)
+        template, params = _load(stack, inputs, session, check_required=False, connect=False)
         diagnostics = validate_stack(template, session.registry, params)
     errors = [d for d in diagnostics if d.severity is Severity.ERROR]
     for warning in (d for d in diagnostics if d.severity is not Severity.ERROR):
@@ -109,6 +115,7 @@ def plan_command(ctx: click.Context, /, **kwargs: Any) -> None:
         with session.store.lock(session.key, "plan", run.lock_timeout_s):
             plan = compute_plan(session, template, params, options, run)
         gate.show_plan(plan, color=_color(run))
+        _show_quota(gate, plan)
         plan, reports = gate.judge(plan)
         if out:
             saved = plan_to_bytes(plan, template, params, env_files=inputs.env_files)
@@ -117,6 +124,12 @@ def plan_command(ctx: click.Context, /, **kwargs: Any) -> None:
             gate.echo(f"To perform exactly these actions, run:\n    atonix apply {out}")
         gate.enforce(reports)
     ctx.exit(exitcodes.for_plan(has_changes=plan.has_changes, detailed=detailed))
+
+
+def _show_quota(gate: Gate, plan: Plan) -> None:
+    text = quota_text(plan)
+    if text:
+        gate.echo(text)
 
 
 def _run_apply(
@@ -139,6 +152,7 @@ def _run_apply(
             parallelism=run.parallelism,
             on_event=gate.on_event(),
             already_locked=True,
+            audit_project=session.binding.project,
         )
 
 
@@ -148,7 +162,6 @@ def _apply_saved(
     saved = read_saved_plan(path)
     template = check_template_unchanged(saved)
     plan = saved.plan
-    params = saved_parameters(saved, template, plan.key, parameter_values(inputs))
     # The policies the plan was judged by are judged again: they may have been tightened.
     gate.add_policies(recorded_policy_files(plan))
     _, reports = gate.judge(plan)
@@ -157,6 +170,9 @@ def _apply_saved(
         open_session(stack, key=plan.key) as session,
         session.store.lock(session.key, "apply", run.lock_timeout_s),
     ):
+        values = parameter_values(inputs)
+        params = saved_parameters(saved, template, plan.key, values, session)
+        check_plan(session, template, plan)  # the cloud may have changed since the plan
         result = _run_apply(session, plan, template, params, run, gate)
     gate.report(result, plan)
 
@@ -175,6 +191,7 @@ def _plan_and_apply(
         with session.store.lock(session.key, operation, run.lock_timeout_s):
             plan = compute_plan(session, template, params, options, run)
             gate.show_plan(plan, color=_color(run))
+            _show_quota(gate, plan)
             plan, reports = gate.judge(plan)
             gate.enforce(reports)
             if not plan.has_changes:
