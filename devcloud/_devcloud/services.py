@@ -1,0 +1,70 @@
+"""The dev cloud's processes: what each runs, where it listens and how we know it is up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .configs import config_paths, write_entry_module
+from .layout import HOST, PORTS, Layout
+
+# gunicorn: one worker process with a few threads keeps memory low yet lets a service that
+# calls another (nova-api -> neutron -> nova-api events) answer while it waits.
+GUNICORN_FLAGS = ("--workers", "1", "--threads", "4", "--timeout", "300", "--graceful-timeout",
+                  "5")
+
+
+@dataclass(frozen=True)
+class Process:
+    name: str
+    service: str  # the config directory it reads
+    wsgi_module: str | None = None  # a gunicorn app; else a console script of the same name
+    health_path: str | None = None
+
+    @property
+    def port(self) -> int | None:
+        return PORTS.get(self.name)
+
+    def health_url(self) -> str | None:
+        if self.port is None or self.health_path is None:
+            return None
+        return f"http://{HOST}:{self.port}{self.health_path}"
+
+    def argv(self, layout: Layout) -> list[str]:
+        if self.wsgi_module is not None:
+            entry = write_entry_module(layout, self.service, self.wsgi_module)
+            return [layout.bin("gunicorn"), *GUNICORN_FLAGS, "--bind", f"{HOST}:{self.port}",
+                    "--chdir", str(layout.entry), "--name", f"atonix-devcloud-{self.name}",
+                    f"{entry}:application"]
+        argv = [layout.bin(self.name)]
+        for path in config_paths(layout, self.service):
+            argv += ["--config-file", str(path)]
+        return argv
+
+
+KEYSTONE = Process("keystone", "keystone", "keystone.wsgi.api", "/v3")
+PLACEMENT = Process("placement", "placement", "placement.wsgi.api", "/")
+GLANCE = Process("glance", "glance", "glance.wsgi.api", "/versions")
+NEUTRON = Process("neutron", "neutron", "neutron.wsgi.api", "/")
+NOVA_API = Process("nova-api", "nova", "nova.wsgi.osapi_compute", "/")
+NOVA_CONDUCTOR = Process("nova-conductor", "nova")
+NOVA_SCHEDULER = Process("nova-scheduler", "nova")
+NOVA_COMPUTE = Process("nova-compute", "nova")
+CINDER_API = Process("cinder-api", "cinder", "cinder.wsgi.api", "/")
+CINDER_SCHEDULER = Process("cinder-scheduler", "cinder")
+CINDER_VOLUME = Process("cinder-volume", "cinder")
+
+# Start order: Neutron before Nova (Nova reads ports back); nova-compute last, once Placement
+# and Neutron answer, so its first resource report lands.
+START_ORDER = (
+    KEYSTONE,
+    PLACEMENT,
+    GLANCE,
+    NEUTRON,
+    CINDER_API,
+    CINDER_SCHEDULER,
+    CINDER_VOLUME,
+    NOVA_API,
+    NOVA_CONDUCTOR,
+    NOVA_SCHEDULER,
+    NOVA_COMPUTE,
+)

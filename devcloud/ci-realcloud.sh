@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Bring the dev cloud up, run the realcloud tier against it, and ALWAYS tear it down.
+# Usage: devcloud/ci-realcloud.sh [extra pytest args]
+#   ATONIX_REALCLOUD_BUDGET_S  whole-run budget in seconds (default 1800): the tier is killed
+#                              when it runs over, and the run fails.
+#   ATONIX_DEVCLOUD_FRESH=1    start from nothing (wipe the dev cloud's state and databases).
+# Exit status: pytest's, or 1 if the cloud would not come up, 124 if the budget ran out.
+set -uo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+budget="${ATONIX_REALCLOUD_BUDGET_S:-1800}"
+started=$SECONDS
+cd "$root"
+
+teardown() {
+  echo "==> devcloud/down"
+  devcloud/down || echo "devcloud/down could not stop everything (see devcloud/status)"
+}
+trap teardown EXIT
+trap 'exit 130' INT TERM
+
+remaining() { echo $((budget - (SECONDS - started))); }
+
+echo "==> devcloud/up (budget ${budget}s)"
+up_args=()
+[[ "${ATONIX_DEVCLOUD_FRESH:-0}" == 1 ]] && up_args+=(--fresh)
+timeout --kill-after=30 "$(remaining)" devcloud/up "${up_args[@]}"
+status=$?
+if [[ $status -ne 0 ]]; then
+  echo "devcloud/up failed (exit $status)"
+  exit 1
+fi
+
+state="${ATONIX_DEVCLOUD_STATE:-${ATONIX_DEVCLOUD_HOME:-$HOME/.cache/atonix-devcloud}/state}"
+export ATONIX_REALCLOUD_CLOUDS="$state/clouds.yaml"
+export ATONIX_REALCLOUD_CLOUD=atonix-real
+export ATONIX_REALCLOUD_PROJECTS=atonix-dev,atonix-staging
+up_s=$((SECONDS - started))
+
+echo "==> pytest -m realcloud ($(remaining)s left)"
+tier_started=$SECONDS
+timeout --kill-after=30 "$(remaining)" .venv/bin/pytest -m realcloud -p no:cacheprovider \
+  tests/providers_openstack tests/functional "$@"
+status=$?
+echo "devcloud up: ${up_s}s; realcloud tier: $((SECONDS - tier_started))s"
+exit $status
