@@ -33,9 +33,14 @@ def simulator_group() -> None:
     *flag_names("project"),
     "projects",
     multiple=True,
-    default=("demo",),
-    show_default=True,
-    help="A project to create; repeatable.",
+    help="A project to create; repeatable (default: demo).",
+)
+@click.option(
+    *flag_names("projects"),
+    "project_lists",
+    multiple=True,
+    metavar="A,B,...",
+    help="Projects to create, comma-separated (adds to --project).",
 )
 @click.option(
     *flag_names("build-delay"),
@@ -56,10 +61,12 @@ def serve_command(
     host: str,
     data_dir: Path,
     projects: tuple[str, ...],
+    project_lists: tuple[str, ...],
     build_delay: float,
     config_path: Path | None,
 ) -> None:
     """Serve the simulated cloud until interrupted."""
+    names = project_names(projects, project_lists)
     from atonix_iac.simulator import SimConfig, serve  # only this command needs it
 
     config = SimConfig()
@@ -69,6 +76,13 @@ def serve_command(
         except ValueError as err:
             raise UsageError(f"{config_path}: not a simulator settings file ({err})") from err
     try:
-        serve(port, data_dir, list(projects), build_delay, host=host, config=config)
+        serve(port, data_dir, names, build_delay, host=host, config=config)
     except OSError as err:
         raise UsageError(f"cannot serve on {host}:{port}: {err}") from err
+
+
+def project_names(projects: tuple[str, ...], project_lists: tuple[str, ...]) -> list[str]:
+    """``--project a --projects b,c`` -> ``[a, b, c]`` (each once, in order); ``[demo]`` if none."""
+    names = [*projects, *(n for text in project_lists for n in text.split(","))]
+    unique = dict.fromkeys(n.strip() for n in names if n.strip())
+    return list(unique) or ["demo"]
