@@ -14,7 +14,9 @@ _HERE = str(Path(__file__).resolve().parent)
 if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
 
-from _cli_kit import Project  # noqa: E402
+from _cli_kit import CloudProject, Project  # noqa: E402
+
+from atonix_iac.simulator.server import SimulatorServer  # noqa: E402
 
 
 @pytest.fixture
@@ -22,3 +24,28 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Project
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("ATONIX_STATE_URL", raising=False)
     yield Project(tmp_path, CliRunner())
+
+
+@pytest.fixture(scope="session")
+def simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimulatorServer]:
+    """One simulated cloud (projects ``demo`` and ``other``) for the CLI's cloud tests."""
+    with SimulatorServer(tmp_path_factory.mktemp("sim"), projects=("demo", "other")) as server:
+        server.configure(persist_interval=0.5)
+        server.write_clouds_yaml()
+        yield server
+
+
+@pytest.fixture
+def cloud_project(
+    project: Project, simulator: SimulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[CloudProject]:
+    """A temporary project whose atonix.yaml may bind the simulator's cloud ``atonix-sim``."""
+    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(simulator.data_dir / "clouds.yaml"))
+    for name in ("OS_CLOUD", "ATONIX_WORKSPACE", "ATONIX_ENVIRONMENT", "ATONIX_CONFIG"):
+        monkeypatch.delenv(name, raising=False)
+    cloud = CloudProject(project.root, project.runner, simulator)
+    try:
+        yield cloud
+    finally:
+        cloud.close()
+        simulator.clear_request_log()
