@@ -228,3 +228,25 @@ def test_environments_land_in_their_own_projects(cloud_project: CloudProject) ->
     deletes = json.loads(cloud_project.run("audit", "--json", *prod).stdout)
     assert {r["action"] for r in deletes} == {"create", "delete"}
     assert all(r["project"] == "other" and r["result"] == "ok" for r in deletes)
+
+
+def test_pseudo_parameters_come_from_the_binding_and_token(cloud_project: CloudProject) -> None:
+    cloud_project.bind("dev: {cloud: atonix-sim, project: other, region: RegionOne}")
+    cloud_project.write(
+        "stack.yaml",
+        "heat_template_version: 2018-08-31\n"
+        "resources:\n"
+        "  net:\n"
+        "    type: OS::Neutron::Net\n"
+        "outputs:\n"
+        "  project: {value: {get_param: 'OS::project_id'}}\n"
+        "  region: {value: {get_param: 'OS::region'}}\n",
+    )
+    _apply(cloud_project, *SCOPE)
+    try:
+        project = cloud_project.run("output", "-raw", "project", *SCOPE).stdout.strip()
+        region = cloud_project.run("output", "-raw", "region", *SCOPE).stdout.strip()
+        assert project == cloud_project.sim.project_id("other")
+        assert region == "RegionOne"
+    finally:
+        _destroy(cloud_project, *SCOPE)
