@@ -115,14 +115,14 @@ def test_audit_lists_everything(audited: datetime) -> None:
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert len(lines) == 4
-    assert "demo/dev/web  create ok     server (OS::Nova::Server) abc-123  1.50s" in lines[0]
+    assert "demo/dev/web (demo)  create ok     server (OS::Nova::Server) abc-123  1.50s" in lines[0]
 
 
 def test_audit_filters_by_stack_and_since(audited: datetime) -> None:
     result = CliRunner().invoke(audit, ["--stack", "web", "-E", "dev", "--since", "1h"])
     assert result.exit_code == 0, result.output
     (line,) = result.output.splitlines()
-    assert "demo/dev/web  update" in line
+    assert "demo/dev/web (demo)  update" in line
 
 
 def test_audit_json(audited: datetime) -> None:
