@@ -59,7 +59,7 @@ class StateDatabase:
         self.read_engine, self.write_engine = make_engines(url)
         try:
             with self.errors():
-                upgrade_to_head(self.write_engine, self.where)
+                upgrade_to_head(self.write_engine, self.where, read_engine=self.read_engine)
         except BaseException:
             self.dispose()
             raise
