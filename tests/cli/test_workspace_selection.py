@@ -146,3 +146,19 @@ def test_openstack_types_without_a_cloud_are_a_located_error(project: Project) -
     assert "atonix.yaml (none found)" in result.stderr
     # validate needs no cloud: the template itself is fine.
     assert project.run("validate").exit_code == 0
+
+
+def test_cloud_free_stacks_never_connect_to_the_bound_cloud(project: Project) -> None:
+    project.write(
+        "atonix.yaml",
+        "workspaces:\n  team:\n    environments:\n      dev: {cloud: no-such-cloud, project: x}\n",
+    )
+    project.write("stack.yaml", CLOUD_FREE)
+    for command in (
+        ["validate"],
+        ["plan"],
+        ["apply", "-auto-approve"],
+        ["destroy", "-auto-approve"],
+    ):
+        result = project.run(*command)
+        assert result.exit_code == 0, result.output
