@@ -26,7 +26,7 @@ from atonix_iac.template.environment import SECTIONS as ENV_SECTIONS
 from atonix_iac.template.model import Template
 from atonix_iac.template.nodes import LocatedDict, plain
 from atonix_iac.template.source import parse_document
-from atonix_iac.template.values import Sensitive
+from atonix_iac.template.values import UNKNOWN, Sensitive
 
 EXPLICIT = "-var"
 
@@ -110,6 +110,9 @@ def bind_parameters(
             )
     if diagnostics:
         raise ParameterError(diagnostics=diagnostics)
+    # Without check_required (validate), a parameter nobody gave a value is not an error but
+    # a value not known yet: everything computed from it is checked as "known after apply".
+    bound.update(dict.fromkeys(missing, UNKNOWN))
     bound.update(
         {
             "OS::stack_name": stack_name,

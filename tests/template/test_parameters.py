@@ -16,7 +16,7 @@ from atonix_iac.template.parameters import (
     parse_var_assignments,
 )
 from atonix_iac.template.source import parse_document
-from atonix_iac.template.values import Sensitive
+from atonix_iac.template.values import UNKNOWN, Sensitive
 
 STACK = {"stack_name": "s", "stack_id": "id-1", "project_id": "p", "region": "r"}
 
@@ -191,7 +191,10 @@ def test_missing_required_parameters_are_reported_together() -> None:
         "parameter `a` needs a value",
         "parameter `b` needs a value",
     ]
+    # validate binds without them: they are values not known yet, not errors.
     assert bind(tmpl, check_required=False) == {
+        "a": UNKNOWN,
+        "b": UNKNOWN,
         "c": "x",
         "OS::stack_name": "s",
         "OS::stack_id": "id-1",
