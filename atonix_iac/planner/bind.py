@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from atonix_iac.errors import Diagnostic, TemplateError, suggest
+from atonix_iac.errors import Diagnostic, Severity, TemplateError, suggest
 from atonix_iac.planner.evaluation import PlanContext, resolve_spec_properties
 from atonix_iac.planner.graph import build_graph
 from atonix_iac.planner.protocols import BoundParams
@@ -43,6 +43,15 @@ def validate_stack(
             continue
         if ctx is not None and not _possibly_active(ctx, spec):
             continue  # as in Heat: a resource its condition turns off is not validated
+        if schema.support_status in ("HIDDEN", "DEPRECATED"):
+            diagnostics.append(
+                Diagnostic(
+                    f"`{spec.type}` is {schema.support_status.lower()} in current Heat releases",
+                    spec.type_location,
+                    Severity.WARNING,
+                    hint=f"used by `{spec.name}`; prefer its supported replacement",
+                )
+            )
         diagnostics.extend(_attribute_diagnostics(spec, template, registry))
         try:
             properties = (
@@ -98,7 +107,12 @@ def type_diagnostics(
 def property_diagnostics(
     spec: ResourceSpec, schema: ResourceSchema, properties: dict[str, Any]
 ) -> list[Diagnostic]:
-    """Schema violations in resolved properties (UNKNOWN values skipped, secrets unshown)."""
+    """Schema violations in resolved properties (UNKNOWN values skipped, secrets unshown).
+
+    A resource adopted through ``external_id`` is not created from its properties, so Heat
+    does not validate them (its template may omit required ones)."""
+    if spec.external_id is not None:
+        return []
     return check_properties(
         schema,
         properties,

@@ -56,6 +56,22 @@ SENSITIVE_ATTRIBUTES: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
 # does: it exists to stub out any other type through the resource_registry.
 OPEN_TYPES: Final = frozenset({"OS::Heat::None"})
 
+# Types whose attributes are not a fixed list: deployments expose every output their config
+# declares, groups expose `resource.N...`, stacks expose their outputs.
+DYNAMIC_ATTRIBUTE_TYPES: Final = frozenset(
+    {
+        "OS::Heat::SoftwareDeployment",
+        "OS::Heat::StructuredDeployment",
+        "OS::Heat::SoftwareDeploymentGroup",
+        "OS::Heat::StructuredDeploymentGroup",
+        "OS::Heat::ResourceGroup",
+        "OS::Heat::AutoScalingGroup",
+        "OS::Heat::ResourceChain",
+        "OS::Heat::Stack",
+        "AWS::CloudFormation::Stack",
+    }
+)
+
 # Heat's base Resource attribute, present on every type.
 SHOW_ATTRIBUTE: Final = "show"
 
@@ -101,14 +117,16 @@ def _resource_schema(type_name: str, raw: Mapping[str, Any]) -> ResourceSchema:
     properties = {
         name: _property_schema(name, spec) for name, spec in raw.get("properties", _EMPTY).items()
     }
-    is_open = type_name in OPEN_TYPES
+    # A hidden (retired) type has no schema left in Heat to check against.
+    retired = raw.get("support_status") == "HIDDEN" and not properties
+    is_open = type_name in OPEN_TYPES or retired
     return ResourceSchema(
         type_name=type_name,
         properties=MappingProxyType(properties),
         attributes=MappingProxyType(attributes),
         has_handle_update=raw.get("has_handle_update", True),
         open_properties=is_open,
-        open_attributes=is_open,
+        open_attributes=is_open or type_name in DYNAMIC_ATTRIBUTE_TYPES,
         support_status=raw.get("support_status", "SUPPORTED"),
     )
 

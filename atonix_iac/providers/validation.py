@@ -79,7 +79,11 @@ def check_properties(
     for name, prop in schema.properties.items():
         raw = properties.get(name)
         if raw is None:
-            if prop.required and not prop.has_default:
+            if (
+                prop.required
+                and not prop.has_default
+                and not _legacy_alias_given(name, schema.properties, properties)
+            ):
                 checker.add(
                     resource_location,
                     f"missing required property `{name}` for {schema.type_name}",
@@ -89,6 +93,19 @@ def check_properties(
         location = property_locations.get(name, resource_location)
         checker.check(prop, raw, PropertyPath((name,)), location, secret=prop.sensitive)
     return sorted(checker.diagnostics, key=lambda d: d.location or resource_location)
+
+
+def _legacy_alias_given(
+    name: str, schema: Mapping[str, PropertySchema], given: Mapping[str, Any]
+) -> bool:
+    """Heat's translation rules still accept the hidden ``<name>_id`` spelling of a property
+    (``network_id`` for ``network``, ``subnet_id`` for ``subnet`` ...); old templates use it."""
+    alias = schema.get(f"{name}_id")
+    return (
+        alias is not None
+        and alias.support_status in ("HIDDEN", "DEPRECATED")
+        and given.get(f"{name}_id") is not None
+    )
 
 
 def apply_defaults(schema: ResourceSchema, properties: Mapping[str, Any]) -> dict[str, Any]:
@@ -209,7 +226,11 @@ class _Checker:
         for key, sub in prop.schema.items():
             child = value.get(key)
             if child is None:
-                if sub.required and not sub.has_default:
+                if (
+                    sub.required
+                    and not sub.has_default
+                    and not _legacy_alias_given(key, prop.schema, value)
+                ):
                     self.add(location, f"`{path}` is missing required key `{key}`")
                 continue
             self.check(
