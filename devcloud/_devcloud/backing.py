@@ -66,8 +66,9 @@ def _sql(statements: str) -> None:
 
 
 def check_servers() -> None:
-    missing = [name for name, port in (("MariaDB", 3306), ("RabbitMQ", 5672))
-               if not _port_open(port)]
+    missing = [
+        name for name, port in (("MariaDB", 3306), ("RabbitMQ", 5672)) if not _port_open(port)
+    ]
     if missing:
         raise DevcloudError(
             f"{' and '.join(missing)} not listening on {HOST}; the dev cloud uses the machine's "

@@ -12,11 +12,17 @@ from .procs import DevcloudError
 def main(command: str, argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog=f"devcloud/{command}")
     if command == "up":
-        parser.add_argument("--fresh", action="store_true",
-                            help="stop, wipe the state and the databases, start from nothing")
+        parser.add_argument(
+            "--fresh",
+            action="store_true",
+            help="stop, wipe the state and the databases, start from nothing",
+        )
     if command == "down":
-        parser.add_argument("--purge", action="store_true",
-                            help="also drop the databases, the vhost and the state dir")
+        parser.add_argument(
+            "--purge",
+            action="store_true",
+            help="also drop the databases, the vhost and the state dir",
+        )
     args = parser.parse_args(argv)
     layout = Layout.from_env()
     try:

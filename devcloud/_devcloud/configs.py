@@ -66,8 +66,18 @@ def write_all(layout: Layout, secrets: dict[str, str]) -> None:
             target.write_text(text)
     for service, paste in PASTE_FIRST.items():
         shutil.copyfile(layout.venv / "etc" / service / paste, layout.etc / service / paste)
-    for sub in ("keystone", "glance/images", "glance/staging", "glance/tasks", "glance/cache",
-                "neutron/locks", "nova/instances", "nova/locks", "cinder/locks", "glance/locks"):
+    for sub in (
+        "keystone",
+        "glance/images",
+        "glance/staging",
+        "glance/tasks",
+        "glance/cache",
+        "neutron/locks",
+        "nova/instances",
+        "nova/locks",
+        "cinder/locks",
+        "glance/locks",
+    ):
         (layout.data / sub).mkdir(parents=True, exist_ok=True)
 
 

@@ -20,8 +20,9 @@ DRIVER_DIR = DEVCLOUD_DIR / "agentless_ml2"
 
 def _digest(python: str) -> str:
     digest = hashlib.sha256()
-    version = subprocess.run([python, "-c", "import sys; print(sys.version)"],
-                             capture_output=True, text=True, check=True).stdout
+    version = subprocess.run(
+        [python, "-c", "import sys; print(sys.version)"], capture_output=True, text=True, check=True
+    ).stdout
     digest.update(version.encode())
     digest.update(REQUIREMENTS.read_bytes())
     sources = [DRIVER_DIR / "pyproject.toml", *sorted(DRIVER_DIR.glob("atonix_agentless_ml2/*.py"))]
@@ -33,8 +34,11 @@ def _digest(python: str) -> str:
 
 def is_current(layout: Layout) -> bool:
     stamp = layout.venv / ".atonix-devcloud-stamp"
-    return (layout.python.exists() and stamp.exists()
-            and stamp.read_text().strip() == _digest(host_python()))
+    return (
+        layout.python.exists()
+        and stamp.exists()
+        and stamp.read_text().strip() == _digest(host_python())
+    )
 
 
 def ensure_venv(layout: Layout) -> bool:

@@ -48,9 +48,15 @@ PUBLIC_GATEWAY = "172.24.0.1"
 
 def _admin(secrets: dict[str, str]) -> Any:
     return openstack.connect(
-        auth_url=KEYSTONE, username="admin", password=secrets["admin"], project_name="admin",
-        user_domain_name="Default", project_domain_name="Default", region_name=REGION,
-        load_yaml_config=False, load_envvars=False,
+        auth_url=KEYSTONE,
+        username="admin",
+        password=secrets["admin"],
+        project_name="admin",
+        user_domain_name="Default",
+        project_domain_name="Default",
+        region_name=REGION,
+        load_yaml_config=False,
+        load_envvars=False,
     )
 
 
@@ -135,8 +141,13 @@ def _image(conn: Any, state: Path) -> None:
     data = state / "data" / "cirros.raw"
     data.write_bytes(b"\0" * (1 << 20))
     conn.image.create_image(
-        name="cirros", filename=str(data), disk_format="raw", container_format="bare",
-        visibility="public", wait=True, allow_duplicates=False,
+        name="cirros",
+        filename=str(data),
+        disk_format="raw",
+        container_format="bare",
+        visibility="public",
+        wait=True,
+        allow_duplicates=False,
     )
 
 
@@ -144,21 +155,30 @@ def _public_network(conn: Any) -> None:
     net = conn.network.find_network("public")
     if net is None:
         net = conn.network.create_network(
-            name="public", is_router_external=True, provider_network_type="flat",
-            provider_physical_network="public", is_default=True,
+            name="public",
+            is_router_external=True,
+            provider_network_type="flat",
+            provider_physical_network="public",
+            is_default=True,
         )
     if conn.network.find_subnet("public-subnet", network_id=net.id) is None:
         conn.network.create_subnet(
-            name="public-subnet", network_id=net.id, ip_version=4, cidr=PUBLIC_CIDR,
-            gateway_ip=PUBLIC_GATEWAY, is_dhcp_enabled=False,
+            name="public-subnet",
+            network_id=net.id,
+            ip_version=4,
+            cidr=PUBLIC_CIDR,
+            gateway_ip=PUBLIC_GATEWAY,
+            is_dhcp_enabled=False,
         )
 
 
 def _check_services(conn: Any) -> None:
     compute = {s.binary: s.state for s in conn.compute.services()}
     volume = {s.binary: s.state for s in conn.block_storage.services()}
-    want = {**{b: "up" for b in ("nova-conductor", "nova-scheduler", "nova-compute")},
-            **{b: "up" for b in ("cinder-scheduler", "cinder-volume")}}
+    want = {
+        **{b: "up" for b in ("nova-conductor", "nova-scheduler", "nova-compute")},
+        **{b: "up" for b in ("cinder-scheduler", "cinder-volume")},
+    }
     seen = {**compute, **volume}
     down = sorted(b for b, s in want.items() if seen.get(b) != s)
     if down:
@@ -170,10 +190,17 @@ def _check_services(conn: Any) -> None:
 def _write_clouds_yaml(secrets: dict[str, str], path: Path) -> None:
     def entry(user: str, password: str, project: str) -> dict[str, Any]:
         return {
-            "auth": {"auth_url": KEYSTONE, "username": user, "password": password,
-                     "project_name": project, "user_domain_name": "Default",
-                     "project_domain_name": "Default"},
-            "region_name": REGION, "identity_api_version": 3, "interface": "public",
+            "auth": {
+                "auth_url": KEYSTONE,
+                "username": user,
+                "password": password,
+                "project_name": project,
+                "user_domain_name": "Default",
+                "project_domain_name": "Default",
+            },
+            "region_name": REGION,
+            "identity_api_version": 3,
+            "interface": "public",
         }
 
     clouds = {

@@ -9,8 +9,7 @@ from .layout import HOST, PORTS, Layout
 
 # gunicorn: one worker process with a few threads keeps memory low yet lets a service that
 # calls another (nova-api -> neutron -> nova-api events) answer while it waits.
-GUNICORN_FLAGS = ("--workers", "1", "--threads", "4", "--timeout", "300", "--graceful-timeout",
-                  "5")
+GUNICORN_FLAGS = ("--workers", "1", "--threads", "4", "--timeout", "300", "--graceful-timeout", "5")
 
 
 @dataclass(frozen=True)
@@ -32,9 +31,17 @@ class Process:
     def argv(self, layout: Layout) -> list[str]:
         if self.wsgi_module is not None:
             entry = write_entry_module(layout, self.service, self.wsgi_module)
-            return [layout.bin("gunicorn"), *GUNICORN_FLAGS, "--bind", f"{HOST}:{self.port}",
-                    "--chdir", str(layout.entry), "--name", f"atonix-devcloud-{self.name}",
-                    f"{entry}:application"]
+            return [
+                layout.bin("gunicorn"),
+                *GUNICORN_FLAGS,
+                "--bind",
+                f"{HOST}:{self.port}",
+                "--chdir",
+                str(layout.entry),
+                "--name",
+                f"atonix-devcloud-{self.name}",
+                f"{entry}:application",
+            ]
         argv = [layout.bin(self.name)]
         for path in config_paths(layout, self.service):
             argv += ["--config-file", str(path)]

@@ -38,13 +38,19 @@ class Timer:
         return "\n".join(lines)
 
 
-def run_logged(layout: Layout, name: str, argv: Sequence[str],
-               env: dict[str, str] | None = None) -> None:
+def run_logged(
+    layout: Layout, name: str, argv: Sequence[str], env: dict[str, str] | None = None
+) -> None:
     """Run a one-off command (db sync ...), its output to logs/setup-NAME.log."""
     log_path = layout.logs / f"setup-{name}.log"
     with open(log_path, "ab") as log:
-        result = subprocess.run(list(argv), stdout=log, stderr=subprocess.STDOUT,
-                                env={**os.environ, **(env or {})}, stdin=subprocess.DEVNULL)
+        result = subprocess.run(
+            list(argv),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {})},
+            stdin=subprocess.DEVNULL,
+        )
     if result.returncode != 0:
         raise procs.DevcloudError(
             f"{name} failed (exit {result.returncode}); last lines of {log_path}:\n"
@@ -71,30 +77,53 @@ def _init_keystone(layout: Layout, secrets: dict[str, str]) -> None:
     user, group = getpass.getuser(), grp.getgrgid(os.getgid()).gr_name
     run_logged(layout, "keystone", [*manage, "db_sync"])
     for what in ("fernet_setup", "credential_setup"):
-        run_logged(layout, "keystone", [*manage, what, "--keystone-user", user,
-                                        "--keystone-group", group])
+        run_logged(
+            layout, "keystone", [*manage, what, "--keystone-user", user, "--keystone-group", group]
+        )
     url = f"http://{HOST}:5000/v3/"
-    run_logged(layout, "keystone", [
-        *manage, "bootstrap", "--bootstrap-admin-url", url, "--bootstrap-public-url", url,
-        "--bootstrap-internal-url", url, "--bootstrap-region-id", REGION,
-    ], env={"OS_BOOTSTRAP_PASSWORD": secrets["admin"]})
+    run_logged(
+        layout,
+        "keystone",
+        [
+            *manage,
+            "bootstrap",
+            "--bootstrap-admin-url",
+            url,
+            "--bootstrap-public-url",
+            url,
+            "--bootstrap-internal-url",
+            url,
+            "--bootstrap-region-id",
+            REGION,
+        ],
+        env={"OS_BOOTSTRAP_PASSWORD": secrets["admin"]},
+    )
 
 
 def _db_sync(layout: Layout, secrets: dict[str, str]) -> dict[str, list[list[str]]]:
     """Each service's schema commands, longest first (they run two at a time)."""
     nova = [layout.bin("nova-manage"), *_conf_args(layout, "nova")]
     return {
-        "nova": [[*nova, "api_db", "sync"],
-                 [*nova, "cell_v2", "map_cell0", "--database_connection",
-                  backing.db_url("nova_cell0", secrets["db"])],
-                 [*nova, "cell_v2", "create_cell", "--name", "cell1"],
-                 [*nova, "db", "sync"]],
-        "neutron": [[layout.bin("neutron-db-manage"), *_conf_args(layout, "neutron"),
-                     "upgrade", "heads"]],
+        "nova": [
+            [*nova, "api_db", "sync"],
+            [
+                *nova,
+                "cell_v2",
+                "map_cell0",
+                "--database_connection",
+                backing.db_url("nova_cell0", secrets["db"]),
+            ],
+            [*nova, "cell_v2", "create_cell", "--name", "cell1"],
+            [*nova, "db", "sync"],
+        ],
+        "neutron": [
+            [layout.bin("neutron-db-manage"), *_conf_args(layout, "neutron"), "upgrade", "heads"]
+        ],
         "cinder": [[layout.bin("cinder-manage"), *_conf_args(layout, "cinder"), "db", "sync"]],
         "glance": [[layout.bin("glance-manage"), *_conf_args(layout, "glance"), "db_sync"]],
-        "placement": [[layout.bin("placement-manage"), *_conf_args(layout, "placement"), "db",
-                       "sync"]],
+        "placement": [
+            [layout.bin("placement-manage"), *_conf_args(layout, "placement"), "db", "sync"]
+        ],
     }
 
 
@@ -143,8 +172,9 @@ def _wait_healthy(layout: Layout, process: Process) -> None:
             )
         return
     try:
-        health.wait_until_answers(process.name, url,
-                                  lambda: procs.is_running(layout.run, process.name))
+        health.wait_until_answers(
+            process.name, url, lambda: procs.is_running(layout.run, process.name)
+        )
     except procs.DevcloudError as err:
         raise procs.DevcloudError(
             f"{err}; last lines of {layout.logs / process.name}.log:\n"
@@ -187,15 +217,20 @@ def up(layout: Layout, fresh: bool = False) -> None:
     syncs = _db_sync(layout, secrets) if first_start else {}
     with ThreadPoolExecutor(max_workers=2) as pool:
         catalog = pool.submit(_seed, layout, "catalog") if first_start else None
-        started = [pool.submit(_sync_then_start, layout, service, syncs.get(service, []))
-                   for service in ("nova", "neutron", "cinder", "glance", "placement")]
+        started = [
+            pool.submit(_sync_then_start, layout, service, syncs.get(service, []))
+            for service in ("nova", "neutron", "cinder", "glance", "placement")
+        ]
         for future in [*started, *([catalog] if catalog else [])]:
             future.result()
     for process in START_ORDER:
         if process.service not in ("keystone", "nova"):
             _wait_healthy(layout, process)
-    timer.mark("databases synced; Placement, Glance, Neutron, Cinder answering" if first_start
-               else "Placement, Glance, Neutron, Cinder answering")
+    timer.mark(
+        "databases synced; Placement, Glance, Neutron, Cinder answering"
+        if first_start
+        else "Placement, Glance, Neutron, Cinder answering"
+    )
     nova = [p for p in START_ORDER if p.service == "nova" and p is not NOVA_COMPUTE]
     for process in nova:
         _start(layout, process)
@@ -207,8 +242,17 @@ def up(layout: Layout, fresh: bool = False) -> None:
     except procs.DevcloudError as err:
         dead = [p.name for p in START_ORDER if not procs.is_running(layout.run, p.name)]
         raise procs.DevcloudError(f"{err}\nprocesses not running: {dead or 'none'}") from None
-    run_logged(layout, "nova-discover-hosts", [layout.bin("nova-manage"),
-               *_conf_args(layout, "nova"), "cell_v2", "discover_hosts", "--verbose"])
+    run_logged(
+        layout,
+        "nova-discover-hosts",
+        [
+            layout.bin("nova-manage"),
+            *_conf_args(layout, "nova"),
+            "cell_v2",
+            "discover_hosts",
+            "--verbose",
+        ],
+    )
     timer.mark("nova-compute registered, hosts discovered")
     _seed(layout, "tenants")
     layout.initialized_marker.write_text(time.strftime("%Y-%m-%dT%H:%M:%S\n"))
@@ -217,5 +261,7 @@ def up(layout: Layout, fresh: bool = False) -> None:
     print(f"\nThe dev cloud is up ({'first start' if first_start else 'warm start'}).")
     print(timer.report())
     print(f"  memory (RSS of its processes)      {memory:6.0f} MiB")
-    print(f"\nclouds.yaml: {layout.clouds_yaml}  (clouds atonix-dev, atonix-staging, "
-          "atonix-admin, atonix-real)")
+    print(
+        f"\nclouds.yaml: {layout.clouds_yaml}  (clouds atonix-dev, atonix-staging, "
+        "atonix-admin, atonix-real)"
+    )
