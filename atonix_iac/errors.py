@@ -96,6 +96,10 @@ class AtonixError(Exception):
 class TemplateError(AtonixError):
     """A problem in a template, environment file or parameter value; always located."""
 
+    # What could still be built despite the problems (a Template, when loading got that far),
+    # so that validation can go on and report later phases' problems in the same run.
+    partial: object | None = None
+
     @classmethod
     def at(
         cls, location: SourceLocation | None, message: str, hint: str | None = None
@@ -228,6 +232,20 @@ class ApplyError(AtonixError):
         for addr in o.skipped:
             lines.append(f"  skipped {addr}")
         return "\n".join(lines)
+
+
+def merge_diagnostics(*groups: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """Several phases' diagnostics as one list: duplicates dropped, in source order."""
+    seen: set[tuple[SourceLocation | None, str]] = set()
+    merged: list[Diagnostic] = []
+    for group in groups:
+        for diagnostic in group:
+            key = (diagnostic.location, diagnostic.message)
+            if key not in seen:
+                seen.add(key)
+                merged.append(diagnostic)
+    nowhere = SourceLocation("")
+    return sorted(merged, key=lambda d: d.location or nowhere)
 
 
 def suggest(name: str, candidates: Iterable[str]) -> str | None:

@@ -12,7 +12,7 @@ from atonix_iac.apply.adopt import import_resource
 from atonix_iac.apply.events import ApplyResult
 from atonix_iac.apply.executor import apply_plan
 from atonix_iac.apply.refresh import persist_refresh, refresh_state
-from atonix_iac.errors import Severity, TemplateError
+from atonix_iac.errors import Severity, TemplateError, merge_diagnostics
 from atonix_iac.planner import build_graph, plan_to_bytes, validate_stack
 from atonix_iac.planner.plan import Plan
 from atonix_iac.template import BoundParameters
@@ -77,8 +77,15 @@ def validate_command(**kwargs: Any) -> None:
     stack = StackOptions.from_kwargs(kwargs)
     inputs = InputOptions.from_kwargs(kwargs)
     with open_session(stack) as session:
-        template, params = _load(stack, inputs, session, check_required=False, connect=False)
-        diagnostics = validate_stack(template, session.registry, params)
+        try:
+            template, params = _load(stack, inputs, session, check_required=False, connect=False)
+            diagnostics = validate_stack(template, session.registry, params)
+        except TemplateError as err:
+            if not isinstance(err.partial, Template):
+                raise
+            # Report what the later checks find too, so one run shows every problem.
+            later = validate_stack(err.partial, session.registry, None)
+            diagnostics = merge_diagnostics(err.diagnostics, later)
     errors = [d for d in diagnostics if d.severity is Severity.ERROR]
     for warning in (d for d in diagnostics if d.severity is not Severity.ERROR):
         click.echo(warning.format(), err=True)

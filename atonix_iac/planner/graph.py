@@ -114,9 +114,9 @@ def build_graph(template: Template) -> ResourceGraph:
     a DependencyCycleError (every edge of every cycle located) for loops."""
     builder = _GraphBuilder(template)
     graph = builder.build()
+    cycles = _cycle_diagnostics(graph)  # dangling references add no edge: loops still show
     if builder.diagnostics:
-        raise TemplateError(diagnostics=builder.diagnostics)
-    cycles = _cycle_diagnostics(graph)
+        raise TemplateError(diagnostics=[*builder.diagnostics, *cycles])
     if cycles:
         raise DependencyCycleError(diagnostics=cycles)
     return ResourceGraph(graph)

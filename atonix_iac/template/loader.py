@@ -64,9 +64,16 @@ class TemplateLoader:
 
     def load_root(self, key: str) -> Template:
         loaded = self.load_file(key, SourceLocation(key), chain=(), root=True)
-        if self.diagnostics or loaded is None:
+        if loaded is None:
             raise TemplateError(diagnostics=self.diagnostics or [Diagnostic("cannot load", None)])
-        template, _doc = loaded
+        template = self._finish(loaded[0])
+        if self.diagnostics:
+            error = TemplateError(diagnostics=self.diagnostics)
+            error.partial = template
+            raise error
+        return template
+
+    def _finish(self, template: Template) -> Template:
         files = {**self.reader.files, **self.env.files}
         return replace(
             template,

@@ -82,3 +82,48 @@ def test_a_generated_secret_never_appears_in_any_output(project: Project) -> Non
         outputs.append(project.run(*args).output)
     for text in outputs:
         assert secret not in text
+
+
+EVERY_PHASE = """heat_template_version: 2015-04-30
+parameters:
+  web_port: {type: number, default: 80}
+resources:
+  a:
+    type: OS::Heat::Value
+    properties: {value: {get_attr: [b, value]}}
+  b:
+    type: OS::Heat::Value
+    properties:
+      value: {get_attr: [a, value]}
+      valeu: 3
+  d:
+    type: OS::Heat::Valu
+    properties: {value: {get_param: web_prot}}
+  f:
+    type: OS::Heat::Value
+    properties: {value: {map_merge: [{a: 1}, {b: 2}]}}
+"""
+
+
+def test_validate_reports_every_phase_at_once_in_source_order(project: Project) -> None:
+    """Loading problems (unknown parameter, version gate) do not hide what the graph and the
+    schemas find (cycle, unknown type, unknown property): one run shows them all."""
+    project.write("stack.yaml", EVERY_PHASE)
+
+    result = project.run("validate")
+
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if LOCATED.match(line)]
+    assert [line.split(": error: ")[0] for line in errors] == [
+        "stack.yaml:7:26",
+        "stack.yaml:12:7",
+        "stack.yaml:14:11",
+        "stack.yaml:15:37",
+        "stack.yaml:18:26",
+    ]
+    assert "dependency cycle between a, b" in errors[0]
+    assert "unknown property `valeu`" in errors[1]
+    assert "did you mean `OS::Heat::Value`?" in errors[2]
+    assert "did you mean `web_port`?" in errors[3]
+    assert "`map_merge` needs heat_template_version 2016-04-08" in errors[4]
+    assert "Traceback" not in result.stderr
