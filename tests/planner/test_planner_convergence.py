@@ -72,6 +72,9 @@ def _properties(draw: st.DrawFn, type_: str, earlier: list[tuple[str, str]]) -> 
     new, old = draw(_value(earlier))
     if type_ == "OS::Heat::TestResource" and isinstance(new, list):
         new, old = new[1], old[1]
+    if type_ == "OS::Heat::TestResource" and isinstance(new, GetAttr):
+        # TestResource's value is a String: an OS::Heat::Value attribute may be a list.
+        new, old = GetResource(new.target), GetResource(new.target)
     return {"value": new}, {"value": old}
 
 
