@@ -115,22 +115,23 @@ def stack_secrets(box: SecretBox, key: StackKey, row: StackRow) -> dict[str, dic
     return open_parts(box, row.secrets, f"{key} (outputs and parameters)")
 
 
-def audit_row(record: AuditRecord) -> AuditRow:
-    return AuditRow(
-        workspace=record.key.workspace,
-        environment=record.key.environment,
-        stack=record.key.stack,
-        address=record.address,
-        type=record.type,
-        physical_id=record.physical_id,
-        action=record.action,
-        result=record.result,
-        who=record.who,
-        started_at=record.started_at,
-        duration_s=record.duration_s,
-        message=record.message,
-        project=record.project,
-    )
+def audit_values(record: AuditRecord) -> dict[str, Any]:
+    """Column values for one audit row."""
+    return {
+        "workspace": record.key.workspace,
+        "environment": record.key.environment,
+        "stack": record.key.stack,
+        "address": record.address,
+        "type": record.type,
+        "physical_id": record.physical_id,
+        "action": record.action,
+        "result": record.result,
+        "who": record.who,
+        "started_at": record.started_at,
+        "duration_s": record.duration_s,
+        "message": record.message,
+        "project": record.project,
+    }
 
 
 def audit_record(row: AuditRow) -> AuditRecord:

@@ -1,7 +1,12 @@
 """Short transactions over the state database, and the serial every write bumps.
 
-One engine, one session per call: apply's worker threads write concurrently. SQLite serialises
-writers with ``BEGIN IMMEDIATE``; PostgreSQL with ``SELECT ... FOR UPDATE`` on the stack row.
+One engine, one transaction per call: apply's worker threads write concurrently. SQLite
+serialises writers with ``BEGIN IMMEDIATE``; PostgreSQL with the row lock the serial bump takes
+(``UPDATE ... RETURNING``, or ``SELECT ... FOR UPDATE`` when an import sets the serial).
+
+The writes apply makes for every resource (intent, audit record, result) run on a Core
+connection with prebuilt statements: an ORM session and a statement per step cost more than
+the database work itself.
 """
 
 from __future__ import annotations
@@ -9,12 +14,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from uuid import uuid4
 
-from sqlalchemy import ColumnElement, bindparam, insert, select, update
+from sqlalchemy import ColumnElement, Insert, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import URL
+from sqlalchemy.engine import URL, Connection
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -24,7 +30,17 @@ from atonix_iac.state.engine import make_engines
 from atonix_iac.state.locking import Holder
 from atonix_iac.state.migrate import upgrade_to_head
 from atonix_iac.state.model import StackKey
-from atonix_iac.state.schema import ResourceRow, StackRow, VersionRow, table_of, utcnow
+from atonix_iac.state.schema import (
+    AuditRow,
+    ResourceRow,
+    StackRow,
+    VersionRow,
+    table_of,
+    utcnow,
+)
+
+# An ORM session or a Core connection: both run the prebuilt statements below.
+Transaction = Session | Connection
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +63,38 @@ _LOCK_STACK = (
     .with_for_update()
 )
 _SET_SERIAL = update(_stacks).where(_stacks.c.id == bindparam("b_id"))
+# One statement bumps the serial, locks the row and says which stack it is.
+_BUMP_SERIAL = (
+    update(_stacks)
+    .where(
+        _stacks.c.workspace == bindparam("w"),
+        _stacks.c.environment == bindparam("e"),
+        _stacks.c.name == bindparam("n"),
+    )
+    .values(serial=_stacks.c.serial + 1, updated_at=bindparam("b_now"))
+    .returning(_stacks.c.id, _stacks.c.serial, _stacks.c.lineage)
+)
 _ADD_VERSION = insert(table_of(VersionRow))
+_ADD_AUDIT = insert(table_of(AuditRow))
+_resources = table_of(ResourceRow)
+_RESOURCE_KEY = ("stack_id", "address", "deposed")  # the uq_resources_address constraint
+
+
+def _upsert_resource(dialect: str) -> Insert:
+    """Insert a resource row, or overwrite the one at its (stack, address, deposed)."""
+    stmt = (sqlite if dialect == "sqlite" else postgresql).insert(_resources)
+    upsert: Insert = stmt.on_conflict_do_update(
+        index_elements=list(_RESOURCE_KEY),
+        set_={
+            column.name: stmt.excluded[column.name]
+            for column in _resources.columns
+            if column.name not in ("id", *_RESOURCE_KEY)
+        },
+    )
+    return upsert
+
+
+_UPSERT_RESOURCE = {dialect: _upsert_resource(dialect) for dialect in ("sqlite", "postgresql")}
 
 
 class StateDatabase:
@@ -87,6 +134,19 @@ class StateDatabase:
             yield session
 
     @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """A write transaction on a Core connection, for the per-resource hot paths."""
+        with self.errors(), self.write_engine.begin() as connection:
+            yield connection
+
+    def upsert_resource(self, connection: Connection, values: dict[str, Any]) -> None:
+        connection.execute(_UPSERT_RESOURCE[connection.dialect.name], values)
+
+    @staticmethod
+    def add_audit(connection: Connection, values: dict[str, Any]) -> None:
+        connection.execute(_ADD_AUDIT, values)
+
+    @contextmanager
     def errors(self) -> Iterator[None]:
         """Database failures become StateError with the driver's message only: statements and
         their parameters stay out of the text."""
@@ -98,7 +158,7 @@ class StateDatabase:
 
     def bump(
         self,
-        session: Session,
+        session: Transaction,
         key: StackKey,
         operation: str,
         *,
@@ -110,27 +170,17 @@ class StateDatabase:
 
         Prebuilt Core statements: this runs for every resource apply writes, and building
         ORM statements per call would cost more than the database work itself."""
-        params = {"w": key.workspace, "e": key.environment, "n": key.stack}
-        found = session.execute(_LOCK_STACK, params).one_or_none()
-        if found is None:
-            self._create_stack(session, key)
-            found = session.execute(_LOCK_STACK, params).one()
-        stack_id, old_serial, old_lineage = found
-        bumped = Bumped(
-            id=stack_id,
-            serial=serial if serial is not None else old_serial + 1,
-            lineage=lineage or old_lineage,
-        )
+        params: dict[str, Any] = {"w": key.workspace, "e": key.environment, "n": key.stack}
         now = utcnow()
-        session.execute(
-            _SET_SERIAL,
-            {
-                "b_id": bumped.id,
-                "serial": bumped.serial,
-                "lineage": bumped.lineage,
-                "updated_at": now,
-            },
-        )
+        if serial is None and lineage is None:
+            params["b_now"] = now
+            found = session.execute(_BUMP_SERIAL, params).one_or_none()
+            if found is None:
+                self._create_stack(session, key)
+                found = session.execute(_BUMP_SERIAL, params).one()
+            bumped = Bumped(id=found[0], serial=found[1], lineage=found[2])
+        else:
+            bumped = self._set_serial(session, params, now, serial, lineage)
         session.execute(
             _ADD_VERSION,
             {
@@ -144,6 +194,36 @@ class StateDatabase:
         )
         return bumped
 
+    def _set_serial(
+        self,
+        session: Transaction,
+        params: dict[str, Any],
+        now: datetime,
+        serial: int | None,
+        lineage: str | None,
+    ) -> Bumped:
+        """The bump of an import: a serial and lineage of its own choosing."""
+        found = session.execute(_LOCK_STACK, params).one_or_none()
+        if found is None:
+            self._create_stack(session, StackKey(params["w"], params["e"], params["n"]))
+            found = session.execute(_LOCK_STACK, params).one()
+        stack_id, old_serial, old_lineage = found
+        bumped = Bumped(
+            id=stack_id,
+            serial=serial if serial is not None else old_serial + 1,
+            lineage=lineage or old_lineage,
+        )
+        session.execute(
+            _SET_SERIAL,
+            {
+                "b_id": bumped.id,
+                "serial": bumped.serial,
+                "lineage": bumped.lineage,
+                "updated_at": now,
+            },
+        )
+        return bumped
+
     @staticmethod
     def stack(session: Session, key: StackKey, *, for_update: bool = False) -> StackRow | None:
         query = select(StackRow).where(*stack_filter(key))
@@ -152,14 +232,14 @@ class StateDatabase:
         return session.scalars(query).one_or_none()
 
     @staticmethod
-    def addresses(session: Session, stack_id: int) -> list[str]:
+    def addresses(session: Transaction, stack_id: int) -> list[str]:
         rows = session.execute(
             select(ResourceRow.address, ResourceRow.deposed).where(ResourceRow.stack_id == stack_id)
         ).all()
         return [resource_key(address, deposed or None) for address, deposed in rows]
 
     @staticmethod
-    def _create_stack(session: Session, key: StackKey) -> None:
+    def _create_stack(session: Transaction, key: StackKey) -> None:
         """Insert the stack row unless a concurrent writer just did."""
         now = utcnow()
         values: dict[str, Any] = {
@@ -175,7 +255,8 @@ class StateDatabase:
             "created_at": now,
             "updated_at": now,
         }
-        if session.get_bind().dialect.name == "sqlite":
+        dialect = session.dialect if isinstance(session, Connection) else session.get_bind().dialect
+        if dialect.name == "sqlite":
             session.execute(sqlite.insert(StackRow).values(values).on_conflict_do_nothing())
         else:
             session.execute(postgresql.insert(StackRow).values(values).on_conflict_do_nothing())

@@ -20,7 +20,7 @@ from atonix_iac.errors import StateError, suggest
 from atonix_iac.state import locking
 from atonix_iac.state.codec import (
     audit_record,
-    audit_row,
+    audit_values,
     merge_secrets,
     resource_from_row,
     resource_key,
@@ -181,31 +181,22 @@ class SqlStateStore:
 
     def _put(self, key: StackKey, resource: ResourceState, verb: str) -> int:
         operation = f"{verb} {resource_key(resource.address, resource.deposed)}"
-        with self._db.writing() as session:
-            stack = self._db.bump(session, key, operation)
-            values = resource_values(self._box, key, stack.id, resource)
-            where = {
-                "b_stack": stack.id,
-                "b_address": resource.address,
-                "b_deposed": values["deposed"],
-            }
-            changed = session.execute(_UPDATE_RESOURCE, {**values, **where})
-            if changed.rowcount == 0:  # type: ignore[attr-defined]
-                session.execute(_INSERT_RESOURCE, values)
+        with self._db.transaction() as connection:
+            stack = self._db.bump(connection, key, operation)
+            self._db.upsert_resource(
+                connection, resource_values(self._box, key, stack.id, resource)
+            )
             return stack.serial
 
     def remove_resource(self, key: StackKey, address: str, deposed: str | None = None) -> int:
-        with self._db.writing() as session:
-            stack = self._db.bump(session, key, f"remove {resource_key(address, deposed)}")
-            gone = session.execute(
-                delete(ResourceRow).where(
-                    ResourceRow.stack_id == stack.id,
-                    ResourceRow.address == address,
-                    ResourceRow.deposed == (deposed or ""),
-                )
+        with self._db.transaction() as connection:
+            stack = self._db.bump(connection, key, f"remove {resource_key(address, deposed)}")
+            gone = connection.execute(
+                _DELETE_RESOURCE,
+                {"b_stack": stack.id, "b_address": address, "b_deposed": deposed or ""},
             )
-            if gone.rowcount == 0:  # type: ignore[attr-defined]
-                raise _missing(key, self._db.addresses(session, stack.id), address)
+            if gone.rowcount == 0:
+                raise _missing(key, self._db.addresses(connection, stack.id), address)
             return stack.serial
 
     def move_resource(self, key: StackKey, source: str, destination: str) -> int:
@@ -241,8 +232,8 @@ class SqlStateStore:
             return stack.serial
 
     def record_audit(self, record: AuditRecord) -> None:
-        with self._db.writing() as session:
-            session.add(audit_row(record))
+        with self._db.transaction() as connection:
+            self._db.add_audit(connection, audit_values(record))
 
     def delete_stack(self, key: StackKey, *, force: bool = False) -> None:
         """Drop the stack, its history and snapshots (its audit stays). Refused while
@@ -366,8 +357,8 @@ class SqlStateStore:
 
 
 _resources = table_of(ResourceRow)
-# Prebuilt once: put_resource runs for every resource an apply touches.
-_UPDATE_RESOURCE = update(_resources).where(
+# Prebuilt once: these run for every resource an apply touches.
+_DELETE_RESOURCE = delete(_resources).where(
     _resources.c.stack_id == bindparam("b_stack"),
     _resources.c.address == bindparam("b_address"),
     _resources.c.deposed == bindparam("b_deposed"),
