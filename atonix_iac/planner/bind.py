@@ -52,7 +52,9 @@ def validate_stack(
                     hint=f"used by `{spec.name}`; prefer its supported replacement",
                 )
             )
-        diagnostics.extend(_attribute_diagnostics(spec, template, registry))
+        diagnostics.extend(
+            _attribute_diagnostics([spec.properties, spec.metadata], template, registry)
+        )
         try:
             properties = (
                 resolve_spec_properties(spec, ctx) if ctx is not None else _unknown_calls(spec)
@@ -61,7 +63,29 @@ def validate_stack(
             diagnostics.extend(err.diagnostics)
             continue
         diagnostics.extend(property_diagnostics(spec, schema, properties))
+    diagnostics.extend(output_attribute_diagnostics(template, registry))
     return diagnostics
+
+
+def attribute_diagnostics(
+    template: Template, registry: Registry, addresses: Iterable[str]
+) -> list[Diagnostic]:
+    """get_attr names that the referenced types lack, in the given resources and in every
+    output: plan refuses them as validate does, instead of applying a null."""
+    diagnostics: list[Diagnostic] = []
+    for address in addresses:
+        spec = template.resources[address]
+        diagnostics.extend(
+            _attribute_diagnostics([spec.properties, spec.metadata], template, registry)
+        )
+    diagnostics.extend(output_attribute_diagnostics(template, registry))
+    return diagnostics
+
+
+def output_attribute_diagnostics(template: Template, registry: Registry) -> list[Diagnostic]:
+    return _attribute_diagnostics(
+        [output.value for output in template.outputs.values()], template, registry
+    )
 
 
 def _possibly_active(ctx: PlanContext, spec: ResourceSpec) -> bool:
@@ -140,11 +164,11 @@ def _replace_calls(value: Any) -> Any:
 
 
 def _attribute_diagnostics(
-    spec: ResourceSpec, template: Template, registry: Registry
+    values: list[Any], template: Template, registry: Registry
 ) -> list[Diagnostic]:
     """get_attr names the referenced type does not have (Heat rejects these at validate)."""
     diagnostics: list[Diagnostic] = []
-    for ref in iter_references([spec.properties, spec.metadata]):
+    for ref in iter_references(values):
         target = template.resources.get(ref.resource)
         if ref.attribute is None or target is None:
             continue

@@ -14,7 +14,11 @@ from typing import Any
 
 from atonix_iac.errors import Diagnostic, PreventDestroyError, Severity, TemplateError, suggest
 from atonix_iac.planner.actions import Decision, decide_action
-from atonix_iac.planner.bind import property_diagnostics, type_diagnostics
+from atonix_iac.planner.bind import (
+    attribute_diagnostics,
+    property_diagnostics,
+    type_diagnostics,
+)
 from atonix_iac.planner.diff import (
     changed_properties,
     keep_ignored,
@@ -97,6 +101,7 @@ class _PlanBuilder:
         active_set = set(active)
         if self.mode is PlanMode.NORMAL:
             problems = type_diagnostics(self.template, self.registry, active, True)
+            problems += attribute_diagnostics(self.template, self.registry, active)
             if problems:
                 raise TemplateError(diagnostics=problems)
         if targets or excludes:

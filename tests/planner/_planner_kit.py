@@ -202,7 +202,7 @@ def _random_schema() -> ResourceSchema:
     return ResourceSchema(
         "Test::Random",
         {"length": PropertySchema("length", "Integer", default=32, has_default=True)},
-        {"value": AttributeSchema("value", sensitive=True)},
+        {"value": AttributeSchema("value", sensitive=True), "extra": AttributeSchema("extra")},
         has_handle_update=False,
     )
 
