@@ -35,6 +35,11 @@ _SCALAR_TAGS = frozenset(
 )
 _MAP_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:omap"})
 _SEQ_TAGS = frozenset({"tag:yaml.org,2002:seq"})
+# Non-string scalars, built by PyYAML's own safe constructors (called directly: going through
+# construct_object would also remember every node it built).
+_SCALAR_CONSTRUCTORS: dict[str, Any] = {
+    tag: yaml.SafeLoader.yaml_constructors[tag] for tag in _SCALAR_TAGS
+}
 
 
 def _mark_location(path: str, mark: Any) -> SourceLocation:
@@ -80,8 +85,40 @@ def check_size(path: str, text: str) -> None:
         )
 
 
+class _CachingLoader(_Loader):  # type: ignore[misc]
+    """The C loader, remembering the tag of each plain scalar it has resolved: a template
+    repeats the same keys and words thousands of times, and resolving runs Python regexes."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._resolved: dict[str, str] = {}
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is not yaml.ScalarNode:
+            return super().resolve(kind, value, implicit)
+        if not implicit[0]:
+            return _STR_TAG  # quoted (or tagged `!`): a string, as PyYAML's resolver says
+        tag = self._resolved.get(value)
+        if tag is None:
+            tag = self._resolved[value] = super().resolve(kind, value, implicit)
+        return tag
+
+
+def _compose(text: str) -> yaml.Node | None:
+    loader = _CachingLoader(text)
+    try:
+        node: yaml.Node | None = loader.get_single_node()
+        return node
+    finally:
+        loader.dispose()
+
+
 class _Builder:
-    """Turns composed YAML nodes into located containers, collecting diagnostics."""
+    """Turns composed YAML nodes into located containers, collecting diagnostics.
+
+    The hot loop of loading: each node's location is made once and shared by the value and
+    its parent's ``key_locs`` / ``item_locs`` (locations are frozen), and scalars that are
+    not strings never get one unless they are in error."""
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -91,12 +128,16 @@ class _Builder:
         self._active: set[int] = set()
 
     def loc(self, node: yaml.Node) -> SourceLocation:
-        return _mark_location(self.path, node.start_mark)
+        mark = node.start_mark
+        if mark is None:
+            return SourceLocation(self.path)
+        return SourceLocation(self.path, mark.line + 1, mark.column + 1)
 
     def error(self, node: yaml.Node, message: str, hint: str | None = None) -> None:
         self.diagnostics.append(Diagnostic(message, self.loc(node), hint=hint))
 
-    def build(self, node: yaml.Node) -> Any:
+    def build(self, node: yaml.Node, loc: SourceLocation | None = None) -> Any:
+        """The value of node; ``loc`` is node's location when the caller already has it."""
         self._nodes += 1
         if self._nodes > MAX_NODES:
             raise TemplateError.at(
@@ -104,71 +145,74 @@ class _Builder:
                 "document expands to too many nodes",
                 "YAML aliases are expanded; avoid deeply repeated aliases",
             )
+        kind = node.__class__
+        if kind is yaml.ScalarNode:
+            return self._scalar(node, loc)
         if id(node) in self._active:
             self.error(node, "recursive YAML alias", "an alias cannot contain itself")
             return None
         self._active.add(id(node))
         try:
             if isinstance(node, yaml.MappingNode):
-                return self._mapping(node)
-            if isinstance(node, yaml.SequenceNode):
-                return self._sequence(node)
-            return self._scalar(node)
+                return self._mapping(node, loc or self.loc(node))
+            assert isinstance(node, yaml.SequenceNode)
+            return self._sequence(node, loc or self.loc(node))
         finally:
             self._active.discard(id(node))
 
-    def _scalar(self, node: yaml.Node) -> Any:
+    def _scalar(self, node: yaml.Node, loc: SourceLocation | None) -> Any:
         tag = node.tag
         if tag in (_STR_TAG, _TIMESTAMP_TAG):
-            return LocatedStr(str(node.value), self.loc(node))
-        if tag in _SCALAR_TAGS:
+            return LocatedStr(node.value, loc or self.loc(node))
+        construct = _SCALAR_CONSTRUCTORS.get(tag)
+        if construct is not None:
             try:
-                return self._scalars.construct_object(node, deep=True)
-            except yaml.YAMLError as exc:
+                return construct(self._scalars, node)
+            except (yaml.YAMLError, ValueError, KeyError) as exc:
                 self.error(node, f"invalid {tag.rsplit(':', 1)[-1]} value: {exc}")
                 return None
         self.error(node, f"unsupported YAML tag `{tag}`", "Heat templates use plain YAML")
-        return LocatedStr(str(node.value), self.loc(node))
+        return LocatedStr(str(node.value), loc or self.loc(node))
 
-    def _sequence(self, node: yaml.SequenceNode) -> LocatedList:
+    def _sequence(self, node: yaml.SequenceNode, loc: SourceLocation) -> LocatedList:
         if node.tag not in _SEQ_TAGS:
             self.error(node, f"unsupported YAML tag `{node.tag}`")
-        out = LocatedList(loc=self.loc(node))
+        out = LocatedList(loc=loc)
+        append_item, append_loc = out.append, out.item_locs.append
         for item in node.value:
-            out.append(self.build(item))
-            out.item_locs.append(self.loc(item))
+            item_loc = self.loc(item)
+            append_item(self.build(item, item_loc))
+            append_loc(item_loc)
         return out
 
-    def _mapping(self, node: yaml.MappingNode) -> LocatedDict:
+    def _mapping(self, node: yaml.MappingNode, loc: SourceLocation) -> LocatedDict:
         if node.tag not in _MAP_TAGS:
             self.error(node, f"unsupported YAML tag `{node.tag}`")
-        out = LocatedDict(loc=self.loc(node))
+        out = LocatedDict(loc=loc)
+        key_locs = out.key_locs
         merged: list[LocatedDict] = []
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE_TAG:
                 merged.extend(self._merge_sources(value_node))
                 continue
-            key = self.build(key_node)
-            try:
-                hash(key)
-            except TypeError:
-                self.error(key_node, "a mapping key must be a scalar")
-                continue
+            key_loc = self.loc(key_node)
+            key = self.build(key_node, key_loc)
+            if key.__class__ is not LocatedStr:
+                try:
+                    hash(key)
+                except TypeError:
+                    self.error(key_node, "a mapping key must be a scalar")
+                    continue
             if key in out:
-                first = out.key_locs[key]
-                self.error(
-                    key_node,
-                    f"duplicate key `{key}`",
-                    f"first defined at {first}",
-                )
+                self.error(key_node, f"duplicate key `{key}`", f"first defined at {key_locs[key]}")
                 continue
             out[key] = self.build(value_node)
-            out.key_locs[key] = self.loc(key_node)
+            key_locs[key] = key_loc
         for source in merged:  # explicit keys win over merged ones (YAML merge semantics)
             for key, value in source.items():
                 if key not in out:
                     out[key] = value
-                    out.key_locs[key] = source.key_loc(key)
+                    key_locs[key] = source.key_loc(key)
         return out
 
     def _merge_sources(self, node: yaml.Node) -> list[LocatedDict]:
@@ -227,7 +271,7 @@ def parse_document(path: str, text: str, *, limit_size: bool = True) -> Any:
         check_size(path, text)
     text = _strip_bom(text)
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        node = _compose(text)
     except yaml.YAMLError as exc:
         if text.lstrip().startswith("{"):
             fallback = _json_fallback(path, text)
