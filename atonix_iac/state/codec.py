@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from sqlalchemy.engine import Row
+
 from atonix_iac.errors import StateError
 from atonix_iac.state.model import AuditRecord, ResourceState, ResourceStatus, StackKey
 from atonix_iac.state.schema import AuditRow, ResourceRow, StackRow, utcnow
@@ -90,16 +92,20 @@ def resource_values(
     }
 
 
-def resource_from_row(box: SecretBox, key: StackKey, row: ResourceRow) -> ResourceState:
+def resource_from_row(box: SecretBox, key: StackKey, row: ResourceRow | Row[Any]) -> ResourceState:
     deposed = row.deposed or None
-    secrets = open_parts(box, row.secrets, f"{key}:{resource_key(row.address, deposed)}")
+    properties, attributes = row.properties, row.attributes
+    if row.secrets is not None:  # most rows hold none: skip naming and merging then
+        secrets = open_parts(box, row.secrets, f"{key}:{resource_key(row.address, deposed)}")
+        properties = merge_secrets(properties, secrets.get("properties", {}))
+        attributes = merge_secrets(attributes, secrets.get("attributes", {}))
     return ResourceState(
         address=row.address,
         type=row.type,
         physical_id=row.physical_id,
         status=ResourceStatus(row.status),
-        properties=merge_secrets(row.properties, secrets.get("properties", {})),
-        attributes=merge_secrets(row.attributes, secrets.get("attributes", {})),
+        properties=properties,
+        attributes=attributes,
         sensitive_properties=frozenset(row.sensitive_properties),
         sensitive_attributes=frozenset(row.sensitive_attributes),
         dependencies=tuple(row.dependencies),
