@@ -11,6 +11,8 @@ the database work itself.
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -104,6 +106,12 @@ class StateDatabase:
         self.holder = holder
         self.where = url.render_as_string(hide_password=True)
         self.read_engine, self.write_engine = make_engines(url)
+        # SQLite takes one writer at a time anyway: this process's writers queue on a lock
+        # and share one connection, instead of a pool checkout per write and, when two
+        # threads collide, SQLite's busy handler sleeping them in steps of up to 100 ms.
+        self._shared_writer = url.get_backend_name() == "sqlite"
+        self._writer: Connection | None = None
+        self._writer_lock = threading.Lock()
         try:
             with self.errors():
                 upgrade_to_head(self.write_engine, self.where, read_engine=self.read_engine)
@@ -112,6 +120,8 @@ class StateDatabase:
             raise
 
     def dispose(self) -> None:
+        with self._writer_lock:
+            self._drop_writer()
         self.read_engine.dispose()
         self.write_engine.dispose()
 
@@ -135,9 +145,27 @@ class StateDatabase:
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
-        """A write transaction on a Core connection, for the per-resource hot paths."""
-        with self.errors(), self.write_engine.begin() as connection:
-            yield connection
+        """A write transaction on a Core connection, for the per-resource hot paths; it
+        commits when the block ends, like every other write."""
+        if not self._shared_writer:
+            with self.errors(), self.write_engine.begin() as connection:
+                yield connection
+            return
+        with self._writer_lock, self.errors():
+            try:
+                if self._writer is None:
+                    self._writer = self.write_engine.connect()
+                with self._writer.begin():
+                    yield self._writer
+            except BaseException:
+                self._drop_writer()  # rolled back; start the next write on a fresh connection
+                raise
+
+    def _drop_writer(self) -> None:
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            with contextlib.suppress(SQLAlchemyError):
+                writer.close()
 
     def upsert_resource(self, connection: Connection, values: dict[str, Any]) -> None:
         connection.execute(_UPSERT_RESOURCE[connection.dialect.name], values)
