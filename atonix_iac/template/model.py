@@ -170,3 +170,6 @@ class Template:
     # Where each environment value above was set (the env file's key), for messages.
     environment_parameter_sources: dict[str, SourceLocation] = field(default_factory=dict)
     nested_stacks: dict[str, NestedStack] = field(default_factory=dict)
+    # The Jinja2 variables a ``.j2`` root template read, with their values: a saved plan
+    # re-renders exactly what was planned, and these values are not HOT parameters.
+    template_vars: dict[str, Any] = field(default_factory=dict)
