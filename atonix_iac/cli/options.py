@@ -80,7 +80,11 @@ class StackOptions:
 
     @property
     def stack_name(self) -> str:
-        return self.stack or self.template.stem
+        if self.stack:
+            return self.stack
+        # web.yaml.j2 is the stack `web`, as web.yaml is.
+        name = self.template.name.removesuffix(".j2")
+        return Path(name).stem if name != self.template.name else self.template.stem
 
     @classmethod
     def from_kwargs(cls, kwargs: dict[str, Any]) -> StackOptions:

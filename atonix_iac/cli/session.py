@@ -161,7 +161,8 @@ def load_stack_template(options: StackOptions, inputs: InputOptions) -> Template
             f"no template at {options.template} (name one as the first argument, e.g."
             " `atonix plan my-stack.yaml`)"
         )
-    return load_template(options.template, inputs.env_files)
+    # -var/-var-file values are Jinja2 variables too (for a ``.j2`` template).
+    return load_template(options.template, inputs.env_files, template_vars=parameter_values(inputs))
 
 
 def parameter_values(inputs: InputOptions) -> dict[str, Any]:
@@ -182,6 +183,12 @@ def bind(
     project_id: str = DEFAULT_PROJECT_ID,
     region: str = DEFAULT_REGION,
 ) -> BoundParameters:
+    # A value the Jinja2 pass read is not a HOT parameter unless the template declares one.
+    values = {
+        k: v
+        for k, v in values.items()
+        if k in template.parameters or k not in template.template_vars
+    }
     return bind_parameters(
         template,
         values,

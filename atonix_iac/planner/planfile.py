@@ -109,7 +109,9 @@ def plan_to_bytes(
             "root": template.source,
             "files": dict(sorted(template.files.items())),
             "env_files": list(env_files),
-            "vars": _encode_value(dict(template_vars or {})),
+            "vars": _encode_value(
+                dict(template.template_vars if template_vars is None else template_vars)
+            ),
             "digest": template.digest,
         },
         "parameters": {"values": plain_values, "sensitive": digests, "salt": salt},

@@ -25,7 +25,7 @@ from atonix_iac.template.parameter_defs import (
     parse_parameter_groups,
     parse_parameters,
 )
-from atonix_iac.template.render import needs_rendering, render_template
+from atonix_iac.template.render import needs_rendering, render_template, template_variables
 from atonix_iac.template.resources import (
     ResourceParser,
     check_depends_on,
@@ -58,6 +58,7 @@ class TemplateLoader:
         self.template_vars = template_vars
         self.diagnostics: list[Diagnostic] = []
         self.rendered: dict[str, str] = {}
+        self.used_vars: dict[str, Any] = {}
 
     def error(self, loc: SourceLocation, message: str, hint: str | None = None) -> None:
         self.diagnostics.append(Diagnostic(message, loc, hint=hint))
@@ -85,6 +86,7 @@ class TemplateLoader:
                 **self.env.parameter_default_sources,
                 **self.env.parameter_sources,
             },
+            template_vars=self.used_vars,
         )
 
     def load_file(
@@ -99,7 +101,10 @@ class TemplateLoader:
         try:
             text = self.reader.read(key, where)
             if root and needs_rendering(key):
+                used = template_variables(text)
                 text = render_template(key, text, self.template_vars)
+                given = self.template_vars or {}
+                self.used_vars = {k: v for k, v in given.items() if k in used}
                 self.rendered[key] = text
             doc = parse_document(key, text)
         except TemplateError as exc:

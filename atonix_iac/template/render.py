@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import jinja2
+import jinja2.meta
 
 from atonix_iac.errors import SourceLocation, TemplateError, suggest
 
@@ -30,6 +31,16 @@ def _error_line(exc: BaseException, template_name: str) -> int:
             line = tb.tb_lineno
         tb = tb.tb_next
     return line
+
+
+def template_variables(text: str) -> frozenset[str]:
+    """The variables a Jinja2 template reads from outside (none if it does not parse; the
+    render reports that)."""
+    env = jinja2.Environment(autoescape=False)
+    try:
+        return frozenset(jinja2.meta.find_undeclared_variables(env.parse(text)))
+    except jinja2.TemplateSyntaxError:
+        return frozenset()
 
 
 def render_template(path: str, text: str, variables: Mapping[str, Any] | None) -> str:

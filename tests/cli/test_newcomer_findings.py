@@ -40,3 +40,47 @@ def test_plan_refuses_an_unknown_attribute_like_validate(project: Project) -> No
     assert "has no attribute `valeu` (did you mean `value`?)" in result.stderr
     assert "has no attribute `vaule` (did you mean `value`?)" in result.stderr
     assert project.state().resources == {}
+
+
+JINJA_STACK = """\
+heat_template_version: 2016-04-08
+parameters:
+  admin_pass: {type: string, hidden: true}
+resources:
+{% for i in range(count|int) %}
+  node{{ i }}:
+    type: OS::Heat::TestResource
+    properties:
+      value: {list_join: ['-', ["{{ prefix }}", {get_param: admin_pass}]]}
+{% endfor %}
+"""
+
+
+def test_var_values_reach_a_jinja2_template_and_its_saved_plan(project: Project) -> None:
+    project.write("stack.yaml.j2", JINJA_STACK)
+    args = ("-var", "count=2", "-var", "prefix=web", "-var", "admin_pass=hunter2hunter2")
+    planned = project.run("plan", "stack.yaml.j2", *args, "-out", "tf.plan")
+    assert planned.exit_code == 0, planned.stderr
+    assert "node1 will be created" in planned.stdout
+    assert "hunter2hunter2" not in (project.root / "tf.plan").read_text()
+    applied = project.run("apply", "tf.plan", "-var", "admin_pass=hunter2hunter2")
+    assert applied.exit_code == 0, applied.stderr
+    assert sorted(project.state("stack").resources) == ["node0", "node1"]
+
+
+def test_a_var_neither_jinja2_nor_a_parameter_is_still_an_error(project: Project) -> None:
+    project.write("stack.yaml.j2", JINJA_STACK)
+    result = project.run(
+        "validate", "stack.yaml.j2", "-var", "count=1", "-var", "prefix=x", "-var", "cuont=3"
+    )
+    assert result.exit_code == 1
+    assert "unknown parameter `cuont`" in result.stderr
+
+
+def test_a_jinja2_template_names_its_stack_without_both_suffixes(project: Project) -> None:
+    project.write(
+        "web.yaml.j2",
+        "heat_template_version: 2016-04-08\nresources:\n  n: {type: OS::Heat::None}\n",
+    )
+    assert project.run("apply", "web.yaml.j2", "-auto-approve").exit_code == 0
+    assert list(project.state("web").resources) == ["n"]
