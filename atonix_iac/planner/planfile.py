@@ -131,13 +131,19 @@ def plan_from_bytes(data: bytes) -> SavedPlan:
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise PlanError("not an atonix plan file")
     version = document.get("format_version")
-    if not isinstance(version, int) or version > FORMAT_VERSION:
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise PlanError("not an atonix plan file (no format_version)")
+    if version > FORMAT_VERSION:
         raise PlanError(
             f"plan file format {version!r} is newer than this atonix understands "
             f"({FORMAT_VERSION}); use the atonix version that wrote it"
         )
     recorded = document.pop("digest", None)
-    if recorded != _digest(document):
+    try:
+        actual = _digest(document)
+    except (UnicodeEncodeError, TypeError) as err:  # lone surrogates, keys of mixed types
+        raise PlanError("plan file is corrupt or was modified after it was written") from err
+    if recorded != actual:
         raise PlanError("plan file is corrupt or was modified after it was written")
     try:
         return _decode_saved(document)
