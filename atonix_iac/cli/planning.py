@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from atonix_iac.apply.refresh import refresh_state
-from atonix_iac.errors import AtonixError, StalePlanError, UsageError
+from atonix_iac.errors import AtonixError, PlanError, StalePlanError, UsageError
 from atonix_iac.planner import SavedPlan, make_plan, plan_from_bytes
 from atonix_iac.planner.plan import Plan, PlanMode
 from atonix_iac.state.model import StackKey
@@ -50,14 +50,23 @@ def compute_plan(
     return check_plan(session, template, plan)
 
 
+PLAN_SUFFIXES = (".plan", ".tfplan")
+
+
 def looks_like_plan_file(path: Path) -> bool:
-    """Saved plans are JSON documents that are not HOT templates (which may be JSON too)."""
+    """Saved plans are JSON documents that are not HOT templates (which may be JSON too).
+    A damaged one (truncated, binary) still counts when its name or first bytes say it is a
+    plan, so that it is refused as a plan file rather than parsed as a broken template."""
+    if path.suffix in PLAN_SUFFIXES:
+        return True
     try:
         head = path.read_bytes()[:4096].lstrip()
     except OSError:
         return False
     if not head.startswith(b"{"):
         return False
+    if b'"atonix-plan"' in head:
+        return True
     try:
         document = json.loads(path.read_bytes())
     except (ValueError, UnicodeDecodeError):
@@ -66,7 +75,12 @@ def looks_like_plan_file(path: Path) -> bool:
 
 
 def read_saved_plan(path: Path) -> SavedPlan:
-    return plan_from_bytes(path.read_bytes())
+    try:
+        return plan_from_bytes(path.read_bytes())
+    except StalePlanError:
+        raise
+    except PlanError as err:  # name the file: CI jobs juggle several
+        raise type(err)(f"{path}: {err.message}") from err
 
 
 def check_template_unchanged(saved: SavedPlan) -> Template:

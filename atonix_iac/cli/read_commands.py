@@ -52,7 +52,12 @@ def show_command(
     **kwargs: Any,
 ) -> None:
     """Show the stack's state, or a saved plan file (PATH may also name the template)."""
-    if path is not None and Path(path).is_file() and looks_like_plan_file(Path(path)):
+    if path is not None and not Path(path).is_file():
+        raise UsageError(
+            f"no file at {path} (show takes a saved plan file or the stack's template;"
+            " --stack NAME shows a stack's state)"
+        )
+    if path is not None and looks_like_plan_file(Path(path)):
         saved = read_saved_plan(Path(path))
         view = saved_plan_view(
             saved, as_json=as_json_doc, markdown=markdown, markdown_template=markdown_template

@@ -84,3 +84,28 @@ def test_a_jinja2_template_names_its_stack_without_both_suffixes(project: Projec
     )
     assert project.run("apply", "web.yaml.j2", "-auto-approve").exit_code == 0
     assert list(project.state("web").resources) == ["n"]
+
+
+QUICK = "heat_template_version: 2018-08-31\nresources:\n  n: {type: OS::Heat::None}\n"
+
+
+def test_a_truncated_or_garbage_plan_file_is_named_as_a_bad_plan(project: Project) -> None:
+    project.write("stack.yaml", QUICK)
+    assert project.run("plan", "-out", "tf.plan").exit_code == 0
+    whole = (project.root / "tf.plan").read_bytes()
+    (project.root / "cut.plan").write_bytes(whole[: len(whole) // 3])
+    (project.root / "junk.plan").write_bytes(bytes(range(256)) * 4)
+    (project.root / "old.plan").write_text('{"format": "atonix-plan"}')
+    for name in ("cut.plan", "junk.plan", "old.plan"):
+        for command in (("apply",), ("show",), ("show", "-json")):
+            result = project.run(*command, name)
+            assert result.exit_code == 1, (command, name, result.stdout)
+            assert "plan file" in result.stderr, (command, name, result.stderr)
+            assert "newer" not in result.stderr
+    assert project.state().resources == {}
+
+
+def test_show_of_a_missing_file_is_an_error_not_an_empty_state(project: Project) -> None:
+    result = project.run("show", "tf.plan")
+    assert result.exit_code == 1
+    assert "tf.plan" in result.stderr
