@@ -33,6 +33,20 @@ from .server_build import ServerBuild
 if TYPE_CHECKING:
     from .compute import Compute
 
+# Nova's default policy shows these only to admins (os-extended-server-attributes, host_status);
+# a member's GET of its own server omits them (seen on Nova 34 as a member user).
+ADMIN_ONLY_FIELDS = (
+    "OS-EXT-SRV-ATTR:host",
+    "OS-EXT-SRV-ATTR:hypervisor_hostname",
+    "OS-EXT-SRV-ATTR:instance_name",
+    "OS-EXT-SRV-ATTR:kernel_id",
+    "OS-EXT-SRV-ATTR:launch_index",
+    "OS-EXT-SRV-ATTR:ramdisk_id",
+    "OS-EXT-SRV-ATTR:reservation_id",
+    "OS-EXT-SRV-ATTR:root_device_name",
+    "OS-EXT-SRV-ATTR:user_data",
+    "host_status",
+)
 _UPDATABLE = ("name", "description", "accessIPv4", "accessIPv6", "hostname")
 ACTIVE_STATE: Rec = {
     "OS-EXT-STS:vm_state": "active",
@@ -138,6 +152,9 @@ class Servers(ServerBuild, ServerActions):
         view["links"] = [{"rel": "self", "href": link}, {"rel": "bookmark", "href": link}]
         if rec["status"] != "ERROR":
             view.pop("fault", None)
+        if not req.auth.is_admin:
+            for key in ADMIN_ONLY_FIELDS:
+                view.pop(key, None)
         return view
 
     # -- list/show/update -------------------------------------------------------------------

@@ -1,0 +1,40 @@
+"""Behaviour the real OpenStack (devcloud/, Nova 34, Neutron 29, Cinder 29) showed where the
+simulator first disagreed. Each test names the request, the real answer and what the simulator
+used to answer."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from openstack.connection import Connection
+
+NOVA_2_90 = {"OpenStack-API-Version": "compute 2.90"}
+
+
+def test_member_server_view_hides_admin_only_extended_attributes(
+    conn: Connection, connect: Any
+) -> None:
+    # GET /servers/{id} as a member: real Nova omits OS-EXT-SRV-ATTR:user_data, :host,
+    # :hypervisor_hostname, :instance_name ... (admin-only policy); the simulator returned them.
+    member = connect("demo", username="demo-user", password="password")
+    net = member.network.create_network(name="pin-net")
+    member.network.create_subnet(network_id=net.id, ip_version=4, cidr="10.5.0.0/24")
+    server = member.compute.create_server(
+        name="pin",
+        flavor_id="1",
+        image_id=member.image.find_image("cirros").id,
+        networks=[{"uuid": net.id}],
+        user_data=base64.b64encode(b"#cloud-config\n").decode(),
+    )
+    member.compute.wait_for_server(server, wait=10, interval=0.05)
+
+    as_member = member.compute.get(f"/servers/{server.id}", headers=NOVA_2_90).json()["server"]
+    as_admin = conn.compute.get(f"/servers/{server.id}", headers=NOVA_2_90).json()["server"]
+
+    hidden = {k for k in as_admin if k not in as_member}
+    assert "OS-EXT-SRV-ATTR:user_data" in hidden
+    assert {"OS-EXT-SRV-ATTR:host", "OS-EXT-SRV-ATTR:hypervisor_hostname"} <= hidden
+    assert "OS-EXT-SRV-ATTR:hostname" in as_member  # this one members do see (>= 2.90)
+    assert member.compute.get_server(server.id).user_data is None
+    assert base64.b64decode(conn.compute.get_server(server.id).user_data) == b"#cloud-config\n"
