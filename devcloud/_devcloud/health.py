@@ -12,7 +12,7 @@ from .procs import DevcloudError
 def answers(url: str, timeout_s: float = 3.0) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=timeout_s) as reply:
-            return 200 <= reply.status < 400
+            return 200 <= int(reply.status) < 400
     except urllib.error.HTTPError as err:
         # Version documents may answer 300 Multiple Choices; 401 still proves it is serving.
         return err.code in (300, 401)

@@ -31,7 +31,7 @@ def sdk(clouds_yaml: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str,
     monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", clouds_yaml)
     monkeypatch.delenv("OS_CLOUD", raising=False)
     conns = {env: connect(cloud) for env, cloud in CLOUDS.items()}
-    yield conns  # type: ignore[misc]
+    yield conns
     for conn in conns.values():
         conn.close()
 
