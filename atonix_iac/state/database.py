@@ -17,11 +17,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 from uuid import uuid4
 
 from sqlalchemy import ColumnElement, Insert, bindparam, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, Connection
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -82,9 +82,22 @@ _resources = table_of(ResourceRow)
 _RESOURCE_KEY = ("stack_id", "address", "deposed")  # the uq_resources_address constraint
 
 
+def _dialect_insert(dialect: str, table: Any) -> Any:
+    """The dialect's INSERT (with ON CONFLICT); its module is imported only when used: the
+    PostgreSQL dialect alone costs a SQLite run a tenth of a second."""
+    if dialect == "sqlite":
+        from sqlalchemy.dialects import sqlite
+
+        return sqlite.insert(table)
+    from sqlalchemy.dialects import postgresql
+
+    return postgresql.insert(table)
+
+
+@cache
 def _upsert_resource(dialect: str) -> Insert:
     """Insert a resource row, or overwrite the one at its (stack, address, deposed)."""
-    stmt = (sqlite if dialect == "sqlite" else postgresql).insert(_resources)
+    stmt = _dialect_insert(dialect, _resources)
     upsert: Insert = stmt.on_conflict_do_update(
         index_elements=list(_RESOURCE_KEY),
         set_={
@@ -94,9 +107,6 @@ def _upsert_resource(dialect: str) -> Insert:
         },
     )
     return upsert
-
-
-_UPSERT_RESOURCE = {dialect: _upsert_resource(dialect) for dialect in ("sqlite", "postgresql")}
 
 
 class StateDatabase:
@@ -168,7 +178,7 @@ class StateDatabase:
                 writer.close()
 
     def upsert_resource(self, connection: Connection, values: dict[str, Any]) -> None:
-        connection.execute(_UPSERT_RESOURCE[connection.dialect.name], values)
+        connection.execute(_upsert_resource(connection.dialect.name), values)
 
     @staticmethod
     def add_audit(connection: Connection, values: dict[str, Any]) -> None:
@@ -284,10 +294,8 @@ class StateDatabase:
             "updated_at": now,
         }
         dialect = session.dialect if isinstance(session, Connection) else session.get_bind().dialect
-        if dialect.name == "sqlite":
-            session.execute(sqlite.insert(StackRow).values(values).on_conflict_do_nothing())
-        else:
-            session.execute(postgresql.insert(StackRow).values(values).on_conflict_do_nothing())
+        insert_stack = _dialect_insert(dialect.name, StackRow)
+        session.execute(insert_stack.values(values).on_conflict_do_nothing())
 
 
 def stack_filter(key: StackKey) -> tuple[ColumnElement[bool], ...]:
