@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ from atonix_iac.apply.adopt import import_resource
 from atonix_iac.apply.events import ApplyResult
 from atonix_iac.apply.executor import apply_plan
 from atonix_iac.apply.refresh import persist_refresh, refresh_state
-from atonix_iac.errors import Severity, TemplateError, merge_diagnostics
+from atonix_iac.errors import Diagnostic, Severity, TemplateError, merge_diagnostics
 from atonix_iac.planner import build_graph, plan_to_bytes, validate_stack
 from atonix_iac.planner.plan import Plan
 from atonix_iac.template import BoundParameters
@@ -85,13 +86,37 @@ def validate_command(**kwargs: Any) -> None:
                 raise
             # Report what the later checks find too, so one run shows every problem.
             later = validate_stack(err.partial, session.registry, None)
-            diagnostics = merge_diagnostics(err.diagnostics, later)
+            diagnostics = merge_diagnostics(err.diagnostics, _new_problems(err.diagnostics, later))
     errors = [d for d in diagnostics if d.severity is Severity.ERROR]
     for warning in (d for d in diagnostics if d.severity is not Severity.ERROR):
         click.echo(warning.format(), err=True)
     if errors:
         raise TemplateError(diagnostics=errors)
     click.echo("Success! The template is valid.")
+
+
+def _new_problems(first: Sequence[Diagnostic], later: Sequence[Diagnostic]) -> list[Diagnostic]:
+    """Later phases' diagnostics, less those about a name an earlier one already flagged on the
+    same line (the loader's "unknown resource `x`" and the graph's "`a` refers to an undefined
+    resource `x`" are one mistake)."""
+    flagged = {
+        (d.location.file, d.location.line, name)
+        for d in first
+        if d.location is not None
+        for name in _quoted(d.message)
+    }
+
+    def repeated(d: Diagnostic) -> bool:
+        if d.location is None:
+            return False
+        names = _quoted(d.message)
+        return any((d.location.file, d.location.line, n) in flagged for n in names[-1:])
+
+    return [d for d in later if not repeated(d)]
+
+
+def _quoted(message: str) -> list[str]:
+    return message.split("`")[1::2]
 
 
 @click.command("plan")

@@ -109,3 +109,20 @@ def test_show_of_a_missing_file_is_an_error_not_an_empty_state(project: Project)
     result = project.run("show", "tf.plan")
     assert result.exit_code == 1
     assert "tf.plan" in result.stderr
+
+
+def test_validate_reports_a_dangling_reference_once(project: Project) -> None:
+    project.write(
+        "stack.yaml",
+        "heat_template_version: 2018-08-31\n"
+        "parameters:\n  port: {type: number}\n"
+        "resources:\n"
+        "  a:\n    type: OS::Heat::Value\n    properties: {value: {get_param: prot}}\n"
+        "  d:\n    type: OS::Heat::Value\n    properties: {value: {get_attr: [aa, value]}}\n",
+    )
+    result = project.run("validate")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "stack.yaml:7:37: error: unknown parameter `prot` (did you mean `port`?)",
+        "stack.yaml:10:37: error: unknown resource `aa` (did you mean `a`?)",
+    ]
