@@ -58,13 +58,22 @@ class Expr(ABC):
         """The value; may contain UNKNOWN or OMIT. Raises TemplateError, located."""
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
 def iter_references(value: Any) -> Iterator[Reference]:
-    """References in a value that may hold Expr objects anywhere inside."""
-    if isinstance(value, Expr):
-        yield from value.references()
-    elif isinstance(value, dict):
-        for v in value.values():
-            yield from iter_references(v)
-    elif isinstance(value, list | tuple):
-        for v in value:
-            yield from iter_references(v)
+    """References in a value that may hold Expr objects anywhere inside, in document order.
+
+    A loop over an explicit stack rather than nested generators, with plain scalars (most of
+    a template) dismissed before the slow ``isinstance`` test against the Expr ABC."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if type(item) in _SCALARS:
+            continue
+        if isinstance(item, Expr):
+            yield from item.references()
+        elif isinstance(item, dict):
+            pending.extend(reversed(list(item.values())))
+        elif isinstance(item, list | tuple):
+            pending.extend(reversed(item))
