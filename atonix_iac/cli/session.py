@@ -92,6 +92,7 @@ class Session:
         *,
         check_required: bool = True,
         connect: bool = True,
+        value_sources: dict[str, str] | None = None,
     ) -> BoundParameters:
         """Parameter values plus the pseudo-parameters: ``OS::region`` from the binding,
         ``OS::project_id`` from the cloud's token when ``connect`` and the stack uses the cloud
@@ -107,6 +108,7 @@ class Session:
             check_required=check_required,
             project_id=project_id,
             region=self.binding.region or DEFAULT_REGION,
+            value_sources=value_sources,
         )
 
     def close(self) -> None:
@@ -165,6 +167,15 @@ def load_stack_template(options: StackOptions, inputs: InputOptions) -> Template
     return load_template(options.template, inputs.env_files, template_vars=parameter_values(inputs))
 
 
+def parameter_sources(inputs: InputOptions) -> dict[str, str]:
+    """Where each value of ``parameter_values`` came from, for messages about it."""
+    sources: dict[str, str] = {}
+    for path in inputs.var_files:
+        sources.update(dict.fromkeys(load_var_file(path), f"-var-file {path}"))
+    sources.update(dict.fromkeys(parse_var_assignments(inputs.variables), "-var"))
+    return sources
+
+
 def parameter_values(inputs: InputOptions) -> dict[str, Any]:
     """``-var-file`` values, then ``-var`` values over them (command-line order wins)."""
     values: dict[str, Any] = {}
@@ -182,6 +193,7 @@ def bind(
     check_required: bool = True,
     project_id: str = DEFAULT_PROJECT_ID,
     region: str = DEFAULT_REGION,
+    value_sources: dict[str, str] | None = None,
 ) -> BoundParameters:
     # A value the Jinja2 pass read is not a HOT parameter unless the template declares one.
     values = {
@@ -197,6 +209,7 @@ def bind(
         project_id=project_id,
         region=region,
         check_required=check_required,
+        value_sources=value_sources,
     )
 
 

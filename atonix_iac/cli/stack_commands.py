@@ -46,6 +46,7 @@ from .session import (
     Session,
     load_stack_template,
     open_session,
+    parameter_sources,
     parameter_values,
     stack_key,
 )
@@ -65,7 +66,13 @@ def _load(
 ) -> tuple[Template, BoundParameters]:
     template = load_stack_template(stack, inputs)
     values = parameter_values(inputs)
-    params = session.bind(template, values, check_required=check_required, connect=connect)
+    params = session.bind(
+        template,
+        values,
+        check_required=check_required,
+        connect=connect,
+        value_sources=parameter_sources(inputs),
+    )
     return template, params
 
 

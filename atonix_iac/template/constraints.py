@@ -52,7 +52,10 @@ def parse_number(value: Any) -> int | float:
         try:
             return int(text)
         except ValueError:
-            number = float(text)
+            try:
+                number = float(text)
+            except ValueError:  # float()'s own message is Python's, not the user's
+                raise ValueError("expected a number such as 8 or 0.5") from None
             if not math.isfinite(number):
                 raise ValueError("not a finite number") from None
             return number
@@ -67,7 +70,7 @@ def parse_boolean(value: Any) -> bool:
         return True
     if text in _FALSE:
         return False
-    raise ValueError("not a boolean (use true/false, yes/no, on/off, 1/0)")
+    raise ValueError("use true/false, yes/no, on/off or 1/0")
 
 
 def coerce(param: Parameter, value: Any) -> Any:

@@ -126,3 +126,29 @@ def test_validate_reports_a_dangling_reference_once(project: Project) -> None:
         "stack.yaml:7:37: error: unknown parameter `prot` (did you mean `port`?)",
         "stack.yaml:10:37: error: unknown resource `aa` (did you mean `a`?)",
     ]
+
+
+TYPED = """\
+heat_template_version: 2018-08-31
+parameters:
+  n: {type: number}
+  b: {type: boolean}
+  l: {type: comma_delimited_list, constraints: [{allowed_values: [a, b]}]}
+resources:
+  a: {type: OS::Heat::None}
+"""
+
+
+def test_wrong_typed_values_name_their_source_in_plain_words(project: Project) -> None:
+    project.write("stack.yaml", TYPED)
+    project.write("vars.yaml", "b: 7\nl: [a, d]\n")
+    result = project.run("plan", "-var-file", "vars.yaml", "-var", "n=abc")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "stack.yaml:3:3: error: parameter `n`: 'abc' is not a valid number:"
+        " expected a number such as 8 or 0.5 (from -var)",
+        "stack.yaml:4:3: error: parameter `b`: 7 is not a valid boolean:"
+        " use true/false, yes/no, on/off or 1/0 (from -var-file vars.yaml)",
+        "stack.yaml:5:3: error: parameter `l`: 'd' is not one of the allowed values [a, b]"
+        " (from -var-file vars.yaml)",
+    ]
