@@ -34,7 +34,7 @@ fi
 state="${ATONIX_DEVCLOUD_STATE:-${ATONIX_DEVCLOUD_HOME:-$HOME/.cache/atonix-devcloud}/state}"
 export ATONIX_REALCLOUD_CLOUDS="$state/clouds.yaml"
 export ATONIX_REALCLOUD_CLOUD=atonix-real
-export ATONIX_REALCLOUD_PROJECTS=atonix-dev,atonix-staging
+export ATONIX_REALCLOUD_PROJECTS=atonix-ci-a,atonix-ci-b
 up_s=$((SECONDS - started))
 
 echo "==> pytest -m realcloud ($(remaining)s left)"

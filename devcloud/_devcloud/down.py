@@ -1,4 +1,4 @@
-"""``devcloud/down``: stop every process the dev cloud recorded, by pid, newest first."""
+"""``devcloud/down``: stop every process the dev cloud recorded, by pid, all at once."""
 
 from __future__ import annotations
 
@@ -6,20 +6,13 @@ import shutil
 
 from . import backing, procs
 from .layout import Layout
-from .services import START_ORDER
 
 
 def stop_all(layout: Layout) -> list[str]:
     """Stop what is recorded; return the names that would not stop."""
     if not layout.run.exists():
         return []
-    order = {p.name: i for i, p in enumerate(START_ORDER)}
-    records = sorted(procs.recorded(layout.run), key=lambda r: -order.get(r.name, -1))
-    stubborn = []
-    for record in records:
-        if not procs.stop(layout.run, record):
-            stubborn.append(record.name)
-    return stubborn
+    return procs.stop(layout.run, procs.recorded(layout.run))
 
 
 def down(layout: Layout, purge: bool = False) -> int:

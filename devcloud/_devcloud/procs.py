@@ -90,21 +90,31 @@ def running(run_dir: Path) -> list[Recorded]:
     return [r for r in recorded(run_dir) if _alive(r)]
 
 
-def stop(run_dir: Path, record: Recorded, grace_s: float = 15.0) -> bool:
-    """TERM the recorded process group, KILL it after ``grace_s``; True if it is gone."""
-    pid_file = run_dir / f"{record.name}.pid"
-    if _alive(record):
-        _signal_group(record.pid, signal.SIGTERM)
-        deadline = time.monotonic() + grace_s
-        while _alive(record) and time.monotonic() < deadline:
-            time.sleep(0.2)
+def stop(run_dir: Path, records: Sequence[Recorded], grace_s: float = 20.0) -> list[str]:
+    """TERM every recorded process group at once, KILL what is left after ``grace_s``.
+
+    Returns the names still running. Once a leader is gone its group is KILLed too, for any
+    worker it left behind: a pid in use as a group id is never handed to a new process, so
+    that signal reaches only our own leftovers.
+    """
+    for record in records:
+        if _alive(record):
+            _signal_group(record.pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace_s
+    while any(_alive(r) for r in records) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    for record in records:
         if _alive(record):
             _signal_group(record.pid, signal.SIGKILL)
-            time.sleep(0.5)
-    gone = not _alive(record)
-    if gone:
-        pid_file.unlink(missing_ok=True)
-    return gone
+    time.sleep(0.3)
+    stubborn = []
+    for record in records:
+        if _alive(record):
+            stubborn.append(record.name)
+            continue
+        _signal_group(record.pid, signal.SIGKILL)
+        (run_dir / f"{record.name}.pid").unlink(missing_ok=True)
+    return stubborn
 
 
 def _signal_group(pid: int, sig: signal.Signals) -> None:

@@ -34,6 +34,9 @@ ENDPOINTS = {
 }
 SERVICE_USERS = ("placement", "glance", "neutron", "nova", "cinder")
 PROJECTS = ("atonix-dev", "atonix-staging")
+# The provider contract tests get projects of their own (user atonix-ci is a member of both), so
+# they never race the functional suite's before/after inventories of atonix-dev/-staging.
+CONTRACT_PROJECTS = ("atonix-ci-a", "atonix-ci-b")
 # The same flavors as the simulator (atonix_iac/simulator/seed.py): id, name, vcpus, ram, disk
 FLAVORS = (
     ("1", "m1.tiny", 1, 512, 1),
@@ -117,8 +120,11 @@ def tenants(secrets: dict[str, str], state: Path) -> None:
     for name, project in projects.items():
         user = _user(conn, name, secrets[name], project)
         conn.identity.assign_project_role_to_user(project, user, member)
-    ci_user = _user(conn, "atonix-ci", secrets["atonix-ci"], projects["atonix-dev"])
-    for project in projects.values():
+    contract = {
+        name: _project(conn, name, "atonix provider contract tests") for name in CONTRACT_PROJECTS
+    }
+    ci_user = _user(conn, "atonix-ci", secrets["atonix-ci"], contract["atonix-ci-a"])
+    for project in contract.values():
         conn.identity.assign_project_role_to_user(project, ci_user, member)
     _flavors(conn)
     _image(conn, state)
@@ -208,7 +214,7 @@ def _write_clouds_yaml(secrets: dict[str, str], path: Path) -> None:
         "atonix-dev": entry("atonix-dev", secrets["atonix-dev"], "atonix-dev"),
         "atonix-staging": entry("atonix-staging", secrets["atonix-staging"], "atonix-staging"),
         # A member of both projects: the provider contract tests switch projects with it.
-        "atonix-real": entry("atonix-ci", secrets["atonix-ci"], "atonix-dev"),
+        "atonix-real": entry("atonix-ci", secrets["atonix-ci"], CONTRACT_PROJECTS[0]),
     }
     path.touch(mode=0o600)
     path.write_text(yaml.safe_dump({"clouds": clouds}, sort_keys=False))
