@@ -101,7 +101,7 @@ def output_command(name: str | None, as_json_doc: bool, raw: bool, **kwargs: Any
         if raw:
             raise UsageError("-raw needs an output NAME")
         if not outputs:
-            click.echo("Warning: no outputs found (apply the stack first?)", err=True)
+            click.echo(_no_outputs_warning(stack, exists=state.exists), err=True)
             if as_json_doc:
                 click.echo("{}")
             return
@@ -111,6 +111,8 @@ def output_command(name: str | None, as_json_doc: bool, raw: bool, **kwargs: Any
         return
     if name not in outputs:
         hint = suggest(name, outputs)
+        if not hint and Path(name).is_file():  # `atonix output web.yaml`, as for plan
+            hint = f"to read the outputs of the stack in {name}: atonix output --template {name}"
         raise UsageError(f"no output named `{name}`" + (f" ({hint})" if hint else ""))
     value = outputs[name]
     if as_json_doc:
@@ -126,3 +128,12 @@ def output_command(name: str | None, as_json_doc: bool, raw: bool, **kwargs: Any
         click.echo(SENSITIVE_OUTPUT)
     else:
         click.echo(value_text(value))
+
+
+def _no_outputs_warning(stack: StackOptions, *, exists: bool) -> str:
+    if exists:
+        return f"Warning: stack `{stack.stack_name}` has no outputs"
+    return (
+        f"Warning: no outputs found: stack `{stack.stack_name}` has no state (apply it first,"
+        " or name another stack with --template FILE or --stack NAME)"
+    )

@@ -152,3 +152,17 @@ def test_wrong_typed_values_name_their_source_in_plain_words(project: Project) -
         "stack.yaml:5:3: error: parameter `l`: 'd' is not one of the allowed values [a, b]"
         " (from -var-file vars.yaml)",
     ]
+
+
+def test_output_given_a_template_file_points_at_the_template_flag(project: Project) -> None:
+    project.write(
+        "web.yaml",
+        QUICK + "outputs:\n  greeting: {value: hello}\n",
+    )
+    assert project.run("apply", "web.yaml", "-auto-approve").exit_code == 0
+    wrong = project.run("output", "web.yaml")
+    assert wrong.exit_code == 1
+    assert "--template web.yaml" in wrong.stderr
+    unnamed = project.run("output")
+    assert "stack `stack`" in unnamed.stderr and "--template" in unnamed.stderr
+    assert project.run("output", "--template", "web.yaml", "greeting").stdout == '"hello"\n'
