@@ -486,6 +486,14 @@ class Parser:
                         if severity is Severity.ERROR:
                             return self.invalid(key, call_loc, args, message, hint)
                         self.warning(call_loc, message, hint)
+                elif isinstance(args, dict | list):
+                    near = _misspelt_call(key)
+                    if near is not None:  # Heat keeps it as data; the user meant a call
+                        self.warning(
+                            call_loc,
+                            f"`{key}` is not a function, so this map is kept as plain data",
+                            f"did you mean `{near}`?",
+                        )
         new: dict[Any, Any] | None = None
         for k, v in node.items():
             if type(v) in _SCALARS:
@@ -590,6 +598,16 @@ class Parser:
 # Every name that is a function in some version or table (set by the table module); a
 # single-key map with any other key is plain data.
 _CALL_NAMES: set[str] = set()
+
+
+def _misspelt_call(key: str) -> str | None:
+    """The function a one-key map's key was probably meant to name (one typo away)."""
+    import difflib
+
+    if key in _CALL_NAMES or not key.islower():
+        return None
+    matches = difflib.get_close_matches(key, _CALL_NAMES, n=1, cutoff=0.85)
+    return matches[0] if matches else None
 
 
 def register_call_names(names: Iterable[str]) -> None:
