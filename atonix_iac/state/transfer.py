@@ -69,7 +69,7 @@ def document_to_state(key: StackKey, document: dict[str, Any]) -> State:
     if document.get("secrets") != SECRETS_INCLUDED:
         raise StateError(
             "this state document has its secrets masked and cannot be pushed back "
-            "(export it with secrets included)"
+            "(export it with `atonix state pull -include-secrets`)"
         )
     try:
         resources = [_resource(item) for item in document.get("resources", [])]

@@ -91,7 +91,7 @@ def test_push_round_trips_and_bumps_the_serial(store: SqlStateStore) -> None:
 
 def test_push_refuses_masked_another_lineage_and_older_serials(store: SqlStateStore) -> None:
     seed(store)
-    with pytest.raises(StateError, match="secrets masked"):
+    with pytest.raises(StateError, match="secrets masked.*state pull -include-secrets"):
         store.import_state(KEY, store.export_state(KEY))
     stale = store.export_state(KEY, include_secrets=True)
     store.remove_resource(KEY, "server")
