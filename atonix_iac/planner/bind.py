@@ -113,7 +113,9 @@ def type_diagnostics(
                 Diagnostic(
                     f"unknown resource type `{spec.type}` for `{address}`",
                     spec.type_location,
-                    hint=suggest(spec.type, registry.type_names()),
+                    hint=suggest(spec.type, registry.type_names())
+                    or "a custom type must be mapped to a template file in an environment "
+                    "file's resource_registry (pass it with -e FILE)",
                 )
             )
         elif require_provider and not registry.has_provider(spec.type):
