@@ -2,8 +2,14 @@
 
 Each node runs as soon as every predecessor has succeeded. When a visit fails, nothing new is
 started: work already in flight finishes (its results must be persisted, not abandoned), and
-everything never started is reported as skipped. Among nodes ready at the same moment, the one
-with the smallest sort key starts first, so a run with ``parallelism=1`` is fully deterministic.
+everything never started is reported as skipped.
+
+Free slots go to the nodes that became ready most recently (depth first), and among nodes ready
+at the same moment to the one with the smallest sort key, so a run with ``parallelism=1`` is
+fully deterministic. Depth first keeps what was started moving: when a port completes, its
+server takes the next slot rather than the hundredth sibling port, so the slow resources at
+the ends of chains are the ones kept in flight (breadth first, a large apply would create every
+port before its first server, leaving most slots to quick steps while the slow ones queue).
 """
 
 from __future__ import annotations
@@ -60,10 +66,12 @@ def walk(
     position = {node: index for index, node in enumerate(graph.nodes)}
     key: Callable[[N], Any] = sort_key or position.__getitem__
     waiting_on = {node: graph.in_degree(node) for node in graph.nodes}
-    ready: list[tuple[Any, int, N]] = []
+    # (-moment it became ready, sort key, position, node): the newest ready node first.
+    ready: list[tuple[int, Any, int, N]] = []
+    moment = 0
     for node in graph.nodes:
         if waiting_on[node] == 0:
-            heapq.heappush(ready, (key(node), position[node], node))
+            heapq.heappush(ready, (-moment, key(node), position[node], node))
 
     completed: list[N] = []
     failed: list[tuple[N, AtonixError]] = []
@@ -75,12 +83,13 @@ def walk(
         while True:
             stopping = bool(failed) or bug is not None
             while not stopping and ready and len(in_flight) < parallelism:
-                _, _, node = heapq.heappop(ready)
+                *_, node = heapq.heappop(ready)
                 started.add(node)
                 in_flight[pool.submit(visit, node)] = node
             if not in_flight:
                 break
             done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            moment += 1
             for future in sorted(done, key=lambda f: position[in_flight[f]]):
                 node = in_flight.pop(future)
                 error = future.exception()
@@ -89,7 +98,9 @@ def walk(
                     for successor in graph.successors(node):
                         waiting_on[successor] -= 1
                         if waiting_on[successor] == 0:
-                            heapq.heappush(ready, (key(successor), position[successor], successor))
+                            heapq.heappush(
+                                ready, (-moment, key(successor), position[successor], successor)
+                            )
                 elif isinstance(error, AtonixError):
                     failed.append((node, error))
                 elif bug is None:
