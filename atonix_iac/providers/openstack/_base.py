@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any, ClassVar
 
 from openstack import exceptions as os_exceptions
+from openstack import fields as os_fields
+from openstack import resource as os_resource
 
 from atonix_iac.errors import Diagnostic, ProviderError
 from atonix_iac.providers.base import (
@@ -26,6 +28,7 @@ from atonix_iac.providers.base import (
 from atonix_iac.providers.catalog import heat_schema
 from atonix_iac.providers.openstack import _lookup
 from atonix_iac.providers.openstack._errors import sdk_errors
+from atonix_iac.providers.openstack._watch import ListIds, StatusWatch
 from atonix_iac.providers.openstack.connect import CloudTarget, ConnectionPool
 
 DEFAULT_TIMEOUT_S = 600.0
@@ -41,6 +44,8 @@ class CloudSession:
         self.timeout_s = timeout_s
         self.pool = ConnectionPool(target)
         self._cache: dict[tuple[str, str], Any] = {}
+        self._loading: dict[tuple[str, str], threading.Lock] = {}
+        self._watches: dict[str, StatusWatch] = {}
         self._lock = threading.Lock()
 
     @property
@@ -48,15 +53,33 @@ class CloudSession:
         return self.pool.get()
 
     def cached(self, kind: str, key: str, load: Callable[[], Any]) -> Any:
-        """Memoise read-only catalogue lookups (flavors, images); misses are not kept."""
+        """Memoise read-only catalogue lookups (flavors, images); misses are not kept.
+
+        One thread loads a key while the others asking for it wait (fifty servers starting
+        together would otherwise send fifty identical lookups).
+        """
         with self._lock:
             if (kind, key) in self._cache:
                 return self._cache[(kind, key)]
-        value = load()
-        if value is not None:
+            loading = self._loading.setdefault((kind, key), threading.Lock())
+        with loading:
             with self._lock:
-                self._cache[(kind, key)] = value
+                if (kind, key) in self._cache:
+                    return self._cache[(kind, key)]
+            value = load()
+            with self._lock:
+                if value is not None:
+                    self._cache[(kind, key)] = value
+                self._loading.pop((kind, key), None)
         return value
+
+    def watch(self, kind: str, list_ids: ListIds) -> StatusWatch:
+        """The provider's one ``StatusWatch`` for ``kind``, made with ``list_ids`` on first use."""
+        with self._lock:
+            found = self._watches.get(kind)
+            if found is None:
+                found = self._watches[kind] = StatusWatch(list_ids)
+            return found
 
     def close(self) -> None:
         self.pool.close()
@@ -81,11 +104,29 @@ def default_name(identity: ResourceIdentity) -> str:
     return f"{identity.stack}-{identity.address}".replace(".", "-")[:255]
 
 
+@functools.cache
+def _computed_names(resource_class: type) -> frozenset[str]:
+    """Names of an SDK resource class's client-side (``Computed``) fields."""
+    return frozenset(
+        name
+        for klass in resource_class.__mro__
+        for name, value in vars(klass).items()
+        if isinstance(value, os_fields.Computed)
+    )
+
+
 def show(obj: Any) -> dict[str, Any]:
-    """The object's full representation for the ``show`` attribute, secrets removed."""
-    data = obj.to_dict(computed=False) if hasattr(obj, "to_dict") else dict(obj)
-    data.pop("location", None)
-    return {k: v for k, v in data.items() if k not in SECRET_FIELDS}
+    """The object's full representation for the ``show`` attribute, secrets removed.
+
+    An SDK resource is a dict of its ``to_dict()``, refreshed by the SDK whenever it reads a
+    response: copying that (less the computed fields) gives ``to_dict(computed=False)``
+    without converting every field again, which costs more than the request did.
+    """
+    if isinstance(obj, os_resource.Resource):
+        skip = _computed_names(type(obj)) | SECRET_FIELDS
+    else:
+        skip = SECRET_FIELDS | {"location"}
+    return {k: v for k, v in dict(obj).items() if k not in skip}
 
 
 def report(

@@ -50,14 +50,18 @@ def wait_for_status(
     failed: Collection[str] = ("error",),
     physical_id: str | None = None,
     attribute: str = "status",
+    deadline: float | None = None,
 ) -> Any:
     """Poll ``fetch`` until the object's status is in ``ready`` (case-insensitive).
 
-    ``fetch`` returns the object, or None if it vanished (a failure too).
+    ``fetch`` returns the object, or None if it vanished (a failure too). ``deadline`` (a
+    ``time.monotonic()`` instant) replaces now + ``timeout_s`` when part of the wait was spent
+    elsewhere; the error still names ``timeout_s``.
     """
     wanted = {s.lower() for s in ready}
     failing = {s.lower() for s in failed}
-    deadline = time.monotonic() + timeout_s
+    if deadline is None:
+        deadline = time.monotonic() + timeout_s
     pause = pauses()
     last: str | None = None
     while True:

@@ -11,8 +11,11 @@ would attach and detach interfaces: simpler and never half-applied.
 from __future__ import annotations
 
 import base64
+import time
 from collections.abc import Mapping
 from typing import Any
+
+from openstack import exceptions as os_exceptions
 
 from atonix_iac.errors import ProviderError
 from atonix_iac.providers.base import ResourceIdentity, ResourceResult
@@ -52,6 +55,31 @@ def _first_address(server: Any) -> str:
         if addrs:
             return str(addrs[0])
     return ""
+
+
+def building_server_ids(conn: Any) -> set[str]:
+    """Ids of the project's servers in BUILD (``GET /servers?status=BUILD``, every page).
+
+    Read as plain JSON through the SDK's compute proxy: the ids are all we need, and building
+    an SDK object per listed server would cost more than the request.
+    """
+    ids: set[str] = set()
+    url: str | None = "/servers"
+    params: dict[str, str] | None = {"status": "BUILD"}
+    seen: set[str] = set()
+    while url is not None and url not in seen:
+        seen.add(url)
+        response = conn.compute.get(url, params=params)
+        os_exceptions.raise_from_response(response)
+        try:
+            body = response.json()
+            ids.update(str(server["id"]) for server in body.get("servers") or [])
+            links = body.get("servers_links") or []
+            url = next((str(link["href"]) for link in links if link.get("rel") == "next"), None)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise os_exceptions.SDKException(f"unexpected server list: {exc}") from exc
+        params = None  # a next link carries the whole query
+    return ids
 
 
 class Server(OpenStackResource):
@@ -122,16 +150,28 @@ class Server(OpenStackResource):
         body = self._create_body(identity, properties)
         with sdk_errors("creating server"):
             created = self.conn.compute.create_server(**body)
-        server = self._wait_active(str(created.id), "server")
+        server_id = str(created.id)
+        deadline = time.monotonic() + self.timeout_s
+        # Wait with every other building server on one shared list, then read this one.
+        builds = self.session.watch("server:BUILD", lambda: building_server_ids(self.conn))
+        builds.wait(server_id, deadline)
+        server = self._wait_active(server_id, "server", deadline=deadline)
         return ResourceResult(str(server.id), self.attributes(server))
 
-    def _wait_active(self, server_id: str, what: str, ready: tuple[str, ...] = ("ACTIVE",)) -> Any:
+    def _wait_active(
+        self,
+        server_id: str,
+        what: str,
+        ready: tuple[str, ...] = ("ACTIVE",),
+        deadline: float | None = None,
+    ) -> Any:
         return wait_for_status(
             lambda: self.fetch(self.conn.compute.get_server, server_id, "server"),
             ready,
             what=f"{what} {server_id}",
             timeout_s=self.timeout_s,
             physical_id=server_id,
+            deadline=deadline,
         )
 
     def attributes(self, server: Any) -> dict[str, Any]:

@@ -1,0 +1,162 @@
+"""Parallel creates: one token for every worker thread, one list for every building server.
+
+These need the simulator's request log (and fault injection), so they are skipped on a real
+cloud; what they check there is only speed, and the contract tests cover the results.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+
+from atonix_iac.providers.openstack._base import SECRET_FIELDS, show
+
+pytestmark = pytest.mark.timeout(120)
+
+SERVERS = 6
+
+
+@pytest.fixture
+def network_id(cloud: Any, ident: Any) -> Any:
+    types = cloud.provider().resource_types()
+    net = types["OS::Neutron::Net"].create(ident("net"), {})
+    subnet = types["OS::Neutron::Subnet"].create(
+        ident("subnet"), {"network": net.physical_id, "cidr": "10.60.0.0/24"}
+    )
+    yield net.physical_id
+    types["OS::Neutron::Subnet"].delete(ident("subnet"), subnet.physical_id, {})
+    types["OS::Neutron::Net"].delete(ident("net"), net.physical_id, {})
+
+
+def _in_parallel(count: int, task: Callable[[int], Any]) -> list[Any]:
+    """Run ``task(i)`` for every i at once (a barrier lines the threads up)."""
+    barrier = threading.Barrier(count, timeout=30)
+
+    def run(index: int) -> Any:
+        barrier.wait()
+        return task(index)
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(run, range(count)))
+
+
+def _create_servers(cloud: Any, ident: Any, network_id: str) -> tuple[Any, list[Any]]:
+    server_type = cloud.provider().resource_types()["OS::Nova::Server"]
+    props = {
+        "flavor": cloud.small_flavor,
+        "image": cloud.image,
+        "networks": [{"network": network_id}],
+    }
+    results = _in_parallel(
+        SERVERS, lambda i: server_type.create(ident(f"server{i}"), {**props, "name": f"par-{i}"})
+    )
+    return server_type, results
+
+
+def _delete(server_type: Any, ident: Any, results: list[Any]) -> None:
+    for i, result in enumerate(results):
+        server_type.delete(ident(f"server{i}"), result.physical_id, {})
+
+
+def test_building_servers_are_watched_with_shared_lists(
+    cloud: Any, ident: Any, network_id: str
+) -> None:
+    sim = cloud.require_sim()
+    sim.set_delay(0.6, "server")
+    sim.clear_request_log()
+
+    server_type, results = _create_servers(cloud, ident, network_id)
+    try:
+        log = [r for r in sim.request_log("compute") if r.method == "GET"]
+        for result in results:
+            assert result.attributes["show"]["status"] == "ACTIVE"
+            own = [r for r in log if r.path.endswith(f"/servers/{result.physical_id}")]
+            # Polled only by the shared list: one GET once the list showed it had left BUILD.
+            assert len(own) == 1
+        lists = [r for r in log if r.path.endswith("/servers") and "status=BUILD" in r.query]
+        # Six servers polled one by one from 0.05 s with 1.5x growth take 7 GETs each to see
+        # a 0.6 s build end; shared lists cost about one per 0.05 s, whoever is waiting.
+        assert 1 <= len(lists) < SERVERS * 4
+    finally:
+        _delete(server_type, ident, results)
+
+
+def test_a_failing_list_falls_back_to_polling_each_server(
+    cloud: Any, ident: Any, network_id: str
+) -> None:
+    sim = cloud.require_sim()
+    sim.set_delay(0.3, "server")
+    sim.add_fault(service="compute", method="GET", path="/servers", status=500)
+    sim.clear_request_log()
+
+    server_type, results = _create_servers(cloud, ident, network_id)
+    try:
+        log = [r for r in sim.request_log("compute") if r.method == "GET"]
+        assert any(r.path.endswith("/servers") and r.status == 500 for r in log)
+        for result in results:
+            assert result.attributes["show"]["status"] == "ACTIVE"
+            own = [r for r in log if r.path.endswith(f"/servers/{result.physical_id}")]
+            assert len(own) >= 2  # polled on its own until ACTIVE
+    finally:
+        sim.clear_faults()
+        _delete(server_type, ident, results)
+
+
+def test_worker_threads_share_one_token_and_one_discovery(cloud: Any) -> None:
+    sim = cloud.require_sim()
+    provider = cloud.provider()
+    provider.connection.compute.get("/flavors")  # the first thread authenticates
+    sim.clear_request_log()
+
+    conns = _in_parallel(8, lambda _: provider.connection)
+    for conn in conns:
+        conn.compute.get("/flavors")
+
+    assert len({id(conn) for conn in conns}) == 8  # each thread still has its own proxies
+    paths = [r.path for r in sim.request_log()]
+    assert not [p for p in paths if p.endswith("/auth/tokens")]
+    assert paths.count("/compute/v2.1/flavors") == 8
+    assert len(paths) == 8  # no version discovery either
+
+
+def test_concurrent_lookups_of_one_flavor_send_one_lookup(cloud: Any) -> None:
+    sim = cloud.require_sim()
+    provider = cloud.provider()
+    provider.connection.compute.get("/flavors")
+    sim.clear_request_log()
+
+    sizes = _in_parallel(10, lambda _: provider.flavor_size(cloud.small_flavor))
+
+    assert sizes == [(1, 2048)] * 10
+    flavor_reads = [r for r in sim.request_log("compute") if "/flavors" in r.path]
+    # find_flavor is a name GET then a list, once; ten threads racing used to send ten.
+    assert 1 <= len(flavor_reads) <= 2
+
+
+def test_show_is_the_sdk_representation(cloud: Any, ident: Any, network_id: str) -> None:
+    conn = cloud.sdk()
+    server_type = cloud.provider().resource_types()["OS::Nova::Server"]
+    props = {
+        "flavor": cloud.small_flavor,
+        "image": cloud.image,
+        "networks": [{"network": network_id}],
+    }
+    created = server_type.create(ident("server"), props)
+    try:
+        objects = [
+            conn.compute.get_server(created.physical_id),  # has computed fields besides location
+            conn.compute.find_flavor(cloud.small_flavor),
+            conn.image.find_image(cloud.image),
+            conn.network.get_network(network_id),
+            next(iter(conn.network.ports(network_id=network_id))),
+        ]
+        for obj in objects:
+            full = obj.to_dict(computed=False)
+            expected = {k: v for k, v in full.items() if k not in SECRET_FIELDS | {"location"}}
+            assert show(obj) == expected, type(obj).__name__
+    finally:
+        server_type.delete(ident("server"), created.physical_id, {})
