@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable, Hashable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from queue import SimpleQueue
 from typing import Any, Generic, TypeVar
 
 import networkx as nx
@@ -78,6 +79,9 @@ def walk(
     started: set[N] = set()
     bug: BaseException | None = None
     in_flight: dict[Future[None], N] = {}
+    # Finished futures arrive here: O(1) per completion, where concurrent.futures.wait
+    # would lock and hook every future in flight each time one finishes.
+    finished: SimpleQueue[Future[None]] = SimpleQueue()
 
     with ThreadPoolExecutor(max_workers=parallelism, thread_name_prefix="atonix-walk") as pool:
         while True:
@@ -85,10 +89,14 @@ def walk(
             while not stopping and ready and len(in_flight) < parallelism:
                 *_, node = heapq.heappop(ready)
                 started.add(node)
-                in_flight[pool.submit(visit, node)] = node
+                future = pool.submit(visit, node)
+                in_flight[future] = node
+                future.add_done_callback(finished.put)
             if not in_flight:
                 break
-            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            done = [finished.get()]
+            while not finished.empty():
+                done.append(finished.get())
             moment += 1
             for future in sorted(done, key=lambda f: position[in_flight[f]]):
                 node = in_flight.pop(future)
