@@ -8,12 +8,12 @@ own traceback information.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
-
-import jinja2
-import jinja2.meta
+from typing import TYPE_CHECKING, Any
 
 from atonix_iac.errors import SourceLocation, TemplateError, suggest
+
+if TYPE_CHECKING:
+    import jinja2
 
 JINJA_SUFFIX = ".j2"
 
@@ -36,6 +36,9 @@ def _error_line(exc: BaseException, template_name: str) -> int:
 def template_variables(text: str) -> frozenset[str]:
     """The variables a Jinja2 template reads from outside (none if it does not parse; the
     render reports that)."""
+    import jinja2  # only .j2 templates pay for Jinja2's import
+    import jinja2.meta
+
     env = jinja2.Environment(autoescape=False)
     try:
         return frozenset(jinja2.meta.find_undeclared_variables(env.parse(text)))
@@ -45,6 +48,8 @@ def template_variables(text: str) -> frozenset[str]:
 
 def render_template(path: str, text: str, variables: Mapping[str, Any] | None) -> str:
     """Render ``text`` (read from ``path``); every failure is a located TemplateError."""
+    import jinja2  # only .j2 templates pay for Jinja2's import
+
     env = jinja2.Environment(
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,

@@ -14,14 +14,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
-
-import jinja2
+from typing import TYPE_CHECKING, Any
 
 from atonix_iac.errors import Diagnostic, SourceLocation, UsageError
 from atonix_iac.planner.plan import Action, OutputChange, Plan, PropertyChange, ResourceChange
 from atonix_iac.planner.render.json_values import SENSITIVE_MASK, masked_value
 from atonix_iac.template.values import UNKNOWN, Sensitive
+
+if TYPE_CHECKING:
+    import jinja2
 
 COMMENT_LIMIT = 65_536
 KNOWN_AFTER_APPLY = "(known after apply)"
@@ -71,6 +72,8 @@ def render_markdown(
 
 
 def _load_template(path: str | Path | None) -> jinja2.Template:
+    import jinja2  # imported here: only Markdown output pays for it
+
     env = jinja2.Environment(
         autoescape=False,
         trim_blocks=True,
@@ -113,6 +116,8 @@ def _render(
 ) -> str:
     context = summary_context(plan, policy, budget.show_diffs, budget.per_group)
     context.update(truncated=truncated, limit=f"{limit:,}")
+    import jinja2  # already loaded by _load_template
+
     try:
         return template.render(context)
     except jinja2.TemplateError as err:
