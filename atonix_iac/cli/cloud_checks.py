@@ -18,7 +18,7 @@ from atonix_iac.errors import Diagnostic, QuotaExceededError, TemplateError
 from atonix_iac.planner.plan import Action, Plan, ResourceChange
 from atonix_iac.providers.base import ResourceType
 from atonix_iac.template.model import ResourceSpec, Template
-from atonix_iac.workspace.config import PROJECT_FILE_NAME
+from atonix_iac.workspace.binding import PROJECT_FILE_NAME
 from atonix_iac.workspace.quota import QuotaReport, assess_quotas
 
 from .session import Session
@@ -39,7 +39,7 @@ def require_cloud(session: Session, template: Template) -> None:
         return
     registry = session.registry
     label = session.binding.label
-    where = session.project.config.source or f"{PROJECT_FILE_NAME} (none found)"
+    where = session.project.source or f"{PROJECT_FILE_NAME} (none found)"
     diagnostics = [
         Diagnostic(
             f"`{address}` is an {spec.type}, which needs an OpenStack cloud, but workspace"

@@ -5,61 +5,67 @@ The project file is the one named by ``--config`` / ``ATONIX_CONFIG``, else the 
 same state) wherever it is run from. The state URL's precedence: ``--state-url`` >
 ``ATONIX_STATE_URL`` (both arrive as the flag's value) > the file's ``state:`` (a relative SQLite
 path anchored beside the file) > ``.atonix/state.db`` in the current directory.
+
+Without a project file nothing parses one: the file's parser (pydantic) is imported only when
+a file is found.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from atonix_iac.errors import UsageError
 from atonix_iac.state.model import StackKey
-from atonix_iac.workspace.config import (
-    Binding,
-    ProjectConfig,
-    find_project_file,
-    implicit_config,
-    load_project_file,
-    select_binding,
-)
+from atonix_iac.workspace.binding import Binding, find_project_file, implicit_binding
 
 from .options import StackOptions
+
+if TYPE_CHECKING:
+    from atonix_iac.workspace.config import ProjectConfig
 
 
 @dataclass(frozen=True, slots=True)
 class ProjectContext:
-    """A stack command's project file (or the implicit one) and the binding it selected."""
+    """A stack command's project file (None: there is none) and the binding it selected."""
 
-    config: ProjectConfig
+    config: ProjectConfig | None
     binding: Binding
 
     @property
     def has_file(self) -> bool:
-        return self.config.source is not None
+        return self.config is not None
+
+    @property
+    def source(self) -> str | None:
+        """The project file's path as given, for messages (None: no file)."""
+        return self.config.source if self.config is not None else None
 
     def state_url(self, flag: str | None) -> str | None:
         """The state URL by precedence; None lets the store use its default."""
         if flag:
             return flag
-        return self.config.state_url() if self.has_file else None
+        return self.config.state_url() if self.config is not None else None
 
     def project_dir(self) -> Path:
         """Where a relative default state database lives."""
-        return self.config.root if self.config.root is not None else Path.cwd()
+        if self.config is not None and self.config.root is not None:
+            return self.config.root
+        return Path.cwd()
 
     def key(self, stack: str) -> StackKey:
         return StackKey(self.binding.workspace, self.binding.environment, stack)
 
 
-def project_config(options: StackOptions) -> ProjectConfig:
-    """The named project file, else the nearest up from the template, else the implicit one."""
+def project_file(options: StackOptions) -> Path | None:
+    """The named project file, else the nearest up from the template; None: there is none."""
     if options.config is not None:
         if not options.config.is_file():
             raise UsageError(f"no project file at {options.config} (named by --config)")
-        return load_project_file(options.config)
+        return options.config
     start = options.template.parent if str(options.template.parent) else Path(".")
-    found = find_project_file(start if start.is_dir() else Path.cwd())
-    return load_project_file(found) if found is not None else implicit_config()
+    return find_project_file(start if start.is_dir() else Path.cwd())
 
 
 def resolve_project(
@@ -67,8 +73,12 @@ def resolve_project(
 ) -> ProjectContext:
     """The binding chosen by the flags (or by ``workspace``/``environment``, e.g. a saved
     plan's key, which win over the flags); unbound choices fail listing the bound ones."""
-    config = project_config(options)
-    binding = select_binding(
-        config, workspace or options.workspace, environment or options.environment
-    )
-    return ProjectContext(config, binding)
+    workspace = workspace or options.workspace
+    environment = environment or options.environment
+    path = project_file(options)
+    if path is None:
+        return ProjectContext(None, implicit_binding(workspace, environment))
+    from atonix_iac.workspace.config import load_project_file, select_binding
+
+    config = load_project_file(path)
+    return ProjectContext(config, select_binding(config, workspace, environment))

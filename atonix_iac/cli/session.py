@@ -27,7 +27,7 @@ from atonix_iac.template import (
     parse_var_assignments,
 )
 from atonix_iac.template.model import Template
-from atonix_iac.workspace.config import Binding
+from atonix_iac.workspace.binding import Binding
 
 from .options import InputOptions, StackOptions
 from .project import ProjectContext, resolve_project

@@ -16,13 +16,14 @@ workspaces:
 The file holds no credentials: those come from clouds.yaml / ``OS_*`` only. Mistakes in the file
 are reported at their ``line:col``. Without a project file every stack runs in an implicit
 ``default``/``default`` binding with no cloud, so cloud-free stacks keep working.
+
+Only commands that find a project file import this module (and with it pydantic); ``Binding``
+and ``find_project_file`` live in ``workspace.binding`` and are re-exported here.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,13 +31,37 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from atonix_iac.errors import Diagnostic, SourceLocation, WorkspaceError, suggest
+from atonix_iac.workspace.binding import (
+    DEFAULT_ENVIRONMENT,
+    DEFAULT_STATE_URL,
+    DEFAULT_WORKSPACE,
+    ENVIRONMENT_ENV_VAR,
+    PROJECT_FILE_NAME,
+    WORKSPACE_ENV_VAR,
+    Binding,
+    chosen_names,
+    find_project_file,
+    implicit_binding,
+)
 
-PROJECT_FILE_NAME = "atonix.yaml"
-DEFAULT_STATE_URL = "sqlite:///.atonix/state.db"
-DEFAULT_WORKSPACE = "default"
-DEFAULT_ENVIRONMENT = "default"
-WORKSPACE_ENV_VAR = "ATONIX_WORKSPACE"
-ENVIRONMENT_ENV_VAR = "ATONIX_ENVIRONMENT"
+__all__ = [
+    "DEFAULT_ENVIRONMENT",
+    "DEFAULT_STATE_URL",
+    "DEFAULT_WORKSPACE",
+    "ENVIRONMENT_ENV_VAR",
+    "PROJECT_FILE_NAME",
+    "WORKSPACE_ENV_VAR",
+    "Binding",
+    "EnvironmentConfig",
+    "ProjectConfig",
+    "QuotaLimits",
+    "WorkspaceConfig",
+    "find_project_file",
+    "implicit_config",
+    "load_project_file",
+    "parse_project_text",
+    "select_binding",
+]
 
 
 class QuotaLimits(BaseModel):
@@ -110,36 +135,9 @@ class ProjectConfig(BaseModel):
         return [(w, e) for w, ws in self.workspaces.items() for e in ws.environments]
 
 
-@dataclass(frozen=True, slots=True)
-class Binding:
-    """One environment's cloud target. ``cloud`` None = no cloud (cloud-free stacks only)."""
-
-    workspace: str
-    environment: str
-    cloud: str | None = None
-    project: str | None = None
-    region: str | None = None
-    quotas: Mapping[str, int] = field(default_factory=dict)
-    policy: str | None = None
-
-    @property
-    def label(self) -> str:
-        return f"{self.workspace}/{self.environment}"
-
-
 def implicit_config() -> ProjectConfig:
     """The configuration used when no project file exists."""
     return ProjectConfig()
-
-
-def find_project_file(start: Path) -> Path | None:
-    """The nearest ``atonix.yaml`` in ``start`` or one of its parents."""
-    here = start.resolve()
-    for directory in (here, *here.parents):
-        candidate = directory / PROJECT_FILE_NAME
-        if candidate.is_file():
-            return candidate
-    return None
 
 
 def load_project_file(path: Path) -> ProjectConfig:
@@ -186,19 +184,9 @@ def select_binding(
     one bound (or ``default``). Without any workspaces (no project file) the implicit
     ``default``/``default`` binding has no cloud.
     """
-    environ = os.environ if env is None else env
-    workspace = workspace or environ.get(WORKSPACE_ENV_VAR) or None
-    environment = environment or environ.get(ENVIRONMENT_ENV_VAR) or None
+    workspace, environment = chosen_names(workspace, environment, env)
     if not config.workspaces:
-        wanted_ws = workspace or DEFAULT_WORKSPACE
-        wanted_env = environment or DEFAULT_ENVIRONMENT
-        if (wanted_ws, wanted_env) != (DEFAULT_WORKSPACE, DEFAULT_ENVIRONMENT):
-            where = f" in {config.source}" if config.source else " (no atonix.yaml found)"
-            raise WorkspaceError(
-                f"workspace `{wanted_ws}`/`{wanted_env}` is not bound{where}; "
-                "declare it under `workspaces:` in atonix.yaml"
-            )
-        return Binding(DEFAULT_WORKSPACE, DEFAULT_ENVIRONMENT)
+        return implicit_binding(workspace, environment, env={}, source=config.source)
     ws_name = workspace or _only_or_default(list(config.workspaces), "workspace", config)
     ws = config.workspaces.get(ws_name)
     if ws is None:
