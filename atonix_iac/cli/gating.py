@@ -5,6 +5,9 @@ A ``Gate`` is opened per command from its flags (``--policy FILE``, ``-json``,
 and events go, judges plans against the policies (recording the verdict in ``plan.extra`` so
 that a saved plan carries it), and turns an error into diagnostic events before the CLI's
 usual exit. Policy files a plan was judged by are judged again before that plan is applied.
+
+The policy layer, the project file's parser and the JSON/Markdown plan renderers are imported
+where they are used: a plan without policies or machine output does not pay for them.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -22,18 +25,18 @@ from atonix_iac.apply.events import ApplyEvent, ApplyResult
 from atonix_iac.errors import AtonixError, PolicyDeniedError, UsageError
 from atonix_iac.planner import SavedPlan, render_plan
 from atonix_iac.planner.plan import Plan, PlanMode
-from atonix_iac.planner.render.json_plan import render_json_plan
-from atonix_iac.planner.render.markdown import render_markdown
-from atonix_iac.policy import Policy, PolicyReport, evaluate_policy, load_policy
 from atonix_iac.state.model import StackKey
 from atonix_iac.template import load_template_from_files
 from atonix_iac.template.model import Template
-from atonix_iac.workspace.config import find_project_file, load_project_file
+from atonix_iac.workspace.binding import find_project_file
 
 from .events import JsonEventWriter, ticking
 from .options import flag_names
 from .progress import printer
 from .render import outputs_text
+
+if TYPE_CHECKING:
+    from atonix_iac.policy import Policy, PolicyReport
 
 F = TypeVar("F", bound=Callable[..., Any])
 POLICY_KEY = "policy"  # plan.extra[POLICY_KEY] = {"files": [...], "reports": [...]}
@@ -71,6 +74,8 @@ def environment_policy(key: StackKey, start: Path | None = None) -> Path | None:
     project_file = find_project_file(start or Path.cwd())
     if project_file is None:
         return None
+    from atonix_iac.workspace.config import load_project_file
+
     config = load_project_file(project_file)
     workspace = config.workspaces.get(key.workspace)
     environment = workspace.environments.get(key.environment) if workspace else None
@@ -89,6 +94,14 @@ def policy_paths(flags: Sequence[str], key: StackKey) -> list[str]:
     for path in paths:
         unique.setdefault(str(Path(path).resolve()), path)
     return list(unique.values())
+
+
+def _load_policies(paths: Sequence[str]) -> list[Policy]:
+    if not paths:
+        return []
+    from atonix_iac.policy import load_policy  # only runs with a policy pay for the layer
+
+    return [load_policy(path) for path in paths]
 
 
 def recorded_policy_files(plan: Plan) -> list[str]:
@@ -131,7 +144,7 @@ class Gate:
             try:
                 if writer is not None:
                     writer.version()
-                gate.policies = [load_policy(p) for p in policy_paths(flags, key)]
+                gate.policies = _load_policies(policy_paths(flags, key))
                 yield gate
             except AtonixError as err:
                 if writer is not None:
@@ -143,7 +156,7 @@ class Gate:
         known = {str(Path(p.source).resolve()) for p in self.policies}
         for path in paths:
             if str(Path(path).resolve()) not in known:
-                self.policies.append(load_policy(path))
+                self.policies.extend(_load_policies([path]))
                 known.add(str(Path(path).resolve()))
 
     @property
@@ -163,6 +176,8 @@ class Gate:
         """The plan with the verdict recorded in ``extra``, and the reports (printed)."""
         if not self.policies:
             return plan, []
+        from atonix_iac.policy import evaluate_policy
+
         reports = [evaluate_policy(p, plan) for p in self.policies]
         for report in reports:
             for violation in report.violations:
@@ -235,8 +250,12 @@ def saved_plan_view(
     if markdown_template and not markdown:
         raise UsageError("--template chooses the Markdown template: use it with -markdown")
     if as_json:
+        from atonix_iac.planner.render.json_plan import render_json_plan
+
         return render_json_plan(saved.plan, template=_saved_template(saved))
     if markdown:
+        from atonix_iac.planner.render.markdown import render_markdown
+
         reports = recorded_policy_reports(saved.plan)
         return render_markdown(saved.plan, policy=reports, template_path=markdown_template)
     return None

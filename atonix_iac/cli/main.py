@@ -1,8 +1,14 @@
-"""The ``atonix`` command: a click group whose errors are located messages, not tracebacks."""
+"""The ``atonix`` command: a click group whose errors are located messages, not tracebacks.
+
+Each command's module is imported only when that command runs (or ``--help`` lists them all),
+so ``atonix version`` or ``atonix output`` does not pay for the planner, the workspace file's
+parser or the apply engine.
+"""
 
 from __future__ import annotations
 
 import gc
+import importlib
 import platform
 from typing import Any
 
@@ -12,25 +18,42 @@ from atonix_iac import __version__
 from atonix_iac.errors import AtonixError
 
 from . import exitcodes
-from .audit_commands import audit
-from .read_commands import output_command, show_command
-from .simulator_commands import simulator_group
-from .stack_commands import (
-    apply_command,
-    destroy_command,
-    graph_command,
-    import_command,
-    plan_command,
-    refresh_command,
-    validate_command,
-)
-from .state_commands import state_group
-from .workspace_commands import workspace
+
+# Command name -> (module in this package, attribute holding the click command).
+LAZY_COMMANDS: dict[str, tuple[str, str]] = {
+    "validate": ("stack_commands", "validate_command"),
+    "plan": ("stack_commands", "plan_command"),
+    "apply": ("stack_commands", "apply_command"),
+    "destroy": ("stack_commands", "destroy_command"),
+    "refresh": ("stack_commands", "refresh_command"),
+    "import": ("stack_commands", "import_command"),
+    "graph": ("stack_commands", "graph_command"),
+    "show": ("read_commands", "show_command"),
+    "output": ("read_commands", "output_command"),
+    "state": ("state_commands", "state_group"),
+    "workspace": ("workspace_commands", "workspace"),
+    "audit": ("audit_commands", "audit"),
+    "simulator": ("simulator_commands", "simulator_group"),
+}
 
 
 class AtonixGroup(click.Group):
     """Prints ``AtonixError.format()`` on stderr and exits 1; anything else is a bug and keeps
-    its traceback."""
+    its traceback. Commands are loaded on first use (``LAZY_COMMANDS``)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is None and cmd_name in LAZY_COMMANDS:
+            module_name, attribute = LAZY_COMMANDS[cmd_name]
+            module = importlib.import_module(f"{__package__}.{module_name}")
+            command = getattr(module, attribute)
+            if not isinstance(command, click.Command):
+                raise TypeError(f"{module_name}.{attribute} is not a click command")
+            self.add_command(command, cmd_name)
+        return command
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -49,24 +72,6 @@ def cli() -> None:
 def version_command() -> None:
     """Print the atonix version."""
     click.echo(f"atonix v{__version__} (Python {platform.python_version()})")
-
-
-for command in (
-    validate_command,
-    plan_command,
-    apply_command,
-    destroy_command,
-    refresh_command,
-    import_command,
-    graph_command,
-    show_command,
-    output_command,
-    state_group,
-    workspace,
-    audit,
-    simulator_group,
-):
-    cli.add_command(command)
 
 
 def main() -> None:

@@ -1,4 +1,8 @@
-"""Commands that only read state: show, output."""
+"""Commands that only read state: show, output.
+
+Saved plans' readers and renderers (the planner, policy reports, JSON, Markdown) are imported
+only by ``show FILE``: reading state or outputs does not pay for them.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +14,8 @@ from typing import Any
 import click
 
 from atonix_iac.errors import UsageError, suggest
-from atonix_iac.planner import render_plan
 
-from .gating import saved_plan_view
 from .options import DEFAULT_TEMPLATE, StackOptions, flag_names, stack_options
-from .planning import looks_like_plan_file, read_saved_plan
 from .render import SENSITIVE_OUTPUT, outputs_json, outputs_text, state_text, value_text
 from .session import as_json, open_session
 
@@ -57,14 +58,9 @@ def show_command(
             f"no file at {path} (show takes a saved plan file or the stack's template;"
             " --stack NAME shows a stack's state)"
         )
-    if path is not None and looks_like_plan_file(Path(path)):
-        saved = read_saved_plan(Path(path))
-        view = saved_plan_view(
-            saved, as_json=as_json_doc, markdown=markdown, markdown_template=markdown_template
-        )
-        if view is None:
-            view = render_plan(saved.plan, color=not no_color and sys.stdout.isatty())
-        click.echo(view)
+    if path is not None and _show_saved_plan(
+        Path(path), as_json_doc, not no_color, markdown, markdown_template
+    ):
         return
     if markdown or markdown_template:
         raise UsageError("-markdown shows a saved plan file: `atonix show -markdown FILE`")
@@ -128,6 +124,28 @@ def output_command(name: str | None, as_json_doc: bool, raw: bool, **kwargs: Any
         click.echo(SENSITIVE_OUTPUT)
     else:
         click.echo(value_text(value))
+
+
+def _show_saved_plan(
+    path: Path, as_json_doc: bool, color: bool, markdown: bool, markdown_template: str | None
+) -> bool:
+    """Print ``path`` if it is a saved plan file; False if it is not one."""
+    from .planning import looks_like_plan_file, read_saved_plan
+
+    if not looks_like_plan_file(path):
+        return False
+    from atonix_iac.planner import render_plan
+
+    from .gating import saved_plan_view
+
+    saved = read_saved_plan(path)
+    view = saved_plan_view(
+        saved, as_json=as_json_doc, markdown=markdown, markdown_template=markdown_template
+    )
+    if view is None:
+        view = render_plan(saved.plan, color=color and sys.stdout.isatty())
+    click.echo(view)
+    return True
 
 
 def _no_outputs_warning(stack: StackOptions, *, exists: bool) -> str:
