@@ -10,7 +10,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from atonix_iac.errors import Diagnostic
 
@@ -91,6 +91,9 @@ class ResourceType(ABC):
     """One resource type's behaviour. Instances are stateless and thread-safe."""
 
     schema: ResourceSchema
+    # True when ``read`` answers from the properties alone (no network, no waiting), as the
+    # cloud-free Heat types do: refresh then calls it inline rather than on a worker thread.
+    read_is_local: ClassVar[bool] = False
 
     @abstractmethod
     def create(self, identity: ResourceIdentity, properties: Mapping[str, Any]) -> ResourceResult:
