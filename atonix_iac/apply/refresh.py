@@ -51,11 +51,16 @@ def refresh_state(
             result.attributes = {**resource.attributes, **result.attributes}
         return result
 
-    if not readable:
-        return {}
-    with ThreadPoolExecutor(max_workers=parallelism, thread_name_prefix="atonix-read") as pool:
-        results = list(pool.map(read, readable))
-    return {key: result for (key, _, _), result in zip(readable, results, strict=True)}
+    # Types that read without I/O are read inline: a thread-pool task per resource would cost
+    # more than the read itself (a 10,000-resource cloud-free stack: ~0.4 s of hand-offs).
+    local = [item for item in readable if item[2].read_is_local]
+    remote = [item for item in readable if not item[2].read_is_local]
+    found = {item[0]: read(item) for item in local}
+    if remote:
+        with ThreadPoolExecutor(max_workers=parallelism, thread_name_prefix="atonix-read") as pool:
+            results = list(pool.map(read, remote))
+        found.update((key, result) for (key, _, _), result in zip(remote, results, strict=True))
+    return {key: found[key] for key, _, _ in readable}
 
 
 def refreshed_resource(resource: ResourceState, result: ResourceResult) -> ResourceState:

@@ -36,6 +36,7 @@ class BuiltinType(ResourceType):
     """A Heat type that needs no cloud. Subclasses set ``type_name``."""
 
     type_name: ClassVar[str]
+    read_is_local: ClassVar[bool] = True  # read derives attributes from the properties
 
     def __init__(self) -> None:
         schema = heat_schema(self.type_name)
