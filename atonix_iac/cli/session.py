@@ -42,12 +42,20 @@ DEFAULT_REGION = "RegionOne"
 
 @dataclass
 class Session:
-    """The stack's key, its state store and (built on first use) its provider registry."""
+    """The stack's key, and its state store and provider registry, each opened on first use
+    (``validate`` never reads state, so it never opens the database)."""
 
     key: StackKey
-    store: SqlStateStore
     project: ProjectContext
+    state_url: str | None = None
+    _store: SqlStateStore | None = field(default=None, repr=False)
     _registry: Registry | None = field(default=None, repr=False)
+
+    @property
+    def store(self) -> SqlStateStore:
+        if self._store is None:
+            self._store = open_store(self.state_url, project_dir=self.project.project_dir())
+        return self._store
 
     @property
     def binding(self) -> Binding:
@@ -116,7 +124,8 @@ class Session:
             if self._registry is not None:
                 self._registry.close()
         finally:
-            self.store.close()
+            if self._store is not None:
+                self._store.close()
 
 
 def stack_key(options: StackOptions) -> StackKey:
@@ -144,8 +153,7 @@ def open_session(options: StackOptions, key: StackKey | None = None) -> Iterator
         key = project.key(options.stack_name)
     else:
         project = resolve_project(options, workspace=key.workspace, environment=key.environment)
-    store = open_store(project.state_url(options.state_url), project_dir=project.project_dir())
-    session = Session(key, store, project)
+    session = Session(key, project, project.state_url(options.state_url))
     try:
         yield session
     finally:
