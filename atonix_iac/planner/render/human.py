@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
+from json.encoder import encode_basestring
 from typing import Any
 
 from atonix_iac.planner.plan import (
@@ -233,4 +234,5 @@ def _value(value: Any, sensitive: bool = False) -> str:
 
 
 def _quote(text: str) -> str:
-    return json.dumps(text, ensure_ascii=False)
+    # What json.dumps(text, ensure_ascii=False) returns, without building an encoder per call.
+    return encode_basestring(text)
