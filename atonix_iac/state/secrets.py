@@ -5,6 +5,8 @@ commas: the first encrypts, all decrypt, which is how a key is rotated). Without
 database keeps its key in a file beside it (``state.db`` -> ``state.key``, mode 0600), created
 the first time a secret is written. Other databases require ``ATONIX_STATE_KEY``: a key kept
 next to a shared server would protect nothing.
+
+``cryptography`` is imported on the first seal or open: a state without secrets never loads it.
 """
 
 from __future__ import annotations
@@ -14,11 +16,12 @@ import json
 import os
 import threading
 from pathlib import Path
-from typing import Any
-
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from typing import TYPE_CHECKING, Any
 
 from atonix_iac.errors import StateError
+
+if TYPE_CHECKING:
+    from cryptography.fernet import MultiFernet
 
 STATE_KEY_ENV = "ATONIX_STATE_KEY"
 
@@ -45,6 +48,8 @@ class SecretBox:
 
     def open(self, token: str, what: str) -> Any:
         """The value sealed in ``token``; ``what`` names it in the error (never its content)."""
+        from cryptography.fernet import InvalidToken
+
         try:
             data = self._cipher().decrypt(token.encode("ascii"))
         except InvalidToken:
@@ -57,12 +62,16 @@ class SecretBox:
         return json.loads(data)
 
     def _cipher(self) -> MultiFernet:
+        from cryptography.fernet import Fernet, MultiFernet
+
         with self._guard:
             if self._fernet is None:
                 self._fernet = MultiFernet([Fernet(k) for k in self._keys()])
             return self._fernet
 
     def _keys(self) -> list[bytes]:
+        from cryptography.fernet import Fernet
+
         if self._env_key:
             keys = [k.strip().encode() for k in self._env_key.split(",") if k.strip()]
             for index, key in enumerate(keys):
@@ -81,6 +90,8 @@ class SecretBox:
 
 
 def _check_key(key: bytes, where: str) -> None:
+    from cryptography.fernet import Fernet
+
     try:
         Fernet(key)
     except (ValueError, TypeError):
@@ -92,6 +103,8 @@ def _check_key(key: bytes, where: str) -> None:
 def _read_or_create_key_file(path: Path) -> bytes:
     """Read the key file, creating it 0600 first if absent (atomic against a racing process)."""
     if not path.exists():
+        from cryptography.fernet import Fernet
+
         temp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
         try:
             fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
