@@ -1,0 +1,116 @@
+"""Each command imports only what it uses: which modules a whole ``atonix`` run loaded.
+
+Behavioural, not timed: each case runs the CLI in a fresh interpreter and reads ``sys.modules``
+when the command is done. A regression here (a module-level import of jinja2, pydantic,
+networkx ...) costs every run of that command its import time.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+_RUN = """
+import json, sys
+from atonix_iac.cli.main import cli
+try:
+    cli(sys.argv[1:], prog_name="atonix", standalone_mode=False)
+finally:
+    sys.stdout.flush()
+    print("\\nMODULES " + json.dumps(sorted(sys.modules)))
+"""
+
+STACK = """\
+heat_template_version: 2018-08-31
+resources:
+  a:
+    type: OS::Heat::Value
+    properties: {value: 1}
+  b:
+    type: OS::Heat::RandomString
+  c:
+    type: OS::Heat::Value
+    properties: {value: {get_attr: [a, value]}}
+outputs:
+  o: {value: {get_attr: [c, value]}}
+"""
+
+
+def _loaded(cwd: Path, *args: str) -> set[str]:
+    """Top-level and dotted module names imported by ``atonix ARGS`` run in ``cwd``."""
+    proc = subprocess.run(
+        [sys.executable, "-c", _RUN, *args], cwd=cwd, capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    line = next(x for x in proc.stdout.splitlines() if x.startswith("MODULES "))
+    return set(json.loads(line.removeprefix("MODULES ")))
+
+
+def _heavy(modules: set[str], names: tuple[str, ...]) -> list[str]:
+    return [name for name in names if name in modules]
+
+
+@pytest.fixture(scope="module")
+def applied(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A cloud-free stack without atonix.yaml, applied once (state in its directory)."""
+    work = tmp_path_factory.mktemp("lazy")
+    (work / "stack.yaml").write_text(STACK)
+    subprocess.run(
+        [sys.executable, "-c", _RUN, "apply", "-auto-approve", "stack.yaml"],
+        cwd=work,
+        capture_output=True,
+        check=True,
+    )
+    return work
+
+
+NEVER_CLOUD_FREE = ("jinja2", "pydantic", "openstack", "keystoneauth1", "rich")
+
+
+def test_importing_the_cli_loads_no_command_module() -> None:
+    code = "import sys, atonix_iac.cli.main; print(sorted(sys.modules))"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    for name in (*NEVER_CLOUD_FREE, "networkx", "sqlalchemy", "yaml", "atonix_iac.planner"):
+        assert f"'{name}'" not in out, name
+
+
+def test_version_loads_nothing_heavy(tmp_path: Path) -> None:
+    modules = _loaded(tmp_path, "version")
+    assert _heavy(modules, (*NEVER_CLOUD_FREE, "networkx", "sqlalchemy", "yaml")) == []
+
+
+def test_plan_of_a_cloud_free_stack_skips_jinja_pydantic_openstack(applied: Path) -> None:
+    modules = _loaded(applied, "plan", "stack.yaml")
+    assert _heavy(modules, (*NEVER_CLOUD_FREE, "atonix_iac.policy", "alembic")) == []
+    assert "networkx" in modules  # the graph: plan needs it (the check above is not vacuous)
+
+
+def test_validate_opens_no_state_database(tmp_path: Path) -> None:
+    (tmp_path / "stack.yaml").write_text(STACK)
+    modules = _loaded(tmp_path, "validate", "stack.yaml")
+    assert _heavy(modules, (*NEVER_CLOUD_FREE, "sqlalchemy")) == []
+    assert not (tmp_path / ".atonix").exists()
+
+
+@pytest.mark.parametrize(
+    "args", [("output",), ("state", "list"), ("show",)], ids=["output", "state-list", "show"]
+)
+def test_reading_state_skips_the_planner_and_networkx(applied: Path, args: tuple[str, ...]) -> None:
+    modules = _loaded(applied, *args)
+    assert "sqlalchemy" in modules  # it did read the state
+    assert _heavy(modules, (*NEVER_CLOUD_FREE, "networkx", "atonix_iac.planner.build")) == []
+
+
+def test_a_project_file_is_parsed_with_pydantic_when_present(applied: Path) -> None:
+    (applied / "atonix.yaml").write_text("state: sqlite:///.atonix/state.db\n")
+    try:
+        modules = _loaded(applied, "output")
+    finally:
+        (applied / "atonix.yaml").unlink()
+    assert "pydantic" in modules
