@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from atonix_iac.errors import ProviderTimeoutError
 from atonix_iac.providers.openstack._base import SECRET_FIELDS, show
 
 pytestmark = pytest.mark.timeout(120)
@@ -160,3 +161,23 @@ def test_show_is_the_sdk_representation(cloud: Any, ident: Any, network_id: str)
             assert show(obj) == expected, type(obj).__name__
     finally:
         server_type.delete(ident("server"), created.physical_id, {})
+
+
+def test_a_server_stuck_in_build_times_out_while_watched(
+    cloud: Any, ident: Any, network_id: str
+) -> None:
+    sim = cloud.require_sim()
+    sim.set_lifecycle([{"kind": "server", "outcome": "stuck", "count": 1}])
+    server_type = cloud.provider(timeout_s=1.0).resource_types()["OS::Nova::Server"]
+    props = {
+        "flavor": cloud.small_flavor,
+        "image": cloud.image,
+        "networks": [{"network": network_id}],
+    }
+
+    with pytest.raises(ProviderTimeoutError) as info:
+        server_type.create(ident("server"), props)
+
+    assert info.value.physical_id is not None
+    assert "not ready after 1 s (status build)" in info.value.message
+    server_type.delete(ident("server"), info.value.physical_id, {})

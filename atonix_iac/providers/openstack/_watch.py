@@ -111,6 +111,7 @@ class StatusWatch:
             self._cond.acquire()
             self._listing = False
             self._last_list = time.monotonic()
+            self._cond.notify_all()  # even if the list raised something unexpected
         self._failures = 0 if still is not None else self._failures + 1
         for object_id, waiter in self._waiters.items():
             # An object registered after the list was sent may be missing from it only
