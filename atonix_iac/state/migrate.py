@@ -5,6 +5,11 @@ Every open first reads the recorded revision on a plain connection: a database a
 when a database is created or upgraded. That path runs inside one write transaction: SQLite's
 ``BEGIN IMMEDIATE`` and a PostgreSQL advisory lock make two processes opening a fresh database
 at once take turns.
+
+A brand-new, empty database skips Alembic too: the tables are created from the models
+(``schema.py``, which a test keeps equal to the migrations' result) and the version table is
+stamped with ``HEAD_REVISION``, as Alembic's own cookbook does. That saves ~0.4 s of the first
+run in a new directory; upgrades of existing databases still go through the migrations.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Column, Engine, MetaData, PrimaryKeyConstraint, String, Table, inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
@@ -28,6 +33,14 @@ HEAD_REVISION = "0001"
 _MIGRATIONS = Path(__file__).parent / "migrations"
 # Any constant works; it only has to be the same for every atonix process.
 _PG_MIGRATION_LOCK = 0x61746F6E6978
+
+# Alembic's version table, as Alembic itself creates it.
+_VERSION = Table(
+    VERSION_TABLE,
+    MetaData(),
+    Column("version_num", String(32), nullable=False),
+    PrimaryKeyConstraint("version_num", name=f"{VERSION_TABLE}_pkc"),
+)
 
 
 def alembic_config() -> Config:
@@ -73,14 +86,17 @@ def upgrade_to_head(write_engine: Engine, where: str, *, read_engine: Engine | N
     ``read_engine`` serves the quick look at the revision (no write lock on SQLite)."""
     if is_at_head(read_engine or write_engine):
         return
-    from alembic import command
-    from alembic.script import ScriptDirectory
-
-    config = alembic_config()
-    scripts = ScriptDirectory.from_config(config)
     with write_engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
+        if not inspect(connection).get_table_names():
+            create_at_head(connection)
+            return
+        from alembic import command
+        from alembic.script import ScriptDirectory
+
+        config = alembic_config()
+        scripts = ScriptDirectory.from_config(config)
         revision = current_revision(connection)
         if revision is not None and not _known(scripts, revision):
             raise StateVersionError(
@@ -91,6 +107,16 @@ def upgrade_to_head(write_engine: Engine, where: str, *, read_engine: Engine | N
             return
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def create_at_head(connection: Connection) -> None:
+    """Create every table of an empty database from the models and record ``HEAD_REVISION``
+    (inside the caller's write transaction)."""
+    from atonix_iac.state.schema import Base
+
+    Base.metadata.create_all(connection)
+    _VERSION.create(connection)
+    connection.execute(_VERSION.insert().values(version_num=HEAD_REVISION))
 
 
 def _known(scripts: ScriptDirectory, revision: str) -> bool:
