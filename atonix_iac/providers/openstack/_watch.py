@@ -20,6 +20,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from keystoneauth1 import exceptions as ks_exceptions
 from openstack import exceptions as os_exceptions
@@ -125,3 +126,28 @@ class StatusWatch:
             while waiter.next_due <= started:
                 waiter.next_due += waiter.pause()
         self._cond.notify_all()
+
+
+def building_server_ids(conn: Any) -> set[str]:
+    """Ids of the project's servers in BUILD (``GET /servers?status=BUILD``, every page).
+
+    Read as plain JSON through the SDK's compute proxy: the ids are all we need, and building
+    an SDK object per listed server would cost more than the request.
+    """
+    ids: set[str] = set()
+    url: str | None = "/servers"
+    params: dict[str, str] | None = {"status": "BUILD"}
+    seen: set[str] = set()
+    while url is not None and url not in seen:
+        seen.add(url)
+        response = conn.compute.get(url, params=params)
+        os_exceptions.raise_from_response(response)
+        try:
+            body = response.json()
+            ids.update(str(server["id"]) for server in body.get("servers") or [])
+            links = body.get("servers_links") or []
+            url = next((str(link["href"]) for link in links if link.get("rel") == "next"), None)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise os_exceptions.SDKException(f"unexpected server list: {exc}") from exc
+        params = None  # a next link carries the whole query
+    return ids

@@ -15,14 +15,13 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from openstack import exceptions as os_exceptions
-
 from atonix_iac.errors import ProviderError
 from atonix_iac.providers.base import ResourceIdentity, ResourceResult
 from atonix_iac.providers.openstack._base import OpenStackResource, default_name, report, show
 from atonix_iac.providers.openstack._errors import sdk_errors
 from atonix_iac.providers.openstack._identity import identity_metadata, user_metadata
 from atonix_iac.providers.openstack._wait import wait_for_status, wait_until_gone
+from atonix_iac.providers.openstack._watch import building_server_ids
 
 # Properties whose change needs no cloud call (they steer how other changes are applied).
 _POLICY_PROPERTIES = frozenset(
@@ -55,31 +54,6 @@ def _first_address(server: Any) -> str:
         if addrs:
             return str(addrs[0])
     return ""
-
-
-def building_server_ids(conn: Any) -> set[str]:
-    """Ids of the project's servers in BUILD (``GET /servers?status=BUILD``, every page).
-
-    Read as plain JSON through the SDK's compute proxy: the ids are all we need, and building
-    an SDK object per listed server would cost more than the request.
-    """
-    ids: set[str] = set()
-    url: str | None = "/servers"
-    params: dict[str, str] | None = {"status": "BUILD"}
-    seen: set[str] = set()
-    while url is not None and url not in seen:
-        seen.add(url)
-        response = conn.compute.get(url, params=params)
-        os_exceptions.raise_from_response(response)
-        try:
-            body = response.json()
-            ids.update(str(server["id"]) for server in body.get("servers") or [])
-            links = body.get("servers_links") or []
-            url = next((str(link["href"]) for link in links if link.get("rel") == "next"), None)
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise os_exceptions.SDKException(f"unexpected server list: {exc}") from exc
-        params = None  # a next link carries the whole query
-    return ids
 
 
 class Server(OpenStackResource):
