@@ -32,7 +32,7 @@ class BlockStorage(VolumeCatalog):
     def __init__(self, backend: Backend) -> None:
         self.backend = backend
         self.store = backend.store
-        lifecycle.register_finalizer("volume", self._finish_delete)
+        lifecycle.register_finalizer(self.store, "volume", self._finish_delete)
         r = Router("The resource could not be found.")
         r.add("GET", "/volumes", self.list_volumes)
         r.add("GET", "/volumes/detail", self.list_volumes)

@@ -8,6 +8,7 @@ side effects (freeing ports, detaching volumes) happen even if nobody reads the 
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -16,7 +17,8 @@ from .protocol import Rec
 from .store import Store
 
 Finalizer = Callable[[Store, Rec], None]
-_FINALIZERS: dict[str, Finalizer] = {}
+# Per store: several simulators may run in one process (tests do), each with its own services.
+_FINALIZERS: weakref.WeakKeyDictionary[Store, dict[str, Finalizer]] = weakref.WeakKeyDictionary()
 
 
 def begin(
@@ -47,14 +49,18 @@ def in_transition(rec: Rec) -> bool:
     return bool(rec.get("_t"))
 
 
-def register_finalizer(kind: str, fn: Finalizer) -> None:
-    _FINALIZERS[kind] = fn
+def register_finalizer(store: Store, kind: str, fn: Finalizer) -> None:
+    _FINALIZERS.setdefault(store, {})[kind] = fn
+
+
+def _finalize(store: Store, kind: str, rec: Rec) -> None:
+    _FINALIZERS[store][kind](store, rec)
 
 
 def schedule_delete(store: Store, kind: str, rec: Rec, delay: float) -> None:
     """Finish deleting ``rec`` after ``delay`` seconds (immediately when 0)."""
     if delay <= 0:
-        _FINALIZERS[kind](store, rec)
+        _finalize(store, kind, rec)
         return
     rec["_deleting"] = True
     queue: list[list[Any]] = store.meta.setdefault("pending_deletes", [])
@@ -75,5 +81,5 @@ def process_due(store: Store) -> None:
     for _, kind, rid in due:
         rec = store.get(kind, rid)
         if rec is not None:
-            _FINALIZERS[kind](store, rec)
+            _finalize(store, kind, rec)
     store.changed()

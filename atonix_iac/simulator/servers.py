@@ -66,7 +66,7 @@ class Servers(ServerBuild, ServerActions):
         self.network = network
         self.volumes = volumes
         self.compute = compute
-        lifecycle.register_finalizer("server", self._finish_delete)
+        lifecycle.register_finalizer(self.store, "server", self._finish_delete)
 
     def register(self, r: Router) -> None:
         r.add("GET", "/servers", self.list_servers)

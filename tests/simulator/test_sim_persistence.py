@@ -178,3 +178,17 @@ def test_serve_function_runs_until_stopped(
     thread.join(timeout=10)
     assert not thread.is_alive()
     assert "export OS_CLIENT_CONFIG_FILE=" in capsys.readouterr().out
+
+
+def test_two_simulators_in_one_process_delete_in_their_own_stores(
+    sim: SimulatorServer, tmp_path: Path
+) -> None:
+    """Deletion finalizers used to be process-global: the last simulator started took them
+    over, so a server or volume deleted in an earlier one stayed `deleting` for ever."""
+    first = openstack.connect(**sim.connect_kwargs("demo"))
+    with SimulatorServer(tmp_path / "second", projects=["demo"]):
+        volume = first.block_storage.create_volume(size=1, name="v")
+        first.block_storage.wait_for_status(volume, "available", wait=10, interval=0.05)
+        first.block_storage.delete_volume(volume)
+        assert first.block_storage.find_volume(volume.id) is None
+    first.close()
