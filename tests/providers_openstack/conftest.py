@@ -123,7 +123,9 @@ def cloud(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> It
         if target.sim is not None:
             target.sim.clear_faults()
             target.sim.set_lifecycle([])
-            target.sim.set_delay(0.0)
+            # Every delay kind, not only the default: a per-kind delay a test set (e.g.
+            # "server") must not leak into the next test on the same simulator.
+            target.sim.configure(build_delay=0.0, delays={}, latency=0.0)
             target.sim.clear_request_log()
 
 
