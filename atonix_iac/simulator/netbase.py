@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from . import quotas
 from .backend import Backend
 from .common import filter_records, iso, new_id, next_links, paginate, public, select_fields
-from .errors import ApiError
+from .errors import ApiError, bad_request
 from .protocol import Rec, Request, Response, ok
 
 #: table kind -> (plural body key, NotFound type, message template)
@@ -74,7 +74,11 @@ class NeutronBase:
     # -- records ----------------------------------------------------------------------------
 
     @staticmethod
-    def skeleton(project_id: str, body: Rec) -> Rec:
+    def skeleton(project_id: str, body: Rec, *, tags_on_create: bool = False) -> Rec:
+        """The common fields of a new record. Real Neutron (29) takes `tags` in a POST body
+        for ports only; other resources are tagged afterwards through /tags."""
+        if "tags" in body and not tags_on_create:
+            raise bad_request("Attribute 'tags' not allowed in POST", "HTTPBadRequest")
         stamp = iso()
         return {
             "id": new_id(),

@@ -12,7 +12,8 @@ from atonix_iac.simulator import SimulatorServer
 
 
 def test_network_subnet_and_find(conn: Connection) -> None:
-    net = conn.network.create_network(name="app-net", tags=["stack:a"])
+    net = conn.network.create_network(name="app-net")
+    conn.network.set_tags(net, ["stack:a"])
     subnet = conn.network.create_subnet(
         network_id=net.id,
         ip_version=4,
@@ -34,7 +35,7 @@ def test_network_subnet_and_find(conn: Connection) -> None:
     with pytest.raises(openstack.exceptions.BadRequestException):
         conn.network.create_subnet(network_id=net.id, ip_version=4, cidr="10.9.9.1/24")
     updated = conn.network.update_network(net, name="app-net-2")
-    assert (updated.name, updated.revision_number) == ("app-net-2", 2)
+    assert (updated.name, updated.revision_number) == ("app-net-2", 3)  # tagging was one revision
     conn.network.delete_network(net)
     assert conn.network.find_subnet(subnet.id) is None  # subnets go with their network
 

@@ -38,3 +38,21 @@ def test_member_server_view_hides_admin_only_extended_attributes(
     assert "OS-EXT-SRV-ATTR:hostname" in as_member  # this one members do see (>= 2.90)
     assert member.compute.get_server(server.id).user_data is None
     assert base64.b64decode(conn.compute.get_server(server.id).user_data) == b"#cloud-config\n"
+
+
+def test_tags_in_a_post_body_are_accepted_for_ports_only(conn: Connection) -> None:
+    # POST /v2.0/networks with "tags": real Neutron 29 answers 400 "Attribute 'tags' not
+    # allowed in POST" (ports accept it); the simulator used to store them.
+    from openstack import exceptions
+
+    try:
+        conn.network.create_network(name="tagged", tags=["a"])
+    except exceptions.BadRequestException as exc:
+        assert "Attribute 'tags' not allowed in POST" in str(exc)
+    else:
+        raise AssertionError("a network created with tags in the body")
+    net = conn.network.create_network(name="tagged")
+    conn.network.set_tags(net, ["a"])
+    assert conn.network.get_network(net.id).tags == ["a"]
+    port = conn.network.create_port(network_id=net.id, tags=["p"])
+    assert conn.network.get_port(port.id).tags == ["p"]

@@ -17,6 +17,9 @@ class NeutronResource(OpenStackResource):
     noun: ClassVar[str]
     what: ClassVar[str]
     tagged: ClassVar[bool] = True
+    # Real Neutron (29) accepts `tags` in the create body for ports only; everything else is
+    # created first and tagged with PUT /{resource}/{id}/tags.
+    tags_in_create_body: ClassVar[bool] = False
     # Properties passed straight through under the same name (when set).
     passthrough: ClassVar[tuple[str, ...]] = ()
     # Attributes copied from the object under the same name.
@@ -62,10 +65,14 @@ class NeutronResource(OpenStackResource):
 
     def create(self, identity: ResourceIdentity, properties: Mapping[str, Any]) -> ResourceResult:
         body = self.body(identity, properties)
-        if self.tagged:
-            body["tags"] = with_identity_tags(properties.get("tags"), identity)
+        tags = with_identity_tags(properties.get("tags"), identity) if self.tagged else None
+        if tags and self.tags_in_create_body:
+            body["tags"], tags = tags, None
         with sdk_errors(f"creating {self.what}"):
             obj = self._call("create")(**body)
+            if tags:
+                self.conn.network.set_tags(obj, tags)
+                obj = self._call("get")(obj.id)
         obj = self.after_create(identity, obj, properties)
         return ResourceResult(str(obj.id), self.attributes(obj))
 
