@@ -74,10 +74,12 @@ class NeutronBase:
     # -- records ----------------------------------------------------------------------------
 
     @staticmethod
-    def skeleton(project_id: str, body: Rec, *, tags_on_create: bool = False) -> Rec:
-        """The common fields of a new record. Real Neutron (29) takes `tags` in a POST body
-        for ports only; other resources are tagged afterwards through /tags."""
-        if "tags" in body and not tags_on_create:
+    def skeleton(project_id: str, body: Rec, *, post_tags_dropped: bool = False) -> Rec:
+        """The common fields of a new record. Real Neutron (29) refuses `tags` in a POST
+        body, except for ports, where it accepts and drops them (tagging a port on create
+        needs the optional ML2 extension driver tag_ports_during_bulk_creation); objects
+        are tagged afterwards through /tags."""
+        if "tags" in body and not post_tags_dropped:
             raise bad_request("Attribute 'tags' not allowed in POST", "HTTPBadRequest")
         stamp = iso()
         return {
@@ -86,7 +88,7 @@ class NeutronBase:
             "description": str(body.get("description") or ""),
             "project_id": project_id,
             "tenant_id": project_id,
-            "tags": [str(t) for t in body.get("tags") or []],
+            "tags": [],
             "created_at": stamp,
             "updated_at": stamp,
             "revision_number": 0,

@@ -56,7 +56,7 @@ class Ports(NeutronBase):
         owner = str(body.get("device_owner") or "")
         if project_id:
             self.check_quota(project_id, "port", "port")
-        port = self.skeleton(project_id, body, tags_on_create=True)
+        port = self.skeleton(project_id, body, post_tags_dropped=True)
         port_security = body.get("port_security_enabled", network.get("port_security_enabled"))
         port.update(
             {

@@ -1,5 +1,10 @@
-"""The shape all Neutron types share: one create call (tags included), plain PUT updates,
-delete with 404 as success. Subclasses say how properties map to the API body."""
+"""The shape all Neutron types share: create then tag, plain PUT updates, delete with 404 as
+success. Subclasses say how properties map to the API body.
+
+Tags are never sent in a POST body: real Neutron (29) refuses them with 400 for networks,
+subnets, routers and the rest, and for ports accepts and silently drops them (unless the
+optional ML2 extension driver ``tag_ports_during_bulk_creation`` is enabled). A PUT
+``/{resource}/{id}/tags`` after the create works everywhere."""
 
 from __future__ import annotations
 
@@ -17,9 +22,6 @@ class NeutronResource(OpenStackResource):
     noun: ClassVar[str]
     what: ClassVar[str]
     tagged: ClassVar[bool] = True
-    # Real Neutron (29) accepts `tags` in the create body for ports only; everything else is
-    # created first and tagged with PUT /{resource}/{id}/tags.
-    tags_in_create_body: ClassVar[bool] = False
     # Properties passed straight through under the same name (when set).
     passthrough: ClassVar[tuple[str, ...]] = ()
     # Attributes copied from the object under the same name.
@@ -66,8 +68,6 @@ class NeutronResource(OpenStackResource):
     def create(self, identity: ResourceIdentity, properties: Mapping[str, Any]) -> ResourceResult:
         body = self.body(identity, properties)
         tags = with_identity_tags(properties.get("tags"), identity) if self.tagged else None
-        if tags and self.tags_in_create_body:
-            body["tags"], tags = tags, None
         with sdk_errors(f"creating {self.what}"):
             obj = self._call("create")(**body)
             if tags:

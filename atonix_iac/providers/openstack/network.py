@@ -100,7 +100,6 @@ class Port(NeutronResource):
     type_name = "OS::Neutron::Port"
     noun = "port"
     what = "port"
-    tags_in_create_body = True
     passthrough = (
         "name",
         "admin_state_up",
