@@ -35,6 +35,7 @@ state="${ATONIX_DEVCLOUD_STATE:-${ATONIX_DEVCLOUD_HOME:-$HOME/.cache/atonix-devc
 export ATONIX_REALCLOUD_CLOUDS="$state/clouds.yaml"
 export ATONIX_REALCLOUD_CLOUD=atonix-real
 export ATONIX_REALCLOUD_PROJECTS=atonix-ci-a,atonix-ci-b
+export ATONIX_REALCLOUD_ADMIN_CLOUD=atonix-admin
 up_s=$((SECONDS - started))
 
 echo "==> pytest -m realcloud ($(remaining)s left)"

@@ -4,7 +4,8 @@
 ``other``) on a free port and points ``OS_CLIENT_CONFIG_FILE`` at its clouds.yaml; ``real`` runs
 only when ``ATONIX_REALCLOUD_CLOUDS`` names a clouds.yaml (cloud ``ATONIX_REALCLOUD_CLOUD``,
 default ``atonix-real``, whose user is a member of projects ``ATONIX_REALCLOUD_PROJECTS``,
-default ``demo,other``). Tests use the provider API and SDK reads only; what needs the
+default ``demo,other``; ``ATONIX_REALCLOUD_ADMIN_CLOUD`` optionally names an admin cloud for
+reads only admins may make). Tests use the provider API and SDK reads only; what needs the
 simulator's request log or fault injection asks for ``cloud.sim`` and is skipped elsewhere.
 """
 
@@ -39,6 +40,7 @@ class Cloud:
     small_flavor: str = "m1.small"
     bigger_flavor: str = "m1.medium"
     sim: SimulatorServer | None = None
+    admin_cloud: str | None = None  # clouds.yaml entry of an admin, when the target has one
     timeout_s: float = 60.0
     _providers: list[OpenStackProvider] = field(default_factory=list)
     _conns: list[Any] = field(default_factory=list)
@@ -61,6 +63,14 @@ class Cloud:
     def sdk(self, project: str | None = None) -> Any:
         """A plain SDK connection, for changes made behind the provider's back."""
         conn = openstack.connect(cloud=self.name, project_name=project or self.project)
+        self._conns.append(conn)
+        return conn
+
+    def admin_sdk(self) -> Any | None:
+        """An admin's SDK connection (what only admins may read), or None if there is none."""
+        if self.admin_cloud is None:
+            return None
+        conn = openstack.connect(cloud=self.admin_cloud)
         self._conns.append(conn)
         return conn
 
@@ -94,6 +104,7 @@ def _real_cloud() -> Cloud:
         public_network=os.environ.get("ATONIX_REALCLOUD_PUBLIC_NETWORK", "public"),
         image=os.environ.get("ATONIX_REALCLOUD_IMAGE", "cirros"),
         timeout_s=300.0,
+        admin_cloud=os.environ.get("ATONIX_REALCLOUD_ADMIN_CLOUD") or None,
     )
 
 
@@ -115,7 +126,13 @@ def cloud(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> It
         clouds_yaml = sim.write_clouds_yaml(Path(sim.data_dir) / "clouds.yaml")
         monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(clouds_yaml))
         monkeypatch.delenv("OS_CLOUD", raising=False)
-        target = Cloud(name="atonix-sim", projects=("demo", "other"), sim=sim, timeout_s=20.0)
+        target = Cloud(
+            name="atonix-sim",
+            projects=("demo", "other"),
+            sim=sim,
+            timeout_s=20.0,
+            admin_cloud="atonix-sim",  # the simulator's clouds are its admin's
+        )
     try:
         yield target
     finally:

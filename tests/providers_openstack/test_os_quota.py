@@ -113,7 +113,7 @@ def test_over_quota_fails_at_plan_time_with_zero_writes(cloud: Any) -> None:
     with pytest.raises(QuotaExceededError) as info:
         check_quotas(demand, {"instances": 2}, live, f"binding {binding.label}", "project")
     assert "instances: apply needs" in info.value.message
-    assert "binding ws/demo limit of 2" in info.value.message
+    assert f"binding {binding.label} limit of 2" in info.value.message
     if cloud.sim is not None:
         log = cloud.sim.request_log()
         assert log, "the quota check should have read the cloud"
