@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from atonix_iac.apply.audit import audited
+from atonix_iac.apply.baseline import properties_to_change, update_baseline
 from atonix_iac.apply.events import (
     ApplyEvent,
     ApplyResult,
@@ -328,11 +329,8 @@ class _Run:
         except AtonixError as err:
             self.emit(EventKind.FAILED, step, Operation.UPDATE, message=err.format())
             raise
-        changed = frozenset(
-            k
-            for k in set(old.properties) | set(properties)
-            if old.properties.get(k) != properties.get(k)
-        )
+        baseline = update_baseline(change, old.properties)
+        changed = properties_to_change(change, baseline, properties)
         physical_id = old.physical_id or ""
         try:
             with audited(
@@ -345,7 +343,7 @@ class _Run:
                 project=self.audit_project,
             ) as call:
                 result = impl.update(
-                    self.identity(change.address), physical_id, old.properties, properties, changed
+                    self.identity(change.address), physical_id, baseline, properties, changed
                 )
                 call.physical_id = result.physical_id or physical_id
         except AtonixError as err:
