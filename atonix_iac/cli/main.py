@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import importlib
 import platform
+import signal
 from typing import Any
 
 import click
@@ -76,7 +77,20 @@ def version_command() -> None:
 
 def main() -> None:
     _tune_garbage_collector()
+    signal.signal(signal.SIGINT, _interrupted)
     cli(prog_name="atonix")
+
+
+def _interrupted(signum: int, frame: object) -> None:
+    """Say at once what Ctrl-C does: nothing new starts, changes in flight finish and are
+    recorded (that can take as long as the slowest of them), then atonix exits 1."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    click.echo(
+        "\nInterrupt received: starting nothing new; waiting for changes in flight to finish "
+        "and be recorded in state.",
+        err=True,
+    )
+    raise KeyboardInterrupt
 
 
 def _tune_garbage_collector() -> None:

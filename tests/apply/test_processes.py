@@ -156,3 +156,45 @@ def test_a_second_apply_is_refused_while_the_first_holds_the_lock(tmp_path: Path
         assert set(store.load(StackKey("default", "default", "stack")).resources) == {"slow"}
     finally:
         store.close()
+
+
+INTERRUPTED = """
+resources:
+  slow:
+    type: OS::Heat::TestResource
+    properties: {value: slow, wait_secs: 2}
+  after_slow:
+    type: OS::Heat::Value
+    properties: {value: {get_attr: [slow, output]}}
+"""
+
+
+def test_ctrl_c_says_so_at_once_finishes_what_is_in_flight_and_records_it(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    (tmp_path / "stack.yaml").write_text(HEADER + INTERRUPTED)
+    proc = subprocess.Popen(
+        [str(ATONIX), "apply", "-auto-approve", "stack.yaml"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    for line in proc.stdout:  # wait until the slow create is in flight
+        if line.startswith("slow: Creating"):
+            break
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+
+    assert proc.returncode == 1
+    assert "Interrupt received" in err
+    assert "Traceback" not in err
+    assert "slow: Creation complete" in out
+    state = open_store(f"sqlite:///{tmp_path}/.atonix/state.db").load(
+        StackKey("default", "default", "stack")
+    )
+    assert set(state.resources) == {"slow"}
+    assert state.resources["slow"].status is ResourceStatus.READY
