@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from atonix_iac.errors import ResourceFailedError
+
 pytestmark = pytest.mark.timeout(180)
 
 
@@ -122,6 +124,37 @@ def test_server_user_data_is_base64(cloud: Any, ident: Any, net: tuple[str, str]
         assert base64.b64decode(live.user_data).decode() == "#cloud-config\n"
     finally:
         server_type.delete(ident("server"), created.physical_id, props)
+
+
+def test_a_resize_nova_cannot_place_fails_with_novas_reason(
+    cloud: Any, ident: Any, unique: str, net: tuple[str, str]
+) -> None:
+    # No host has the trait this flavor requires: Nova's scheduler finds no host and the
+    # server goes back to ACTIVE on its old flavor, with no fault. It must not read as done.
+    admin = cloud.admin_sdk()
+    if admin is None:
+        pytest.skip("creating a flavor needs an admin connection to the target")
+    flavor = admin.compute.create_flavor(name=f"nohost-{unique}", ram=2048, vcpus=1, disk=20)
+    admin.compute.create_flavor_extra_specs(flavor, {"trait:CUSTOM_ATONIX_NO_HOST": "required"})
+    if cloud.sim is not None:  # the simulator ignores traits: say what the scheduler would
+        cloud.sim.set_lifecycle([{"kind": "resize", "outcome": "error", "count": 1}])
+    server_type = cloud.provider().resource_types()["OS::Nova::Server"]
+    who = ident("server")
+    props = {"flavor": cloud.small_flavor, "image": cloud.image, "networks": [{"network": net[0]}]}
+    created = server_type.create(who, props)
+    try:
+        bigger = {**props, "flavor": flavor.name}
+        with pytest.raises(ResourceFailedError) as info:
+            server_type.update(who, created.physical_id, props, bigger, frozenset({"flavor"}))
+        message = info.value.format()
+        assert f"resizing server {created.physical_id} to {flavor.name} failed" in message
+        assert f"it is still {cloud.small_flavor}" in message
+        assert "Error" in message or "No valid host" in message, message
+        live = cloud.sdk().compute.get_server(created.physical_id)
+        assert (live.status, live.flavor["original_name"]) == ("ACTIVE", cloud.small_flavor)
+    finally:
+        server_type.delete(who, created.physical_id, props)
+        admin.compute.delete_flavor(flavor)
 
 
 def test_keypair_lifecycle(cloud: Any, ident: Any, unique: str) -> None:

@@ -1,9 +1,9 @@
 """Nova: servers, keypairs and server groups.
 
 Servers carry the stack identity in their metadata (``atonix:*`` keys). Updates follow Heat:
-name, metadata, tags and admin password change in place; a flavor change resizes and confirms
-(unless ``flavor_update_policy: REPLACE``); an image change rebuilds (unless
-``image_update_policy: REPLACE``); a user_data change replaces by default
+name, metadata, tags and admin password change in place; a flavor change resizes, confirms and
+checks the flavor took (unless ``flavor_update_policy: REPLACE``); an image change rebuilds
+(unless ``image_update_policy: REPLACE``); a user_data change replaces by default
 (``user_data_update_policy``). A change of ``networks`` replaces the server here, where Heat
 would attach and detach interfaces: simpler and never half-applied.
 """
@@ -20,6 +20,7 @@ from atonix_iac.providers.base import ResourceIdentity, ResourceResult
 from atonix_iac.providers.openstack._base import OpenStackResource, default_name, report, show
 from atonix_iac.providers.openstack._errors import sdk_errors
 from atonix_iac.providers.openstack._identity import identity_metadata, user_metadata
+from atonix_iac.providers.openstack._resize import resize_and_confirm
 from atonix_iac.providers.openstack._wait import wait_for_status, wait_until_gone
 from atonix_iac.providers.openstack._watch import building_server_ids
 
@@ -269,11 +270,14 @@ class Server(OpenStackResource):
                 compute.rebuild_server(physical_id, self.image_id(str(new["image"])), **rebuild)
                 self._wait_active(physical_id, "rebuilt server")
             if "flavor" in changed:
-                compute.resize_server(physical_id, self.flavor_id(str(new["flavor"])))
-                self._wait_active(physical_id, "resized server", ("VERIFY_RESIZE", "ACTIVE"))
-                if str(compute.get_server(physical_id).status).upper() == "VERIFY_RESIZE":
-                    compute.confirm_server_resize(physical_id)
-                self._wait_active(physical_id, "resized server")
+                flavor = str(new["flavor"])
+                resize_and_confirm(
+                    compute,
+                    physical_id,
+                    flavor,
+                    self.flavor_id(flavor),
+                    lambda ready: self._wait_active(physical_id, "resized server", ready),
+                )
             server = compute.get_server(physical_id)
         return ResourceResult(physical_id, self.attributes(server))
 
