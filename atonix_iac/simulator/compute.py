@@ -58,6 +58,7 @@ class Compute:
         r.add("GET", "/flavors/{id}", self.show_flavor)
         r.add("DELETE", "/flavors/{id}", self.delete_flavor)
         r.add("GET", "/flavors/{id}/os-extra_specs", self.flavor_extra_specs)
+        r.add("POST", "/flavors/{id}/os-extra_specs", self.add_flavor_extra_specs)
         r.add("GET", "/os-keypairs", self.list_keypairs)
         r.add("POST", "/os-keypairs", self.create_keypair)
         r.add("GET", "/os-keypairs/{name}", self.show_keypair)
@@ -153,6 +154,16 @@ class Compute:
         flavor = self.store.get("flavor", params["id"])
         if flavor is None:
             raise ApiError(404, f"Flavor {params['id']} could not be found.")
+        return ok({"extra_specs": flavor["extra_specs"]})
+
+    def add_flavor_extra_specs(self, req: Request, params: dict[str, str]) -> Response:
+        self._admin(req, "os_compute_api:os-flavor-extra-specs:create")
+        flavor = self.store.get("flavor", params["id"])
+        if flavor is None:
+            raise ApiError(404, f"Flavor {params['id']} could not be found.")
+        specs = req.json_object("extra_specs")
+        flavor["extra_specs"] = {**flavor["extra_specs"], **{k: str(v) for k, v in specs.items()}}
+        self.store.changed()
         return ok({"extra_specs": flavor["extra_specs"]})
 
     def _admin(self, req: Request, rule: str) -> None:

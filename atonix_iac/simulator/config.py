@@ -84,10 +84,13 @@ class FaultRule:
 
 @dataclass
 class LifecycleRule:
-    """Decide the fate of newly created servers or volumes.
+    """Decide the fate of newly created servers or volumes, or of a server's resize.
 
     ``outcome`` is ``"error"`` (goes to ERROR/error after the build delay) or ``"stuck"``
     (never leaves BUILD/creating). ``name`` is an fnmatch pattern on the resource name.
+    Kind ``"resize"`` with ``"error"``: the server goes back to its status on the old
+    flavor after the action delay, as Nova does when no host fits (the instance action
+    says Error).
     """
 
     kind: str = "server"

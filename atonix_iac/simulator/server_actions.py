@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from . import lifecycle, quotas
 from .common import iso, new_id
 from .errors import ApiError
+from .instance_actions import ACTION_NAMES, record_action
 from .protocol import Rec, Request, Response, empty, ok
 from .routing import Router
 
@@ -183,6 +184,8 @@ class ServerActions:
             pass
         else:
             raise ApiError(400, f"There is no such action: {name}")
+        if name in ACTION_NAMES and name != "resize":  # _resize records its own outcome
+            record_action(rec, req, ACTION_NAMES[name])
         rec["updated"] = iso()
         self.store.changed()
         return empty(202)
@@ -196,6 +199,21 @@ class ServerActions:
         if int(flavor["disk"]) < int(old["disk"]):
             raise ApiError(400, "Resize error: Unable to resize disk down.")
         self._check_quota(rec["tenant_id"], flavor, instances=0, old=old)
+        if self.backend.outcome("resize", rec["name"]) == "error":
+            # As Nova when the scheduler finds no host: back to ACTIVE on the old flavor,
+            # no fault; only the instance action tells.
+            self._transition(
+                rec, "RESIZE", rec["status"], "resize_prep", {"OS-EXT-STS:task_state": None}
+            )
+            record_action(
+                rec,
+                req,
+                "resize",
+                failed_event="conductor_migrate_server",
+                details="No valid host was found. No valid host found for resize",
+            )
+            return
+        record_action(rec, req, "resize")
         rec["_old_flavor"] = old
         rec["_resized_from"] = rec["status"]
         self._transition(

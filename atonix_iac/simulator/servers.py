@@ -24,6 +24,7 @@ from .common import (
     regex_match,
 )
 from .errors import ApiError
+from .instance_actions import InstanceActions, record_action
 from .network import Networking
 from .protocol import Rec, Request, Response, empty, ok
 from .routing import Router
@@ -55,7 +56,7 @@ ACTIVE_STATE: Rec = {
 }
 
 
-class Servers(ServerBuild, ServerActions):
+class Servers(ServerBuild, ServerActions, InstanceActions):
     """``/servers`` and its sub-resources."""
 
     def __init__(
@@ -76,6 +77,7 @@ class Servers(ServerBuild, ServerActions):
         r.add("PUT", "/servers/{id}", self.update_server)
         r.add("DELETE", "/servers/{id}", self.delete_server)
         self.register_actions(r)
+        self.register_instance_actions(r)
 
     # -- lookups and rendering --------------------------------------------------------------
 
@@ -309,6 +311,7 @@ class Servers(ServerBuild, ServerActions):
         if group is not None:
             group["members"].append(server_id)
         self._start_build(rec)
+        record_action(rec, req, "create")
         reply = {
             "id": server_id,
             "links": self.render(req, rec)["links"],

@@ -58,3 +58,46 @@ def test_tags_in_a_post_body_are_refused_or_dropped(conn: Connection) -> None:
     assert conn.network.get_network(net.id).tags == ["a"]
     port = conn.network.create_port(network_id=net.id, tags=["p"])
     assert conn.network.get_port(port.id).tags == []
+
+
+def test_a_resize_no_host_can_take_returns_to_active_and_only_the_action_says_why(
+    sim: Any, conn: Connection, connect: Any
+) -> None:
+    # POST /servers/{id}/action {"resize"} to a flavor whose required trait no host has:
+    # real Nova 34 answers 202, the server goes RESIZE -> ACTIVE on its old flavor, no fault;
+    # GET /servers/{id}/os-instance-actions shows action "resize" with message "Error", and
+    # its event "conductor_migrate_server" has result "Error" (details for admins, 2.84). The
+    # simulator resized every time, had no instance actions and no POST os-extra_specs.
+    flavor = conn.compute.create_flavor(name="nohost", ram=2048, vcpus=1, disk=20)
+    specs = conn.compute.create_flavor_extra_specs(flavor, {"trait:CUSTOM_NO_HOST": "required"})
+    assert specs.extra_specs == {"trait:CUSTOM_NO_HOST": "required"}
+    member = connect("demo", username="demo-user", password="password")
+    net = member.network.create_network(name="resize-net")
+    member.network.create_subnet(network_id=net.id, ip_version=4, cidr="10.6.0.0/24")
+    server = member.compute.create_server(
+        name="resize-me",
+        flavor_id="2",
+        image_id=member.image.find_image("cirros").id,
+        networks=[{"uuid": net.id}],
+    )
+    member.compute.wait_for_server(server, wait=10, interval=0.05)
+    sim.set_lifecycle([{"kind": "resize", "outcome": "error", "count": 1}])
+    sim.set_delay(2.0, "server_action")  # long enough to see RESIZE right after the POST
+
+    member.compute.resize_server(server, flavor.id)
+    resizing = member.compute.get_server(server.id)
+    assert resizing.status == "RESIZE"
+    member.compute.wait_for_server(resizing, status="ACTIVE", wait=10, interval=0.05)
+    live = member.compute.get_server(server.id)
+    assert (live.status, live.flavor["original_name"]) == ("ACTIVE", "m1.small")
+    assert not live.fault
+
+    actions = list(member.compute.server_actions(server))
+    assert [a.action for a in actions] == ["resize", "create"]  # newest first
+    as_member = member.compute.get_server_action(actions[0].request_id, server)
+    assert as_member.message == "Error"
+    assert [(e.event, e.result, e.details) for e in as_member.events] == [
+        ("conductor_migrate_server", "Error", None)
+    ]
+    as_admin = conn.compute.get_server_action(actions[0].request_id, server)
+    assert "No valid host" in str(as_admin.events[0].details)
