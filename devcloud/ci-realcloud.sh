@@ -38,6 +38,15 @@ export ATONIX_REALCLOUD_PROJECTS=atonix-ci-a,atonix-ci-b
 export ATONIX_REALCLOUD_ADMIN_CLOUD=atonix-admin
 up_s=$((SECONDS - started))
 
+# A warm cloud keeps what an interrupted or failing run left behind: start from empty projects.
+echo "==> sweep the test projects"
+venv="${ATONIX_DEVCLOUD_HOME:-$HOME/.cache/atonix-devcloud}/venv"
+if ! timeout 300 "$venv/bin/python" devcloud/_devcloud/sweep_projects.py "$ATONIX_REALCLOUD_CLOUDS" \
+  atonix-ci-a atonix-ci-b atonix-dev atonix-staging; then
+  echo "could not empty the test projects"
+  exit 1
+fi
+
 echo "==> pytest -m realcloud ($(remaining)s left)"
 tier_started=$SECONDS
 timeout --kill-after=30 "$(remaining)" .venv/bin/pytest -m realcloud -p no:cacheprovider \

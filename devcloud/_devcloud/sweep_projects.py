@@ -1,0 +1,151 @@
+"""Delete every object in the test projects; runs inside the dev cloud's venv (openstacksdk).
+
+``sweep_projects.py CLOUDS_YAML PROJECT...``  as cloud ``atonix-admin``
+
+A warm dev cloud keeps its databases, so whatever an interrupted or failing test left behind
+would still be there on the next run: quotas fill up and inventories drift. The realcloud tier
+starts from empty test projects instead. Prints what it removed; exits 1 if anything stays.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import openstack
+from openstack import exceptions
+
+GONE_WAIT_S = 120.0
+
+
+def _quietly(what: str, call: Callable[[], Any]) -> None:
+    try:
+        call()
+    except exceptions.NotFoundException:
+        pass
+    except exceptions.SDKException as exc:
+        print(f"  could not remove {what}: {exc}", file=sys.stderr)
+
+
+def _wait_gone(what: str, alive: Callable[[], Iterable[Any]]) -> None:
+    deadline = time.monotonic() + GONE_WAIT_S
+    while list(alive()):
+        if time.monotonic() > deadline:
+            print(f"  {what} still present after {GONE_WAIT_S:g} s", file=sys.stderr)
+            return
+        time.sleep(0.5)
+
+
+def sweep(admin: Any, project_id: str, name: str) -> int:
+    """Remove everything ``project_id`` owns; the number of objects removed."""
+    compute, network, volume = admin.compute, admin.network, admin.block_storage
+    removed = 0
+
+    def servers() -> list[Any]:
+        return list(compute.servers(all_projects=True, project_id=project_id))
+
+    for server in servers():
+        removed += 1
+        _quietly(f"server {server.id}", lambda s=server: compute.delete_server(s, force=True))
+    _wait_gone(f"{name}: servers", servers)
+    for group in compute.server_groups(all_projects=True):
+        if group.project_id == project_id:
+            removed += 1
+            _quietly(f"server group {group.id}", lambda g=group: compute.delete_server_group(g))
+    for ip in network.ips(project_id=project_id):
+        removed += 1
+        _quietly(f"floating IP {ip.id}", lambda i=ip: network.delete_ip(i))
+    for router in network.routers(project_id=project_id):
+        removed += 1
+        for port in network.ports(device_id=router.id):
+            if port.device_owner == "network:router_interface":
+                for fixed in port.fixed_ips:
+                    _quietly(
+                        f"router interface {port.id}",
+                        lambda r=router, f=fixed: network.remove_interface_from_router(
+                            r, subnet_id=f["subnet_id"]
+                        ),
+                    )
+        _quietly(f"router {router.id}", lambda r=router: network.delete_router(r))
+    for port in network.ports(project_id=project_id):
+        if not str(port.device_owner or "").startswith("network:"):
+            removed += 1
+            _quietly(f"port {port.id}", lambda p=port: network.delete_port(p))
+    for net in network.networks(project_id=project_id):
+        if not net.is_router_external:
+            removed += 1
+            _quietly(f"network {net.id}", lambda n=net: network.delete_network(n))
+    for group in network.security_groups(project_id=project_id):
+        if group.name != "default":
+            removed += 1
+            _quietly(f"security group {group.id}", lambda g=group: network.delete_security_group(g))
+    for snapshot in volume.snapshots(all_projects=True, project_id=project_id):
+        removed += 1
+        _quietly(f"snapshot {snapshot.id}", lambda s=snapshot: volume.delete_snapshot(s))
+    _wait_gone(
+        f"{name}: snapshots",
+        lambda: volume.snapshots(all_projects=True, project_id=project_id),
+    )
+
+    def volumes() -> list[Any]:
+        return list(volume.volumes(all_projects=True, project_id=project_id))
+
+    for vol in volumes():
+        removed += 1
+        if vol.status in ("in-use", "attaching", "detaching", "reserved"):
+            _quietly(
+                f"volume {vol.id} status",
+                lambda v=vol: volume.reset_volume_status(
+                    v, status="available", attach_status="detached", migration_status=None
+                ),
+            )
+        _quietly(f"volume {vol.id}", lambda v=vol: volume.delete_volume(v, force=True))
+    _wait_gone(f"{name}: volumes", volumes)
+    return removed
+
+
+def _left(admin: Any, project_id: str) -> list[str]:
+    compute, network, volume = admin.compute, admin.network, admin.block_storage
+    left = [f"server {s.id}" for s in compute.servers(all_projects=True, project_id=project_id)]
+    left += [
+        f"network {n.id}"
+        for n in network.networks(project_id=project_id)
+        if not n.is_router_external
+    ]
+    left += [f"router {r.id}" for r in network.routers(project_id=project_id)]
+    left += [f"volume {v.id}" for v in volume.volumes(all_projects=True, project_id=project_id)]
+    return left
+
+
+def main(argv: list[str]) -> int:
+    clouds_yaml, projects = argv[0], argv[1:]
+    os.environ["OS_CLIENT_CONFIG_FILE"] = clouds_yaml
+    admin = openstack.connect(cloud="atonix-admin")
+    # Keypairs belong to users, not projects: the test users' own.
+    for user in admin.identity.users():
+        if user.name in projects or user.name == "atonix-ci":
+            for keypair in admin.compute.keypairs(user_id=user.id):
+                _quietly(
+                    f"keypair {keypair.name}",
+                    lambda k=keypair, u=user: admin.compute.delete_keypair(k, user_id=u.id),
+                )
+    status = 0
+    for name in projects:
+        project = admin.identity.find_project(name, domain_id="default")
+        if project is None:
+            continue
+        removed = sweep(admin, project.id, name)
+        left = _left(admin, project.id)
+        print(
+            f"{name}: removed {removed} leftover object(s)"
+            + (f"; still there: {left}" if left else "")
+        )
+        status = status or (1 if left else 0)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
