@@ -108,6 +108,10 @@ class ResourceSpec:
     lifecycle: Lifecycle = field(default_factory=Lifecycle)
     # For a resource from a nested template: the address of the nested-stack resource.
     parent: str | None = None
+    # Not input: the references in this resource, collected once on first use by
+    # ``template.spec_references.resource_references`` (graph, get_attr checks and plan share
+    # them). Out of __init__, replace(), equality and repr; a replaced spec collects afresh.
+    collected_references: Any = field(default=None, init=False, repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
