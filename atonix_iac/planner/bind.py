@@ -16,9 +16,10 @@ from atonix_iac.planner.protocols import BoundParams
 from atonix_iac.providers.base import ResourceSchema
 from atonix_iac.providers.registry import Registry
 from atonix_iac.providers.validation import check_properties
-from atonix_iac.template.expr import Expr, iter_references
+from atonix_iac.template.expr import Expr, Reference, iter_references
 from atonix_iac.template.model import ResourceSpec, Template
 from atonix_iac.template.nodes import plain
+from atonix_iac.template.spec_references import resource_references
 from atonix_iac.template.values import UNKNOWN, is_unknown, unwrap
 
 # Every Heat resource has these attributes, whatever its schema lists.
@@ -53,7 +54,7 @@ def validate_stack(
                 )
             )
         diagnostics.extend(
-            _attribute_diagnostics([spec.properties, spec.metadata], template, registry)
+            _attribute_diagnostics(resource_references(spec).body, template, registry)
         )
         try:
             properties = (
@@ -76,7 +77,7 @@ def attribute_diagnostics(
     for address in addresses:
         spec = template.resources[address]
         diagnostics.extend(
-            _attribute_diagnostics([spec.properties, spec.metadata], template, registry)
+            _attribute_diagnostics(resource_references(spec).body, template, registry)
         )
     diagnostics.extend(output_attribute_diagnostics(template, registry))
     return diagnostics
@@ -84,7 +85,9 @@ def attribute_diagnostics(
 
 def output_attribute_diagnostics(template: Template, registry: Registry) -> list[Diagnostic]:
     return _attribute_diagnostics(
-        [output.value for output in template.outputs.values()], template, registry
+        iter_references([output.value for output in template.outputs.values()]),
+        template,
+        registry,
     )
 
 
@@ -166,11 +169,11 @@ def _replace_calls(value: Any) -> Any:
 
 
 def _attribute_diagnostics(
-    values: list[Any], template: Template, registry: Registry
+    references: Iterable[Reference], template: Template, registry: Registry
 ) -> list[Diagnostic]:
     """get_attr names the referenced type does not have (Heat rejects these at validate)."""
     diagnostics: list[Diagnostic] = []
-    for ref in iter_references(values):
+    for ref in references:
         target = template.resources.get(ref.resource)
         if ref.attribute is None or target is None:
             continue

@@ -8,10 +8,9 @@ remembers where it was written, so a cycle can be reported edge by edge.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
 
 import networkx as nx
 
@@ -22,8 +21,9 @@ from atonix_iac.errors import (
     TemplateError,
     suggest,
 )
-from atonix_iac.template.expr import Expr, Reference, iter_references
+from atonix_iac.template.expr import Reference, iter_references
 from atonix_iac.template.model import NestedStack, ResourceSpec, Template
+from atonix_iac.template.spec_references import resource_references
 
 _RESOURCE_ATTR_PREFIX = "resource."
 
@@ -142,7 +142,7 @@ class _GraphBuilder:
         return g
 
     def _dependencies_of(self, spec: ResourceSpec) -> Iterator[tuple[str, EdgeSource]]:
-        for ref in _references(spec):
+        for ref in resource_references(spec).all:
             kind = "get_resource" if ref.attribute is None else "get_attr"
             for target, via in self._targets(ref, spec.name):
                 yield target, EdgeSource(kind, ref.location, via)
@@ -216,27 +216,6 @@ class _GraphBuilder:
                 hint=suggest(ref.resource, candidates),
             )
         )
-
-
-_SCALARS = (str, int, float, bool, type(None))
-
-
-def _references(spec: ResourceSpec) -> Iterable[Reference]:
-    """References in everything Heat takes dependencies from: properties, metadata, id.
-
-    (``iter_references`` with a fast path for the scalars that make up most of a template.)
-    """
-    pending: list[Any] = [spec.external_id, spec.metadata, spec.properties]
-    while pending:
-        value = pending.pop()
-        if type(value) in _SCALARS:
-            continue
-        if isinstance(value, dict):
-            pending.extend(reversed(list(value.values())))
-        elif isinstance(value, list | tuple):
-            pending.extend(reversed(value))
-        elif isinstance(value, Expr):
-            yield from value.references()
 
 
 def _cycle_diagnostics(g: nx.DiGraph) -> list[Diagnostic]:
