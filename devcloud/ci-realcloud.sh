@@ -14,7 +14,9 @@ cd "$root"
 
 teardown() {
   echo "==> devcloud/down"
+  local down_started=$SECONDS
   devcloud/down || echo "devcloud/down could not stop everything (see devcloud/status)"
+  echo "devcloud down: $((SECONDS - down_started))s; whole run: $((SECONDS - started))s"
 }
 trap teardown EXIT
 trap 'exit 130' INT TERM
