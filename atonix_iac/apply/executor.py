@@ -228,17 +228,33 @@ class _Run:
             ApplyEvent(kind, step.address, operation, time.monotonic(), deposed=deposed, **info)
         )
 
+    def resolve_or_fail(
+        self, step: Step, change: ResourceChange, operation: Operation
+    ) -> tuple[dict[str, Any], frozenset[str]]:
+        """Properties for the call, now that dependencies exist; a failure is reported as the
+        step's failure before it propagates."""
+        try:
+            return self.resolve(change)
+        except AtonixError as err:
+            self.emit(EventKind.FAILED, step, operation, message=err.format())
+            raise
+
+    def remember(self, state: ResourceState, done: list[str] | None = None) -> None:
+        """Commit ``state`` the moment its call completed, and make it what later steps
+        resolve against (``done``: the result list it joins, for a success)."""
+        self.store.put_resource(self.key, state)
+        with self.guard:
+            self.known[state.address] = state
+            if done is not None:
+                done.append(state.address)
+
     def create(self, step: Step, change: ResourceChange) -> None:
         spec = self.template.resources[change.address]
         impl = self.implementation(change, change.type)
         if step.deposed is not None:
             self.depose(change.address, step.deposed)
         self.emit(EventKind.START, step, Operation.CREATE)
-        try:
-            properties, secret = self.resolve(change)
-        except AtonixError as err:
-            self.emit(EventKind.FAILED, step, Operation.CREATE, message=err.format())
-            raise
+        properties, secret = self.resolve_or_fail(step, change, Operation.CREATE)
         intent = ResourceState(
             address=change.address,
             type=change.type,
@@ -272,9 +288,7 @@ class _Run:
                 tainted = replace(intent, physical_id=call.physical_id)
                 tainted.status = ResourceStatus.TAINTED
                 tainted.updated_at = datetime.now(UTC)
-                self.store.put_resource(self.key, tainted)
-                with self.guard:
-                    self.known[change.address] = tainted
+                self.remember(tainted)
             else:
                 self.store.remove_resource(self.key, change.address)
             self.emit(
@@ -296,10 +310,7 @@ class _Run:
             ),
             updated_at=datetime.now(UTC),
         )
-        self.store.put_resource(self.key, created)
-        with self.guard:
-            self.known[change.address] = created
-            self.created.append(change.address)
+        self.remember(created, self.created)
         self.emit(
             EventKind.DONE,
             step,
@@ -324,11 +335,7 @@ class _Run:
         with self.guard:
             old = self.known[change.address]
         self.emit(EventKind.START, step, Operation.UPDATE, physical_id=old.physical_id)
-        try:
-            properties, secret = self.resolve(change)
-        except AtonixError as err:
-            self.emit(EventKind.FAILED, step, Operation.UPDATE, message=err.format())
-            raise
+        properties, secret = self.resolve_or_fail(step, change, Operation.UPDATE)
         baseline = update_baseline(change, old.properties)
         changed = properties_to_change(change, baseline, properties)
         physical_id = old.physical_id or ""
@@ -347,10 +354,7 @@ class _Run:
                 )
                 call.physical_id = result.physical_id or physical_id
         except AtonixError as err:
-            tainted = replace(old, status=ResourceStatus.TAINTED, updated_at=datetime.now(UTC))
-            self.store.put_resource(self.key, tainted)
-            with self.guard:
-                self.known[change.address] = tainted
+            self.remember(replace(old, status=ResourceStatus.TAINTED, updated_at=datetime.now(UTC)))
             self.emit(
                 EventKind.FAILED,
                 step,
@@ -378,10 +382,7 @@ class _Run:
             prevent_destroy=spec.lifecycle.prevent_destroy is True,
             updated_at=datetime.now(UTC),
         )
-        self.store.put_resource(self.key, updated)
-        with self.guard:
-            self.known[change.address] = updated
-            self.updated.append(change.address)
+        self.remember(updated, self.updated)
         self.emit(
             EventKind.DONE,
             step,
