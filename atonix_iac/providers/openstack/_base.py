@@ -22,6 +22,7 @@ from atonix_iac.errors import Diagnostic, ProviderError
 from atonix_iac.providers.base import (
     PropertySchema,
     ResourceIdentity,
+    ResourceResult,
     ResourceSchema,
     ResourceType,
 )
@@ -260,3 +261,18 @@ class OpenStackResource(ResourceType):
             except os_exceptions.NotFoundException:
                 return False
         return True
+
+
+class ReplacedOnChange(OpenStackResource):
+    """A type Heat gives no handle_update: the planner replaces it on any property change, so
+    ``update`` is never called; reaching it is an engine bug, reported plainly."""
+
+    def update(
+        self,
+        identity: ResourceIdentity,
+        physical_id: str,
+        old: Mapping[str, Any],
+        new: Mapping[str, Any],
+        changed: frozenset[str],
+    ) -> ResourceResult:  # pragma: no cover - the planner always replaces these
+        raise ProviderError(f"{self.type_name} {physical_id} cannot be updated in place")

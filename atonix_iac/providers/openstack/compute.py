@@ -17,7 +17,13 @@ from typing import Any
 
 from atonix_iac.errors import ProviderError
 from atonix_iac.providers.base import ResourceIdentity, ResourceResult
-from atonix_iac.providers.openstack._base import OpenStackResource, default_name, report, show
+from atonix_iac.providers.openstack._base import (
+    OpenStackResource,
+    ReplacedOnChange,
+    default_name,
+    report,
+    show,
+)
 from atonix_iac.providers.openstack._errors import sdk_errors
 from atonix_iac.providers.openstack._identity import identity_metadata, user_metadata
 from atonix_iac.providers.openstack._resize import resize_and_confirm
@@ -311,7 +317,7 @@ class Server(OpenStackResource):
         )
 
 
-class KeyPair(OpenStackResource):
+class KeyPair(ReplacedOnChange):
     """Physical id = the keypair's name (Nova's id). Nova keeps no metadata on keypairs."""
 
     type_name = "OS::Nova::KeyPair"
@@ -345,16 +351,6 @@ class KeyPair(OpenStackResource):
         props = report(properties, live, lambda _n, a, b: bool(a == b))
         return ResourceResult(physical_id, attrs, props)
 
-    def update(
-        self,
-        identity: ResourceIdentity,
-        physical_id: str,
-        old: Mapping[str, Any],
-        new: Mapping[str, Any],
-        changed: frozenset[str],
-    ) -> ResourceResult:  # pragma: no cover - Heat has no handle_update: always replaced
-        raise ProviderError("a keypair cannot be updated in place")
-
     def delete(
         self, identity: ResourceIdentity, physical_id: str, properties: Mapping[str, Any]
     ) -> None:
@@ -364,7 +360,7 @@ class KeyPair(OpenStackResource):
         )
 
 
-class ServerGroup(OpenStackResource):
+class ServerGroup(ReplacedOnChange):
     type_name = "OS::Nova::ServerGroup"
 
     def create(self, identity: ResourceIdentity, properties: Mapping[str, Any]) -> ResourceResult:
@@ -387,16 +383,6 @@ class ServerGroup(OpenStackResource):
         live = {"name": group.name}
         props = report(properties, live, lambda _n, a, b: bool(a == b))
         return ResourceResult(physical_id, {"show": show(group)}, props)
-
-    def update(
-        self,
-        identity: ResourceIdentity,
-        physical_id: str,
-        old: Mapping[str, Any],
-        new: Mapping[str, Any],
-        changed: frozenset[str],
-    ) -> ResourceResult:  # pragma: no cover - Heat has no handle_update: always replaced
-        raise ProviderError("a server group cannot be updated in place")
 
     def delete(
         self, identity: ResourceIdentity, physical_id: str, properties: Mapping[str, Any]

@@ -7,7 +7,12 @@ from typing import Any
 
 from atonix_iac.errors import ProviderError
 from atonix_iac.providers.base import ResourceIdentity, ResourceResult
-from atonix_iac.providers.openstack._base import OpenStackResource, default_name, show
+from atonix_iac.providers.openstack._base import (
+    OpenStackResource,
+    ReplacedOnChange,
+    default_name,
+    show,
+)
 from atonix_iac.providers.openstack._errors import sdk_errors
 from atonix_iac.providers.openstack._neutron import NeutronResource
 
@@ -79,7 +84,7 @@ class Router(NeutronResource):
         super().delete(identity, physical_id, properties)
 
 
-class RouterInterface(OpenStackResource):
+class RouterInterface(ReplacedOnChange):
     """A router's port on a subnet. Physical id ``<router_id>:subnet_id=<id>`` (or port_id),
     as Heat writes it."""
 
@@ -136,16 +141,6 @@ class RouterInterface(OpenStackResource):
                 }
                 return ResourceResult(physical_id, {"show": shown}, {})
         return None
-
-    def update(
-        self,
-        identity: ResourceIdentity,
-        physical_id: str,
-        old: Mapping[str, Any],
-        new: Mapping[str, Any],
-        changed: frozenset[str],
-    ) -> ResourceResult:  # pragma: no cover - Heat has no handle_update: always replaced
-        raise ProviderError("a router interface cannot be updated in place")
 
     def delete(
         self, identity: ResourceIdentity, physical_id: str, properties: Mapping[str, Any]

@@ -12,7 +12,11 @@ from typing import Any
 
 from atonix_iac.errors import ProviderError
 from atonix_iac.providers.base import ResourceIdentity, ResourceResult
-from atonix_iac.providers.openstack._base import OpenStackResource, default_name, show
+from atonix_iac.providers.openstack._base import (
+    ReplacedOnChange,
+    default_name,
+    show,
+)
 from atonix_iac.providers.openstack._errors import sdk_errors
 from atonix_iac.providers.openstack._neutron import NeutronResource
 
@@ -140,7 +144,7 @@ class SecurityGroup(NeutronResource):
         return out
 
 
-class SecurityGroupRule(OpenStackResource):
+class SecurityGroupRule(ReplacedOnChange):
     type_name = "OS::Neutron::SecurityGroupRule"
 
     def create(self, identity: ResourceIdentity, properties: Mapping[str, Any]) -> ResourceResult:
@@ -174,16 +178,6 @@ class SecurityGroupRule(OpenStackResource):
         if rule is None:
             return None
         return ResourceResult(physical_id, {"show": show(rule)}, {})
-
-    def update(
-        self,
-        identity: ResourceIdentity,
-        physical_id: str,
-        old: Mapping[str, Any],
-        new: Mapping[str, Any],
-        changed: frozenset[str],
-    ) -> ResourceResult:  # pragma: no cover - Heat has no handle_update: always replaced
-        raise ProviderError("a security group rule cannot be updated in place")
 
     def delete(
         self, identity: ResourceIdentity, physical_id: str, properties: Mapping[str, Any]
