@@ -33,6 +33,22 @@ def _is_path_component(value: Any) -> bool:
     return isinstance(value, str | int | Function)
 
 
+def _bad_path(
+    p: Parser, name: str, args: Any, aloc: SourceLocation, path: list[Any], *, first: int
+) -> Any:
+    """The invalid call standing for the first path component that is not a string or an
+    integer (``first``: the argument index of path[0]), or None if all are."""
+    for i, comp in enumerate(path, start=first):
+        if isinstance(comp, bool) or not _is_path_component(comp):
+            return p.invalid(
+                name,
+                item_loc(args, i, aloc),
+                args,
+                f"path components of `{name}` must be strings or integers, not {describe(comp)}",
+            )
+    return None
+
+
 def _path_text(name: str, path: tuple[Any, ...] | list[Any]) -> str:
     parts = [name, *(repr(strip_located(c)) for c in path)]
     return "[" + ", ".join(parts) + "]"
@@ -152,14 +168,9 @@ def parse_get_param(p: Parser, name: str, args: Any, loc: SourceLocation) -> Any
             args,
             f"the parameter name of `{name}` must be a string, not {describe(pname)}",
         )
-    for i, comp in enumerate(parsed_items[1:], start=1):
-        if isinstance(comp, bool) or not _is_path_component(comp):
-            return p.invalid(
-                name,
-                item_loc(args, i, aloc),
-                args,
-                f"path components of `{name}` must be strings or integers, not {describe(comp)}",
-            )
+    bad = _bad_path(p, name, args, aloc, parsed_items[1:], first=1)
+    if bad is not None:
+        return bad
     return GetParam(name, loc, parsed_items, pname, tuple(parsed_items[1:]))
 
 
@@ -319,14 +330,9 @@ def parse_get_attr(p: Parser, name: str, args: Any, loc: SourceLocation) -> Any:
                 args,
                 f"the attribute name of `{name}` must be a string, not {describe(attribute)}",
             )
-    for i, comp in enumerate(rest[1:], start=2):
-        if isinstance(comp, bool) or not _is_path_component(comp):
-            return p.invalid(
-                name,
-                item_loc(args, i, aloc),
-                args,
-                f"path components of `{name}` must be strings or integers, not {describe(comp)}",
-            )
+    bad = _bad_path(p, name, args, aloc, rest[1:], first=2)
+    if bad is not None:
+        return bad
     return GetAttr(
         name,
         loc,
