@@ -16,7 +16,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -220,7 +220,7 @@ class _Run:
     def resolve(self, change: ResourceChange) -> tuple[dict[str, Any], frozenset[str]]:
         """Properties for the provider (plain, secrets unwrapped) and the secret names."""
         values, sensitive = resolve_properties(
-            self.template, change.address, self.params, self.snapshot()
+            self.template, change.address, self.params, _Guarded(self.known, self.guard)
         )
         if contains_unknown(values):
             unknown = sorted(k for k, v in values.items() if contains_unknown(v))
@@ -632,6 +632,27 @@ class _Run:
             self.template.digest or None,
             sensitive_parameters=frozenset(self.params.sensitive),
         )
+
+
+class _Guarded(Mapping[str, ResourceState]):
+    """Reads of the applied-so-far map under its lock, without copying it: a copy per create
+    made a large apply quadratic (10,000 resources: ~0.8 s of copying; 30,000: ~7 s)."""
+
+    def __init__(self, data: dict[str, ResourceState], lock: threading.Lock) -> None:
+        self._data = data
+        self._lock = lock
+
+    def __getitem__(self, key: str) -> ResourceState:
+        with self._lock:
+            return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        with self._lock:
+            return iter(list(self._data))
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._data)
 
 
 def _operation(plan: Plan) -> str:
