@@ -120,6 +120,8 @@ class _Run:
     sensitive_outputs: frozenset[str] = frozenset()
     audit_project: str | None = None
     policy: RetryPolicy = field(default_factory=RetryPolicy)
+    # Addresses whose create the cloud refused and whose token found nothing.
+    refused: set[str] = field(default_factory=set)
 
     @classmethod
     def start(
@@ -397,6 +399,8 @@ class _Run:
                 found = look_up()
                 if found is not None:
                     return found
+                with self.guard:
+                    self.refused.add(intent.address)  # the cloud has nothing: forget the intent
                 raise
 
         try:
@@ -421,13 +425,14 @@ class _Run:
         physical_id: str | None,
         err: AtonixError,
     ) -> None:
-        """What state keeps after a failed create: nothing if no object came to exist; the
-        pending intent if the cloud could not be asked whether one did (the next plan looks
-        it up) or if it exists and may still become ready (the next plan finishes it); the
-        object as tainted (replaced next time) if it failed or timed out."""
-        unsure = impl.recoverable and isinstance(err, TransientProviderError)
+        """What state keeps after a failed create: nothing if the cloud refused it and has no
+        such object; the pending intent if it is not certain that none came to exist (the
+        next plan looks it up) or if it exists and may still become ready (the next plan
+        finishes it); the object as tainted (replaced next time) if it failed or timed out."""
         if not physical_id:
-            if not unsure:
+            with self.guard:
+                refused = intent.address in self.refused
+            if refused or not impl.recoverable:
                 self.store.remove_resource(self.key, intent.address)
             return
         may_finish = impl.recoverable and not isinstance(
