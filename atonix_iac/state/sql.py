@@ -50,6 +50,7 @@ from atonix_iac.state.schema import (
     utcnow,
 )
 from atonix_iac.state.secrets import SecretBox
+from atonix_iac.state.sensitivity import Needles, derived_secret_names
 from atonix_iac.state.transfer import (
     check_push,
     document_to_state,
@@ -338,6 +339,11 @@ class SqlStateStore:
         parameters: dict[str, Any],
         sensitive_parameters: frozenset[str],
     ) -> dict[str, Any]:
+        secret_inputs = [parameters[n] for n in sensitive_parameters if n in parameters]
+        if secret_inputs:  # an output that echoes a secret parameter is secret
+            sensitive_outputs = sensitive_outputs | derived_secret_names(
+                outputs, Needles(secret_inputs)
+            )
         plain_outputs, secret_outputs = split_secrets(outputs, sensitive_outputs)
         plain_parameters, secret_parameters = split_secrets(parameters, sensitive_parameters)
         return {
