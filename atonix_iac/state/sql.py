@@ -30,6 +30,7 @@ from atonix_iac.state.codec import (
     stack_secrets,
 )
 from atonix_iac.state.database import StateDatabase, stack_filter
+from atonix_iac.state.engine import is_memory_sqlite
 from atonix_iac.state.model import (
     AuditRecord,
     LockInfo,
@@ -67,6 +68,8 @@ class SqlStateStore:
         self._box = box
         self._holder = holder or locking.Holder.current()
         self._db = StateDatabase(url, self._holder)
+        if not is_memory_sqlite(url):  # a database in memory dies with its ephemeral key
+            box.attach(self._sealed_sample)
 
     # -- reading -------------------------------------------------------------------------
 
@@ -330,6 +333,21 @@ class SqlStateStore:
 
     def close(self) -> None:
         self._db.dispose()
+
+    def _sealed_sample(self) -> str | None:
+        """Any one sealed token in the database (any stack), for the key to be checked
+        against; None when nothing is sealed yet."""
+        queries = (
+            select(ResourceRow.secrets).where(ResourceRow.secrets.is_not(None)).limit(1),
+            select(StackRow.secrets).where(StackRow.secrets.is_not(None)).limit(1),
+            select(SnapshotRow.body).where(SnapshotRow.sealed.is_(True)).limit(1),
+        )
+        with self._db.reading() as session:
+            for query in queries:
+                token = session.execute(query).scalar()
+                if token:
+                    return str(token)
+        return None
 
     def _stack_values(
         self,
