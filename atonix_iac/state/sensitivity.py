@@ -3,12 +3,13 @@
 The rule, applied wherever a value is recorded (apply, refresh, import, the store itself) and
 wherever a recorded value is read back for display:
 
-- a value is derived from a secret when, at any depth, one of its strings contains a secret
-  value verbatim, or contains it base64-encoded (standard or URL-safe alphabet, as a cloud
-  echoes ``user_data``), or is itself base64 whose decoded text contains it; a number equal
-  to a secret number counts too;
-- the secret values are those of the resource's sensitive properties (every string inside
-  them, every number of four digits or more);
+- a value is derived from a secret when, at any depth, one of its strings (map keys too)
+  contains a secret value verbatim, JSON-escaped, or base64-encoded (standard or URL-safe
+  alphabet, as a cloud echoes ``user_data``), or holds base64 whose decoded text contains it
+  (line breaks skipped, as MIME wraps it); a number equal to a secret number counts too;
+- the secret values are those of the resource's sensitive properties: every non-empty string
+  inside them, and every number of four digits or more (shorter ones are counts and sizes
+  that turn up everywhere);
 - the granularity is the top-level name: when anything inside an attribute (``show`` with its
   nested ``user_data``) is derived from a secret, the whole attribute is sensitive.
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
@@ -57,6 +59,9 @@ class Needles:
             raw = text.encode("utf-8")
             # Only the characters the secret's bytes alone decide: the last one may mix in
             # bits of whatever follows the secret inside a longer encoded text.
+            escaped = json.dumps(text)[1:-1]  # inside a JSON document held as a string
+            if escaped != text:
+                encoded.add(escaped)
             whole = len(raw) * 8 // 6
             if whole >= _MIN_ENCODED:
                 encoded.add(base64.b64encode(raw).decode("ascii")[:whole])
