@@ -10,8 +10,11 @@ The rule itself (verbatim or encoded, whole top-level attribute) is
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
+from atonix_iac.planner.plan import Action, Plan
+from atonix_iac.planner.protocols import BoundParams
+from atonix_iac.providers.base import ResourceSchema
 from atonix_iac.state.sensitivity import secret_attribute_names
 
 
@@ -24,3 +27,24 @@ def secret_attributes(
     """``declared`` (the schema's sensitive attributes) plus every attribute whose value
     contains the value of a secret property, verbatim or encoded."""
     return secret_attribute_names(attributes, properties, secret_properties, declared)
+
+
+class SchemaSource(Protocol):
+    def schema(self, type_name: str) -> ResourceSchema | None: ...
+
+
+def plan_seals(plan: Plan, params: BoundParams, registry: SchemaSource) -> bool:
+    """Whether applying ``plan`` may have to store a secret: a secret parameter (recorded with
+    the outputs), a secret property, or a type whose schema declares secret attributes. The
+    key is then checked before the first cloud call, not after it."""
+    if params.sensitive:
+        return True
+    for change in plan.changes:
+        if change.action is Action.DELETE or change.action is Action.NOOP:
+            continue
+        if change.sensitive_properties:
+            return True
+        schema = registry.schema(change.type)
+        if schema is not None and any(a.sensitive for a in schema.attributes.values()):
+            return True
+    return False

@@ -13,6 +13,7 @@ from atonix_iac.apply.adopt import import_resource
 from atonix_iac.apply.events import ApplyResult
 from atonix_iac.apply.executor import apply_plan
 from atonix_iac.apply.refresh import persist_refresh, refresh_state
+from atonix_iac.apply.secrets import plan_seals
 from atonix_iac.errors import Diagnostic, Severity, TemplateError, UsageError, merge_diagnostics
 from atonix_iac.planner import build_graph, plan_to_bytes, validate_stack
 from atonix_iac.planner.plan import Plan
@@ -188,6 +189,8 @@ def _run_apply(
     run: RunOptions,
     gate: Gate,
 ) -> ApplyResult:
+    if plan_seals(plan, params, session.registry):
+        session.store.check_key()  # a missing key fails here, before any cloud call
     gate.echo("")
     with gate.applying(plan):
         return apply_plan(

@@ -55,6 +55,10 @@ class SecretBox:
         """``sample()`` returns any one sealed token of the database, or None if none."""
         self._sample = sample
 
+    def ready(self) -> None:
+        """Find and check the key now (StateError if there is none, or the wrong one)."""
+        self._cipher()
+
     def seal(self, value: Any) -> str:
         data = json.dumps(value, separators=(",", ":"), allow_nan=False).encode()
         return self._cipher().encrypt(data).decode("ascii")

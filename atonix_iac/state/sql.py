@@ -334,6 +334,12 @@ class SqlStateStore:
     def close(self) -> None:
         self._db.dispose()
 
+    def check_key(self) -> None:
+        """Raise StateError now if a secret could not be sealed or opened (no key, or not the
+        key the stored secrets were sealed with); makes a SQLite key file if none is needed
+        by anything sealed yet. For a caller about to act before its first secret write."""
+        self._box.ready()
+
     def _sealed_sample(self) -> str | None:
         """Any one sealed token in the database (any stack), for the key to be checked
         against; None when nothing is sealed yet."""

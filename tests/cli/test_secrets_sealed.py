@@ -301,3 +301,23 @@ def test_a_wrong_key_is_an_error_and_the_state_is_untouched(cloud_project: Cloud
         assert HIDDEN not in result.stdout + result.stderr
     assert _rows(directory) == before
     assert cloud_project.run("output", "-json", "config").exit_code == 0  # the file key works
+
+
+@pytest.mark.parametrize(
+    "database", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
+def test_a_server_database_without_a_key_fails_before_any_cloud_call(
+    cloud_project: CloudProject, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ATONIX_STATE_KEY")
+    cloud_project.bind(DEV)
+    cloud_project.write("stack.yaml", SECRET_STACK)
+    cloud_project.sim.clear_request_log()
+
+    result = cloud_project.run("apply", "-auto-approve", *SCOPE, *VAR)
+
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert "no state key is set: set ATONIX_STATE_KEY" in result.stderr
+    assert cloud_project.writes() == []  # nothing made in the cloud that state cannot record
+    assert HIDDEN.encode() not in database.raw(cloud_project.root)
