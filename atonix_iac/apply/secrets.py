@@ -9,7 +9,7 @@ The rule itself (verbatim or encoded, whole top-level attribute) is
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
 
 from atonix_iac.planner.plan import Action, Plan
@@ -48,3 +48,15 @@ def plan_seals(plan: Plan, params: BoundParams, registry: SchemaSource) -> bool:
         if schema is not None and any(a.sensitive for a in schema.attributes.values()):
             return True
     return False
+
+
+def schema_secret_properties(registry: SchemaSource) -> Callable[[str], frozenset[str]]:
+    """type name -> the property names its schema marks secret (none for an unknown type)."""
+
+    def names(type_name: str) -> frozenset[str]:
+        schema = registry.schema(type_name)
+        if schema is None:
+            return frozenset()
+        return frozenset(n for n, p in schema.properties.items() if p.sensitive)
+
+    return names

@@ -13,7 +13,7 @@ from atonix_iac.apply.adopt import import_resource
 from atonix_iac.apply.events import ApplyResult
 from atonix_iac.apply.executor import apply_plan
 from atonix_iac.apply.refresh import persist_refresh, refresh_state
-from atonix_iac.apply.secrets import plan_seals
+from atonix_iac.apply.secrets import plan_seals, schema_secret_properties
 from atonix_iac.errors import Diagnostic, Severity, TemplateError, UsageError, merge_diagnostics
 from atonix_iac.planner import build_graph, plan_to_bytes, validate_stack
 from atonix_iac.planner.plan import Plan
@@ -318,11 +318,15 @@ def refresh_command(**kwargs: Any) -> None:
         state = session.store.load(session.key)
         results = refresh_state(state, session.registry, session.identity_base, run.parallelism)
         updated, gone = persist_refresh(session.store, session.key, state, results)
+        # State written by a version whose rules knew fewer secrets is sealed now.
+        resealed = session.store.reseal(session.key, schema_secret_properties(session.registry))
     for key in sorted(results):
         ident = state.resources[key].physical_id
         click.echo(f"{key}: Refreshing state... [id={ident}]")
     for key in gone:
         click.echo(f"{key}: gone from the cloud; removed from state")
+    if resealed:
+        click.echo(f"Sealed secrets state held in the clear: {', '.join(sorted(resealed))}")
     click.echo(
         f"\nRefresh complete: {len(results)} read, {len(updated)} updated, {len(gone)} gone."
     )

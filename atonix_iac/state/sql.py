@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from typing import Any
@@ -26,6 +27,7 @@ from atonix_iac.state.codec import (
     resource_key,
     resource_values,
     seal_parts,
+    sealed_attribute_names,
     split_secrets,
     stack_secrets,
 )
@@ -333,6 +335,38 @@ class SqlStateStore:
 
     def close(self) -> None:
         self._db.dispose()
+
+    def reseal(self, key: StackKey, schema_secrets: Callable[[str], AbstractSet[str]]) -> list[str]:
+        """Seal what a row holds in the clear although it is secret: a property its type's
+        schema marks secret (``schema_secrets(type)``) or an attribute derived from a secret
+        property, left so by a version whose rules knew less. Returns the keys rewritten."""
+        with self._db.reading() as session:
+            stack = self._db.stack(session, key)
+            if stack is None:
+                return []
+            stored = {
+                resource_key(address, deposed or None): (frozenset(props), frozenset(attrs))
+                for address, deposed, props, attrs in session.execute(
+                    select(
+                        ResourceRow.address,
+                        ResourceRow.deposed,
+                        ResourceRow.sensitive_properties,
+                        ResourceRow.sensitive_attributes,
+                    ).where(ResourceRow.stack_id == stack.id)
+                )
+            }
+        stale: list[ResourceState] = []
+        for name, resource in self.load(key).resources.items():
+            secret = resource.sensitive_properties | (
+                schema_secrets(resource.type) & resource.properties.keys()
+            )
+            marked = dataclasses.replace(resource, sensitive_properties=frozenset(secret))
+            marked.sensitive_attributes = sealed_attribute_names(marked)
+            if (marked.sensitive_properties, marked.sensitive_attributes) != stored.get(name):
+                stale.append(marked)
+        for resource in stale:
+            self.put_resource(key, resource)
+        return [resource_key(r.address, r.deposed) for r in stale]
 
     def check_key(self) -> None:
         """Raise StateError now if a secret could not be sealed or opened (no key, or not the

@@ -321,3 +321,34 @@ def test_a_server_database_without_a_key_fails_before_any_cloud_call(
     assert "no state key is set: set ATONIX_STATE_KEY" in result.stderr
     assert cloud_project.writes() == []  # nothing made in the cloud that state cannot record
     assert HIDDEN.encode() not in database.raw(cloud_project.root)
+
+
+def test_refresh_seals_what_an_older_version_left_in_the_clear(cloud_project: CloudProject) -> None:
+    """State as an older version wrote it (user_data not secret, so `show` plain), made by
+    pushing a document with those marks taken off; refresh seals both, and says so."""
+    cloud = cloud_project
+    cloud.bind(DEV)
+    cloud.write("stack.yaml", SECRET_STACK)
+    assert cloud.run("apply", "-auto-approve", *SCOPE, *VAR).exit_code == 0
+    document = json.loads(cloud.run("state", "pull", "-include-secrets", *SCOPE).stdout)
+    for resource in document["resources"]:
+        if resource["address"] == "server":
+            resource["sensitive_properties"] = []
+            resource["sensitive_attributes"] = []
+            script = resource["properties"]["user_data"]
+    cloud.write("old.json", json.dumps(document))
+    assert cloud.run("state", "push", "-force", "old.json", *SCOPE).exit_code == 0
+    (cloud.root / "old.json").unlink()
+    database = Database("sqlite")
+    assert _b64(script).encode() in database.raw(cloud.root)  # the older version's state
+
+    refreshed = cloud.run("refresh", *SCOPE)
+
+    assert refreshed.exit_code == 0, refreshed.output
+    assert "Sealed secrets state held in the clear: server" in refreshed.stdout
+    raw = database.raw(cloud.root)
+    for secret in (script, _b64(script), HIDDEN):
+        assert secret.encode() not in raw
+    shown = cloud.run("state", "show", "server", *SCOPE).stdout
+    assert "user_data = (sensitive value)" in shown and _b64(script) not in shown
+    assert "Sealed" not in cloud.run("refresh", *SCOPE).stdout  # once is enough

@@ -194,3 +194,36 @@ def test_rows_written_before_the_rule_are_masked_when_read(
         + ", sensitive_attributes = '[]'"
     )
     assert store.load(KEY).resources["server"].sensitive_attributes == {"show"}
+
+
+def test_reseal_seals_what_an_older_version_left_in_the_clear(
+    backend: Backend, store: SqlStateStore
+) -> None:
+    """user_data unmarked and `show` echoing it, as written before either was secret."""
+    store.put_resource(
+        KEY,
+        ResourceState(
+            "server",
+            "OS::Nova::Server",
+            "9b1",
+            properties={"name": "app", "user_data": SCRIPT},
+            attributes={"name": "app", "show": {"name": "app", "user_data": SCRIPT_B64}},
+        ),
+    )
+    store.put_resource(
+        KEY, ResourceState("net", "OS::Neutron::Net", "n1", properties={"name": "n"})
+    )
+    assert SECRET in repr(backend.raw_rows("resources"))
+
+    def schema_secrets(type_name: str) -> frozenset[str]:
+        return frozenset({"user_data"}) if type_name == "OS::Nova::Server" else frozenset()
+
+    assert store.reseal(KEY, schema_secrets) == ["server"]
+
+    raw = repr(backend.raw_rows("resources"))
+    assert SECRET not in raw and SCRIPT_B64[:40] not in raw and "app" in raw
+    server = store.load(KEY).resources["server"]
+    assert server.sensitive_properties == {"user_data"}
+    assert server.sensitive_attributes == {"show"}
+    assert server.properties["user_data"] == SCRIPT
+    assert store.reseal(KEY, schema_secrets) == []  # nothing left to do
