@@ -3,8 +3,9 @@
 The key comes from ``ATONIX_STATE_KEY`` (one urlsafe-base64 Fernet key, or several separated by
 commas: the first encrypts, all decrypt, which is how a key is rotated). Without it, a SQLite
 database keeps its key in a file beside it (``state.db`` -> ``state.key``, mode 0600), created
-the first time a secret is written. Other databases require ``ATONIX_STATE_KEY``: a key kept
-next to a shared server would protect nothing.
+the first time a secret is written, and never again once something is sealed: a lost or wrong
+key is an error that says which key to supply. Other databases require ``ATONIX_STATE_KEY``: a
+key kept next to a shared server would protect nothing.
 
 ``cryptography`` is imported on the first seal or open: a state without secrets never loads it.
 """
