@@ -274,3 +274,14 @@ def test_a_directory_of_the_users_choosing_keeps_its_mode(tmp_path: Path) -> Non
     opened.close()
     assert stat.S_IMODE(shared.stat().st_mode) == 0o755
     assert stat.S_IMODE((shared / "state.db").stat().st_mode) == 0o600
+
+
+def test_a_private_file_written_over_a_readable_one_is_private(tmp_path: Path) -> None:
+    from atonix_iac.state.files import write_private_file
+
+    path = tmp_path / "p.plan"
+    path.write_bytes(b"old plan, longer than the new one")
+    path.chmod(0o644)
+    write_private_file(path, b"new plan")
+    assert path.read_bytes() == b"new plan"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
