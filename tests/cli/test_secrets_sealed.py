@@ -23,7 +23,7 @@ from atonix_iac.state import StackKey, State, open_store
 pytestmark = pytest.mark.timeout(300)
 
 HIDDEN = "hidden-Pa55-q7Zr-w0rd"
-STACK_KEY = StackKey("team", "dev", "stack")
+STACK_KEY = StackKey("secrets", "dev", "stack")
 
 SECRET_STACK = """heat_template_version: 2018-08-31
 parameters:
@@ -71,8 +71,8 @@ outputs:
     value: {get_attr: [server, name]}
 """
 
-DEV = "dev: {cloud: atonix-sim, project: demo, region: RegionOne}"
-SCOPE = ("-w", "team", "-E", "dev")
+# A workspace of its own: other tests count the objects of workspace `team` in the shared cloud.
+SCOPE = ("-w", "secrets", "-E", "dev")
 VAR = ("-var", f"db_password={HIDDEN}")
 
 
@@ -139,6 +139,14 @@ def _state(cloud: CloudProject, database: Database) -> State:
         store.close()
 
 
+def _bind(cloud: CloudProject) -> None:
+    cloud.write(
+        "atonix.yaml",
+        "workspaces:\n  secrets:\n    environments:\n"
+        "      dev: {cloud: atonix-sim, project: demo, region: RegionOne}\n",
+    )
+
+
 def _b64(text: str) -> str:
     return base64.b64encode(text.encode()).decode()
 
@@ -151,7 +159,7 @@ def test_no_command_file_or_row_shows_a_secret(
     cloud_project: CloudProject, database: Database
 ) -> None:
     cloud = cloud_project
-    cloud.bind(DEV)
+    _bind(cloud)
     cloud.write("stack.yaml", SECRET_STACK)
     seen: dict[str, str] = {}
 
@@ -310,7 +318,7 @@ def test_a_server_database_without_a_key_fails_before_any_cloud_call(
     cloud_project: CloudProject, database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("ATONIX_STATE_KEY")
-    cloud_project.bind(DEV)
+    _bind(cloud_project)
     cloud_project.write("stack.yaml", SECRET_STACK)
     cloud_project.sim.clear_request_log()
 
@@ -327,7 +335,7 @@ def test_refresh_seals_what_an_older_version_left_in_the_clear(cloud_project: Cl
     """State as an older version wrote it (user_data not secret, so `show` plain), made by
     pushing a document with those marks taken off; refresh seals both, and says so."""
     cloud = cloud_project
-    cloud.bind(DEV)
+    _bind(cloud)
     cloud.write("stack.yaml", SECRET_STACK)
     assert cloud.run("apply", "-auto-approve", *SCOPE, *VAR).exit_code == 0
     document = json.loads(cloud.run("state", "pull", "-include-secrets", *SCOPE).stdout)
@@ -352,3 +360,4 @@ def test_refresh_seals_what_an_older_version_left_in_the_clear(cloud_project: Cl
     shown = cloud.run("state", "show", "server", *SCOPE).stdout
     assert "user_data = (sensitive value)" in shown and _b64(script) not in shown
     assert "Sealed" not in cloud.run("refresh", *SCOPE).stdout  # once is enough
+    assert cloud.run("destroy", "-auto-approve", *SCOPE, *VAR).exit_code == 0
