@@ -116,7 +116,7 @@ def resource_from_row(box: SecretBox, key: StackKey, row: ResourceRow | Row[Any]
         attributes = merge_secrets(attributes, secrets.get("attributes", {}))
         if row.sensitive_properties:
             # A row written before the rule knew encodings may hold a derived secret in the
-            # clear: it is masked from now on, and sealed when the resource is next written.
+            # clear: it is masked from now on, and sealed by refresh or the next write.
             sensitive_attributes = secret_attribute_names(
                 attributes, properties, row.sensitive_properties, sensitive_attributes
             )

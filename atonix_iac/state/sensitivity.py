@@ -56,12 +56,12 @@ class Needles:
                     texts.add(str(leaf))
         encoded: set[str] = set()
         for text in texts:
-            raw = text.encode("utf-8")
-            # Only the characters the secret's bytes alone decide: the last one may mix in
-            # bits of whatever follows the secret inside a longer encoded text.
             escaped = json.dumps(text)[1:-1]  # inside a JSON document held as a string
             if escaped != text:
                 encoded.add(escaped)
+            raw = text.encode("utf-8")
+            # Only the characters the secret's bytes alone decide: the last one may mix in
+            # bits of whatever follows the secret inside a longer encoded text.
             whole = len(raw) * 8 // 6
             if whole >= _MIN_ENCODED:
                 encoded.add(base64.b64encode(raw).decode("ascii")[:whole])
