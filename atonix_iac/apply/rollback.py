@@ -1,0 +1,392 @@
+"""Undo a failed run's work (``-on-failure=rollback``), as Heat rolls back a failed stack.
+
+The state before the run and the state after its walk tell what the run did, step by step:
+
+* an object it created (a replacement's new object too) is deleted again; with deletion_policy
+  Retain it is only dropped from state, as a destroy would;
+* a resource it updated (or failed to update) is updated back to its prior properties;
+* a replaced resource's prior object, still present as a deposed object, is current again;
+  a prior record the run forgot (Retain) is recorded again;
+* an object the run deleted cannot be brought back: that is reported, as is each undo that
+  failed and every undo that had to wait for it.
+
+The undo steps are a DAG walked like apply's, keeping going past failures: a resource stops
+referring to an object (its own undo) before that object is deleted. Each step commits to state
+the moment it completes, so a run killed while rolling back leaves consistent state, and a
+plain re-run plans from there.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, Protocol
+
+import networkx as nx
+
+from atonix_iac.apply.audit import audited
+from atonix_iac.apply.events import ApplyEvent, EventCallback, EventKind, Operation
+from atonix_iac.apply.refresh import state_key_of
+from atonix_iac.apply.schedule import Schedule, Step, StepKind
+from atonix_iac.apply.walk import walk
+from atonix_iac.errors import AtonixError, ProviderConfigError, ProviderError, RollbackOutcome
+from atonix_iac.planner.plan import Action
+from atonix_iac.providers.base import ResourceIdentity, ResourceType
+from atonix_iac.state.model import ResourceState, ResourceStatus, StackKey
+from atonix_iac.state.store import StateStore
+
+CANNOT_UNDELETE = "destroyed by this run; a deleted object cannot be brought back"
+
+
+class TypeRegistry(Protocol):
+    def implementation(self, type_name: str) -> ResourceType | None: ...
+
+
+class UndoKind(StrEnum):
+    DESTROY = "destroy"  # delete an object this run created
+    REVERT = "revert"  # update a resource back to its prior properties
+    REINSTATE = "reinstate"  # a deposed prior object is current again (state only)
+    RECORD = "record"  # a record this run forgot is written again (state only)
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Undo:
+    kind: UndoKind
+    address: str
+    deposed: str | None = None
+
+    def __str__(self) -> str:
+        suffix = f" (deposed {self.deposed})" if self.deposed else ""
+        return f"rollback {self.kind.value} {self.address}{suffix}"
+
+
+@dataclass(frozen=True)
+class RunWork:
+    """What the failed run set out to do: the addresses of its started steps."""
+
+    created: frozenset[str] = frozenset()
+    updated: frozenset[str] = frozenset()
+    touched: frozenset[str] = frozenset()  # every address a started step concerns
+    forget_only: frozenset[str] = frozenset()  # state keys the plan drops without deleting
+    planned: Mapping[str, frozenset[str]] = field(default_factory=dict)  # update: properties
+
+    @classmethod
+    def of(cls, schedule: Schedule, started: Iterable[Step]) -> RunWork:
+        created: set[str] = set()
+        updated: set[str] = set()
+        touched: set[str] = set()
+        forget_only: set[str] = set()
+        planned: dict[str, frozenset[str]] = {}
+        for step in started:
+            change = schedule.changes[step]
+            touched.add(step.address)
+            if step.kind is StepKind.CREATE:
+                created.add(step.address)
+            elif step.kind is StepKind.UPDATE:
+                updated.add(step.address)
+                planned[step.address] = frozenset(c.name for c in change.changes)
+            elif change.action is Action.DELETE and change.forget_only:
+                forget_only.add(f"{step.address}#{step.deposed}" if step.deposed else step.address)
+        return cls(
+            frozenset(created),
+            frozenset(updated),
+            frozenset(touched),
+            frozenset(forget_only),
+            planned,
+        )
+
+
+@dataclass
+class RollbackPlan:
+    """The undo steps (edge a -> b: b runs after a), the record each starts from (``now``),
+    the record it brings back (``prior``), and what cannot be undone."""
+
+    graph: nx.DiGraph = field(default_factory=nx.DiGraph)
+    now: dict[Undo, ResourceState] = field(default_factory=dict)
+    prior: dict[Undo, ResourceState] = field(default_factory=dict)
+    impossible: list[tuple[str, str]] = field(default_factory=list)
+
+    def add(self, undo: Undo, now: ResourceState | None, prior: ResourceState | None) -> Undo:
+        self.graph.add_node(undo)
+        if now is not None:
+            self.now[undo] = now
+        if prior is not None:
+            self.prior[undo] = prior
+        return undo
+
+
+def _by_address(records: Mapping[str, ResourceState]) -> dict[str, dict[str, ResourceState]]:
+    grouped: dict[str, dict[str, ResourceState]] = defaultdict(dict)
+    for key, record in records.items():
+        grouped[record.address][key] = record
+    return grouped
+
+
+def _who(record: ResourceState) -> str:
+    return f"{record.address} (deposed {record.deposed})" if record.deposed else record.address
+
+
+def plan_rollback(
+    before: Mapping[str, ResourceState], after: Mapping[str, ResourceState], work: RunWork
+) -> RollbackPlan:
+    """The undo steps that take ``after`` back to ``before`` (both keyed by state key) for the
+    addresses the run touched."""
+    plan = RollbackPlan()
+    prior_of, now_of = _by_address(before), _by_address(after)
+    lost: set[str] = set()  # addresses whose prior current object this run deleted
+    reverts: dict[str, Undo] = {}
+    for address in sorted(work.touched):
+        prior_records, now_records = prior_of.get(address, {}), now_of.get(address, {})
+        old, new = before.get(address), after.get(address)
+        prior_ids = {r.physical_id for r in prior_records.values() if r.physical_id}
+        destroy: Undo | None = None
+        pending = new is not None and new.status is ResourceStatus.PENDING_CREATE
+        created = address in work.created and new is not None
+        if created and new is not None and new.physical_id not in prior_ids:
+            if pending and new.physical_id is None:
+                why = "its create was not confirmed; the next apply adopts or recreates it"
+                plan.impossible.append((address, why))
+            else:
+                destroy = plan.add(Undo(UndoKind.DESTROY, address), new, None)
+        elif address in work.updated and old is not None and new is not None:
+            changed = new.status != old.status or new.properties != old.properties
+            if changed or new.physical_id != old.physical_id:
+                reverts[address] = plan.add(Undo(UndoKind.REVERT, address), new, old)
+        replaced_in_place = (
+            new is not None
+            and destroy is None
+            and address not in reverts
+            and new.physical_id not in prior_ids
+        )
+        for key, record in sorted(prior_records.items()):
+            still = now_records.get(key)
+            if still is not None and still.physical_id == record.physical_id:
+                continue  # unchanged, or updated in place (reverted above)
+            if key == address and address in reverts:
+                continue  # updated under a new physical id: reverted above
+            moved = next(
+                (
+                    r
+                    for r in now_records.values()
+                    if r.deposed and record.physical_id and r.physical_id == record.physical_id
+                ),
+                None,
+            )
+            current = record.deposed is None
+            if current and replaced_in_place:
+                plan.impossible.append((address, "its replacement could not be removed"))
+                continue
+            if moved is not None and moved.deposed is not None:
+                if current:
+                    undo = plan.add(Undo(UndoKind.REINSTATE, address, moved.deposed), moved, record)
+                    if destroy is not None:
+                        plan.graph.add_edge(destroy, undo)
+                continue
+            forgotten = (
+                record.deletion_policy == "Retain"
+                or key in work.forget_only
+                or not record.physical_id
+            )
+            if forgotten:
+                undo = plan.add(Undo(UndoKind.RECORD, address, record.deposed), None, record)
+                if destroy is not None and current:
+                    plan.graph.add_edge(destroy, undo)
+            else:
+                if current:
+                    lost.add(address)
+                plan.impossible.append((_who(record), CANNOT_UNDELETE))
+    for address, undo in reverts.items():
+        gone = sorted(set(plan.prior[undo].dependencies) & lost)
+        if gone:
+            plan.graph.remove_node(undo)
+            why = f"its prior properties refer to {', '.join(gone)}, {CANNOT_UNDELETE}"
+            plan.impossible.append((address, why))
+    # Whatever refers to an object this run created stops doing so (its own undo) first.
+    for undo in list(plan.graph.nodes):
+        if undo.kind not in (UndoKind.DESTROY, UndoKind.REVERT):
+            continue
+        for dependency in plan.now[undo].dependencies:
+            target = Undo(UndoKind.DESTROY, dependency)
+            if target in plan.graph and target != undo:
+                plan.graph.add_edge(undo, target)
+    return plan
+
+
+@dataclass
+class Undoer:
+    """Runs one rollback: the provider calls, the state writes and the events."""
+
+    store: StateStore
+    key: StackKey
+    registry: TypeRegistry
+    identity: Callable[[str], ResourceIdentity]
+    on_event: EventCallback
+    audit_project: str | None = None
+    plan: RollbackPlan = field(default_factory=RollbackPlan)
+    planned: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    destroyed: list[str] = field(default_factory=list)
+    restored: list[str] = field(default_factory=list)
+    forgotten: list[str] = field(default_factory=list)
+
+    def run(self, parallelism: int) -> RollbackOutcome:
+        result = walk(
+            self.plan.graph, self.visit, parallelism=parallelism, sort_key=str, keep_going=True
+        )
+        left = list(self.plan.impossible)
+        for undo, err in result.failed:
+            left.append((undo.address, f"rollback failed: {err.message}"))
+        for undo in result.skipped:
+            blocker = result.blocked_by.get(undo)
+            why = f"waits for {blocker.address}, whose rollback failed" if blocker else "not run"
+            left.append((undo.address, why))
+        return RollbackOutcome(
+            destroyed=tuple(sorted(self.destroyed)),
+            restored=tuple(sorted(self.restored)),
+            forgotten=tuple(sorted(self.forgotten)),
+            not_rolled_back=tuple(sorted(left)),
+        )
+
+    def visit(self, undo: Undo) -> None:
+        if undo.kind is UndoKind.DESTROY:
+            self.destroy(undo, self.plan.now[undo])
+        elif undo.kind is UndoKind.REVERT:
+            self.revert(undo, self.plan.now[undo], self.plan.prior[undo])
+        else:
+            self.reinstate(undo, self.plan.prior[undo])
+
+    def emit(self, kind: EventKind, undo: Undo, operation: Operation, **info: Any) -> None:
+        self.on_event(
+            ApplyEvent(
+                kind,
+                undo.address,
+                operation,
+                time.monotonic(),
+                deposed=undo.deposed,
+                rollback=True,
+                **info,
+            )
+        )
+
+    def implementation(self, record: ResourceState) -> ResourceType:
+        impl = self.registry.implementation(record.type)
+        if impl is None:
+            raise ProviderConfigError(
+                f"no provider implements type {record.type}", address=record.address
+            )
+        return impl
+
+    def failed(
+        self, undo: Undo, operation: Operation, err: AtonixError, elapsed_s: float, ident: str
+    ) -> None:
+        if isinstance(err, ProviderError) and err.address is None:
+            err.address = undo.address
+        self.emit(
+            EventKind.FAILED,
+            undo,
+            operation,
+            elapsed_s=elapsed_s,
+            physical_id=ident,
+            message=err.format(),
+        )
+
+    def destroy(self, undo: Undo, record: ResourceState) -> None:
+        ident = record.physical_id
+        if record.deletion_policy == "Retain" or not ident:
+            self.emit(EventKind.START, undo, Operation.FORGET, physical_id=ident)
+            self.store.remove_resource(self.key, record.address)
+            (self.forgotten if ident else self.destroyed).append(record.address)
+            self.emit(EventKind.DONE, undo, Operation.FORGET, physical_id=ident)
+            return
+        impl = self.implementation(record)
+        self.emit(EventKind.START, undo, Operation.DELETE, physical_id=ident)
+        try:
+            with audited(
+                self.store,
+                self.key,
+                record.address,
+                record.type,
+                "delete",
+                ident,
+                project=self.audit_project,
+            ) as call:
+                impl.delete(self.identity(record.address), ident, record.properties)
+        except AtonixError as err:
+            self.failed(undo, Operation.DELETE, err, call.elapsed_s, ident)
+            raise
+        self.store.remove_resource(self.key, record.address)
+        self.destroyed.append(record.address)
+        self.emit(
+            EventKind.DONE, undo, Operation.DELETE, elapsed_s=call.elapsed_s, physical_id=ident
+        )
+
+    def revert(self, undo: Undo, now: ResourceState, prior: ResourceState) -> None:
+        impl = self.implementation(now)
+        ident = now.physical_id or ""
+        names = set(now.properties) | set(prior.properties)
+        changed = frozenset(
+            {n for n in names if now.properties.get(n) != prior.properties.get(n)}
+            | self.planned.get(now.address, frozenset())
+        )
+        self.emit(EventKind.START, undo, Operation.UPDATE, physical_id=ident)
+        try:
+            with audited(
+                self.store,
+                self.key,
+                now.address,
+                now.type,
+                "update",
+                ident,
+                project=self.audit_project,
+            ) as call:
+                result = impl.update(
+                    self.identity(now.address), ident, now.properties, prior.properties, changed
+                )
+        except AtonixError as err:
+            tainted = replace(now, status=ResourceStatus.TAINTED, updated_at=datetime.now(UTC))
+            self.store.put_resource(self.key, tainted)
+            self.failed(undo, Operation.UPDATE, err, call.elapsed_s, ident)
+            raise
+        restored = replace(
+            prior,
+            physical_id=result.physical_id or ident,
+            status=ResourceStatus.READY,
+            attributes={**prior.attributes, **result.attributes},
+            updated_at=datetime.now(UTC),
+        )
+        self.store.put_resource(self.key, restored)
+        self.restored.append(now.address)
+        self.emit(
+            EventKind.DONE,
+            undo,
+            Operation.UPDATE,
+            elapsed_s=call.elapsed_s,
+            physical_id=restored.physical_id,
+        )
+
+    def reinstate(self, undo: Undo, prior: ResourceState) -> None:
+        """A state-only step: the object exists; state records it as it was before."""
+        self.emit(EventKind.START, undo, Operation.RESTORE, physical_id=prior.physical_id)
+        if undo.kind is UndoKind.REINSTATE and undo.deposed is not None:
+            self.store.restore_deposed(self.key, prior, undo.deposed)
+        else:
+            self.store.put_resource(self.key, prior)
+        self.restored.append(_who(prior))
+        self.emit(EventKind.DONE, undo, Operation.RESTORE, physical_id=prior.physical_id)
+
+
+def roll_back(
+    undoer: Undoer,
+    before: Mapping[str, ResourceState],
+    work: RunWork,
+    *,
+    parallelism: int,
+) -> RollbackOutcome:
+    """Undo ``work`` (what the failed run started) against the state now in the store."""
+    after = {state_key_of(r): r for r in undoer.store.iter_resources(undoer.key)}
+    undoer.plan = plan_rollback(before, after, work)
+    undoer.planned = work.planned
+    return undoer.run(parallelism)
