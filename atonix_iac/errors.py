@@ -256,7 +256,8 @@ class ApplyError(AtonixError):
             lines.append(f"  failed  {addr}: {msg}")
         for addr in o.skipped:
             cause = o.blocked_by.get(addr)
-            lines.append(f"  skipped {addr}" + (f" (depends on failed {cause})" if cause else ""))
+            why = f"depends on failed {cause}" if cause else "not started: the run stopped"
+            lines.append(f"  skipped {addr} ({why})")
         if o.rollback is not None:
             lines.extend(_rollback_lines(o.rollback))
         return "\n".join(lines)
