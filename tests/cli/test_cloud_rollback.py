@@ -1,0 +1,59 @@
+"""``apply -on-failure=rollback`` against the OpenStack simulator: a server that goes to ERROR
+takes the network and subnet this run created with it, as the cloud's own API shows."""
+
+from __future__ import annotations
+
+import pytest
+from _cli_kit import CloudProject
+from test_cloud_stacks import SCOPE, SERVER_STACK
+
+pytestmark = pytest.mark.timeout(180)
+
+NAME = "doomed-rollback"
+
+
+def _objects(cloud: CloudProject) -> dict[str, set[str]]:
+    """Every network, subnet and server of the project, listed through the cloud's API."""
+    sdk = cloud.sdk("demo")
+    return {
+        "networks": {n.id for n in sdk.network.networks()},
+        "subnets": {s.id for s in sdk.network.subnets()},
+        "servers": {s.id for s in sdk.compute.servers()},
+    }
+
+
+def test_rollback_deletes_the_cloud_objects_the_failed_run_created(
+    cloud_project: CloudProject,
+) -> None:
+    cloud_project.bind("dev: {cloud: atonix-sim, project: demo, region: RegionOne}")
+    cloud_project.write("stack.yaml", SERVER_STACK)
+    before = _objects(cloud_project)
+    cloud_project.sim.set_lifecycle([{"kind": "server", "outcome": "error", "name": NAME}])
+    try:
+        failed = cloud_project.run(
+            "apply", "-auto-approve", *SCOPE, "-var", f"name={NAME}", "-on-failure=rollback"
+        )
+    finally:
+        cloud_project.sim.set_lifecycle([])
+    try:
+        assert failed.exit_code == 1, failed.output
+        assert "server: Creation failed" in failed.stdout
+        for address in ("server", "subnet", "net"):
+            assert f"{address}: Rolling back (destroying)... [id=" in failed.stdout
+        assert "Apply failed; rolled back: 3 destroyed, 0 restored." in failed.stdout
+        assert "went to status ERROR" in failed.stderr
+        # Every object the run made (the server in ERROR too) is gone from the cloud...
+        assert _objects(cloud_project) == before
+        # ...and from state, so a plain re-run, the failure gone, converges.
+        assert cloud_project.state("stack", "team", "dev").resources == {}
+        deletes = [w for w in cloud_project.writes() if w.startswith("DELETE") and "/_sim" not in w]
+        assert len(deletes) == 3, deletes
+        fixed = cloud_project.run("apply", "-auto-approve", *SCOPE, "-var", f"name={NAME}")
+        assert fixed.exit_code == 0, fixed.output
+        made = {kind: ids - before[kind] for kind, ids in _objects(cloud_project).items()}
+        assert {k: len(v) for k, v in made.items()} == {"networks": 1, "subnets": 1, "servers": 1}
+        again = cloud_project.run("plan", *SCOPE, "-var", f"name={NAME}", "-detailed-exitcode")
+        assert again.exit_code == 0, again.output
+    finally:
+        destroyed = cloud_project.run("destroy", "-auto-approve", *SCOPE, "-var", f"name={NAME}")
+        assert destroyed.exit_code == 0, destroyed.output
