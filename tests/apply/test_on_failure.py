@@ -309,3 +309,31 @@ def test_a_destroy_cannot_be_rolled_back(stack: Stack) -> None:
             plan, template, params, stack.store, stack.registry, on_failure=OnFailure.ROLLBACK
         )
     assert set(stack.state().resources) == {"one"}
+
+
+def test_a_replacement_that_deleted_the_prior_object_first_reports_it(stack: Stack) -> None:
+    v1 = _replaceable("one", fail=False).replace(
+        "    lifecycle: {create_before_destroy: true}\n", ""
+    )
+    stack.apply(v1)
+    v2 = _replaceable("two", fail=True).replace(
+        "    lifecycle: {create_before_destroy: true}\n", ""
+    )
+    assert stack.plan(v2).changes[0].action is Action.DELETE_THEN_CREATE
+    err = _apply(stack, v2, OnFailure.ROLLBACK, Events())
+
+    rollback = err.outcome.rollback
+    assert rollback is not None and not rollback.complete
+    assert rollback.destroyed == ("server",)  # the new object: this run created it
+    assert dict(rollback.not_rolled_back) == {
+        "server": "destroyed by this run; a deleted object cannot be brought back",
+        "consumer": "its prior properties refer to server, destroyed by this run; a deleted"
+        " object cannot be brought back",
+    }
+    assert set(stack.state().resources) == {"consumer"}
+    assert stack.state().resources["consumer"].status is ResourceStatus.TAINTED
+    fixed = _replaceable("two", fail=False).replace(
+        "    lifecycle: {create_before_destroy: true}\n", ""
+    )
+    stack.apply(fixed)
+    assert stack.plan(fixed).has_changes is False
