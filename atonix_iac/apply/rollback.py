@@ -31,9 +31,16 @@ import networkx as nx
 from atonix_iac.apply.audit import audited
 from atonix_iac.apply.events import ApplyEvent, EventCallback, EventKind, Operation
 from atonix_iac.apply.refresh import state_key_of
+from atonix_iac.apply.retry import RetryNotice, RetryPolicy, retrying
 from atonix_iac.apply.schedule import Schedule, Step, StepKind
 from atonix_iac.apply.walk import walk
-from atonix_iac.errors import AtonixError, ProviderConfigError, ProviderError, RollbackOutcome
+from atonix_iac.errors import (
+    AtonixError,
+    ProviderConfigError,
+    ProviderError,
+    RollbackOutcome,
+    TransientProviderError,
+)
 from atonix_iac.planner.plan import Action
 from atonix_iac.providers.base import ResourceIdentity, ResourceType
 from atonix_iac.state.model import ResourceState, ResourceStatus, StackKey
@@ -226,6 +233,7 @@ class Undoer:
     identity: Callable[[str], ResourceIdentity]
     on_event: EventCallback
     audit_project: str | None = None
+    policy: RetryPolicy = field(default_factory=RetryPolicy)
     plan: RollbackPlan = field(default_factory=RollbackPlan)
     planned: Mapping[str, frozenset[str]] = field(default_factory=dict)
     destroyed: list[str] = field(default_factory=list)
@@ -271,6 +279,13 @@ class Undoer:
             )
         )
 
+    def retry_notice(self, undo: Undo, operation: Operation) -> RetryNotice:
+        def notice(attempt: int, err: TransientProviderError, pause: float) -> None:
+            message = f"{err.message}; attempt {attempt + 1} in {pause:.1f}s"
+            self.emit(EventKind.RETRY, undo, operation, message=message)
+
+        return notice
+
     def implementation(self, record: ResourceState) -> ResourceType:
         impl = self.registry.implementation(record.type)
         if impl is None:
@@ -313,7 +328,11 @@ class Undoer:
                 ident,
                 project=self.audit_project,
             ) as call:
-                impl.delete(self.identity(record.address), ident, record.properties)
+                retrying(
+                    self.policy,
+                    lambda: impl.delete(self.identity(record.address), ident, record.properties),
+                    self.retry_notice(undo, Operation.DELETE),
+                )
         except AtonixError as err:
             self.failed(undo, Operation.DELETE, err, call.elapsed_s, ident)
             raise
@@ -342,8 +361,12 @@ class Undoer:
                 ident,
                 project=self.audit_project,
             ) as call:
-                result = impl.update(
-                    self.identity(now.address), ident, now.properties, prior.properties, changed
+                result = retrying(
+                    self.policy,
+                    lambda: impl.update(
+                        self.identity(now.address), ident, now.properties, prior.properties, changed
+                    ),
+                    self.retry_notice(undo, Operation.UPDATE),
                 )
         except AtonixError as err:
             tainted = replace(now, status=ResourceStatus.TAINTED, updated_at=datetime.now(UTC))

@@ -248,6 +248,9 @@ class JsonEventWriter:
             hook["rollback"] = True
             starting, complete, errored = rollback_words(event.operation)
         who = event.address + (f" (deposed object {event.deposed})" if event.deposed else "")
+        if event.kind is EventKind.RETRY:
+            self.emit("log", f"{who}: retrying after a transient fault: {event.message}", "warn")
+            return
         if event.kind is EventKind.START:
             with self._lock:
                 self._running[key] = (event.operation, self._monotonic())
