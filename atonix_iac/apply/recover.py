@@ -82,11 +82,7 @@ def recover_intents(
     pending = [r for r in resources if r.status is ResourceStatus.PENDING_CREATE]
     if not pending:
         return []
-    claimed = frozenset(
-        r.physical_id
-        for r in resources
-        if r.physical_id and r.status is not ResourceStatus.PENDING_CREATE
-    )
+    claimed = frozenset(r.physical_id for r in resources if r.physical_id)
     settle = _Settler(store, key, registry, identity_base, policy or RetryPolicy.from_env())
     settle.claimed = claimed
     settle.audit_project = audit_project
