@@ -57,3 +57,45 @@ def test_rollback_deletes_the_cloud_objects_the_failed_run_created(
     finally:
         destroyed = cloud_project.run("destroy", "-auto-approve", *SCOPE, "-var", f"name={NAME}")
         assert destroyed.exit_code == 0, destroyed.output
+
+
+def test_an_undo_the_cloud_refuses_is_reported_and_what_needs_it_is_kept(
+    cloud_project: CloudProject,
+) -> None:
+    name = "doomed-refused"
+    cloud_project.bind("dev: {cloud: atonix-sim, project: demo, region: RegionOne}")
+    cloud_project.write("stack.yaml", SERVER_STACK)
+    sim = cloud_project.sim
+    sim.set_lifecycle([{"kind": "server", "outcome": "error", "name": name}])
+    sim.add_fault(
+        service="network", method="DELETE", path="/subnets/*", status=403, message="No way"
+    )
+    try:
+        failed = cloud_project.run(
+            "apply", "-auto-approve", *SCOPE, "-var", f"name={name}", "-on-failure=rollback"
+        )
+    finally:
+        sim.set_lifecycle([])
+        sim.clear_faults()
+    try:
+        assert failed.exit_code == 1, failed.output
+        assert "server: Rolled back (destroyed)" in failed.stdout
+        assert "subnet: Rollback failed (destroying)" in failed.stdout
+        assert "\nnet: Rolling back" not in failed.stdout  # the subnet still uses it
+        assert (
+            "Apply failed; rolled back: 1 destroyed, 0 restored; 2 not rolled back."
+            in failed.stdout
+        )
+        assert "  not rolled back net: waits for subnet, whose rollback failed" in failed.stderr
+        assert "  not rolled back subnet: rollback failed: " in failed.stderr
+        assert "No way" in failed.stderr
+        state = cloud_project.state("stack", "team", "dev").resources
+        assert set(state) == {"net", "subnet"}
+        sdk = cloud_project.sdk("demo")
+        assert sdk.network.get_subnet(state["subnet"].physical_id) is not None
+        fixed = cloud_project.run("apply", "-auto-approve", *SCOPE, "-var", f"name={name}")
+        assert fixed.exit_code == 0, fixed.output
+        assert "Plan: 1 to add, 0 to change, 0 to destroy." in fixed.stdout
+    finally:
+        destroyed = cloud_project.run("destroy", "-auto-approve", *SCOPE, "-var", f"name={name}")
+        assert destroyed.exit_code == 0, destroyed.output
