@@ -142,85 +142,113 @@ def plan_rollback(
 ) -> RollbackPlan:
     """The undo steps that take ``after`` back to ``before`` (both keyed by state key) for the
     addresses the run touched."""
-    plan = RollbackPlan()
-    prior_of, now_of = _by_address(before), _by_address(after)
-    lost: set[str] = set()  # addresses whose prior current object this run deleted
-    reverts: dict[str, Undo] = {}
+    planner = _Planner(before, after, work)
     for address in sorted(work.touched):
-        prior_records, now_records = prior_of.get(address, {}), now_of.get(address, {})
-        old, new = before.get(address), after.get(address)
-        prior_ids = {r.physical_id for r in prior_records.values() if r.physical_id}
+        planner.address(address)
+    return planner.finish()
+
+
+class _Planner:
+    def __init__(
+        self,
+        before: Mapping[str, ResourceState],
+        after: Mapping[str, ResourceState],
+        work: RunWork,
+    ) -> None:
+        self.before, self.after, self.work = before, after, work
+        self.prior_of, self.now_of = _by_address(before), _by_address(after)
+        self.plan = RollbackPlan()
+        self.lost: set[str] = set()  # addresses whose prior current object this run deleted
+        self.reverts: dict[str, Undo] = {}
+
+    def address(self, address: str) -> None:
+        """Undo what the run did to ``address``: its new object, its update, and wherever
+        its prior objects went."""
+        old, new = self.before.get(address), self.after.get(address)
+        prior_records = self.prior_of.get(address, {}).values()
+        prior_ids = {r.physical_id for r in prior_records if r.physical_id}
         destroy: Undo | None = None
-        pending = new is not None and new.status is ResourceStatus.PENDING_CREATE
-        created = address in work.created and new is not None
-        if created and new is not None and new.physical_id not in prior_ids:
-            if pending and new.physical_id is None:
+        if address in self.work.created and new is not None and new.physical_id not in prior_ids:
+            if new.status is ResourceStatus.PENDING_CREATE and new.physical_id is None:
                 why = "its create was not confirmed; the next apply adopts or recreates it"
-                plan.impossible.append((address, why))
+                self.plan.impossible.append((address, why))
             else:
-                destroy = plan.add(Undo(UndoKind.DESTROY, address), new, None)
-        elif address in work.updated and old is not None and new is not None:
+                destroy = self.plan.add(Undo(UndoKind.DESTROY, address), new, None)
+        elif address in self.work.updated and old is not None and new is not None:
             changed = new.status != old.status or new.properties != old.properties
             if changed or new.physical_id != old.physical_id:
-                reverts[address] = plan.add(Undo(UndoKind.REVERT, address), new, old)
-        replaced_in_place = (
+                self.reverts[address] = self.plan.add(Undo(UndoKind.REVERT, address), new, old)
+        # A current record that is neither the prior object nor one this rollback removes.
+        blocked = (
             new is not None
             and destroy is None
-            and address not in reverts
+            and address not in self.reverts
             and new.physical_id not in prior_ids
         )
-        for key, record in sorted(prior_records.items()):
-            still = now_records.get(key)
-            if still is not None and still.physical_id == record.physical_id:
-                continue  # unchanged, or updated in place (reverted above)
-            if key == address and address in reverts:
-                continue  # updated under a new physical id: reverted above
-            moved = next(
-                (
-                    r
-                    for r in now_records.values()
-                    if r.deposed and record.physical_id and r.physical_id == record.physical_id
-                ),
-                None,
-            )
-            current = record.deposed is None
-            if current and replaced_in_place:
-                plan.impossible.append((address, "its replacement could not be removed"))
+        for key, record in sorted(self.prior_of.get(address, {}).items()):
+            self.prior_object(key, record, destroy, blocked)
+
+    def prior_object(
+        self, key: str, record: ResourceState, destroy: Undo | None, blocked: bool
+    ) -> None:
+        """Bring back a prior object the run deposed or forgot; report one it deleted."""
+        address, current = record.address, record.deposed is None
+        still = self.after.get(key)
+        if still is not None and still.physical_id == record.physical_id:
+            return  # unchanged, or updated in place (reverted)
+        if current and address in self.reverts:
+            return  # updated under a new physical id: reverted
+        if current and blocked:
+            self.plan.impossible.append((address, "its replacement could not be removed"))
+            return
+        moved = next(
+            (
+                r
+                for r in self.now_of.get(address, {}).values()
+                if r.deposed and record.physical_id and r.physical_id == record.physical_id
+            ),
+            None,
+        )
+        if moved is not None and moved.deposed is not None:
+            if current:  # deposed by a create-before-destroy replacement: current again
+                undo = Undo(UndoKind.REINSTATE, address, moved.deposed)
+                self.after_destroy(destroy, self.plan.add(undo, moved, record))
+            return
+        forgotten = (
+            record.deletion_policy == "Retain"
+            or key in self.work.forget_only
+            or not record.physical_id
+        )
+        if forgotten:  # the object is still there: record it again
+            undo = self.plan.add(Undo(UndoKind.RECORD, address, record.deposed), None, record)
+            if current:
+                self.after_destroy(destroy, undo)
+            return
+        if current:
+            self.lost.add(address)
+        self.plan.impossible.append((_who(record), CANNOT_UNDELETE))
+
+    def after_destroy(self, destroy: Undo | None, undo: Undo) -> None:
+        if destroy is not None:
+            self.plan.graph.add_edge(destroy, undo)
+
+    def finish(self) -> RollbackPlan:
+        plan = self.plan
+        for address, undo in self.reverts.items():
+            gone = sorted(set(plan.prior[undo].dependencies) & self.lost)
+            if gone:
+                plan.graph.remove_node(undo)
+                why = f"its prior properties refer to {', '.join(gone)}, {CANNOT_UNDELETE}"
+                plan.impossible.append((address, why))
+        # Whatever refers to an object this run created stops doing so (its own undo) first.
+        for undo in list(plan.graph.nodes):
+            if undo.kind not in (UndoKind.DESTROY, UndoKind.REVERT):
                 continue
-            if moved is not None and moved.deposed is not None:
-                if current:
-                    undo = plan.add(Undo(UndoKind.REINSTATE, address, moved.deposed), moved, record)
-                    if destroy is not None:
-                        plan.graph.add_edge(destroy, undo)
-                continue
-            forgotten = (
-                record.deletion_policy == "Retain"
-                or key in work.forget_only
-                or not record.physical_id
-            )
-            if forgotten:
-                undo = plan.add(Undo(UndoKind.RECORD, address, record.deposed), None, record)
-                if destroy is not None and current:
-                    plan.graph.add_edge(destroy, undo)
-            else:
-                if current:
-                    lost.add(address)
-                plan.impossible.append((_who(record), CANNOT_UNDELETE))
-    for address, undo in reverts.items():
-        gone = sorted(set(plan.prior[undo].dependencies) & lost)
-        if gone:
-            plan.graph.remove_node(undo)
-            why = f"its prior properties refer to {', '.join(gone)}, {CANNOT_UNDELETE}"
-            plan.impossible.append((address, why))
-    # Whatever refers to an object this run created stops doing so (its own undo) first.
-    for undo in list(plan.graph.nodes):
-        if undo.kind not in (UndoKind.DESTROY, UndoKind.REVERT):
-            continue
-        for dependency in plan.now[undo].dependencies:
-            target = Undo(UndoKind.DESTROY, dependency)
-            if target in plan.graph and target != undo:
-                plan.graph.add_edge(undo, target)
-    return plan
+            for dependency in plan.now[undo].dependencies:
+                target = Undo(UndoKind.DESTROY, dependency)
+                if target in plan.graph and target != undo:
+                    plan.graph.add_edge(undo, target)
+        return plan
 
 
 @dataclass
