@@ -184,3 +184,15 @@ def test_an_unknown_mode_is_a_usage_error(project: Project) -> None:
     assert result.exit_code == 2
     assert "'retry' is not one of 'stop', 'continue', 'rollback'" in result.stderr
     assert project.state().resources == {}
+
+
+def test_a_wrong_on_failure_in_the_project_file_is_located(project: Project) -> None:
+    project.write("stack.yaml", STACK)
+    project.write(
+        "atonix.yaml",
+        "workspaces:\n  team:\n    environments:\n      dev: {on_failure: retry}\n",
+    )
+    result = project.run("apply", "-auto-approve")
+    assert result.exit_code == 1
+    assert "atonix.yaml:4:" in result.stderr and "on_failure" in result.stderr
+    assert "Traceback" not in result.output
