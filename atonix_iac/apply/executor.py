@@ -245,7 +245,8 @@ class _Run:
         undone = roll_back(undoer, before, work, parallelism=parallelism)
         current = {r.address: r for r in self.store.iter_resources(self.key) if not r.deposed}
         with self.guard:
-            self.known = current
+            self.known.clear()
+            self.known.update(current)
         return undone
 
     # -- steps ------------------------------------------------------------------------------
