@@ -7,6 +7,8 @@ The state before the run and the state after its walk tell what the run did, ste
 * a resource it updated (or failed to update) is updated back to its prior properties;
 * a replaced resource's prior object, still present as a deposed object, is current again;
   a prior record the run forgot (Retain) is recorded again;
+* a create the run could not confirm is settled first (``apply.recover``), so an object
+  made behind a lost answer is found by its token and deleted too;
 * an object the run deleted cannot be brought back: that is reported, as is each undo that
   failed and every undo that had to wait for it.
 
@@ -21,6 +23,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -30,6 +33,7 @@ import networkx as nx
 
 from atonix_iac.apply.audit import audited
 from atonix_iac.apply.events import ApplyEvent, EventCallback, EventKind, Operation
+from atonix_iac.apply.recover import recover_intents
 from atonix_iac.apply.refresh import state_key_of
 from atonix_iac.apply.retry import RetryNotice, RetryPolicy, retrying
 from atonix_iac.apply.schedule import Schedule, Step, StepKind
@@ -436,7 +440,22 @@ def roll_back(
     *,
     parallelism: int,
 ) -> RollbackOutcome:
-    """Undo ``work`` (what the failed run started) against the state now in the store."""
+    """Undo ``work`` (what the failed run started) against the state now in the store.
+
+    Creates the run could not confirm (pending intents) are settled first, as the next plan
+    would settle them: an object found by its token is then deleted like any other this run
+    made; none found, the intent is dropped."""
+    # Still unsure (the cloud does not answer): those intents are reported as not rolled
+    # back, and the next plan settles them.
+    with suppress(AtonixError):
+        recover_intents(
+            undoer.store,
+            undoer.key,
+            undoer.registry,
+            undoer.identity(""),
+            policy=undoer.policy,
+            audit_project=undoer.audit_project,
+        )
     after = {state_key_of(r): r for r in undoer.store.iter_resources(undoer.key)}
     undoer.plan = plan_rollback(before, after, work)
     undoer.planned = work.planned

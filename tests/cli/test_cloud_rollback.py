@@ -99,3 +99,38 @@ def test_an_undo_the_cloud_refuses_is_reported_and_what_needs_it_is_kept(
     finally:
         destroyed = cloud_project.run("destroy", "-auto-approve", *SCOPE, "-var", f"name={name}")
         assert destroyed.exit_code == 0, destroyed.output
+
+
+def test_a_create_left_unconfirmed_is_settled_before_rolling_back(
+    cloud_project: CloudProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cloud keeps answering 503 to the subnet's create: the run cannot tell whether one
+    was made, so its intent stays pending; the rollback looks it up by token (none) and drops
+    it, then deletes the network, leaving nothing."""
+    monkeypatch.setenv("ATONIX_RETRY_ATTEMPTS", "2")
+    monkeypatch.setenv("ATONIX_RETRY_INITIAL_S", "0.01")
+    name = "doomed-unanswered"
+    cloud_project.bind("dev: {cloud: atonix-sim, project: demo, region: RegionOne}")
+    cloud_project.write("stack.yaml", SERVER_STACK)
+    before = _objects(cloud_project)
+    sim = cloud_project.sim
+    sim.add_fault(service="network", method="POST", path="/subnets", status=503)
+    try:
+        failed = cloud_project.run(
+            "apply", "-auto-approve", *SCOPE, "-var", f"name={name}", "-on-failure=rollback"
+        )
+    finally:
+        sim.clear_faults()
+    try:
+        assert failed.exit_code == 1, failed.output
+        assert "subnet: Creation failed" in failed.stdout
+        assert "net: Rolled back (destroyed)" in failed.stdout
+        assert "Apply failed; rolled back: 1 destroyed, 0 restored." in failed.stdout
+        assert "not rolled back" not in failed.stderr
+        assert _objects(cloud_project) == before
+        assert cloud_project.state("stack", "team", "dev").resources == {}
+        fixed = cloud_project.run("apply", "-auto-approve", *SCOPE, "-var", f"name={name}")
+        assert fixed.exit_code == 0, fixed.output
+    finally:
+        destroyed = cloud_project.run("destroy", "-auto-approve", *SCOPE, "-var", f"name={name}")
+        assert destroyed.exit_code == 0, destroyed.output
