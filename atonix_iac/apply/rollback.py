@@ -408,7 +408,7 @@ class Undoer:
         restored = replace(
             prior,
             physical_id=result.physical_id or ident,
-            status=ResourceStatus.READY,
+            status=prior.status,
             attributes={**prior.attributes, **result.attributes},
             updated_at=datetime.now(UTC),
         )
