@@ -175,7 +175,8 @@ class _Run:
     def execute(self, parallelism: int, on_failure: OnFailure = OnFailure.STOP) -> ApplyResult:
         schedule = self.schedule
         rollback = on_failure is OnFailure.ROLLBACK
-        before = dict(self.prior)  # the state before this run (depose adds to self.prior)
+        # The state before this run, for a rollback (depose adds to self.prior as it goes).
+        before = dict(self.prior) if rollback else {}
         prior_state = self.store.load(self.key) if rollback else None
         result = walk(
             schedule.graph,
