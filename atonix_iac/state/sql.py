@@ -202,6 +202,22 @@ class SqlStateStore:
                 raise _missing(key, self._db.addresses(connection, stack.id), address)
             return stack.serial
 
+    def restore_deposed(self, key: StackKey, resource: ResourceState, deposed: str) -> int:
+        """Make the deposed object ``address#deposed`` current again as ``resource`` (its
+        record, ``deposed`` None), dropping any current record of the address, in one
+        transaction: at no instant does state know the object twice, or not at all."""
+        current = dataclasses.replace(resource, deposed=None)
+        operation = f"restore {resource_key(resource.address, deposed)}"
+        with self._db.transaction() as connection:
+            stack = self._db.bump(connection, key, operation)
+            for gone in (deposed, ""):
+                connection.execute(
+                    _DELETE_RESOURCE,
+                    {"b_stack": stack.id, "b_address": resource.address, "b_deposed": gone},
+                )
+            self._db.upsert_resource(connection, resource_values(self._box, key, stack.id, current))
+            return stack.serial
+
     def move_resource(self, key: StackKey, source: str, destination: str) -> int:
         """Rename a resource, or every resource under a nested-stack prefix (``state mv``);
         dependencies naming the moved addresses follow."""

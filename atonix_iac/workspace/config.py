@@ -11,6 +11,7 @@ workspaces:
         region: RegionOne
         quotas: {vcpus: 20, ram_gb: 80, storage_gb: 500, instances: 10}
         policy: policies/dev.rego           # optional
+        on_failure: rollback                # optional: stop (default) | continue | rollback
 ```
 
 The file holds no credentials: those come from clouds.yaml / ``OS_*`` only. Mistakes in the file
@@ -25,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -93,6 +94,8 @@ class EnvironmentConfig(BaseModel):
     region: str | None = None
     quotas: QuotaLimits = Field(default_factory=QuotaLimits)
     policy: str | None = None
+    # What apply does when a step fails, unless -on-failure says otherwise.
+    on_failure: Literal["stop", "continue", "rollback"] | None = None
 
 
 class WorkspaceConfig(BaseModel):
@@ -203,6 +206,7 @@ def select_binding(
         region=env_config.region,
         quotas=env_config.quotas.as_dict(),
         policy=env_config.policy,
+        on_failure=env_config.on_failure,
     )
 
 
