@@ -13,9 +13,10 @@ from atonix_iac.apply.adopt import import_resource
 from atonix_iac.apply.events import ApplyResult
 from atonix_iac.apply.executor import apply_plan
 from atonix_iac.apply.refresh import persist_refresh, refresh_state
-from atonix_iac.errors import Diagnostic, Severity, TemplateError, merge_diagnostics
+from atonix_iac.errors import AtonixError, Diagnostic, Severity, TemplateError, merge_diagnostics
 from atonix_iac.planner import build_graph, plan_to_bytes, validate_stack
 from atonix_iac.planner.plan import Plan
+from atonix_iac.state.model import StackKey
 from atonix_iac.template import BoundParameters
 from atonix_iac.template.model import Template
 
@@ -36,6 +37,7 @@ from .options import (
 )
 from .planning import (
     approve,
+    check_plan_target,
     check_template_unchanged,
     compute_plan,
     looks_like_plan_file,
@@ -199,6 +201,7 @@ def _apply_saved(
     path: Path, stack: StackOptions, inputs: InputOptions, run: RunOptions, gate: Gate
 ) -> None:
     saved = read_saved_plan(path)
+    check_plan_target(saved.plan, stack)
     template = check_template_unchanged(saved)
     plan = saved.plan
     # The policies the plan was judged by are judged again: they may have been tightened.
@@ -262,12 +265,23 @@ def apply_command(**kwargs: Any) -> None:
     run = RunOptions.from_kwargs(kwargs)
     options = PlanOptions.from_kwargs(kwargs)
     saved_plan = stack.template.is_file() and looks_like_plan_file(stack.template)
-    with Gate.open(kwargs, stack_key(stack)) as gate:
+    with Gate.open(kwargs, _apply_key(stack, saved_plan)) as gate:
         require_auto_approve(gate, auto_approve, saved_plan)
         if saved_plan:
             _apply_saved(stack.template, stack, inputs, run, gate)
             return
         _plan_and_apply(stack, inputs, run, options, auto_approve, gate)
+
+
+def _apply_key(stack: StackOptions, saved_plan: bool) -> StackKey:
+    """The stack a run works on: a saved plan's own (so a project of several workspaces needs
+    no flags to apply one; flags that disagree are refused inside the gate)."""
+    if saved_plan:
+        try:
+            return read_saved_plan(stack.template).plan.key
+        except AtonixError:
+            pass  # reported, as the gate reports it, when the plan is applied
+    return stack_key(stack)
 
 
 @click.command("destroy")
