@@ -98,15 +98,29 @@ def state_pull(include_secrets: bool, **kwargs: Any) -> None:
 @click.option(*flag_names("force"), "force", is_flag=True, help="Skip lineage/serial checks.")
 def state_push(path: str, force: bool, **kwargs: Any) -> None:
     """Replace the state with a document from `state pull -include-secrets`."""
-    try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
-    except ValueError as err:
-        raise UsageError(f"{path}: not a JSON state document ({err})") from err
-    if not isinstance(document, dict):
-        raise UsageError(f"{path}: not a JSON state document")
+    document = _read_document(path)
     with open_session(_stack(kwargs)) as session:
         serial = admin.push_state(session.store, session.key, document, force=force)
     click.echo(f"State pushed (serial {serial}).")
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def _read_document(path: str) -> dict[str, Any]:
+    """The JSON document at ``path``; UsageError (nothing written) when it is not one."""
+    try:
+        document = json.loads(Path(path).read_text(encoding="utf-8"), parse_constant=_no_constant)
+    except OSError as err:
+        raise UsageError(f"{path}: cannot read it ({err.strerror or err})") from None
+    except RecursionError:
+        raise UsageError(f"{path}: not a JSON state document (nested too deeply)") from None
+    except ValueError as err:  # bad JSON, or bytes that are not UTF-8
+        raise UsageError(f"{path}: not a JSON state document ({err})") from None
+    if not isinstance(document, dict):
+        raise UsageError(f"{path}: not a JSON state document")
+    return document
 
 
 @state_group.command("force-unlock")
