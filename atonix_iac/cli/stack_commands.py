@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from atonix_iac.apply import admin
 from atonix_iac.apply.adopt import import_resource
 from atonix_iac.apply.events import ApplyResult
 from atonix_iac.apply.executor import apply_plan
@@ -320,6 +321,8 @@ def refresh_command(**kwargs: Any) -> None:
         state = session.store.load(session.key)
         results = refresh_state(state, session.registry, session.identity_base, run.parallelism)
         updated, gone = persist_refresh(session.store, session.key, state, results)
+        if updated or gone:
+            admin.keep_snapshot(session.store, session.key, "refresh")
     for key in sorted(results):
         ident = state.resources[key].physical_id
         click.echo(f"{key}: Refreshing state... [id={ident}]")
@@ -363,6 +366,7 @@ def import_command(address: str, physical_id: str, **kwargs: Any) -> None:
                 physical_id,
                 session.identity_base,
             )
+            admin.keep_snapshot(session.store, session.key, "import")
     click.echo(f"{address}: Importing from ID {physical_id!r}...")
     click.echo(f"{address}: Import complete [id={resource.physical_id}]")
     click.echo("\nImport successful! The resource is now managed by atonix.")

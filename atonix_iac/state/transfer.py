@@ -6,11 +6,15 @@ since that would overwrite every secret with the mask.
 
 from __future__ import annotations
 
+import base64
+import json
+import zlib
 from typing import Any
 
 from atonix_iac.errors import StateConflictError, StateError
 from atonix_iac.state.codec import resource_key
 from atonix_iac.state.model import ResourceState, StackKey, State
+from atonix_iac.state.secrets import SecretBox
 
 FORMAT_VERSION = 1
 MASK = "(sensitive value)"
@@ -135,3 +139,32 @@ def has_secrets(state: State) -> bool:
         r.sensitive_properties & r.properties.keys() or r.sensitive_attributes & r.attributes.keys()
         for r in state.resources.values()
     )
+
+
+_COMPRESSED = "z1:"
+
+
+def pack_snapshot(box: SecretBox, state: State) -> tuple[str, bool]:
+    """(body, sealed) of a snapshot: the full document, zlib-compressed and base64-encoded,
+    then sealed as a whole with the state's key when it holds any secret."""
+    text = json.dumps(state_to_document(state, include_secrets=True), separators=(",", ":"))
+    body = _COMPRESSED + base64.b64encode(zlib.compress(text.encode("utf-8"), 6)).decode("ascii")
+    if has_secrets(state):
+        return box.seal(body), True
+    return body, False
+
+
+def unpack_snapshot(box: SecretBox, body: str, sealed: bool, what: str) -> dict[str, Any]:
+    """The document of a snapshot ``body`` (compressed, or plain JSON as kept before)."""
+    text = box.open(body, what) if sealed else body
+    if not isinstance(text, str):
+        raise StateError(f"the {what} is corrupt")
+    try:
+        if text.startswith(_COMPRESSED):
+            text = zlib.decompress(base64.b64decode(text[len(_COMPRESSED) :])).decode("utf-8")
+        document = json.loads(text)
+    except (ValueError, zlib.error) as exc:
+        raise StateError(f"the {what} is corrupt ({exc})") from None
+    if not isinstance(document, dict):
+        raise StateError(f"the {what} is corrupt")
+    return document
