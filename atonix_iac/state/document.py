@@ -79,6 +79,7 @@ class ResourceDocument(_Strict):
     create_before_destroy: StrictBool = False
     prevent_destroy: StrictBool = False
     updated_at: datetime | None = None
+    create_token: Lineage = None  # a uuid, as the lineage is
 
 
 class StateDocument(_Strict):

@@ -59,6 +59,7 @@ def state_to_document(state: State, *, include_secrets: bool) -> dict[str, Any]:
                 "create_before_destroy": r.create_before_destroy,
                 "prevent_destroy": r.prevent_destroy,
                 "updated_at": r.updated_at.isoformat() if r.updated_at else None,
+                "create_token": r.create_token,
             }
             for r in state.resources.values()
         ],
@@ -100,6 +101,7 @@ def document_to_state(key: StackKey, document: dict[str, Any]) -> State:
             prevent_destroy=r.prevent_destroy,
             deposed=r.deposed or None,
             updated_at=r.updated_at,
+            create_token=r.create_token,
         )
         for r in parsed.resources
     ]

@@ -5,7 +5,7 @@ written from now on are zlib-compressed (``z1:`` + base64) and still sealed whol
 state holds a secret; older plain-JSON bodies stay readable.
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 Create Date: 2026-12-06
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003"
-down_revision: str | None = "0001"
+down_revision: str | None = "0002"
 branch_labels: str | None = None
 depends_on: str | None = None
 
