@@ -149,16 +149,16 @@ def rollback_state(store: AdministeredStore, key: StackKey, target: int) -> Roll
         return Rollback(serial, target, diff)
 
 
-def history(store: AdministeredStore, key: StackKey, *, every_serial: bool = False) -> list[Any]:
-    """The stack's history: one entry per run or state command (``HistoryEntry``), or
-    with ``every_serial`` each committed write (``StateVersion``)."""
-    if every_serial:
-        return list(store.history(key))
+def history(store: AdministeredStore, key: StackKey) -> list[HistoryEntry]:
+    """The stack's history, one entry per run or state command (see ``state.history.runs``)."""
     snapshots = store.snapshots(key)
     last_kept = snapshots[-1].serial if snapshots else None
-    trailing = store.history(key, after=last_kept)
-    entries: list[HistoryEntry] = runs(snapshots, trailing)
-    return entries
+    return runs(snapshots, store.history(key, after=last_kept))
+
+
+def every_serial(store: AdministeredStore, key: StackKey) -> list[StateVersion]:
+    """Each committed write of the stack, oldest first."""
+    return list(store.history(key))
 
 
 def kept_serials(store: AdministeredStore, key: StackKey) -> set[int]:

@@ -14,7 +14,8 @@ from atonix_iac.state.model import StackKey, StateVersion
 from .options import StackOptions, flag_names, stack_options
 from .read_commands import template_option
 from .render import value_text
-from .session import as_json, open_session
+from .session import as_json as as_json_text
+from .session import open_session
 
 json_flag = click.option(*flag_names("json"), "as_json", is_flag=True, help="Machine-readable.")
 
@@ -36,38 +37,36 @@ def history_command(as_json: bool, every_serial: bool, **kwargs: Any) -> None:
     serials can be shown (`state show -serial N`), compared (`state diff`) and rolled
     back to (`state rollback N`)."""
     with open_session(StackOptions.from_kwargs(kwargs)) as session:
-        entries = admin.history(session.store, session.key, every_serial=every_serial)
-        kept = admin.kept_serials(session.store, session.key) if every_serial else set()
-    if as_json:
-        click.echo(as_json_text(entries, kept))
-        return
-    if not entries:
-        click.echo(f"No history for {session.key}.")
-        return
-    if every_serial:
-        click.echo(_versions_text(entries, kept))
-    else:
-        click.echo(_runs_text(session.key, entries))
-
-
-def as_json_text(entries: list[Any], kept: set[int]) -> str:
-    items: list[dict[str, Any]] = []
-    for entry in entries:
-        if isinstance(entry, HistoryEntry):
-            items.append(entry.as_dict())
+        if every_serial:
+            versions = admin.every_serial(session.store, session.key)
+            kept = admin.kept_serials(session.store, session.key)
         else:
-            assert isinstance(entry, StateVersion)
-            items.append(
-                {
-                    "serial": entry.serial,
-                    "lineage": entry.lineage,
-                    "when": entry.created_at.isoformat(),
-                    "who": entry.who,
-                    "operation": entry.operation,
-                    "kept": entry.serial in kept,
-                }
+            entries = admin.history(session.store, session.key)
+    if every_serial:
+        if as_json:
+            click.echo(as_json_text([_version_dict(v, kept) for v in versions]))
+        else:
+            click.echo(
+                _versions_text(versions, kept) if versions else f"No history for {session.key}."
             )
-    return as_json(items)
+        return
+    if as_json:
+        click.echo(as_json_text([e.as_dict() for e in entries]))
+    else:
+        click.echo(
+            _runs_text(session.key, entries) if entries else f"No history for {session.key}."
+        )
+
+
+def _version_dict(version: StateVersion, kept: set[int]) -> dict[str, Any]:
+    return {
+        "serial": version.serial,
+        "lineage": version.lineage,
+        "when": version.created_at.isoformat(),
+        "who": version.who,
+        "operation": version.operation,
+        "kept": version.serial in kept,
+    }
 
 
 def _when(entry: HistoryEntry | StateVersion) -> str:

@@ -161,3 +161,22 @@ def test_a_saved_plan_applies_with_matching_or_no_flags(project: Project) -> Non
     assert applied.exit_code == 0, applied.output
     listed = project.run("state", "list", "-w", "team", "-E", "dev")
     assert listed.stdout.split() == ["app"]
+
+
+def test_a_binary_policy_file_is_located(project: Project) -> None:
+    project.write("stack.yaml", CLOUD_FREE)
+    (project.root / "policy.yaml").write_bytes(b"rules:\n" + BINARY)
+
+    result = project.run("plan", "--policy", "policy.yaml")
+
+    _refused(result, "policy.yaml:2:1: error: not UTF-8 text (byte 7: 0x89)")
+
+
+def test_a_binary_markdown_template_is_one_error(project: Project) -> None:
+    project.write("stack.yaml", CLOUD_FREE)
+    assert project.run("plan", "-out", "tf.plan").exit_code == 0
+    (project.root / "comment.md.j2").write_bytes(BINARY)
+
+    result = project.run("show", "tf.plan", "-markdown", "-template", "comment.md.j2")
+
+    _refused(result, "error: Markdown template comment.md.j2 is not UTF-8 text (byte 0)")

@@ -84,7 +84,7 @@ def test_history_folds_serials_into_runs(store: SqlStateStore) -> None:
         (first + 1, second, "destroy", 2, True),
         (second + 1, second + 1, "(not kept; last write: write server)", None, False),
     ]
-    every = admin.history(store, KEY, every_serial=True)
+    every = admin.every_serial(store, KEY)
     assert [v.serial for v in every] == list(range(1, second + 2))
 
 
