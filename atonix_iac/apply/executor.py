@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from atonix_iac.apply.audit import CallOutcome, audited
+from atonix_iac.apply.audit import CallOutcome, audited, record_forget
 from atonix_iac.apply.baseline import properties_to_change, update_baseline
 from atonix_iac.apply.events import (
     ApplyEvent,
@@ -606,6 +606,7 @@ class _Run:
             # Retain: forget it and leave the object; no physical id: nothing to delete.
             self.emit(EventKind.START, step, Operation.FORGET, physical_id=target.physical_id)
             self.forget(step, destroyed=False)
+            record_forget(self.store, self.key, target, forget_only, self.audit_project)
             self.emit(EventKind.DONE, step, Operation.FORGET, physical_id=target.physical_id)
             return
         impl = self.implementation(change, target.type)

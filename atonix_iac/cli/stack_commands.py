@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from atonix_iac.apply import admin
 from atonix_iac.apply.adopt import import_resource
 from atonix_iac.apply.events import ApplyResult, OnFailure
 from atonix_iac.apply.executor import apply_plan
@@ -16,6 +17,7 @@ from atonix_iac.apply.refresh import persist_refresh, refresh_state
 from atonix_iac.apply.secrets import plan_seals, schema_secret_properties
 from atonix_iac.errors import (
     ApplyError,
+    AtonixError,
     Diagnostic,
     Severity,
     TemplateError,
@@ -25,6 +27,7 @@ from atonix_iac.errors import (
 from atonix_iac.planner import build_graph, plan_to_bytes, validate_stack
 from atonix_iac.planner.plan import Plan, PlanMode
 from atonix_iac.state.files import write_private_file
+from atonix_iac.state.model import StackKey
 from atonix_iac.template import BoundParameters
 from atonix_iac.template.model import Template
 
@@ -46,6 +49,7 @@ from .options import (
 )
 from .planning import (
     approve,
+    check_plan_target,
     check_template_unchanged,
     compute_plan,
     looks_like_plan_file,
@@ -256,6 +260,7 @@ def _apply_saved(
     on_failure: str | None,
 ) -> None:
     saved = read_saved_plan(path)
+    check_plan_target(saved.plan, stack)
     template = check_template_unchanged(saved)
     plan = saved.plan
     _refuse_destroy_rollback(on_failure, plan.mode is PlanMode.DESTROY)
@@ -323,13 +328,24 @@ def apply_command(**kwargs: Any) -> None:
     run = RunOptions.from_kwargs(kwargs)
     options = PlanOptions.from_kwargs(kwargs)
     saved_plan = stack.template.is_file() and looks_like_plan_file(stack.template)
-    with Gate.open(kwargs, stack_key(stack)) as gate:
+    with Gate.open(kwargs, _apply_key(stack, saved_plan)) as gate:
         _refuse_destroy_rollback(on_failure, options.destroy)
         require_auto_approve(gate, auto_approve, saved_plan)
         if saved_plan:
             _apply_saved(stack.template, stack, inputs, run, gate, on_failure)
             return
         _plan_and_apply(stack, inputs, run, options, auto_approve, gate, on_failure)
+
+
+def _apply_key(stack: StackOptions, saved_plan: bool) -> StackKey:
+    """The stack a run works on: a saved plan's own (so a project of several workspaces needs
+    no flags to apply one; flags that disagree are refused inside the gate)."""
+    if saved_plan:
+        try:
+            return read_saved_plan(stack.template).plan.key
+        except AtonixError:
+            pass  # reported, as the gate reports it, when the plan is applied
+    return stack_key(stack)
 
 
 @click.command("destroy")
@@ -374,6 +390,8 @@ def refresh_command(**kwargs: Any) -> None:
         updated, gone = persist_refresh(session.store, session.key, state, results)
         # State written by a version whose rules knew fewer secrets is sealed now.
         resealed = session.store.reseal(session.key, schema_secret_properties(session.registry))
+        if updated or gone or resealed:
+            admin.keep_snapshot(session.store, session.key, "refresh")
     for key in sorted(results):
         ident = state.resources[key].physical_id
         click.echo(f"{key}: Refreshing state... [id={ident}]")
@@ -419,6 +437,7 @@ def import_command(address: str, physical_id: str, **kwargs: Any) -> None:
                 physical_id,
                 session.identity_base,
             )
+            admin.keep_snapshot(session.store, session.key, "import")
     click.echo(f"{address}: Importing from ID {physical_id!r}...")
     click.echo(f"{address}: Import complete [id={resource.physical_id}]")
     click.echo("\nImport successful! The resource is now managed by atonix.")
