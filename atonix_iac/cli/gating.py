@@ -32,8 +32,9 @@ from atonix_iac.workspace.binding import find_project_file
 
 from .events import JsonEventWriter, ticking
 from .options import flag_names
-from .progress import printer
+from .progress import InFlight, PlainProgress, planned_steps
 from .render import outputs_text
+from .terminal import live_wanted, on_hard_exit, progress_interval_s
 
 if TYPE_CHECKING:
     from atonix_iac.policy import Policy, PolicyReport
@@ -123,6 +124,8 @@ class Gate:
     policies: list[Policy] = field(default_factory=list)
     writer: JsonEventWriter | None = None
     human: bool = True
+    # The human display of the run in progress (event lines; a live region on a terminal).
+    _display: Callable[[ApplyEvent], None] | None = field(default=None, init=False, repr=False)
 
     @classmethod
     @contextmanager
@@ -203,7 +206,8 @@ class Gate:
             )
 
     def on_event(self) -> Callable[[ApplyEvent], None]:
-        human = printer(click.echo) if self.human else None
+        """The callback for ``apply_plan``: call it inside ``applying``."""
+        human = self._display
         writer = self.writer
 
         def on_event(event: ApplyEvent) -> None:
@@ -215,14 +219,29 @@ class Gate:
         return on_event
 
     @contextmanager
-    def applying(self, plan: Plan) -> Iterator[None]:
-        """Around an apply: types for the hooks, and apply_progress ticks."""
-        if self.writer is None:
-            yield
-            return
-        self.writer.track(plan)
-        with ticking(self.writer):
-            yield
+    def applying(self, plan: Plan, *, no_color: bool = False) -> Iterator[None]:
+        """Around an apply: the human display (event lines, and either a live region on a
+        terminal or "Still creating..." lines), types for the hooks, apply_progress ticks."""
+        interval = progress_interval_s()
+        with ExitStack() as stack:
+            if self.human and live_wanted(no_color):
+                from .live import LiveProgress  # rich: only when a region is drawn
+
+                live = LiveProgress(InFlight(planned_steps(plan)))
+                stack.enter_context(on_hard_exit(live.abandon))
+                stack.enter_context(live.showing())
+                self._display = live.on_event
+            elif self.human:
+                plain = PlainProgress(click.echo, interval)
+                stack.enter_context(plain.ticking())
+                self._display = plain.on_event
+            if self.writer is not None:
+                self.writer.track(plan)
+                stack.enter_context(ticking(self.writer, interval))
+            try:
+                yield
+            finally:
+                self._display = None
 
     def report(self, result: ApplyResult, plan: Plan) -> None:
         destroy = plan.mode is PlanMode.DESTROY

@@ -1,11 +1,23 @@
-"""Terraform-style progress lines for apply events (``web: Creation complete after 0.3s``)."""
+"""Terraform-style progress lines for apply events (``web: Creation complete after 0.3s``).
+
+While a run waits, ``PlainProgress`` prints ``web: Still creating... [10s elapsed]`` for every
+operation in flight, every 10 s of its own (Terraform's wording and cadence), for logs and
+pipes; on a terminal ``cli/live.py`` draws a live region instead. Both count what is in
+flight, done, failed and left with ``InFlight``.
+"""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 from atonix_iac.apply.events import ApplyEvent, EventKind, Operation
+from atonix_iac.planner.plan import Action, Plan
+
+from .terminal import go_duration
 
 _WORDS: dict[Operation, tuple[str, str, str]] = {
     # operation: (starting, complete, failed)
@@ -19,6 +31,15 @@ _WORDS: dict[Operation, tuple[str, str, str]] = {
     ),
     Operation.READ: ("Refreshing state...", "Refresh complete", "Refresh failed"),
     Operation.RESTORE: ("Restoring...", "Restored", "Restore failed"),
+}
+# What a long operation is still doing, as in "web: Still creating... [10s elapsed]".
+_STILL = {
+    Operation.CREATE: "Still creating...",
+    Operation.UPDATE: "Still modifying...",
+    Operation.DELETE: "Still destroying...",
+    Operation.FORGET: "Still removing from state...",
+    Operation.READ: "Still reading...",
+    Operation.RESTORE: "Still restoring...",
 }
 # Rollback steps: (what is being done, what was done), as in "web: Rolling back (destroying)...".
 _ROLLBACK_WORDS = {
@@ -64,3 +85,147 @@ def printer(echo: Callable[[str], None]) -> Callable[[ApplyEvent], None]:
             echo(line)
 
     return on_event
+
+
+def still_words(operation: Operation, *, rollback: bool) -> str:
+    if rollback:
+        return "Still rolling back..."
+    return _STILL[operation]
+
+
+@dataclass(frozen=True, slots=True)
+class Running:
+    """One operation in flight."""
+
+    address: str
+    operation: Operation
+    started: float  # time.monotonic()
+    deposed: str | None = None
+    rollback: bool = False
+
+    @property
+    def who(self) -> str:
+        return self.address + (f" (deposed object {self.deposed})" if self.deposed else "")
+
+    def doing(self) -> str:
+        """``Creating...``, ``Rolling back (destroying)...``: the START wording."""
+        if self.rollback:
+            return rollback_words(self.operation)[0]
+        return _WORDS[self.operation][0]
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """What the run is doing at one moment (for the live region)."""
+
+    running: tuple[Running, ...]  # oldest first
+    done: int
+    failed: int
+    left: int
+    elapsed_s: float
+    now: float
+
+
+def planned_steps(plan: Plan) -> int:
+    """Operations the plan will start: a replacement is a delete and a create."""
+    steps = 0
+    for change in plan.changes:
+        if change.action is Action.NOOP:
+            continue
+        replace = change.action in (Action.DELETE_THEN_CREATE, Action.CREATE_THEN_DELETE)
+        steps += 2 if replace else 1
+    return steps
+
+
+class InFlight:
+    """Counts a run's operations from its events; safe to feed from worker threads."""
+
+    def __init__(self, planned: int, *, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self._planned = planned
+        self._monotonic = monotonic
+        self._lock = threading.Lock()
+        self._running: dict[tuple[str, str | None, bool], Running] = {}
+        self._done = 0
+        self._failed = 0
+        self.started = monotonic()
+
+    def observe(self, event: ApplyEvent) -> None:
+        key = (event.address, event.deposed, event.rollback)
+        with self._lock:
+            if event.kind is EventKind.START:
+                self._running[key] = Running(
+                    event.address, event.operation, event.at, event.deposed, event.rollback
+                )
+            elif event.kind is EventKind.DONE:
+                self._running.pop(key, None)
+                self._done += 1
+            elif event.kind is EventKind.FAILED:
+                self._running.pop(key, None)
+                self._failed += 1
+
+    def snapshot(self) -> Snapshot:
+        now = self._monotonic()
+        with self._lock:
+            running = tuple(sorted(self._running.values(), key=lambda r: (r.started, r.who)))
+            done, failed = self._done, self._failed
+        left = max(self._planned - done - failed - len(running), 0)
+        return Snapshot(running, done, failed, left, now - self.started, now)
+
+
+class PlainProgress:
+    """Event lines, plus a ``Still creating... [10s elapsed]`` line per operation in flight
+    every ``interval_s`` of its own: for pipes, logs and terminals that take no escapes."""
+
+    def __init__(self, echo: Callable[[str], None], interval_s: float) -> None:
+        self._echo = echo
+        self._interval_s = interval_s
+        self._lock = threading.Lock()
+        self._wake = threading.Condition(self._lock)
+        self._running: dict[tuple[str, str | None, bool], tuple[Running, int]] = {}
+        self._stopped = False
+
+    def on_event(self, event: ApplyEvent) -> None:
+        line = format_event(event)
+        key = (event.address, event.deposed, event.rollback)
+        with self._lock:
+            if event.kind is EventKind.START:
+                running = Running(
+                    event.address, event.operation, event.at, event.deposed, event.rollback
+                )
+                self._running[key] = (running, 1)
+                self._wake.notify()
+            elif event.kind in (EventKind.DONE, EventKind.FAILED):
+                self._running.pop(key, None)
+            self._echo(line)
+
+    @contextmanager
+    def ticking(self) -> Iterator[None]:
+        thread = threading.Thread(target=self._tick, name="atonix-still-running", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._stopped = True
+                self._wake.notify()
+            thread.join()
+
+    def _tick(self) -> None:
+        with self._lock:
+            while not self._stopped:
+                now = time.monotonic()
+                due = sorted(
+                    (running.started + ticks * self._interval_s, key)
+                    for key, (running, ticks) in self._running.items()
+                )
+                for when, key in due:
+                    if when > now:
+                        break
+                    running, ticks = self._running[key]
+                    self._running[key] = (running, ticks + 1)
+                    words = still_words(running.operation, rollback=running.rollback)
+                    elapsed = go_duration(round(now - running.started))
+                    self._echo(f"{running.who}: {words} [{elapsed} elapsed]")
+                pending = [r.started + t * self._interval_s for r, t in self._running.values()]
+                timeout = max(min(pending) - time.monotonic(), 0.01) if pending else None
+                self._wake.wait(timeout)

@@ -7,7 +7,6 @@ only by ``show FILE``: reading state or outputs does not pay for them.
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ from atonix_iac.errors import UsageError, suggest
 from .options import DEFAULT_TEMPLATE, StackOptions, flag_names, stack_options
 from .render import SENSITIVE_OUTPUT, outputs_json, outputs_text, state_text, value_text
 from .session import as_json, open_session
+from .terminal import color_wanted
 
 template_option = click.option(
     *flag_names("template"),
@@ -143,7 +143,7 @@ def _show_saved_plan(
         saved, as_json=as_json_doc, markdown=markdown, markdown_template=markdown_template
     )
     if view is None:
-        view = render_plan(saved.plan, color=color and sys.stdout.isatty())
+        view = render_plan(saved.plan, color=color and color_wanted(no_color=False))
     click.echo(view)
     return True
 

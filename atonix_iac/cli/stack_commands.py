@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -65,10 +64,11 @@ from .session import (
     parameter_values,
     stack_key,
 )
+from .terminal import color_wanted
 
 
 def _color(run: RunOptions) -> bool:
-    return not run.no_color and sys.stdout.isatty()
+    return color_wanted(run.no_color)
 
 
 def _load(
@@ -231,7 +231,7 @@ def _run_apply(
     if plan_seals(plan, params, session.registry):
         session.store.check_key()  # a missing key fails here, before any cloud call
     gate.echo("")
-    with gate.applying(plan):
+    with gate.applying(plan, no_color=run.no_color):
         try:
             return apply_plan(
                 plan,
