@@ -7,10 +7,14 @@ parser or the apply engine.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import importlib
+import os
 import platform
 import signal
+import sys
+import threading
 from typing import Any
 
 import click
@@ -19,6 +23,7 @@ from atonix_iac import __version__
 from atonix_iac.errors import AtonixError
 
 from . import exitcodes
+from .terminal import run_hard_exit_hooks
 
 # Command name -> (module in this package, attribute holding the click command).
 LAZY_COMMANDS: dict[str, tuple[str, str]] = {
@@ -78,19 +83,58 @@ def version_command() -> None:
 def main() -> None:
     _tune_garbage_collector()
     signal.signal(signal.SIGINT, _interrupted)
-    cli(prog_name="atonix")
+    try:
+        cli(prog_name="atonix")
+    except (SystemExit, _Abandoned):
+        if _ABANDONED.is_set():
+            _exit_now()
+        raise
 
 
 def _interrupted(signum: int, frame: object) -> None:
     """Say at once what Ctrl-C does: nothing new starts, changes in flight finish and are
     recorded (that can take as long as the slowest of them), then atonix exits 1."""
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGINT, _interrupted_again)
     click.echo(
         "\nInterrupt received: starting nothing new; waiting for changes in flight to finish "
-        "and be recorded in state.",
+        "and be recorded in state. Press Ctrl-C again to exit at once.",
         err=True,
     )
     raise KeyboardInterrupt
+
+
+# A second Ctrl-C: the stack lock is released on the way out, then the process ends without
+# waiting for the worker threads (what a crash would leave, the next run settles).
+ABANDON_GRACE_S = 3.0
+_ABANDONED = threading.Event()
+
+
+class _Abandoned(BaseException):  # noqa: N818 - not an error: the user asked to stop now
+    """Unwinds the main thread (releasing the stack lock) past click's ``Aborted!``."""
+
+
+def _interrupted_again(signum: int, frame: object) -> None:
+    signal.signal(signal.SIGINT, lambda *_: _exit_now())
+    _ABANDONED.set()
+    click.echo(
+        "\nTwo interrupts received: exiting now, without waiting for changes in flight. Nothing"
+        " is lost: each create was recorded before it started, and the next plan, apply or"
+        " refresh settles state with what the cloud did.",
+        err=True,
+    )
+    # Should unwinding block (a lock held by a worker), end anyway.
+    watchdog = threading.Timer(ABANDON_GRACE_S, _exit_now)
+    watchdog.daemon = True
+    watchdog.start()
+    raise _Abandoned
+
+
+def _exit_now() -> None:
+    run_hard_exit_hooks()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError, RuntimeError):
+            stream.flush()
+    os._exit(exitcodes.ExitCode.ERROR)
 
 
 def _tune_garbage_collector() -> None:
