@@ -40,13 +40,13 @@ def _columns() -> list[sa.Column[Any]]:
 
 
 def _rebuild(columns: list[sa.Column[Any]]) -> None:
-    bind = op.get_bind()
-    old = sa.table("locks", *(sa.column(name) for name in _KEPT))
-    rows = [dict(row._mapping) for row in bind.execute(sa.select(old))]
+    """Recreate locks with ``columns``, its rows copied in SQL (values untouched by Python)."""
+    op.execute("CREATE TABLE atonix_locks_copy AS SELECT * FROM locks")
     op.drop_table("locks")
     table = op.create_table("locks", *columns)
-    if rows:
-        op.bulk_insert(table, rows)
+    copy = sa.table("atonix_locks_copy", *(sa.column(name) for name in _KEPT))
+    op.execute(sa.insert(table).from_select(list(_KEPT), sa.select(*copy.c)))
+    op.drop_table("atonix_locks_copy")
 
 
 def upgrade() -> None:
