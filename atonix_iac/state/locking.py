@@ -27,54 +27,38 @@ while it was stopped, writes nothing more, and its heartbeat stops renewing.
 
 from __future__ import annotations
 
-import contextlib
 import getpass
-import hashlib
-import logging
 import os
 import socket
-import threading
 import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Engine, bindparam, delete, insert, select, text, update
-from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy import Engine, delete, insert, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from atonix_iac.errors import StateError, StateLockedError
+from atonix_iac.state.lease import (
+    Beacon,
+    HeldLock,
+    LeaseTiming,
+    Warn,
+    advisory_key,
+    db_now,
+    db_now_on,
+    key_filter,
+    log_warning,
+)
 from atonix_iac.state.liveness import process_gone, process_scope, process_started
 from atonix_iac.state.model import LockInfo, StackKey
-from atonix_iac.state.schema import LockRow, table_of, utcnow
+from atonix_iac.state.schema import LockRow, table_of
 
-LEASE_ENV = "ATONIX_LOCK_LEASE_S"
-RENEW_ENV = "ATONIX_LOCK_RENEW_S"
-DEFAULT_LEASE_S = 60.0
 _FIRST_POLL_S = 0.05
 _MAX_POLL_S = 0.5
-_JOIN_TIMEOUT_S = 30.0
-
-Warn = Callable[[str], None]
-_log = logging.getLogger(__name__)
+_RETRIES = 20  # looks again at once when the lock changed under us, before waiting
 _locks = table_of(LockRow)
-# Which lock the stack has, kept until the writer's transaction ends (see HeldLock.check).
-_CONFIRM = (
-    select(_locks.c.lock_id)
-    .where(
-        _locks.c.workspace == bindparam("w"),
-        _locks.c.environment == bindparam("e"),
-        _locks.c.stack == bindparam("s"),
-    )
-    .with_for_update(read=True, key_share=True)
-)
-
-
-def log_warning(message: str) -> None:
-    """The default for a store's ``on_warning``: library users see it through ``logging``."""
-    _log.warning("%s", message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,38 +92,6 @@ class Holder:
 
 
 @dataclass(frozen=True, slots=True)
-class LeaseTiming:
-    """How long a lock survives its holder's silence, and how often the holder renews it."""
-
-    lease_s: float = DEFAULT_LEASE_S
-    renew_s: float = DEFAULT_LEASE_S / 6
-
-    @classmethod
-    def from_environment(cls) -> LeaseTiming:
-        lease = _seconds(LEASE_ENV, DEFAULT_LEASE_S)
-        renew = _seconds(RENEW_ENV, lease / 6)
-        if renew >= lease:
-            raise StateError(
-                f"{RENEW_ENV}={renew:g} must be shorter than {LEASE_ENV}={lease:g}: "
-                "the lease would lapse between two renewals"
-            )
-        return cls(lease_s=lease, renew_s=renew)
-
-
-def _seconds(name: str, default: float) -> float:
-    raw = os.environ.get(name)
-    if raw is None or not raw.strip():
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if not value > 0 or value == float("inf"):
-        raise StateError(f"{name}={raw!r} is not a positive number of seconds")
-    return value
-
-
-@dataclass(frozen=True, slots=True)
 class _Seen:
     """A lock row as a would-be taker read it."""
 
@@ -167,11 +119,13 @@ def acquire(
     timing = timing or LeaseTiming()
     deadline = time.monotonic() + max(timeout_s, 0.0)
     pause = _FIRST_POLL_S
-    beacon = _Beacon.take(write) if write.dialect.name == "postgresql" else None
+    took_over = ""
+    retries = _RETRIES
+    beacon = Beacon.take(write) if write.dialect.name == "postgresql" else None
     lock_id = beacon.lock_id if beacon is not None else str(uuid.uuid4())
     try:
         while True:
-            row = _row(key, lock_id, operation, me, _now(write), timing)
+            row = _row(key, lock_id, operation, me, db_now(write), timing)
             if _try_insert(write, row):
                 break
             seen, now = _current(read, key)
@@ -180,12 +134,13 @@ def acquire(
             reason = _stale_reason(seen, me, now)
             check_beacon = reason is None and seen.lease_expires is not None and beacon is not None
             if reason is not None or check_beacon:
-                row = _row(key, lock_id, operation, me, _now(write), timing)
+                row = _row(key, lock_id, operation, me, db_now(write), timing)
                 if _take_over(write, key, seen, row, check_beacon=check_beacon):
-                    warn(_took_over(seen.info, reason or "its database session is gone"))
+                    took_over = _took_over(seen.info, reason or "its database session is gone")
                     break
-                if reason is not None:
-                    continue  # someone else changed the row first: look again
+                if reason is not None and retries > 0:
+                    retries -= 1
+                    continue  # someone changed the row first: look again, without waiting
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise StateLockedError(describe_held(seen.info, me, seen=seen))
@@ -197,194 +152,19 @@ def acquire(
         raise
     held = HeldLock(write, _info(key, row), timing, beacon, warn)
     held.start()
-    return held
-
-
-class HeldLock:
-    """A lock this process holds: a heartbeat thread renews its lease until ``release``."""
-
-    def __init__(
-        self,
-        write: Engine,
-        info: LockInfo,
-        timing: LeaseTiming,
-        beacon: _Beacon | None,
-        warn: Warn,
-    ) -> None:
-        self.info = info
-        self._write = write
-        self._timing = timing
-        self._beacon = beacon
-        self._warn = warn
-        self._stop = threading.Event()
-        self._renewing = threading.Lock()  # renewals against the beacon's closing
-        self._marking = threading.Lock()
-        self._lost = False
-        self._thread = threading.Thread(
-            target=self._heartbeat, name=f"atonix-lock-{info.key}", daemon=True
-        )
-
-    @property
-    def lost(self) -> bool:
-        return self._lost
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def check(self, transaction: Session | Connection) -> None:
-        """Inside a write transaction: raise StateLockedError unless our row is still there,
-        and keep it there until the transaction ends (PostgreSQL: FOR KEY SHARE, which a
-        takeover's DELETE waits for and a renewal does not; SQLite: writers are serial). So
-        a holder that was force-unlocked or taken over never writes on, however late its
-        heartbeat learns of it."""
-        if not self._lost:
-            found = transaction.execute(
-                _CONFIRM,
-                {
-                    "w": self.info.key.workspace,
-                    "e": self.info.key.environment,
-                    "s": self.info.key.stack,
-                },
-            ).scalar_one_or_none()
-            if found == self.info.lock_id:
-                return
-            self._mark_lost()
-        raise StateLockedError(
-            f"the lock {self.info.lock_id} on the state of {self.info.key} is no longer "
-            "held by this run (force-unlocked, or taken over as stale); stopping before "
-            "writing state"
-        )
-
-    def release(self) -> None:
-        """Drop our lock row (only ours: a force-unlocked and retaken lock is someone else's),
-        then stop the heartbeat, which lets the beacon go."""
-        self._stop.set()
+    if took_over:
         try:
-            with self._write.begin() as connection:
-                connection.execute(delete(LockRow).where(*_mine(self.info)))
-        finally:
-            self._thread.join(_JOIN_TIMEOUT_S)
-
-    def _heartbeat(self) -> None:
-        try:
-            while not self._stop.wait(self._timing.renew_s):
-                if self._renew_or_mark_lost():
-                    return
-        finally:
-            if self._beacon is not None:
-                with self._renewing:
-                    self._beacon.close()
-
-    def _renew_or_mark_lost(self) -> bool:
-        """Renew the lease; True once the lock is known lost."""
-        with self._renewing:
-            if self._lost:
-                return True
-            try:
-                ours = self._renew()
-            except SQLAlchemyError as exc:  # the database is away: try again next beat
-                _log.debug("renewing lock %s failed: %s", self.info.lock_id, exc)
-                if self._beacon is not None:
-                    self._beacon.drop()
-                return False
-            if ours is None or ours:  # None: a taker holds our beacon just now; look again
-                return False
-            if self._stop.is_set():
-                return True  # we released it ourselves meanwhile
-        self._mark_lost()
-        return True
-
-    def _mark_lost(self) -> None:
-        """Remember (and say, once) that the lock is no longer ours."""
-        with self._marking:
-            if self._lost:
-                return
-            self._lost = True
-        self._warn(
-            f"the lock {self.info.lock_id} on the state of {self.info.key} was force-unlocked "
-            "or taken over; this run writes no more state"
-        )
-
-    def _renew(self) -> bool | None:
-        """Push the lease forward if the row is still ours: True, False (not ours), None (our
-        beacon is held by a taker at this instant)."""
-        if self._beacon is None:
-            with self._write.begin() as connection:
-                return _extend(connection, self.info, self._timing)
-        beacon = self._beacon.connection()
-        if beacon is None:
-            return None
-        return _extend(beacon, self.info, self._timing)
-
-
-class _Beacon:
-    """PostgreSQL only: a session advisory lock keyed by our lock id, held on a connection of
-    its own; the server frees it when that connection dies, which tells takers at once that
-    we are gone. Used by one thread at a time (acquire, then the heartbeat)."""
-
-    def __init__(self, engine: Engine, lock_id: str) -> None:
-        self.lock_id = lock_id
-        self._engine = engine
-        self._key = advisory_key(lock_id)
-        self._connection: Connection | None = None
-
-    @classmethod
-    def take(cls, engine: Engine) -> _Beacon:
-        for _ in range(3):  # a fresh uuid4's key is free unless 64 bits collide
-            beacon = cls(engine, str(uuid.uuid4()))
-            if beacon.connection() is not None:
-                return beacon
-        raise StateError("could not take a PostgreSQL advisory lock for the stack lock")
-
-    def connection(self) -> Connection | None:
-        """The connection holding the advisory lock, (re)connecting and retaking it if the
-        old one died; None if another session holds our key right now (a taker)."""
-        if self._connection is not None:
-            return self._connection
-        connection = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-        try:
-            connection.execute(
-                text("SELECT set_config('application_name', :name, false)"),
-                {"name": f"atonix lock {self.lock_id}"},
-            )
-            got = connection.execute(
-                text("SELECT pg_try_advisory_lock(CAST(:k AS BIGINT))"), {"k": self._key}
-            ).scalar_one()
+            warn(took_over)
         except BaseException:
-            connection.invalidate()
-            connection.close()
+            held.release()
             raise
-        if not got:
-            connection.close()
-            return None
-        self._connection = connection
-        return connection
-
-    def drop(self) -> None:
-        """Close our connection, which frees the advisory lock (if the server had not already
-        freed it: a connection that failed)."""
-        connection, self._connection = self._connection, None
-        if connection is not None:
-            with contextlib.suppress(SQLAlchemyError):
-                connection.invalidate()
-                connection.close()
-
-    def close(self) -> None:
-        """Let the advisory lock go by closing the connection for good (not back to the pool,
-        where it would keep its application_name)."""
-        self.drop()
-
-
-def advisory_key(lock_id: str) -> int:
-    """The signed 64-bit PostgreSQL advisory-lock key of a lock id."""
-    digest = hashlib.blake2b(f"atonix-lock:{lock_id}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
+    return held
 
 
 def force_unlock(write: Engine, key: StackKey, lock_id: str) -> LockInfo:
     """Break the lock ``lock_id``; StateError if the stack is not locked by that id."""
     with Session(write) as session, session.begin():
-        row = session.scalars(select(LockRow).where(*_key_filter(key))).one_or_none()
+        row = session.scalars(select(LockRow).where(*key_filter(key))).one_or_none()
         if row is None:
             raise StateError(f"state of {key} is not locked")
         if row.lock_id != lock_id:
@@ -451,7 +231,7 @@ def _take_over(
             lease = LockRow.lease_expires
             gone = connection.execute(
                 delete(LockRow).where(
-                    *_key_filter(key),
+                    *key_filter(key),
                     LockRow.lock_id == seen.info.lock_id,
                     lease.is_(None) if seen.lease_expires is None else lease == seen.lease_expires,
                 )
@@ -462,12 +242,6 @@ def _take_over(
     except IntegrityError:
         return False
     return True
-
-
-def _extend(connection: Connection, info: LockInfo, timing: LeaseTiming) -> bool:
-    expires = _now_on(connection) + timedelta(seconds=timing.lease_s)
-    renewed = connection.execute(update(LockRow).where(*_mine(info)).values(lease_expires=expires))
-    return renewed.rowcount == 1
 
 
 def _row(
@@ -506,8 +280,8 @@ def _try_insert(write: Engine, row: dict[str, object]) -> bool:
 def _current(read: Engine, key: StackKey) -> tuple[_Seen | None, datetime]:
     """The stack's lock row (if any) and the clock leases are judged by, read together."""
     with Session(read) as session, session.begin():
-        row = session.scalars(select(LockRow).where(*_key_filter(key))).one_or_none()
-        now = _now_on(session.connection())
+        row = session.scalars(select(LockRow).where(*key_filter(key))).one_or_none()
+        now = db_now_on(session.connection())
         if row is None:
             return None, now
         seen = _Seen(
@@ -518,22 +292,6 @@ def _current(read: Engine, key: StackKey) -> tuple[_Seen | None, datetime]:
             pid_started=row.pid_started,
         )
     return seen, now
-
-
-def _now(engine: Engine) -> datetime:
-    if engine.dialect.name != "postgresql":
-        return utcnow()
-    with engine.connect() as connection:
-        return _now_on(connection)
-
-
-def _now_on(connection: Connection) -> datetime:
-    """The clock leases run on: PostgreSQL's (one clock for every host), else ours."""
-    if connection.dialect.name != "postgresql":
-        return utcnow()
-    value = connection.execute(text("SELECT CURRENT_TIMESTAMP")).scalar_one()
-    assert isinstance(value, datetime)
-    return value
 
 
 def _info(key: StackKey, row: LockRow | dict[str, object]) -> LockInfo:
@@ -561,18 +319,6 @@ def _took_over(old: LockInfo, reason: str) -> str:
 
 def _when(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
-
-
-def _key_filter(key: StackKey) -> tuple[ColumnElement[bool], ...]:
-    return (
-        LockRow.workspace == key.workspace,
-        LockRow.environment == key.environment,
-        LockRow.stack == key.stack,
-    )
-
-
-def _mine(info: LockInfo) -> tuple[ColumnElement[bool], ...]:
-    return (*_key_filter(info.key), LockRow.lock_id == info.lock_id)
 
 
 def _host_and_pid(who: str) -> tuple[str | None, int | None]:

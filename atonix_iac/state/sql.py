@@ -30,6 +30,7 @@ from atonix_iac.state.codec import (
     stack_secrets,
 )
 from atonix_iac.state.database import StateDatabase, Transaction, stack_filter
+from atonix_iac.state.lease import HeldLock, LeaseTiming, Warn, log_warning
 from atonix_iac.state.model import (
     AuditRecord,
     LockInfo,
@@ -67,14 +68,14 @@ class SqlStateStore:
         box: SecretBox,
         *,
         holder: locking.Holder | None = None,
-        on_warning: locking.Warn = locking.log_warning,
+        on_warning: Warn = log_warning,
     ) -> None:
         self.url = url
         self._box = box
         self._holder = holder or locking.Holder.current()
         self._warn = on_warning
         # The locks this store holds, so that a write under a lost lock is refused.
-        self._held: dict[StackKey, locking.HeldLock] = {}
+        self._held: dict[StackKey, HeldLock] = {}
         self._db = StateDatabase(url, self._holder)
 
     # -- reading -------------------------------------------------------------------------
@@ -160,7 +161,7 @@ class SqlStateStore:
         """Hold the lock; a stale one (its holder dead, or its lease expired) is taken over
         with a warning. Lease and renewal period come from the environment (``locking.py``)."""
         db = self._db
-        timing = locking.LeaseTiming.from_environment()
+        timing = LeaseTiming.from_environment()
         with db.errors():
             held = locking.acquire(
                 db.read_engine,

@@ -22,7 +22,8 @@ from sqlalchemy import create_engine, insert
 
 from atonix_iac.errors import StateError, StateLockedError
 from atonix_iac.state import open_store
-from atonix_iac.state.locking import LEASE_ENV, RENEW_ENV, LeaseTiming
+from atonix_iac.state.lease import LEASE_ENV, RENEW_ENV, LeaseTiming
+from atonix_iac.state.liveness import process_gone, process_scope, process_started
 from atonix_iac.state.schema import LockRow, utcnow
 from atonix_iac.state.sql import SqlStateStore
 
@@ -111,7 +112,15 @@ def _fast_leases(monkeypatch: pytest.MonkeyPatch, lease: float, renew: float) ->
     return env
 
 
-def _insert_lock(backend: Backend, *, lease_in_s: float | None, host: str, pid: int) -> str:
+def _insert_lock(
+    backend: Backend,
+    *,
+    lease_in_s: float | None,
+    host: str,
+    pid: int,
+    scope: str | None = None,
+    started: int | None = None,
+) -> str:
     """A lock row written by hand: a holder on ``host`` whose lease ends ``lease_in_s`` from
     now (None: a row from before leases existed)."""
     lock_id = "0badc0de-0000-4000-8000-000000000000"
@@ -133,8 +142,8 @@ def _insert_lock(backend: Backend, *, lease_in_s: float | None, host: str, pid: 
                     operation="destroy",
                     since=now - timedelta(hours=1),
                     lease_expires=lease,
-                    pid_scope=None if lease_in_s is None else f"{host} scope",
-                    pid_started=None,
+                    pid_scope=scope or (None if lease_in_s is None else f"{host} scope"),
+                    pid_started=started,
                 )
             )
     finally:
@@ -201,6 +210,41 @@ def test_an_expired_lease_of_another_host_is_taken_over(
     assert len(warnings) == 1
     assert warnings[0].startswith(f"{TAKEN_OVER}alice@gone-host pid 4242 (destroy) since ")
     assert ": its lease expired at " in warnings[0]
+
+
+@pytest.mark.skipif(process_scope() is None, reason="pids are checked on Linux only")
+def test_a_reused_pid_does_not_keep_a_dead_holders_lock(
+    backend: Backend, warned: tuple[SqlStateStore, list[str]]
+) -> None:
+    """The row names a live pid of this machine (ours), but a process that started at another
+    time: the holder is gone and its pid was handed on."""
+    store, warnings = warned
+    started = process_started(os.getpid())
+    assert started is not None
+    _insert_lock(
+        backend,
+        lease_in_s=3600,
+        host=socket.gethostname(),
+        pid=os.getpid(),
+        scope=process_scope(),
+        started=started - 1,
+    )
+    with store.lock(KEY, "apply"):
+        pass
+    assert len(warnings) == 1 and warnings[0].endswith(": that process is gone")
+
+
+def test_process_liveness_checks_the_start_time_and_zombies() -> None:
+    me = os.getpid()
+    assert not process_gone(me, process_started(me))
+    assert not process_gone(me, None)
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    os.waitid(os.P_PID, child.pid, os.WEXITED | os.WNOWAIT)  # exited, not reaped: a zombie
+    assert process_gone(child.pid, None)
+    child.wait(timeout=60)
+    assert process_gone(child.pid, None)
+    if process_scope() is not None:
+        assert process_gone(me, (process_started(me) or 0) + 1)
 
 
 def test_an_unexpired_lease_of_another_host_is_live_unless_postgres_says_its_session_is_gone(
