@@ -55,6 +55,7 @@ _CONFIRM = (
     )
     .with_for_update(read=True, key_share=True)
 )
+_SQLITE_CONFIRM = "SELECT lock_id FROM locks WHERE workspace = ? AND environment = ? AND stack = ?"
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,15 +127,7 @@ class HeldLock:
         a holder that was force-unlocked or taken over never writes on, however late its
         heartbeat learns of it."""
         if not self._lost:
-            found = transaction.execute(
-                _CONFIRM,
-                {
-                    "w": self.info.key.workspace,
-                    "e": self.info.key.environment,
-                    "s": self.info.key.stack,
-                },
-            ).scalar_one_or_none()
-            if found == self.info.lock_id:
+            if _confirm(transaction, self.info.key) == self.info.lock_id:
                 return
             self._mark_lost()
         raise StateLockedError(
@@ -270,6 +263,21 @@ def advisory_key(lock_id: str) -> int:
     """The signed 64-bit PostgreSQL advisory-lock key of a lock id."""
     digest = hashlib.blake2b(f"atonix-lock:{lock_id}".encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
+
+
+def _confirm(transaction: Session | Connection, key: StackKey) -> str | None:
+    """The id of the stack's lock, read inside ``transaction`` (see ``HeldLock.check``)."""
+    if isinstance(transaction, Connection) and transaction.dialect.name == "sqlite":
+        # Every resource write runs this: straight to the driver, as database.py's BEGIN does
+        # (SQLAlchemy's statement machinery costs ten times the lookup itself).
+        driver = transaction.connection.driver_connection
+        assert driver is not None
+        row = driver.execute(_SQLITE_CONFIRM, (key.workspace, key.environment, key.stack))
+        found = row.fetchone()
+        return None if found is None else str(found[0])
+    params = {"w": key.workspace, "e": key.environment, "s": key.stack}
+    value = transaction.execute(_CONFIRM, params).scalar_one_or_none()
+    return None if value is None else str(value)
 
 
 def _extend(connection: Connection, info: LockInfo, timing: LeaseTiming) -> bool:
