@@ -180,13 +180,13 @@ def test_a_live_holder_is_never_broken_even_after_many_lease_periods(
     """The holder claims another host, so only its renewals keep it alive: the heartbeat
     carries it through a wait of several lease periods."""
     store, warnings = warned
-    env = _fast_leases(monkeypatch, lease=2.0, renew=0.2)
+    env = _fast_leases(monkeypatch, lease=4.0, renew=0.2)
     child = Child("hold", backend.url, ATONIX_TEST_OTHER_HOST="far-away", **env)
     children.append(child)
     lock_id = child.locked()
     first_lease = backend.raw_rows("locks")[0]
 
-    with pytest.raises(StateLockedError) as caught, store.lock(KEY, "apply", timeout_s=8.0):
+    with pytest.raises(StateLockedError) as caught, store.lock(KEY, "apply", timeout_s=13.0):
         pass
     assert "is locked by " in str(caught.value)
     assert "far-away pid " in str(caught.value)
