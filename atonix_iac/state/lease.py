@@ -204,7 +204,12 @@ class HeldLock:
 class Beacon:
     """PostgreSQL only: a session advisory lock keyed by our lock id, held on a connection of
     its own; the server frees it when that connection dies, which tells takers at once that
-    we are gone. Used by one thread at a time (acquire, then the heartbeat)."""
+    we are gone. Used by one thread at a time (acquire, then the heartbeat).
+
+    It needs connections that are server sessions: behind a transaction-pooling proxy
+    (PgBouncer ``pool_mode = transaction``) an advisory lock outlives our use of the server
+    connection and others may see it free or held at random, so point atonix at PostgreSQL
+    directly or through session pooling."""
 
     def __init__(self, engine: Engine, lock_id: str) -> None:
         self.lock_id = lock_id
