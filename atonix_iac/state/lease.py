@@ -19,7 +19,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import ColumnElement, Engine, bindparam, delete, select, text, update
 from sqlalchemy.engine import Connection
@@ -304,7 +304,7 @@ def db_now_on(connection: Connection) -> datetime:
         return utcnow()
     value = connection.execute(text("SELECT CURRENT_TIMESTAMP")).scalar_one()
     assert isinstance(value, datetime)
-    return value
+    return value.astimezone(UTC)  # in the session's time zone as read
 
 
 def _mine(info: LockInfo) -> tuple[ColumnElement[bool], ...]:
