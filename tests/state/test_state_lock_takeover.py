@@ -296,6 +296,29 @@ def test_a_holder_that_stops_renewing_is_taken_over_and_then_writes_nothing(
     assert f"warning the lock {old_id} on the state of {KEY} was force-unlocked or taken" in err
 
 
+def test_a_force_unlocked_holder_neither_renews_nor_writes_the_new_holders_lock(
+    backend: Backend,
+    warned: tuple[SqlStateStore, list[str]],
+    children: list[Child],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    store, warnings = warned
+    env = _fast_leases(monkeypatch, lease=3.0, renew=0.1)
+    child = Child("hold-write", backend.url, **env)
+    children.append(child)
+    old_id = child.locked()
+    store.force_unlock(KEY, old_id)
+    with store.lock(KEY, "apply") as info:
+        assert warnings == []  # nothing stale was taken over: the lock was free
+        child.tell()
+        assert child.line().startswith(f"refused the lock {old_id} ")
+        assert child.line() == "released"
+        current = store.current_lock(KEY)
+        assert current is not None and current.lock_id == info.lock_id
+    assert "late" not in store.load(KEY).resources
+    assert "was force-unlocked or taken over" in child.finish()
+
+
 def test_of_many_takers_of_one_stale_lock_exactly_one_wins(
     backend: Backend, children: list[Child]
 ) -> None:
