@@ -16,7 +16,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -120,6 +120,8 @@ class _Run:
     sensitive_outputs: frozenset[str] = frozenset()
     audit_project: str | None = None
     policy: RetryPolicy = field(default_factory=RetryPolicy)
+    # Addresses whose create the cloud refused and whose token found nothing.
+    refused: set[str] = field(default_factory=set)
 
     @classmethod
     def start(
@@ -220,7 +222,7 @@ class _Run:
     def resolve(self, change: ResourceChange) -> tuple[dict[str, Any], frozenset[str]]:
         """Properties for the provider (plain, secrets unwrapped) and the secret names."""
         values, sensitive = resolve_properties(
-            self.template, change.address, self.params, self.snapshot()
+            self.template, change.address, self.params, _Guarded(self.known, self.guard)
         )
         if contains_unknown(values):
             unknown = sorted(k for k, v in values.items() if contains_unknown(v))
@@ -397,6 +399,8 @@ class _Run:
                 found = look_up()
                 if found is not None:
                     return found
+                with self.guard:
+                    self.refused.add(intent.address)  # the cloud has nothing: forget the intent
                 raise
 
         try:
@@ -421,13 +425,14 @@ class _Run:
         physical_id: str | None,
         err: AtonixError,
     ) -> None:
-        """What state keeps after a failed create: nothing if no object came to exist; the
-        pending intent if the cloud could not be asked whether one did (the next plan looks
-        it up) or if it exists and may still become ready (the next plan finishes it); the
-        object as tainted (replaced next time) if it failed or timed out."""
-        unsure = impl.recoverable and isinstance(err, TransientProviderError)
+        """What state keeps after a failed create: nothing if the cloud refused it and has no
+        such object; the pending intent if it is not certain that none came to exist (the
+        next plan looks it up) or if it exists and may still become ready (the next plan
+        finishes it); the object as tainted (replaced next time) if it failed or timed out."""
         if not physical_id:
-            if not unsure:
+            with self.guard:
+                refused = intent.address in self.refused
+            if refused or not impl.recoverable:
                 self.store.remove_resource(self.key, intent.address)
             return
         may_finish = impl.recoverable and not isinstance(
@@ -632,6 +637,27 @@ class _Run:
             self.template.digest or None,
             sensitive_parameters=frozenset(self.params.sensitive),
         )
+
+
+class _Guarded(Mapping[str, ResourceState]):
+    """Reads of the applied-so-far map under its lock, without copying it: a copy per create
+    made a large apply quadratic (10,000 resources: ~0.8 s of copying; 30,000: ~7 s)."""
+
+    def __init__(self, data: dict[str, ResourceState], lock: threading.Lock) -> None:
+        self._data = data
+        self._lock = lock
+
+    def __getitem__(self, key: str) -> ResourceState:
+        with self._lock:
+            return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        with self._lock:
+            return iter(list(self._data))
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._data)
 
 
 def _operation(plan: Plan) -> str:

@@ -288,3 +288,29 @@ def test_apply_killed_mid_create_converges_with_one_plain_rerun(
         _destroy_clean(cloud_project)
     finally:
         sim.configure(delays={})
+
+
+def test_a_create_that_never_got_an_answer_is_looked_up_then_planned_again(
+    cloud_project: CloudProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every attempt answered 503: the run fails, but state keeps the intent (the cloud may
+    have made the volume); the next run looks it up, finds nothing, and creates it once."""
+    cloud_project.bind(DEV)
+    cloud_project.write("stack.yaml", STACK)
+    monkeypatch.setenv("ATONIX_RETRY_ATTEMPTS", "2")
+    monkeypatch.setenv("ATONIX_RETRY_INITIAL_S", "0.01")
+    sim = cloud_project.sim
+    sim.add_fault(service="block-storage", method="POST", path="/volumes", status=503)
+    try:
+        failed = cloud_project.run("apply", "-auto-approve", *SCOPE)
+    finally:
+        sim.clear_faults()
+    assert failed.exit_code == 1
+    assert "(HTTP 503)" in failed.stderr
+    intent = cloud_project.state(workspace="team", environment="dev").resources["volume"]
+    assert intent.status == "pending_create" and intent.physical_id is None
+    again = cloud_project.run("apply", "-auto-approve", *SCOPE)
+    assert again.exit_code == 0, again.output
+    assert "Recovered: volume: an unfinished run's create made no object" in again.stderr
+    _assert_converged(cloud_project)
+    _destroy_clean(cloud_project)
