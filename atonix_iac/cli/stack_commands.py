@@ -13,9 +13,11 @@ from atonix_iac.apply.adopt import import_resource
 from atonix_iac.apply.events import ApplyResult
 from atonix_iac.apply.executor import apply_plan
 from atonix_iac.apply.refresh import persist_refresh, refresh_state
-from atonix_iac.errors import Diagnostic, Severity, TemplateError, merge_diagnostics
+from atonix_iac.apply.secrets import plan_seals, schema_secret_properties
+from atonix_iac.errors import Diagnostic, Severity, TemplateError, UsageError, merge_diagnostics
 from atonix_iac.planner import build_graph, plan_to_bytes, validate_stack
 from atonix_iac.planner.plan import Plan
+from atonix_iac.state.files import write_private_file
 from atonix_iac.template import BoundParameters
 from atonix_iac.template.model import Template
 
@@ -159,11 +161,19 @@ def plan_command(ctx: click.Context, /, **kwargs: Any) -> None:
         plan, reports = gate.judge(plan)
         if out:
             saved = plan_to_bytes(plan, template, params, env_files=inputs.env_files)
-            Path(out).write_bytes(saved)
+            _save_plan(Path(out), saved)
             gate.echo(f"\nSaved the plan to: {out}\n")
             gate.echo(f"To perform exactly these actions, run:\n    atonix apply {out}")
         gate.enforce(reports)
     ctx.exit(exitcodes.for_plan(has_changes=plan.has_changes, detailed=detailed))
+
+
+def _save_plan(path: Path, data: bytes) -> None:
+    """Write the plan file 0600: it holds every value planned that is not a secret."""
+    try:
+        write_private_file(path, data)
+    except OSError as exc:
+        raise UsageError(f"cannot write the plan file {path}: {exc.strerror or exc}") from exc
 
 
 def _show_quota(gate: Gate, plan: Plan) -> None:
@@ -180,6 +190,8 @@ def _run_apply(
     run: RunOptions,
     gate: Gate,
 ) -> ApplyResult:
+    if plan_seals(plan, params, session.registry):
+        session.store.check_key()  # a missing key fails here, before any cloud call
     gate.echo("")
     with gate.applying(plan):
         return apply_plan(
@@ -308,11 +320,15 @@ def refresh_command(**kwargs: Any) -> None:
         state = session.store.load(session.key)
         results = refresh_state(state, session.registry, session.identity_base, run.parallelism)
         updated, gone = persist_refresh(session.store, session.key, state, results)
+        # State written by a version whose rules knew fewer secrets is sealed now.
+        resealed = session.store.reseal(session.key, schema_secret_properties(session.registry))
     for key in sorted(results):
         ident = state.resources[key].physical_id
         click.echo(f"{key}: Refreshing state... [id={ident}]")
     for key in gone:
         click.echo(f"{key}: gone from the cloud; removed from state")
+    if resealed:
+        click.echo(f"Sealed secrets state held in the clear: {', '.join(sorted(resealed))}")
     click.echo(
         f"\nRefresh complete: {len(results)} read, {len(updated)} updated, {len(gone)} gone."
     )

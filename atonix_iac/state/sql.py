@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from typing import Any
@@ -26,10 +27,12 @@ from atonix_iac.state.codec import (
     resource_key,
     resource_values,
     seal_parts,
+    sealed_attribute_names,
     split_secrets,
     stack_secrets,
 )
 from atonix_iac.state.database import StateDatabase, Transaction, stack_filter
+from atonix_iac.state.engine import is_memory_sqlite
 from atonix_iac.state.lease import HeldLock, LeaseTiming, Warn, log_warning
 from atonix_iac.state.model import (
     AuditRecord,
@@ -51,6 +54,7 @@ from atonix_iac.state.schema import (
     utcnow,
 )
 from atonix_iac.state.secrets import SecretBox
+from atonix_iac.state.sensitivity import Needles, derived_secret_names
 from atonix_iac.state.transfer import (
     check_push,
     document_to_state,
@@ -77,6 +81,8 @@ class SqlStateStore:
         # The locks this store holds, so that a write under a lost lock is refused.
         self._held: dict[StackKey, HeldLock] = {}
         self._db = StateDatabase(url, self._holder)
+        if not is_memory_sqlite(url):  # a database in memory dies with its ephemeral key
+            box.attach(self._sealed_sample)
 
     # -- reading -------------------------------------------------------------------------
 
@@ -367,6 +373,59 @@ class SqlStateStore:
     def close(self) -> None:
         self._db.dispose()
 
+    def reseal(self, key: StackKey, schema_secrets: Callable[[str], AbstractSet[str]]) -> list[str]:
+        """Seal what a row holds in the clear although it is secret: a property its type's
+        schema marks secret (``schema_secrets(type)``) or an attribute derived from a secret
+        property, left so by a version whose rules knew less. Returns the keys rewritten."""
+        with self._db.reading() as session:
+            stack = self._db.stack(session, key)
+            if stack is None:
+                return []
+            stored = {
+                resource_key(address, deposed or None): (frozenset(props), frozenset(attrs))
+                for address, deposed, props, attrs in session.execute(
+                    select(
+                        ResourceRow.address,
+                        ResourceRow.deposed,
+                        ResourceRow.sensitive_properties,
+                        ResourceRow.sensitive_attributes,
+                    ).where(ResourceRow.stack_id == stack.id)
+                )
+            }
+        stale: list[ResourceState] = []
+        for name, resource in self.load(key).resources.items():
+            secret = resource.sensitive_properties | (
+                schema_secrets(resource.type) & resource.properties.keys()
+            )
+            marked = dataclasses.replace(resource, sensitive_properties=frozenset(secret))
+            marked.sensitive_attributes = sealed_attribute_names(marked)
+            if (marked.sensitive_properties, marked.sensitive_attributes) != stored.get(name):
+                stale.append(marked)
+        for resource in stale:
+            self.put_resource(key, resource)
+        return [resource_key(r.address, r.deposed) for r in stale]
+
+    def check_key(self) -> None:
+        """Raise StateError now if a secret could not be sealed or opened (no key, or not the
+        key the stored secrets were sealed with); makes a SQLite key file if none is needed
+        by anything sealed yet. For a caller about to act before its first secret write."""
+        self._box.ready()
+
+    def _sealed_sample(self) -> str | None:
+        """Any one sealed token in the database (any stack), for the key to be checked
+        against; None when nothing is sealed yet."""
+        queries = (
+            select(ResourceRow.secrets).where(ResourceRow.secrets.is_not(None)).limit(1),
+            select(StackRow.secrets).where(StackRow.secrets.is_not(None)).limit(1),
+            select(SnapshotRow.body).where(SnapshotRow.sealed.is_(True)).limit(1),
+        )
+        with self._db.reading() as session:
+            for query in queries:
+                token = session.execute(query).scalar()
+                if token:
+                    return str(token)
+        return None
+
     def _stack_values(
         self,
         key: StackKey,
@@ -375,6 +434,11 @@ class SqlStateStore:
         parameters: dict[str, Any],
         sensitive_parameters: frozenset[str],
     ) -> dict[str, Any]:
+        secret_inputs = [parameters[n] for n in sensitive_parameters if n in parameters]
+        if secret_inputs:  # an output that echoes a secret parameter is secret
+            sensitive_outputs = sensitive_outputs | derived_secret_names(
+                outputs, Needles(secret_inputs)
+            )
         plain_outputs, secret_outputs = split_secrets(outputs, sensitive_outputs)
         plain_parameters, secret_parameters = split_secrets(parameters, sensitive_parameters)
         return {
