@@ -247,6 +247,7 @@ class SqlStateStore:
         current = dataclasses.replace(resource, deposed=None)
         operation = f"restore {resource_key(resource.address, deposed)}"
         with self._db.transaction() as connection:
+            self._check_lock(connection, key)
             stack = self._db.bump(connection, key, operation)
             for gone in (deposed, ""):
                 connection.execute(

@@ -54,7 +54,7 @@ def test_a_newer_schema_is_refused(backend: Backend, store: SqlStateStore) -> No
 def test_a_database_at_0001_upgrades_and_keeps_its_lock_as_one_only_a_human_breaks(
     backend: Backend,
 ) -> None:
-    """Locks gained a lease in 0003; a lock row from before keeps NULL there, so the run that
+    """Locks gained a lease in 0004; a lock row from before keeps NULL there, so the run that
     holds it (an older atonix, which neither renews nor holds an advisory lock) is not
     mistaken for a dead one."""
     database = make_url(backend.url).database

@@ -4,8 +4,8 @@ Existing lock rows keep NULL in the new columns: such a row (its holder ran an o
 which neither renews a lease nor holds an advisory lock) is never taken over automatically,
 only by ``atonix state force-unlock``.
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-12-06
 """
 
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003"
-down_revision: str | None = "0002"
+revision = "0004"
+down_revision: str | None = "0003"
 branch_labels: str | None = None
 depends_on: str | None = None
 
