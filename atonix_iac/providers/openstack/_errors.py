@@ -21,6 +21,7 @@ from atonix_iac.errors import (
     ResourceFailedError,
     TransientProviderError,
 )
+from atonix_iac.providers.openstack._timeouts import explain_timeout
 
 # Statuses a cloud answers when asking again may succeed (409 only when the message says the
 # object is busy or in use: a 409 for a duplicate or an overlap stays an error).
@@ -68,6 +69,9 @@ def is_transient(exc: BaseException) -> bool:
 
 def raise_mapped(exc: BaseException, action: str, physical_id: str | None = None) -> NoReturn:
     message = f"{action}: {service_message(exc)}"
+    timeout = explain_timeout(exc)
+    if timeout:
+        message += f": {timeout}"
     if is_transient(exc):
         raise TransientProviderError(message, physical_id=physical_id) from exc
     if isinstance(exc, os_exceptions.ResourceTimeout):

@@ -10,7 +10,7 @@ resources to another project.
 
 from __future__ import annotations
 
-import os
+import logging
 import threading
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -22,11 +22,30 @@ from openstack import exceptions as os_exceptions
 
 from atonix_iac.errors import ProviderConfigError
 from atonix_iac.providers.openstack._errors import sdk_errors
+from atonix_iac.providers.openstack._timeouts import (
+    DEFAULT_API_TIMEOUT_S,
+    api_timeout_s,
+    requests_timeout,
+)
+
+__all__ = [
+    "DEFAULT_API_TIMEOUT_S",
+    "BindingLike",
+    "CloudTarget",
+    "ConnectionPool",
+    "api_timeout_s",
+    "connect",
+    "widen_http_pool",
+]
 
 # Idle HTTP connections kept per host: above any sensible apply parallelism, so no worker's
 # connection is dropped after each request (sockets are only opened when needed).
 HTTP_POOL_SIZE = 256
-DEFAULT_API_TIMEOUT_S = 120.0
+# keystoneauth and openstacksdk log warnings (a failed version discovery, a retry) that
+# Python would print on stderr when nothing is configured; what matters reaches the user as
+# the error atonix reports. A handler configured by an embedding program still gets them.
+for _name in ("keystoneauth", "openstack"):
+    logging.getLogger(_name).addHandler(logging.NullHandler())
 
 
 class BindingLike(Protocol):
@@ -72,18 +91,6 @@ class CloudTarget:
         return ", ".join(parts)
 
 
-def api_timeout_s() -> float:
-    """Seconds one API request may take (``ATONIX_API_TIMEOUT_S``, default 120): a cloud that
-    accepts a connection and never answers must not hang a run forever. A timed-out request
-    is a transient fault: asked again (after a token look-up, for a create)."""
-    text = os.environ.get("ATONIX_API_TIMEOUT_S", "").strip()
-    try:
-        value = float(text) if text else DEFAULT_API_TIMEOUT_S
-    except ValueError:
-        raise ProviderConfigError(f"ATONIX_API_TIMEOUT_S={text!r} is not a number") from None
-    return value if value > 0 else DEFAULT_API_TIMEOUT_S
-
-
 def connect(target: CloudTarget) -> Any:
     """An authenticated Connection for ``target`` (raises ProviderConfigError)."""
     kwargs: dict[str, Any] = {"cloud": target.cloud, "api_timeout": api_timeout_s()}
@@ -97,6 +104,8 @@ def connect(target: CloudTarget) -> Any:
         raise ProviderConfigError(
             f"cannot use {target.describe()}: {exc}",
         ) from exc
+    # openstacksdk passes one number (api_timeout) for both; requests takes (connect, read).
+    conn.session.timeout = requests_timeout()
     with sdk_errors(f"authenticating to {target.describe()}"):
         scoped_id = conn.current_project_id
         access = conn.session.auth.get_access(conn.session)
