@@ -171,7 +171,8 @@ class Gate:
             click.echo(text, err=err)
 
     def show_plan(self, plan: Plan, *, color: bool) -> None:
-        self.echo(render_plan(plan, color=color))
+        if self.human:  # color=True keeps the escapes FORCE_COLOR asked for on a pipe
+            click.echo(render_plan(plan, color=color), color=color or None)
         if self.writer is not None:
             self.writer.plan(plan)
 
