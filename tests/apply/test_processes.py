@@ -268,3 +268,51 @@ def test_a_run_killed_while_rolling_back_leaves_state_a_plain_rerun_converges_fr
     stack.apply(fixed)
     assert stack.plan(fixed).has_changes is False
     assert set(stack.state().resources) == {"server", "consumer"}
+
+
+def test_a_second_ctrl_c_exits_at_once_and_the_next_run_settles_state(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    slow = INTERRUPTED.replace("wait_secs: 2", "wait_secs: 60")
+    (tmp_path / "stack.yaml").write_text(HEADER + slow)
+    proc = subprocess.Popen(
+        [str(ATONIX), "apply", "-auto-approve", "stack.yaml"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    for line in proc.stdout:  # wait until the slow create is in flight
+        if line.startswith("slow: Creating"):
+            break
+    proc.send_signal(signal.SIGINT)
+    assert "Interrupt received" in _read_until(proc.stderr, "Ctrl-C again")
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)  # the create still had about a minute to go
+
+    assert proc.returncode == 1
+    assert "Two interrupts received: exiting now" in err
+    assert "the next plan, apply or refresh settles state" in err
+    assert "Aborted!" not in err and "Traceback" not in err
+    assert "slow: Creation complete" not in out
+    # No lock to break by hand, nothing lost: a plain re-run settles the create and finishes.
+    quick = HEADER + INTERRUPTED.replace("wait_secs: 2", "wait_secs: 0")
+    (tmp_path / "stack.yaml").write_text(quick)
+    started = time.monotonic()
+    rerun = subprocess.run(
+        [str(ATONIX), "apply", "-auto-approve", "stack.yaml"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert rerun.returncode == 0, rerun.stderr
+    assert "Recovered: slow:" in rerun.stderr
+    assert time.monotonic() - started < 60  # it did not wait out the killed run's create
+    state = open_store(f"sqlite:///{tmp_path}/.atonix/state.db").load(
+        StackKey("default", "default", "stack")
+    )
+    assert set(state.resources) == {"slow", "after_slow"}
