@@ -91,6 +91,17 @@ def test_plan_of_a_cloud_free_stack_skips_jinja_pydantic_openstack(applied: Path
     assert "networkx" in modules  # the graph: plan needs it (the check above is not vacuous)
 
 
+def test_apply_without_a_terminal_skips_rich(applied: Path) -> None:
+    """rich draws apply's live region, so only a run on a terminal loads it."""
+    (applied / "stack.yaml").write_text(STACK.replace("value: 1", "value: 2"))
+    try:
+        modules = _loaded(applied, "apply", "-auto-approve", "stack.yaml")
+    finally:
+        (applied / "stack.yaml").write_text(STACK)
+    assert "atonix_iac.apply.executor" in modules  # it did apply
+    assert _heavy(modules, ("rich", "atonix_iac.cli.live")) == []
+
+
 def test_validate_opens_no_state_database(tmp_path: Path) -> None:
     (tmp_path / "stack.yaml").write_text(STACK)
     modules = _loaded(tmp_path, "validate", "stack.yaml")
