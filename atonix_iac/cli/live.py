@@ -90,8 +90,8 @@ class LiveProgress:
 
     @contextmanager
     def showing(self) -> Iterator[None]:
-        self._live.start(refresh=True)
-        try:
+        try:  # an interrupt inside start() must still stop what it started
+            self._live.start(refresh=True)
             yield
         finally:
             self._live.stop()

@@ -7,6 +7,7 @@ import os
 import pty
 import re
 import select
+import signal
 import struct
 import subprocess
 import termios
@@ -51,9 +52,12 @@ def run_on_terminal(
     rows: int = 30,
     columns: int = 100,
     timeout_s: float = 120.0,
+    interrupts_after: str | None = None,
+    interrupts: int = 0,
 ) -> tuple[int, str]:
     """``atonix ARGS`` with stdin, stdout and stderr on one pseudo-terminal of
-    ``rows`` x ``columns``; its exit code and everything it wrote."""
+    ``rows`` x ``columns``; its exit code and everything it wrote. Once the output holds
+    ``interrupts_after``, Ctrl-C is sent ``interrupts`` times, half a second apart."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
     try:
@@ -84,6 +88,11 @@ def run_on_terminal(
             if not chunk:
                 break
             chunks.append(chunk)
+            if interrupts_after and interrupts and interrupts_after.encode() in b"".join(chunks):
+                for _ in range(interrupts):
+                    time.sleep(0.5)
+                    proc.send_signal(signal.SIGINT)
+                interrupts = 0
         code = proc.wait(timeout=max(deadline - time.monotonic(), 1.0))
     finally:
         if proc.poll() is None:

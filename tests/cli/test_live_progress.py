@@ -63,6 +63,25 @@ def test_a_terminal_shows_what_is_in_flight_with_counts_and_elapsed_times(
     assert "Still creating" not in text
 
 
+def test_ctrl_c_twice_on_a_terminal_exits_at_once_and_gives_the_cursor_back(
+    project: Project,
+) -> None:
+    project.write("stack.yaml", HEADER + ONE_SLOW.replace("wait_secs: 2.6", "wait_secs: 60"))
+    code, screen = run_on_terminal(
+        ["apply", "-auto-approve", "stack.yaml"],
+        project.root,
+        terminal_env(),
+        timeout_s=30,  # the create had a minute to go
+        interrupts_after="slow: Creating...",
+        interrupts=2,
+    )
+    text = plain(screen)
+    assert code == 1, text
+    assert "Interrupt received" in text and "Two interrupts received: exiting now" in text
+    assert "Aborted!" not in text and "Traceback" not in text
+    assert screen.rindex(SHOW_CURSOR) > screen.rindex(HIDE_CURSOR)
+
+
 @pytest.mark.parametrize(
     ("args", "env"),
     [([], {"NO_COLOR": "1"}), ([], {"TERM": "dumb"}), (["-no-color"], {})],
