@@ -109,7 +109,8 @@ def test_a_closed_port_is_one_error_line_without_keystoneauth_logging(project: P
     result = project.process("plan", "stack.yaml", **env)
     assert result.returncode == 1
     line = _only_error_line(result.stderr)
-    assert f"127.0.0.1:{port}" in line and "refused" in line.lower()
+    url = f"http://127.0.0.1:{port}/v3/auth/tokens"
+    assert line.endswith(f"Unable to establish connection to {url}: connection refused"), line
     assert "Failed to discover" not in result.stderr
     assert result.stdout == ""
 

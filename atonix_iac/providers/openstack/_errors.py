@@ -38,12 +38,42 @@ _PERMANENT_CONFLICT_WORDS = (
 
 def service_message(exc: BaseException) -> str:
     """The service's explanation: ``details`` when the SDK extracted one, else the text."""
+    if isinstance(exc, ks_exceptions.ConnectFailure):
+        return _connect_failure(exc)
     details = getattr(exc, "details", None)
     status = getattr(exc, "status_code", None)
     text = str(details).strip() if details else ""
     if not text:
         text = getattr(exc, "message", None) or str(exc) or type(exc).__name__
     return f"{text} (HTTP {status})" if status else text
+
+
+def _connect_failure(exc: BaseException) -> str:
+    """keystoneauth's "Unable to establish connection to URL: <urllib3's retry report>" as
+    "Unable to establish connection to URL: connection refused" (the socket's own reason)."""
+    text = str(exc)
+    head = text.split(": ", 1)[0]
+    reason = _socket_reason(exc)
+    return f"{head}: {reason}" if reason and head != text else text
+
+
+def _socket_reason(exc: BaseException) -> str | None:
+    """The operating system's words (``Connection refused``) found down the chain of causes,
+    through requests' and urllib3's wrappers (``args[0]``, ``reason``)."""
+    seen: set[int] = set()
+    todo: list[BaseException] = [exc]
+    while todo:
+        current = todo.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        strerror = getattr(current, "strerror", None)
+        if isinstance(current, OSError) and isinstance(strerror, str) and strerror:
+            return strerror[0].lower() + strerror[1:]
+        nested = [current.__cause__, current.__context__, getattr(current, "reason", None)]
+        nested += list(current.args[:1])
+        todo.extend(n for n in nested if isinstance(n, BaseException))
+    return None
 
 
 def is_not_found(exc: BaseException) -> bool:
