@@ -75,18 +75,6 @@ def format_event(event: ApplyEvent) -> str:
     return f"{who}: {failed}{elapsed}{ident}"
 
 
-def printer(echo: Callable[[str], None]) -> Callable[[ApplyEvent], None]:
-    """An event callback that prints one line per event; safe to call from worker threads."""
-    lock = threading.Lock()
-
-    def on_event(event: ApplyEvent) -> None:
-        line = format_event(event)
-        with lock:
-            echo(line)
-
-    return on_event
-
-
 def still_words(operation: Operation, *, rollback: bool) -> str:
     if rollback:
         return "Still rolling back..."
