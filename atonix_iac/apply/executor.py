@@ -202,7 +202,7 @@ class _Run:
             serial = self.store_outputs(partial=not result.ok)
         keep_snapshot = getattr(self.store, "snapshot", None)
         if callable(keep_snapshot):  # the SQL store keeps a copy of each run's final state
-            keep_snapshot(self.key, self.plan.mode.value)
+            keep_snapshot(self.key, _operation(self.plan))
         if not result.ok:
             outcome = ApplyOutcome(
                 applied=tuple(str(step) for step in result.completed),

@@ -45,6 +45,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "workspace": ("workspace_commands", "workspace"),
     "audit": ("audit_commands", "audit"),
     "simulator": ("simulator_commands", "simulator_group"),
+    "stack": ("stack_list_commands", "stack_group"),
 }
 
 

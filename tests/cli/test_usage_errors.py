@@ -88,3 +88,34 @@ def test_output_and_state_take_the_template_first(project: Project) -> None:
     assert project.process("output", "-template", "web.yaml", "greeting").stdout == '"hi"\n'
     missing = project.process("output", "greeting")
     assert missing.returncode == 1 and "no output named `greeting`" in missing.stderr
+
+
+def test_stack_list_shows_every_stack(project: Project) -> None:
+    project.write("web.yaml", STACK)
+    project.write("db.yaml", STACK)
+    empty = project.process("stack", "list")
+    assert empty.returncode == 0 and empty.stdout == "No stacks in this state database.\n"
+    assert project.process("apply", "web.yaml", "-auto-approve").returncode == 0
+    assert project.process("apply", "db.yaml", "-auto-approve").returncode == 0
+    listed = project.process("stack", "list").stdout.splitlines()
+    assert listed[0].split() == [
+        "WORKSPACE",
+        "ENVIRONMENT",
+        "STACK",
+        "SERIAL",
+        "RESOURCES",
+        "CHANGED",
+        "LAST",
+    ]
+    assert [line.split()[:3] for line in listed[1:]] == [
+        ["default", "default", "db"],
+        ["default", "default", "web"],
+    ]
+    assert all(line.split()[4] == "1" and " apply by " in line for line in listed[1:])
+    import json
+
+    rows = json.loads(project.process("stack", "list", "-json").stdout)
+    assert [(r["stack"], r["resources"], r["last_operation"]) for r in rows] == [
+        ("db", 1, "apply"),
+        ("web", 1, "apply"),
+    ]
