@@ -67,6 +67,13 @@ def _status_text(snapshot: Snapshot) -> Text:
     return text
 
 
+def _isatty(stream: IO[str]) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 class LiveProgress:
     """Event lines above a live region; safe to feed from worker threads."""
 
@@ -80,6 +87,9 @@ class LiveProgress:
             console=self._console,
             refresh_per_second=REFRESH_PER_SECOND,
             transient=True,
+            # stderr is drawn above the region only when it is the terminal too: redirected
+            # (2>errors.log), it keeps going where it was sent.
+            redirect_stderr=_isatty(sys.stderr),
         )
 
     def on_event(self, event: ApplyEvent) -> None:
