@@ -25,7 +25,7 @@ from rich.text import Text
 from atonix_iac.apply.events import ApplyEvent
 
 from .progress import InFlight, Snapshot, format_event
-from .terminal import go_duration
+from .terminal import INTERRUPTED, go_duration
 
 REFRESH_PER_SECOND = 4
 SHOW_CURSOR = "\x1b[?25h"
@@ -59,6 +59,8 @@ class _Region:
 
 def _status_text(snapshot: Snapshot) -> Text:
     text = Text()
+    if INTERRUPTED.is_set():
+        text.append("Interrupted, starting nothing new: ", style="bold yellow")
     text.append(f"{len(snapshot.running)} in flight", style="bold")
     text.append(f", {snapshot.done} done, ")
     text.append(f"{snapshot.failed} failed", style="bold red" if snapshot.failed else "")

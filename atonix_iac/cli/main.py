@@ -23,7 +23,7 @@ from atonix_iac import __version__
 from atonix_iac.errors import AtonixError
 
 from . import exitcodes
-from .terminal import run_hard_exit_hooks
+from .terminal import INTERRUPTED, run_hard_exit_hooks
 from .usage import (
     explain_no_such_option,
     normalize_args,
@@ -170,6 +170,7 @@ def _interrupted(signum: int, frame: object) -> None:
     """Say at once what Ctrl-C does: nothing new starts, changes in flight finish and are
     recorded (that can take as long as the slowest of them), then atonix exits 1."""
     signal.signal(signal.SIGINT, _interrupted_again)
+    INTERRUPTED.set()
     click.echo(
         "\nInterrupt received: starting nothing new; waiting for changes in flight to finish "
         "and be recorded in state. Press Ctrl-C again to exit at once.",

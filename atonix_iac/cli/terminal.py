@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import IO
@@ -74,6 +75,9 @@ def go_duration(seconds: float) -> str:
         return f"{minutes}m{secs}s"
     return f"{secs}s"
 
+
+# Set by the first Ctrl-C: displays say that the run now only waits for what is in flight.
+INTERRUPTED = threading.Event()
 
 # What must happen before the process ends at once (a second Ctrl-C): e.g. the live region
 # gives the cursor back. Hooks must not block: another thread may hold any lock.

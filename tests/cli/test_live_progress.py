@@ -79,6 +79,7 @@ def test_ctrl_c_twice_on_a_terminal_exits_at_once_and_gives_the_cursor_back(
     assert code == 1, text
     assert "Interrupt received" in text and "Two interrupts received: exiting now" in text
     assert "Aborted!" not in text and "Traceback" not in text
+    assert "Interrupted, starting nothing new: 1 in flight" in drawn(screen)
     assert screen.rindex(SHOW_CURSOR) > screen.rindex(HIDE_CURSOR)
 
 
