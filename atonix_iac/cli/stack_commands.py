@@ -24,7 +24,7 @@ from atonix_iac.errors import (
     UsageError,
     merge_diagnostics,
 )
-from atonix_iac.planner import build_graph, plan_to_bytes, validate_stack
+from atonix_iac.planner import active_resources, build_graph, plan_to_bytes, validate_stack
 from atonix_iac.planner.plan import Plan, PlanMode
 from atonix_iac.state.files import write_private_file
 from atonix_iac.state.model import StackKey
@@ -445,10 +445,14 @@ def import_command(address: str, physical_id: str, **kwargs: Any) -> None:
 
 @click.command("graph")
 @template_argument
+@stack_options
 @input_options
 def graph_command(**kwargs: Any) -> None:
-    """The resource dependency graph as Graphviz DOT."""
+    """The resource dependency graph as Graphviz DOT (without the resources whose condition
+    is false for the given parameter values and workspace)."""
+    stack = StackOptions.from_kwargs(kwargs)
     inputs = InputOptions.from_kwargs(kwargs)
-    stack = StackOptions(template=Path(kwargs.pop("template")), stack=None, state_url=None)
-    template = load_stack_template(stack, inputs)
-    click.echo(build_graph(template).to_dot())
+    with open_session(stack) as session:
+        template, params = _load(stack, inputs, session, check_required=False, connect=False)
+    graph = build_graph(template)
+    click.echo(graph.restricted_to(active_resources(template, params)).to_dot())

@@ -206,3 +206,78 @@ def test_a_project_file_keeps_state_beside_it(project: Project) -> None:
     assert result.exit_code == 0, result.stderr
     assert (project.root / ".atonix" / "state.db").is_file()
     assert not (project.root / "stacks" / ".atonix").exists()
+
+
+# -- item 6: papercuts ------------------------------------------------------------------------
+
+CONDITIONAL = """heat_template_version: 2018-08-31
+parameters:
+  with_cache: {type: boolean, default: false}
+conditions:
+  cache_on: {get_param: with_cache}
+resources:
+  app:
+    type: OS::Heat::Value
+    properties: {value: app}
+  cache:
+    type: OS::Heat::Value
+    condition: cache_on
+    properties: {value: {get_attr: [app, value]}}
+"""
+
+
+def test_graph_drops_what_a_condition_turns_off(project: Project) -> None:
+    project.write("stack.yaml", CONDITIONAL)
+
+    off = project.run("graph")
+    on = project.run("graph", "-var", "with_cache=true")
+
+    assert off.exit_code == 0, off.stderr
+    assert '"app"' in off.stdout and '"cache"' not in off.stdout
+    assert '"cache" -> "app";' in on.stdout
+
+
+def test_graph_takes_the_workspace_flags(project: Project) -> None:
+    project.write("stack.yaml", CONDITIONAL)
+    project.write(
+        "atonix.yaml", "workspaces:\n  team:\n    environments:\n      dev: {}\n      prod: {}\n"
+    )
+
+    chosen = project.run("graph", "-w", "team", "-E", "prod")
+    unbound = project.run("graph", "-w", "team", "-E", "qa")
+
+    assert chosen.exit_code == 0, chosen.stderr
+    assert chosen.stdout.startswith("digraph atonix {")
+    assert unbound.exit_code == 1
+    assert "environment `team/qa` is not bound" in unbound.stderr
+
+
+def test_audit_says_state_url_like_every_other_command(project: Project) -> None:
+    project.write("stack.yaml", CONDITIONAL)
+    url = f"sqlite:///{project.root / 'elsewhere.db'}"
+    assert project.run("apply", "-auto-approve", "--state-url", url).exit_code == 0
+
+    listed = project.run("audit", "--state-url", url)
+    legacy = project.run("audit", "--state", url)
+    helped = project.run("audit", "--help")
+
+    assert listed.exit_code == 0, listed.stderr
+    assert "create" in listed.stdout and "app" in listed.stdout
+    assert legacy.stdout == listed.stdout
+    assert "--state-url" in helped.stdout and "--state " not in helped.stdout
+
+
+def test_a_bad_registry_path_is_reported_where_it_is_written(project: Project) -> None:
+    project.write(
+        "stack.yaml",
+        "heat_template_version: 2018-08-31\nresources:\n  a:\n    type: My::Thing\n",
+    )
+    project.write("env.yaml", "resource_registry:\n  My::Thing: missing/thing.yaml\n")
+
+    result = project.run("validate", "-e", "env.yaml")
+
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "env.yaml:2:3: error: file `missing/thing.yaml` does not exist",
+        "  stack.yaml:4:11: note: `a` uses it",
+    ]
