@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -268,8 +269,10 @@ def _apply_saved(
     gate.add_policies(recorded_policy_files(plan))
     _, reports = gate.judge(plan)
     gate.enforce(reports)
+    # The planned template's directory (not the plan file's) holds its state and atonix.yaml.
+    planned = replace(stack, template=Path(saved.root))
     with (
-        open_session(stack, key=plan.key) as session,
+        open_session(planned, key=plan.key) as session,
         session.store.lock(session.key, "apply", run.lock_timeout_s),
     ):
         values = parameter_values(inputs)

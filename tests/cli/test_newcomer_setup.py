@@ -281,3 +281,18 @@ def test_a_bad_registry_path_is_reported_where_it_is_written(project: Project) -
         "env.yaml:2:3: error: file `missing/thing.yaml` does not exist",
         "  stack.yaml:4:11: note: `a` uses it",
     ]
+
+
+def test_a_plan_saved_elsewhere_applies_against_the_templates_state(project: Project) -> None:
+    (project.root / "stacks").mkdir()
+    project.write("stacks/web.yaml", CONDITIONAL)
+    assert project.run("apply", "stacks/web.yaml", "-auto-approve").exit_code == 0
+
+    planned = project.run("plan", "stacks/web.yaml", "-var", "with_cache=true", "-out", "web.plan")
+    applied = project.run("apply", "web.plan")
+
+    assert planned.exit_code == 0, planned.stderr
+    assert "Plan: 1 to add, 0 to change, 0 to destroy." in planned.stdout
+    assert applied.exit_code == 0, applied.stderr
+    assert "Apply complete! Resources: 1 added" in applied.stdout
+    assert not (project.root / ".atonix").exists()
