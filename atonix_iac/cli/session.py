@@ -61,7 +61,7 @@ class Session:
     def store(self) -> SqlStateStore:
         if self._store is None:
             self._store = self._legacy_store() or open_store(
-                self.state_url, project_dir=self.project.project_dir()
+                self.state_url, project_dir=self.project.project_dir(), on_warning=_warn
             )
         return self._store
 
@@ -76,7 +76,7 @@ class Session:
         legacy = here / STATE_DIR / STATE_FILE
         if here == home or not legacy.is_file() or (home / STATE_DIR / STATE_FILE).exists():
             return None
-        store = open_store(None, project_dir=here)
+        store = open_store(None, project_dir=here, on_warning=_warn)
         if self.key not in store.list_stacks():
             store.close()
             return None
@@ -158,6 +158,12 @@ class Session:
         finally:
             if self._store is not None:
                 self._store.close()
+
+
+def _warn(message: str) -> None:
+    """The state store's warnings (a stale lock taken over, a held lock lost): one line on
+    stderr, beside the plan and progress output on stdout."""
+    click.echo(f"Warning: {message}", err=True)
 
 
 def stack_key(options: StackOptions) -> StackKey:

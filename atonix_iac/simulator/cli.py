@@ -185,7 +185,10 @@ def _ignore_own_directory(data_dir: Path) -> None:
 
 
 def main(argv: Sequence[str] | None = None, prog: str = "python -m atonix_iac.simulator") -> int:
-    args = build_parser(prog).parse_args(argv)
+    try:
+        args = build_parser(prog).parse_args(argv)
+    except SystemExit as exc:  # argparse: 0 after --help, 2 for a usage error
+        return 1 if exc.code else 0
     try:
         config = _load_config(args.config, args.quota)
     except ValueError as exc:

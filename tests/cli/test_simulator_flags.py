@@ -85,3 +85,16 @@ def test_both_refuse_a_bad_quota_alike(command: list[str], tmp_path: Path) -> No
     assert result.returncode == 1
     assert result.stderr == "error: --quota expects SERVICE.KEY=N, not 'instances=3'\n"
     assert not (tmp_path / ".atonix").exists()
+
+
+def test_a_usage_error_exits_1_as_every_atonix_usage_error_does(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [str(ATONIX), "simulator", "serve", "-port", "eighty"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "argument --port/-port: invalid int value: 'eighty'" in result.stderr
