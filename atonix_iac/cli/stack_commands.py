@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from atonix_iac.errors import (
     UsageError,
     merge_diagnostics,
 )
-from atonix_iac.planner import build_graph, plan_to_bytes, validate_stack
+from atonix_iac.planner import active_resources, build_graph, plan_to_bytes, validate_stack
 from atonix_iac.planner.plan import Plan, PlanMode
 from atonix_iac.state.files import write_private_file
 from atonix_iac.state.model import StackKey
@@ -268,8 +269,10 @@ def _apply_saved(
     gate.add_policies(recorded_policy_files(plan))
     _, reports = gate.judge(plan)
     gate.enforce(reports)
+    # The planned template's directory (not the plan file's) holds its state and atonix.yaml.
+    planned = replace(stack, template=Path(saved.root))
     with (
-        open_session(stack, key=plan.key) as session,
+        open_session(planned, key=plan.key) as session,
         session.store.lock(session.key, "apply", run.lock_timeout_s),
     ):
         values = parameter_values(inputs)
@@ -445,10 +448,14 @@ def import_command(address: str, physical_id: str, **kwargs: Any) -> None:
 
 @click.command("graph")
 @template_argument
+@stack_options
 @input_options
 def graph_command(**kwargs: Any) -> None:
-    """The resource dependency graph as Graphviz DOT."""
+    """The resource dependency graph as Graphviz DOT (without the resources whose condition
+    is false for the given parameter values and workspace)."""
+    stack = StackOptions.from_kwargs(kwargs)
     inputs = InputOptions.from_kwargs(kwargs)
-    stack = StackOptions(template=Path(kwargs.pop("template")), stack=None, state_url=None)
-    template = load_stack_template(stack, inputs)
-    click.echo(build_graph(template).to_dot())
+    with open_session(stack) as session:
+        template, params = _load(stack, inputs, session, check_required=False, connect=False)
+    graph = build_graph(template)
+    click.echo(graph.restricted_to(active_resources(template, params)).to_dot())

@@ -8,7 +8,7 @@ remembers where it was written, so a cycle can be reported edge by edge.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -47,6 +47,10 @@ class ResourceGraph:
     def nx_graph(self) -> nx.DiGraph:
         """The underlying networkx graph (read it, do not change it)."""
         return self._g
+
+    def restricted_to(self, addresses: Iterable[str]) -> ResourceGraph:
+        """The graph of just ``addresses`` and the edges between them."""
+        return ResourceGraph(self._g.subgraph(set(addresses)).copy())
 
     def __contains__(self, address: object) -> bool:
         return address in self._g

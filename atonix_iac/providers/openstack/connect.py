@@ -102,7 +102,7 @@ def connect(target: CloudTarget) -> Any:
         conn: Any = openstack.connect(**kwargs)
     except os_exceptions.ConfigException as exc:
         raise ProviderConfigError(
-            f"cannot use {target.describe()}: {exc}",
+            f"cannot use {target.describe()}: {exc}{_known_clouds()}",
         ) from exc
     # openstacksdk passes one number (api_timeout) for both; requests takes (connect, read).
     conn.session.timeout = requests_timeout()
@@ -117,6 +117,15 @@ def connect(target: CloudTarget) -> Any:
             "(check project_id/project_name in clouds.yaml)"
         )
     return conn
+
+
+def _known_clouds() -> str:
+    """`` (clouds.yaml has: a, b)``: the entries a misspelt cloud name could have meant."""
+    try:
+        names = sorted(openstack.config.OpenStackConfig().get_cloud_names())
+    except os_exceptions.ConfigException:
+        return ""
+    return f" (clouds.yaml has: {', '.join(names) or 'no entries'})"
 
 
 class ConnectionPool:
