@@ -35,6 +35,7 @@ from atonix_iac.template.model import Template
 from . import exitcodes
 from .cloud_checks import check_plan, quota_text
 from .gating import Gate, json_options, policy_option, recorded_policy_files, require_auto_approve
+from .graph_output import GRAPH_FORMATS, write_graph
 from .options import (
     InputOptions,
     PlanOptions,
@@ -450,12 +451,37 @@ def import_command(address: str, physical_id: str, **kwargs: Any) -> None:
 @template_argument
 @stack_options
 @input_options
-def graph_command(**kwargs: Any) -> None:
-    """The resource dependency graph as Graphviz DOT (without the resources whose condition
-    is false for the given parameter values and workspace)."""
+@click.option(
+    *flag_names("format"),
+    "fmt",
+    type=click.Choice(GRAPH_FORMATS),
+    default="dot",
+    show_default=True,
+    help="dot and mermaid need nothing; svg and png need Graphviz's `dot` program.",
+)
+@click.option(
+    *flag_names("plan"),
+    "plan_path",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="A saved plan: colour each resource by what it does (create, update, replace...).",
+)
+@click.option(
+    *flag_names("o"),
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the picture to FILE (png is never written to a terminal).",
+)
+def graph_command(fmt: str, plan_path: Path | None, out: Path | None, **kwargs: Any) -> None:
+    """The resource dependency graph (without the resources whose condition is false for the
+    given parameter values and workspace), nested stacks as clusters."""
     stack = StackOptions.from_kwargs(kwargs)
     inputs = InputOptions.from_kwargs(kwargs)
     with open_session(stack) as session:
         template, params = _load(stack, inputs, session, check_required=False, connect=False)
-    graph = build_graph(template)
-    click.echo(graph.restricted_to(active_resources(template, params)).to_dot())
+    graph = build_graph(template).restricted_to(active_resources(template, params))
+    actions = (
+        {c.address: c.action for c in read_saved_plan(plan_path).plan.changes}
+        if plan_path
+        else None
+    )
+    write_graph(graph, fmt, actions, out)
