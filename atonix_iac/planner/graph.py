@@ -86,32 +86,6 @@ class ResourceGraph:
         data = self._g.get_edge_data(dependency, dependent)
         return tuple(data["sources"]) if data else ()
 
-    def to_dot(self) -> str:
-        """Graphviz DOT for ``atonix graph``; arrows point from a resource to what it needs."""
-        lines = [
-            "digraph atonix {",
-            "  rankdir = LR;",
-            '  node [shape = box, fontname = "monospace"];',
-        ]
-        for node in sorted(self._g.nodes):
-            kind = self._g.nodes[node].get("type", "")
-            label = f"{_escape(node)}\\n{_escape(kind)}" if kind else _escape(node)
-            lines.append(f'  {_dot_id(node)} [label = "{label}"];')
-        for dependency, dependent in sorted(self._g.edges):
-            kinds = sorted({s.kind for s in self.edge_sources(dependency, dependent)})
-            style = ' [style = "dashed"]' if kinds == ["depends_on"] else ""
-            lines.append(f"  {_dot_id(dependent)} -> {_dot_id(dependency)}{style};")
-        lines.append("}")
-        return "\n".join(lines) + "\n"
-
-
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace('"', '\\"')
-
-
-def _dot_id(text: str) -> str:
-    return f'"{_escape(text)}"'
-
 
 def build_graph(template: Template) -> ResourceGraph:
     """The graph of ``template``; raises a located TemplateError for dangling references and
