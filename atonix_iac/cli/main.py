@@ -160,10 +160,14 @@ def main() -> None:
     signal.signal(signal.SIGINT, _interrupted)
     try:
         cli(prog_name="atonix")
-    except (SystemExit, _Abandoned):
+    except BaseException:
+        # After a second Ctrl-C, whatever ends the run (an exception raised inside a lock's
+        # bookkeeping by the interrupt, click's exit) ends it quietly and at once.
         if _ABANDONED.is_set():
             _exit_now()
         raise
+    finally:
+        _RETURNED.set()
 
 
 def _interrupted(signum: int, frame: object) -> None:
@@ -183,6 +187,7 @@ def _interrupted(signum: int, frame: object) -> None:
 # waiting for the worker threads (what a crash would leave, the next run settles).
 ABANDON_GRACE_S = 3.0
 _ABANDONED = threading.Event()
+_RETURNED = threading.Event()  # the command is over: only the interpreter's exit remains
 
 
 class _Abandoned(BaseException):  # noqa: N818 - not an error: the user asked to stop now
@@ -198,6 +203,8 @@ def _interrupted_again(signum: int, frame: object) -> None:
         " refresh settles state with what the cloud did.",
         err=True,
     )
+    if _RETURNED.is_set():  # Python is waiting for the worker threads: nothing to unwind
+        _exit_now()
     # Should unwinding block (a lock held by a worker), end anyway.
     watchdog = threading.Timer(ABANDON_GRACE_S, _exit_now)
     watchdog.daemon = True

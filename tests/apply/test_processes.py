@@ -286,6 +286,7 @@ def test_a_second_ctrl_c_exits_at_once_and_the_next_run_settles_state(tmp_path: 
     for line in proc.stdout:  # wait until the slow create is in flight
         if line.startswith("slow: Creating"):
             break
+    time.sleep(0.3)  # the walk is waiting on it (as in the test above)
     proc.send_signal(signal.SIGINT)
     assert "Interrupt received" in _read_until(proc.stderr, "Ctrl-C again")
     proc.send_signal(signal.SIGINT)
