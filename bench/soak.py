@@ -217,6 +217,8 @@ class Report:
     apply_seconds: float | None = None
     destroy_seconds: float | None = None
     seconds: float = 0.0
+    #: Trials not started because the run's time budget would not hold another one.
+    not_run: int = 0
 
     def summary(self) -> dict[str, KindSummary]:
         out: dict[str, KindSummary] = {}
@@ -226,7 +228,17 @@ class Report:
 
     @property
     def clean(self) -> bool:
-        return all(s.clean for s in self.summary().values())
+        return self.not_run == 0 and all(s.clean for s in self.summary().values())
+
+    def explain(self) -> str:
+        """The table, then each trial that was not clean with what it left and printed."""
+        lines = [self.table(), ""]
+        if self.not_run:
+            lines.append(f"{self.not_run} trials did not fit in the time budget")
+        for trial in self.trials:
+            if not trial.clean:
+                lines += [trial.line(), *trial.details()]
+        return "\n".join(lines)
 
     def table(self) -> str:
         head = (
@@ -329,7 +341,7 @@ class Soak:
     def atonix(self, cwd: Path, environment: str, *args: str, deadline: float) -> Run:
         started = time.monotonic()
         proc = self._start(cwd, environment, args)
-        timeout = max(deadline - started, 30.0)
+        timeout = max(deadline - started, 5.0)
         try:
             out, err = proc.communicate(timeout=timeout)
             timed_out = False
@@ -460,9 +472,9 @@ class Soak:
         trial.duplicates = duplicates(objects, relations)
 
     def _final_destroy(self, trial: Trial, cwd: Path, base: Inventory, deadline: float) -> None:
-        # The cleanup destroy gets a minute even when the trial ran out of time.
+        # The cleanup destroy gets half a minute even when the trial ran out of time.
         trial.runs["destroy"] = self.atonix(
-            cwd, trial.environment, *DESTROY, deadline=max(deadline, time.monotonic() + 60)
+            cwd, trial.environment, *DESTROY, deadline=max(deadline, time.monotonic() + 30)
         )
         objects, relations = trial_objects(base, self.inventory(trial.project), trial.environment)
         trial.left = leftovers(objects, relations)
@@ -553,11 +565,14 @@ def run_soak(
     fault_rate: float = 0.10,
     out: TextIO | None = None,
     keep: bool = False,
+    budget_s: float | None = None,
     on_trial: Callable[[Trial], None] | None = None,
 ) -> Report:
     """Run ``trials`` of each kind; on the simulator unless ``clouds_yaml`` names a cloud.
 
-    Every process started here is stopped before this returns or raises.
+    With ``budget_s``, a trial starts only if a whole ``trial_timeout`` still fits in it (the
+    rest are counted as ``not_run``). Every process started here is stopped before this
+    returns or raises.
     """
     if clouds_yaml is not None and "faults" in kinds:
         raise ValueError("fault trials need the simulator (no faults are injected in a real cloud)")
@@ -584,6 +599,10 @@ def run_soak(
             soak.measure()
         for kind in kinds:
             for index in range(1, trials + 1):
+                elapsed = time.monotonic() - started
+                if budget_s is not None and elapsed + trial_timeout > budget_s:
+                    soak.report.not_run += 1
+                    continue
                 trial = soak.run_trial(kind, index)
                 if on_trial is not None:
                     on_trial(trial)
@@ -606,6 +625,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--trial-timeout", type=float, default=240.0, help="seconds one trial may take"
     )
     parser.add_argument("--fault-rate", type=float, default=0.10)
+    parser.add_argument("--budget", type=float, help="seconds the whole run may take")
     parser.add_argument("--strict", action="store_true", help="exit 1 unless every count is 0")
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     parser.add_argument("--work", type=Path, help="where the work directory goes")
@@ -629,12 +649,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                 trial_timeout=args.trial_timeout,
                 fault_rate=args.fault_rate,
                 keep=args.keep,
+                budget_s=args.budget,
             )
         except KeyboardInterrupt:
             print("interrupted: every process the soak started is stopped", file=sys.stderr)
             return 130
     print()
     print(report.table())
+    if report.not_run:
+        print(f"\n{report.not_run} trials did not fit in the time budget")
     print(f"\n{len(report.trials)} trials in {report.seconds:.0f}s (seed {args.seed})")
     return 1 if args.strict and not report.clean else 0
 

@@ -66,13 +66,13 @@ class Processes:
         if proc in self._live:
             self._live.remove(proc)
 
-    def stop_all(self) -> None:
-        """SIGTERM, a short grace, then SIGKILL for whatever still runs."""
+    def stop_all(self, grace_s: float = 5.0) -> None:
+        """SIGTERM, ``grace_s`` to exit, then SIGKILL for whatever still runs."""
         for proc in list(self._live):
             if proc.poll() is None:
                 with contextlib.suppress(ProcessLookupError, PermissionError):
                     os.killpg(proc.pid, signal.SIGTERM)
-        deadline = time.monotonic() + 5
+        deadline = time.monotonic() + grace_s
         for proc in list(self._live):
             with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=max(deadline - time.monotonic(), 0.1))
