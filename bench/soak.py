@@ -117,6 +117,8 @@ class Trial:
     project: str
     kill_at: float | None = None
     kill_landed: bool | None = None
+    #: Write requests the killed run had made (simulator only): did the kill land mid-flight?
+    writes_before_kill: int | None = None
     runs: dict[str, Run] = field(default_factory=dict)
     faults_hit: int | None = None
     orphans: list[str] = field(default_factory=list)
@@ -145,6 +147,8 @@ class Trial:
         parts = [f"{self.kind:<12} #{self.index:<3} {self.project:<20}"]
         if self.kill_at is not None:
             landed = "landed" if self.kill_landed else "missed: run had ended"
+            if self.kill_landed and self.writes_before_kill is not None:
+                landed += f" after {self.writes_before_kill} writes"
             parts.append(f"kill@{self.kill_at:.2f}s ({landed})")
         if self.faults_hit is not None:
             parts.append(f"faults hit={self.faults_hit}")
@@ -163,10 +167,17 @@ class Trial:
         parts.append(f"{self.seconds:.1f}s")
         return "  ".join(parts)
 
-    def details(self) -> list[str]:
-        out = [f"    orphan: {o}" for o in self.orphans]
-        out += [f"    duplicate: {d}" for d in self.duplicates]
-        out += [f"    left after destroy: {o}" for o in self.left]
+    def details(self, limit: int = 5) -> list[str]:
+        """What made the trial unclean: at most ``limit`` objects of each count."""
+        out: list[str] = []
+        for label, items in (
+            ("orphan", self.orphans),
+            ("duplicate", self.duplicates),
+            ("left after destroy", self.left),
+        ):
+            out += [f"    {label}: {item}" for item in items[:limit]]
+            if len(items) > limit:
+                out.append(f"    ... {len(items) - limit} more {label}")
         for name, run in self.runs.items():
             if not run.ok and run.rc is not None and name != "killed":
                 tail = run.tail().replace("\n", "\n      ")
@@ -179,6 +190,7 @@ class KindSummary:
     kind: str
     trials: int = 0
     kills_landed: int = 0
+    kills_after_writes: int = 0
     orphans: int = 0
     duplicates: int = 0
     left: int = 0
@@ -190,6 +202,7 @@ class KindSummary:
     def add(self, trial: Trial) -> None:
         self.trials += 1
         self.kills_landed += bool(trial.kill_landed)
+        self.kills_after_writes += bool(trial.kill_landed and trial.writes_before_kill)
         self.orphans += len(trial.orphans)
         self.duplicates += len(trial.duplicates)
         self.left += len(trial.left)
@@ -244,7 +257,7 @@ class Report:
         head = (
             "kind",
             "trials",
-            "kills landed",
+            "kills landed (after writes)",
             "orphans",
             "duplicates",
             "left after destroy",
@@ -255,7 +268,7 @@ class Report:
         )
         rows = [head]
         for s in self.summary().values():
-            landed = str(s.kills_landed) if s.kind != "faults" else "-"
+            landed = f"{s.kills_landed} ({s.kills_after_writes})" if s.kind != "faults" else "-"
             same = str(s.not_same_run) if s.kind == "faults" else "-"
             rows.append(
                 (
@@ -393,6 +406,24 @@ class Soak:
         self.target.sim.add_project(name)
         return name
 
+    def writes(self, project: str) -> int | None:
+        """Write requests the simulator has answered in ``project`` so far (None: real cloud)."""
+        if self.target.sim is None:
+            return None
+        log = self.target.sim.admin("GET", "requests?writes=true")["requests"]
+        return sum(1 for r in log if r["project"] == project)
+
+    def _kill(self, trial: Trial, cwd: Path, args: Sequence[str], window: float) -> None:
+        """Run ``args`` and SIGKILL it at a uniform random instant within ``window``."""
+        trial.kill_at = self.rng.uniform(0.0, window)
+        before = self.writes(trial.project)
+        trial.runs["killed"], trial.kill_landed = self.killed_run(
+            cwd, trial.environment, *args, after=trial.kill_at
+        )
+        after = self.writes(trial.project)
+        if before is not None and after is not None:
+            trial.writes_before_kill = after - before
+
     def inventory(self, project: str) -> Inventory:
         with opened(self.target.clouds_yaml, self.target.cloud, project) as conn:
             return take_inventory(conn)
@@ -480,11 +511,7 @@ class Soak:
         trial.left = leftovers(objects, relations)
 
     def _apply_kill(self, trial: Trial, cwd: Path, base: Inventory, deadline: float) -> None:
-        window = self.report.apply_seconds or 0.0
-        trial.kill_at = self.rng.uniform(0.0, window)
-        trial.runs["killed"], trial.kill_landed = self.killed_run(
-            cwd, trial.environment, *APPLY, after=trial.kill_at
-        )
+        self._kill(trial, cwd, APPLY, self.report.apply_seconds or 0.0)
         trial.converged = self._recover_apply(trial, cwd, deadline, "rerun")
         self._count_applied(trial, cwd, base, deadline)
         self._final_destroy(trial, cwd, base, deadline)
@@ -494,11 +521,7 @@ class Soak:
         trial.runs["apply"] = applied = self.atonix(cwd, env, *APPLY, deadline=deadline)
         if not applied.ok:
             trial.error = "the apply before the killed destroy failed"
-        window = self.report.destroy_seconds or 0.0
-        trial.kill_at = self.rng.uniform(0.0, window)
-        trial.runs["killed"], trial.kill_landed = self.killed_run(
-            cwd, env, *DESTROY, after=trial.kill_at
-        )
+        self._kill(trial, cwd, DESTROY, self.report.destroy_seconds or 0.0)
         trial.runs["rerun"] = rerun = self.atonix(cwd, env, *DESTROY, deadline=deadline)
         trial.runs["plan"] = plan = self.atonix(cwd, env, *PLAN, "-destroy", deadline=deadline)
         state = self.state(trial, cwd, deadline)

@@ -13,6 +13,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
 
 def test_destroy_killed_at_random_finishes_with_one_plain_destroy(tmp_path: Path) -> None:
-    report = run_soak(["destroy-kill"], 5, seed=10, work=tmp_path, trial_timeout=40, budget_s=230)
+    report = run_soak(["destroy-kill"], 5, seed=10, work=tmp_path, trial_timeout=60, budget_s=250)
     assert report.summary()["destroy-kill"].trials == 5, report.explain()
     assert report.clean, report.explain()
