@@ -190,7 +190,7 @@ class KindSummary:
     kind: str
     trials: int = 0
     kills_landed: int = 0
-    kills_after_writes: int = 0
+    kills_after_writes: int | None = None
     orphans: int = 0
     duplicates: int = 0
     left: int = 0
@@ -202,7 +202,10 @@ class KindSummary:
     def add(self, trial: Trial) -> None:
         self.trials += 1
         self.kills_landed += bool(trial.kill_landed)
-        self.kills_after_writes += bool(trial.kill_landed and trial.writes_before_kill)
+        if trial.writes_before_kill is not None:
+            self.kills_after_writes = (self.kills_after_writes or 0) + bool(
+                trial.kill_landed and trial.writes_before_kill
+            )
         self.orphans += len(trial.orphans)
         self.duplicates += len(trial.duplicates)
         self.left += len(trial.left)
@@ -268,7 +271,9 @@ class Report:
         )
         rows = [head]
         for s in self.summary().values():
-            landed = f"{s.kills_landed} ({s.kills_after_writes})" if s.kind != "faults" else "-"
+            landed = "-" if s.kind == "faults" else str(s.kills_landed)
+            if s.kills_after_writes is not None:
+                landed += f" ({s.kills_after_writes})"
             same = str(s.not_same_run) if s.kind == "faults" else "-"
             rows.append(
                 (
