@@ -438,6 +438,8 @@ class Soak:
         pulled = self.atonix(cwd, trial.environment, "state", "pull", deadline=deadline)
         if pulled.ok:
             return StateView.parse(json.loads(pulled.stdout))
+        if "no state for" in pulled.stderr:  # the run died before it wrote any
+            return StateView()
         trial.runs["state"] = pulled
         trial.error = f"atonix state pull exited {pulled.rc}, nothing compared with state"
         return None
