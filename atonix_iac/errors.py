@@ -18,7 +18,8 @@ The CLI catches ``AtonixError`` only; anything else escaping is a bug. Errors ca
     ├── ProviderError
     │   ├── ProviderConfigError
     │   ├── ProviderTimeoutError
-    │   └── ResourceFailedError
+    │   ├── ResourceFailedError
+    │   └── TransientProviderError (5xx, busy 409, throttling, dropped connections: retried)
     ├── WorkspaceError
     ├── PolicyError            (invalid policy file)
     │   └── PolicyDeniedError  (the plan breaks a deny rule of the policy gate; exit code 3)
@@ -184,6 +185,12 @@ class ProviderTimeoutError(ProviderError):
 
 class ResourceFailedError(ProviderError):
     """The cloud reports the resource failed (e.g. status ERROR)."""
+
+
+class TransientProviderError(ProviderError):
+    """The cloud may well succeed if asked again: a 5xx, a 409 that means busy or in use,
+    throttling, a dropped connection. Apply retries these with backoff; anything else (400,
+    403, quota) fails at once."""
 
 
 class WorkspaceError(AtonixError):

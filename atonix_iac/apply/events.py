@@ -24,6 +24,7 @@ class EventKind(StrEnum):
     START = "start"
     DONE = "done"
     FAILED = "failed"
+    RETRY = "retry"  # a transient fault; the operation goes on after a pause (message says)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +35,7 @@ class ApplyEvent:
     at: float  # time.monotonic() when the event happened
     elapsed_s: float | None = None  # for DONE and FAILED
     physical_id: str | None = None
-    message: str | None = None  # the error, for FAILED
+    message: str | None = None  # the error, for FAILED and RETRY
     deposed: str | None = None  # set when the operation concerns a deposed object
 
 

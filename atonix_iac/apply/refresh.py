@@ -11,6 +11,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Protocol
 
+from atonix_iac.apply.retry import RetryPolicy, retrying
 from atonix_iac.apply.secrets import secret_attributes
 from atonix_iac.apply.walk import DEFAULT_PARALLELISM
 from atonix_iac.providers.base import ResourceIdentity, ResourceResult, ResourceType
@@ -42,10 +43,16 @@ def refresh_state(
         if impl is not None:
             readable.append((key, resource, impl))
 
+    policy = RetryPolicy.from_env()
+
     def read(item: tuple[str, ResourceState, ResourceType]) -> ResourceResult | None:
         _, resource, impl = item
         identity = replace(identity_base, address=resource.address)
-        result = impl.read(identity, resource.physical_id or "", resource.properties)
+        physical_id = resource.physical_id or ""
+        if impl.read_is_local:
+            result = impl.read(identity, physical_id, resource.properties)
+        else:  # a transient fault is asked again, not reported as drift or failure
+            result = retrying(policy, lambda: impl.read(identity, physical_id, resource.properties))
         if result is not None:
             # What a read cannot report (a generated secret) keeps its known value.
             result.attributes = {**resource.attributes, **result.attributes}

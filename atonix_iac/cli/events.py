@@ -236,6 +236,9 @@ class JsonEventWriter:
         if event.physical_id:
             hook["id_key"], hook["id_value"] = "id", event.physical_id
         who = event.address + (f" (deposed object {event.deposed})" if event.deposed else "")
+        if event.kind is EventKind.RETRY:
+            self.emit("log", f"{who}: retrying after a transient fault: {event.message}", "warn")
+            return
         if event.kind is EventKind.START:
             with self._lock:
                 self._running[key] = (event.operation, self._monotonic())

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from atonix_iac.apply.recover import recover_intents
 from atonix_iac.apply.refresh import refresh_state
 from atonix_iac.errors import AtonixError, PlanError, StalePlanError, UsageError
 from atonix_iac.planner import SavedPlan, make_plan, plan_from_bytes
@@ -32,6 +33,7 @@ def compute_plan(
     checked against the cloud (constraints, quotas) before anything is written. The caller
     holds the stack lock, so the plan's prior serial is the one apply will see."""
     require_cloud(session, template)
+    settle_interrupted(session)
     state = session.store.load(session.key)
     refreshed = None
     if options.refresh and state.resources:
@@ -48,6 +50,19 @@ def compute_plan(
         replace=options.replace,
     )
     return check_plan(session, template, plan)
+
+
+def settle_interrupted(session: Session) -> None:
+    """Resolve what an interrupted run left pending (adopt, taint or drop each intent) and
+    say so on stderr, before anything is read or planned. The caller holds the stack lock."""
+    for recovery in recover_intents(
+        session.store,
+        session.key,
+        session.registry,
+        session.identity_base,
+        audit_project=session.binding.project,
+    ):
+        click.echo(f"Recovered: {recovery.describe()}", err=True)
 
 
 PLAN_SUFFIXES = (".plan", ".tfplan")

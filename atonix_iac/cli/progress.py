@@ -29,6 +29,8 @@ def format_event(event: ApplyEvent) -> str:
     ident = f" [id={event.physical_id}]" if event.physical_id else ""
     if event.kind is EventKind.START:
         return f"{who}: {starting}{ident}"
+    if event.kind is EventKind.RETRY:
+        return f"{who}: Still trying after a transient fault: {event.message}"
     elapsed = f" after {event.elapsed_s:.1f}s" if event.elapsed_s is not None else ""
     if event.kind is EventKind.DONE:
         return f"{who}: {complete}{elapsed}{ident}"

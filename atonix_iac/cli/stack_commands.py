@@ -41,6 +41,7 @@ from .planning import (
     looks_like_plan_file,
     read_saved_plan,
     saved_parameters,
+    settle_interrupted,
 )
 from .session import (
     Session,
@@ -303,6 +304,7 @@ def refresh_command(**kwargs: Any) -> None:
         open_session(stack) as session,
         session.store.lock(session.key, "refresh", run.lock_timeout_s),
     ):
+        settle_interrupted(session)
         state = session.store.load(session.key)
         results = refresh_state(state, session.registry, session.identity_base, run.parallelism)
         updated, gone = persist_refresh(session.store, session.key, state, results)

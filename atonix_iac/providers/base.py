@@ -8,8 +8,9 @@ unwrapped). ``delete`` must be idempotent: a resource that is already gone is a 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, ClassVar
 
 from atonix_iac.errors import Diagnostic
@@ -69,12 +70,18 @@ class ResourceSchema:
 
 @dataclass(frozen=True, slots=True)
 class ResourceIdentity:
-    """Who a resource belongs to; providers tag cloud objects with it so they can be found."""
+    """Who a resource belongs to; providers tag cloud objects with it so they can be found.
+
+    ``token`` is set only while creating: the unique create token state recorded in the
+    intent before the create call, sent with the object (tag, metadata) so that an object
+    whose create outlived its run can be found again and adopted rather than duplicated.
+    """
 
     workspace: str
     environment: str
     stack: str
     address: str
+    token: str = ""
 
 
 @dataclass(slots=True)
@@ -85,6 +92,8 @@ class ResourceResult:
     attributes: dict[str, Any] = field(default_factory=dict)
     # Properties as the cloud reports them (read/refresh); None = not reported.
     properties: dict[str, Any] | None = None
+    # start_create's answer as the SDK gave it, so finish_create need not read it again.
+    raw: Any = None
 
 
 class ResourceType(ABC):
@@ -98,6 +107,39 @@ class ResourceType(ABC):
     @abstractmethod
     def create(self, identity: ResourceIdentity, properties: Mapping[str, Any]) -> ResourceResult:
         """Create and wait until ready; raise ProviderError subclasses on failure."""
+
+    # Crash-safe creation, for types whose objects live in a cloud. ``create`` is then
+    # ``finish_create(start_create(...))``, and apply calls the two halves itself so that the
+    # physical id is in state the moment the cloud has assigned it, before any waiting.
+    recoverable: ClassVar[bool] = False
+
+    def start_create(
+        self, identity: ResourceIdentity, properties: Mapping[str, Any]
+    ) -> ResourceResult:
+        """Send the create (carrying ``identity.token``) and return at once with the physical
+        id and whatever the answer alone tells (a generated private key). No waiting."""
+        raise NotImplementedError(f"{self.schema.type_name} creates in one step")
+
+    def finish_create(
+        self, identity: ResourceIdentity, started: ResourceResult, properties: Mapping[str, Any]
+    ) -> ResourceResult:
+        """Complete a started create: tag, wait until ready, read the attributes. Safe to
+        call again (after a fault, or on an object adopted from an interrupted run); raises
+        ResourceFailedError if the object ended in ERROR."""
+        raise NotImplementedError(f"{self.schema.type_name} creates in one step")
+
+    def find_created(
+        self,
+        identity: ResourceIdentity,
+        properties: Mapping[str, Any],
+        since: datetime | None,
+        claimed: Collection[str],
+    ) -> str | None:
+        """The physical id of the object a create with ``identity.token`` made, found by the
+        token or, for objects that carry nothing, by their natural key; None if there is none.
+        ``since``: when the intent was written (objects older than that are not ours);
+        ``claimed``: physical ids state already records, never to be adopted twice."""
+        return None
 
     @abstractmethod
     def read(

@@ -89,6 +89,7 @@ def resource_values(
         "create_before_destroy": resource.create_before_destroy,
         "prevent_destroy": resource.prevent_destroy,
         "updated_at": resource.updated_at or utcnow(),
+        "create_token": resource.create_token,
     }
 
 
@@ -114,6 +115,7 @@ def resource_from_row(box: SecretBox, key: StackKey, row: ResourceRow | Row[Any]
         prevent_destroy=row.prevent_destroy,
         deposed=deposed,
         updated_at=row.updated_at,
+        create_token=row.create_token,
     )
 
 

@@ -49,6 +49,9 @@ class ResourceState:
     # A resource superseded during create-before-destroy keeps a distinct key: "addr#deposed-N".
     deposed: str | None = None
     updated_at: datetime | None = None
+    # Set on an intent before its create call and sent with the create (tag, metadata), so
+    # that the object can be found and adopted if the run dies before its id is recorded.
+    create_token: str | None = None
 
 
 @dataclass(slots=True)

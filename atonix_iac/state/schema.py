@@ -113,6 +113,8 @@ class ResourceRow(Base):
     create_before_destroy: Mapped[bool] = mapped_column(Boolean)
     prevent_destroy: Mapped[bool] = mapped_column(Boolean)
     updated_at: Mapped[datetime]
+    # The intent's create token, sent with the create so the object can be found again.
+    create_token: Mapped[str | None] = mapped_column(String(36))
 
 
 class VersionRow(Base):

@@ -56,6 +56,7 @@ def state_to_document(state: State, *, include_secrets: bool) -> dict[str, Any]:
                 "create_before_destroy": r.create_before_destroy,
                 "prevent_destroy": r.prevent_destroy,
                 "updated_at": r.updated_at.isoformat() if r.updated_at else None,
+                "create_token": r.create_token,
             }
             for r in state.resources.values()
         ],
@@ -108,6 +109,7 @@ def _resource(item: dict[str, Any]) -> ResourceState:
         prevent_destroy=bool(item.get("prevent_destroy", False)),
         deposed=item.get("deposed"),
         updated_at=datetime.fromisoformat(updated) if updated else None,
+        create_token=item.get("create_token"),
     )
 
 

@@ -208,6 +208,10 @@ def test_environments_land_in_their_own_projects(cloud_project: CloudProject) ->
         server = other.compute.get_server(ids["prod"])
         assert server.project_id == other.current_project_id
         identity = {k: v for k, v in server.metadata.items() if k.startswith("atonix:")}
+        # The create's token (how an interrupted create is found again) rides along.
+        token = identity.pop("atonix:token")
+        state_token = cloud_project.state("stack", "team", "prod").resources["server"]
+        assert token == state_token.create_token
         assert identity == {
             "atonix:workspace": "team",
             "atonix:environment": "prod",

@@ -23,11 +23,30 @@ print("alembic" in sys.modules, "mako" in sys.modules)
 """
 
 
-def _schema(path: Path) -> dict[str, str]:
-    """Every table and index by name, with the SQL SQLite keeps for it."""
+def _schema(path: Path) -> dict[str, object]:
+    """Every table and index by name, as SQLite describes its structure: columns (name, type,
+    not null, default, primary key) in order, indexes with their columns and uniqueness,
+    foreign keys. (Not the stored SQL text: a column a migration adds with ALTER TABLE is
+    spelled differently there than in a CREATE TABLE, yet is the same column.)"""
     with sqlite3.connect(path) as connection:
-        rows = connection.execute("SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL")
-        return dict(rows.fetchall())
+        objects = connection.execute(
+            "SELECT type, name, tbl_name FROM sqlite_master WHERE sql IS NOT NULL"
+        ).fetchall()
+        schema: dict[str, object] = {}
+        for kind, name, table in objects:
+            if kind == "table":
+                columns = connection.execute(f"PRAGMA table_info('{name}')").fetchall()
+                keys = connection.execute(f"PRAGMA foreign_key_list('{name}')").fetchall()
+                schema[name] = ([c[1:] for c in columns], sorted(k[2:] for k in keys))
+            elif kind == "index":
+                columns = connection.execute(f"PRAGMA index_info('{name}')").fetchall()
+                unique = [
+                    i[2]
+                    for i in connection.execute(f"PRAGMA index_list('{table}')")
+                    if i[1] == name
+                ]
+                schema[name] = (table, [c[2] for c in columns], unique)
+        return schema
 
 
 def _migrated_by_alembic(path: Path) -> None:

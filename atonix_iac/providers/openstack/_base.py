@@ -177,9 +177,15 @@ class OpenStackResource(ResourceType):
     # Map members Heat's dump leaves unconstrained: "external_gateway_info.network" -> ...
     map_constraints: ClassVar[Mapping[str, str]] = {}
 
+    recoverable: ClassVar[bool] = True
+
     def __init__(self, session: CloudSession) -> None:
         self.session = session
         self.schema = schema_for(self.type_name)
+
+    def create(self, identity: ResourceIdentity, properties: Mapping[str, Any]) -> ResourceResult:
+        started = self.start_create(identity, properties)
+        return self.finish_create(identity, started, properties)
 
     @property
     def conn(self) -> Any:

@@ -19,6 +19,19 @@ from atonix_iac.errors import (
     ProviderError,
     ProviderTimeoutError,
     ResourceFailedError,
+    TransientProviderError,
+)
+
+# Statuses a cloud answers when asking again may succeed (409 only when the message says the
+# object is busy or in use: a 409 for a duplicate or an overlap stays an error).
+_TRANSIENT_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+_PERMANENT_CONFLICT_WORDS = (
+    "already exists",
+    "duplicate",
+    "overlap",
+    "quota",
+    "exceeded",
+    "not unique",
 )
 
 
@@ -38,8 +51,25 @@ def is_not_found(exc: BaseException) -> bool:
     )
 
 
+def is_transient(exc: BaseException) -> bool:
+    """Whether asking again may succeed: throttling, a server-side 5xx, a 409 that says the
+    object is busy or in use (Nova's task states, Neutron's "still in use", Cinder's
+    attaching), or a connection that dropped or timed out."""
+    if isinstance(exc, ks_exceptions.ConnectionError | ks_exceptions.RetriableConnectionFailure):
+        return True
+    status = getattr(exc, "status_code", None)
+    if status in _TRANSIENT_STATUSES:
+        return True
+    if status == 409:
+        text = service_message(exc).lower()
+        return not any(word in text for word in _PERMANENT_CONFLICT_WORDS)
+    return False
+
+
 def raise_mapped(exc: BaseException, action: str, physical_id: str | None = None) -> NoReturn:
     message = f"{action}: {service_message(exc)}"
+    if is_transient(exc):
+        raise TransientProviderError(message, physical_id=physical_id) from exc
     if isinstance(exc, os_exceptions.ResourceTimeout):
         raise ProviderTimeoutError(message, physical_id=physical_id) from exc
     if isinstance(exc, os_exceptions.ResourceFailure):

@@ -8,18 +8,30 @@ optional ML2 extension driver ``tag_ports_during_bulk_creation`` is enabled). A 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
+from datetime import datetime
 from typing import Any, ClassVar
 
 from atonix_iac.providers.base import ResourceIdentity, ResourceResult
 from atonix_iac.providers.openstack._base import OpenStackResource, report, show
 from atonix_iac.providers.openstack._errors import sdk_errors
-from atonix_iac.providers.openstack._identity import user_tags, with_identity_tags
+from atonix_iac.providers.openstack._identity import (
+    created_since,
+    identity_tagged,
+    token_tag,
+    user_tags,
+    with_identity_tags,
+)
 
 
 class NeutronResource(OpenStackResource):
     # SDK proxy method suffix: create_<noun>, get_<noun>, update_<noun>, delete_<noun>.
     noun: ClassVar[str]
+    # SDK proxy list method: networks, subnets, ports ...
+    plural: ClassVar[str]
+    # Body fields that identify an object created without its tags (a run killed between
+    # the create and the tag call): the list filters of the search by natural key.
+    natural_keys: ClassVar[tuple[str, ...]] = ("name",)
     what: ClassVar[str]
     tagged: ClassVar[bool] = True
     # Properties passed straight through under the same name (when set).
@@ -65,16 +77,55 @@ class NeutronResource(OpenStackResource):
 
     # Lifecycle --------------------------------------------------------------------------
 
-    def create(self, identity: ResourceIdentity, properties: Mapping[str, Any]) -> ResourceResult:
+    def start_create(
+        self, identity: ResourceIdentity, properties: Mapping[str, Any]
+    ) -> ResourceResult:
         body = self.body(identity, properties)
-        tags = with_identity_tags(properties.get("tags"), identity) if self.tagged else None
         with sdk_errors(f"creating {self.what}"):
             obj = self._call("create")(**body)
-            if tags:
+        return ResourceResult(str(obj.id), raw=obj)
+
+    def finish_create(
+        self, identity: ResourceIdentity, started: ResourceResult, properties: Mapping[str, Any]
+    ) -> ResourceResult:
+        physical_id = started.physical_id
+        tags = with_identity_tags(properties.get("tags"), identity) if self.tagged else None
+        with sdk_errors(f"creating {self.what} {physical_id}", physical_id):
+            obj = started.raw if started.raw is not None else self._call("get")(physical_id)
+            if tags and sorted(getattr(obj, "tags", None) or []) != tags:
                 self.conn.network.set_tags(obj, tags)
-                obj = self._call("get")(obj.id)
-        obj = self.after_create(identity, obj, properties)
+                obj = self._call("get")(physical_id)
+            obj = self.after_create(identity, obj, properties)
         return ResourceResult(str(obj.id), self.attributes(obj))
+
+    def find_created(
+        self,
+        identity: ResourceIdentity,
+        properties: Mapping[str, Any],
+        since: datetime | None,
+        claimed: Collection[str],
+    ) -> str | None:
+        """By the token tag; failing that (killed between create and tag), an untagged
+        object with the same natural key created after the intent."""
+        listing = getattr(self.conn.network, self.plural)
+        with sdk_errors(f"looking for an interrupted {self.what} create"):
+            if self.tagged and identity.token:
+                for obj in listing(tags=token_tag(identity.token)):
+                    if str(obj.id) not in claimed:
+                        return str(obj.id)
+            body = self.body(identity, properties)
+            filters = {k: body[k] for k in self.natural_keys if body.get(k) is not None}
+            if not filters:
+                return None
+            candidates = [
+                obj
+                for obj in listing(**filters)
+                if str(obj.id) not in claimed
+                and not identity_tagged(getattr(obj, "tags", None))
+                and created_since(getattr(obj, "created_at", None), since)
+            ]
+        candidates.sort(key=lambda obj: str(getattr(obj, "created_at", "") or ""))
+        return str(candidates[0].id) if candidates else None
 
     def after_create(
         self, identity: ResourceIdentity, obj: Any, properties: Mapping[str, Any]

@@ -8,14 +8,15 @@ An attachment goes through Nova (``os-volume_attachments``) and waits for the vo
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
+from datetime import datetime
 from typing import Any
 
 from atonix_iac.errors import ProviderError
 from atonix_iac.providers.base import ResourceIdentity, ResourceResult
 from atonix_iac.providers.openstack._base import OpenStackResource, default_name, report, show
 from atonix_iac.providers.openstack._errors import sdk_errors
-from atonix_iac.providers.openstack._identity import identity_metadata, user_metadata
+from atonix_iac.providers.openstack._identity import TOKEN, identity_metadata, user_metadata
 from atonix_iac.providers.openstack._wait import wait_for_status, wait_until_gone
 
 
@@ -35,7 +36,9 @@ class Volume(OpenStackResource):
             physical_id=volume_id,
         )
 
-    def create(self, identity: ResourceIdentity, properties: Mapping[str, Any]) -> ResourceResult:
+    def start_create(
+        self, identity: ResourceIdentity, properties: Mapping[str, Any]
+    ) -> ResourceResult:
         body: dict[str, Any] = {
             "name": properties.get("name") or default_name(identity),
             "metadata": {
@@ -63,8 +66,31 @@ class Volume(OpenStackResource):
             body["image_id"] = self.image_id(str(image))
         with sdk_errors("creating volume"):
             created = self.conn.block_storage.create_volume(**body)
-        volume = self._wait(str(created.id), ("available",), "volume")
+        return ResourceResult(str(created.id))
+
+    def finish_create(
+        self, identity: ResourceIdentity, started: ResourceResult, properties: Mapping[str, Any]
+    ) -> ResourceResult:
+        volume = self._wait(started.physical_id, ("available",), "volume")
         return ResourceResult(str(volume.id), self.attributes(volume))
+
+    def find_created(
+        self,
+        identity: ResourceIdentity,
+        properties: Mapping[str, Any],
+        since: datetime | None,
+        claimed: Collection[str],
+    ) -> str | None:
+        """By the token in the volume's metadata."""
+        if not identity.token:
+            return None
+        name = properties.get("name") or default_name(identity)
+        with sdk_errors("looking for an interrupted volume create"):
+            for volume in self.conn.block_storage.volumes(details=True, name=name):
+                metadata = volume.metadata or {}
+                if metadata.get(TOKEN) == identity.token and str(volume.id) not in claimed:
+                    return str(volume.id)
+        return None
 
     @staticmethod
     def attributes(volume: Any) -> dict[str, Any]:
@@ -186,22 +212,47 @@ class VolumeAttachment(OpenStackResource):
             failed=("error", "error_attaching", "error_detaching"),
         )
 
-    def _attach(self, props: Mapping[str, Any]) -> Any:
-        server_id = str(props["instance_uuid"])
-        volume_id = str(props["volume_id"])
+    def start_create(
+        self, identity: ResourceIdentity, properties: Mapping[str, Any]
+    ) -> ResourceResult:
+        server_id = str(properties["instance_uuid"])
+        volume_id = str(properties["volume_id"])
         body: dict[str, Any] = {}
-        if props.get("mountpoint"):
-            body["device"] = props["mountpoint"]
+        if properties.get("mountpoint"):
+            body["device"] = properties["mountpoint"]
         with sdk_errors(f"attaching volume {volume_id} to server {server_id}"):
             attachment = self.conn.compute.create_volume_attachment(server_id, volume_id, **body)
-            self._wait_volume(volume_id, ("in-use",), "attached volume")
-        return attachment
+        return ResourceResult(str(attachment.id or volume_id))
 
-    def create(self, identity: ResourceIdentity, properties: Mapping[str, Any]) -> ResourceResult:
-        attachment = self._attach(properties)
-        return ResourceResult(
-            str(attachment.id or properties["volume_id"]), self._attrs(attachment)
+    def finish_create(
+        self, identity: ResourceIdentity, started: ResourceResult, properties: Mapping[str, Any]
+    ) -> ResourceResult:
+        server_id = str(properties["instance_uuid"])
+        volume_id = str(properties["volume_id"])
+        with sdk_errors(f"attaching volume {volume_id} to server {server_id}"):
+            self._wait_volume(volume_id, ("in-use",), "attached volume")
+            attachment = self.conn.compute.get_volume_attachment(server_id, volume_id)
+        return ResourceResult(started.physical_id, self._attrs(attachment))
+
+    def find_created(
+        self,
+        identity: ResourceIdentity,
+        properties: Mapping[str, Any],
+        since: datetime | None,
+        claimed: Collection[str],
+    ) -> str | None:
+        """The natural key: this volume attached to this server."""
+        server_id = str(properties["instance_uuid"])
+        volume_id = str(properties["volume_id"])
+        attachment = self.fetch(
+            lambda v: self.conn.compute.get_volume_attachment(server_id, v),
+            volume_id,
+            "volume attachment",
         )
+        if attachment is None:
+            return None
+        found = str(attachment.id or volume_id)
+        return None if found in claimed else found
 
     @staticmethod
     def _attrs(attachment: Any) -> dict[str, Any]:

@@ -11,11 +11,13 @@ would attach and detach interfaces: simpler and never half-applied.
 from __future__ import annotations
 
 import base64
+import re
 import time
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
+from datetime import datetime
 from typing import Any
 
-from atonix_iac.errors import ProviderError
+from atonix_iac.errors import ProviderError, ResourceFailedError
 from atonix_iac.providers.base import ResourceIdentity, ResourceResult
 from atonix_iac.providers.openstack._base import (
     OpenStackResource,
@@ -25,7 +27,12 @@ from atonix_iac.providers.openstack._base import (
     show,
 )
 from atonix_iac.providers.openstack._errors import sdk_errors
-from atonix_iac.providers.openstack._identity import identity_metadata, user_metadata
+from atonix_iac.providers.openstack._identity import (
+    TOKEN,
+    created_since,
+    identity_metadata,
+    user_metadata,
+)
 from atonix_iac.providers.openstack._resize import resize_and_confirm
 from atonix_iac.providers.openstack._wait import wait_for_status, wait_until_gone
 from atonix_iac.providers.openstack._watch import building_server_ids
@@ -127,17 +134,42 @@ class Server(OpenStackResource):
                 body[sdk_name] = props[name]
         return body
 
-    def create(self, identity: ResourceIdentity, properties: Mapping[str, Any]) -> ResourceResult:
+    def start_create(
+        self, identity: ResourceIdentity, properties: Mapping[str, Any]
+    ) -> ResourceResult:
         body = self._create_body(identity, properties)
         with sdk_errors("creating server"):
             created = self.conn.compute.create_server(**body)
-        server_id = str(created.id)
+        return ResourceResult(str(created.id))
+
+    def finish_create(
+        self, identity: ResourceIdentity, started: ResourceResult, properties: Mapping[str, Any]
+    ) -> ResourceResult:
+        server_id = started.physical_id
         deadline = time.monotonic() + self.timeout_s
         # Wait with every other building server on one shared list, then read this one.
         builds = self.session.watch("server:BUILD", lambda: building_server_ids(self.conn))
         builds.wait(server_id, deadline)
         server = self._wait_active(server_id, "server", deadline=deadline)
         return ResourceResult(str(server.id), self.attributes(server))
+
+    def find_created(
+        self,
+        identity: ResourceIdentity,
+        properties: Mapping[str, Any],
+        since: datetime | None,
+        claimed: Collection[str],
+    ) -> str | None:
+        """By the token in the server's metadata (Nova filters names by regex only)."""
+        if not identity.token:
+            return None
+        name = properties.get("name") or default_name(identity)
+        with sdk_errors("looking for an interrupted server create"):
+            for server in self.conn.compute.servers(details=True, name=f"^{re.escape(name)}$"):
+                metadata = server.metadata or {}
+                if metadata.get(TOKEN) == identity.token and str(server.id) not in claimed:
+                    return str(server.id)
+        return None
 
     def _wait_active(
         self,
@@ -322,7 +354,9 @@ class KeyPair(ReplacedOnChange):
 
     type_name = "OS::Nova::KeyPair"
 
-    def create(self, identity: ResourceIdentity, properties: Mapping[str, Any]) -> ResourceResult:
+    def start_create(
+        self, identity: ResourceIdentity, properties: Mapping[str, Any]
+    ) -> ResourceResult:
         body: dict[str, Any] = {"name": properties["name"]}
         if properties.get("public_key"):
             body["public_key"] = properties["public_key"]
@@ -334,6 +368,44 @@ class KeyPair(ReplacedOnChange):
         if properties.get("save_private_key") and keypair.private_key:
             attrs["private_key"] = keypair.private_key
         return ResourceResult(str(keypair.name), attrs)
+
+    def finish_create(
+        self, identity: ResourceIdentity, started: ResourceResult, properties: Mapping[str, Any]
+    ) -> ResourceResult:
+        """Nothing to wait for; an adopted keypair whose generated private key was lost with
+        the interrupted run fails, so that it is replaced and a new key saved."""
+        if started.attributes:
+            return started
+        keypair = self.fetch(self.conn.compute.get_keypair, started.physical_id, "keypair")
+        if keypair is None:
+            raise ResourceFailedError(f"keypair {started.physical_id} disappeared")
+        if properties.get("save_private_key") and not properties.get("public_key"):
+            raise ResourceFailedError(
+                f"keypair {started.physical_id} was created by an interrupted run and its"
+                " generated private key was never saved; it will be replaced",
+                physical_id=started.physical_id,
+            )
+        return ResourceResult(started.physical_id, self._attributes(keypair))
+
+    def find_created(
+        self,
+        identity: ResourceIdentity,
+        properties: Mapping[str, Any],
+        since: datetime | None,
+        claimed: Collection[str],
+    ) -> str | None:
+        """Nova keys keypairs by name; one made after the intent with the wanted public key
+        (or a generated one) is ours."""
+        name = str(properties["name"])
+        keypair = self.fetch(self.conn.compute.get_keypair, name, "keypair")
+        if keypair is None or name in claimed:
+            return None
+        if not created_since(getattr(keypair, "created_at", None), since):
+            return None
+        wanted = properties.get("public_key")
+        if wanted and str(wanted).split()[:2] != str(keypair.public_key or "").split()[:2]:
+            return None
+        return name
 
     @staticmethod
     def _attributes(keypair: Any) -> dict[str, Any]:
@@ -363,7 +435,9 @@ class KeyPair(ReplacedOnChange):
 class ServerGroup(ReplacedOnChange):
     type_name = "OS::Nova::ServerGroup"
 
-    def create(self, identity: ResourceIdentity, properties: Mapping[str, Any]) -> ResourceResult:
+    def start_create(
+        self, identity: ResourceIdentity, properties: Mapping[str, Any]
+    ) -> ResourceResult:
         body: dict[str, Any] = {
             "name": properties.get("name") or default_name(identity),
             "policies": list(properties.get("policies") or ["anti-affinity"]),
@@ -373,6 +447,34 @@ class ServerGroup(ReplacedOnChange):
         with sdk_errors("creating server group"):
             group = self.conn.compute.create_server_group(**body)
         return ResourceResult(str(group.id), {"show": show(group)})
+
+    def finish_create(
+        self, identity: ResourceIdentity, started: ResourceResult, properties: Mapping[str, Any]
+    ) -> ResourceResult:
+        if started.attributes:
+            return started
+        group = self.fetch(self.conn.compute.get_server_group, started.physical_id, "group")
+        if group is None:
+            raise ResourceFailedError(f"server group {started.physical_id} disappeared")
+        return ResourceResult(started.physical_id, {"show": show(group)})
+
+    def find_created(
+        self,
+        identity: ResourceIdentity,
+        properties: Mapping[str, Any],
+        since: datetime | None,
+        claimed: Collection[str],
+    ) -> str | None:
+        """Server groups carry no metadata or creation time: the unclaimed one with the
+        wanted name and policy."""
+        name = properties.get("name") or default_name(identity)
+        policies = list(properties.get("policies") or ["anti-affinity"])
+        with sdk_errors("looking for an interrupted server group create"):
+            for group in self.conn.compute.server_groups():
+                policy = list(group.policies or []) or [getattr(group, "policy", None)]
+                if group.name == name and policy == policies and str(group.id) not in claimed:
+                    return str(group.id)
+        return None
 
     def read(
         self, identity: ResourceIdentity, physical_id: str, properties: Mapping[str, Any]

@@ -10,6 +10,7 @@ resources to another project.
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -25,6 +26,7 @@ from atonix_iac.providers.openstack._errors import sdk_errors
 # Idle HTTP connections kept per host: above any sensible apply parallelism, so no worker's
 # connection is dropped after each request (sockets are only opened when needed).
 HTTP_POOL_SIZE = 256
+DEFAULT_API_TIMEOUT_S = 120.0
 
 
 class BindingLike(Protocol):
@@ -70,9 +72,21 @@ class CloudTarget:
         return ", ".join(parts)
 
 
+def api_timeout_s() -> float:
+    """Seconds one API request may take (``ATONIX_API_TIMEOUT_S``, default 120): a cloud that
+    accepts a connection and never answers must not hang a run forever. A timed-out request
+    is a transient fault: asked again (after a token look-up, for a create)."""
+    text = os.environ.get("ATONIX_API_TIMEOUT_S", "").strip()
+    try:
+        value = float(text) if text else DEFAULT_API_TIMEOUT_S
+    except ValueError:
+        raise ProviderConfigError(f"ATONIX_API_TIMEOUT_S={text!r} is not a number") from None
+    return value if value > 0 else DEFAULT_API_TIMEOUT_S
+
+
 def connect(target: CloudTarget) -> Any:
     """An authenticated Connection for ``target`` (raises ProviderConfigError)."""
-    kwargs: dict[str, Any] = {"cloud": target.cloud}
+    kwargs: dict[str, Any] = {"cloud": target.cloud, "api_timeout": api_timeout_s()}
     if target.project:
         kwargs["project_name"] = target.project
     if target.region:

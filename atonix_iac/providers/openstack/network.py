@@ -14,6 +14,7 @@ from atonix_iac.providers.openstack._neutron import NeutronResource
 class Net(NeutronResource):
     type_name = "OS::Neutron::Net"
     noun = "network"
+    plural = "networks"
     what = "network"
     passthrough = ("name", "admin_state_up", "shared", "port_security_enabled", "dns_domain")
     plain_attributes = ("name", "status", "admin_state_up", "mtu", "port_security_enabled")
@@ -36,6 +37,8 @@ class Net(NeutronResource):
 class Subnet(NeutronResource):
     type_name = "OS::Neutron::Subnet"
     noun = "subnet"
+    plural = "subnets"
+    natural_keys = ("name", "network_id", "cidr")
     what = "subnet"
     passthrough = (
         "name",
@@ -99,6 +102,8 @@ def _fixed_ips(resource: NeutronResource, fixed_ips: Any) -> list[dict[str, Any]
 class Port(NeutronResource):
     type_name = "OS::Neutron::Port"
     noun = "port"
+    plural = "ports"
+    natural_keys = ("name", "network_id")
     what = "port"
     passthrough = (
         "name",

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
+from datetime import datetime
 from typing import Any
 
-from atonix_iac.errors import ProviderError
+from atonix_iac.errors import ProviderError, ResourceFailedError
 from atonix_iac.providers.base import ResourceIdentity, ResourceResult
 from atonix_iac.providers.openstack._base import (
     OpenStackResource,
@@ -20,6 +21,7 @@ from atonix_iac.providers.openstack._neutron import NeutronResource
 class Router(NeutronResource):
     type_name = "OS::Neutron::Router"
     noun = "router"
+    plural = "routers"
     what = "router"
     passthrough = ("name", "admin_state_up", "distributed", "ha", "availability_zone_hints")
     plain_attributes = ("name", "admin_state_up", "status", "external_gateway_info")
@@ -109,7 +111,9 @@ class RouterInterface(ReplacedOnChange):
         kind, _, target = rest.partition("=")
         return router_id, kind, target
 
-    def create(self, identity: ResourceIdentity, properties: Mapping[str, Any]) -> ResourceResult:
+    def start_create(
+        self, identity: ResourceIdentity, properties: Mapping[str, Any]
+    ) -> ResourceResult:
         router_id, kind, target = self._target(properties)
         with sdk_errors("adding router interface"):
             info = self.conn.network.add_interface_to_router(router_id, **{kind[:-3]: target})
@@ -121,6 +125,30 @@ class RouterInterface(ReplacedOnChange):
             "network_id": info.get("network_id"),
         }
         return ResourceResult(f"{router_id}:{kind}={target}", {"show": shown})
+
+    def finish_create(
+        self, identity: ResourceIdentity, started: ResourceResult, properties: Mapping[str, Any]
+    ) -> ResourceResult:
+        if started.attributes:
+            return started
+        found = self.read(identity, started.physical_id, properties)
+        if found is None:
+            raise ResourceFailedError(f"router interface {started.physical_id} disappeared")
+        return ResourceResult(started.physical_id, found.attributes)
+
+    def find_created(
+        self,
+        identity: ResourceIdentity,
+        properties: Mapping[str, Any],
+        since: datetime | None,
+        claimed: Collection[str],
+    ) -> str | None:
+        """The natural key: the router already has its port on the subnet (or the port)."""
+        router_id, kind, target = self._target(properties)
+        physical_id = f"{router_id}:{kind}={target}"
+        if physical_id in claimed:
+            return None
+        return physical_id if self.read(identity, physical_id, properties) else None
 
     def read(
         self, identity: ResourceIdentity, physical_id: str, properties: Mapping[str, Any]
@@ -157,6 +185,8 @@ class RouterInterface(ReplacedOnChange):
 class FloatingIP(NeutronResource):
     type_name = "OS::Neutron::FloatingIP"
     noun = "ip"
+    plural = "ips"
+    natural_keys = ("floating_network_id", "port_id", "floating_ip_address")
     what = "floating IP"
     passthrough = ("floating_ip_address", "fixed_ip_address", "port_id", "dns_name", "dns_domain")
     plain_attributes = (
@@ -200,9 +230,36 @@ class FloatingIPAssociation(OpenStackResource):
         with sdk_errors(f"associating floating IP {fip_id}"):
             return self.conn.network.update_ip(fip_id, **body)
 
-    def create(self, identity: ResourceIdentity, properties: Mapping[str, Any]) -> ResourceResult:
+    def start_create(
+        self, identity: ResourceIdentity, properties: Mapping[str, Any]
+    ) -> ResourceResult:
         fip = self._associate(properties)
         return ResourceResult(str(fip.id), {"show": show(fip)})
+
+    def finish_create(
+        self, identity: ResourceIdentity, started: ResourceResult, properties: Mapping[str, Any]
+    ) -> ResourceResult:
+        if started.attributes:
+            return started
+        fip = self.fetch(self.conn.network.get_ip, started.physical_id, "floating IP")
+        if fip is None or not fip.port_id:
+            raise ResourceFailedError(f"floating IP {started.physical_id} is not associated")
+        return ResourceResult(started.physical_id, {"show": show(fip)})
+
+    def find_created(
+        self,
+        identity: ResourceIdentity,
+        properties: Mapping[str, Any],
+        since: datetime | None,
+        claimed: Collection[str],
+    ) -> str | None:
+        """The natural key: the floating IP already points at the port."""
+        fip_id = str(properties["floatingip_id"])
+        fip = self.fetch(self.conn.network.get_ip, fip_id, "floating IP")
+        if fip is None or fip_id in claimed or not fip.port_id:
+            return None
+        wanted = self.resolve("neutron.port", str(properties["port_id"]))
+        return fip_id if fip.port_id == wanted else None
 
     def read(
         self, identity: ResourceIdentity, physical_id: str, properties: Mapping[str, Any]

@@ -7,10 +7,11 @@ default egress rules are removed only when the template declares egress rules of
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
-from atonix_iac.errors import ProviderError
+from atonix_iac.errors import ProviderError, ResourceFailedError
 from atonix_iac.providers.base import ResourceIdentity, ResourceResult
 from atonix_iac.providers.openstack._base import (
     ReplacedOnChange,
@@ -18,6 +19,7 @@ from atonix_iac.providers.openstack._base import (
     show,
 )
 from atonix_iac.providers.openstack._errors import sdk_errors
+from atonix_iac.providers.openstack._identity import created_since
 from atonix_iac.providers.openstack._neutron import NeutronResource
 
 RuleKey = tuple[str, str, str | None, int | None, int | None, str | None, str | None]
@@ -50,6 +52,20 @@ def rule_key(rule: Mapping[str, Any], group_id: str) -> RuleKey:
     )
 
 
+def live_rule_key(rule: Any, group_id: str) -> RuleKey:
+    """The identity of a rule as Neutron's SDK object shows it."""
+    raw = {
+        "direction": rule.direction,
+        "ethertype": rule.ether_type,
+        "protocol": rule.protocol,
+        "port_range_min": rule.port_range_min,
+        "port_range_max": rule.port_range_max,
+        "remote_ip_prefix": rule.remote_ip_prefix,
+        "remote_group_id": rule.remote_group_id,
+    }
+    return rule_key(raw, group_id)
+
+
 def key_to_rule(key: RuleKey) -> dict[str, Any]:
     direction, ethertype, protocol, pmin, pmax, prefix, group = key
     rule: dict[str, Any] = {"direction": direction, "ethertype": ethertype}
@@ -73,6 +89,7 @@ def _is_default_egress(key: RuleKey) -> bool:
 class SecurityGroup(NeutronResource):
     type_name = "OS::Neutron::SecurityGroup"
     noun = "security_group"
+    plural = "security_groups"
     what = "security group"
     passthrough = ("name", "description", "stateful")
     plain_attributes = ("name", "description")
@@ -102,16 +119,7 @@ class SecurityGroup(NeutronResource):
     def _live_keys(self, group_id: str) -> dict[RuleKey, list[str]]:
         live: dict[RuleKey, list[str]] = {}
         for rule in self.conn.network.security_group_rules(security_group_id=group_id):
-            raw = {
-                "direction": rule.direction,
-                "ethertype": rule.ether_type,
-                "protocol": rule.protocol,
-                "port_range_min": rule.port_range_min,
-                "port_range_max": rule.port_range_max,
-                "remote_ip_prefix": rule.remote_ip_prefix,
-                "remote_group_id": rule.remote_group_id,
-            }
-            live.setdefault(rule_key(raw, group_id), []).append(str(rule.id))
+            live.setdefault(live_rule_key(rule, group_id), []).append(str(rule.id))
         return live
 
     def _reconcile(self, group_id: str, rules: Iterable[Mapping[str, Any]]) -> None:
@@ -147,7 +155,7 @@ class SecurityGroup(NeutronResource):
 class SecurityGroupRule(ReplacedOnChange):
     type_name = "OS::Neutron::SecurityGroupRule"
 
-    def create(self, identity: ResourceIdentity, properties: Mapping[str, Any]) -> ResourceResult:
+    def _body(self, properties: Mapping[str, Any]) -> dict[str, Any]:
         group = properties.get("security_group")
         if not group:
             raise ProviderError("security group rule needs `security_group`")
@@ -167,9 +175,47 @@ class SecurityGroupRule(ReplacedOnChange):
             body["remote_group_id"] = self.resolve(
                 "neutron.security_group", str(properties["remote_group"])
             )
+        return body
+
+    def start_create(
+        self, identity: ResourceIdentity, properties: Mapping[str, Any]
+    ) -> ResourceResult:
+        body = self._body(properties)
         with sdk_errors("creating security group rule"):
             rule = self.conn.network.create_security_group_rule(**body)
         return ResourceResult(str(rule.id), {"show": show(rule)})
+
+    def finish_create(
+        self, identity: ResourceIdentity, started: ResourceResult, properties: Mapping[str, Any]
+    ) -> ResourceResult:
+        if started.attributes:
+            return started
+        found = self.read(identity, started.physical_id, properties)
+        if found is None:
+            raise ResourceFailedError(f"security group rule {started.physical_id} disappeared")
+        return found
+
+    def find_created(
+        self,
+        identity: ResourceIdentity,
+        properties: Mapping[str, Any],
+        since: datetime | None,
+        claimed: Collection[str],
+    ) -> str | None:
+        """Rules carry no tags; Neutron keeps one rule per tuple (group, direction,
+        ethertype, protocol, ports, remote), so the tuple finds it."""
+        body = self._body(properties)
+        group_id = body["security_group_id"]
+        wanted = rule_key({**body, "ethertype": body["ether_type"]}, group_id)
+        with sdk_errors("looking for an interrupted security group rule create"):
+            for rule in self.conn.network.security_group_rules(security_group_id=group_id):
+                if (
+                    live_rule_key(rule, group_id) == wanted
+                    and str(rule.id) not in claimed
+                    and created_since(getattr(rule, "created_at", None), since)
+                ):
+                    return str(rule.id)
+        return None
 
     def read(
         self, identity: ResourceIdentity, physical_id: str, properties: Mapping[str, Any]

@@ -1,0 +1,85 @@
+"""Asking the cloud again when it may say yes: capped exponential backoff with jitter.
+
+Only ``TransientProviderError`` is retried (5xx, throttling, a 409 that means busy or in use,
+dropped connections); a 400, a 403 or a quota refusal fails at once with the service's
+message. A create is never simply repeated: the executor looks its token up before each new
+attempt (``executor._Run.start_create``), so a create that succeeded behind a lost answer is
+adopted, not duplicated. The knobs are environment variables so an operator can widen them
+for a flaky cloud, and tests can shrink them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    stop_after_delay,
+    wait_exponential_jitter,
+)
+
+from atonix_iac.errors import TransientProviderError, UsageError
+
+T = TypeVar("T")
+# (attempt that failed, its error, seconds until the next attempt)
+RetryNotice = Callable[[int, TransientProviderError, float], None]
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    attempts: int = 8
+    initial_s: float = 0.5
+    max_wait_s: float = 10.0
+    max_total_s: float = 180.0
+
+    @classmethod
+    def from_env(cls) -> RetryPolicy:
+        """``ATONIX_RETRY_ATTEMPTS``, ``ATONIX_RETRY_INITIAL_S``, ``ATONIX_RETRY_MAX_WAIT_S``
+        and ``ATONIX_RETRY_MAX_TOTAL_S`` override the defaults."""
+        default = cls()
+        return cls(
+            attempts=int(_number("ATONIX_RETRY_ATTEMPTS", default.attempts)),
+            initial_s=_number("ATONIX_RETRY_INITIAL_S", default.initial_s),
+            max_wait_s=_number("ATONIX_RETRY_MAX_WAIT_S", default.max_wait_s),
+            max_total_s=_number("ATONIX_RETRY_MAX_TOTAL_S", default.max_total_s),
+        )
+
+
+def _number(name: str, default: float) -> float:
+    text = os.environ.get(name)
+    if text is None or not text.strip():
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise UsageError(f"{name}={text!r} is not a number") from None
+    if value < 0:
+        raise UsageError(f"{name}={text!r} must not be negative")
+    return value
+
+
+def retrying(policy: RetryPolicy, call: Callable[[], T], on_retry: RetryNotice | None = None) -> T:
+    """``call()``, again after each TransientProviderError until the policy gives up; the
+    last error is raised as it was."""
+
+    def notify(state: RetryCallState) -> None:
+        outcome = state.outcome
+        err = outcome.exception() if outcome is not None else None
+        if on_retry is not None and isinstance(err, TransientProviderError):
+            pause = state.next_action.sleep if state.next_action is not None else 0.0
+            on_retry(state.attempt_number, err, pause)
+
+    controller = Retrying(
+        stop=stop_after_attempt(max(policy.attempts, 1)) | stop_after_delay(policy.max_total_s),
+        wait=wait_exponential_jitter(initial=policy.initial_s, max=policy.max_wait_s),
+        retry=retry_if_exception_type(TransientProviderError),
+        before_sleep=notify,
+        reraise=True,
+    )
+    return controller(call)
