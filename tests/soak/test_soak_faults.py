@@ -14,6 +14,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
 
 def test_apply_under_injected_faults_converges_in_the_same_run(tmp_path: Path) -> None:
-    report = run_soak(["faults"], 5, seed=11, work=tmp_path, trial_timeout=60, budget_s=250)
+    report = run_soak(["faults"], 5, seed=11, work=tmp_path, trial_timeout=90, budget_s=250)
     assert report.summary()["faults"].trials == 5, report.explain()
     assert report.clean, report.explain()
