@@ -44,10 +44,10 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from types import FrameType
-from typing import TextIO
+from typing import Any, TextIO
 
 from soak_cloud import (
     SIM_CLOUD,
@@ -245,6 +245,24 @@ class Report:
     @property
     def clean(self) -> bool:
         return self.not_run == 0 and all(s.clean for s in self.summary().values())
+
+    def to_dict(self) -> dict[str, Any]:
+        """Per-trial records and per-kind counts, for CI artefacts and trends."""
+        trials = []
+        for t in self.trials:
+            record = {k: v for k, v in asdict(t).items() if k != "runs"}
+            record["exit_codes"] = {name: run.rc for name, run in t.runs.items()}
+            record["clean"] = t.clean
+            trials.append(record)
+        return {
+            "apply_seconds": self.apply_seconds,
+            "destroy_seconds": self.destroy_seconds,
+            "seconds": self.seconds,
+            "not_run": self.not_run,
+            "clean": self.clean,
+            "summary": {k: asdict(v) for k, v in self.summary().items()},
+            "trials": trials,
+        }
 
     def explain(self) -> str:
         """The table, then each trial that was not clean with what it left and printed."""
@@ -658,14 +676,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--budget", type=float, help="seconds the whole run may take")
     parser.add_argument("--strict", action="store_true", help="exit 1 unless every count is 0")
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
+    parser.add_argument("--json", type=Path, help="also write the report as JSON here")
     parser.add_argument("--work", type=Path, help="where the work directory goes")
     parser.add_argument("--clouds", type=Path, help="a real cloud's clouds.yaml (no simulator)")
     parser.add_argument("--cloud", default="atonix-real", help="its entry (with --clouds)")
     parser.add_argument("--project", help="the project trials run in (with --clouds)")
     args = parser.parse_args(argv)
     kinds = list(KINDS) if args.kind == "all" else [args.kind]
-    if args.clouds is not None and args.kind == "all":
-        kinds = ["apply-kill", "destroy-kill"]
+    if args.clouds is not None:
+        if args.kind == "faults":
+            parser.error("fault trials need the simulator: no faults are injected in a real cloud")
+        if not args.project:
+            parser.error("--clouds needs --project (the project trials run in)")
+        if args.kind == "all":
+            kinds = ["apply-kill", "destroy-kill"]
     with _stop_on_signals():
         try:
             report = run_soak(
@@ -689,6 +713,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if report.not_run:
         print(f"\n{report.not_run} trials did not fit in the time budget")
     print(f"\n{len(report.trials)} trials in {report.seconds:.0f}s (seed {args.seed})")
+    if args.json is not None:
+        args.json.write_text(json.dumps(report.to_dict(), indent=2) + "\n", encoding="utf-8")
     return 1 if args.strict and not report.clean else 0
 
 

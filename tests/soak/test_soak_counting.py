@@ -6,6 +6,7 @@ from __future__ import annotations
 import signal
 import sys
 
+from soak import Report, Run, Trial
 from soak_cloud import (
     CloudObject,
     Inventory,
@@ -135,3 +136,23 @@ def test_stop_all_ends_every_started_process() -> None:
     assert ignoring.stdout is not None and ignoring.stdout.readline().strip() == "ready"
     procs.stop_all(grace_s=0.5)
     assert all(p.poll() is not None for p in [*started, ignoring])
+
+
+def test_report_counts_and_json() -> None:
+    clean = Trial("faults", 1, "fl1", "p1", same_run=True, converged=True)
+    clean.runs["apply"] = Run(("apply",), 0)
+    locked = Trial("apply-kill", 1, "ak1", "p2", kill_at=1.0, kill_landed=True)
+    locked.runs["rerun"] = Run(("apply",), 1, stderr="error: state of x is locked by y")
+    locked.left = ["server web-1 s1", "network web-net n1"]
+    locked.unlock_needed = locked.runs["rerun"].lock_error
+    report = Report(trials=[clean, locked])
+    summary = report.summary()
+    assert summary["faults"].clean and not summary["apply-kill"].clean
+    assert (summary["apply-kill"].left, summary["apply-kill"].manual_unlocks) == (2, 1)
+    assert summary["apply-kill"].non_converged == 1 and not report.clean
+    document = report.to_dict()
+    assert [t["clean"] for t in document["trials"]] == [True, False]
+    assert document["trials"][1]["exit_codes"] == {"rerun": 1}
+    assert "apply-kill" in report.explain() and "left after destroy: server web-1" in (
+        report.explain()
+    )
