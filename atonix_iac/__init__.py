@@ -26,6 +26,7 @@ _EXPORTS = {
     "AtonixError": "atonix_iac.errors",
     "BoundParameters": "atonix_iac.template",
     "Diagnostic": "atonix_iac.errors",
+    "OnFailure": "atonix_iac.apply.events",
     "Plan": "atonix_iac.planner.plan",
     "PlanMode": "atonix_iac.planner.plan",
     "ResourceChange": "atonix_iac.planner.plan",
@@ -49,6 +50,7 @@ __all__ = [
     "AtonixError",
     "BoundParameters",
     "Diagnostic",
+    "OnFailure",
     "Plan",
     "PlanMode",
     "ResourceChange",
@@ -65,7 +67,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from atonix_iac.apply.events import ApplyEvent, ApplyResult
+    from atonix_iac.apply.events import ApplyEvent, ApplyResult, OnFailure
     from atonix_iac.apply.executor import apply_plan
     from atonix_iac.errors import ApplyError, AtonixError, Diagnostic, TemplateError
     from atonix_iac.planner import make_plan, render_plan

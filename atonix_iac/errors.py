@@ -29,7 +29,7 @@ The CLI catches ``AtonixError`` only; anything else escaping is a bug. Errors ca
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -210,6 +210,28 @@ class UsageError(AtonixError):
 
 
 @dataclass(frozen=True)
+class RollbackOutcome:
+    """What undoing a failed run's work did (``-on-failure=rollback``)."""
+
+    destroyed: Sequence[str] = ()  # objects this run created, deleted again
+    restored: Sequence[str] = ()  # prior properties or prior objects current again
+    forgotten: Sequence[str] = ()  # created, deletion_policy Retain: dropped from state only
+    not_rolled_back: Sequence[tuple[str, str]] = ()  # (address, why)
+
+    @property
+    def complete(self) -> bool:
+        return not self.not_rolled_back
+
+    def summary(self) -> str:
+        forgotten = f", {len(self.forgotten)} forgotten" if self.forgotten else ""
+        left = f"; {len(self.not_rolled_back)} not rolled back" if self.not_rolled_back else ""
+        return (
+            f"rolled back: {len(self.destroyed)} destroyed, {len(self.restored)} restored"
+            f"{forgotten}{left}"
+        )
+
+
+@dataclass(frozen=True)
 class ApplyOutcome:
     """What an apply run did; carried by ``ApplyError`` when it failed part-way."""
 
@@ -217,6 +239,9 @@ class ApplyOutcome:
     failed: Sequence[tuple[str, str]] = ()  # (address, message)
     skipped: Sequence[str] = ()
     errors: Sequence[AtonixError] = field(default_factory=tuple)
+    # skipped step -> the failed step it depends on (the others were skipped by stopping)
+    blocked_by: Mapping[str, str] = field(default_factory=dict)
+    rollback: RollbackOutcome | None = None  # set when the run's work was rolled back
 
 
 class ApplyError(AtonixError):
@@ -237,8 +262,21 @@ class ApplyError(AtonixError):
         for addr, msg in o.failed:
             lines.append(f"  failed  {addr}: {msg}")
         for addr in o.skipped:
-            lines.append(f"  skipped {addr}")
+            cause = o.blocked_by.get(addr)
+            why = f"depends on failed {cause}" if cause else "not started: the run stopped"
+            lines.append(f"  skipped {addr} ({why})")
+        if o.rollback is not None:
+            lines.extend(_rollback_lines(o.rollback))
         return "\n".join(lines)
+
+
+def _rollback_lines(rollback: RollbackOutcome) -> list[str]:
+    lines = [rollback.summary()]
+    lines += [f"  destroyed {address}" for address in rollback.destroyed]
+    lines += [f"  restored  {address}" for address in rollback.restored]
+    lines += [f"  forgotten {address} (deletion_policy Retain)" for address in rollback.forgotten]
+    lines += [f"  not rolled back {address}: {why}" for address, why in rollback.not_rolled_back]
+    return lines
 
 
 def merge_diagnostics(*groups: Iterable[Diagnostic]) -> list[Diagnostic]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from atonix_iac.apply.audit import audited
+from atonix_iac.apply.audit import audited, record_event
 from atonix_iac.apply.secrets import secret_attributes
 from atonix_iac.errors import (
     AtonixError,
@@ -92,4 +92,13 @@ def import_resource(
         updated_at=datetime.now(UTC),
     )
     store.put_resource(key, resource)
+    record_event(
+        store,
+        key,
+        "import",
+        address=address,
+        type_name=spec.type,
+        physical_id=resource.physical_id,
+        message=f"adopted {physical_id} into state",
+    )
     return resource

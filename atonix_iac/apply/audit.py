@@ -14,7 +14,7 @@ from functools import cache
 from typing import Protocol
 
 from atonix_iac.errors import AtonixError
-from atonix_iac.state.model import AuditRecord, StackKey
+from atonix_iac.state.model import AuditRecord, ResourceState, StackKey
 
 
 class AuditSink(Protocol):
@@ -80,3 +80,60 @@ def audited(
                 project=project,
             )
         )
+
+
+def record_event(
+    sink: AuditSink,
+    key: StackKey,
+    action: str,
+    *,
+    address: str = "",
+    type_name: str = "",
+    physical_id: str | None = None,
+    message: str | None = None,
+    project: str | None = None,
+) -> None:
+    """Record a state change that is not a provider call (``import``, ``forget``,
+    ``state-rm``, ``state-mv``, ``state-push``, ``state-rollback``): it took no time, it
+    happened, and the audit log says who did it."""
+    sink.record_audit(
+        AuditRecord(
+            key=key,
+            address=address,
+            type=type_name,
+            physical_id=physical_id,
+            action=action,
+            result="ok",
+            who=current_user(),
+            started_at=datetime.now(UTC),
+            duration_s=0.0,
+            message=message,
+            project=project,
+        )
+    )
+
+
+def record_forget(
+    sink: AuditSink,
+    key: StackKey,
+    resource: ResourceState,
+    forget_only: bool,
+    project: str | None = None,
+) -> None:
+    """An apply dropped ``resource`` from state without deleting it (``forget``)."""
+    if resource.deletion_policy == "Retain":
+        why = "deletion_policy Retain: forgotten, the object stays"
+    elif forget_only:
+        why = "forgotten as planned; the object stays"
+    else:
+        why = "no physical id: nothing to delete"
+    record_event(
+        sink,
+        key,
+        "forget",
+        address=resource.address + (f"#{resource.deposed}" if resource.deposed else ""),
+        type_name=resource.type,
+        physical_id=resource.physical_id,
+        message=why,
+        project=project,
+    )

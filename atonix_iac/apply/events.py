@@ -18,6 +18,15 @@ class Operation(StrEnum):
     DELETE = "delete"
     FORGET = "forget"  # deletion_policy Retain: dropped from state, the object stays
     READ = "read"
+    RESTORE = "restore"  # rollback: a deposed or forgotten object is current again (state only)
+
+
+class OnFailure(StrEnum):
+    """What a run does when a step fails (``-on-failure``)."""
+
+    STOP = "stop"  # finish what is in flight, start nothing new
+    CONTINUE = "continue"  # keep applying everything that does not depend on a failure
+    ROLLBACK = "rollback"  # then undo this run's work (Heat's rollback)
 
 
 class EventKind(StrEnum):
@@ -37,6 +46,7 @@ class ApplyEvent:
     physical_id: str | None = None
     message: str | None = None  # the error, for FAILED and RETRY
     deposed: str | None = None  # set when the operation concerns a deposed object
+    rollback: bool = False  # the step undoes this run's work after a failure
 
 
 EventCallback = Callable[[ApplyEvent], None]

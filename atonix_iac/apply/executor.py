@@ -22,18 +22,20 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from atonix_iac.apply.audit import CallOutcome, audited
+from atonix_iac.apply.audit import CallOutcome, audited, record_forget
 from atonix_iac.apply.baseline import properties_to_change, update_baseline
 from atonix_iac.apply.events import (
     ApplyEvent,
     ApplyResult,
     EventCallback,
     EventKind,
+    OnFailure,
     Operation,
     ignore_event,
 )
 from atonix_iac.apply.refresh import state_key_of
 from atonix_iac.apply.retry import RetryPolicy, retrying
+from atonix_iac.apply.rollback import RunWork, Undoer, roll_back
 from atonix_iac.apply.schedule import Schedule, Step, StepKind, build_schedule
 from atonix_iac.apply.secrets import secret_attributes
 from atonix_iac.apply.walk import DEFAULT_PARALLELISM, walk
@@ -46,8 +48,10 @@ from atonix_iac.errors import (
     ProviderError,
     ProviderTimeoutError,
     ResourceFailedError,
+    RollbackOutcome,
     StalePlanError,
     TransientProviderError,
+    UsageError,
 )
 from atonix_iac.planner import resolve_outputs, resolve_properties
 from atonix_iac.planner.plan import Action, Plan, PlanMode, ResourceChange
@@ -79,6 +83,7 @@ def apply_plan(
     already_locked: bool = False,
     audit_project: str | None = None,
     retry_policy: RetryPolicy | None = None,
+    on_failure: OnFailure = OnFailure.STOP,
 ) -> ApplyResult:
     """Execute ``plan`` under the stack lock; raise ``ApplyError`` (with what applied, failed
     and was skipped) if any step failed, after persisting everything that completed.
@@ -88,7 +93,17 @@ def apply_plan(
     (lineage or serial moved on) is refused with ``StalePlanError``. ``audit_project`` (the
     cloud project the binding targets) is written into every audit record.
     ``retry_policy``: how transient cloud faults are retried (default: from the environment).
+
+    ``on_failure``: STOP finishes what is in flight and starts nothing new; CONTINUE still
+    applies every step that does not depend on a failure; ROLLBACK stops as STOP does, then
+    undoes this run's work (see ``apply.rollback``) and still raises ``ApplyError``. A
+    destroy cannot be rolled back (``UsageError``).
     """
+    if on_failure is OnFailure.ROLLBACK and plan.mode is PlanMode.DESTROY:
+        raise UsageError(
+            "a destroy cannot be rolled back (deleted objects cannot be brought back);"
+            " use -on-failure=stop or continue"
+        )
     lock: AbstractContextManager[Any] = (
         nullcontext() if already_locked else store.lock(plan.key, _operation(plan), lock_timeout_s)
     )
@@ -96,7 +111,7 @@ def apply_plan(
         run = _Run.start(plan, template, params, store, registry, identity_base, on_event)
         run.audit_project = audit_project
         run.policy = retry_policy or RetryPolicy.from_env()
-        return run.execute(parallelism)
+        return run.execute(parallelism, on_failure)
 
 
 @dataclass
@@ -120,6 +135,8 @@ class _Run:
     sensitive_outputs: frozenset[str] = frozenset()
     audit_project: str | None = None
     policy: RetryPolicy = field(default_factory=RetryPolicy)
+    # Addresses whose create the cloud refused and whose token found nothing.
+    refused: set[str] = field(default_factory=set)
 
     @classmethod
     def start(
@@ -155,15 +172,34 @@ class _Run:
     def key(self) -> StackKey:
         return self.plan.key
 
-    def execute(self, parallelism: int) -> ApplyResult:
+    def execute(self, parallelism: int, on_failure: OnFailure = OnFailure.STOP) -> ApplyResult:
         schedule = self.schedule
+        rollback = on_failure is OnFailure.ROLLBACK
+        # The state before this run, for a rollback (depose adds to self.prior as it goes).
+        before = dict(self.prior) if rollback else {}
+        prior_state = self.store.load(self.key) if rollback else None
         result = walk(
             schedule.graph,
             self.run_step,
             parallelism=parallelism,
             sort_key=schedule.order.__getitem__,
+            keep_going=on_failure is OnFailure.CONTINUE,
         )
-        serial = self.store_outputs(partial=not result.ok)
+        undone: RollbackOutcome | None = None
+        if not result.ok and prior_state is not None:
+            started = [*result.completed, *(step for step, _ in result.failed)]
+            undone = self.roll_back(before, RunWork.of(schedule, started), parallelism)
+        if undone is not None and undone.complete and prior_state is not None:
+            serial = self.store.set_outputs(  # back to the prior run's outputs and inputs
+                self.key,
+                prior_state.outputs,
+                prior_state.sensitive_outputs,
+                prior_state.parameters,
+                prior_state.template_digest,
+                sensitive_parameters=prior_state.sensitive_parameters,
+            )
+        else:
+            serial = self.store_outputs(partial=not result.ok)
         keep_snapshot = getattr(self.store, "snapshot", None)
         if callable(keep_snapshot):  # the SQL store keeps a copy of each run's final state
             keep_snapshot(self.key, self.plan.mode.value)
@@ -173,10 +209,15 @@ class _Run:
                 failed=tuple((str(step), err.message) for step, err in result.failed),
                 skipped=tuple(str(step) for step in result.skipped),
                 errors=tuple(err for _, err in result.failed),
+                blocked_by={str(a): str(b) for a, b in result.blocked_by.items()},
+                rollback=undone,
+            )
+            after = (
+                undone.summary() if undone is not None else "state keeps everything that completed"
             )
             raise ApplyError(
                 f"apply failed: {len(result.failed)} of {schedule.graph.number_of_nodes()}"
-                " steps failed; state keeps everything that completed",
+                f" steps failed; {after}",
                 outcome,
             )
         return ApplyResult(
@@ -188,6 +229,26 @@ class _Run:
             outputs=self.outputs,
             sensitive_outputs=self.sensitive_outputs,
         )
+
+    def roll_back(
+        self, before: Mapping[str, ResourceState], work: RunWork, parallelism: int
+    ) -> RollbackOutcome:
+        """Undo ``work``; afterwards later lookups (outputs) see the state as rolled back."""
+        undoer = Undoer(
+            self.store,
+            self.key,
+            self.registry,
+            self.identity,
+            self.on_event,
+            self.audit_project,
+            self.policy,
+        )
+        undone = roll_back(undoer, before, work, parallelism=parallelism)
+        current = {r.address: r for r in self.store.iter_resources(self.key) if not r.deposed}
+        with self.guard:
+            self.known.clear()
+            self.known.update(current)
+        return undone
 
     # -- steps ------------------------------------------------------------------------------
 
@@ -397,6 +458,8 @@ class _Run:
                 found = look_up()
                 if found is not None:
                     return found
+                with self.guard:
+                    self.refused.add(intent.address)  # the cloud has nothing: forget the intent
                 raise
 
         try:
@@ -421,13 +484,14 @@ class _Run:
         physical_id: str | None,
         err: AtonixError,
     ) -> None:
-        """What state keeps after a failed create: nothing if no object came to exist; the
-        pending intent if the cloud could not be asked whether one did (the next plan looks
-        it up) or if it exists and may still become ready (the next plan finishes it); the
-        object as tainted (replaced next time) if it failed or timed out."""
-        unsure = impl.recoverable and isinstance(err, TransientProviderError)
+        """What state keeps after a failed create: nothing if the cloud refused it and has no
+        such object; the pending intent if it is not certain that none came to exist (the
+        next plan looks it up) or if it exists and may still become ready (the next plan
+        finishes it); the object as tainted (replaced next time) if it failed or timed out."""
         if not physical_id:
-            if not unsure:
+            with self.guard:
+                refused = intent.address in self.refused
+            if refused or not impl.recoverable:
                 self.store.remove_resource(self.key, intent.address)
             return
         may_finish = impl.recoverable and not isinstance(
@@ -542,6 +606,7 @@ class _Run:
             # Retain: forget it and leave the object; no physical id: nothing to delete.
             self.emit(EventKind.START, step, Operation.FORGET, physical_id=target.physical_id)
             self.forget(step, destroyed=False)
+            record_forget(self.store, self.key, target, forget_only, self.audit_project)
             self.emit(EventKind.DONE, step, Operation.FORGET, physical_id=target.physical_id)
             return
         impl = self.implementation(change, target.type)

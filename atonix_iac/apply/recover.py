@@ -55,16 +55,16 @@ class Recovery:
     def describe(self) -> str:
         ident = f" {self.physical_id}" if self.physical_id else ""
         if self.outcome is Outcome.ADOPTED:
-            return f"{self.address}: adopted{ident}, created by an interrupted run"
+            return f"{self.address}: adopted{ident}, created by a run that did not finish"
         if self.outcome is Outcome.TAINTED:
             return (
-                f"{self.address}: object{ident} from an interrupted run did not become ready"
+                f"{self.address}: object{ident} from a run that did not finish is not ready"
                 f" ({self.reason}); it will be replaced"
             )
         if self.outcome is Outcome.DROPPED:
-            why = self.reason or "the interrupted run's create never reached the cloud"
+            why = self.reason or "an unfinished run's create made no object"
             return f"{self.address}: {why}; it will be created"
-        return f"{self.address}: interrupted create of{ident}; it will be replaced"
+        return f"{self.address}: unfinished create of{ident}; it will be replaced"
 
 
 def recover_intents(

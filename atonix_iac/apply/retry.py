@@ -21,7 +21,8 @@ from tenacity import (
     retry_if_exception_type,
     stop_after_attempt,
     stop_after_delay,
-    wait_exponential_jitter,
+    wait_exponential,
+    wait_random,
 )
 
 from atonix_iac.errors import TransientProviderError, UsageError
@@ -77,7 +78,10 @@ def retrying(policy: RetryPolicy, call: Callable[[], T], on_retry: RetryNotice |
 
     controller = Retrying(
         stop=stop_after_attempt(max(policy.attempts, 1)) | stop_after_delay(policy.max_total_s),
-        wait=wait_exponential_jitter(initial=policy.initial_s, max=policy.max_wait_s),
+        # initial_s, 2x, 4x ... capped, plus up to initial_s of jitter so that workers that
+        # failed together do not ask again together.
+        wait=wait_exponential(multiplier=policy.initial_s, max=policy.max_wait_s)
+        + wait_random(0, policy.initial_s),
         retry=retry_if_exception_type(TransientProviderError),
         before_sleep=notify,
         reraise=True,

@@ -1,8 +1,11 @@
-"""A parallel topological walk over a DAG, bounded, that stops scheduling on the first failure.
+"""A parallel topological walk over a DAG, bounded, that stops scheduling on the first failure
+(or, with ``keep_going``, skips only what depends on it).
 
 Each node runs as soon as every predecessor has succeeded. When a visit fails, nothing new is
 started: work already in flight finishes (its results must be persisted, not abandoned), and
-everything never started is reported as skipped.
+everything never started is reported as skipped. With ``keep_going`` every node that does not
+depend on a failure still runs; the failed node's descendants (transitively) are skipped, each
+recorded with the failure it depends on.
 
 Free slots go to the nodes that became ready most recently (depth first), and among nodes ready
 at the same moment to the one with the smallest sort key, so a run with ``parallelism=1`` is
@@ -15,9 +18,9 @@ port before its first server, leaving most slots to quick steps while the slow o
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from queue import SimpleQueue
 from typing import Any, Generic, TypeVar
 
@@ -32,11 +35,14 @@ DEFAULT_PARALLELISM = 10
 
 @dataclass(frozen=True)
 class WalkResult(Generic[N]):
-    """What the walk did; ``completed`` is in completion order."""
+    """What the walk did; ``completed`` is in completion order. ``blocked_by`` maps each
+    skipped node that depends on a failed node to that (first) failure; a skipped node absent
+    from it was only left unstarted because the walk stopped."""
 
     completed: tuple[N, ...]
     failed: tuple[tuple[N, AtonixError], ...]
     skipped: tuple[N, ...]
+    blocked_by: Mapping[N, N] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -50,6 +56,7 @@ def walk(
     parallelism: int = DEFAULT_PARALLELISM,
     sort_key: Callable[[N], Any] | None = None,
     on_settled: Callable[[N, AtonixError | None], None] | None = None,
+    keep_going: bool = False,
 ) -> WalkResult[N]:
     """Visit every node of ``graph`` (edge a -> b: b runs after a) with at most ``parallelism``
     visits at once.
@@ -57,7 +64,8 @@ def walk(
     ``visit`` reports failure by raising ``AtonixError``. Any other exception is a bug: the walk
     stops scheduling, lets in-flight visits finish, then re-raises it. ``on_settled`` is called
     in the walking thread once a node's outcome has been taken into account (before anything
-    else is scheduled), so observers see exactly what the scheduler knows.
+    else is scheduled), so observers see exactly what the scheduler knows. ``keep_going``:
+    a failure skips only its descendants; everything else still runs (a bug still stops).
     """
     if parallelism < 1:
         raise ValueError("parallelism must be at least 1")
@@ -76,6 +84,7 @@ def walk(
 
     completed: list[N] = []
     failed: list[tuple[N, AtonixError]] = []
+    blocked_by: dict[N, N] = {}
     started: set[N] = set()
     bug: BaseException | None = None
     in_flight: dict[Future[None], N] = {}
@@ -85,7 +94,7 @@ def walk(
 
     with ThreadPoolExecutor(max_workers=parallelism, thread_name_prefix="atonix-walk") as pool:
         while True:
-            stopping = bool(failed) or bug is not None
+            stopping = (bool(failed) and not keep_going) or bug is not None
             while not stopping and ready and len(in_flight) < parallelism:
                 *_, node = heapq.heappop(ready)
                 started.add(node)
@@ -111,6 +120,8 @@ def walk(
                             )
                 elif isinstance(error, AtonixError):
                     failed.append((node, error))
+                    for descendant in nx.descendants(graph, node):
+                        blocked_by.setdefault(descendant, node)
                 elif bug is None:
                     bug = error
                 if on_settled is not None and (error is None or isinstance(error, AtonixError)):
@@ -119,4 +130,5 @@ def walk(
     if bug is not None:
         raise bug
     skipped = tuple(node for node in graph.nodes if node not in started)
-    return WalkResult(tuple(completed), tuple(failed), skipped)
+    blocked = {node: blocked_by[node] for node in skipped if node in blocked_by}
+    return WalkResult(tuple(completed), tuple(failed), skipped, blocked)

@@ -68,9 +68,11 @@ def record_dict(record: AuditRecord) -> dict[str, Any]:
 def record_line(record: AuditRecord) -> str:
     when = record.started_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
     where = f"{record.key} ({record.project})" if record.project else str(record.key)
+    # State surgery on the whole stack (push, rollback) names no resource.
+    what = f"{record.address} ({record.type})" if record.type else record.address or "(stack)"
     line = (
         f"{when}Z  {where}  {record.action:<6} {record.result:<6} "
-        f"{record.address} ({record.type}) {record.physical_id or '-'}  "
+        f"{what} {record.physical_id or '-'}  "
         f"{record.duration_s:.2f}s  {record.who}"
     )
     if record.message:
@@ -97,7 +99,8 @@ def audit(
     config_path: Path | None,
     as_json: bool,
 ) -> None:
-    """List the audit log: who created, updated or deleted what, when, and how it went."""
+    """List the audit log: who created, updated or deleted what, when, and how it went;
+    also imports, forgets and state surgery (state-rm, state-mv, state-push, state-rollback)."""
     config = load_config(config_path)
     key: StackKey | None = None
     scope: tuple[str, str] | None = None

@@ -3,7 +3,8 @@
 Every line carries Terraform's envelope (``@level``, ``@message``, ``@module``,
 ``@timestamp``, ``type``) so that log shippers and CI tools that follow ``terraform apply
 -json`` read atonix unchanged. Message types: version, planned_change, change_summary,
-apply_start, apply_progress, apply_complete, apply_errored, diagnostic, outputs. Secrets never
+apply_start, apply_progress, apply_complete, apply_errored, diagnostic, outputs, and atonix's own
+rollback_summary (rollback steps are apply hooks marked ``"rollback": true``). Secrets never
 reach a line: sensitive outputs carry no value.
 """
 
@@ -19,11 +20,13 @@ from typing import IO, Any
 
 from atonix_iac import __version__
 from atonix_iac.apply.events import ApplyEvent, ApplyResult, EventKind, Operation
-from atonix_iac.errors import AtonixError, Diagnostic, Severity
+from atonix_iac.errors import ApplyError, AtonixError, Diagnostic, RollbackOutcome, Severity
 from atonix_iac.planner.plan import Action, OutputChange, Plan, PlanMode, ResourceChange
 from atonix_iac.planner.render.json_plan import action_reason, provider_key
 from atonix_iac.planner.render.json_values import masked_value
 from atonix_iac.template.values import UNKNOWN, contains_sensitive
+
+from .progress import rollback_words
 
 MODULE = "atonix.ui"
 UI_VERSION = "1.2"
@@ -51,6 +54,7 @@ _HOOK_ACTIONS = {
     Operation.DELETE: "delete",
     Operation.FORGET: "remove",
     Operation.READ: "read",
+    Operation.RESTORE: "restore",
 }
 # operation: (starting, in progress, complete, errored), as Terraform words them.
 _WORDS = {
@@ -69,6 +73,7 @@ _WORDS = {
     ),
     Operation.FORGET: ("Removing...", "Still removing...", "Removal complete", "Removal errored"),
     Operation.READ: ("Reading...", "Still reading...", "Read complete", "Read errored"),
+    Operation.RESTORE: ("Restoring...", "Still restoring...", "Restored", "Restore errored"),
 }
 
 
@@ -166,7 +171,11 @@ class JsonEventWriter:
                 self.diagnostic(diagnostic)
             return
         address = getattr(err, "address", None)
-        self.diagnostic(Diagnostic(err.message or type(err).__name__), address=address)
+        detail = None
+        if isinstance(err, ApplyError):  # what applied, failed, was skipped and rolled back
+            detail = "\n".join(err.format().splitlines()[1:]) or None
+        message = err.message or type(err).__name__
+        self.diagnostic(Diagnostic(message, hint=detail), address=address)
 
     # Plans -----------------------------------------------------------------------------
     def plan(self, plan: Plan) -> None:
@@ -235,6 +244,9 @@ class JsonEventWriter:
         hook = self._hook(event.address, event.operation)
         if event.physical_id:
             hook["id_key"], hook["id_value"] = "id", event.physical_id
+        if event.rollback:
+            hook["rollback"] = True
+            starting, complete, errored = rollback_words(event.operation)
         who = event.address + (f" (deposed object {event.deposed})" if event.deposed else "")
         if event.kind is EventKind.RETRY:
             self.emit("log", f"{who}: retrying after a transient fault: {event.message}", "warn")
@@ -279,6 +291,20 @@ class JsonEventWriter:
         }
         self.emit("change_summary", result.summary(destroy=destroy), changes=changes)
         self.outputs(result.outputs, result.sensitive_outputs)
+
+    def rollback_summary(self, rollback: RollbackOutcome) -> None:
+        """What undoing a failed run did (atonix's own message type: Terraform has none)."""
+        body = {
+            "destroyed": list(rollback.destroyed),
+            "restored": list(rollback.restored),
+            "forgotten": list(rollback.forgotten),
+            "not_rolled_back": [
+                {"address": address, "reason": why} for address, why in rollback.not_rolled_back
+            ],
+        }
+        level = "info" if rollback.complete else "error"
+        message = f"Apply failed; {rollback.summary()}."
+        self.emit("rollback_summary", message, level, rollback=body)
 
     def outputs(self, values: Mapping[str, Any], sensitive: frozenset[str]) -> None:
         body: dict[str, Any] = {}

@@ -22,7 +22,7 @@ from typing import IO, TYPE_CHECKING, Any, TypeVar
 import click
 
 from atonix_iac.apply.events import ApplyEvent, ApplyResult
-from atonix_iac.errors import AtonixError, PolicyDeniedError, UsageError
+from atonix_iac.errors import ApplyError, AtonixError, PolicyDeniedError, UsageError
 from atonix_iac.planner import SavedPlan, render_plan
 from atonix_iac.planner.plan import Plan, PlanMode
 from atonix_iac.state.model import StackKey
@@ -233,6 +233,17 @@ class Gate:
             self.echo(outputs_text(result.outputs, result.sensitive_outputs))
         if self.writer is not None:
             self.writer.apply_summary(result, destroy=destroy)
+
+    def report_failure(self, err: ApplyError) -> None:
+        """After a failed run that was rolled back: what the rollback did, in one line (the
+        error itself, with every detail, follows on stderr and as a diagnostic)."""
+        rollback = err.outcome.rollback
+        if rollback is None:
+            return
+        self.echo("")
+        self.echo(f"Apply failed; {rollback.summary()}.")
+        if self.writer is not None:
+            self.writer.rollback_summary(rollback)
 
 
 def require_auto_approve(gate: Gate, auto_approve: bool, saved_plan: bool) -> None:

@@ -283,3 +283,22 @@ def plan_options(*, with_destroy: bool) -> Callable[[F], F]:
         ),
     ]
     return _compose(*decorators)
+
+
+ON_FAILURE_CHOICES = ("stop", "continue", "rollback")
+
+
+def on_failure_option(func: F) -> F:
+    """``-on-failure=stop|continue|rollback`` for apply and destroy."""
+    return click.option(
+        *flag_names("on-failure"),
+        "on_failure",
+        type=click.Choice(ON_FAILURE_CHOICES),
+        default=None,
+        help=(
+            "When a step fails: stop (finish what is in flight, start nothing new), continue"
+            " (apply all that does not depend on the failure) or rollback (then undo this"
+            " run's work; not for destroy). Default: the environment's on_failure in"
+            " atonix.yaml, else stop."
+        ),
+    )(func)

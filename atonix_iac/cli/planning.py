@@ -18,7 +18,7 @@ from atonix_iac.template import BoundParameters, load_template
 from atonix_iac.template.model import Template
 
 from .cloud_checks import check_plan, require_cloud
-from .options import PlanOptions, RunOptions
+from .options import PlanOptions, RunOptions, StackOptions
 from .session import Session, bind
 
 
@@ -96,6 +96,24 @@ def read_saved_plan(path: Path) -> SavedPlan:
         raise
     except PlanError as err:  # name the file: CI jobs juggle several
         raise type(err)(f"{path}: {err.message}") from err
+
+
+def check_plan_target(plan: Plan, options: StackOptions) -> None:
+    """A saved plan applies to the stack it was made for: a workspace, environment or stack
+    chosen on the command line (or by ATONIX_WORKSPACE / ATONIX_ENVIRONMENT) that differs is
+    refused rather than silently ignored."""
+    planned = plan.key
+    chosen = (
+        ("workspace", "-w/--workspace", options.workspace, planned.workspace),
+        ("environment", "-E/--environment", options.environment, planned.environment),
+        ("stack", "-stack", options.stack, planned.stack),
+    )
+    for what, flag, given, saved in chosen:
+        if given is not None and given != saved:
+            raise UsageError(
+                f"the plan was saved for {what} `{saved}` ({planned}), but {flag} selects"
+                f" `{given}`; plan again for `{given}`, or apply without {flag}"
+            )
 
 
 def check_template_unchanged(saved: SavedPlan) -> Template:

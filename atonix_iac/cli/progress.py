@@ -18,14 +18,31 @@ _WORDS: dict[Operation, tuple[str, str, str]] = {
         "Removal failed",
     ),
     Operation.READ: ("Refreshing state...", "Refresh complete", "Refresh failed"),
+    Operation.RESTORE: ("Restoring...", "Restored", "Restore failed"),
 }
+# Rollback steps: (what is being done, what was done), as in "web: Rolling back (destroying)...".
+_ROLLBACK_WORDS = {
+    Operation.DELETE: ("destroying", "destroyed"),
+    Operation.UPDATE: ("restoring prior properties", "prior properties restored"),
+    Operation.FORGET: ("removing from state, the object is kept", "removed from state"),
+    Operation.RESTORE: ("restoring the prior object as current", "prior object restored"),
+}
+
+
+def rollback_words(operation: Operation) -> tuple[str, str, str]:
+    """(starting, complete, errored) for a rollback step, shared by the text and JSON UIs."""
+    doing, done = _ROLLBACK_WORDS.get(operation, (operation.value, operation.value))
+    return f"Rolling back ({doing})...", f"Rolled back ({done})", f"Rollback failed ({doing})"
 
 
 def format_event(event: ApplyEvent) -> str:
     who = event.address
     if event.deposed:
         who += f" (deposed object {event.deposed})"
-    starting, complete, failed = _WORDS[event.operation]
+    if event.rollback:
+        starting, complete, failed = rollback_words(event.operation)
+    else:
+        starting, complete, failed = _WORDS[event.operation]
     ident = f" [id={event.physical_id}]" if event.physical_id else ""
     if event.kind is EventKind.START:
         return f"{who}: {starting}{ident}"

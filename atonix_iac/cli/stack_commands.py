@@ -9,13 +9,25 @@ from typing import Any
 
 import click
 
+from atonix_iac.apply import admin
 from atonix_iac.apply.adopt import import_resource
-from atonix_iac.apply.events import ApplyResult
+from atonix_iac.apply.events import ApplyResult, OnFailure
 from atonix_iac.apply.executor import apply_plan
 from atonix_iac.apply.refresh import persist_refresh, refresh_state
-from atonix_iac.errors import Diagnostic, Severity, TemplateError, merge_diagnostics
+from atonix_iac.apply.secrets import plan_seals, schema_secret_properties
+from atonix_iac.errors import (
+    ApplyError,
+    AtonixError,
+    Diagnostic,
+    Severity,
+    TemplateError,
+    UsageError,
+    merge_diagnostics,
+)
 from atonix_iac.planner import build_graph, plan_to_bytes, validate_stack
-from atonix_iac.planner.plan import Plan
+from atonix_iac.planner.plan import Plan, PlanMode
+from atonix_iac.state.files import write_private_file
+from atonix_iac.state.model import StackKey
 from atonix_iac.template import BoundParameters
 from atonix_iac.template.model import Template
 
@@ -29,6 +41,7 @@ from .options import (
     StackOptions,
     flag_names,
     input_options,
+    on_failure_option,
     plan_options,
     run_options,
     stack_options,
@@ -36,6 +49,7 @@ from .options import (
 )
 from .planning import (
     approve,
+    check_plan_target,
     check_template_unchanged,
     compute_plan,
     looks_like_plan_file,
@@ -159,17 +173,49 @@ def plan_command(ctx: click.Context, /, **kwargs: Any) -> None:
         plan, reports = gate.judge(plan)
         if out:
             saved = plan_to_bytes(plan, template, params, env_files=inputs.env_files)
-            Path(out).write_bytes(saved)
+            _save_plan(Path(out), saved)
             gate.echo(f"\nSaved the plan to: {out}\n")
             gate.echo(f"To perform exactly these actions, run:\n    atonix apply {out}")
         gate.enforce(reports)
     ctx.exit(exitcodes.for_plan(has_changes=plan.has_changes, detailed=detailed))
 
 
+def _save_plan(path: Path, data: bytes) -> None:
+    """Write the plan file 0600: it holds every value planned that is not a secret."""
+    try:
+        write_private_file(path, data)
+    except OSError as exc:
+        raise UsageError(f"cannot write the plan file {path}: {exc.strerror or exc}") from exc
+
+
 def _show_quota(gate: Gate, plan: Plan) -> None:
     text = quota_text(plan)
     if text:
         gate.echo(text)
+
+
+NO_DESTROY_ROLLBACK = (
+    "-on-failure=rollback cannot be used with a destroy: deleted objects cannot be brought"
+    " back (use -on-failure=stop or continue)"
+)
+
+
+def _refuse_destroy_rollback(on_failure: str | None, destroy: bool) -> None:
+    if destroy and on_failure == OnFailure.ROLLBACK.value:
+        raise UsageError(NO_DESTROY_ROLLBACK)
+
+
+def _on_failure(flag: str | None, session: Session, plan: Plan) -> OnFailure:
+    """The flag, else the environment's ``on_failure`` in atonix.yaml (which a destroy, that
+    cannot be rolled back, reads as stop), else stop."""
+    destroy = plan.mode is PlanMode.DESTROY
+    if flag:
+        _refuse_destroy_rollback(flag, destroy)
+        return OnFailure(flag)
+    configured = OnFailure(session.binding.on_failure or OnFailure.STOP.value)
+    if destroy and configured is OnFailure.ROLLBACK:
+        return OnFailure.STOP
+    return configured
 
 
 def _run_apply(
@@ -179,29 +225,45 @@ def _run_apply(
     params: BoundParameters,
     run: RunOptions,
     gate: Gate,
+    on_failure: str | None,
 ) -> ApplyResult:
+    mode = _on_failure(on_failure, session, plan)
+    if plan_seals(plan, params, session.registry):
+        session.store.check_key()  # a missing key fails here, before any cloud call
     gate.echo("")
     with gate.applying(plan):
-        return apply_plan(
-            plan,
-            template,
-            params,
-            session.store,
-            session.registry,
-            identity_base=session.identity_base,
-            parallelism=run.parallelism,
-            on_event=gate.on_event(),
-            already_locked=True,
-            audit_project=session.binding.project,
-        )
+        try:
+            return apply_plan(
+                plan,
+                template,
+                params,
+                session.store,
+                session.registry,
+                identity_base=session.identity_base,
+                parallelism=run.parallelism,
+                on_event=gate.on_event(),
+                already_locked=True,
+                audit_project=session.binding.project,
+                on_failure=mode,
+            )
+        except ApplyError as err:
+            gate.report_failure(err)
+            raise
 
 
 def _apply_saved(
-    path: Path, stack: StackOptions, inputs: InputOptions, run: RunOptions, gate: Gate
+    path: Path,
+    stack: StackOptions,
+    inputs: InputOptions,
+    run: RunOptions,
+    gate: Gate,
+    on_failure: str | None,
 ) -> None:
     saved = read_saved_plan(path)
+    check_plan_target(saved.plan, stack)
     template = check_template_unchanged(saved)
     plan = saved.plan
+    _refuse_destroy_rollback(on_failure, plan.mode is PlanMode.DESTROY)
     # The policies the plan was judged by are judged again: they may have been tightened.
     gate.add_policies(recorded_policy_files(plan))
     _, reports = gate.judge(plan)
@@ -213,7 +275,7 @@ def _apply_saved(
         values = parameter_values(inputs)
         params = saved_parameters(saved, template, plan.key, values, session)
         check_plan(session, template, plan)  # the cloud may have changed since the plan
-        result = _run_apply(session, plan, template, params, run, gate)
+        result = _run_apply(session, plan, template, params, run, gate, on_failure)
     gate.report(result, plan)
 
 
@@ -224,6 +286,7 @@ def _plan_and_apply(
     options: PlanOptions,
     auto_approve: bool,
     gate: Gate,
+    on_failure: str | None,
 ) -> None:
     with open_session(stack) as session:
         template, params = _load(stack, inputs, session)
@@ -237,7 +300,7 @@ def _plan_and_apply(
             if not plan.has_changes:
                 return
             approve(plan, auto_approve=auto_approve)
-            result = _run_apply(session, plan, template, params, run, gate)
+            result = _run_apply(session, plan, template, params, run, gate, on_failure)
     gate.report(result, plan)
 
 
@@ -255,20 +318,34 @@ _auto_approve = click.option(
 @policy_option
 @json_options
 @_auto_approve
+@on_failure_option
 def apply_command(**kwargs: Any) -> None:
     """Make the cloud match the template (or apply exactly a saved plan file)."""
     auto_approve = kwargs.pop("auto_approve")
+    on_failure = kwargs.pop("on_failure")
     stack = StackOptions.from_kwargs(kwargs)
     inputs = InputOptions.from_kwargs(kwargs)
     run = RunOptions.from_kwargs(kwargs)
     options = PlanOptions.from_kwargs(kwargs)
     saved_plan = stack.template.is_file() and looks_like_plan_file(stack.template)
-    with Gate.open(kwargs, stack_key(stack)) as gate:
+    with Gate.open(kwargs, _apply_key(stack, saved_plan)) as gate:
+        _refuse_destroy_rollback(on_failure, options.destroy)
         require_auto_approve(gate, auto_approve, saved_plan)
         if saved_plan:
-            _apply_saved(stack.template, stack, inputs, run, gate)
+            _apply_saved(stack.template, stack, inputs, run, gate, on_failure)
             return
-        _plan_and_apply(stack, inputs, run, options, auto_approve, gate)
+        _plan_and_apply(stack, inputs, run, options, auto_approve, gate, on_failure)
+
+
+def _apply_key(stack: StackOptions, saved_plan: bool) -> StackKey:
+    """The stack a run works on: a saved plan's own (so a project of several workspaces needs
+    no flags to apply one; flags that disagree are refused inside the gate)."""
+    if saved_plan:
+        try:
+            return read_saved_plan(stack.template).plan.key
+        except AtonixError:
+            pass  # reported, as the gate reports it, when the plan is applied
+    return stack_key(stack)
 
 
 @click.command("destroy")
@@ -280,16 +357,19 @@ def apply_command(**kwargs: Any) -> None:
 @policy_option
 @json_options
 @_auto_approve
+@on_failure_option
 def destroy_command(**kwargs: Any) -> None:
     """Delete every resource of the stack."""
     auto_approve = kwargs.pop("auto_approve")
+    on_failure = kwargs.pop("on_failure")
     stack = StackOptions.from_kwargs(kwargs)
     inputs = InputOptions.from_kwargs(kwargs)
     run = RunOptions.from_kwargs(kwargs)
     options = PlanOptions.from_kwargs(kwargs, destroy=True)
     with Gate.open(kwargs, stack_key(stack)) as gate:
+        _refuse_destroy_rollback(on_failure, destroy=True)
         require_auto_approve(gate, auto_approve, saved_plan=False)
-        _plan_and_apply(stack, inputs, run, options, auto_approve, gate)
+        _plan_and_apply(stack, inputs, run, options, auto_approve, gate, on_failure)
 
 
 @click.command("refresh")
@@ -308,11 +388,17 @@ def refresh_command(**kwargs: Any) -> None:
         state = session.store.load(session.key)
         results = refresh_state(state, session.registry, session.identity_base, run.parallelism)
         updated, gone = persist_refresh(session.store, session.key, state, results)
+        # State written by a version whose rules knew fewer secrets is sealed now.
+        resealed = session.store.reseal(session.key, schema_secret_properties(session.registry))
+        if updated or gone or resealed:
+            admin.keep_snapshot(session.store, session.key, "refresh")
     for key in sorted(results):
         ident = state.resources[key].physical_id
         click.echo(f"{key}: Refreshing state... [id={ident}]")
     for key in gone:
         click.echo(f"{key}: gone from the cloud; removed from state")
+    if resealed:
+        click.echo(f"Sealed secrets state held in the clear: {', '.join(sorted(resealed))}")
     click.echo(
         f"\nRefresh complete: {len(results)} read, {len(updated)} updated, {len(gone)} gone."
     )
@@ -351,6 +437,7 @@ def import_command(address: str, physical_id: str, **kwargs: Any) -> None:
                 physical_id,
                 session.identity_base,
             )
+            admin.keep_snapshot(session.store, session.key, "import")
     click.echo(f"{address}: Importing from ID {physical_id!r}...")
     click.echo(f"{address}: Import complete [id={resource.physical_id}]")
     click.echo("\nImport successful! The resource is now managed by atonix.")

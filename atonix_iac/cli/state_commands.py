@@ -9,12 +9,16 @@ from typing import Any
 import click
 
 from atonix_iac.apply import admin
-from atonix_iac.errors import UsageError
+from atonix_iac.errors import StateError, UsageError, suggest
+from atonix_iac.state.model import State
+from atonix_iac.state.transfer import state_to_document
 
 from .options import StackOptions, flag_names, stack_options
 from .read_commands import template_option
-from .render import resource_text
-from .session import as_json, open_session
+from .render import resource_text, state_text
+from .session import as_json as as_json_text
+from .session import open_session
+from .state_history import diff_command, history_command, rollback_command
 
 
 @click.group("state")
@@ -39,14 +43,47 @@ def state_list(**kwargs: Any) -> None:
 
 
 @state_group.command("show")
-@click.argument("address")
+@click.argument("address", required=False)
 @template_option
 @stack_options
-def state_show(address: str, **kwargs: Any) -> None:
-    """One resource as recorded in state (secrets masked)."""
+@click.option(
+    *flag_names("serial"),
+    "serial",
+    type=int,
+    metavar="N",
+    help="The state as it was at serial N (see `state history`).",
+)
+@click.option(*flag_names("json"), "as_json", is_flag=True, help="The masked state document.")
+def state_show(address: str | None, serial: int | None, as_json: bool, **kwargs: Any) -> None:
+    """One resource as recorded in state, or the whole state (secrets masked)."""
     with open_session(_stack(kwargs)) as session:
-        resource = session.store.get_resource(session.key, address)
-    click.echo(resource_text(resource))
+        store = session.store
+        state = store.load(session.key) if serial is None else store.state_at(session.key, serial)
+        resource = None
+        if address is not None:
+            found = [r for r in state.resources.values() if r.address == address]
+            if not found:
+                # The store's "no such resource, did you mean" error, for this state.
+                raise _missing_resource(state, address)
+            resource = found[0]
+    if as_json:
+        document = state_to_document(state, include_secrets=False)
+        if address is not None:
+            document = next(r for r in document["resources"] if r["address"] == address)
+        click.echo(as_json_text(document))
+        return
+    if resource is not None:
+        click.echo(resource_text(resource))
+        return
+    if serial is not None:
+        click.echo(f"# {session.key} at serial {state.serial} (lineage {state.lineage})\n")
+    click.echo(state_text(state))
+
+
+def _missing_resource(state: State, address: str) -> StateError:
+    hint = suggest(address, [r.address for r in state.resources.values()])
+    where = f"the state of {state.key} at serial {state.serial}"
+    return StateError(f"no resource {address} in {where}" + (f"; {hint}" if hint else ""))
 
 
 @state_group.command("rm")
@@ -88,7 +125,7 @@ def state_pull(include_secrets: bool, **kwargs: Any) -> None:
     """The state as a JSON document on stdout (secrets masked unless asked for)."""
     with open_session(_stack(kwargs)) as session:
         document = session.store.export_state(session.key, include_secrets=include_secrets)
-    click.echo(as_json(document))
+    click.echo(as_json_text(document))
 
 
 @state_group.command("push")
@@ -98,15 +135,29 @@ def state_pull(include_secrets: bool, **kwargs: Any) -> None:
 @click.option(*flag_names("force"), "force", is_flag=True, help="Skip lineage/serial checks.")
 def state_push(path: str, force: bool, **kwargs: Any) -> None:
     """Replace the state with a document from `state pull -include-secrets`."""
-    try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
-    except ValueError as err:
-        raise UsageError(f"{path}: not a JSON state document ({err})") from err
-    if not isinstance(document, dict):
-        raise UsageError(f"{path}: not a JSON state document")
+    document = _read_document(path)
     with open_session(_stack(kwargs)) as session:
         serial = admin.push_state(session.store, session.key, document, force=force)
     click.echo(f"State pushed (serial {serial}).")
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def _read_document(path: str) -> dict[str, Any]:
+    """The JSON document at ``path``; UsageError (nothing written) when it is not one."""
+    try:
+        document = json.loads(Path(path).read_text(encoding="utf-8"), parse_constant=_no_constant)
+    except OSError as err:
+        raise UsageError(f"{path}: cannot read it ({err.strerror or err})") from None
+    except RecursionError:
+        raise UsageError(f"{path}: not a JSON state document (nested too deeply)") from None
+    except ValueError as err:  # bad JSON, or bytes that are not UTF-8
+        raise UsageError(f"{path}: not a JSON state document ({err})") from None
+    if not isinstance(document, dict):
+        raise UsageError(f"{path}: not a JSON state document")
+    return document
 
 
 @state_group.command("force-unlock")
@@ -118,3 +169,8 @@ def state_force_unlock(lock_id: str, **kwargs: Any) -> None:
     with open_session(_stack(kwargs)) as session:
         info = admin.force_unlock(session.store, session.key, lock_id)
     click.echo(f"Lock {info.lock_id} ({info.operation} by {info.who}) released.")
+
+
+state_group.add_command(history_command)
+state_group.add_command(diff_command)
+state_group.add_command(rollback_command)

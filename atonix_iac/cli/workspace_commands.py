@@ -38,6 +38,7 @@ def _environment_dict(env: EnvironmentConfig) -> dict[str, Any]:
         "region": env.region,
         "quotas": env.quotas.as_dict(),
         "policy": env.policy,
+        "on_failure": env.on_failure,
     }
 
 
@@ -95,7 +96,8 @@ def list_workspaces(config_path: Path | None, as_json: bool) -> None:
 @config_option
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def show_workspace(name: str, config_path: Path | None, as_json: bool) -> None:
-    """Show one workspace's environments: cloud, project, region, quotas, policy."""
+    """Show one workspace's environments: cloud, project, region, quotas, policy,
+    on_failure."""
     config = load_config(config_path)
     ws = config.workspaces.get(name)
     if ws is None:
@@ -119,3 +121,5 @@ def show_workspace(name: str, config_path: Path | None, as_json: bool) -> None:
             click.echo(f"    quotas:  {text}")
         if env.policy:
             click.echo(f"    policy:  {env.policy}")
+        if env.on_failure:
+            click.echo(f"    on_failure: {env.on_failure}")

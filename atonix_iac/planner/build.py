@@ -37,6 +37,7 @@ from atonix_iac.providers.base import ResourceResult, ResourceSchema
 from atonix_iac.providers.registry import Registry
 from atonix_iac.providers.validation import apply_defaults
 from atonix_iac.state.model import ResourceState, State
+from atonix_iac.state.sensitivity import secret_attribute_names
 from atonix_iac.template.model import ResourceSpec, Template
 from atonix_iac.template.values import contains_sensitive, unwrap
 
@@ -87,6 +88,7 @@ class _PlanBuilder:
     selected: frozenset[str] | None = None
     replace: frozenset[str] = frozenset()
     _attribute_secrets: dict[str, frozenset[str]] = field(default_factory=dict)
+    _property_secrets: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.ctx = PlanContext(self.template, self.params, self.known)
@@ -248,7 +250,7 @@ class _PlanBuilder:
             self.known[address] = KnownResource(
                 observed.physical_id,
                 observed.attributes,
-                observed.prior.sensitive_attributes | self._secret_attributes(schema),
+                self._observed_secrets(observed, schema),
             )
         elif decision.action is Action.UPDATE:
             self.ctx.ids_only[address] = observed.physical_id
@@ -261,10 +263,16 @@ class _PlanBuilder:
         observed = observe(prior, self.refreshed)
         if observed.gone:
             return
-        secret = prior.sensitive_attributes
         schema = self.registry.schema(prior.type)
-        if schema is not None:
-            secret = secret | self._secret_attributes(schema)
+        if schema is None:
+            secret = secret_attribute_names(
+                observed.attributes,
+                observed.properties,
+                prior.sensitive_properties,
+                prior.sensitive_attributes,
+            )
+        else:
+            secret = self._observed_secrets(observed, schema)
         self.known[address] = KnownResource(observed.physical_id, observed.attributes, secret)
 
     # Resources to delete ----------------------------------------------------------------
@@ -372,6 +380,23 @@ class _PlanBuilder:
         if schema is None:
             return prior.sensitive_properties
         return self._secret_properties(schema, {}, prior)
+
+    def _observed_secrets(self, observed: Observed, schema: ResourceSchema) -> frozenset[str]:
+        """Secret attributes of a resource as refresh saw it: state's, the schema's, and any
+        derived from a secret property (a read may echo one state did not hold)."""
+        return secret_attribute_names(
+            observed.attributes,
+            observed.properties,
+            observed.prior.sensitive_properties | self._schema_secret_properties(schema),
+            observed.prior.sensitive_attributes | self._secret_attributes(schema),
+        )
+
+    def _schema_secret_properties(self, schema: ResourceSchema) -> frozenset[str]:
+        cached = self._property_secrets.get(schema.type_name)
+        if cached is None:
+            cached = frozenset(n for n, p in schema.properties.items() if p.sensitive)
+            self._property_secrets[schema.type_name] = cached
+        return cached
 
     def _secret_attributes(self, schema: ResourceSchema) -> frozenset[str]:
         cached = self._attribute_secrets.get(schema.type_name)

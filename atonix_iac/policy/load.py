@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from atonix_iac.errors import Diagnostic, PolicyError, SourceLocation, TemplateError, suggest
 from atonix_iac.policy.model import PolicyFile, Rule
 from atonix_iac.template.nodes import LocatedDict, LocatedList, location_of, plain
-from atonix_iac.template.source import parse_document
+from atonix_iac.template.source import decode_text, parse_document
 
 
 @dataclass(frozen=True)
@@ -35,9 +35,13 @@ def load_policy(path: str | Path) -> Policy:
     """Parse the policy file at ``path``; ``PolicyError`` (located) if it is not valid."""
     source = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        data = Path(path).read_bytes()
     except OSError as err:
         raise PolicyError(f"cannot read policy file {source}: {err.strerror or err}") from err
+    try:
+        text = decode_text(source, data)
+    except TemplateError as err:
+        raise PolicyError(diagnostics=err.diagnostics) from None
     return parse_policy(text, source)
 
 

@@ -34,6 +34,9 @@ SENSITIVE_PROPERTY_NAMES: Final = frozenset(
         "private_key",
         "psk",  # OS::Neutron::IPsecSiteConnection
         "secret",
+        # Boot scripts routinely carry secrets (and are echoed back, base64, by the cloud).
+        "user_data",  # OS::Nova::Server
+        "UserData",  # AWS::EC2::Instance, AWS::AutoScaling::LaunchConfiguration
     }
 )
 

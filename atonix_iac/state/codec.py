@@ -11,6 +11,7 @@ from atonix_iac.errors import StateError
 from atonix_iac.state.model import AuditRecord, ResourceState, ResourceStatus, StackKey
 from atonix_iac.state.schema import AuditRow, ResourceRow, StackRow, utcnow
 from atonix_iac.state.secrets import SecretBox
+from atonix_iac.state.sensitivity import secret_attribute_names
 
 
 def resource_key(address: str, deposed: str | None) -> str:
@@ -59,16 +60,28 @@ def open_parts(box: SecretBox, token: str | None, what: str) -> dict[str, dict[s
     return parts
 
 
+def sealed_attribute_names(resource: ResourceState) -> frozenset[str]:
+    """The attributes to seal: those marked sensitive, and any derived from a secret property
+    (whoever built ``resource`` may not have looked: the store does)."""
+    if not resource.sensitive_properties:
+        return resource.sensitive_attributes
+    return secret_attribute_names(
+        resource.attributes,
+        resource.properties,
+        resource.sensitive_properties,
+        resource.sensitive_attributes,
+    )
+
+
 def resource_values(
     box: SecretBox, key: StackKey, stack_id: int, resource: ResourceState
 ) -> dict[str, Any]:
     """Column values for one resource row, secrets sealed."""
+    sealed_attributes = sealed_attribute_names(resource)
     properties, secret_properties = split_secrets(
         resource.properties, resource.sensitive_properties
     )
-    attributes, secret_attributes = split_secrets(
-        resource.attributes, resource.sensitive_attributes
-    )
+    attributes, secret_attributes = split_secrets(resource.attributes, sealed_attributes)
     what = f"{key}:{resource_key(resource.address, resource.deposed)}"
     return {
         "stack_id": stack_id,
@@ -80,7 +93,7 @@ def resource_values(
         "properties": properties,
         "attributes": attributes,
         "sensitive_properties": sorted(resource.sensitive_properties),
-        "sensitive_attributes": sorted(resource.sensitive_attributes),
+        "sensitive_attributes": sorted(sealed_attributes),
         "secrets": seal_parts(
             box, {"properties": secret_properties, "attributes": secret_attributes}, what
         ),
@@ -96,10 +109,17 @@ def resource_values(
 def resource_from_row(box: SecretBox, key: StackKey, row: ResourceRow | Row[Any]) -> ResourceState:
     deposed = row.deposed or None
     properties, attributes = row.properties, row.attributes
+    sensitive_attributes = frozenset(row.sensitive_attributes)
     if row.secrets is not None:  # most rows hold none: skip naming and merging then
         secrets = open_parts(box, row.secrets, f"{key}:{resource_key(row.address, deposed)}")
         properties = merge_secrets(properties, secrets.get("properties", {}))
         attributes = merge_secrets(attributes, secrets.get("attributes", {}))
+        if row.sensitive_properties:
+            # A row written before the rule knew encodings may hold a derived secret in the
+            # clear: it is masked from now on, and sealed by refresh or the next write.
+            sensitive_attributes = secret_attribute_names(
+                attributes, properties, row.sensitive_properties, sensitive_attributes
+            )
     return ResourceState(
         address=row.address,
         type=row.type,
@@ -108,7 +128,7 @@ def resource_from_row(box: SecretBox, key: StackKey, row: ResourceRow | Row[Any]
         properties=properties,
         attributes=attributes,
         sensitive_properties=frozenset(row.sensitive_properties),
-        sensitive_attributes=frozenset(row.sensitive_attributes),
+        sensitive_attributes=sensitive_attributes,
         dependencies=tuple(row.dependencies),
         deletion_policy=row.deletion_policy,
         create_before_destroy=row.create_before_destroy,

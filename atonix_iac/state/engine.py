@@ -19,6 +19,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.pool import StaticPool
 
 from atonix_iac.errors import StateError
+from atonix_iac.state.files import prepare_sqlite_file
 
 STATE_URL_ENV = "ATONIX_STATE_URL"
 STATE_DIR = ".atonix"
@@ -75,10 +76,7 @@ def _sqlite_engine(url: URL) -> Engine:
         # One shared connection, or every pool checkout would see its own empty database.
         kwargs["poolclass"] = StaticPool
     else:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StateError(f"cannot create the state directory {path.parent}: {exc}") from exc
+        prepare_sqlite_file(path)  # 0600 before SQLite creates it (and its -wal, -shm)
     engine = create_engine(url, **kwargs)
 
     @event.listens_for(engine, "connect")
@@ -91,6 +89,9 @@ def _sqlite_engine(url: URL) -> Engine:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
+        # Overwritten rows leave no old bytes behind: a value sealed after it was stored in
+        # the clear (state from an older version, resealed) does not linger in free space.
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")

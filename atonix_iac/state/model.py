@@ -106,3 +106,15 @@ class StateVersion:
     created_at: datetime
     operation: str
     who: str
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotInfo:
+    """A whole-state copy kept at ``serial`` (the end of a run or state command)."""
+
+    serial: int
+    lineage: str | None  # None: a snapshot from before they recorded it
+    created_at: datetime
+    operation: str  # the command: apply, destroy, state rm, state rollback to 3 ...
+    who: str
+    resources: int | None  # how many resources the state held; None: not recorded

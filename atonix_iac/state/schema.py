@@ -133,7 +133,8 @@ class VersionRow(Base):
 
 
 class SnapshotRow(Base):
-    """A whole-state copy taken at the end of an apply run (see ``SqlStateStore.snapshot``)."""
+    """A whole-state copy taken at the end of every run and state command that commits
+    (see ``SqlStateStore.snapshot``): the serials ``state show -serial`` can show."""
 
     __tablename__ = "state_snapshots"
     __table_args__ = (Index("ix_state_snapshots_stack_serial", "stack_id", "serial"),)
@@ -144,9 +145,13 @@ class SnapshotRow(Base):
     operation: Mapped[str] = mapped_column(String(255))
     who: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime]
-    # The export document; Fernet-sealed as a whole when the state holds any secret.
+    # The export document, zlib-compressed ("z1:" + base64; older rows: plain JSON),
+    # Fernet-sealed as a whole when the state holds any secret.
     body: Mapped[str] = mapped_column(Text)
     sealed: Mapped[bool] = mapped_column(Boolean)
+    # What the document holds, for the history listing (NULL in rows from before 0003).
+    lineage: Mapped[str | None] = mapped_column(String(36))
+    resources: Mapped[int | None] = mapped_column(Integer)
 
 
 class LockRow(Base):

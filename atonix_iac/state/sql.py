@@ -7,8 +7,8 @@ stack's serial by one. Intents are resource rows with status ``pending_create``.
 from __future__ import annotations
 
 import dataclasses
-import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from typing import Any
@@ -26,15 +26,18 @@ from atonix_iac.state.codec import (
     resource_key,
     resource_values,
     seal_parts,
+    sealed_attribute_names,
     split_secrets,
     stack_secrets,
 )
 from atonix_iac.state.database import StateDatabase, stack_filter
+from atonix_iac.state.engine import is_memory_sqlite
 from atonix_iac.state.model import (
     AuditRecord,
     LockInfo,
     ResourceState,
     ResourceStatus,
+    SnapshotInfo,
     StackKey,
     State,
     StateVersion,
@@ -50,11 +53,13 @@ from atonix_iac.state.schema import (
     utcnow,
 )
 from atonix_iac.state.secrets import SecretBox
+from atonix_iac.state.sensitivity import Needles, derived_secret_names
 from atonix_iac.state.transfer import (
     check_push,
     document_to_state,
-    has_secrets,
+    pack_snapshot,
     state_to_document,
+    unpack_snapshot,
 )
 
 
@@ -66,6 +71,8 @@ class SqlStateStore:
         self._box = box
         self._holder = holder or locking.Holder.current()
         self._db = StateDatabase(url, self._holder)
+        if not is_memory_sqlite(url):  # a database in memory dies with its ephemeral key
+            box.attach(self._sealed_sample)
 
     # -- reading -------------------------------------------------------------------------
 
@@ -112,14 +119,18 @@ class SqlStateStore:
             ).all()
         return [StackKey(w, e, n) for w, e, n in rows]
 
-    def history(self, key: StackKey) -> Sequence[StateVersion]:
+    def history(self, key: StackKey, *, after: int | None = None) -> Sequence[StateVersion]:
+        """Every committed change of the stack (only those after serial ``after``)."""
+        query = (
+            select(VersionRow)
+            .join(StackRow, StackRow.id == VersionRow.stack_id)
+            .where(*stack_filter(key))
+            .order_by(VersionRow.serial)
+        )
+        if after is not None:
+            query = query.where(VersionRow.serial > after)
         with self._db.reading() as session:
-            rows = session.scalars(
-                select(VersionRow)
-                .join(StackRow, StackRow.id == VersionRow.stack_id)
-                .where(*stack_filter(key))
-                .order_by(VersionRow.serial)
-            ).all()
+            rows = session.scalars(query).all()
         return [StateVersion(r.serial, r.lineage, r.created_at, r.operation, r.who) for r in rows]
 
     def audit(
@@ -196,6 +207,22 @@ class SqlStateStore:
                 raise _missing(key, self._db.addresses(connection, stack.id), address)
             return stack.serial
 
+    def restore_deposed(self, key: StackKey, resource: ResourceState, deposed: str) -> int:
+        """Make the deposed object ``address#deposed`` current again as ``resource`` (its
+        record, ``deposed`` None), dropping any current record of the address, in one
+        transaction: at no instant does state know the object twice, or not at all."""
+        current = dataclasses.replace(resource, deposed=None)
+        operation = f"restore {resource_key(resource.address, deposed)}"
+        with self._db.transaction() as connection:
+            stack = self._db.bump(connection, key, operation)
+            for gone in (deposed, ""):
+                connection.execute(
+                    _DELETE_RESOURCE,
+                    {"b_stack": stack.id, "b_address": resource.address, "b_deposed": gone},
+                )
+            self._db.upsert_resource(connection, resource_values(self._box, key, stack.id, current))
+            return stack.serial
+
     def move_resource(self, key: StackKey, source: str, destination: str) -> int:
         """Rename a resource, or every resource under a nested-stack prefix (``state mv``);
         dependencies naming the moved addresses follow."""
@@ -258,16 +285,23 @@ class SqlStateStore:
             raise StateError(f"no state for {key}")
         return state_to_document(state, include_secrets=include_secrets)
 
-    def import_state(self, key: StackKey, document: dict[str, Any], *, force: bool = False) -> int:
-        """Replace the stack's state with ``document`` (``state push``). Refuses another
-        lineage or an older serial unless ``force``. Returns the new serial."""
+    def import_state(
+        self,
+        key: StackKey,
+        document: dict[str, Any],
+        *,
+        force: bool = False,
+        operation: str = "import",
+    ) -> int:
+        """Replace the stack's state with ``document`` (``state push``, rollback). Refuses
+        another lineage or an older serial unless ``force``. Returns the new serial."""
         incoming = document_to_state(key, document)
         with self._db.writing() as session:
             current = self._db.stack(session, key, for_update=True)
             if current is not None and not force:
                 check_push(key, current.lineage, current.serial, incoming)
             serial = max(current.serial if current else 0, incoming.serial) + 1
-            stack = self._db.bump(session, key, "import", serial=serial, lineage=incoming.lineage)
+            stack = self._db.bump(session, key, operation, serial=serial, lineage=incoming.lineage)
             session.execute(delete(ResourceRow).where(ResourceRow.stack_id == stack.id))
             for resource in incoming.resources.values():
                 values = resource_values(self._box, key, stack.id, resource)
@@ -284,17 +318,26 @@ class SqlStateStore:
             return stack.serial
 
     def snapshot(self, key: StackKey, operation: str) -> int:
-        """Keep a full copy of the stack's state (at the end of an apply run); returns its
-        serial. Sealed as a whole when it holds any secret."""
+        """Keep a full copy of the stack's state (at the end of a run or state command);
+        returns its serial. Compressed, and sealed as a whole when it holds any secret. A
+        serial already kept is not kept twice."""
         state = self.load(key)
         if not state.exists:
             raise StateError(f"no state for {key}")
-        body = json.dumps(state_to_document(state, include_secrets=True))
-        sealed = has_secrets(state)
         with self._db.writing() as session:
             stack = self._db.stack(session, key)
             if stack is None:
                 raise StateError(f"no state for {key}")
+            kept = session.scalar(
+                select(SnapshotRow.id).where(
+                    SnapshotRow.stack_id == stack.id,
+                    SnapshotRow.serial == state.serial,
+                    SnapshotRow.lineage == state.lineage,
+                )
+            )
+            if kept is not None:
+                return state.serial
+            body, sealed = pack_snapshot(self._box, state)
             session.add(
                 SnapshotRow(
                     stack_id=stack.id,
@@ -302,33 +345,152 @@ class SqlStateStore:
                     operation=operation[:255],
                     who=str(self._holder),
                     created_at=utcnow(),
-                    body=self._box.seal(body) if sealed else body,
+                    body=body,
                     sealed=sealed,
+                    lineage=state.lineage,
+                    resources=len(state.resources),
                 )
             )
         return state.serial
 
+    def snapshots(self, key: StackKey) -> Sequence[SnapshotInfo]:
+        """Every snapshot of the stack, oldest first (bodies not read)."""
+        with self._db.reading() as session:
+            rows = session.execute(
+                select(
+                    SnapshotRow.id,
+                    SnapshotRow.serial,
+                    SnapshotRow.lineage,
+                    SnapshotRow.created_at,
+                    SnapshotRow.operation,
+                    SnapshotRow.who,
+                    SnapshotRow.resources,
+                )
+                .join(StackRow, StackRow.id == SnapshotRow.stack_id)
+                .where(*stack_filter(key))
+                .order_by(SnapshotRow.serial, SnapshotRow.id)
+            ).all()
+        infos = []
+        for row_id, serial, lineage, created_at, operation, who, count in rows:
+            if lineage is None or count is None:  # kept before snapshots said what they hold
+                document = self._snapshot_document(key, serial, row_id)
+                lineage = lineage or document.get("lineage")
+                count = len(document.get("resources") or []) if count is None else count
+            infos.append(SnapshotInfo(serial, lineage, created_at, operation, who, count))
+        return infos
+
     def read_snapshot(self, key: StackKey, serial: int) -> dict[str, Any]:
         """The document of the latest snapshot taken at ``serial`` (secrets included), fit
         for ``import_state`` to roll back to."""
+        return self._snapshot_document(key, serial)
+
+    def _snapshot_document(
+        self, key: StackKey, serial: int, row_id: int | None = None
+    ) -> dict[str, Any]:
+        query = (
+            select(SnapshotRow)
+            .join(StackRow, StackRow.id == SnapshotRow.stack_id)
+            .where(*stack_filter(key), SnapshotRow.serial == serial)
+            .order_by(SnapshotRow.id.desc())
+            .limit(1)
+        )
+        if row_id is not None:
+            query = query.where(SnapshotRow.id == row_id)
         with self._db.reading() as session:
-            row = session.scalars(
-                select(SnapshotRow)
-                .join(StackRow, StackRow.id == SnapshotRow.stack_id)
-                .where(*stack_filter(key), SnapshotRow.serial == serial)
-                .order_by(SnapshotRow.id.desc())
-                .limit(1)
-            ).one_or_none()
+            row = session.scalars(query).one_or_none()
         if row is None:
             raise StateError(f"no snapshot of {key} at serial {serial}")
-        body = self._box.open(row.body, f"{key} snapshot {serial}") if row.sealed else row.body
-        document = json.loads(body)
-        if not isinstance(document, dict):
-            raise StateError(f"the snapshot of {key} at serial {serial} is corrupt")
-        return document
+        return unpack_snapshot(self._box, row.body, row.sealed, f"{key} snapshot {serial}")
+
+    def state_at(self, key: StackKey, serial: int) -> State:
+        """The stack's state as it was at ``serial``: the current state, or a snapshot.
+        StateError naming the serials that can be shown when ``serial`` cannot."""
+        current = self.load(key)
+        if not current.exists:
+            raise StateError(f"no state for {key}")
+        if serial == current.serial:
+            return current
+        kept = [s for s in self.snapshots(key) if s.serial == serial]
+        if not kept:
+            raise self._not_kept(key, serial, current.serial)
+        return document_to_state(key, self.read_snapshot(key, serial))
+
+    def _not_kept(self, key: StackKey, serial: int, latest: int) -> StateError:
+        shown = sorted({s.serial for s in self.snapshots(key)} | {latest})
+        listed = ", ".join(str(s) for s in shown[-12:])
+        if len(shown) > 12:
+            listed = f"..., {listed}"
+        with self._db.reading() as session:
+            exists = session.scalar(
+                select(VersionRow.id)
+                .join(StackRow, StackRow.id == VersionRow.stack_id)
+                .where(*stack_filter(key), VersionRow.serial == serial)
+            )
+        if exists is None:
+            return StateError(
+                f"serial {serial} does not exist in the history of {key} (latest {latest});"
+                f" serials that can be shown: {listed}"
+            )
+        return StateError(
+            f"serial {serial} of {key} was a step inside a run and is not kept whole (the end"
+            f" of every run and state command is); serials that can be shown: {listed}"
+        )
 
     def close(self) -> None:
         self._db.dispose()
+
+    def reseal(self, key: StackKey, schema_secrets: Callable[[str], AbstractSet[str]]) -> list[str]:
+        """Seal what a row holds in the clear although it is secret: a property its type's
+        schema marks secret (``schema_secrets(type)``) or an attribute derived from a secret
+        property, left so by a version whose rules knew less. Returns the keys rewritten."""
+        with self._db.reading() as session:
+            stack = self._db.stack(session, key)
+            if stack is None:
+                return []
+            stored = {
+                resource_key(address, deposed or None): (frozenset(props), frozenset(attrs))
+                for address, deposed, props, attrs in session.execute(
+                    select(
+                        ResourceRow.address,
+                        ResourceRow.deposed,
+                        ResourceRow.sensitive_properties,
+                        ResourceRow.sensitive_attributes,
+                    ).where(ResourceRow.stack_id == stack.id)
+                )
+            }
+        stale: list[ResourceState] = []
+        for name, resource in self.load(key).resources.items():
+            secret = resource.sensitive_properties | (
+                schema_secrets(resource.type) & resource.properties.keys()
+            )
+            marked = dataclasses.replace(resource, sensitive_properties=frozenset(secret))
+            marked.sensitive_attributes = sealed_attribute_names(marked)
+            if (marked.sensitive_properties, marked.sensitive_attributes) != stored.get(name):
+                stale.append(marked)
+        for resource in stale:
+            self.put_resource(key, resource)
+        return [resource_key(r.address, r.deposed) for r in stale]
+
+    def check_key(self) -> None:
+        """Raise StateError now if a secret could not be sealed or opened (no key, or not the
+        key the stored secrets were sealed with); makes a SQLite key file if none is needed
+        by anything sealed yet. For a caller about to act before its first secret write."""
+        self._box.ready()
+
+    def _sealed_sample(self) -> str | None:
+        """Any one sealed token in the database (any stack), for the key to be checked
+        against; None when nothing is sealed yet."""
+        queries = (
+            select(ResourceRow.secrets).where(ResourceRow.secrets.is_not(None)).limit(1),
+            select(StackRow.secrets).where(StackRow.secrets.is_not(None)).limit(1),
+            select(SnapshotRow.body).where(SnapshotRow.sealed.is_(True)).limit(1),
+        )
+        with self._db.reading() as session:
+            for query in queries:
+                token = session.execute(query).scalar()
+                if token:
+                    return str(token)
+        return None
 
     def _stack_values(
         self,
@@ -338,6 +500,11 @@ class SqlStateStore:
         parameters: dict[str, Any],
         sensitive_parameters: frozenset[str],
     ) -> dict[str, Any]:
+        secret_inputs = [parameters[n] for n in sensitive_parameters if n in parameters]
+        if secret_inputs:  # an output that echoes a secret parameter is secret
+            sensitive_outputs = sensitive_outputs | derived_secret_names(
+                outputs, Needles(secret_inputs)
+            )
         plain_outputs, secret_outputs = split_secrets(outputs, sensitive_outputs)
         plain_parameters, secret_parameters = split_secrets(parameters, sensitive_parameters)
         return {

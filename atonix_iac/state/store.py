@@ -38,6 +38,10 @@ class StateStore(Protocol):
     def remove_resource(self, key: StackKey, address: str, deposed: str | None = None) -> int:
         """Forget one resource. Returns the new serial."""
 
+    def restore_deposed(self, key: StackKey, resource: ResourceState, deposed: str) -> int:
+        """Atomically make deposed object ``deposed`` of ``resource.address`` current again,
+        recorded as ``resource``; any current record of the address is dropped."""
+
     def set_outputs(
         self,
         key: StackKey,

@@ -6,12 +6,15 @@ since that would overwrite every secret with the mask.
 
 from __future__ import annotations
 
-from datetime import datetime
+import base64
+import json
+import zlib
 from typing import Any
 
 from atonix_iac.errors import StateConflictError, StateError
 from atonix_iac.state.codec import resource_key
-from atonix_iac.state.model import ResourceState, ResourceStatus, StackKey, State
+from atonix_iac.state.model import ResourceState, StackKey, State
+from atonix_iac.state.secrets import SecretBox
 
 FORMAT_VERSION = 1
 MASK = "(sensitive value)"
@@ -64,7 +67,8 @@ def state_to_document(state: State, *, include_secrets: bool) -> dict[str, Any]:
 
 
 def document_to_state(key: StackKey, document: dict[str, Any]) -> State:
-    """The State a pushed document describes; StateError when it is malformed or masked."""
+    """The State a pushed document describes; StateError when it is malformed, masked, or
+    the state of another stack (its ``stack`` names another workspace/environment/name)."""
     if not isinstance(document, dict) or document.get("format_version") != FORMAT_VERSION:
         raise StateError(f"not an atonix state document (format_version {FORMAT_VERSION} expected)")
     if document.get("secrets") != SECRETS_INCLUDED:
@@ -72,44 +76,45 @@ def document_to_state(key: StackKey, document: dict[str, Any]) -> State:
             "this state document has its secrets masked and cannot be pushed back "
             "(export it with `atonix state pull -include-secrets`)"
         )
-    try:
-        resources = [_resource(item) for item in document.get("resources", [])]
-        lineage = document.get("lineage")
-        if lineage is not None and not isinstance(lineage, str):
-            raise TypeError("lineage must be a string")
-        return State(
-            key=key,
-            lineage=lineage,
-            serial=int(document.get("serial", 0)),
-            resources={resource_key(r.address, r.deposed): r for r in resources},
-            outputs=dict(document.get("outputs", {})),
-            sensitive_outputs=frozenset(document.get("sensitive_outputs", [])),
-            parameters=dict(document.get("parameters", {})),
-            sensitive_parameters=frozenset(document.get("sensitive_parameters", [])),
-            template_digest=document.get("template_digest"),
+    from atonix_iac.state.document import validate_document  # loads pydantic: only here
+
+    parsed = validate_document(document)
+    origin = StackKey(parsed.stack.workspace, parsed.stack.environment, parsed.stack.name)
+    if origin != key:
+        raise StateError(
+            f"the document is the state of {origin}, not of {key}; push it to {origin}, or"
+            " edit its `stack` to move the state deliberately"
         )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise StateError(f"malformed state document: {exc}") from None
-
-
-def _resource(item: dict[str, Any]) -> ResourceState:
-    updated = item.get("updated_at")
-    return ResourceState(
-        address=str(item["address"]),
-        type=str(item["type"]),
-        physical_id=item.get("physical_id"),
-        status=ResourceStatus(item.get("status", ResourceStatus.READY.value)),
-        properties=dict(item.get("properties", {})),
-        attributes=dict(item.get("attributes", {})),
-        sensitive_properties=frozenset(item.get("sensitive_properties", [])),
-        sensitive_attributes=frozenset(item.get("sensitive_attributes", [])),
-        dependencies=tuple(item.get("dependencies", [])),
-        deletion_policy=str(item.get("deletion_policy", "Delete")),
-        create_before_destroy=bool(item.get("create_before_destroy", False)),
-        prevent_destroy=bool(item.get("prevent_destroy", False)),
-        deposed=item.get("deposed"),
-        updated_at=datetime.fromisoformat(updated) if updated else None,
-        create_token=item.get("create_token"),
+    resources = [
+        ResourceState(
+            address=r.address,
+            type=r.type,
+            physical_id=r.physical_id,
+            status=r.status,
+            properties=dict(r.properties),
+            attributes=dict(r.attributes),
+            sensitive_properties=frozenset(r.sensitive_properties),
+            sensitive_attributes=frozenset(r.sensitive_attributes),
+            dependencies=tuple(r.dependencies),
+            deletion_policy=r.deletion_policy,
+            create_before_destroy=r.create_before_destroy,
+            prevent_destroy=r.prevent_destroy,
+            deposed=r.deposed or None,
+            updated_at=r.updated_at,
+            create_token=r.create_token,
+        )
+        for r in parsed.resources
+    ]
+    return State(
+        key=key,
+        lineage=parsed.lineage,
+        serial=parsed.serial,
+        resources={resource_key(r.address, r.deposed): r for r in resources},
+        outputs=dict(parsed.outputs),
+        sensitive_outputs=frozenset(parsed.sensitive_outputs),
+        parameters=dict(parsed.parameters),
+        sensitive_parameters=frozenset(parsed.sensitive_parameters),
+        template_digest=parsed.template_digest,
     )
 
 
@@ -136,3 +141,32 @@ def has_secrets(state: State) -> bool:
         r.sensitive_properties & r.properties.keys() or r.sensitive_attributes & r.attributes.keys()
         for r in state.resources.values()
     )
+
+
+_COMPRESSED = "z1:"
+
+
+def pack_snapshot(box: SecretBox, state: State) -> tuple[str, bool]:
+    """(body, sealed) of a snapshot: the full document, zlib-compressed and base64-encoded,
+    then sealed as a whole with the state's key when it holds any secret."""
+    text = json.dumps(state_to_document(state, include_secrets=True), separators=(",", ":"))
+    body = _COMPRESSED + base64.b64encode(zlib.compress(text.encode("utf-8"), 6)).decode("ascii")
+    if has_secrets(state):
+        return box.seal(body), True
+    return body, False
+
+
+def unpack_snapshot(box: SecretBox, body: str, sealed: bool, what: str) -> dict[str, Any]:
+    """The document of a snapshot ``body`` (compressed, or plain JSON as kept before)."""
+    text = box.open(body, what) if sealed else body
+    if not isinstance(text, str):
+        raise StateError(f"the {what} is corrupt")
+    try:
+        if text.startswith(_COMPRESSED):
+            text = zlib.decompress(base64.b64decode(text[len(_COMPRESSED) :])).decode("utf-8")
+        document = json.loads(text)
+    except (ValueError, zlib.error) as exc:
+        raise StateError(f"the {what} is corrupt ({exc})") from None
+    if not isinstance(document, dict):
+        raise StateError(f"the {what} is corrupt")
+    return document

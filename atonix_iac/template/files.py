@@ -13,6 +13,7 @@ from pathlib import Path
 
 from atonix_iac.errors import SourceLocation, TemplateError, suggest
 from atonix_iac.template.environment import resolve_relative
+from atonix_iac.template.source import decode_text
 
 
 class FileReader:
@@ -58,12 +59,7 @@ def _read_disk(key: str, where: SourceLocation) -> str:
         raise TemplateError.at(where, f"`{key}` is a directory, not a file") from None
     except OSError as exc:
         raise TemplateError.at(where, f"cannot read `{key}`: {exc.strerror}") from None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise TemplateError.at(
-            where, f"`{key}` is not UTF-8 text (byte {exc.start})", "save it as UTF-8"
-        ) from None
+    return decode_text(key, data)
 
 
 def digest_files(files: Mapping[str, str], extra: Mapping[str, str] | None = None) -> str:

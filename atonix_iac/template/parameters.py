@@ -25,7 +25,7 @@ from atonix_iac.template.constraints import ValueProblem, check_constraints, coe
 from atonix_iac.template.environment import SECTIONS as ENV_SECTIONS
 from atonix_iac.template.model import Template
 from atonix_iac.template.nodes import LocatedDict, plain
-from atonix_iac.template.source import parse_document
+from atonix_iac.template.source import decode_text, parse_document
 from atonix_iac.template.values import UNKNOWN, Sensitive
 
 EXPLICIT = "-var"
@@ -144,12 +144,12 @@ def load_var_file(path: str | Path) -> dict[str, Any]:
     """A ``-var-file``: a YAML/JSON mapping of values, or an environment file's parameters."""
     key = str(path)
     try:
-        text = Path(key).read_text(encoding="utf-8")
+        data = Path(key).read_bytes()
     except FileNotFoundError:
         raise UsageError(f"-var-file {key}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"-var-file {key}: cannot read it ({exc})") from None
-    doc = parse_document(key, text)
+    except OSError as exc:
+        raise UsageError(f"-var-file {key}: cannot read it ({exc.strerror or exc})") from None
+    doc = parse_document(key, decode_text(key, data))
     if doc is None:
         return {}
     if not isinstance(doc, LocatedDict):

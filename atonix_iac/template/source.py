@@ -24,6 +24,10 @@ MAX_TEMPLATE_BYTES = 64 * 1024 * 1024
 MAX_TEMPLATE_SIZE_ENV = "ATONIX_MAX_TEMPLATE_SIZE"
 # Alias expansion is bounded so that a "billion laughs" document cannot exhaust memory.
 MAX_NODES = 2_000_000
+# Nodes that aliases add when expanded (each use of ``*name`` copies its anchor's whole
+# subtree). Counted on the composed node graph, where an alias is one shared node, before
+# anything is expanded: a 500-byte bomb is refused in microseconds, not after gigabytes.
+MAX_ALIAS_NODES = 100_000
 
 _Loader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -102,6 +106,58 @@ class _CachingLoader(_Loader):  # type: ignore[misc]
         if tag is None:
             tag = self._resolved[value] = super().resolve(kind, value, implicit)
         return tag
+
+
+def alias_expansion_site(root: yaml.Node, limit: int) -> yaml.Node | None:
+    """The node at which expanding aliases would add more than ``limit`` nodes, or None.
+
+    The composer returns an anchored node itself wherever ``*name`` uses it, so a node met a
+    second time is an alias use and costs its subtree's full size. Sizes are computed once
+    per distinct node (iteratively: no recursion limit), saturating past ``limit``, so the
+    walk is linear in the document's text however much its aliases would expand."""
+    sizes: dict[int, int] = {}
+    used: set[int] = {id(root)}  # nodes met once already: meeting one again is an alias
+    added = 0
+    scalar = yaml.ScalarNode
+    active: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        ident = id(node)
+        if ident in sizes:
+            continue
+        children = _children(node)
+        if not children_done:
+            if ident in active:
+                continue  # a recursive alias, which the builder refuses
+            active.add(ident)
+            stack.append((node, True))
+            stack.extend(
+                (child, False)
+                for child in reversed(children)
+                if child.__class__ is not scalar and id(child) not in sizes
+            )
+            continue
+        active.discard(ident)
+        total = 1
+        for child in children:
+            child_id = id(child)
+            size = 1 if child.__class__ is scalar else sizes.get(child_id, 1)  # 1: recursive
+            if child_id in used:
+                added += size
+            else:
+                used.add(child_id)
+            total = min(total + size, limit + 1)
+        sizes[ident] = total
+        if added > limit:
+            return node
+    return None
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return list(node.value)
 
 
 def _compose(text: str) -> yaml.Node | None:
@@ -227,13 +283,39 @@ class _Builder:
         return sources
 
 
-def _yaml_error(path: str, exc: yaml.YAMLError) -> TemplateError:
+def _yaml_error(path: str, exc: yaml.YAMLError, text: str) -> TemplateError:
+    if isinstance(exc, yaml.reader.ReaderError):  # a character YAML refuses, by offset
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        return TemplateError.at(
+            offset_location(path, text, exc.position),
+            f"YAML cannot hold the character {code:#06x} ({exc.reason})",
+            "is this a binary file? templates are UTF-8 text",
+        )
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     problem = getattr(exc, "problem", None) or str(exc)
     context = getattr(exc, "context", None)
     message = f"YAML syntax error: {problem}"
     hint = context if context and context != problem else None
     return TemplateError.at(_mark_location(path, mark), message, hint)
+
+
+def offset_location(path: str, text: str | bytes, offset: int) -> SourceLocation:
+    """The ``line:col`` of character (or byte) ``offset`` of ``text``."""
+    newline: Any = "\n" if isinstance(text, str) else b"\n"
+    line_start = text.rfind(newline, 0, offset) + 1
+    return SourceLocation(path, text.count(newline, 0, offset) + 1, offset - line_start + 1)
+
+
+def decode_text(path: str, data: bytes) -> str:
+    """UTF-8 ``data`` as text; a located TemplateError at the first byte that is not."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise TemplateError.at(
+            offset_location(path, data, exc.start),
+            f"not UTF-8 text (byte {exc.start}: {data[exc.start]:#04x})",
+            "is this a binary file? save it as UTF-8 text",
+        ) from None
 
 
 def _json_fallback(path: str, text: str) -> Any:
@@ -277,11 +359,21 @@ def parse_document(path: str, text: str, *, limit_size: bool = True) -> Any:
             fallback = _json_fallback(path, text)
             if fallback is not None:
                 return fallback
-        raise _yaml_error(path, exc) from None
+        raise _yaml_error(path, exc, text) from None
     except (ValueError, UnicodeError) as exc:
         raise TemplateError.at(SourceLocation(path), f"cannot read template: {exc}") from None
     if node is None:
         return None
+    if "*" in text and "&" in text:  # no alias without `&anchor` and `*anchor`
+        site = alias_expansion_site(node, MAX_ALIAS_NODES)
+        if site is not None:
+            raise TemplateError.at(
+                _mark_location(path, site.start_mark),
+                f"YAML aliases here expand the document by more than {MAX_ALIAS_NODES} nodes"
+                " (the limit on alias expansion)",
+                "each `*alias` copies its anchor's whole subtree; write the repeated part"
+                " fewer times, or split the document",
+            )
     builder = _Builder(path)
     try:
         value = builder.build(node)

@@ -33,6 +33,7 @@ class Binding:
     region: str | None = None
     quotas: Mapping[str, int] = field(default_factory=dict)
     policy: str | None = None
+    on_failure: str | None = None  # stop | continue | rollback, for apply (atonix.yaml)
 
     @property
     def label(self) -> str:

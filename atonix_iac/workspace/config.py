@@ -11,6 +11,7 @@ workspaces:
         region: RegionOne
         quotas: {vcpus: 20, ram_gb: 80, storage_gb: 500, instances: 10}
         policy: policies/dev.rego           # optional
+        on_failure: rollback                # optional: stop (default) | continue | rollback
 ```
 
 The file holds no credentials: those come from clouds.yaml / ``OS_*`` only. Mistakes in the file
@@ -25,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -93,6 +94,8 @@ class EnvironmentConfig(BaseModel):
     region: str | None = None
     quotas: QuotaLimits = Field(default_factory=QuotaLimits)
     policy: str | None = None
+    # What apply does when a step fails, unless -on-failure says otherwise.
+    on_failure: Literal["stop", "continue", "rollback"] | None = None
 
 
 class WorkspaceConfig(BaseModel):
@@ -140,24 +143,85 @@ def implicit_config() -> ProjectConfig:
     return ProjectConfig()
 
 
+# A project file names a handful of workspaces; aliases beyond this are refused before the
+# document is built (each alias can multiply what validation walks: a "billion laughs").
+MAX_PROJECT_ALIASES = 100
+
+
 def load_project_file(path: Path) -> ProjectConfig:
     """Parse ``path``; every problem becomes a located diagnostic in one WorkspaceError."""
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except OSError as exc:
         raise WorkspaceError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        location = _offset_location(str(path), data, exc.start)
+        raise WorkspaceError(
+            diagnostics=[
+                Diagnostic(
+                    f"not UTF-8 text (byte {exc.start}: {data[exc.start]:#04x})",
+                    location,
+                    hint="is this a binary file? atonix.yaml is UTF-8 text",
+                )
+            ]
+        ) from None
     return parse_project_text(text, str(path), root=path.parent)
+
+
+class _ProjectLoader(yaml.SafeLoader):
+    """The safe loader, counting aliases as it composes (before anything is built)."""
+
+    def __init__(self, text: str, source: str) -> None:
+        super().__init__(text)
+        self.source = source
+        self.aliases = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            self.aliases += 1
+            if self.aliases > MAX_PROJECT_ALIASES:
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+                raise WorkspaceError(
+                    diagnostics=[
+                        Diagnostic(
+                            f"more than {MAX_PROJECT_ALIASES} YAML aliases (the limit for a"
+                            " project file)",
+                            _mark_location(self.source, mark),
+                            hint="write the repeated settings out, or anchor fewer of them",
+                        )
+                    ]
+                )
+        return super().compose_node(parent, index)
+
+
+def _read_yaml(text: str, source: str) -> tuple[Any, Any]:
+    """(the root node, the data built from it): one parse, aliases bounded."""
+    loader = _ProjectLoader(text, source)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+        return node, data
+    finally:
+        loader.dispose()
 
 
 def parse_project_text(text: str, source: str, root: Path | None = None) -> ProjectConfig:
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node, data = _read_yaml(text, source)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         location = _mark_location(source, mark)
         message = f"invalid YAML: {exc.problem or exc.context}"
         raise WorkspaceError(diagnostics=[Diagnostic(message, location)]) from exc
+    except yaml.reader.ReaderError as exc:
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        location = _offset_location(source, text, exc.position)
+        message = f"invalid YAML: the character {code:#06x} is not allowed ({exc.reason})"
+        raise WorkspaceError(diagnostics=[Diagnostic(message, location)]) from None
+    except yaml.YAMLError as exc:
+        raise WorkspaceError(diagnostics=[Diagnostic(f"invalid YAML: {exc}", None)]) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -203,6 +267,7 @@ def select_binding(
         region=env_config.region,
         quotas=env_config.quotas.as_dict(),
         policy=env_config.policy,
+        on_failure=env_config.on_failure,
     )
 
 
@@ -230,6 +295,12 @@ def _unbound_message(what: str, name: str, config: ProjectConfig) -> str:
 
 def _bound_list(config: ProjectConfig) -> str:
     return ", ".join(f"{w}/{e}" for w, e in config.bound()) or "none"
+
+
+def _offset_location(source: str, text: str | bytes, offset: int) -> SourceLocation:
+    newline: Any = "\n" if isinstance(text, str) else b"\n"
+    line_start = text.rfind(newline, 0, offset) + 1
+    return SourceLocation(source, text.count(newline, 0, offset) + 1, offset - line_start + 1)
 
 
 def _mark_location(source: str, mark: Any) -> SourceLocation:

@@ -198,3 +198,73 @@ def test_ctrl_c_says_so_at_once_finishes_what_is_in_flight_and_records_it(tmp_pa
     )
     assert set(state.resources) == {"slow"}
     assert state.resources["slow"].status is ResourceStatus.READY
+
+
+def _replaceable(value: str, *, fail: bool) -> str:
+    return f"""
+resources:
+  server:
+    type: OS::Heat::TestResource
+    properties: {{value: server, update_replace_value: {value}}}
+    lifecycle: {{create_before_destroy: true}}
+  consumer:
+    type: OS::Heat::TestResource
+    properties: {{value: {{get_resource: server}}, fail: {str(fail).lower()}}}
+"""
+
+
+ROLLBACK_CHILD = CHILD.replace(
+    "from atonix_iac.apply.events import EventKind",
+    "from atonix_iac.apply.events import EventKind, OnFailure, Operation",
+).replace(
+    "apply_plan(plan, template, params, store, registry, on_event=die_mid_run)",
+    textwrap.dedent(
+        """
+        def die_mid_rollback(event):
+            # The new server is deleted again, its deposed prior object not yet current.
+            done = event.kind is EventKind.DONE and event.operation is Operation.DELETE
+            if event.rollback and done and event.address == "server":
+                os._exit(17)
+
+        apply_plan(
+            plan, template, params, store, registry,
+            on_event=die_mid_rollback, on_failure=OnFailure.ROLLBACK,
+        )
+        """
+    ),
+)
+
+
+def test_a_run_killed_while_rolling_back_leaves_state_a_plain_rerun_converges_from(
+    stack: Stack, tmp_path: Path
+) -> None:
+    stack.apply(_replaceable("one", fail=False))
+    old = stack.state().resources
+    (tmp_path / "stack.yaml").write_text(HEADER + _replaceable("two", fail=True))
+    (tmp_path / "child.py").write_text(ROLLBACK_CHILD)
+    assert "die_mid_rollback" in ROLLBACK_CHILD
+
+    child = subprocess.run(
+        [sys.executable, str(tmp_path / "child.py"), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert child.returncode == 17, child.stderr
+    resources = stack.state().resources
+    # Every object is known exactly once: the prior server still deposed, the consumer back
+    # on its prior properties; the new server (deleted) is gone from state.
+    assert set(resources) == {"server#deposed-1", "consumer"}
+    assert resources["server#deposed-1"].physical_id == old["server"].physical_id
+    assert resources["consumer"].properties == old["consumer"].properties
+    assert resources["consumer"].status is ResourceStatus.READY
+    stale = stack.store.current_lock(stack.key)
+    assert stale is not None
+    stack.store.force_unlock(stack.key, stale.lock_id)
+
+    fixed = _replaceable("two", fail=False)
+    stack.apply(fixed)
+    assert stack.plan(fixed).has_changes is False
+    assert set(stack.state().resources) == {"server", "consumer"}

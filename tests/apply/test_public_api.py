@@ -17,6 +17,7 @@ def test_all_is_pinned() -> None:
         "AtonixError",
         "BoundParameters",
         "Diagnostic",
+        "OnFailure",
         "Plan",
         "PlanMode",
         "ResourceChange",

@@ -122,6 +122,28 @@ def test_failure_stops_scheduling_lets_in_flight_finish_and_skips_the_rest() -> 
     assert set(result.skipped) == {"after_slow", "after_fail", "independent"}
     assert sorted(visited) == ["fail", "slow"]
     assert not result.ok
+    # Only after_fail depends on the failure; the others were left because the walk stopped.
+    assert result.blocked_by == {"after_fail": "fail"}
+
+
+def test_keep_going_skips_only_the_failures_descendants() -> None:
+    graph = _dag(
+        [("fail", "child"), ("child", "grandchild"), ("ok", "joined"), ("fail", "joined")],
+        ["fail", "ok", "child", "grandchild", "joined", "independent", "after_independent"],
+    )
+    graph.add_edge("independent", "after_independent")
+
+    def visit(node: str) -> None:
+        if node == "fail":
+            raise ResourceFailedError("boom", address=node)
+
+    for parallelism in (1, 3):
+        result = walk(graph, visit, parallelism=parallelism, keep_going=True)
+
+        assert [n for n, _ in result.failed] == ["fail"]
+        assert set(result.completed) == {"ok", "independent", "after_independent"}
+        assert set(result.skipped) == {"child", "grandchild", "joined"}
+        assert result.blocked_by == {"child": "fail", "grandchild": "fail", "joined": "fail"}
 
 
 def test_ties_are_broken_by_sort_key_then_insertion_order() -> None:

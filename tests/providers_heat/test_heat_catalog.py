@@ -117,7 +117,8 @@ def test_curated_sensitive_properties_and_attributes() -> None:
         assert schema is not None
         return {n for n, a in schema.attributes.items() if a.sensitive}
 
-    assert sensitive_props("OS::Nova::Server") == {"admin_pass"}
+    assert sensitive_props("OS::Nova::Server") == {"admin_pass", "user_data"}
+    assert sensitive_props("AWS::EC2::Instance") == {"UserData"}
     assert sensitive_props("OS::Keystone::User") == {"password"}
     assert sensitive_props("OS::Barbican::Secret") == {"payload"}
     assert sensitive_props("OS::Neutron::IPsecSiteConnection") == {"psk"}

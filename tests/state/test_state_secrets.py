@@ -91,7 +91,11 @@ def test_wrong_key_is_a_clear_error(
     monkeypatch.setenv("ATONIX_STATE_KEY", Fernet.generate_key().decode())
     other = open_store(backend.url)
     try:
-        with pytest.raises(StateError, match="cannot decrypt the secrets of devops/dev/web:db"):
+        with pytest.raises(
+            StateError,
+            match="the state holds encrypted secrets: ATONIX_STATE_KEY is not the key they were"
+            " written with",
+        ):
             other.load(KEY)
     finally:
         other.close()
@@ -138,3 +142,146 @@ def test_a_server_database_needs_a_key_for_secrets(
         assert list(keyless.load(KEY).resources) == ["plain"]
     finally:
         keyless.close()
+
+
+def _database(backend: Backend) -> Path:
+    return Path(backend.url.removeprefix("sqlite:///"))
+
+
+@SQLITE_ONLY
+def test_a_lost_key_file_is_an_error_not_a_fresh_key(
+    backend: Backend, store: SqlStateStore
+) -> None:
+    write_secrets(store)
+    store.close()
+    key_file = _database(backend).with_suffix(".key")
+    key_file.unlink()
+    before = _database(backend).read_bytes()
+    reopened = open_store(backend.url)
+    try:
+        expected = f"holds encrypted secrets but their key file {key_file} is missing"
+        with pytest.raises(StateError, match=expected) as raised:
+            reopened.load(KEY)
+        assert "ATONIX_STATE_KEY" in str(raised.value)
+        with pytest.raises(StateError, match=expected):  # writing a new secret: same
+            reopened.put_resource(
+                KEY,
+                ResourceState(
+                    "other",
+                    "T",
+                    None,
+                    properties={"password": "x"},
+                    sensitive_properties=frozenset({"password"}),
+                ),
+            )
+        # Values with no secret are still readable and writable: nothing needs the key.
+        assert reopened.history(KEY)
+    finally:
+        reopened.close()
+    assert not key_file.exists()  # no fresh key was made
+    assert _database(backend).read_bytes() == before
+
+
+@SQLITE_ONLY
+def test_a_replaced_key_file_is_an_error(backend: Backend, store: SqlStateStore) -> None:
+    write_secrets(store)
+    store.close()
+    key_file = _database(backend).with_suffix(".key")
+    key_file.write_bytes(Fernet.generate_key())
+    reopened = open_store(backend.url)
+    try:
+        with pytest.raises(StateError, match=f"the key file {key_file} is not the key"):
+            reopened.load(KEY)
+    finally:
+        reopened.close()
+
+
+@SQLITE_ONLY
+def test_a_key_is_made_only_while_nothing_is_sealed(backend: Backend, store: SqlStateStore) -> None:
+    store.put_resource(KEY, ResourceState("plain", "T", None, properties={"a": 1}))
+    key_file = _database(backend).with_suffix(".key")
+    assert not key_file.exists()  # no secret yet: no key
+    write_secrets(store)
+    assert key_file.exists()
+
+
+def test_a_key_that_opens_nothing_cannot_seal_new_secrets(
+    backend: Backend, store: SqlStateStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sealing with another key would leave a state half of whose secrets no key opens."""
+    write_secrets(store)
+    monkeypatch.setenv("ATONIX_STATE_KEY", Fernet.generate_key().decode())
+    other = open_store(backend.url)
+    try:
+        with pytest.raises(StateError, match="ATONIX_STATE_KEY is not the key"):
+            other.set_outputs(KEY, {"t": "v"}, frozenset({"t"}), {}, None)
+    finally:
+        other.close()
+    assert store.load(KEY).outputs["token"] == OUTPUT_SECRET
+
+
+@POSTGRES_ONLY
+def test_a_server_database_with_secrets_needs_its_key_to_read(
+    backend: Backend, store: SqlStateStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_secrets(store)
+    monkeypatch.delenv("ATONIX_STATE_KEY")
+    keyless = open_store(backend.url)
+    try:
+        with pytest.raises(
+            StateError, match="holds encrypted secrets but no state key is set: set ATONIX"
+        ):
+            keyless.load(KEY)
+    finally:
+        keyless.close()
+
+
+@SQLITE_ONLY
+def test_sqlite_files_are_private(backend: Backend, store: SqlStateStore) -> None:
+    write_secrets(store)
+    database = _database(backend)
+    files = sorted(database.parent.glob("state.*"))
+    assert {p.name for p in files} >= {"state.db", "state.db-wal", "state.db-shm", "state.key"}
+    for path in files:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    assert stat.S_IMODE(database.parent.stat().st_mode) == 0o700
+
+
+@SQLITE_ONLY
+def test_files_left_readable_are_tightened_on_open(backend: Backend, store: SqlStateStore) -> None:
+    write_secrets(store)
+    store.close()
+    database = _database(backend)
+    loose = [database, database.with_suffix(".key"), *database.parent.glob("state.db-*")]
+    for path in loose:
+        path.chmod(0o644)
+    database.parent.chmod(0o755)
+    reopened = open_store(backend.url)
+    try:
+        assert reopened.load(KEY).outputs["token"] == OUTPUT_SECRET
+    finally:
+        reopened.close()
+    for path in [p for p in loose if p.exists()]:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    assert stat.S_IMODE(database.parent.stat().st_mode) == 0o700
+
+
+def test_a_directory_of_the_users_choosing_keeps_its_mode(tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o755)
+    shared.chmod(0o755)
+    opened = open_store(f"sqlite:///{shared / 'state.db'}")
+    opened.close()
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o755
+    assert stat.S_IMODE((shared / "state.db").stat().st_mode) == 0o600
+
+
+def test_a_private_file_written_over_a_readable_one_is_private(tmp_path: Path) -> None:
+    from atonix_iac.state.files import write_private_file
+
+    path = tmp_path / "p.plan"
+    path.write_bytes(b"old plan, longer than the new one")
+    path.chmod(0o644)
+    write_private_file(path, b"new plan")
+    assert path.read_bytes() == b"new plan"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600

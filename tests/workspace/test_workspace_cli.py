@@ -24,6 +24,7 @@ workspaces:
         project: demo
         region: RegionOne
         quotas: {vcpus: 8, instances: 4}
+        on_failure: rollback
       prod:
         cloud: atonix-sim
         project: other
@@ -56,6 +57,9 @@ def test_workspace_list_json_and_show(project: Path) -> None:
     assert shown.exit_code == 0, shown.output
     assert "    quotas:  instances=4, vcpus=8" in shown.output
     assert "    region:  (cloud default)" in shown.output
+    assert "    on_failure: rollback" in shown.output
+    assert data["workspaces"]["demo"]["dev"]["on_failure"] == "rollback"
+    assert data["workspaces"]["demo"]["prod"]["on_failure"] is None
 
 
 def test_workspace_show_never_prints_credentials(project: Path) -> None:

@@ -93,6 +93,9 @@ def _load_template(path: str | Path | None) -> jinja2.Template:
         except OSError as err:
             message = f"cannot read Markdown template {name}: {err.strerror or err}"
             raise UsageError(message) from err
+        except UnicodeDecodeError as err:
+            message = f"Markdown template {name} is not UTF-8 text (byte {err.start})"
+            raise UsageError(message) from None
     try:
         return env.from_string(source)
     except jinja2.TemplateSyntaxError as err:

@@ -81,12 +81,16 @@ class Volume(OpenStackResource):
         since: datetime | None,
         claimed: Collection[str],
     ) -> str | None:
-        """By the token in the volume's metadata."""
+        """By the token in the volume's metadata. The project's volumes are listed unfiltered:
+        Cinder accepts only the query filters its deployment allows (a real one answered 400
+        "Invalid filters name" to a member), and this look-up is rare."""
         if not identity.token:
             return None
         name = properties.get("name") or default_name(identity)
         with sdk_errors("looking for an interrupted volume create"):
-            for volume in self.conn.block_storage.volumes(details=True, name=name):
+            for volume in self.conn.block_storage.volumes(details=True):
+                if volume.name != name:
+                    continue
                 metadata = volume.metadata or {}
                 if metadata.get(TOKEN) == identity.token and str(volume.id) not in claimed:
                     return str(volume.id)
