@@ -503,6 +503,14 @@ class Soak:
                 self._faults(trial, cwd, base, deadline)
         except Exception as exc:  # noqa: BLE001 - a harness failure is reported, not hidden
             trial.error = f"{type(exc).__name__}: {exc}"
+            destroyed = "destroy" in trial.runs or (
+                kind == "destroy-kill" and "rerun" in trial.runs
+            )
+            if not destroyed:
+                # Best effort, so a real cloud's project is not left holding the trial's stack.
+                trial.runs["destroy"] = self.atonix(
+                    cwd, environment, *DESTROY, deadline=time.monotonic() + 60
+                )
         trial.unlock_needed = any(
             r.lock_error for name, r in trial.runs.items() if name != "killed"
         )
