@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+import os
 import platform
 import signal
 from typing import Any
@@ -19,6 +20,9 @@ from atonix_iac import __version__
 from atonix_iac.errors import AtonixError
 
 from . import exitcodes
+from .usage import explain_no_such_option, normalize_args, suggestions, usage_error
+
+_ARGS = "atonix.args"  # ctx.meta key: the arguments of the command being parsed
 
 # Command name -> (module in this package, attribute holding the click command).
 LAZY_COMMANDS: dict[str, tuple[str, str]] = {
@@ -56,15 +60,80 @@ class AtonixGroup(click.Group):
             self.add_command(command, cmd_name)
         return command
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta[_ARGS] = list(args)
+        try:
+            return super().parse_args(ctx, args)
+        except click.NoSuchOption as err:
+            raise explain_no_such_option(err, self, args) from None
+        except click.UsageError as err:
+            raise usage_error(err) from None
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        try:
+            name, command, rest = super().resolve_command(ctx, args)
+        except click.UsageError as err:
+            hint = suggestions(args[0], self.list_commands(ctx)) if args else []
+            text = err.format_message()
+            if hint:
+                text = f"{text.rstrip('.')} (did you mean {' or '.join(hint)}?)"
+            raise usage_error(err, text) from None
+        if command is not None:
+            rest = normalize_args(command, rest)
+            ctx.meta[_ARGS] = list(rest)
+        return name, command, rest
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except AtonixError as err:
             click.echo(err.format(), err=True)
             ctx.exit(exitcodes.for_error(err))
+        except click.NoSuchOption as err:
+            command = err.ctx.command if err.ctx is not None else self
+            raise explain_no_such_option(err, command, ctx.meta.get(_ARGS, [])) from None
+        except click.UsageError as err:
+            raise usage_error(err) from None
+
+
+def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(f"atonix v{__version__} (Python {platform.python_version()})")
+        ctx.exit(0)
+
+
+def _change_directory(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """Terraform's ``-chdir=DIR``: run as if started in DIR (before anything else is read)."""
+    if value is None or ctx.resilient_parsing:
+        return
+    try:
+        os.chdir(value)
+    except OSError as err:
+        bad = click.BadParameter(f"cannot change to {value!r}: {err.strerror}", ctx, param)
+        raise usage_error(bad) from None
 
 
 @click.group(cls=AtonixGroup, context_settings={"help_option_names": ["-h", "-help", "--help"]})
+@click.option(
+    "-version",
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Print the atonix version and exit.",
+)
+@click.option(
+    "-chdir",
+    "--chdir",
+    metavar="DIR",
+    expose_value=False,
+    is_eager=True,
+    callback=_change_directory,
+    help="Switch to DIR before running the command (as Terraform's -chdir).",
+)
 def cli() -> None:
     """atonix: Heat templates, Terraform-grade plans, for OpenStack."""
 

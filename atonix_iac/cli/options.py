@@ -45,21 +45,27 @@ else:  # click < 8.2 has no generic ParamType
 
 
 class DurationType(_DurationBase):
-    """Terraform durations: ``10s``, ``2m``, ``1h``, or plain seconds."""
+    """Terraform's (Go's) durations: ``10s``, ``2m``, ``1h``, ``1m30s``, ``1h2m3.5s``,
+    ``500ms``, or plain seconds."""
 
     name = "duration"
-    _PATTERN = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
-    _SCALE = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
+    _PLAIN = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*$")
+    _WHOLE = re.compile(r"^\s*(?:\d+(?:\.\d+)?(?:ms|s|m|h))+\s*$")
+    _PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)")
+    _SCALE = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
 
     def convert(
         self, value: Any, param: click.Parameter | None, ctx: click.Context | None
     ) -> float:
         if isinstance(value, int | float):
             return float(value)
-        match = self._PATTERN.match(str(value))
-        if not match:
-            self.fail(f"{value!r} is not a duration such as 30s, 5m or 1h", param, ctx)
-        return float(match.group(1)) * self._SCALE[match.group(2)]
+        text = str(value)
+        plain = self._PLAIN.match(text)
+        if plain:
+            return float(plain.group(1))
+        if not self._WHOLE.match(text):
+            self.fail(f"{value!r} is not a duration such as 30s, 5m, 1m30s or 1h", param, ctx)
+        return sum(float(n) * self._SCALE[unit] for n, unit in self._PART.findall(text))
 
 
 DURATION = DurationType()
@@ -245,7 +251,25 @@ run_options = _compose(
         help="Resources changed at once.",
     ),
     click.option(*flag_names("no-color"), "no_color", is_flag=True, help="Plain output."),
+    click.option(
+        *flag_names("lock"),
+        type=click.BOOL,
+        default=True,
+        hidden=True,
+        expose_value=False,
+        callback=lambda ctx, param, value: _refuse_unlocked(value),
+    ),
 )
+
+
+def _refuse_unlocked(value: bool) -> None:
+    """Terraform's ``-lock=false`` runs without the state lock; atonix never does (two runs on
+    one stack could create the same objects twice), so it says so instead of ignoring it."""
+    if not value:
+        raise click.BadParameter(
+            "atonix always holds the stack's lock while it works; -lock=false is not"
+            " supported (use -lock-timeout=DURATION to wait for another run)"
+        )
 
 
 def plan_options(*, with_destroy: bool) -> Callable[[F], F]:

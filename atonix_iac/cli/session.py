@@ -13,6 +13,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import click
+
 from atonix_iac.errors import UsageError
 from atonix_iac.providers.base import Provider, ResourceIdentity
 from atonix_iac.providers.heat import HeatProvider
@@ -54,7 +56,9 @@ class Session:
     @property
     def store(self) -> SqlStateStore:
         if self._store is None:
-            self._store = open_store(self.state_url, project_dir=self.project.project_dir())
+            self._store = open_store(
+                self.state_url, project_dir=self.project.project_dir(), on_warning=_warn
+            )
         return self._store
 
     @property
@@ -126,6 +130,12 @@ class Session:
         finally:
             if self._store is not None:
                 self._store.close()
+
+
+def _warn(message: str) -> None:
+    """The state store's warnings (a stale lock taken over, a held lock lost): one line on
+    stderr, beside the plan and progress output on stdout."""
+    click.echo(f"Warning: {message}", err=True)
 
 
 def stack_key(options: StackOptions) -> StackKey:

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -37,11 +38,17 @@ __all__ = [
 ]
 
 
-def open_store(url: str | None = None, *, project_dir: Path | None = None) -> SqlStateStore:
+def open_store(
+    url: str | None = None,
+    *,
+    project_dir: Path | None = None,
+    on_warning: Callable[[str], None] | None = None,
+) -> SqlStateStore:
     """Open (creating or migrating as needed) the state database.
 
     Secrets are encrypted with ``ATONIX_STATE_KEY`` if set, else with a key file beside a
     SQLite database (``state.db`` -> ``state.key``); PostgreSQL needs ``ATONIX_STATE_KEY``.
+    ``on_warning`` hears of a stale lock taken over or a held lock lost (default: ``logging``).
     """
     # Imported here so that reading the state model does not load SQLAlchemy.
     from atonix_iac.state.engine import is_memory_sqlite, resolve_url, sqlite_path
@@ -54,4 +61,6 @@ def open_store(url: str | None = None, *, project_dir: Path | None = None) -> Sq
         key_file=database_file.with_suffix(".key") if database_file is not None else None,
         ephemeral=is_memory_sqlite(resolved),
     )
-    return SqlStateStore(resolved, box)
+    if on_warning is None:
+        return SqlStateStore(resolved, box)
+    return SqlStateStore(resolved, box, on_warning=on_warning)

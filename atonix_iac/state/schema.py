@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     Dialect,
@@ -155,7 +156,12 @@ class SnapshotRow(Base):
 
 
 class LockRow(Base):
-    """At most one row per stack: the primary key is the mutual exclusion, on any backend."""
+    """At most one row per stack: the primary key is the mutual exclusion, on any backend.
+
+    ``lease_expires`` is pushed forward by the holder's heartbeat; NULL marks a row written
+    before leases existed, which is never taken over automatically. ``pid_scope`` and
+    ``pid_started`` say where the pid means something and which process it was (see
+    ``liveness.py``)."""
 
     __tablename__ = "locks"
 
@@ -168,6 +174,9 @@ class LockRow(Base):
     pid: Mapped[int] = mapped_column(Integer)
     operation: Mapped[str] = mapped_column(String(64))
     since: Mapped[datetime]
+    lease_expires: Mapped[datetime | None]
+    pid_scope: Mapped[str | None] = mapped_column(String(128))
+    pid_started: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class AuditRow(Base):

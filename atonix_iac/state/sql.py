@@ -30,8 +30,9 @@ from atonix_iac.state.codec import (
     split_secrets,
     stack_secrets,
 )
-from atonix_iac.state.database import StateDatabase, stack_filter
+from atonix_iac.state.database import StateDatabase, Transaction, stack_filter
 from atonix_iac.state.engine import is_memory_sqlite
+from atonix_iac.state.lease import HeldLock, LeaseTiming, Warn, log_warning
 from atonix_iac.state.model import (
     AuditRecord,
     LockInfo,
@@ -66,10 +67,20 @@ from atonix_iac.state.transfer import (
 class SqlStateStore:
     """Implements ``atonix_iac.state.store.StateStore``; build it with ``open_store``."""
 
-    def __init__(self, url: URL, box: SecretBox, *, holder: locking.Holder | None = None) -> None:
+    def __init__(
+        self,
+        url: URL,
+        box: SecretBox,
+        *,
+        holder: locking.Holder | None = None,
+        on_warning: Warn = log_warning,
+    ) -> None:
         self.url = url
         self._box = box
         self._holder = holder or locking.Holder.current()
+        self._warn = on_warning
+        # The locks this store holds, so that a write under a lost lock is refused.
+        self._held: dict[StackKey, HeldLock] = {}
         self._db = StateDatabase(url, self._holder)
         if not is_memory_sqlite(url):  # a database in memory dies with its ephemeral key
             box.attach(self._sealed_sample)
@@ -158,16 +169,36 @@ class SqlStateStore:
 
     @contextmanager
     def _locked(self, key: StackKey, operation: str, timeout_s: float) -> Iterator[LockInfo]:
+        """Hold the lock; a stale one (its holder dead, or its lease expired) is taken over
+        with a warning. Lease and renewal period come from the environment (``locking.py``)."""
         db = self._db
+        timing = LeaseTiming.from_environment()
         with db.errors():
-            info = locking.acquire(
-                db.read_engine, db.write_engine, key, operation, timeout_s, self._holder
+            held = locking.acquire(
+                db.read_engine,
+                db.write_engine,
+                key,
+                operation,
+                timeout_s,
+                self._holder,
+                timing=timing,
+                warn=self._warn,
             )
+        self._held[key] = held
         try:
-            yield info
+            yield held.info
         finally:
+            if self._held.get(key) is held:
+                del self._held[key]
             with db.errors():
-                locking.release(db.write_engine, info)
+                held.release()
+
+    def _check_lock(self, transaction: Transaction, key: StackKey) -> None:
+        """Within a write transaction: refuse to write a stack whose lock this store took and
+        has lost (a stale-lock takeover or force-unlock by another run)."""
+        held = self._held.get(key)
+        if held is not None:
+            held.check(transaction)
 
     def current_lock(self, key: StackKey) -> LockInfo | None:
         with self._db.errors():
@@ -190,6 +221,7 @@ class SqlStateStore:
     def _put(self, key: StackKey, resource: ResourceState, verb: str) -> int:
         operation = f"{verb} {resource_key(resource.address, resource.deposed)}"
         with self._db.transaction() as connection:
+            self._check_lock(connection, key)
             stack = self._db.bump(connection, key, operation)
             self._db.upsert_resource(
                 connection, resource_values(self._box, key, stack.id, resource)
@@ -198,6 +230,7 @@ class SqlStateStore:
 
     def remove_resource(self, key: StackKey, address: str, deposed: str | None = None) -> int:
         with self._db.transaction() as connection:
+            self._check_lock(connection, key)
             stack = self._db.bump(connection, key, f"remove {resource_key(address, deposed)}")
             gone = connection.execute(
                 _DELETE_RESOURCE,
@@ -214,6 +247,7 @@ class SqlStateStore:
         current = dataclasses.replace(resource, deposed=None)
         operation = f"restore {resource_key(resource.address, deposed)}"
         with self._db.transaction() as connection:
+            self._check_lock(connection, key)
             stack = self._db.bump(connection, key, operation)
             for gone in (deposed, ""):
                 connection.execute(
@@ -227,6 +261,7 @@ class SqlStateStore:
         """Rename a resource, or every resource under a nested-stack prefix (``state mv``);
         dependencies naming the moved addresses follow."""
         with self._db.writing() as session:
+            self._check_lock(session, key)
             stack = self._db.bump(session, key, f"move {source} -> {destination}")
             rows = list(
                 session.scalars(select(ResourceRow).where(ResourceRow.stack_id == stack.id))
@@ -249,6 +284,7 @@ class SqlStateStore:
         sensitive_parameters: frozenset[str] = frozenset(),
     ) -> int:
         with self._db.writing() as session:
+            self._check_lock(session, key)
             stack = self._db.bump(session, key, "outputs")
             values = self._stack_values(key, outputs, sensitive, parameters, sensitive_parameters)
             values["template_digest"] = template_digest
@@ -263,6 +299,7 @@ class SqlStateStore:
         """Drop the stack, its history and snapshots (its audit stays). Refused while
         resources remain, unless ``force``."""
         with self._db.writing() as session:
+            self._check_lock(session, key)
             stack = self._db.stack(session, key, for_update=True)
             if stack is None:
                 return
@@ -297,6 +334,7 @@ class SqlStateStore:
         another lineage or an older serial unless ``force``. Returns the new serial."""
         incoming = document_to_state(key, document)
         with self._db.writing() as session:
+            self._check_lock(session, key)
             current = self._db.stack(session, key, for_update=True)
             if current is not None and not force:
                 check_push(key, current.lineage, current.serial, incoming)

@@ -26,7 +26,8 @@ class StateStore(Protocol):
     def lock(
         self, key: StackKey, operation: str, timeout_s: float = 0.0
     ) -> AbstractContextManager[LockInfo]:
-        """Hold the stack's lock; StateLockedError naming holder and since when if taken."""
+        """Hold the stack's lock; StateLockedError naming holder and since when if a live run
+        holds it. A dead holder's lock is taken over, with a warning naming it."""
 
     def write_intent(self, key: StackKey, resource: ResourceState) -> int:
         """Record, before a create call, that ``resource`` is about to be created (status

@@ -181,7 +181,7 @@ def test_the_environment_chooses_unless_the_flag_does(project: Project) -> None:
 def test_an_unknown_mode_is_a_usage_error(project: Project) -> None:
     project.write("stack.yaml", STACK)
     result = project.run("apply", "-auto-approve", "-on-failure=retry")
-    assert result.exit_code == 2
+    assert result.exit_code == 1  # usage errors exit 1: 2 means "changes present"
     assert "'retry' is not one of 'stop', 'continue', 'rollback'" in result.stderr
     assert project.state().resources == {}
 
