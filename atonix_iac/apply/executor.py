@@ -202,7 +202,7 @@ class _Run:
             serial = self.store_outputs(partial=not result.ok)
         keep_snapshot = getattr(self.store, "snapshot", None)
         if callable(keep_snapshot):  # the SQL store keeps a copy of each run's final state
-            keep_snapshot(self.key, self.plan.mode.value)
+            keep_snapshot(self.key, _operation(self.plan))
         if not result.ok:
             outcome = ApplyOutcome(
                 applied=tuple(str(step) for step in result.completed),
@@ -434,7 +434,7 @@ class _Run:
             found = retrying(
                 self.policy,
                 lambda: impl.find_created(
-                    identity, properties, intent.updated_at, self.claimed_ids()
+                    identity, properties, intent.updated_at, self.claimed_ids(intent.type)
                 ),
                 notice,
             )
@@ -470,11 +470,14 @@ class _Run:
                 raise
             return found
 
-    def claimed_ids(self) -> frozenset[str]:
-        """Physical ids state already records: never adopted by another address."""
+    def claimed_ids(self, type_name: str) -> frozenset[str]:
+        """Physical ids state already records for objects of ``type_name``: never adopted by
+        another address. (Per type: a volume attachment's id is its volume's, as in Nova.)"""
         with self.guard:
             return frozenset(
-                r.physical_id for r in (*self.prior.values(), *self.known.values()) if r.physical_id
+                r.physical_id
+                for r in (*self.prior.values(), *self.known.values())
+                if r.physical_id and r.type == type_name
             )
 
     def settle_failed_create(

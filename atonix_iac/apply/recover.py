@@ -82,7 +82,7 @@ def recover_intents(
     pending = [r for r in resources if r.status is ResourceStatus.PENDING_CREATE]
     if not pending:
         return []
-    claimed = frozenset(r.physical_id for r in resources if r.physical_id)
+    claimed = frozenset((r.type, r.physical_id) for r in resources if r.physical_id)
     settle = _Settler(store, key, registry, identity_base, policy or RetryPolicy.from_env())
     settle.claimed = claimed
     settle.audit_project = audit_project
@@ -106,7 +106,9 @@ class _Settler:
         self.registry = registry
         self.identity_base = identity_base
         self.policy = policy
-        self.claimed: frozenset[str] = frozenset()
+        # (type, physical id) of what state records: never adopted by another address. Per
+        # type, as a volume attachment's id is its volume's (as in Nova).
+        self.claimed: frozenset[tuple[str, str]] = frozenset()
         self.audit_project: str | None = None
 
     def __call__(self, intent: ResourceState) -> Recovery:
@@ -175,7 +177,12 @@ class _Settler:
     ) -> str | None:
         return retrying(
             self.policy,
-            lambda: impl.find_created(identity, intent.properties, intent.updated_at, self.claimed),
+            lambda: impl.find_created(
+                identity,
+                intent.properties,
+                intent.updated_at,
+                frozenset(pid for kind, pid in self.claimed if kind == intent.type),
+            ),
         )
 
     def drop(self, intent: ResourceState, reason: str | None) -> Recovery:

@@ -20,7 +20,13 @@ from atonix_iac import __version__
 from atonix_iac.errors import AtonixError
 
 from . import exitcodes
-from .usage import explain_no_such_option, normalize_args, suggestions, usage_error
+from .usage import (
+    explain_no_such_option,
+    normalize_args,
+    suggestions,
+    template_first,
+    usage_error,
+)
 
 _ARGS = "atonix.args"  # ctx.meta key: the arguments of the command being parsed
 
@@ -39,6 +45,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "workspace": ("workspace_commands", "workspace"),
     "audit": ("audit_commands", "audit"),
     "simulator": ("simulator_commands", "simulator_group"),
+    "stack": ("stack_list_commands", "stack_group"),
 }
 
 
@@ -81,7 +88,7 @@ class AtonixGroup(click.Group):
                 text = f"{text.rstrip('.')} (did you mean {' or '.join(hint)}?)"
             raise usage_error(err, text) from None
         if command is not None:
-            rest = normalize_args(command, rest)
+            rest = template_first(command, normalize_args(command, rest))
             ctx.meta[_ARGS] = list(rest)
         return name, command, rest
 

@@ -19,9 +19,10 @@ from .render import resource_text, state_text
 from .session import as_json as as_json_text
 from .session import open_session
 from .state_history import diff_command, history_command, rollback_command
+from .usage import TemplateAwareGroup
 
 
-@click.group("state")
+@click.group("state", cls=TemplateAwareGroup)
 def state_group() -> None:
     """Inspect and repair the stack's state."""
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 import click
 
@@ -107,3 +108,54 @@ def usage_error(err: click.UsageError, message: str | None = None) -> click.Usag
     if isinstance(err, CommandLineError) and message is None:
         return err
     return CommandLineError(message or err.format_message(), err.ctx)
+
+
+# What a stack template's file name ends with (a .json file is more often a state document).
+TEMPLATE_SUFFIXES = (".yaml", ".yml", ".j2", ".template", ".hot")
+
+
+def template_first(command: click.Command, args: Sequence[str]) -> list[str]:
+    """``atonix output web.yaml url`` / ``atonix state list web.yaml``: commands whose
+    positionals are output names or addresses take the template as ``-template FILE``; a
+    first positional that is an existing template file is read as that, as the stack
+    commands read it."""
+    takes_template = any(
+        isinstance(p, click.Option) and p.name == "template" for p in command.params
+    )
+    if not takes_template:
+        return list(args)
+    with_values = {
+        name
+        for p in command.params
+        if isinstance(p, click.Option) and not p.is_flag
+        for name in p.opts
+    }
+    skip = False
+    for position, arg in enumerate(args):
+        if skip:
+            skip = False
+            continue
+        if arg == "--":
+            return list(args)
+        if arg.startswith("-"):
+            head = arg.split("=", 1)[0]
+            if head in ("-template", "--template"):
+                return list(args)  # named already
+            skip = head in with_values and "=" not in arg
+            continue
+        if arg.endswith(TEMPLATE_SUFFIXES) and Path(arg).is_file():
+            return [*args[:position], "-template", arg, *args[position + 1 :]]
+        return list(args)
+    return list(args)
+
+
+class TemplateAwareGroup(click.Group):
+    """A command group whose subcommands take the template first as well (``state``)."""
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name, command, rest = super().resolve_command(ctx, args)
+        if command is not None:
+            rest = template_first(command, normalize_args(command, rest))
+        return name, command, rest

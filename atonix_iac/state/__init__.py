@@ -17,6 +17,7 @@ from atonix_iac.state.model import (
     ResourceState,
     ResourceStatus,
     StackKey,
+    StackSummary,
     State,
     StateVersion,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "ResourceState",
     "ResourceStatus",
     "StackKey",
+    "StackSummary",
     "State",
     "StateStore",
     "StateVersion",

@@ -109,6 +109,19 @@ class StateVersion:
 
 
 @dataclass(frozen=True, slots=True)
+class StackSummary:
+    """One stack as ``atonix stack list`` shows it."""
+
+    key: StackKey
+    lineage: str
+    serial: int
+    resources: int
+    updated_at: datetime
+    last_operation: str | None = None
+    who: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class SnapshotInfo:
     """A whole-state copy kept at ``serial`` (the end of a run or state command)."""
 

@@ -13,7 +13,7 @@ from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.engine import URL
 
 from atonix_iac.errors import StateError, suggest
@@ -40,6 +40,7 @@ from atonix_iac.state.model import (
     ResourceStatus,
     SnapshotInfo,
     StackKey,
+    StackSummary,
     State,
     StateVersion,
 )
@@ -129,6 +130,43 @@ class SqlStateStore:
                 )
             ).all()
         return [StackKey(w, e, n) for w, e, n in rows]
+
+    def stack_summaries(self) -> list[StackSummary]:
+        """Every stack with its serial, resource count and last change (the command of its
+        newest snapshot, and who ran it): one query with two aggregates, whatever the number
+        of stacks."""
+        counts = (
+            select(ResourceRow.stack_id, func.count().label("n"))
+            .where(ResourceRow.deposed == "")
+            .group_by(ResourceRow.stack_id)
+            .subquery()
+        )
+        latest = (
+            select(SnapshotRow.stack_id, func.max(SnapshotRow.id).label("id"))
+            .group_by(SnapshotRow.stack_id)
+            .subquery()
+        )
+        query = (
+            select(StackRow, counts.c.n, SnapshotRow.operation, SnapshotRow.who)
+            .outerjoin(counts, counts.c.stack_id == StackRow.id)
+            .outerjoin(latest, latest.c.stack_id == StackRow.id)
+            .outerjoin(SnapshotRow, SnapshotRow.id == latest.c.id)
+            .order_by(StackRow.workspace, StackRow.environment, StackRow.name)
+        )
+        with self._db.reading() as session:
+            rows = session.execute(query).all()
+        return [
+            StackSummary(
+                key=StackKey(stack.workspace, stack.environment, stack.name),
+                lineage=stack.lineage,
+                serial=stack.serial,
+                resources=count or 0,
+                updated_at=stack.updated_at,
+                last_operation=operation,
+                who=who,
+            )
+            for stack, count, operation, who in rows
+        ]
 
     def history(self, key: StackKey, *, after: int | None = None) -> Sequence[StateVersion]:
         """Every committed change of the stack (only those after serial ``after``)."""

@@ -68,3 +68,54 @@ def test_compound_lock_timeouts_are_durations(project: Project) -> None:
     project.write("stack.yaml", STACK)
     result = project.process("plan", "-lock-timeout=1m30s")
     assert result.returncode == 0, result.stderr
+
+
+def test_output_and_state_take_the_template_first(project: Project) -> None:
+    project.write(
+        "web.yaml",
+        "heat_template_version: 2018-08-31\nresources:\n"
+        "  a: {type: OS::Heat::Value, properties: {value: hi}}\n"
+        "outputs:\n  greeting: {value: {get_attr: [a, value]}}\n",
+    )
+    assert project.process("apply", "web.yaml", "-auto-approve").returncode == 0
+    assert project.process("output", "web.yaml").stdout == 'greeting = "hi"\n'
+    assert project.process("output", "web.yaml", "greeting", "-raw").stdout == "hi\n"
+    assert project.process("output", "-json", "web.yaml", "greeting").stdout == '"hi"\n'
+    assert project.process("state", "list", "web.yaml").stdout == "a\n"
+    shown = project.process("state", "show", "web.yaml", "a")
+    assert shown.returncode == 0 and "# a: OS::Heat::Value" in shown.stdout
+    # -template still names it; a name that is not a file stays an output name.
+    assert project.process("output", "-template", "web.yaml", "greeting").stdout == '"hi"\n'
+    missing = project.process("output", "greeting")
+    assert missing.returncode == 1 and "no output named `greeting`" in missing.stderr
+
+
+def test_stack_list_shows_every_stack(project: Project) -> None:
+    project.write("web.yaml", STACK)
+    project.write("db.yaml", STACK)
+    empty = project.process("stack", "list")
+    assert empty.returncode == 0 and empty.stdout == "No stacks in this state database.\n"
+    assert project.process("apply", "web.yaml", "-auto-approve").returncode == 0
+    assert project.process("apply", "db.yaml", "-auto-approve").returncode == 0
+    listed = project.process("stack", "list").stdout.splitlines()
+    assert listed[0].split() == [
+        "WORKSPACE",
+        "ENVIRONMENT",
+        "STACK",
+        "SERIAL",
+        "RESOURCES",
+        "CHANGED",
+        "LAST",
+    ]
+    assert [line.split()[:3] for line in listed[1:]] == [
+        ["default", "default", "db"],
+        ["default", "default", "web"],
+    ]
+    assert all(line.split()[4] == "1" and " apply by " in line for line in listed[1:])
+    import json
+
+    rows = json.loads(project.process("stack", "list", "-json").stdout)
+    assert [(r["stack"], r["resources"], r["last_operation"]) for r in rows] == [
+        ("db", 1, "apply"),
+        ("web", 1, "apply"),
+    ]

@@ -152,3 +152,21 @@ def test_structurally_broken_file_with_a_valid_digest_is_a_plan_error() -> None:
     document["digest"] = _digest(document)
     with pytest.raises(PlanError, match="malformed"):
         plan_from_bytes(json.dumps(document).encode())
+
+
+def test_long_lists_and_maps_print_one_element_per_line() -> None:
+    """A security group's rules on one 300-character line are unreadable: a long value is
+    broken up under its property, and short ones stay on their line."""
+    from atonix_iac.planner.render.human import INLINE_LIMIT, _shown
+
+    rules = [
+        {"direction": "ingress", "protocol": "tcp", "port_range_min": p, "port_range_max": p}
+        for p in (22, 80, 443)
+    ]
+    text = _shown(rules)
+    lines = text.splitlines()
+    assert lines[0] == "[" and lines[-1] == "        ]"
+    assert len(lines) > len(rules) + 1
+    assert all(len(line) <= INLINE_LIMIT + 20 for line in lines)
+    assert _shown({"a": 1}) == '{"a": 1}'
+    assert _shown(rules, sensitive=True) == "(sensitive value)"

@@ -42,6 +42,8 @@ def test_busy_and_server_side_failures_are_transient(status: int, details: str) 
         (409, "Quota exceeded for resources: ['network']."),
         (409, "Security group rule already exists. Rule id is 77."),
         (409, "Invalid input: 10.0.0.0/24 overlaps with another subnet"),
+        (409, "Volume 42 is already attached to server 7"),
+        (400, "Router 9 already has a port on subnet 3"),
     ],
 )
 def test_refusals_fail_at_once(status: int, details: str) -> None:

@@ -130,7 +130,7 @@ def _resource_body(change: ResourceChange, paint: _Painter) -> list[str]:
     if change.action is Action.DELETE:
         before = change.before or {}
         rows = [
-            ("-", name, f"{_value(before[name], name in change.sensitive_properties)} -> null", "")
+            ("-", name, f"{_shown(before[name], name in change.sensitive_properties)} -> null", "")
             for name in sorted(before)
         ]
         if change.physical_id and not rows:
@@ -149,12 +149,12 @@ def _property_row(change: PropertyChange) -> tuple[str, str, str, str]:
     note = " # forces replacement" if change.forces_replacement else ""
     secret = change.sensitive
     if change.before is None:
-        return ("+", change.name, _value(change.after, secret), note)
+        return ("+", change.name, _shown(change.after, secret), note)
     if change.after is None:
-        return ("-", change.name, f"{_value(change.before, secret)} -> null", note)
+        return ("-", change.name, f"{_shown(change.before, secret)} -> null", note)
     if secret:
         return ("~", change.name, SENSITIVE_VALUE, note)
-    return ("~", change.name, f"{_value(change.before)} -> {_value(change.after)}", note)
+    return ("~", change.name, f"{_shown(change.before)} -> {_shown(change.after)}", note)
 
 
 def _rows(rows: list[tuple[str, str, str, str]], paint: _Painter) -> list[str]:
@@ -215,6 +215,31 @@ def _render_outputs(outputs: Iterable[OutputChange], paint: _Painter) -> str:
         f"  {paint(symbol, symbol)} {name.ljust(width)} = {text}" for symbol, name, text, _ in rows
     )
     return "\n".join(lines)
+
+
+# A list or map longer than this on one line is shown one element per line (a security
+# group's rules on one 300-character line are unreadable).
+INLINE_LIMIT = 72
+_ROW_INDENT = 8  # where a property's name starts in a resource block
+
+
+def _shown(value: Any, sensitive: bool = False, indent: int = _ROW_INDENT) -> str:
+    """``_value``, or for a long list or map one element per line, each indented under the
+    property (nested elements likewise when they are long)."""
+    inline = _value(value, sensitive)
+    if len(inline) <= INLINE_LIMIT or inline == SENSITIVE_VALUE:
+        return inline
+    pad, close = " " * (indent + 4), " " * indent
+    if isinstance(value, Mapping):
+        items = [
+            f"{pad}{_quote(str(k))}: {_shown(value[k], False, indent + 4)},"
+            for k in sorted(value, key=str)
+        ]
+        return "\n".join(["{", *items, close + "}"])
+    if isinstance(value, list | tuple):
+        items = [f"{pad}{_shown(v, False, indent + 4)}," for v in value]
+        return "\n".join(["[", *items, close + "]"])
+    return inline
 
 
 def _value(value: Any, sensitive: bool = False) -> str:

@@ -18,7 +18,7 @@ from openstack import exceptions as os_exceptions
 from openstack import fields as os_fields
 from openstack import resource as os_resource
 
-from atonix_iac.errors import Diagnostic, ProviderError
+from atonix_iac.errors import Diagnostic, ProviderError, ResourceFailedError
 from atonix_iac.providers.base import (
     PropertySchema,
     ResourceIdentity,
@@ -186,6 +186,18 @@ class OpenStackResource(ResourceType):
     def create(self, identity: ResourceIdentity, properties: Mapping[str, Any]) -> ResourceResult:
         started = self.start_create(identity, properties)
         return self.finish_create(identity, started, properties)
+
+    def finish_create(
+        self, identity: ResourceIdentity, started: ResourceResult, properties: Mapping[str, Any]
+    ) -> ResourceResult:
+        """For types whose create answer is the finished object (nothing to wait for): that
+        answer, or, when it was lost (an adopted object), the object read again."""
+        if started.attributes:
+            return started
+        found = self.read(identity, started.physical_id, properties)
+        if found is None:
+            raise ResourceFailedError(f"{self.type_name} {started.physical_id} is gone")
+        return ResourceResult(started.physical_id, found.attributes)
 
     @property
     def conn(self) -> Any:

@@ -26,7 +26,7 @@ from atonix_iac.errors import (
 # object is busy or in use: a 409 for a duplicate or an overlap stays an error).
 _TRANSIENT_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 _PERMANENT_CONFLICT_WORDS = (
-    "already exists",
+    "already",  # exists, attached, has a port on the subnet, allocated: asking again won't help
     "duplicate",
     "overlap",
     "quota",

@@ -448,16 +448,6 @@ class ServerGroup(ReplacedOnChange):
             group = self.conn.compute.create_server_group(**body)
         return ResourceResult(str(group.id), {"show": show(group)})
 
-    def finish_create(
-        self, identity: ResourceIdentity, started: ResourceResult, properties: Mapping[str, Any]
-    ) -> ResourceResult:
-        if started.attributes:
-            return started
-        group = self.fetch(self.conn.compute.get_server_group, started.physical_id, "group")
-        if group is None:
-            raise ResourceFailedError(f"server group {started.physical_id} disappeared")
-        return ResourceResult(started.physical_id, {"show": show(group)})
-
     def find_created(
         self,
         identity: ResourceIdentity,

@@ -6,7 +6,7 @@ from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 
-from atonix_iac.errors import ProviderError, ResourceFailedError
+from atonix_iac.errors import ProviderError
 from atonix_iac.providers.base import ResourceIdentity, ResourceResult
 from atonix_iac.providers.openstack._base import (
     OpenStackResource,
@@ -126,16 +126,6 @@ class RouterInterface(ReplacedOnChange):
         }
         return ResourceResult(f"{router_id}:{kind}={target}", {"show": shown})
 
-    def finish_create(
-        self, identity: ResourceIdentity, started: ResourceResult, properties: Mapping[str, Any]
-    ) -> ResourceResult:
-        if started.attributes:
-            return started
-        found = self.read(identity, started.physical_id, properties)
-        if found is None:
-            raise ResourceFailedError(f"router interface {started.physical_id} disappeared")
-        return ResourceResult(started.physical_id, found.attributes)
-
     def find_created(
         self,
         identity: ResourceIdentity,
@@ -235,16 +225,6 @@ class FloatingIPAssociation(OpenStackResource):
     ) -> ResourceResult:
         fip = self._associate(properties)
         return ResourceResult(str(fip.id), {"show": show(fip)})
-
-    def finish_create(
-        self, identity: ResourceIdentity, started: ResourceResult, properties: Mapping[str, Any]
-    ) -> ResourceResult:
-        if started.attributes:
-            return started
-        fip = self.fetch(self.conn.network.get_ip, started.physical_id, "floating IP")
-        if fip is None or not fip.port_id:
-            raise ResourceFailedError(f"floating IP {started.physical_id} is not associated")
-        return ResourceResult(started.physical_id, {"show": show(fip)})
 
     def find_created(
         self,

@@ -11,7 +11,7 @@ from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from atonix_iac.errors import ProviderError, ResourceFailedError
+from atonix_iac.errors import ProviderError
 from atonix_iac.providers.base import ResourceIdentity, ResourceResult
 from atonix_iac.providers.openstack._base import (
     ReplacedOnChange,
@@ -184,16 +184,6 @@ class SecurityGroupRule(ReplacedOnChange):
         with sdk_errors("creating security group rule"):
             rule = self.conn.network.create_security_group_rule(**body)
         return ResourceResult(str(rule.id), {"show": show(rule)})
-
-    def finish_create(
-        self, identity: ResourceIdentity, started: ResourceResult, properties: Mapping[str, Any]
-    ) -> ResourceResult:
-        if started.attributes:
-            return started
-        found = self.read(identity, started.physical_id, properties)
-        if found is None:
-            raise ResourceFailedError(f"security group rule {started.physical_id} disappeared")
-        return found
 
     def find_created(
         self,
