@@ -345,7 +345,11 @@ class _Run:
             updated_at=datetime.now(UTC),
             create_token=str(uuid.uuid4()),
         )
-        self.store.write_intent(self.key, intent)
+        if impl.recoverable:
+            # Only a cloud create needs its intent first: a one-step, in-process type (the
+            # cloud-free Heat types) leaves nothing behind if the run dies mid-call, and the
+            # saved transaction is a third of such a resource's state writes.
+            self.store.write_intent(self.key, intent)
         with self.guard:
             self.known.pop(change.address, None)
         identity = replace(self.identity(change.address), token=intent.create_token or "")
@@ -494,9 +498,9 @@ class _Run:
         if not physical_id:
             with self.guard:
                 refused = intent.address in self.refused
-            if refused or not impl.recoverable:
+            if refused:
                 self.store.remove_resource(self.key, intent.address)
-            return
+            return  # (a one-step type wrote no intent)
         may_finish = impl.recoverable and not isinstance(
             err, ResourceFailedError | ProviderTimeoutError
         )

@@ -83,6 +83,8 @@ class StackOptions:
     environment: str | None = None
     # The project file; None: the nearest atonix.yaml up from the template's directory.
     config: Path | None = None
+    # --os-cloud: a clouds.yaml entry for a binding that names no cloud (else OS_CLOUD, OS_*).
+    os_cloud: str | None = None
 
     @property
     def stack_name(self) -> str:
@@ -102,6 +104,7 @@ class StackOptions:
             workspace=kwargs.pop("workspace", None) or None,
             environment=kwargs.pop("environment", None) or None,
             config=Path(config) if config else None,
+            os_cloud=kwargs.pop("os_cloud", None) or None,
         )
 
 
@@ -204,6 +207,13 @@ stack_options = _compose(
         type=click.Path(dir_okay=False),
         metavar="FILE",
         help="The project file (default: the nearest atonix.yaml up from the template).",
+    ),
+    click.option(
+        *flag_names("os-cloud"),
+        "os_cloud",
+        metavar="NAME",
+        help="The clouds.yaml entry, when atonix.yaml binds no cloud (default: $OS_CLOUD,"
+        " else the OS_* variables).",
     ),
 )
 

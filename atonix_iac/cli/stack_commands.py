@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from atonix_iac.errors import (
     UsageError,
     merge_diagnostics,
 )
-from atonix_iac.planner import build_graph, plan_to_bytes, validate_stack
+from atonix_iac.planner import active_resources, build_graph, plan_to_bytes, validate_stack
 from atonix_iac.planner.plan import Plan, PlanMode
 from atonix_iac.state.files import write_private_file
 from atonix_iac.state.model import StackKey
@@ -34,6 +35,7 @@ from atonix_iac.template.model import Template
 from . import exitcodes
 from .cloud_checks import check_plan, quota_text
 from .gating import Gate, json_options, policy_option, recorded_policy_files, require_auto_approve
+from .graph_output import GRAPH_FORMATS, write_graph
 from .options import (
     InputOptions,
     PlanOptions,
@@ -268,8 +270,10 @@ def _apply_saved(
     gate.add_policies(recorded_policy_files(plan))
     _, reports = gate.judge(plan)
     gate.enforce(reports)
+    # The planned template's directory (not the plan file's) holds its state and atonix.yaml.
+    planned = replace(stack, template=Path(saved.root))
     with (
-        open_session(stack, key=plan.key) as session,
+        open_session(planned, key=plan.key) as session,
         session.store.lock(session.key, "apply", run.lock_timeout_s),
     ):
         values = parameter_values(inputs)
@@ -445,10 +449,39 @@ def import_command(address: str, physical_id: str, **kwargs: Any) -> None:
 
 @click.command("graph")
 @template_argument
+@stack_options
 @input_options
-def graph_command(**kwargs: Any) -> None:
-    """The resource dependency graph as Graphviz DOT."""
+@click.option(
+    *flag_names("format"),
+    "fmt",
+    type=click.Choice(GRAPH_FORMATS),
+    default="dot",
+    show_default=True,
+    help="dot and mermaid need nothing; svg and png need Graphviz's `dot` program.",
+)
+@click.option(
+    *flag_names("plan"),
+    "plan_path",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="A saved plan: colour each resource by what it does (create, update, replace...).",
+)
+@click.option(
+    *flag_names("o"),
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the picture to FILE (png is never written to a terminal).",
+)
+def graph_command(fmt: str, plan_path: Path | None, out: Path | None, **kwargs: Any) -> None:
+    """The resource dependency graph (without the resources whose condition is false for the
+    given parameter values and workspace), nested stacks as clusters."""
+    stack = StackOptions.from_kwargs(kwargs)
     inputs = InputOptions.from_kwargs(kwargs)
-    stack = StackOptions(template=Path(kwargs.pop("template")), stack=None, state_url=None)
-    template = load_stack_template(stack, inputs)
-    click.echo(build_graph(template).to_dot())
+    with open_session(stack) as session:
+        template, params = _load(stack, inputs, session, check_required=False, connect=False)
+    graph = build_graph(template).restricted_to(active_resources(template, params))
+    actions = (
+        {c.address: c.action for c in read_saved_plan(plan_path).plan.changes}
+        if plan_path
+        else None
+    )
+    write_graph(graph, fmt, actions, out)
