@@ -151,6 +151,8 @@ class PlanOptions:
     targets: tuple[str, ...]
     excludes: tuple[str, ...]
     replace: tuple[str, ...]
+    # Terraform's -refresh-only: show (and with apply, record) what refresh found; no actions.
+    refresh_only: bool = False
 
     @classmethod
     def from_kwargs(cls, kwargs: dict[str, Any], *, destroy: bool | None = None) -> PlanOptions:
@@ -161,6 +163,7 @@ class PlanOptions:
             targets=tuple(kwargs.pop("targets")),
             excludes=tuple(kwargs.pop("excludes")),
             replace=tuple(kwargs.pop("replace")),
+            refresh_only=kwargs.pop("refresh_only", False),
         )
 
 
@@ -287,6 +290,14 @@ def plan_options(*, with_destroy: bool) -> Callable[[F], F]:
     if with_destroy:
         decorators.append(
             click.option(*flag_names("destroy"), "destroy", is_flag=True, help="Plan to destroy.")
+        )
+        decorators.append(
+            click.option(
+                *flag_names("refresh-only"),
+                "refresh_only",
+                is_flag=True,
+                help="Only show (apply: record in state) what changed outside atonix.",
+            )
         )
     decorators += [
         click.option(

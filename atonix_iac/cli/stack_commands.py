@@ -56,6 +56,7 @@ from .planning import (
     compute_plan,
     looks_like_plan_file,
     read_saved_plan,
+    refresh_only_plan,
     saved_parameters,
     settle_interrupted,
 )
@@ -166,10 +167,18 @@ def plan_command(ctx: click.Context, /, **kwargs: Any) -> None:
     inputs = InputOptions.from_kwargs(kwargs)
     run = RunOptions.from_kwargs(kwargs)
     options = PlanOptions.from_kwargs(kwargs)
+    if options.refresh_only and out:
+        raise UsageError(
+            "-refresh-only plans are not saved yet: review with `atonix plan -refresh-only`,"
+            " then record with `atonix apply -refresh-only`"
+        )
     with Gate.open(kwargs, stack_key(stack)) as gate, open_session(stack) as session:
         template, params = _load(stack, inputs, session)
         with session.store.lock(session.key, "plan", run.lock_timeout_s):
-            plan = compute_plan(session, template, params, options, run)
+            if options.refresh_only:
+                plan = refresh_only_plan(session, template, params, options, run)[0]
+            else:
+                plan = compute_plan(session, template, params, options, run)
         gate.show_plan(plan, color=_color(run))
         _show_quota(gate, plan)
         plan, reports = gate.judge(plan)
@@ -292,6 +301,9 @@ def _plan_and_apply(
     gate: Gate,
     on_failure: str | None,
 ) -> None:
+    if options.refresh_only:
+        _record_refresh(stack, inputs, run, options, auto_approve, gate)
+        return
     with open_session(stack) as session:
         template, params = _load(stack, inputs, session)
         operation = "destroy" if options.destroy else "apply"
@@ -306,6 +318,33 @@ def _plan_and_apply(
             approve(plan, auto_approve=auto_approve)
             result = _run_apply(session, plan, template, params, run, gate, on_failure)
     gate.report(result, plan)
+
+
+def _record_refresh(
+    stack: StackOptions,
+    inputs: InputOptions,
+    run: RunOptions,
+    options: PlanOptions,
+    auto_approve: bool,
+    gate: Gate,
+) -> None:
+    """``apply -refresh-only``: show what changed outside atonix and, once approved, record
+    it in state; no cloud object is touched."""
+    with open_session(stack) as session:
+        template, params = _load(stack, inputs, session)
+        with session.store.lock(session.key, "refresh", run.lock_timeout_s):
+            plan, state, results = refresh_only_plan(session, template, params, options, run)
+            gate.show_plan(plan, color=_color(run))
+            if not plan.has_changes:
+                return
+            approve(plan, auto_approve=auto_approve)
+            updated, gone = persist_refresh(session.store, session.key, state, results)
+            if updated or gone:
+                admin.keep_snapshot(session.store, session.key, "refresh")
+    gate.echo(
+        f"\nApply complete! Resources: 0 added, 0 changed, 0 destroyed."
+        f" State: {len(updated)} updated, {len(gone)} removed (gone from the cloud)."
+    )
 
 
 _auto_approve = click.option(
@@ -336,6 +375,8 @@ def apply_command(**kwargs: Any) -> None:
         _refuse_destroy_rollback(on_failure, options.destroy)
         require_auto_approve(gate, auto_approve, saved_plan)
         if saved_plan:
+            if options.refresh_only:
+                raise UsageError("-refresh-only takes the template, not a saved plan")
             _apply_saved(stack.template, stack, inputs, run, gate, on_failure)
             return
         _plan_and_apply(stack, inputs, run, options, auto_approve, gate, on_failure)
