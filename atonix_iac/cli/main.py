@@ -47,6 +47,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "simulator": ("simulator_commands", "simulator_group"),
     "stack": ("stack_list_commands", "stack_group"),
     "fmt": ("fmt_commands", "fmt_command"),
+    "console": ("console_commands", "console_command"),
 }
 
 
