@@ -57,6 +57,8 @@ _WIDTH = 4096  # never fold long lines: a line break inside a scalar is not ours
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _TRAILING = re.compile(r"[ \t]+$", re.MULTILINE)
 _BLANK_LINE = re.compile(r"^[ \t]+$", re.MULTILINE)
+# A line that opens a block scalar: `key: |`, `- >-`, `key: |2+  # comment` ...
+_BLOCK_HEADER = re.compile(r"(?:^|[:\s-])\s*[|>][-+0-9]*\s*(?:#.*)?$")
 
 
 class _Resolver(VersionedResolver):
@@ -184,10 +186,12 @@ def format_text(path: str, text: str) -> Formatted:
         raise _ruamel_error(path, exc) from None
     dumped = out.getvalue()
     expected = plain(original)
-    # Trailing blanks go, except where they are a block scalar's content (checked below).
+    # Should the tidying ever change the meaning (a `#` line in a multi-line quoted string),
+    # less of it is done: each candidate is checked against the input's meaning.
     stripped = _TRAILING.sub("", dumped).rstrip("\n") + "\n"
     blank_lines = _BLANK_LINE.sub("", dumped).rstrip("\n") + "\n"
-    for candidate in (stripped, blank_lines, dumped):
+    candidates = (_tidy(dumped.rstrip("\n") + "\n"), stripped, blank_lines, dumped)
+    for candidate in candidates:
         if _same(path, candidate, expected):
             return Formatted(candidate, kind)
     raise TemplateError.at(
@@ -195,6 +199,43 @@ def format_text(path: str, text: str) -> Formatted:
         "formatting would change what this file means; left it as it is",
         "please report this as an atonix bug, with the file",
     )
+
+
+def _tidy(text: str) -> str:
+    """No trailing blanks, and each comment line indented as the line it precedes (ruamel
+    keeps a comment's column as written, so after re-indenting it could sit apart from its
+    line). Lines of a block scalar's content are never touched: they are its value."""
+    lines = text.split("\n")
+    out = list(lines)
+    block_indent: int | None = None  # indentation of the key that opened a block scalar
+    for index, line in enumerate(lines):
+        content = line.lstrip(" ")
+        indent = len(line) - len(content)
+        if block_indent is not None:
+            if not content.strip() and len(line) <= block_indent + 1:
+                out[index] = ""
+                continue
+            if not content or indent > block_indent:
+                continue
+            block_indent = None
+        out[index] = line = line.rstrip(" \t")
+        content = line.lstrip(" ")
+        if _BLOCK_HEADER.search(line) and not content.startswith("#"):
+            block_indent = indent
+            continue
+        if not content.startswith("#"):
+            continue
+        target = next(
+            (
+                len(after) - len(after.lstrip(" "))
+                for after in lines[index + 1 :]
+                if after.strip() and not after.lstrip(" ").startswith("#")
+            ),
+            None,
+        )
+        if target is not None:  # a comment at the very end keeps its place
+            out[index] = " " * target + content
+    return "\n".join(out)
 
 
 def _same(path: str, text: str, expected: Any) -> bool:

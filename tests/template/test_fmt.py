@@ -211,3 +211,26 @@ def test_fmt_is_idempotent_on_generated_templates(
     assert "# generated" in once
     assert ("# the resources" in once) == ("# the resources" in text)
     assert once.startswith("# generated\nheat_template_version:")
+
+
+def test_comment_lines_follow_the_indentation_of_their_line_but_block_content_is_kept() -> None:
+    text = (
+        "heat_template_version: 2018-08-31\n"
+        "resources:\n"
+        "  app:\n"
+        "    type: OS::Heat::Value\n"
+        "    properties:\n"
+        "      value:\n"
+        "      # the first\n"
+        "      - one\n"
+        "      - |\n"
+        "        #!/bin/sh\n"
+        "          # indented content  \n"
+        "        echo hi\n"
+        "# the end\n"
+    )
+    out = format_text("t.yaml", text).text
+    assert "        # the first\n        - one\n" in out
+    assert "          #!/bin/sh\n            # indented content  \n          echo hi\n" in out
+    assert out.endswith("# the end\n")
+    assert format_text("t.yaml", out).text == out
