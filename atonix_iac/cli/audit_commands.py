@@ -87,7 +87,15 @@ def record_line(record: AuditRecord) -> str:
 @click.option(
     "-E", "--environment", default=None, help="Environment (default: ATONIX_ENVIRONMENT)."
 )
-@click.option("--state", "state_url", default=None, help="State URL (default: from atonix.yaml).")
+@click.option(
+    "-state-url",
+    "--state-url",
+    "state_url",
+    default=None,
+    help="State store URL (default: $ATONIX_STATE_URL, else atonix.yaml's `state:`).",
+)
+# The spelling of earlier versions, kept working: every other command says --state-url.
+@click.option("--state", "legacy_state_url", default=None, hidden=True)
 @config_option
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def audit(
@@ -96,6 +104,7 @@ def audit(
     workspace: str | None,
     environment: str | None,
     state_url: str | None,
+    legacy_state_url: str | None,
     config_path: Path | None,
     as_json: bool,
 ) -> None:
@@ -111,6 +120,7 @@ def audit(
             key = StackKey(binding.workspace, binding.environment, stack)
     url = (
         state_url
+        or legacy_state_url
         or os.environ.get("ATONIX_STATE_URL")
         or (config.state_url() if config.source else None)
     )

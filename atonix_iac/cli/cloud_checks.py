@@ -34,26 +34,37 @@ _CHECKED = (
 
 
 def require_cloud(session: Session, template: Template) -> None:
-    """A located error for each resource whose type needs a cloud the binding does not name."""
+    """One error, at the first resource whose type needs a cloud, when the binding names none
+    (a template of many servers is one mistake, not one per server)."""
     if session.binding.cloud:
         return
     registry = session.registry
-    label = session.binding.label
-    where = session.project.source or f"{PROJECT_FILE_NAME} (none found)"
-    diagnostics = [
-        Diagnostic(
-            f"`{address}` is an {spec.type}, which needs an OpenStack cloud, but workspace"
-            f" {label} is bound to none",
-            spec.type_location,
-            hint=f"bind a cloud: set `cloud:` (a clouds.yaml entry) for {label} in {where}",
-        )
+    needing = [
+        (address, spec)
         for address, spec in template.resources.items()
         if not spec.type.startswith(CLOUD_FREE_PREFIX)
         and registry.is_known(spec.type)
         and not registry.has_provider(spec.type)
     ]
-    if diagnostics:
-        raise TemplateError(diagnostics=diagnostics)
+    if not needing:
+        return
+    label = session.binding.label
+    address, spec = needing[0]
+    more = f" (and {len(needing) - 1} more)" if len(needing) > 1 else ""
+    if session.project.source:
+        how = f"set `cloud:` for {label} in {session.project.source}, or set OS_CLOUD"
+    else:
+        how = f"set OS_CLOUD=NAME (a clouds.yaml entry), or `cloud:` in {PROJECT_FILE_NAME}"
+    raise TemplateError(
+        diagnostics=[
+            Diagnostic(
+                f"`{address}` is an {spec.type}{more}, which needs an OpenStack cloud, but"
+                f" none is bound to workspace {label}",
+                spec.type_location,
+                hint=f"{how}, or pass --os-cloud NAME",
+            )
+        ]
+    )
 
 
 def check_plan(session: Session, template: Template, plan: Plan) -> Plan:

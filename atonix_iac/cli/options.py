@@ -83,6 +83,8 @@ class StackOptions:
     environment: str | None = None
     # The project file; None: the nearest atonix.yaml up from the template's directory.
     config: Path | None = None
+    # --os-cloud: a clouds.yaml entry for a binding that names no cloud (else OS_CLOUD, OS_*).
+    os_cloud: str | None = None
 
     @property
     def stack_name(self) -> str:
@@ -102,6 +104,7 @@ class StackOptions:
             workspace=kwargs.pop("workspace", None) or None,
             environment=kwargs.pop("environment", None) or None,
             config=Path(config) if config else None,
+            os_cloud=kwargs.pop("os_cloud", None) or None,
         )
 
 
@@ -148,6 +151,8 @@ class PlanOptions:
     targets: tuple[str, ...]
     excludes: tuple[str, ...]
     replace: tuple[str, ...]
+    # Terraform's -refresh-only: show (and with apply, record) what refresh found; no actions.
+    refresh_only: bool = False
 
     @classmethod
     def from_kwargs(cls, kwargs: dict[str, Any], *, destroy: bool | None = None) -> PlanOptions:
@@ -158,6 +163,7 @@ class PlanOptions:
             targets=tuple(kwargs.pop("targets")),
             excludes=tuple(kwargs.pop("excludes")),
             replace=tuple(kwargs.pop("replace")),
+            refresh_only=kwargs.pop("refresh_only", False),
         )
 
 
@@ -204,6 +210,13 @@ stack_options = _compose(
         type=click.Path(dir_okay=False),
         metavar="FILE",
         help="The project file (default: the nearest atonix.yaml up from the template).",
+    ),
+    click.option(
+        *flag_names("os-cloud"),
+        "os_cloud",
+        metavar="NAME",
+        help="The clouds.yaml entry, when atonix.yaml binds no cloud (default: $OS_CLOUD,"
+        " else the OS_* variables).",
     ),
 )
 
@@ -277,6 +290,14 @@ def plan_options(*, with_destroy: bool) -> Callable[[F], F]:
     if with_destroy:
         decorators.append(
             click.option(*flag_names("destroy"), "destroy", is_flag=True, help="Plan to destroy.")
+        )
+        decorators.append(
+            click.option(
+                *flag_names("refresh-only"),
+                "refresh_only",
+                is_flag=True,
+                help="Only show (apply: record in state) what changed outside atonix.",
+            )
         )
     decorators += [
         click.option(

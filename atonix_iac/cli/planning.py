@@ -12,8 +12,9 @@ from atonix_iac.apply.recover import recover_intents
 from atonix_iac.apply.refresh import refresh_state
 from atonix_iac.errors import AtonixError, PlanError, StalePlanError, UsageError
 from atonix_iac.planner import SavedPlan, make_plan, plan_from_bytes
-from atonix_iac.planner.plan import Plan, PlanMode
-from atonix_iac.state.model import StackKey
+from atonix_iac.planner.plan import Plan, PlanMode, refresh_only
+from atonix_iac.providers.base import ResourceResult
+from atonix_iac.state.model import StackKey, State
 from atonix_iac.template import BoundParameters, load_template
 from atonix_iac.template.model import Template
 
@@ -50,6 +51,34 @@ def compute_plan(
         replace=options.replace,
     )
     return check_plan(session, template, plan)
+
+
+def refresh_only_plan(
+    session: Session,
+    template: Template,
+    params: BoundParameters,
+    options: PlanOptions,
+    run: RunOptions,
+) -> tuple[Plan, State, dict[str, ResourceResult | None]]:
+    """Terraform's ``-refresh-only``: what refresh finds changed or gone outside atonix, as a
+    plan that changes nothing, with the state read and the refresh results that applying it
+    records. The caller holds the stack lock."""
+    if options.destroy or options.targets or options.excludes or options.replace:
+        raise UsageError(
+            "-refresh-only cannot be combined with -destroy, -target, -exclude or -replace"
+        )
+    if not options.refresh:
+        raise UsageError("-refresh-only and -refresh=false contradict each other")
+    require_cloud(session, template)
+    settle_interrupted(session)
+    state = session.store.load(session.key)
+    refreshed = (
+        refresh_state(state, session.registry, session.identity_base, run.parallelism)
+        if state.resources
+        else {}
+    )
+    plan = make_plan(template, params, state, session.registry, refreshed=refreshed)
+    return refresh_only(plan), state, refreshed
 
 
 def settle_interrupted(session: Session) -> None:

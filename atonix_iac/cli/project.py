@@ -4,7 +4,11 @@ The project file is the one named by ``--config`` / ``ATONIX_CONFIG``, else the 
 ``atonix.yaml`` up from the template's directory, so a command finds the same file (and the
 same state) wherever it is run from. The state URL's precedence: ``--state-url`` >
 ``ATONIX_STATE_URL`` (both arrive as the flag's value) > the file's ``state:`` (a relative SQLite
-path anchored beside the file) > ``.atonix/state.db`` in the current directory.
+path anchored beside the file) > ``.atonix/state.db`` beside the template (so ``atonix plan
+../stack.yaml`` from a subdirectory finds the state ``atonix plan stack.yaml`` wrote).
+
+The cloud: the binding's ``cloud:``, else (the implicit workspace, or an environment without
+``cloud:``) ``--os-cloud`` / ``OS_CLOUD`` / the ``OS_*`` variables, as the openstack CLI reads them.
 
 Without a project file nothing parses one: the file's parser (pydantic) is imported only when
 a file is found.
@@ -18,7 +22,12 @@ from typing import TYPE_CHECKING
 
 from atonix_iac.errors import UsageError
 from atonix_iac.state.model import StackKey
-from atonix_iac.workspace.binding import Binding, find_project_file, implicit_binding
+from atonix_iac.workspace.binding import (
+    Binding,
+    find_project_file,
+    implicit_binding,
+    with_ambient_cloud,
+)
 
 from .options import StackOptions
 
@@ -32,6 +41,8 @@ class ProjectContext:
 
     config: ProjectConfig | None
     binding: Binding
+    # The template's directory: the state's home when there is no project file.
+    template_dir: Path = Path(".")
 
     @property
     def has_file(self) -> bool:
@@ -49,10 +60,11 @@ class ProjectContext:
         return self.config.state_url() if self.config is not None else None
 
     def project_dir(self) -> Path:
-        """Where a relative default state database lives."""
+        """Where a relative default state database lives: beside the project file, else
+        beside the template."""
         if self.config is not None and self.config.root is not None:
             return self.config.root
-        return Path.cwd()
+        return self.template_dir.resolve()
 
     def key(self, stack: str) -> StackKey:
         return StackKey(self.binding.workspace, self.binding.environment, stack)
@@ -64,8 +76,7 @@ def project_file(options: StackOptions) -> Path | None:
         if not options.config.is_file():
             raise UsageError(f"no project file at {options.config} (named by --config)")
         return options.config
-    start = options.template.parent if str(options.template.parent) else Path(".")
-    return find_project_file(start if start.is_dir() else Path.cwd())
+    return find_project_file(template_directory(options))
 
 
 def resolve_project(
@@ -76,9 +87,19 @@ def resolve_project(
     workspace = workspace or options.workspace
     environment = environment or options.environment
     path = project_file(options)
+    template_dir = template_directory(options)
     if path is None:
-        return ProjectContext(None, implicit_binding(workspace, environment))
+        binding = with_ambient_cloud(implicit_binding(workspace, environment), options.os_cloud)
+        return ProjectContext(None, binding, template_dir)
     from atonix_iac.workspace.config import load_project_file, select_binding
 
     config = load_project_file(path)
-    return ProjectContext(config, select_binding(config, workspace, environment))
+    binding = select_binding(config, workspace, environment)
+    binding = with_ambient_cloud(binding, options.os_cloud, source=config.source)
+    return ProjectContext(config, binding, template_dir)
+
+
+def template_directory(options: StackOptions) -> Path:
+    """The directory of the template (the current one for a bare file name)."""
+    parent = options.template.parent
+    return parent if str(parent) and parent.is_dir() else Path.cwd()

@@ -44,12 +44,19 @@ template_option = click.option(
     metavar="FILE",
     help="Jinja2 template for -markdown.",
 )
+@click.option(
+    *flag_names("gitlab-report"),
+    "gitlab",
+    is_flag=True,
+    help="A saved plan's counts as GitLab's artifacts:reports:terraform reads them.",
+)
 def show_command(
     path: str | None,
     as_json_doc: bool,
     no_color: bool,
     markdown: bool,
     markdown_template: str | None,
+    gitlab: bool,
     **kwargs: Any,
 ) -> None:
     """Show the stack's state, or a saved plan file (PATH may also name the template)."""
@@ -58,6 +65,9 @@ def show_command(
             f"no file at {path} (show takes a saved plan file or the stack's template;"
             " --stack NAME shows a stack's state)"
         )
+    if gitlab:
+        click.echo(_gitlab_report(Path(path) if path else None))
+        return
     if path is not None and _show_saved_plan(
         Path(path), as_json_doc, not no_color, markdown, markdown_template
     ):
@@ -146,6 +156,16 @@ def _show_saved_plan(
         view = render_plan(saved.plan, color=color and sys.stdout.isatty())
     click.echo(view)
     return True
+
+
+def _gitlab_report(path: Path | None) -> str:
+    from atonix_iac.planner.render.json_plan import gitlab_report
+
+    from .planning import looks_like_plan_file, read_saved_plan
+
+    if path is None or not looks_like_plan_file(path):
+        raise UsageError("-gitlab-report reads a saved plan: `atonix show -gitlab-report FILE`")
+    return json.dumps(gitlab_report(read_saved_plan(path).plan))
 
 
 def _no_outputs_warning(stack: StackOptions, *, exists: bool) -> str:

@@ -7,10 +7,12 @@ for the loaded template with its bound parameters; nothing else in the CLI build
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -31,7 +33,7 @@ from atonix_iac.template import (
 from atonix_iac.template.model import Template
 from atonix_iac.workspace.binding import Binding
 
-from .options import InputOptions, StackOptions
+from .options import STATE_URL_ENV, InputOptions, StackOptions
 from .project import ProjectContext, resolve_project
 
 if TYPE_CHECKING:  # the SQL store loads SQLAlchemy, the provider openstacksdk: only when used
@@ -39,6 +41,8 @@ if TYPE_CHECKING:  # the SQL store loads SQLAlchemy, the provider openstacksdk: 
     from atonix_iac.state.sql import SqlStateStore
 
 DEFAULT_PROJECT_ID = ""
+STATE_DIR = ".atonix"
+STATE_FILE = "state.db"
 DEFAULT_REGION = "RegionOne"
 
 
@@ -56,10 +60,34 @@ class Session:
     @property
     def store(self) -> SqlStateStore:
         if self._store is None:
-            self._store = open_store(
+            self._store = self._legacy_store() or open_store(
                 self.state_url, project_dir=self.project.project_dir(), on_warning=_warn
             )
         return self._store
+
+    def _legacy_store(self) -> SqlStateStore | None:
+        """The state an earlier atonix kept in the current directory for a template elsewhere
+        (before state moved beside the template), if it holds this stack and nothing is beside
+        the template yet: used, with a note on stderr saying how to move it."""
+        if self.state_url or os.environ.get(STATE_URL_ENV) or self.project.has_file:
+            return None
+        here = Path.cwd().resolve()
+        home = self.project.project_dir()
+        legacy = here / STATE_DIR / STATE_FILE
+        if here == home or not legacy.is_file() or (home / STATE_DIR / STATE_FILE).exists():
+            return None
+        store = open_store(None, project_dir=here, on_warning=_warn)
+        if self.key not in store.list_stacks():
+            store.close()
+            return None
+        click.echo(
+            f"Note: using the state of stack `{self.key.stack}` in {legacy}, where earlier"
+            f" versions kept it; state now lives beside the template. Move it there (mkdir -p"
+            f" {home / STATE_DIR} && mv {STATE_DIR}/state.* {home / STATE_DIR}/) or name it"
+            " with --state-url.",
+            err=True,
+        )
+        return store
 
     @property
     def binding(self) -> Binding:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from atonix_iac.errors import (
     UsageError,
     merge_diagnostics,
 )
-from atonix_iac.planner import build_graph, plan_to_bytes, validate_stack
+from atonix_iac.planner import active_resources, build_graph, plan_to_bytes, validate_stack
 from atonix_iac.planner.plan import Plan, PlanMode
 from atonix_iac.state.files import write_private_file
 from atonix_iac.state.model import StackKey
@@ -34,6 +35,7 @@ from atonix_iac.template.model import Template
 from . import exitcodes
 from .cloud_checks import check_plan, quota_text
 from .gating import Gate, json_options, policy_option, recorded_policy_files, require_auto_approve
+from .graph_output import GRAPH_FORMATS, write_graph
 from .options import (
     InputOptions,
     PlanOptions,
@@ -54,6 +56,7 @@ from .planning import (
     compute_plan,
     looks_like_plan_file,
     read_saved_plan,
+    refresh_only_plan,
     saved_parameters,
     settle_interrupted,
 )
@@ -164,10 +167,18 @@ def plan_command(ctx: click.Context, /, **kwargs: Any) -> None:
     inputs = InputOptions.from_kwargs(kwargs)
     run = RunOptions.from_kwargs(kwargs)
     options = PlanOptions.from_kwargs(kwargs)
+    if options.refresh_only and out:
+        raise UsageError(
+            "-refresh-only plans are not saved yet: review with `atonix plan -refresh-only`,"
+            " then record with `atonix apply -refresh-only`"
+        )
     with Gate.open(kwargs, stack_key(stack)) as gate, open_session(stack) as session:
         template, params = _load(stack, inputs, session)
         with session.store.lock(session.key, "plan", run.lock_timeout_s):
-            plan = compute_plan(session, template, params, options, run)
+            if options.refresh_only:
+                plan = refresh_only_plan(session, template, params, options, run)[0]
+            else:
+                plan = compute_plan(session, template, params, options, run)
         gate.show_plan(plan, color=_color(run))
         _show_quota(gate, plan)
         plan, reports = gate.judge(plan)
@@ -268,8 +279,10 @@ def _apply_saved(
     gate.add_policies(recorded_policy_files(plan))
     _, reports = gate.judge(plan)
     gate.enforce(reports)
+    # The planned template's directory (not the plan file's) holds its state and atonix.yaml.
+    planned = replace(stack, template=Path(saved.root))
     with (
-        open_session(stack, key=plan.key) as session,
+        open_session(planned, key=plan.key) as session,
         session.store.lock(session.key, "apply", run.lock_timeout_s),
     ):
         values = parameter_values(inputs)
@@ -288,6 +301,9 @@ def _plan_and_apply(
     gate: Gate,
     on_failure: str | None,
 ) -> None:
+    if options.refresh_only:
+        _record_refresh(stack, inputs, run, options, auto_approve, gate)
+        return
     with open_session(stack) as session:
         template, params = _load(stack, inputs, session)
         operation = "destroy" if options.destroy else "apply"
@@ -302,6 +318,33 @@ def _plan_and_apply(
             approve(plan, auto_approve=auto_approve)
             result = _run_apply(session, plan, template, params, run, gate, on_failure)
     gate.report(result, plan)
+
+
+def _record_refresh(
+    stack: StackOptions,
+    inputs: InputOptions,
+    run: RunOptions,
+    options: PlanOptions,
+    auto_approve: bool,
+    gate: Gate,
+) -> None:
+    """``apply -refresh-only``: show what changed outside atonix and, once approved, record
+    it in state; no cloud object is touched."""
+    with open_session(stack) as session:
+        template, params = _load(stack, inputs, session)
+        with session.store.lock(session.key, "refresh", run.lock_timeout_s):
+            plan, state, results = refresh_only_plan(session, template, params, options, run)
+            gate.show_plan(plan, color=_color(run))
+            if not plan.has_changes:
+                return
+            approve(plan, auto_approve=auto_approve)
+            updated, gone = persist_refresh(session.store, session.key, state, results)
+            if updated or gone:
+                admin.keep_snapshot(session.store, session.key, "refresh")
+    gate.echo(
+        f"\nApply complete! Resources: 0 added, 0 changed, 0 destroyed."
+        f" State: {len(updated)} updated, {len(gone)} removed (gone from the cloud)."
+    )
 
 
 _auto_approve = click.option(
@@ -332,6 +375,8 @@ def apply_command(**kwargs: Any) -> None:
         _refuse_destroy_rollback(on_failure, options.destroy)
         require_auto_approve(gate, auto_approve, saved_plan)
         if saved_plan:
+            if options.refresh_only:
+                raise UsageError("-refresh-only takes the template, not a saved plan")
             _apply_saved(stack.template, stack, inputs, run, gate, on_failure)
             return
         _plan_and_apply(stack, inputs, run, options, auto_approve, gate, on_failure)
@@ -445,10 +490,39 @@ def import_command(address: str, physical_id: str, **kwargs: Any) -> None:
 
 @click.command("graph")
 @template_argument
+@stack_options
 @input_options
-def graph_command(**kwargs: Any) -> None:
-    """The resource dependency graph as Graphviz DOT."""
+@click.option(
+    *flag_names("format"),
+    "fmt",
+    type=click.Choice(GRAPH_FORMATS),
+    default="dot",
+    show_default=True,
+    help="dot and mermaid need nothing; svg and png need Graphviz's `dot` program.",
+)
+@click.option(
+    *flag_names("plan"),
+    "plan_path",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="A saved plan: colour each resource by what it does (create, update, replace...).",
+)
+@click.option(
+    *flag_names("o"),
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the picture to FILE (png is never written to a terminal).",
+)
+def graph_command(fmt: str, plan_path: Path | None, out: Path | None, **kwargs: Any) -> None:
+    """The resource dependency graph (without the resources whose condition is false for the
+    given parameter values and workspace), nested stacks as clusters."""
+    stack = StackOptions.from_kwargs(kwargs)
     inputs = InputOptions.from_kwargs(kwargs)
-    stack = StackOptions(template=Path(kwargs.pop("template")), stack=None, state_url=None)
-    template = load_stack_template(stack, inputs)
-    click.echo(build_graph(template).to_dot())
+    with open_session(stack) as session:
+        template, params = _load(stack, inputs, session, check_required=False, connect=False)
+    graph = build_graph(template).restricted_to(active_resources(template, params))
+    actions = (
+        {c.address: c.action for c in read_saved_plan(plan_path).plan.changes}
+        if plan_path
+        else None
+    )
+    write_graph(graph, fmt, actions, out)

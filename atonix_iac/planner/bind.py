@@ -91,6 +91,13 @@ def output_attribute_diagnostics(template: Template, registry: Registry) -> list
     )
 
 
+def active_resources(template: Template, params: BoundParams) -> set[str]:
+    """The resources whose condition does not turn them off (one that cannot be decided, e.g.
+    for want of a parameter value, counts as active)."""
+    ctx = _AllUnknownContext(template, params)
+    return {name for name, spec in template.resources.items() if _possibly_active(ctx, spec)}
+
+
 def _possibly_active(ctx: PlanContext, spec: ResourceSpec) -> bool:
     """False only if the resource's condition is known to be false."""
     if spec.condition is None:

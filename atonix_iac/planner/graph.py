@@ -8,7 +8,7 @@ remembers where it was written, so a cycle can be reported edge by edge.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -48,6 +48,10 @@ class ResourceGraph:
         """The underlying networkx graph (read it, do not change it)."""
         return self._g
 
+    def restricted_to(self, addresses: Iterable[str]) -> ResourceGraph:
+        """The graph of just ``addresses`` and the edges between them."""
+        return ResourceGraph(self._g.subgraph(set(addresses)).copy())
+
     def __contains__(self, address: object) -> bool:
         return address in self._g
 
@@ -81,32 +85,6 @@ class ResourceGraph:
     def edge_sources(self, dependency: str, dependent: str) -> tuple[EdgeSource, ...]:
         data = self._g.get_edge_data(dependency, dependent)
         return tuple(data["sources"]) if data else ()
-
-    def to_dot(self) -> str:
-        """Graphviz DOT for ``atonix graph``; arrows point from a resource to what it needs."""
-        lines = [
-            "digraph atonix {",
-            "  rankdir = LR;",
-            '  node [shape = box, fontname = "monospace"];',
-        ]
-        for node in sorted(self._g.nodes):
-            kind = self._g.nodes[node].get("type", "")
-            label = f"{_escape(node)}\\n{_escape(kind)}" if kind else _escape(node)
-            lines.append(f'  {_dot_id(node)} [label = "{label}"];')
-        for dependency, dependent in sorted(self._g.edges):
-            kinds = sorted({s.kind for s in self.edge_sources(dependency, dependent)})
-            style = ' [style = "dashed"]' if kinds == ["depends_on"] else ""
-            lines.append(f"  {_dot_id(dependent)} -> {_dot_id(dependency)}{style};")
-        lines.append("}")
-        return "\n".join(lines) + "\n"
-
-
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace('"', '\\"')
-
-
-def _dot_id(text: str) -> str:
-    return f'"{_escape(text)}"'
 
 
 def build_graph(template: Template) -> ResourceGraph:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -41,6 +41,8 @@ _SYMBOLS = {
 class PlanMode(StrEnum):
     NORMAL = "normal"
     DESTROY = "destroy"
+    # Terraform's -refresh-only: record what refresh found; change nothing in the cloud.
+    REFRESH_ONLY = "refresh-only"
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +109,10 @@ class Plan:
 
     @property
     def has_changes(self) -> bool:
-        """True if apply would do anything, output-only changes included (Terraform's exit 2)."""
+        """True if apply would do anything, output-only changes included (Terraform's exit 2);
+        for a refresh-only plan, whether refresh found anything to record."""
+        if self.mode is PlanMode.REFRESH_ONLY:
+            return any(c.drift or c.gone for c in self.changes)
         return any(c.action is not Action.NOOP for c in self.changes) or any(
             o.action is not Action.NOOP for o in self.output_changes
         )
@@ -124,3 +129,14 @@ class Plan:
         if forget:
             text += f", {forget} to forget"
         return text + "."
+
+
+def refresh_only(plan: Plan) -> Plan:
+    """``plan`` as a refresh-only plan: only the resources refresh found changed or gone
+    outside atonix, with no action to undo it; applying it records what was found."""
+    found = tuple(
+        replace(c, action=Action.NOOP, changes=(), replace_paths=(), reason=None)
+        for c in plan.changes
+        if c.drift or c.gone
+    )
+    return replace(plan, mode=PlanMode.REFRESH_ONLY, changes=found, output_changes=())

@@ -1,6 +1,6 @@
-"""``python -m atonix_iac.simulator serve``: run a simulator until SIGINT/SIGTERM.
-
-:func:`serve` is the function the ``atonix simulator serve`` command calls.
+"""The simulator's one command line: ``python -m atonix_iac.simulator serve`` and ``atonix
+simulator serve`` (which hands its arguments to :func:`main`) run a simulator until
+SIGINT/SIGTERM, with the same flags.
 """
 
 from __future__ import annotations
@@ -59,27 +59,74 @@ def serve(
             signal.signal(signum, handler)  # type: ignore[arg-type]
 
 
-def build_parser() -> argparse.ArgumentParser:
+DEFAULT_DATA_DIR = Path(".atonix/simulator")
+OWN_DIRECTORY = ".atonix"
+
+
+def build_parser(prog: str = "python -m atonix_iac.simulator") -> argparse.ArgumentParser:
+    """The one command line of the simulator: ``python -m atonix_iac.simulator serve`` and
+    ``atonix simulator serve`` both parse with it. Long flags take one dash or two."""
     parser = argparse.ArgumentParser(
-        prog="python -m atonix_iac.simulator", description="OpenStack API simulator"
+        prog=prog, description="OpenStack API simulator", allow_abbrev=False
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("serve", help="serve the simulated cloud until interrupted")
-    run.add_argument("--port", type=int, default=8800)
-    run.add_argument("--host", default="127.0.0.1")
-    run.add_argument("--data", type=Path, required=True, help="state directory")
-    run.add_argument("--projects", default="demo", help="comma-separated project names")
+    run = sub.add_parser(
+        "serve",
+        help="serve the simulated cloud until interrupted",
+        description="Serve a simulated OpenStack cloud until interrupted.",
+        allow_abbrev=False,
+        add_help=False,
+    )
+    run.add_argument("-h", "-help", "--help", action="help", help="show this help and exit")
+    run.add_argument("--port", "-port", type=int, default=8800, help="default: %(default)s")
+    run.add_argument("--host", "-host", default="127.0.0.1", help="default: %(default)s")
     run.add_argument(
-        "--build-delay",
-        type=float,
-        default=None,
-        help="seconds servers/volumes spend building (default 0)",
+        "--data",
+        "--data-dir",
+        "-data-dir",
+        dest="data",
+        type=Path,
+        metavar="DIR",
+        default=DEFAULT_DATA_DIR,
+        help="where the simulated cloud keeps its state and writes clouds.yaml"
+        " (default: %(default)s)",
     )
     run.add_argument(
-        "--config", type=Path, help="JSON file with SimConfig fields (faults, delays, quotas, ...)"
+        "--project",
+        "-project",
+        dest="projects",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a project to create; repeatable (default: demo)",
+    )
+    run.add_argument(
+        "--projects",
+        "-projects",
+        dest="project_lists",
+        action="append",
+        default=[],
+        metavar="A,B,...",
+        help="projects to create, comma-separated (adds to --project)",
+    )
+    run.add_argument(
+        "--build-delay",
+        "-build-delay",
+        type=_seconds,
+        default=None,
+        metavar="SECONDS",
+        help="seconds servers and volumes spend building (default: 0)",
+    )
+    run.add_argument(
+        "--config",
+        "-config",
+        type=Path,
+        metavar="FILE",
+        help="JSON file of simulator settings (SimConfig fields: faults, delays, quotas ...)",
     )
     run.add_argument(
         "--quota",
+        "-quota",
         action="append",
         default=[],
         metavar="SERVICE.KEY=N",
@@ -88,28 +135,70 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _seconds(text: str) -> float:
+    value = float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text} is below 0")
+    return value
+
+
+def project_names(projects: Sequence[str], project_lists: Sequence[str]) -> list[str]:
+    """``--project a --projects b,c`` -> ``[a, b, c]`` (each once, in order); ``[demo]`` if none."""
+    names = [*projects, *(n for text in project_lists for n in text.split(","))]
+    unique = dict.fromkeys(n.strip() for n in names if n.strip())
+    return list(unique) or ["demo"]
+
+
 def _quota_overrides(items: Sequence[str]) -> dict[str, dict[str, int]]:
     quotas: dict[str, dict[str, int]] = {}
     for item in items:
         key, sep, value = item.partition("=")
         service, dot, name = key.partition(".")
-        if not sep or not dot:
-            raise SystemExit(f"--quota expects SERVICE.KEY=N, not {item!r}")
+        if not sep or not dot or not value.strip().isdigit():
+            raise ValueError(f"--quota expects SERVICE.KEY=N, not {item!r}")
         quotas.setdefault(canonical_service(service), {})[name] = int(value)
     return quotas
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def _load_config(path: Path | None, quota: Sequence[str]) -> SimConfig:
     config = SimConfig()
-    if args.config is not None:
-        config.update(json.loads(args.config.read_text(encoding="utf-8")))
-    for service, values in _quota_overrides(args.quota).items():
+    if path is not None:
+        try:
+            config.update(json.loads(path.read_text(encoding="utf-8")))
+        except OSError as exc:
+            raise ValueError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        except (ValueError, TypeError, KeyError) as exc:
+            raise ValueError(f"{path}: not a simulator settings file ({exc})") from exc
+    for service, values in _quota_overrides(quota).items():
         config.quotas.setdefault(service, {}).update(values)
-    projects = [p.strip() for p in args.projects.split(",") if p.strip()] or ["demo"]
+    return config
+
+
+def _ignore_own_directory(data_dir: Path) -> None:
+    """A ``.atonix`` directory made for the data (clouds.yaml holds a password) is git-ignored,
+    as atonix's state directory is."""
+    for directory in (data_dir, *data_dir.parents):
+        if directory.name == OWN_DIRECTORY and not directory.exists():
+            directory.mkdir(mode=0o700, parents=True)
+            (directory / ".gitignore").write_text("*\n", encoding="utf-8")
+            return
+
+
+def main(argv: Sequence[str] | None = None, prog: str = "python -m atonix_iac.simulator") -> int:
     try:
+        args = build_parser(prog).parse_args(argv)
+    except SystemExit as exc:  # argparse: 0 after --help, 2 for a usage error
+        return 1 if exc.code else 0
+    try:
+        config = _load_config(args.config, args.quota)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    projects = project_names(args.projects, args.project_lists)
+    try:
+        _ignore_own_directory(args.data)
         serve(args.port, args.data, projects, args.build_delay, host=args.host, config=config)
     except OSError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: cannot serve on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 1
     return 0

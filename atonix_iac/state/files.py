@@ -1,5 +1,7 @@
 """The state's files are private: the SQLite database and its siblings 0600, atonix's own
-``.atonix`` directory 0700, the key file 0600.
+``.atonix`` directory 0700, the key file 0600. When atonix creates ``.atonix`` (or the database
+in it) it writes ``.atonix/.gitignore`` ignoring everything, so ``state.db`` and ``state.key``
+are never committed by accident.
 
 Modes are given at creation (``os.open`` with 0600 before SQLite opens the file: SQLite gives
 its ``-wal``, ``-shm`` and ``-journal`` files the database file's mode), and a file or
@@ -21,6 +23,8 @@ PRIVATE_DIR = 0o700
 # atonix's own directory beside a project; a directory of the user's choosing is theirs.
 OWN_DIRECTORY = ".atonix"
 SQLITE_SIBLINGS = ("-wal", "-shm", "-journal")
+GITIGNORE = ".gitignore"
+IGNORE_ALL = "# written by atonix: state and its key are never committed\n*\n"
 
 
 def tighten(path: Path, mode: int) -> None:
@@ -50,8 +54,18 @@ def prepare_sqlite_file(path: Path) -> None:
         raise StateError(f"cannot create the state database {path}: {exc}") from exc
     else:
         os.close(fd)  # an empty file is an empty SQLite database
+        if directory.name == OWN_DIRECTORY:
+            ignore_everything(directory)
     for suffix in SQLITE_SIBLINGS:
         tighten(path.with_name(path.name + suffix), PRIVATE_FILE)
+
+
+def ignore_everything(directory: Path) -> None:
+    """``directory/.gitignore`` ignoring all, unless one is there (the user's, then)."""
+    with contextlib.suppress(FileExistsError, OSError):
+        fd = os.open(directory / GITIGNORE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(IGNORE_ALL)
 
 
 def write_private_file(path: Path, data: bytes) -> None:

@@ -59,6 +59,9 @@ class TemplateLoader:
         self.diagnostics: list[Diagnostic] = []
         self.rendered: dict[str, str] = {}
         self.used_vars: dict[str, Any] = {}
+        # (template, resource) -> the resource_registry entry that mapped its type to a file:
+        # a file that cannot be read is reported there, where the path is written.
+        self.registry_uses: dict[tuple[str, str], SourceLocation] = {}
 
     def error(self, loc: SourceLocation, message: str, hint: str | None = None) -> None:
         self.diagnostics.append(Diagnostic(message, loc, hint=hint))
@@ -241,6 +244,8 @@ class TemplateLoader:
             resolved = self.env.resolve_type(spec.type, spec.name)
             if resolved.is_template:
                 rtype = resolved.type
+                if resolved.via is not None:
+                    self.registry_uses[(key, spec.name)] = resolved.via
             elif is_template_target(spec.type):
                 rtype = resolve_relative(key, spec.type)
             else:
@@ -299,6 +304,16 @@ class TemplateLoader:
             )
         return out
 
+    def _note_use(self, first: int, where: SourceLocation, spec: ResourceSpec) -> None:
+        """Diagnostics from ``first`` on that sit at a registry entry also point at the use."""
+        if where == spec.type_location:
+            return
+        note = (spec.type_location, f"`{spec.name}` uses it")
+        for i in range(first, len(self.diagnostics)):
+            diagnostic = self.diagnostics[i]
+            if diagnostic.location == where:
+                self.diagnostics[i] = replace(diagnostic, related=(*diagnostic.related, note))
+
     def _flatten(
         self, template: Template, raw_resources: LocatedDict, chain: tuple[str, ...]
     ) -> Template:
@@ -332,8 +347,11 @@ class TemplateLoader:
                 "deletion_policy": spec.deletion_policy.value,
                 "update_policy": spec.update_policy,
             }
-            loaded = self.load_file(spec.type, spec.type_location, chain=here, facade=facade)
+            where = self.registry_uses.get((template.source, name), spec.type_location)
+            before = len(self.diagnostics)
+            loaded = self.load_file(spec.type, where, chain=here, facade=facade)
             if loaded is None:
+                self._note_use(before, where, spec)
                 continue
             child, child_doc = loaded
             flat = flatten(

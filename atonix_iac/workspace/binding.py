@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from atonix_iac.errors import WorkspaceError
@@ -20,6 +20,13 @@ DEFAULT_WORKSPACE = "default"
 DEFAULT_ENVIRONMENT = "default"
 WORKSPACE_ENV_VAR = "ATONIX_WORKSPACE"
 ENVIRONMENT_ENV_VAR = "ATONIX_ENVIRONMENT"
+# The openstack CLI's conventions: OS_CLOUD names a clouds.yaml entry; OS_AUTH_URL (with the
+# other OS_* variables) describes a cloud that openstacksdk calls OS_CLOUD_NAME, else `envvars`.
+OS_CLOUD_ENV_VAR = "OS_CLOUD"
+OS_AUTH_URL_ENV_VAR = "OS_AUTH_URL"
+OS_CLOUD_NAME_ENV_VAR = "OS_CLOUD_NAME"
+OS_REGION_ENV_VAR = "OS_REGION_NAME"
+ENVVARS_CLOUD = "envvars"
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,3 +87,39 @@ def implicit_binding(
             f"declare it under `workspaces:` in {PROJECT_FILE_NAME}"
         )
     return Binding(DEFAULT_WORKSPACE, DEFAULT_ENVIRONMENT)
+
+
+def ambient_cloud(
+    flag: str | None = None, env: Mapping[str, str] | None = None
+) -> tuple[str | None, str | None]:
+    """(cloud, region) as the openstack CLI picks them: ``--os-cloud``, else ``OS_CLOUD``, else
+    the cloud the ``OS_AUTH_URL`` & co variables describe (openstacksdk's ``envvars`` entry);
+    the region from ``OS_REGION_NAME``. (None, ...) when none is named."""
+    environ = os.environ if env is None else env
+    region = environ.get(OS_REGION_ENV_VAR) or None
+    cloud = flag or environ.get(OS_CLOUD_ENV_VAR) or None
+    if cloud is None and environ.get(OS_AUTH_URL_ENV_VAR):
+        cloud = environ.get(OS_CLOUD_NAME_ENV_VAR) or ENVVARS_CLOUD
+    return cloud, region
+
+
+def with_ambient_cloud(
+    binding: Binding,
+    flag: str | None = None,
+    env: Mapping[str, str] | None = None,
+    source: str | None = None,
+) -> Binding:
+    """``binding`` with the cloud ``--os-cloud`` / ``OS_CLOUD`` / ``OS_*`` name when it binds
+    none (the implicit workspace, or an environment of atonix.yaml without ``cloud:``). A
+    ``cloud:`` in atonix.yaml wins over the variables; ``--os-cloud`` naming another is refused."""
+    if binding.cloud:
+        if flag and flag != binding.cloud:
+            raise WorkspaceError(
+                f"--os-cloud {flag} disagrees with `cloud: {binding.cloud}` of {binding.label}"
+                f" in {source or PROJECT_FILE_NAME}; drop the flag or change the file"
+            )
+        return binding
+    cloud, region = ambient_cloud(flag, env)
+    if cloud is None:
+        return binding
+    return replace(binding, cloud=cloud, region=binding.region or region)

@@ -119,3 +119,33 @@ def test_a_network_renamed_behind_atonix_is_renamed_back(
     )
     assert any(w.startswith("PUT ") and w.endswith(f"/networks/{net_id}") for w in writes), writes
     assert sdk.network.get_network(net_id).name == name
+
+
+def test_refresh_only_records_drift_without_touching_the_cloud(
+    applied: tuple[CloudProject, tuple[str, ...]],
+) -> None:
+    """Terraform's -refresh-only: plan shows what changed outside atonix and proposes no
+    action; apply -refresh-only records it in state and sends no write to the cloud."""
+    cloud, args = applied
+    net_id = _physical_id(cloud, "net")
+    cloud.sdk().network.update_network(net_id, name="renamed-by-hand")
+    cloud.sim.clear_request_log()
+
+    planned = cloud.run("plan", "-refresh-only", "-detailed-exitcode", *args)
+    assert planned.exit_code == 2, planned.output
+    assert "# net has changed" in planned.stdout
+    assert "This is a refresh-only plan" in planned.stdout
+    assert "will be updated in place" not in planned.stdout
+    saved = cloud.run("plan", "-refresh-only", "-out", "r.plan", *args)
+    assert saved.exit_code == 1 and "not saved yet" in saved.stderr
+
+    recorded = cloud.run("apply", "-refresh-only", "-auto-approve", *args)
+    assert recorded.exit_code == 0, recorded.output
+    assert " updated, 0 removed (gone from the cloud)" in recorded.stdout
+    assert cloud.writes() == [], "refresh-only wrote to the cloud"
+    state = cloud.state("stack", "team", "dev")
+    assert state.resources["net"].properties["name"] == "renamed-by-hand"
+    again = cloud.run("plan", "-refresh-only", "-detailed-exitcode", *args)
+    assert again.exit_code == 0 and "still matches the configuration" in again.stdout
+    # A normal plan now puts the template's name back.
+    assert cloud.run("plan", "-detailed-exitcode", *args).exit_code == 2

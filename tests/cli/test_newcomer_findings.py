@@ -154,15 +154,15 @@ def test_wrong_typed_values_name_their_source_in_plain_words(project: Project) -
     ]
 
 
-def test_output_given_a_template_file_points_at_the_template_flag(project: Project) -> None:
+def test_output_takes_the_template_first_or_points_at_it(project: Project) -> None:
     project.write(
         "web.yaml",
         QUICK + "outputs:\n  greeting: {value: hello}\n",
     )
     assert project.run("apply", "web.yaml", "-auto-approve").exit_code == 0
-    wrong = project.run("output", "web.yaml")
-    assert wrong.exit_code == 1
-    assert "--template web.yaml" in wrong.stderr
+    first = project.run("output", "web.yaml")
+    assert first.exit_code == 0, first.output
+    assert first.stdout == 'greeting = "hello"\n'
     unnamed = project.run("output")
     assert "stack `stack`" in unnamed.stderr and "--template" in unnamed.stderr
     assert project.run("output", "--template", "web.yaml", "greeting").stdout == '"hello"\n'

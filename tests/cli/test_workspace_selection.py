@@ -141,9 +141,9 @@ def test_openstack_types_without_a_cloud_are_a_located_error(project: Project) -
     assert result.exit_code == 1
     assert result.stderr.startswith(
         "stack.yaml:4:11: error: `net` is an OS::Neutron::Net, which needs an OpenStack cloud,"
-        " but workspace default/default is bound to none (bind a cloud: set `cloud:`"
+        " but none is bound to workspace default/default (set OS_CLOUD=NAME"
     )
-    assert "atonix.yaml (none found)" in result.stderr
+    assert "--os-cloud NAME" in result.stderr
     # validate needs no cloud: the template itself is fine.
     assert project.run("validate").exit_code == 0
 

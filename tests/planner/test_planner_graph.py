@@ -141,8 +141,10 @@ def test_to_dot_is_deterministic_and_points_at_dependencies() -> None:
         spec("a"),
         spec("c", depends_on=("a",)),
     )
-    dot = build_graph(t).to_dot()
-    assert dot == build_graph(t).to_dot()
+    from atonix_iac.planner.render.graph import render_graph
+
+    dot = render_graph(build_graph(t), "dot")
+    assert dot == render_graph(build_graph(t), "dot")
     assert '"b" -> "a";' in dot
     assert '"c" -> "a" [style = "dashed"];' in dot
     assert '"a" [label = "a\\nTest::Value"];' in dot

@@ -26,6 +26,12 @@ KNOWN_AFTER_APPLY = "(known after apply)"
 SENSITIVE_VALUE = "(sensitive value)"
 NO_CHANGES = "No changes. Your infrastructure matches the configuration."
 NO_CHANGES_DESTROY = "No changes. No objects need to be destroyed."
+NO_CHANGES_REFRESH = "No changes. Your infrastructure still matches the configuration."
+REFRESH_ONLY_NOTE = (
+    "This is a refresh-only plan, so atonix will not take any actions to undo these. If you"
+    " were expecting these changes then you can apply this plan to record the updated values"
+    " in the atonix state without changing any remote objects."
+)
 
 _LEGEND = {
     Action.CREATE: "create",
@@ -42,6 +48,9 @@ def render_plan(plan: Plan, *, color: bool = False) -> str:
     paint = _Painter(color)
     sections: list[str] = []
     drift = _render_drift(plan.changes, paint)
+    if plan.mode is PlanMode.REFRESH_ONLY:
+        sections = [drift, REFRESH_ONLY_NOTE] if drift else [NO_CHANGES_REFRESH]
+        return "\n\n".join(sections) + "\n"
     if drift:
         sections.append(drift)
     changed = [c for c in plan.changes if c.action is not Action.NOOP]

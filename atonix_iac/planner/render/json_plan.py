@@ -50,6 +50,14 @@ ACTIONS: dict[Action, list[str]] = {
 _TAINTED = (REASON_TAINTED, REASON_INTERRUPTED)
 
 
+def gitlab_report(plan: Plan) -> dict[str, int]:
+    """GitLab's ``artifacts:reports:terraform`` document: how many resources each action
+    touches, counted as GitLab's Terraform template counts ``show -json`` (a replacement is a
+    create and a delete)."""
+    actions = [a for change in plan.changes for a in ACTIONS[change.action]]
+    return {kind: actions.count(kind) for kind in ("create", "update", "delete")}
+
+
 def atonix_version() -> str:
     try:
         return version("atonix-iac")

@@ -95,7 +95,7 @@ def connect(target: CloudTarget) -> Any:
         conn: Any = openstack.connect(**kwargs)
     except os_exceptions.ConfigException as exc:
         raise ProviderConfigError(
-            f"cannot use {target.describe()}: {exc}",
+            f"cannot use {target.describe()}: {exc}{_known_clouds()}",
         ) from exc
     with sdk_errors(f"authenticating to {target.describe()}"):
         scoped_id = conn.current_project_id
@@ -108,6 +108,15 @@ def connect(target: CloudTarget) -> Any:
             "(check project_id/project_name in clouds.yaml)"
         )
     return conn
+
+
+def _known_clouds() -> str:
+    """`` (clouds.yaml has: a, b)``: the entries a misspelt cloud name could have meant."""
+    try:
+        names = sorted(openstack.config.OpenStackConfig().get_cloud_names())
+    except os_exceptions.ConfigException:
+        return ""
+    return f" (clouds.yaml has: {', '.join(names) or 'no entries'})"
 
 
 class ConnectionPool:
