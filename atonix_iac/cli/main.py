@@ -50,6 +50,8 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "audit": ("audit_commands", "audit"),
     "simulator": ("simulator_commands", "simulator_group"),
     "stack": ("stack_list_commands", "stack_group"),
+    "fmt": ("fmt_commands", "fmt_command"),
+    "console": ("console_commands", "console_command"),
 }
 
 

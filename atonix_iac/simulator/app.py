@@ -23,7 +23,7 @@ from .block_storage import MAX_VERSION as VOLUME_MAX
 from .block_storage import BlockStorage
 from .compute import MAX_VERSION as COMPUTE_MAX
 from .compute import Compute
-from .config import SimConfig
+from .config import FaultRule, SimConfig
 from .errors import REASONS, ApiError, error_body
 from .faults import WRITE_METHODS, FaultEngine, RequestRecord
 from .identity import Identity
@@ -67,6 +67,9 @@ class Reply:
     status: int
     headers: list[tuple[str, str]]
     body: bytes
+    #: Send nothing: the transport closes the connection with a reset (a fault rule's
+    #: ``action="reset"``); status, headers and body are then only what the log records.
+    reset: bool = False
 
 
 class SimApp:
@@ -117,6 +120,9 @@ class SimApp:
             body,
             f"{environ.get('wsgi.url_scheme', 'http')}://{host}",
         )
+        if reply.reset:
+            # WSGI cannot drop a connection: raising makes the server abort the response.
+            raise ConnectionResetError("simulated fault: connection reset")
         start_response(f"{reply.status} {REASONS.get(reply.status, 'Unknown')}", reply.headers)
         return [reply.body]
 
@@ -155,7 +161,7 @@ class SimApp:
             base_url=base_url,
         )
         ctx: AuthContext | None = None
-        fault = False
+        fault: FaultRule | None = None
         try:
             rest = self._locate(req, mount, segments[1:])
             if rest is None:
@@ -188,12 +194,14 @@ class SimApp:
                 service=mount.service,
                 project=ctx.project_name if ctx else None,
                 project_id=ctx.project_id if ctx else None,
-                status=resp.status,
+                status=-1 if fault is not None and fault.action == "reset" else resp.status,
                 duration_ms=round((time.monotonic() - started) * 1000, 3),
-                fault=fault,
+                fault=fault is not None,
             )
         )
-        return self._reply(resp, mount.service, method)
+        reply = self._reply(resp, mount.service, method)
+        reply.reset = fault is not None and fault.action == "reset"
+        return reply
 
     def _locate(self, req: Request, mount: Mount, rest: list[str]) -> list[str] | None:
         """Strip the version (and Cinder's project id); None means a discovery document."""
@@ -227,7 +235,7 @@ class SimApp:
 
     def _api(
         self, req: Request, mount: Mount, rest: list[str]
-    ) -> tuple[Response, AuthContext | None, bool]:
+    ) -> tuple[Response, AuthContext | None, FaultRule | None]:
         self._negotiate(req, mount)
         with self.store.lock:
             lifecycle.process_due(self.store)
@@ -240,15 +248,24 @@ class SimApp:
         )
         if latency > 0:
             time.sleep(latency)
-        if rule is not None:
-            message = rule.message or f"Simulated fault: {req.method} {req.path}"
-            content_type, payload = error_body(mount.service, ApiError(rule.status, message))
-            return Response(rule.status, payload, content_type=content_type), ctx, True
+        if rule is not None and rule.when == "before":
+            return self._fault_response(req, mount, rule), ctx, rule
         with self.store.lock:
             resp = self._routers[mount.service].dispatch(req)
             if req.method in WRITE_METHODS:
                 self.store.changed()
-        return resp, ctx, False
+        if rule is not None:  # when == "after": the work is done and kept, the answer lost
+            return self._fault_response(req, mount, rule), ctx, rule
+        return resp, ctx, None
+
+    @staticmethod
+    def _fault_response(req: Request, mount: Mount, rule: FaultRule) -> Response:
+        if rule.action == "reset":
+            return Response(502, {"error": "connection reset by a simulated fault"})
+        where = " after processing" if rule.when == "after" else ""
+        message = rule.message or f"Simulated fault{where}: {req.method} {req.path}"
+        content_type, payload = error_body(mount.service, ApiError(rule.status, message))
+        return Response(rule.status, payload, content_type=content_type)
 
     def _authenticate(self, req: Request, mount: Mount) -> AuthContext | None:
         if mount.service == "identity" and req.path == "/auth/tokens" and req.method == "POST":

@@ -43,6 +43,14 @@ def canonical_service(name: str) -> str:
     return _SERVICE_ALIASES.get(lowered, lowered)
 
 
+#: When a fault fires: before the request is processed (nothing happens in the cloud), or
+#: after it was processed and its effect committed (the work is done, the answer is lost).
+FAULT_WHEN = ("before", "after")
+#: What a firing fault does: answer ``status`` with an error body, or close the connection
+#: without any response (the client sees a connection reset).
+FAULT_ACTIONS = ("error", "reset")
+
+
 @dataclass
 class FaultRule:
     """Fail (or slow down) matching requests.
@@ -50,6 +58,12 @@ class FaultRule:
     ``path`` is an fnmatch pattern on the service-relative path (``/servers``,
     ``/servers/*/action``, ``/networks*``); ``"*"`` matches everything. ``count`` limits how
     many times the rule may fire (``None`` = unlimited). ``status == 0`` only adds latency.
+
+    ``when="after"`` processes the request and commits its effect first, then answers the
+    error instead of the real response (a create that succeeded in the cloud while its client
+    saw a 500). ``action="reset"`` (or ``status=-1``) answers nothing at all: the connection is
+    closed with a TCP reset, before or after processing as ``when`` says; with ``latency`` it
+    stands for a request that times out.
     """
 
     service: str = "*"
@@ -61,11 +75,26 @@ class FaultRule:
     latency: float = 0.0
     count: int | None = None
     project: str = "*"
+    when: str = "before"
+    action: str = "error"
 
     def __post_init__(self) -> None:
         if self.service != "*":
             self.service = canonical_service(self.service)
         self.method = self.method.upper()
+        self.when = self.when.lower()
+        self.action = self.action.lower()
+        if self.status < 0:
+            self.action = "reset"
+        if self.when not in FAULT_WHEN:
+            raise ValueError(f"fault `when` must be one of {FAULT_WHEN}, not {self.when!r}")
+        if self.action not in FAULT_ACTIONS:
+            raise ValueError(f"fault `action` must be one of {FAULT_ACTIONS}, not {self.action!r}")
+
+    @property
+    def fails(self) -> bool:
+        """True when firing fails the request (not only slows it down)."""
+        return self.action == "reset" or self.status != 0
 
     def matches(self, service: str, method: str, path: str, project: str | None) -> bool:
         """True when the rule applies to this request (ignoring probability and count)."""

@@ -80,7 +80,7 @@ class FaultEngine:
                 if rule.count is not None and rule.count <= 0:
                     continue
                 latency += rule.latency
-                if fired is None and rule.status and self._rng.random() < rule.error_rate:
+                if fired is None and rule.fails and self._rng.random() < rule.error_rate:
                     fired = rule
                     if rule.count is not None:
                         rule.count -= 1

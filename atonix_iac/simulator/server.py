@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import struct
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -39,6 +40,9 @@ class _Handler(BaseHTTPRequestHandler):
         headers = {k.lower(): v for k, v in self.headers.items()}
         host = headers.get("host") or "{}:{}".format(*self.server.server_address[:2])
         reply = self.server.app.handle(self.command, path, query, headers, body, f"http://{host}")
+        if reply.reset:
+            self._reset()
+            return
         lines = [
             f"{self.protocol_version} {reply.status} {REASONS.get(reply.status, 'Unknown')}",
             f"Server: {self.version_string()}",
@@ -50,6 +54,13 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         # One write for head and body: separate small writes meet the peer's delayed ACK.
         self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + reply.body)
+
+    def _reset(self) -> None:
+        """Close the connection with a TCP reset and no response (a ``reset`` fault)."""
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
 
     def _read_body(self) -> bytes:
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":

@@ -344,3 +344,41 @@ def test_a_create_that_never_got_an_answer_is_looked_up_then_planned_again(
     assert "Recovered: volume: an unfinished run's create made no object" in again.stderr
     _assert_converged(crash)
     _destroy_clean(crash)
+
+
+def test_creates_whose_answer_was_lost_are_adopted_not_repeated(crash: Crash) -> None:
+    """Every create below succeeds in the cloud, but its answer is a 503 or a dropped
+    connection: the run looks the token (or natural key) up before asking again, adopts what
+    the cloud made, and converges in the same run with one object per address."""
+    sim = crash.cloud.sim
+    lost = [
+        ("network", "POST", "/networks", 503, "error"),
+        ("network", "POST", "/ports", 500, "reset"),
+        ("network", "PUT", "/routers/*/add_router_interface", 502, "error"),
+        ("network", "POST", "/security-group-rules", 500, "reset"),
+        ("network", "PUT", "/floatingips/*", 503, "error"),
+        ("compute", "POST", "/servers", 503, "reset"),
+        ("compute", "POST", "/servers/*/os-volume_attachments", 500, "error"),
+        ("block-storage", "POST", "/volumes", 500, "error"),
+    ]
+    for service, method, path, status, action in lost:
+        sim.add_fault(
+            service=service,
+            method=method,
+            path=path,
+            status=status,
+            action=action,
+            when="after",
+            count=1,
+        )
+    sim.clear_request_log()
+    try:
+        applied = crash.run("apply", "-auto-approve")
+        fired = [r for r in sim.request_log() if r.fault]
+    finally:
+        sim.clear_faults()
+    assert applied.exit_code == 0, applied.output
+    assert len(fired) == len(lost), [f"{r.method} {r.path} {r.status}" for r in fired]
+    assert "Still trying after a transient fault" in applied.stdout
+    _assert_converged(crash)
+    _destroy_clean(crash)
