@@ -248,15 +248,19 @@ class VolumeAttachment(OpenStackResource):
         """The natural key: this volume attached to this server."""
         server_id = str(properties["instance_uuid"])
         volume_id = str(properties["volume_id"])
-        attachment = self.fetch(
-            lambda v: self.conn.compute.get_volume_attachment(server_id, v),
-            volume_id,
-            "volume attachment",
-        )
+        attachment = self._attachment(server_id, volume_id)
         if attachment is None:
             return None
         found = str(attachment.id or volume_id)
         return None if found in claimed else found
+
+    def _attachment(self, server_id: str, volume_id: str) -> Any:
+        """Nova's attachment of ``volume_id`` to ``server_id``, or None if there is none."""
+        return self.fetch(
+            lambda v: self.conn.compute.get_volume_attachment(server_id, v),
+            volume_id,
+            "volume attachment",
+        )
 
     @staticmethod
     def _attrs(attachment: Any) -> dict[str, Any]:
@@ -267,11 +271,7 @@ class VolumeAttachment(OpenStackResource):
     ) -> ResourceResult | None:
         server_id = str(properties.get("instance_uuid"))
         volume_id = str(properties.get("volume_id") or physical_id)
-        attachment = self.fetch(
-            lambda v: self.conn.compute.get_volume_attachment(server_id, v),
-            volume_id,
-            "volume attachment",
-        )
+        attachment = self._attachment(server_id, volume_id)
         if attachment is None:
             return None
         return ResourceResult(physical_id, self._attrs(attachment), {})
@@ -304,11 +304,7 @@ class VolumeAttachment(OpenStackResource):
         if volume is not None:
             self._wait_volume(volume_id, ("available",), "detached volume")
         wait_until_gone(
-            lambda: self.fetch(
-                lambda v: self.conn.compute.get_volume_attachment(server_id, v),
-                volume_id,
-                "volume attachment",
-            ),
+            lambda: self._attachment(server_id, volume_id),
             what=f"volume attachment {physical_id}",
             timeout_s=self.timeout_s,
         )
