@@ -6,7 +6,6 @@ The records live in the state database (written by apply); this command only rea
 from __future__ import annotations
 
 import json
-import os
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,10 +13,10 @@ from typing import Any
 
 import click
 
-from atonix_iac.state import AuditRecord, StackKey, open_store
+from atonix_iac.state import AuditRecord, StackKey
 from atonix_iac.workspace.config import select_binding
 
-from .workspace_commands import config_option, load_config
+from .workspace_commands import config_option, load_config, open_project_store
 
 _RELATIVE = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -118,13 +117,7 @@ def audit(
         scope = (binding.workspace, binding.environment)
         if stack:
             key = StackKey(binding.workspace, binding.environment, stack)
-    url = (
-        state_url
-        or legacy_state_url
-        or os.environ.get("ATONIX_STATE_URL")
-        or (config.state_url() if config.source else None)
-    )
-    store = open_store(url, project_dir=config.root or Path.cwd())
+    store = open_project_store(config, state_url or legacy_state_url)
     try:
         records = list(store.audit(key, since))
     finally:

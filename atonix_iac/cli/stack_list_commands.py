@@ -4,15 +4,14 @@ serial, its resource count and its last change — what to look at before `-w/-E
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import click
 
-from atonix_iac.state import StackSummary, open_store
+from atonix_iac.state import StackSummary
 
 from .options import STATE_URL_ENV, flag_names
-from .workspace_commands import config_option, load_config
+from .workspace_commands import config_option, load_config, open_project_store
 
 
 @click.group("stack")
@@ -33,12 +32,7 @@ def stack_group() -> None:
 def stack_list(state_url: str | None, config_path: Path | None, as_json: bool) -> None:
     """Every stack: workspace, environment, name, serial, resources, last change."""
     config = load_config(config_path)
-    url = (
-        state_url
-        or os.environ.get(STATE_URL_ENV)
-        or (config.state_url() if config.source else None)
-    )
-    store = open_store(url, project_dir=config.root or Path.cwd())
+    store = open_project_store(config, state_url)
     try:
         stacks = store.stack_summaries()
     finally:

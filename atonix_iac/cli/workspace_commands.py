@@ -7,8 +7,9 @@ name stay in clouds.yaml and are never read here.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -22,6 +23,9 @@ from atonix_iac.workspace.config import (
     load_project_file,
 )
 
+if TYPE_CHECKING:
+    from atonix_iac.state.sql import SqlStateStore
+
 
 def load_config(path: Path | None) -> ProjectConfig:
     """The named project file, else the nearest one up from the current directory."""
@@ -29,6 +33,19 @@ def load_config(path: Path | None) -> ProjectConfig:
         return load_project_file(path)
     found = find_project_file(Path.cwd())
     return load_project_file(found) if found else implicit_config()
+
+
+def open_project_store(config: ProjectConfig, state_url: str | None) -> SqlStateStore:
+    """The state database of a command that reads every stack (audit, stack list): the flag,
+    else $ATONIX_STATE_URL, else the project file's ``state:``, else SQLite beside it."""
+    from atonix_iac.state import open_store  # workspace list/show never load the state layer
+
+    url = (
+        state_url
+        or os.environ.get("ATONIX_STATE_URL")
+        or (config.state_url() if config.source else None)
+    )
+    return open_store(url, project_dir=config.root or Path.cwd())
 
 
 def _environment_dict(env: EnvironmentConfig) -> dict[str, Any]:
