@@ -17,6 +17,7 @@ without an id is dropped, one with an id is left for the planner to replace.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -75,10 +76,12 @@ def recover_intents(
     *,
     policy: RetryPolicy | None = None,
     audit_project: str | None = None,
+    resources: Iterable[ResourceState] | None = None,
 ) -> list[Recovery]:
     """Settle every pending intent of ``key`` (the caller holds the stack lock); each result
-    is committed as soon as it is known. Returns what was done, by address."""
-    resources = list(store.iter_resources(key))
+    is committed as soon as it is known. Returns what was done, by address. ``resources``:
+    the stack's resources when the caller has just loaded them (else they are read)."""
+    resources = list(store.iter_resources(key) if resources is None else resources)
     pending = [r for r in resources if r.status is ResourceStatus.PENDING_CREATE]
     if not pending:
         return []

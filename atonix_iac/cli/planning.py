@@ -34,8 +34,7 @@ def compute_plan(
     checked against the cloud (constraints, quotas) before anything is written. The caller
     holds the stack lock, so the plan's prior serial is the one apply will see."""
     require_cloud(session, template)
-    settle_interrupted(session)
-    state = session.store.load(session.key)
+    state = settled_state(session)
     refreshed = None
     if options.refresh and state.resources:
         refreshed = refresh_state(state, session.registry, session.identity_base, run.parallelism)
@@ -70,8 +69,7 @@ def refresh_only_plan(
     if not options.refresh:
         raise UsageError("-refresh-only and -refresh=false contradict each other")
     require_cloud(session, template)
-    settle_interrupted(session)
-    state = session.store.load(session.key)
+    state = settled_state(session)
     refreshed = (
         refresh_state(state, session.registry, session.identity_base, run.parallelism)
         if state.resources
@@ -81,17 +79,22 @@ def refresh_only_plan(
     return refresh_only(plan), state, refreshed
 
 
-def settle_interrupted(session: Session) -> None:
-    """Resolve what an interrupted run left pending (adopt, taint or drop each intent) and
-    say so on stderr, before anything is read or planned. The caller holds the stack lock."""
-    for recovery in recover_intents(
+def settled_state(session: Session) -> State:
+    """The stack's state once what an interrupted run left pending is resolved (adopt,
+    taint or drop each intent, said on stderr): loaded once, and again only if something was
+    settled. The caller holds the stack lock."""
+    state = session.store.load(session.key)
+    recoveries = recover_intents(
         session.store,
         session.key,
         session.registry,
         session.identity_base,
         audit_project=session.binding.project,
-    ):
+        resources=state.resources.values(),
+    )
+    for recovery in recoveries:
         click.echo(f"Recovered: {recovery.describe()}", err=True)
+    return session.store.load(session.key) if recoveries else state
 
 
 PLAN_SUFFIXES = (".plan", ".tfplan")

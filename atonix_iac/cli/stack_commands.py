@@ -57,7 +57,7 @@ from .planning import (
     read_saved_plan,
     refresh_only_plan,
     saved_parameters,
-    settle_interrupted,
+    settled_state,
 )
 from .session import (
     Session,
@@ -429,8 +429,7 @@ def refresh_command(**kwargs: Any) -> None:
         open_session(stack) as session,
         session.store.lock(session.key, "refresh", run.lock_timeout_s),
     ):
-        settle_interrupted(session)
-        state = session.store.load(session.key)
+        state = settled_state(session)
         results = refresh_state(state, session.registry, session.identity_base, run.parallelism)
         updated, gone = persist_refresh(session.store, session.key, state, results)
         # State written by a version whose rules knew fewer secrets is sealed now.
