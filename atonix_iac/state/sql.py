@@ -30,7 +30,7 @@ from atonix_iac.state.codec import (
     split_secrets,
     stack_secrets,
 )
-from atonix_iac.state.database import StateDatabase, Transaction, stack_filter
+from atonix_iac.state.database import StateDatabase, Transaction, execute, stack_filter
 from atonix_iac.state.engine import is_memory_sqlite
 from atonix_iac.state.lease import HeldLock, LeaseTiming, Warn, log_warning
 from atonix_iac.state.model import (
@@ -270,7 +270,8 @@ class SqlStateStore:
         with self._db.transaction() as connection:
             self._check_lock(connection, key)
             stack = self._db.bump(connection, key, f"remove {resource_key(address, deposed)}")
-            gone = connection.execute(
+            gone = execute(
+                connection,
                 _DELETE_RESOURCE,
                 {"b_stack": stack.id, "b_address": address, "b_deposed": deposed or ""},
             )
@@ -288,7 +289,8 @@ class SqlStateStore:
             self._check_lock(connection, key)
             stack = self._db.bump(connection, key, operation)
             for gone in (deposed, ""):
-                connection.execute(
+                execute(
+                    connection,
                     _DELETE_RESOURCE,
                     {"b_stack": stack.id, "b_address": resource.address, "b_deposed": gone},
                 )
