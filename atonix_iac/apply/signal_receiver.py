@@ -126,6 +126,8 @@ class _SignalRequest(BaseHTTPRequestHandler):
             return
         self._answer(HTTPStatus.OK, None)
 
+    do_PUT = do_POST  # cfn-style senders PUT to an AWS handle's URL
+
     def _answer(self, status: HTTPStatus, document: Any) -> None:
         payload = json.dumps(document).encode()
         self.send_response(status)
