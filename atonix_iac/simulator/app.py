@@ -29,6 +29,7 @@ from .faults import WRITE_METHODS, FaultEngine, RequestRecord
 from .identity import Identity
 from .image import Image
 from .network import Networking
+from .object_store import ObjectStore
 from .protocol import AuthContext, Request, Response
 from .routing import Router
 from .seed import seed
@@ -59,6 +60,7 @@ MOUNTS = {
     "networking": Mount("network", "v2.0"),
     "volume": Mount("block-storage", "v3", "volume", (3, 0), _parse_version(VOLUME_MAX)),
     "image": Mount("image", "v2"),
+    "swift": Mount("object-store", "v1"),
 }
 
 
@@ -86,6 +88,7 @@ class SimApp:
         self.volumes = BlockStorage(self.backend)
         self.compute = Compute(self.backend, self.network, self.volumes)
         self.image = Image(self.backend)
+        self.object_store = ObjectStore(self.backend)
         self.admin = Admin(self)
         self._routers: dict[str, Router] = {
             "identity": self.identity.router,
@@ -93,6 +96,7 @@ class SimApp:
             "network": self.network.router,
             "block-storage": self.volumes.router,
             "image": self.image.router,
+            "object-store": self.object_store,
         }
         with store.lock:
             seed(self.backend, self.network, list(projects))
@@ -231,6 +235,8 @@ class SimApp:
             return self.volumes.discovery(req, versioned)
         if mount.service == "image":
             return self.image.discovery(req, versioned)
+        if mount.service == "object-store":  # Swift has no version document: /info instead
+            raise ApiError(404, "The resource could not be found.")
         return self.network.discovery(req, versioned)
 
     def _api(

@@ -14,6 +14,7 @@ from atonix_iac.providers.openstack.block_storage import Volume, VolumeAttachmen
 from atonix_iac.providers.openstack.compute import KeyPair, Server, ServerGroup
 from atonix_iac.providers.openstack.connect import BindingLike, CloudTarget
 from atonix_iac.providers.openstack.network import Net, Port, Subnet
+from atonix_iac.providers.openstack.object_store import SwiftContainer
 from atonix_iac.providers.openstack.quota import (
     ChangeLike,
     LiveLimits,
@@ -44,6 +45,7 @@ TYPES: tuple[type[OpenStackResource], ...] = (
     FloatingIPAssociation,
     Volume,
     VolumeAttachment,
+    SwiftContainer,
 )
 TYPE_NAMES: frozenset[str] = frozenset(t.type_name for t in TYPES)
 
