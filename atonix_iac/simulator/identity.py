@@ -34,6 +34,7 @@ CATALOG = (
     ("volumev3", "cinderv3", "/volume/v3/{project_id}"),
     ("image", "glance", "/image"),
     ("object-store", "swift", "/swift/v1/AUTH_{project_id}"),
+    ("key-manager", "barbican", "/key-manager"),
 )
 REGION = "RegionOne"
 _UNAUTHORIZED = "The request you have made requires authentication."
