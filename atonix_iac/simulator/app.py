@@ -28,7 +28,9 @@ from .errors import REASONS, ApiError, error_body
 from .faults import WRITE_METHODS, FaultEngine, RequestRecord
 from .identity import Identity
 from .image import Image
+from .key_manager import KeyManager
 from .network import Networking
+from .object_store import ObjectStore
 from .protocol import AuthContext, Request, Response
 from .routing import Router
 from .seed import seed
@@ -59,6 +61,8 @@ MOUNTS = {
     "networking": Mount("network", "v2.0"),
     "volume": Mount("block-storage", "v3", "volume", (3, 0), _parse_version(VOLUME_MAX)),
     "image": Mount("image", "v2"),
+    "swift": Mount("object-store", "v1"),
+    "key-manager": Mount("key-manager", "v1"),
 }
 
 
@@ -86,6 +90,8 @@ class SimApp:
         self.volumes = BlockStorage(self.backend)
         self.compute = Compute(self.backend, self.network, self.volumes)
         self.image = Image(self.backend)
+        self.object_store = ObjectStore(self.backend)
+        self.key_manager = KeyManager(self.backend)
         self.admin = Admin(self)
         self._routers: dict[str, Router] = {
             "identity": self.identity.router,
@@ -93,6 +99,8 @@ class SimApp:
             "network": self.network.router,
             "block-storage": self.volumes.router,
             "image": self.image.router,
+            "object-store": self.object_store,
+            "key-manager": self.key_manager.router,
         }
         with store.lock:
             seed(self.backend, self.network, list(projects))
@@ -216,7 +224,13 @@ class SimApp:
             req.service_url += f"/{rest[0]}"
             req.url_project = rest[0]
             rest = rest[1:]
-        if not rest and mount.service in ("compute", "block-storage", "image", "identity"):
+        if not rest and mount.service in (
+            "compute",
+            "block-storage",
+            "image",
+            "identity",
+            "key-manager",
+        ):
             return None if req.method == "GET" else rest
         req.segments = rest
         req.path = "/" + "/".join(rest)
@@ -231,6 +245,10 @@ class SimApp:
             return self.volumes.discovery(req, versioned)
         if mount.service == "image":
             return self.image.discovery(req, versioned)
+        if mount.service == "key-manager":
+            return self.key_manager.discovery(req, versioned)
+        if mount.service == "object-store":  # Swift has no version document: /info instead
+            raise ApiError(404, "The resource could not be found.")
         return self.network.discovery(req, versioned)
 
     def _api(

@@ -33,6 +33,8 @@ CATALOG = (
     ("block-storage", "cinder", "/volume/v3/{project_id}"),
     ("volumev3", "cinderv3", "/volume/v3/{project_id}"),
     ("image", "glance", "/image"),
+    ("object-store", "swift", "/swift/v1/AUTH_{project_id}"),
+    ("key-manager", "barbican", "/key-manager"),
 )
 REGION = "RegionOne"
 _UNAUTHORIZED = "The request you have made requires authentication."

@@ -13,7 +13,9 @@ from atonix_iac.providers.openstack._errors import sdk_errors
 from atonix_iac.providers.openstack.block_storage import Volume, VolumeAttachment
 from atonix_iac.providers.openstack.compute import KeyPair, Server, ServerGroup
 from atonix_iac.providers.openstack.connect import BindingLike, CloudTarget
+from atonix_iac.providers.openstack.key_manager import TYPES as KEY_MANAGER_TYPES
 from atonix_iac.providers.openstack.network import Net, Port, Subnet
+from atonix_iac.providers.openstack.object_store import SwiftContainer
 from atonix_iac.providers.openstack.quota import (
     ChangeLike,
     LiveLimits,
@@ -44,6 +46,8 @@ TYPES: tuple[type[OpenStackResource], ...] = (
     FloatingIPAssociation,
     Volume,
     VolumeAttachment,
+    SwiftContainer,
+    *KEY_MANAGER_TYPES,
 )
 TYPE_NAMES: frozenset[str] = frozenset(t.type_name for t in TYPES)
 
