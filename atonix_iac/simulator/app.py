@@ -29,6 +29,7 @@ from .faults import WRITE_METHODS, FaultEngine, RequestRecord
 from .identity import Identity
 from .image import Image
 from .network import Networking
+from .octavia import LoadBalancing
 from .protocol import AuthContext, Request, Response
 from .routing import Router
 from .seed import seed
@@ -46,6 +47,8 @@ class Mount:
     header: str | None = None
     min_version: tuple[int, int] = (0, 0)
     max_version: tuple[int, int] = (0, 0)
+    #: Other spellings of the version segment the service also answers (Octavia: v2, v2.0).
+    aliases: tuple[str, ...] = ()
 
 
 def _parse_version(text: str) -> tuple[int, int]:
@@ -59,6 +62,7 @@ MOUNTS = {
     "networking": Mount("network", "v2.0"),
     "volume": Mount("block-storage", "v3", "volume", (3, 0), _parse_version(VOLUME_MAX)),
     "image": Mount("image", "v2"),
+    "load-balancer": Mount("load-balancer", "v2", aliases=("v2.0",)),
 }
 
 
@@ -86,6 +90,7 @@ class SimApp:
         self.volumes = BlockStorage(self.backend)
         self.compute = Compute(self.backend, self.network, self.volumes)
         self.image = Image(self.backend)
+        self.load_balancing = LoadBalancing(self.backend, self.network)
         self.admin = Admin(self)
         self._routers: dict[str, Router] = {
             "identity": self.identity.router,
@@ -93,6 +98,7 @@ class SimApp:
             "network": self.network.router,
             "block-storage": self.volumes.router,
             "image": self.image.router,
+            "load-balancer": self.load_balancing.router,
         }
         with store.lock:
             seed(self.backend, self.network, list(projects))
@@ -207,16 +213,16 @@ class SimApp:
         """Strip the version (and Cinder's project id); None means a discovery document."""
         if not rest:
             return None
-        if rest[0] != mount.version:
+        if rest[0] != mount.version and rest[0] not in mount.aliases:
             raise ApiError(404, "The resource could not be found.")
-        rest = rest[1:]
+        version, rest = rest[0], rest[1:]
         service_root = next(k for k, m in MOUNTS.items() if m is mount)
-        req.service_url = f"{req.base_url}/{service_root}/{mount.version}"
+        req.service_url = f"{req.base_url}/{service_root}/{version}"
         if mount.service == "block-storage" and rest and _looks_like_project(rest[0]):
             req.service_url += f"/{rest[0]}"
             req.url_project = rest[0]
             rest = rest[1:]
-        if not rest and mount.service in ("compute", "block-storage", "image", "identity"):
+        if not rest and mount.service in _VERSIONED_ROOTS:
             return None if req.method == "GET" else rest
         req.segments = rest
         req.path = "/" + "/".join(rest)
@@ -231,6 +237,8 @@ class SimApp:
             return self.volumes.discovery(req, versioned)
         if mount.service == "image":
             return self.image.discovery(req, versioned)
+        if mount.service == "load-balancer":
+            return self.load_balancing.discovery(req, versioned)
         return self.network.discovery(req, versioned)
 
     def _api(
@@ -314,6 +322,10 @@ class SimApp:
         headers.append(("Content-Length", str(0 if method == "HEAD" else len(body))))
         headers.append(("X-Openstack-Request-Id", f"req-{uuid.uuid4()}"))
         return Reply(resp.status, headers, b"" if method == "HEAD" else body)
+
+
+#: Services whose versioned root (``GET /compute/v2.1``) is a discovery document.
+_VERSIONED_ROOTS = ("compute", "block-storage", "image", "identity", "load-balancer")
 
 
 def _looks_like_project(segment: str) -> bool:

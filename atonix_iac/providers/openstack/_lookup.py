@@ -84,6 +84,20 @@ def server(conn: Any, name_or_id: str) -> Any:
     return _find(conn.compute.find_server, name_or_id, "server")
 
 
+def lb_object(kind: str) -> Finder:
+    """A finder for an Octavia object (``load_balancer``, ``listener``, ``pool`` ...)."""
+
+    def find(conn: Any, name_or_id: str) -> Any:
+        what = kind.replace("_", " ")
+        return _find(getattr(conn.load_balancer, f"find_{kind}"), name_or_id, what)
+
+    return find
+
+
+def _lb_names(kind: str) -> Callable[[Any], list[str]]:
+    return lambda c: _names(getattr(c.load_balancer, kind)())
+
+
 # constraint name -> (finder, human name, lister of candidate names for "did you mean")
 def _names(items: Iterable[Any]) -> list[str]:
     return [str(i.name) for i in items if getattr(i, "name", None)]
@@ -104,6 +118,20 @@ CONSTRAINTS: dict[str, tuple[Finder, str, Callable[[Any], list[str]]]] = {
     ),
     "cinder.vtype": (volume_type, "volume type", lambda c: _names(c.block_storage.types())),
     "cinder.volume": (volume, "volume", lambda c: _names(c.block_storage.volumes())),
+    "octavia.loadbalancer": (
+        lb_object("load_balancer"),
+        "load balancer",
+        _lb_names("load_balancers"),
+    ),
+    "octavia.listener": (lb_object("listener"), "listener", _lb_names("listeners")),
+    "octavia.pool": (lb_object("pool"), "pool", _lb_names("pools")),
+    "octavia.l7policy": (lb_object("l7_policy"), "L7 policy", _lb_names("l7_policies")),
+    "octavia.flavor": (lb_object("flavor"), "load balancer flavor", _lb_names("flavors")),
+    "octavia.flavorprofile": (
+        lb_object("flavor_profile"),
+        "load balancer flavor profile",
+        _lb_names("flavor_profiles"),
+    ),
 }
 
 
