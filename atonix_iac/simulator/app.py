@@ -24,6 +24,8 @@ from .block_storage import BlockStorage
 from .compute import MAX_VERSION as COMPUTE_MAX
 from .compute import Compute
 from .config import FaultRule, SimConfig
+from .container_infra import MAX_VERSION as MAGNUM_MAX
+from .container_infra import ContainerInfra
 from .errors import REASONS, ApiError, error_body
 from .faults import WRITE_METHODS, FaultEngine, RequestRecord
 from .identity import Identity
@@ -63,6 +65,9 @@ MOUNTS = {
     "volume": Mount("block-storage", "v3", "volume", (3, 0), _parse_version(VOLUME_MAX)),
     "image": Mount("image", "v2"),
     "load-balancer": Mount("load-balancer", "v2", aliases=("v2.0",)),
+    "container-infra": Mount(
+        "container-infra", "v1", "container-infra", (1, 1), _parse_version(MAGNUM_MAX)
+    ),
 }
 
 
@@ -91,6 +96,7 @@ class SimApp:
         self.compute = Compute(self.backend, self.network, self.volumes)
         self.image = Image(self.backend)
         self.load_balancing = LoadBalancing(self.backend, self.network)
+        self.container_infra = ContainerInfra(self.backend)
         self.admin = Admin(self)
         self._routers: dict[str, Router] = {
             "identity": self.identity.router,
@@ -99,6 +105,7 @@ class SimApp:
             "block-storage": self.volumes.router,
             "image": self.image.router,
             "load-balancer": self.load_balancing.router,
+            "container-infra": self.container_infra.router,
         }
         with store.lock:
             seed(self.backend, self.network, list(projects))
@@ -239,6 +246,8 @@ class SimApp:
             return self.image.discovery(req, versioned)
         if mount.service == "load-balancer":
             return self.load_balancing.discovery(req, versioned)
+        if mount.service == "container-infra":
+            return self.container_infra.discovery(req, versioned)
         return self.network.discovery(req, versioned)
 
     def _api(
@@ -325,7 +334,14 @@ class SimApp:
 
 
 #: Services whose versioned root (``GET /compute/v2.1``) is a discovery document.
-_VERSIONED_ROOTS = ("compute", "block-storage", "image", "identity", "load-balancer")
+_VERSIONED_ROOTS = (
+    "compute",
+    "block-storage",
+    "image",
+    "identity",
+    "load-balancer",
+    "container-infra",
+)
 
 
 def _looks_like_project(segment: str) -> bool:

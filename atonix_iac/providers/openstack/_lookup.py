@@ -127,6 +127,13 @@ CONSTRAINTS: dict[str, tuple[Finder, str, Callable[[Any], list[str]]]] = {
     "octavia.pool": (lb_object("pool"), "pool", _lb_names("pools")),
     "octavia.l7policy": (lb_object("l7_policy"), "L7 policy", _lb_names("l7_policies")),
     "octavia.flavor": (lb_object("flavor"), "load balancer flavor", _lb_names("flavors")),
+    "magnum.cluster_template": (
+        lambda c, v: _find(
+            c.container_infrastructure_management.find_cluster_template, v, "cluster template"
+        ),
+        "cluster template",
+        lambda c: _names(c.container_infrastructure_management.cluster_templates()),
+    ),
     "octavia.flavorprofile": (
         lb_object("flavor_profile"),
         "load balancer flavor profile",

@@ -40,6 +40,17 @@ from atonix_iac.providers.openstack._identity import (
 from atonix_iac.providers.openstack._wait import wait_for_status, wait_until_gone
 
 
+def _magnum_detail(response: Any) -> str | None:
+    """Magnum's ``{"errors": [{"title", "detail"}]}``, which the SDK cannot read."""
+    if response.status_code < 400:
+        return None
+    try:
+        errors = response.json().get("errors")
+        return "; ".join(str(e.get("detail") or e.get("title")) for e in errors) or None
+    except (ValueError, AttributeError, TypeError):
+        return None
+
+
 class Body(dict[str, Any]):
     """A JSON object whose fields also read as attributes (what the wait helpers expect)."""
 
@@ -96,7 +107,11 @@ class RestResource(OpenStackResource):
         if self.microversion:
             kwargs["microversion"] = self.microversion
         response = proxy.request(url, method, **kwargs)
-        os_exceptions.raise_from_response(response)
+        try:
+            os_exceptions.raise_from_response(response)
+        except os_exceptions.HttpException as exc:
+            exc.details = _magnum_detail(response) or exc.details
+            raise
         if not response.content:
             return None
         return response.json()
@@ -112,6 +127,13 @@ class RestResource(OpenStackResource):
     def item(self, physical_id: str, properties: Mapping[str, Any]) -> str:
         return f"{self.collection(properties)}/{physical_id}"
 
+    def wrap(self, body: dict[str, Any]) -> Any:
+        """The request body: ``{key: body}``, or the body alone where the API wraps nothing."""
+        return {self.key: body} if self.key else body
+
+    def wait_timeout(self, properties: Mapping[str, Any]) -> float:
+        return self.timeout_s
+
     def delete_url(self, physical_id: str, properties: Mapping[str, Any]) -> str:
         return self.item(physical_id, properties)
 
@@ -125,7 +147,7 @@ class RestResource(OpenStackResource):
                 answer = self.call("GET", self.item(physical_id, properties))
             except os_exceptions.NotFoundException:
                 return None
-        return Body(answer[self.key]) if answer else None
+        return Body(answer[self.key] if self.key else answer) if answer else None
 
     # -- bodies -------------------------------------------------------------------------------
 
@@ -217,7 +239,7 @@ class RestResource(OpenStackResource):
             lambda: self.get_obj(physical_id, properties),
             self.ready,
             what=f"{self.what} {physical_id}",
-            timeout_s=self.timeout_s,
+            timeout_s=self.wait_timeout(properties),
             failed=self.failed,
             physical_id=physical_id,
             attribute=self.status_field,
@@ -229,8 +251,8 @@ class RestResource(OpenStackResource):
     ) -> ResourceResult:
         body = self.body(identity, properties)
         with sdk_errors(f"creating {self.what}"):
-            answer = self.call("POST", self.collection(properties), {self.key: body})
-        obj = Body(answer.get(self.key, answer))
+            answer = self.call("POST", self.collection(properties), self.wrap(body))
+        obj = Body(answer.get(self.key, answer) if self.key else answer)
         return ResourceResult(str(obj[self.id_field]), raw=obj)
 
     def finish_create(
@@ -299,7 +321,7 @@ class RestResource(OpenStackResource):
         body = self.update_body(identity, old, new, changed)
         with sdk_errors(f"updating {self.what} {physical_id}", physical_id):
             if body:
-                self.call(self.update_method, self.item(physical_id, new), {self.key: body})
+                self.call(self.update_method, self.item(physical_id, new), self.wrap(body))
             obj = self.wait_ready(physical_id, new)
         return ResourceResult(physical_id, self.attributes(obj))
 
