@@ -35,6 +35,8 @@ from .octavia import LoadBalancing
 from .protocol import AuthContext, Request, Response
 from .routing import Router
 from .seed import seed
+from .shared_file_system import MAX_VERSION as MANILA_MAX
+from .shared_file_system import SharedFileSystem
 from .store import Store
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
@@ -68,6 +70,9 @@ MOUNTS = {
     "container-infra": Mount(
         "container-infra", "v1", "container-infra", (1, 1), _parse_version(MAGNUM_MAX)
     ),
+    "share": Mount(
+        "shared-file-system", "v2", "shared-file-system", (2, 0), _parse_version(MANILA_MAX)
+    ),
 }
 
 
@@ -97,6 +102,7 @@ class SimApp:
         self.image = Image(self.backend)
         self.load_balancing = LoadBalancing(self.backend, self.network)
         self.container_infra = ContainerInfra(self.backend)
+        self.shares = SharedFileSystem(self.backend)
         self.admin = Admin(self)
         self._routers: dict[str, Router] = {
             "identity": self.identity.router,
@@ -106,6 +112,7 @@ class SimApp:
             "image": self.image.router,
             "load-balancer": self.load_balancing.router,
             "container-infra": self.container_infra.router,
+            "shared-file-system": self.shares.router,
         }
         with store.lock:
             seed(self.backend, self.network, list(projects))
@@ -248,6 +255,8 @@ class SimApp:
             return self.load_balancing.discovery(req, versioned)
         if mount.service == "container-infra":
             return self.container_infra.discovery(req, versioned)
+        if mount.service == "shared-file-system":
+            return self.shares.discovery(req, versioned)
         return self.network.discovery(req, versioned)
 
     def _api(
@@ -341,6 +350,7 @@ _VERSIONED_ROOTS = (
     "identity",
     "load-balancer",
     "container-infra",
+    "shared-file-system",
 )
 
 
