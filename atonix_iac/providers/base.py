@@ -8,12 +8,16 @@ unwrapped). ``delete`` must be idempotent: a resource that is already gone is a 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
 
 from atonix_iac.errors import Diagnostic
+
+# Heat's software config store, as providers see it: the record (id, name, group, config,
+# options, inputs, outputs) of the config with this id, or None when there is none.
+SoftwareConfigLookup = Callable[[str], Mapping[str, Any] | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +79,10 @@ class ResourceIdentity:
     ``token`` is set only while creating: the unique create token state recorded in the
     intent before the create call, sent with the object (tag, metadata) so that an object
     whose create outlived its run can be found again and adopted rather than duplicated.
+
+    ``software_configs`` finds a software config by id (a server's SOFTWARE_CONFIG user_data,
+    a deployment's config, a MultipartMime part), as Heat's engine finds it in its database;
+    None where no store is at hand (the value is then used as given, as Heat does on NotFound).
     """
 
     workspace: str
@@ -82,6 +90,7 @@ class ResourceIdentity:
     stack: str
     address: str
     token: str = ""
+    software_configs: SoftwareConfigLookup | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(slots=True)
