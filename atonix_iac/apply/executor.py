@@ -24,6 +24,7 @@ from typing import Any, Protocol
 
 from atonix_iac.apply.audit import CallOutcome, audited, record_forget
 from atonix_iac.apply.baseline import properties_to_change, update_baseline
+from atonix_iac.apply.configs import software_config_lookup
 from atonix_iac.apply.events import (
     ApplyEvent,
     ApplyResult,
@@ -292,7 +293,11 @@ class _Run:
             self.update(step, change)
 
     def identity(self, address: str) -> ResourceIdentity:
-        return replace(self.identity_base, address=address)
+        return replace(
+            self.identity_base,
+            address=address,
+            software_configs=software_config_lookup(self.snapshot),
+        )
 
     def implementation(self, change: ResourceChange, type_name: str) -> ResourceType:
         impl = self.registry.implementation(type_name)
