@@ -34,6 +34,7 @@ from atonix_iac.apply.events import (
     Operation,
     ignore_event,
 )
+from atonix_iac.apply.external import ReadContext, read_external
 from atonix_iac.apply.refresh import state_key_of
 from atonix_iac.apply.retry import RetryPolicy, retrying
 from atonix_iac.apply.rollback import RunWork, Undoer, roll_back
@@ -289,8 +290,23 @@ class _Run:
             self.delete(step, change)
         elif step.kind is StepKind.CREATE:
             self.create(step, change)
+        elif step.kind is StepKind.READ:
+            read_external(self.read_context(step, change), change)
         else:
             self.update(step, change)
+
+    def read_context(self, step: Step, change: ResourceChange) -> ReadContext:
+        return ReadContext(
+            self.store,
+            self.key,
+            self.template.resources[change.address],
+            self.implementation(change, change.type),
+            self.identity(change.address),
+            self.policy,
+            self.audit_project,
+            lambda kind, operation, **info: self.emit(kind, step, operation, **info),
+            self.remember,
+        )
 
     def identity(self, address: str) -> ResourceIdentity:
         return replace(
