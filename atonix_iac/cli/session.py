@@ -31,7 +31,7 @@ from atonix_iac.template import (
     parse_var_assignments,
 )
 from atonix_iac.template.model import Template
-from atonix_iac.workspace.binding import Binding
+from atonix_iac.workspace.binding import DEFAULT_ENVIRONMENT, DEFAULT_WORKSPACE, Binding
 
 from .options import STATE_URL_ENV, InputOptions, StackOptions
 from .project import ProjectContext, resolve_project
@@ -44,6 +44,7 @@ DEFAULT_PROJECT_ID = ""
 STATE_DIR = ".atonix"
 STATE_FILE = "state.db"
 DEFAULT_REGION = "RegionOne"
+ANY_CLOUD = "(any cloud)"  # a binding's cloud for listing providers; never connected to
 
 
 @dataclass
@@ -181,6 +182,12 @@ def make_registry(binding: Binding | None = None) -> Registry:
 
         providers.append(OpenStackProvider(binding))
     return Registry.from_providers(providers)
+
+
+def provider_registry() -> Registry:
+    """Every provider atonix has (the OpenStack ones as for any cloud; nothing connects):
+    what a type needs to be deployable, whatever the current binding."""
+    return make_registry(Binding(DEFAULT_WORKSPACE, DEFAULT_ENVIRONMENT, cloud=ANY_CLOUD))
 
 
 @contextmanager

@@ -29,6 +29,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -116,6 +117,8 @@ class ResourceRow(Base):
     updated_at: Mapped[datetime]
     # The intent's create token, sent with the create so the object can be found again.
     create_token: Mapped[str | None] = mapped_column(String(36))
+    # Adopted through external_id: never updated or deleted, only forgotten.
+    external: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class VersionRow(Base):
