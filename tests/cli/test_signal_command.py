@@ -132,17 +132,24 @@ def test_a_failure_signal_ends_the_wait_with_its_reason(project: Project) -> Non
 
 
 def _post(url: str, token: str | None, body: Any) -> int:
+    return _send(url, token, body, "POST")
+
+
+def _send(url: str, token: str | None, body: Any, method: str) -> int:
+    """The HTTP status of the answer; -1 when nothing listens there any more."""
     headers = {"Content-Type": "application/json"}
     if token is not None:
         headers["X-Auth-Token"] = token
     request = urllib.request.Request(
-        url, data=json.dumps(body).encode(), headers=headers, method="POST"
+        url, data=json.dumps(body).encode(), headers=headers, method=method
     )
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return int(response.status)
     except urllib.error.HTTPError as err:
         return int(err.code)
+    except urllib.error.URLError:
+        return -1
 
 
 @pytest.mark.parametrize(
@@ -186,3 +193,56 @@ def test_signalling_a_stack_without_state_says_so(project: Project) -> None:
     result = project.run("signal", "handle")
     assert result.exit_code == 1
     assert result.stderr.startswith("error: no resource handle in the state of")
+
+
+RENEWED = """heat_template_version: 2018-08-31
+parameters:
+  version: {type: string, default: "1"}
+resources:
+  handle:
+    type: OS::Heat::UpdateWaitConditionHandle
+  wait:
+    type: AWS::CloudFormation::WaitCondition
+    properties: {Handle: {get_resource: handle}, Timeout: 60}
+  app:
+    type: OS::Heat::Value
+    properties: {value: {get_param: version}}
+outputs:
+  data:
+    value: {get_attr: [wait, Data]}
+"""
+
+
+def test_an_update_handle_is_renewed_by_each_update_and_must_be_signalled_again(
+    project: Project,
+) -> None:
+    """The AWS-style handle's reference is its URL; a cfn-style sender PUTs all four keys."""
+    project.write("stack.yaml", RENEWED)
+    signal = {"Status": "SUCCESS", "Reason": "configured", "Data": "v1", "UniqueId": "app"}
+    apply = _start_apply(project.root)
+    try:
+        url = _handle(project.root).physical_id
+        assert "/resources/handle/signal?Signature=" in url
+        assert _send(url.split("?")[0], None, signal, "PUT") == 401  # the Signature is the key
+        assert _send(url, None, signal, "PUT") == 200
+    finally:
+        code, output = _finish(apply)
+    assert code == 0, output
+    assert project.run("plan", "-detailed-exitcode").exit_code == 0  # nothing else changes
+
+    apply = _start_apply(project.root, "-var", "version=2")
+    try:
+        deadline = time.monotonic() + 30
+        while (renewed := _handle(project.root).physical_id) == url:
+            assert time.monotonic() < deadline, "the handle was not replaced"
+            time.sleep(0.1)
+        late = {**signal, "Data": "v2"}
+        assert _send(url, None, late, "PUT") in (404, 401, -1)  # the old URL is dead
+        sent = project.process("signal", "handle", "--data", json.dumps(late))
+        assert sent.returncode == 0, sent.stderr
+    finally:
+        code, output = _finish(apply)
+    assert code == 0, output
+    assert "handle must be replaced" in output
+    assert renewed != url
+    assert json.loads(project.run("output", "-raw", "data").output) == {"app": "v2"}

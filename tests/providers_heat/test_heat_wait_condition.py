@@ -34,6 +34,9 @@ class Channel:
     def endpoint(self, address: str) -> str:
         return ENDPOINT.replace("handle", address)
 
+    def is_handle(self, handle_id: str) -> bool:
+        return handle_id.startswith("h")
+
     def received(self, handle_id: str) -> Sequence[Signal]:
         if self.arriving:
             self.inbox.append(self.arriving.pop(0))
@@ -141,3 +144,8 @@ def test_other_signal_transports_are_refused_at_plan_time() -> None:
     handle = HeatProvider().resource_types()["OS::Heat::WaitConditionHandle"]
     [problem] = handle.check({"signal_transport": "ZAQAR_SIGNAL"})
     assert "ZAQAR_SIGNAL is not supported" in problem.message
+
+
+def test_a_handle_that_is_no_handle_fails_at_once_as_in_heat() -> None:
+    with pytest.raises(ResourceFailedError, match="^nope is not a valid wait condition handle$"):
+        waiter(Clock()).create(identity(Channel([])), {"handle": "nope", "timeout": 5})
