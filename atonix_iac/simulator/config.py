@@ -160,6 +160,9 @@ class SimConfig:
     seed: int | None = None
     #: Keep at most this many request-log entries.
     request_log_size: int = 100_000
+    #: Services hosted elsewhere to list in Keystone's catalog, by catalog type, e.g.
+    #: ``{"orchestration": "http://127.0.0.1:8004/v1/{project_id}"}`` (the stack service).
+    extra_catalog: dict[str, str] = field(default_factory=dict)
 
     def delay_for(self, kind: str) -> float:
         return float(self.delays.get(kind, self.build_delay))
