@@ -39,6 +39,7 @@ from atonix_iac.planner.outputs import output_changes
 from atonix_iac.planner.plan import Action, Plan, PlanMode, ResourceChange
 from atonix_iac.planner.protocols import BoundParams, ResourceFacts
 from atonix_iac.planner.selection import select_addresses
+from atonix_iac.planner.translate import translation_diagnostics
 from atonix_iac.providers.base import ResourceResult, ResourceSchema
 from atonix_iac.providers.registry import Registry
 from atonix_iac.providers.validation import apply_defaults
@@ -193,6 +194,8 @@ class _PlanBuilder:
             self._plan_external(spec, schema)
             return
         desired = resolve_spec_properties(spec, self.ctx)
+        for found in translation_diagnostics(spec):
+            (self.errors if found.severity is Severity.ERROR else self.warnings).append(found)
         self.errors.extend(property_diagnostics(spec, schema, desired))
         prior = self.current.get(address)
         observed = observe(prior, self.refreshed) if prior is not None else None

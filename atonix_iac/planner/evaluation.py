@@ -15,6 +15,7 @@ from typing import Any
 
 from atonix_iac.errors import SourceLocation, TemplateError
 from atonix_iac.planner.protocols import BoundParams, ResourceFacts
+from atonix_iac.planner.translate import translate_values
 from atonix_iac.template.expr import Expr
 from atonix_iac.template.model import NestedStack, ResourceSpec, Template
 from atonix_iac.template.nodes import LocatedStr
@@ -222,9 +223,10 @@ def _clean(value: Any) -> Any:
 
 
 def resolve_spec_properties(spec: ResourceSpec, ctx: PlanContext) -> dict[str, Any]:
-    """The resource's properties with every function evaluated (may hold UNKNOWN)."""
+    """The resource's properties with every function evaluated (may hold UNKNOWN), retired
+    names read as their replacements (Heat's translation rules)."""
     resolved = resolve_value(spec.properties, ctx)
-    return resolved if isinstance(resolved, dict) else {}
+    return translate_values(spec.type, resolved) if isinstance(resolved, dict) else {}
 
 
 def resolve_properties(
