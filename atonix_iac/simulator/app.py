@@ -24,6 +24,7 @@ from .block_storage import BlockStorage
 from .compute import MAX_VERSION as COMPUTE_MAX
 from .compute import Compute
 from .config import FaultRule, SimConfig
+from .dns import Dns
 from .errors import REASONS, ApiError, error_body
 from .faults import WRITE_METHODS, FaultEngine, RequestRecord
 from .identity import Identity
@@ -63,6 +64,7 @@ MOUNTS = {
     "image": Mount("image", "v2"),
     "swift": Mount("object-store", "v1"),
     "key-manager": Mount("key-manager", "v1"),
+    "dns": Mount("dns", "v2"),
 }
 
 
@@ -92,6 +94,7 @@ class SimApp:
         self.image = Image(self.backend)
         self.object_store = ObjectStore(self.backend)
         self.key_manager = KeyManager(self.backend)
+        self.dns = Dns(self.backend)
         self.admin = Admin(self)
         self._routers: dict[str, Router] = {
             "identity": self.identity.router,
@@ -101,6 +104,7 @@ class SimApp:
             "image": self.image.router,
             "object-store": self.object_store,
             "key-manager": self.key_manager.router,
+            "dns": self.dns.router,
         }
         with store.lock:
             seed(self.backend, self.network, list(projects))
@@ -230,6 +234,7 @@ class SimApp:
             "image",
             "identity",
             "key-manager",
+            "dns",
         ):
             return None if req.method == "GET" else rest
         req.segments = rest
@@ -247,6 +252,8 @@ class SimApp:
             return self.image.discovery(req, versioned)
         if mount.service == "key-manager":
             return self.key_manager.discovery(req, versioned)
+        if mount.service == "dns":
+            return self.dns.discovery(req, versioned)
         if mount.service == "object-store":  # Swift has no version document: /info instead
             raise ApiError(404, "The resource could not be found.")
         return self.network.discovery(req, versioned)

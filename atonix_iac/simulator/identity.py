@@ -35,6 +35,7 @@ CATALOG = (
     ("image", "glance", "/image"),
     ("object-store", "swift", "/swift/v1/AUTH_{project_id}"),
     ("key-manager", "barbican", "/key-manager"),
+    ("dns", "designate", "/dns"),
 )
 REGION = "RegionOne"
 _UNAUTHORIZED = "The request you have made requires authentication."

@@ -116,3 +116,53 @@ def test_barbican_stack_keeps_the_payload_secret(cloud_project: CloudProject) ->
     assert destroyed.exit_code == 0, destroyed.output
     assert km.get("secrets").json()["total"] == 0
     assert km.get("orders").json()["total"] == 0
+
+
+DNS_STACK = """heat_template_version: 2018-08-31
+parameters:
+  ttl:
+    type: number
+    default: 300
+resources:
+  zone:
+    type: OS::Designate::Zone
+    properties:
+      name: svc-e2e.example.com.
+      email: ops@example.com
+      ttl: {get_param: ttl}
+  www:
+    type: OS::Designate::RecordSet
+    properties:
+      zone: {get_resource: zone}
+      name: www
+      type: A
+      records: [10.0.0.1]
+      ttl: {get_param: ttl}
+outputs:
+  zone:
+    value: {get_resource: zone}
+"""
+
+
+def test_designate_stack_updates_in_place(cloud_project: CloudProject) -> None:
+    cloud_project.bind(DEV)
+    cloud_project.write("stack.yaml", DNS_STACK)
+    applied = cloud_project.run("apply", "-auto-approve", *SCOPE)
+    assert applied.exit_code == 0, applied.output
+    again = cloud_project.run("plan", "-detailed-exitcode", *SCOPE)
+    assert again.exit_code == 0, again.output
+    before = cloud_project.state(workspace="team", environment="dev").resources
+    ttl = cloud_project.run("plan", *SCOPE, "-var", "ttl=60")
+    assert ttl.exit_code == 0 and "2 to change" in ttl.output, ttl.output
+    changed = cloud_project.run("apply", "-auto-approve", *SCOPE, "-var", "ttl=60")
+    assert changed.exit_code == 0, changed.output
+    after = cloud_project.state(workspace="team", environment="dev").resources
+    assert {a: r.physical_id for a, r in after.items()} == {
+        a: r.physical_id for a, r in before.items()
+    }
+    dns = cloud_project.sdk().dns
+    zone_id = after["zone"].physical_id
+    assert dns.get_recordset(after["www"].physical_id, zone_id).ttl == 60
+    destroyed = cloud_project.run("destroy", "-auto-approve", *SCOPE, "-var", "ttl=60")
+    assert destroyed.exit_code == 0, destroyed.output
+    assert list(dns.zones(name="svc-e2e.example.com.")) == []

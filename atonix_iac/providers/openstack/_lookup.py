@@ -85,6 +85,14 @@ def server(conn: Any, name_or_id: str) -> Any:
     return _find(conn.compute.find_server, name_or_id, "server")
 
 
+def dns_zone(conn: Any, name_or_id: str) -> Any:
+    """By id or name; ``example.com`` finds ``example.com.`` (templates often drop the dot)."""
+    found = _find(conn.dns.find_zone, name_or_id, "zone")
+    if found is None and name_or_id and not name_or_id.endswith("."):
+        found = _find(conn.dns.find_zone, name_or_id + ".", "zone")
+    return found
+
+
 # constraint name -> (finder, human name, lister of candidate names for "did you mean")
 def _names(items: Iterable[Any]) -> list[str]:
     return [str(i.name) for i in items if getattr(i, "name", None)]
@@ -105,6 +113,7 @@ CONSTRAINTS: dict[str, tuple[Finder, str, Callable[[Any], list[str]]]] = {
     ),
     "cinder.vtype": (volume_type, "volume type", lambda c: _names(c.block_storage.types())),
     "cinder.volume": (volume, "volume", lambda c: _names(c.block_storage.volumes())),
+    "designate.zone": (dns_zone, "zone", lambda c: _names(c.dns.zones())),
     "barbican.secret": (
         lambda c, ref: _barbican.find(c, "secrets", ref),
         "secret",
