@@ -28,6 +28,8 @@ from .dns import Dns
 from .errors import REASONS, ApiError, error_body
 from .faults import WRITE_METHODS, FaultEngine, RequestRecord
 from .identity import Identity
+from .identity_admin import IdentityAdmin
+from .identity_roles import RoleAssignments
 from .image import Image
 from .key_manager import KeyManager
 from .network import Networking
@@ -88,6 +90,9 @@ class SimApp:
         self.engine = FaultEngine(config or SimConfig())
         self.backend = Backend(store, self.engine)
         self.identity = Identity(self.backend)
+        identity_admin = IdentityAdmin(self.identity, self.backend)
+        identity_admin.install(self.identity.router)
+        RoleAssignments(identity_admin, self.backend).install(self.identity.router)
         self.network = Networking(self.backend)
         self.volumes = BlockStorage(self.backend)
         self.compute = Compute(self.backend, self.network, self.volumes)

@@ -166,3 +166,62 @@ def test_designate_stack_updates_in_place(cloud_project: CloudProject) -> None:
     destroyed = cloud_project.run("destroy", "-auto-approve", *SCOPE, "-var", "ttl=60")
     assert destroyed.exit_code == 0, destroyed.output
     assert list(dns.zones(name="svc-e2e.example.com.")) == []
+
+
+KEYSTONE_STACK = """heat_template_version: 2018-08-31
+parameters:
+  description:
+    type: string
+    default: first
+resources:
+  team:
+    type: OS::Keystone::Project
+    properties:
+      name: svc-e2e-team
+      description: {get_param: description}
+  reader:
+    type: OS::Keystone::User
+    properties:
+      name: svc-e2e-reader
+      password: not-in-the-plan-8214
+      default_project: {get_resource: team}
+      roles:
+        - {role: reader, project: {get_resource: team}}
+"""
+
+
+def test_keystone_stack_as_admin(cloud_project: CloudProject) -> None:
+    cloud_project.bind(DEV)
+    cloud_project.write("stack.yaml", KEYSTONE_STACK)
+    applied = cloud_project.run("apply", "-auto-approve", *SCOPE)
+    assert applied.exit_code == 0, applied.output
+    assert "not-in-the-plan-8214" not in applied.output
+    again = cloud_project.run("plan", "-detailed-exitcode", *SCOPE)
+    assert again.exit_code == 0, again.output
+    changed = cloud_project.run("apply", "-auto-approve", *SCOPE, "-var", "description=second")
+    assert changed.exit_code == 0 and "1 changed" in changed.output, changed.output
+    identity = cloud_project.sdk().identity
+    assert identity.find_project("svc-e2e-team").description == "second"
+    destroyed = cloud_project.run("destroy", "-auto-approve", *SCOPE, "-var", "description=second")
+    assert destroyed.exit_code == 0, destroyed.output
+    assert identity.find_user("svc-e2e-reader") is None
+
+
+def test_keystone_stack_with_a_member_binding_fails_the_plan(cloud_project: CloudProject) -> None:
+    clouds = cloud_project.root / "clouds.yaml"
+    auth_url = cloud_project.sim.auth_url
+    clouds.write_text(
+        "clouds:\n  member:\n    auth:\n"
+        f"      auth_url: {auth_url}\n      username: demo-user\n      password: password\n"
+        "      project_name: demo\n      user_domain_name: Default\n"
+        "      project_domain_name: Default\n    region_name: RegionOne\n"
+    )
+    cloud_project.bind("dev: {cloud: member, project: demo, region: RegionOne}")
+    cloud_project.write("stack.yaml", KEYSTONE_STACK)
+    cloud_project.sim.clear_request_log()
+    planned = cloud_project.process("plan", *SCOPE, OS_CLIENT_CONFIG_FILE=str(clouds))
+    assert planned.returncode == 1, planned.stdout + planned.stderr
+    assert "stack.yaml:" in planned.stderr
+    assert "OS::Keystone::Project needs an admin binding" in planned.stderr
+    assert "Traceback" not in planned.stderr
+    assert cloud_project.writes() == []

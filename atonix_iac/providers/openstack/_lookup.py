@@ -93,6 +93,23 @@ def dns_zone(conn: Any, name_or_id: str) -> Any:
     return found
 
 
+def keystone(kind: str) -> Finder:
+    """A Keystone finder by name or id (domains, projects, roles, users, groups, services)."""
+
+    def finder(conn: Any, name_or_id: str) -> Any:
+        return _find(getattr(conn.identity, f"find_{kind}"), name_or_id, kind)
+
+    return finder
+
+
+def region(conn: Any, region_id: str) -> Any:
+    with sdk_errors(f"looking up region `{region_id}`"):
+        try:
+            return conn.identity.get_region(region_id)
+        except os_exceptions.NotFoundException:
+            return None
+
+
 # constraint name -> (finder, human name, lister of candidate names for "did you mean")
 def _names(items: Iterable[Any]) -> list[str]:
     return [str(i.name) for i in items if getattr(i, "name", None)]
@@ -113,6 +130,17 @@ CONSTRAINTS: dict[str, tuple[Finder, str, Callable[[Any], list[str]]]] = {
     ),
     "cinder.vtype": (volume_type, "volume type", lambda c: _names(c.block_storage.types())),
     "cinder.volume": (volume, "volume", lambda c: _names(c.block_storage.volumes())),
+    "keystone.domain": (keystone("domain"), "domain", lambda c: _names(c.identity.domains())),
+    "keystone.project": (keystone("project"), "project", lambda c: _names(c.identity.projects())),
+    "keystone.role": (keystone("role"), "role", lambda c: _names(c.identity.roles())),
+    "keystone.user": (keystone("user"), "user", lambda c: _names(c.identity.users())),
+    "keystone.group": (keystone("group"), "group", lambda c: _names(c.identity.groups())),
+    "keystone.service": (keystone("service"), "service", lambda c: _names(c.identity.services())),
+    "keystone.region": (
+        region,
+        "region",
+        lambda c: [str(r.id) for r in c.identity.regions()],
+    ),
     "designate.zone": (dns_zone, "zone", lambda c: _names(c.dns.zones())),
     "barbican.secret": (
         lambda c, ref: _barbican.find(c, "secrets", ref),

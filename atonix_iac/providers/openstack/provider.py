@@ -14,6 +14,7 @@ from atonix_iac.providers.openstack.block_storage import Volume, VolumeAttachmen
 from atonix_iac.providers.openstack.compute import KeyPair, Server, ServerGroup
 from atonix_iac.providers.openstack.connect import BindingLike, CloudTarget
 from atonix_iac.providers.openstack.dns import TYPES as DNS_TYPES
+from atonix_iac.providers.openstack.identity import TYPES as IDENTITY_TYPES
 from atonix_iac.providers.openstack.key_manager import TYPES as KEY_MANAGER_TYPES
 from atonix_iac.providers.openstack.network import Net, Port, Subnet
 from atonix_iac.providers.openstack.object_store import SwiftContainer
@@ -50,6 +51,7 @@ TYPES: tuple[type[OpenStackResource], ...] = (
     SwiftContainer,
     *KEY_MANAGER_TYPES,
     *DNS_TYPES,
+    *IDENTITY_TYPES,
 )
 TYPE_NAMES: frozenset[str] = frozenset(t.type_name for t in TYPES)
 
