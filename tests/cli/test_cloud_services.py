@@ -225,3 +225,42 @@ def test_keystone_stack_with_a_member_binding_fails_the_plan(cloud_project: Clou
     assert "OS::Keystone::Project needs an admin binding" in planned.stderr
     assert "Traceback" not in planned.stderr
     assert cloud_project.writes() == []
+
+
+GLANCE_STACK = """heat_template_version: 2018-08-31
+parameters:
+  tags:
+    type: comma_delimited_list
+    default: [base]
+resources:
+  image:
+    type: OS::Glance::WebImage
+    properties:
+      location: https://download.cirros-cloud.net/0.6.2/cirros-0.6.2-x86_64-disk.img
+      container_format: bare
+      disk_format: qcow2
+      tags: {get_param: tags}
+  server_volume:
+    type: OS::Cinder::Volume
+    properties:
+      size: 1
+      image: {get_resource: image}
+"""
+
+
+def test_glance_web_image_feeds_a_volume(cloud_project: CloudProject) -> None:
+    cloud_project.bind(DEV)
+    cloud_project.write("stack.yaml", GLANCE_STACK)
+    applied = cloud_project.run("apply", "-auto-approve", *SCOPE)
+    assert applied.exit_code == 0, applied.output
+    again = cloud_project.run("plan", "-detailed-exitcode", *SCOPE)
+    assert again.exit_code == 0, again.output
+    state = cloud_project.state(workspace="team", environment="dev")
+    image_id = state.resources["image"].physical_id
+    retagged = cloud_project.run("apply", "-auto-approve", *SCOPE, "-var", "tags=base,gold")
+    assert retagged.exit_code == 0 and "1 changed" in retagged.output, retagged.output
+    sdk = cloud_project.sdk()
+    assert {"base", "gold"} <= set(sdk.image.get_image(image_id).tags)
+    destroyed = cloud_project.run("destroy", "-auto-approve", *SCOPE, "-var", "tags=base,gold")
+    assert destroyed.exit_code == 0, destroyed.output
+    assert sdk.image.find_image(image_id) is None

@@ -15,6 +15,7 @@ from atonix_iac.providers.openstack.compute import KeyPair, Server, ServerGroup
 from atonix_iac.providers.openstack.connect import BindingLike, CloudTarget
 from atonix_iac.providers.openstack.dns import TYPES as DNS_TYPES
 from atonix_iac.providers.openstack.identity import TYPES as IDENTITY_TYPES
+from atonix_iac.providers.openstack.image import TYPES as IMAGE_TYPES
 from atonix_iac.providers.openstack.key_manager import TYPES as KEY_MANAGER_TYPES
 from atonix_iac.providers.openstack.network import Net, Port, Subnet
 from atonix_iac.providers.openstack.object_store import SwiftContainer
@@ -52,6 +53,7 @@ TYPES: tuple[type[OpenStackResource], ...] = (
     *KEY_MANAGER_TYPES,
     *DNS_TYPES,
     *IDENTITY_TYPES,
+    *IMAGE_TYPES,
 )
 TYPE_NAMES: frozenset[str] = frozenset(t.type_name for t in TYPES)
 
