@@ -48,8 +48,14 @@ def test_web_image_lifecycle(cloud: Any, ident: Any, unique: str) -> None:
         k: v for k, v in props.items() if k != "location"
     }
 
-    new = {**props, "name": f"img2-{unique}", "tags": ["web", "v2"], "min_ram": 0,
-           "extra_properties": {"os_require_quiesce": "yes"}, "active": False}  # fmt: skip
+    new = {
+        **props,
+        "name": f"img2-{unique}",
+        "tags": ["web", "v2"],
+        "min_ram": 0,
+        "extra_properties": {"os_require_quiesce": "yes"},
+        "active": False,
+    }
     image_type.update(
         ident("image"),
         created.physical_id,
@@ -81,8 +87,7 @@ def test_members_token_and_protection(cloud: Any, ident: Any, unique: str) -> No
     other_project = cloud.sdk(cloud.projects[1]).current_project_id
     who = ident("shared")
     creating = ResourceIdentity(who.workspace, who.environment, who.stack, who.address, "tok-9")
-    props = {**_base(unique), "visibility": "shared", "members": [other_project],
-             "protected": True}  # fmt: skip
+    props = {**_base(unique), "visibility": "shared", "members": [other_project], "protected": True}
     started = image_type.start_create(creating, props)
     assert image_type.find_created(creating, props, None, ()) == started.physical_id
     assert image_type.find_created(creating, props, None, (started.physical_id,)) is None
@@ -94,8 +99,9 @@ def test_members_token_and_protection(cloud: Any, ident: Any, unique: str) -> No
     with pytest.raises(ProviderError, match="protected"):
         image_type.delete(who, started.physical_id, props)
     unprotected = {**props, "protected": False, "members": []}
-    image_type.update(who, started.physical_id, props, unprotected,
-                      frozenset({"protected", "members"}))  # fmt: skip
+    image_type.update(
+        who, started.physical_id, props, unprotected, frozenset({"protected", "members"})
+    )
     image_type.delete(who, started.physical_id, unprotected)
     assert image_type.read(who, started.physical_id, unprotected) is None
 
@@ -108,7 +114,7 @@ def test_plan_time_checks(cloud: Any, unique: str) -> None:
             "location": "file:///etc/passwd",
             "kernel_id": "cirros-kernle",
             "members": ["p"],
-        }  # fmt: skip
+        }
     )
     messages = [d.message for d in found]
     assert "image `cirros-kernle` not found" in messages

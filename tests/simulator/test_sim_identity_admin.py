@@ -62,14 +62,21 @@ def test_groups_services_endpoints_regions(conn: Any) -> None:
     assert region["id"] == "Edge"
     service = ks.post("/services", json={"service": {"type": "thing", "name": "t"}}).json()
     service_id = service["service"]["id"]
-    body = {"endpoint": {"service_id": service_id, "interface": "public",
-                         "url": "https://t.example", "region_id": "Edge"}}  # fmt: skip
+    body = {
+        "endpoint": {
+            "service_id": service_id,
+            "interface": "public",
+            "url": "https://t.example",
+            "region_id": "Edge",
+        }
+    }
     endpoint = ks.post("/endpoints", json=body).json()["endpoint"]
     assert endpoint["region"] == "Edge"
     types = {s["type"] for s in ks.get("/services").json()["services"]}
     assert {"thing", "compute", "identity"} <= types
-    bad = ks.post("/endpoints", json={"endpoint": {**body["endpoint"], "interface": "x"}},
-                  raise_exc=False)  # fmt: skip
+    bad = ks.post(
+        "/endpoints", json={"endpoint": {**body["endpoint"], "interface": "x"}}, raise_exc=False
+    )
     assert bad.status_code == 400
     assert ks.delete(f"/services/{service_id}").status_code == 204
     assert ks.get(f"/endpoints/{endpoint['id']}", raise_exc=False).status_code == 404
