@@ -26,6 +26,7 @@ from atonix_iac.providers.openstack.quota import (
     live_limits,
     quota_demand,
 )
+from atonix_iac.providers.openstack.quota_services import SERVICE_KEYS, service_limits
 from atonix_iac.providers.openstack.routing import (
     FloatingIP,
     FloatingIPAssociation,
@@ -71,6 +72,7 @@ class OpenStackProvider(Provider):
         self.binding = binding
         self.target = CloudTarget.from_binding(binding)
         self.session = CloudSession(self.target, timeout_s)
+        self._service_keys: frozenset[str] = frozenset()
         self._types: Mapping[str, ResourceType] = MappingProxyType(
             {t.type_name: t(self.session) for t in TYPES}
         )
@@ -93,11 +95,18 @@ class OpenStackProvider(Provider):
         return int(flavor.vcpus or 0), int(flavor.ram or 0)
 
     def quota_demand(self, changes: Iterable[ChangeLike]) -> QuotaDemand:
-        return quota_demand(changes, self.flavor_size)
+        demand = quota_demand(changes, self.flavor_size)
+        # The DNS and key manager quotas are read only when the plan holds such resources.
+        self._service_keys = frozenset(k for k in (*demand.peak, *demand.net) if k in SERVICE_KEYS)
+        return demand
 
     def live_limits(self) -> LiveLimits:
         with sdk_errors(f"reading quotas of {self.target.describe()}"):
-            return live_limits(self.session.conn)
+            found = live_limits(self.session.conn)
+        if not self._service_keys:
+            return found
+        limits, usage = service_limits(self.session.conn, self._service_keys)
+        return LiveLimits({**found.limits, **limits}, {**found.usage, **usage})
 
     def close(self) -> None:
         self.session.close()
