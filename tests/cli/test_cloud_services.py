@@ -264,3 +264,69 @@ def test_glance_web_image_feeds_a_volume(cloud_project: CloudProject) -> None:
     destroyed = cloud_project.run("destroy", "-auto-approve", *SCOPE, "-var", "tags=base,gold")
     assert destroyed.exit_code == 0, destroyed.output
     assert sdk.image.find_image(image_id) is None
+
+
+LOST_ANSWERS_STACK = """heat_template_version: 2018-08-31
+resources:
+  bucket:
+    type: OS::Swift::Container
+  token:
+    type: OS::Barbican::Secret
+    properties:
+      payload: abc
+      payload_content_type: text/plain
+  zone:
+    type: OS::Designate::Zone
+    properties:
+      name: lost-answers.example.org.
+      email: ops@example.org
+  team:
+    type: OS::Keystone::Project
+    properties:
+      name: lost-answers-team
+  image:
+    type: OS::Glance::WebImage
+    properties:
+      location: https://example.org/cirros.img
+      container_format: bare
+      disk_format: qcow2
+"""
+
+
+def test_creates_whose_answers_were_lost_are_adopted_not_duplicated(
+    cloud_project: CloudProject,
+) -> None:
+    """Each create succeeds in the cloud but its client sees a 502: the retry finds the
+    object (by token or natural key) instead of making a second one."""
+    sim = cloud_project.sim
+    cloud_project.bind(DEV)
+    cloud_project.write("stack.yaml", LOST_ANSWERS_STACK)
+    for service, method, path in (
+        ("object-store", "PUT", "/AUTH_*/*"),
+        ("key-manager", "POST", "/secrets"),
+        ("dns", "POST", "/zones"),
+        ("identity", "POST", "/projects"),
+        ("image", "POST", "/images"),
+    ):
+        sim.add_fault(service=service, method=method, path=path, status=502, when="after", count=1)
+    try:
+        applied = cloud_project.run("apply", "-auto-approve", *SCOPE)
+    finally:
+        sim.clear_faults()
+    assert applied.exit_code == 0, applied.output
+    sdk = cloud_project.sdk()
+    state = cloud_project.state(workspace="team", environment="dev").resources
+    assert [c.name for c in sdk.object_store.containers()] == [state["bucket"].physical_id]
+    assert sdk.key_manager.get("secrets").json()["total"] == 1
+    assert [z.id for z in sdk.dns.zones(name="lost-answers.example.org.")] == [
+        state["zone"].physical_id
+    ]
+    assert [p.id for p in sdk.identity.projects(name="lost-answers-team")] == [
+        state["team"].physical_id
+    ]
+    images = [i.id for i in sdk.image.images() if "atonix:address=image" in (i.tags or [])]
+    assert images == [state["image"].physical_id]
+    again = cloud_project.run("plan", "-detailed-exitcode", *SCOPE)
+    assert again.exit_code == 0, again.output
+    destroyed = cloud_project.run("destroy", "-auto-approve", *SCOPE)
+    assert destroyed.exit_code == 0, destroyed.output
