@@ -27,6 +27,7 @@ from .config import FaultRule, SimConfig
 from .dns import Dns
 from .errors import REASONS, ApiError, error_body
 from .faults import WRITE_METHODS, FaultEngine, RequestRecord
+from .flavor_access import FlavorAccess
 from .identity import Identity
 from .identity_admin import IdentityAdmin
 from .identity_roles import RoleAssignments
@@ -96,6 +97,7 @@ class SimApp:
         self.network = Networking(self.backend)
         self.volumes = BlockStorage(self.backend)
         self.compute = Compute(self.backend, self.network, self.volumes)
+        FlavorAccess(self.backend).install(self.compute.router)
         self.image = Image(self.backend)
         self.object_store = ObjectStore(self.backend)
         self.key_manager = KeyManager(self.backend)

@@ -12,6 +12,7 @@ from atonix_iac.providers.openstack._base import DEFAULT_TIMEOUT_S, CloudSession
 from atonix_iac.providers.openstack._errors import sdk_errors
 from atonix_iac.providers.openstack.block_storage import Volume, VolumeAttachment
 from atonix_iac.providers.openstack.compute import KeyPair, Server, ServerGroup
+from atonix_iac.providers.openstack.compute_admin import TYPES as COMPUTE_ADMIN_TYPES
 from atonix_iac.providers.openstack.connect import BindingLike, CloudTarget
 from atonix_iac.providers.openstack.dns import TYPES as DNS_TYPES
 from atonix_iac.providers.openstack.identity import TYPES as IDENTITY_TYPES
@@ -55,6 +56,7 @@ TYPES: tuple[type[OpenStackResource], ...] = (
     *DNS_TYPES,
     *IDENTITY_TYPES,
     *IMAGE_TYPES,
+    *COMPUTE_ADMIN_TYPES,
 )
 TYPE_NAMES: frozenset[str] = frozenset(t.type_name for t in TYPES)
 
