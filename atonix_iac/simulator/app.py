@@ -39,6 +39,7 @@ from .protocol import AuthContext, Request, Response
 from .routing import Router
 from .seed import seed
 from .store import Store
+from .volume_type_admin import VolumeTypeAdmin
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 
@@ -98,6 +99,7 @@ class SimApp:
         self.volumes = BlockStorage(self.backend)
         self.compute = Compute(self.backend, self.network, self.volumes)
         FlavorAccess(self.backend).install(self.compute.router)
+        VolumeTypeAdmin(self.backend).install(self.volumes.router)
         self.image = Image(self.backend)
         self.object_store = ObjectStore(self.backend)
         self.key_manager = KeyManager(self.backend)

@@ -91,3 +91,68 @@ def test_quota_lifecycle(
     reset = quota_type.read(ident("quota"), created.physical_id, new)
     assert reset is not None and reset.properties is not None
     assert all(reset.properties[k] != v for k, v in changed.items())
+
+
+def test_volume_type_lifecycle(cloud: Any, admin: Any, ident: Any, unique: str) -> None:
+    type_type = admin["OS::Cinder::VolumeType"]
+    sdk = cloud.sdk() if cloud.sim is not None else cloud.admin_sdk()
+    other = cloud.sdk(cloud.projects[1]).current_project_id
+    props = {
+        "name": f"vt-{unique}",
+        "description": "fast",
+        "is_public": False,
+        "metadata": {"volume_backend_name": "ssd", "replication": "off"},
+        "projects": [cloud.projects[1]],
+    }
+    assert type_type.check(props) == []
+    created = type_type.create(ident("vtype"), props)
+    live = sdk.block_storage.get_type(created.physical_id)
+    assert live.extra_specs == {"volume_backend_name": "ssd", "replication": "off"}
+    assert [a["project_id"] for a in sdk.block_storage.get_type_access(live)] == [other]
+    read = type_type.read(ident("vtype"), created.physical_id, props)
+    assert read is not None and read.properties == props
+    assert type_type.find_created(ident("vtype"), props, None, ()) == created.physical_id
+
+    new = {
+        **props,
+        "name": f"vt2-{unique}",
+        "metadata": {"volume_backend_name": "nvme"},
+        "projects": [],
+    }
+    type_type.update(
+        ident("vtype"), created.physical_id, props, new, frozenset({"name", "metadata", "projects"})
+    )
+    live = sdk.block_storage.get_type(created.physical_id)
+    assert (live.name, live.extra_specs) == (f"vt2-{unique}", {"volume_backend_name": "nvme"})
+    assert list(sdk.block_storage.get_type_access(live)) == []
+
+    type_type.delete(ident("vtype"), created.physical_id, new)
+    assert type_type.read(ident("vtype"), created.physical_id, new) is None
+    type_type.delete(ident("vtype"), created.physical_id, new)
+
+
+def test_member_binding_is_refused_for_admin_types(
+    cloud: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sim = cloud.require_sim()
+    clouds = tmp_path / "clouds.yaml"
+    clouds.write_text(
+        "clouds:\n  member:\n    auth:\n"
+        f"      auth_url: {sim.auth_url}\n      username: demo-user\n      password: password\n"
+        "      project_name: demo\n      user_domain_name: Default\n"
+        "      project_domain_name: Default\n    region_name: RegionOne\n"
+    )
+    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(clouds))
+    provider = OpenStackProvider(Binding("ws", "env", "member", "demo", "RegionOne"))
+    try:
+        types = provider.resource_types()
+        for type_name, props in (
+            ("OS::Nova::Flavor", {"ram": 1, "vcpus": 1}),
+            ("OS::Nova::Quota", {"project": "demo", "cores": 1}),
+            ("OS::Cinder::VolumeType", {"name": "x"}),
+        ):
+            found = types[type_name].check(props)
+            assert len(found) == 1
+            assert found[0].message.startswith(f"{type_name} needs an admin binding")
+    finally:
+        provider.close()

@@ -17,9 +17,10 @@ from typing import Any, ClassVar
 
 from openstack import exceptions as os_exceptions
 
-from atonix_iac.errors import ProviderError
+from atonix_iac.errors import Diagnostic, ProviderError
 from atonix_iac.providers.base import ResourceIdentity, ResourceResult
 from atonix_iac.providers.openstack import _keystone
+from atonix_iac.providers.openstack._admin import admin_diagnostic
 from atonix_iac.providers.openstack._base import OpenStackResource, default_name, report, show
 from atonix_iac.providers.openstack._errors import sdk_errors
 from atonix_iac.providers.openstack._identity import token_tag
@@ -29,6 +30,10 @@ _FLAVOR_FIELDS = ("ram", "vcpus", "disk", "ephemeral", "swap", "rxtx_factor", "i
 
 class Flavor(OpenStackResource):
     type_name = "OS::Nova::Flavor"
+
+    def check(self, properties: Mapping[str, Any]) -> list[Diagnostic]:
+        refusal = admin_diagnostic(self)
+        return [refusal] if refusal else super().check(properties)
 
     def _get(self, flavor_id: str) -> Any:
         return self.fetch(self.conn.compute.get_flavor, flavor_id, "flavor")
@@ -158,6 +163,10 @@ class _Quota(OpenStackResource):
 
     proxy: ClassVar[str]
     what: ClassVar[str]
+
+    def check(self, properties: Mapping[str, Any]) -> list[Diagnostic]:
+        refusal = admin_diagnostic(self)
+        return [refusal] if refusal else super().check(properties)
 
     def _project(self, properties: Mapping[str, Any]) -> str:
         return _keystone.require_id(self.conn, "keystone.project", str(properties["project"]))

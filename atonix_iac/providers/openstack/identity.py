@@ -18,11 +18,10 @@ from typing import Any, ClassVar
 from atonix_iac.errors import Diagnostic, ProviderError, ResourceFailedError
 from atonix_iac.providers.base import ResourceIdentity, ResourceResult
 from atonix_iac.providers.openstack import _keystone
+from atonix_iac.providers.openstack._admin import admin_diagnostic
 from atonix_iac.providers.openstack._base import OpenStackResource, default_name, report
 from atonix_iac.providers.openstack._errors import sdk_errors
 from atonix_iac.providers.openstack._keystone import TOKEN_ATTRIBUTE, call
-
-ADMIN_ROLE = "admin"
 
 
 class _Keystone(OpenStackResource):
@@ -40,22 +39,8 @@ class _Keystone(OpenStackResource):
     # -- plan time --------------------------------------------------------------------------
 
     def check(self, properties: Mapping[str, Any]) -> list[Diagnostic]:
-        roles = self.session.cached("keystone-roles", "token", self._token_roles)
-        if ADMIN_ROLE not in roles:
-            return [
-                Diagnostic(
-                    f"{self.type_name} needs an admin binding: the token of "
-                    f"{self.session.target.describe()} holds roles "
-                    f"{', '.join(sorted(roles)) or 'none'}, not `{ADMIN_ROLE}`",
-                    hint="bind this environment to a cloud whose user has the admin role",
-                )
-            ]
-        return super().check(properties)
-
-    def _token_roles(self) -> frozenset[str]:
-        with sdk_errors("reading the binding's roles"):
-            access = self.conn.session.auth.get_access(self.conn.session)
-        return frozenset(access.role_names or ())
+        refusal = admin_diagnostic(self)
+        return [refusal] if refusal else super().check(properties)
 
     # -- documents --------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from atonix_iac.providers.openstack import _lookup
 from atonix_iac.providers.openstack._base import DEFAULT_TIMEOUT_S, CloudSession, OpenStackResource
 from atonix_iac.providers.openstack._errors import sdk_errors
 from atonix_iac.providers.openstack.block_storage import Volume, VolumeAttachment
+from atonix_iac.providers.openstack.block_storage_admin import TYPES as BLOCK_STORAGE_ADMIN_TYPES
 from atonix_iac.providers.openstack.compute import KeyPair, Server, ServerGroup
 from atonix_iac.providers.openstack.compute_admin import TYPES as COMPUTE_ADMIN_TYPES
 from atonix_iac.providers.openstack.connect import BindingLike, CloudTarget
@@ -57,6 +58,7 @@ TYPES: tuple[type[OpenStackResource], ...] = (
     *IDENTITY_TYPES,
     *IMAGE_TYPES,
     *COMPUTE_ADMIN_TYPES,
+    *BLOCK_STORAGE_ADMIN_TYPES,
 )
 TYPE_NAMES: frozenset[str] = frozenset(t.type_name for t in TYPES)
 
