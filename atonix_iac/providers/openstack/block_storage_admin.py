@@ -107,7 +107,7 @@ class VolumeType(OpenStackResource):
 
         def same(name: str, given: Any, value: Any) -> bool:
             if name == "metadata":
-                return _specs(given) == value
+                return bool(_specs(given) == value)
             if name == "projects":
                 return self._projects(given) == set(value)
             return bool(given == value)
