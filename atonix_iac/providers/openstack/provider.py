@@ -7,7 +7,12 @@ from types import MappingProxyType
 from typing import Any
 
 from atonix_iac.providers.base import Provider, ResourceType
-from atonix_iac.providers.openstack import _lookup
+from atonix_iac.providers.openstack import (
+    _lookup,
+    container_infra,
+    load_balancer,
+    shared_file_system,
+)
 from atonix_iac.providers.openstack._base import DEFAULT_TIMEOUT_S, CloudSession, OpenStackResource
 from atonix_iac.providers.openstack._errors import sdk_errors
 from atonix_iac.providers.openstack.block_storage import Volume, VolumeAttachment
@@ -59,6 +64,9 @@ TYPES: tuple[type[OpenStackResource], ...] = (
     *IMAGE_TYPES,
     *COMPUTE_ADMIN_TYPES,
     *BLOCK_STORAGE_ADMIN_TYPES,
+    *load_balancer.TYPES,
+    *container_infra.TYPES,
+    *shared_file_system.TYPES,
 )
 TYPE_NAMES: frozenset[str] = frozenset(t.type_name for t in TYPES)
 
