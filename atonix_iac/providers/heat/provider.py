@@ -29,11 +29,18 @@ from atonix_iac.providers.heat.software_deployment_group import (
 )
 from atonix_iac.providers.heat.test_resource import Sleep, TestResource
 from atonix_iac.providers.heat.value import ValueResource
+from atonix_iac.providers.heat.wait_condition import (
+    CfnWaitCondition,
+    CfnWaitConditionHandle,
+    UpdateWaitConditionHandle,
+    WaitCondition,
+    WaitConditionHandle,
+)
 
 
 class HeatProvider(Provider):
-    """OS::Heat::None, Value, RandomString, TestResource, Delay, the software config types,
-    software deployments and DeployedServer.
+    """OS::Heat::None, Value, RandomString, TestResource, Delay, the wait conditions, the
+    software config types, software deployments and DeployedServer.
 
     ``sleep`` is what TestResource waits with (tests may pass one that records instead).
     """
@@ -46,6 +53,11 @@ class HeatProvider(Provider):
             ValueResource(),
             RandomStringResource(),
             TestResource(sleep=sleep),
+            WaitConditionHandle(),
+            UpdateWaitConditionHandle(),
+            CfnWaitConditionHandle(),
+            WaitCondition(sleep=sleep),
+            CfnWaitCondition(sleep=sleep),
             DelayResource(sleep=sleep),
             SoftwareConfigResource(),
             StructuredConfigResource(),
