@@ -259,12 +259,14 @@ def test_a_structured_deployment_substitutes_get_input_as_heat_does(stack: Stack
     assert derived["group"] == "os-apply-config"
 
 
-def test_a_signalled_transport_is_refused_with_the_way_out(stack: Stack) -> None:
-    body = DEPLOYMENT.replace("signal_transport: NO_SIGNAL", "signal_transport: HEAT_SIGNAL")
+def test_a_signalled_group_is_refused_with_the_way_out(stack: Stack) -> None:
+    body = GROUP.replace("SERVERS", "2d8c2a3c-0000-4000-8000-000000000002").replace(
+        "signal_transport: NO_SIGNAL", "signal_transport: HEAT_SIGNAL"
+    )
     with pytest.raises(AtonixError) as err:
         stack.apply(body)
     assert "NO_SIGNAL" in err.value.format()
-    assert "deploy" not in stack.state().resources
+    assert "group" not in stack.state().resources
 
 
 GROUP = """

@@ -33,6 +33,10 @@ GROUP_ATTRIBUTES: Final[Mapping[str, str]] = {
 class _DeploymentGroup(SoftwareDeploymentResource):
     """The group behaviour; the member's (derived config) comes next in the MRO."""
 
+    recoverable: ClassVar[bool] = False
+    uses_signals: ClassVar[bool] = False
+    takes_signals: ClassVar[bool] = False
+
     def _members(
         self,
         identity: ResourceIdentity,
