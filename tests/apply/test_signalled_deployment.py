@@ -4,8 +4,11 @@ them), and ends as Heat's signal_software_deployment decides."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
+import urllib.error
+import urllib.request
 from typing import Any
 
 import pytest
@@ -82,7 +85,7 @@ def test_the_deployment_completes_when_its_outputs_are_signalled(
         assert "deploy_signal_id" not in inputs
     else:
         assert inputs["deploy_signal_verb"] == verb
-        assert inputs["deploy_signal_id"].endswith("/resources/deploy/signal")
+        assert "/resources/deploy/signal?Signature=" in inputs["deploy_signal_id"]
     attrs = stack.state().resources["deploy"].attributes
     assert attrs["show"]["status"] == "COMPLETE"
     assert attrs["show"]["status_reason"] == "Outputs received"
@@ -128,3 +131,46 @@ def test_a_signal_that_is_not_an_object_is_refused(stack: Stack) -> None:
     deliver_signal(stack.store, stack.key, resource, None, source="test")  # bare "done"
     thread.join(60)
     assert "error" not in outcome, outcome
+
+
+def _post(url: str, body: Any, method: str = "POST") -> int:
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode(),
+        method=method,
+        headers={"Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return int(answer.status)
+    except urllib.error.HTTPError as err:
+        return int(err.code)
+
+
+@pytest.mark.parametrize(
+    ("transport", "method"), [("CFN_SIGNAL", "POST"), ("TEMP_URL_SIGNAL", "PUT")]
+)
+def test_the_server_signals_deploy_signal_id_over_http(
+    stack: Stack, transport: str, method: str
+) -> None:
+    """What heat-config-notify does: send the outputs to the signed deploy_signal_id."""
+    thread, outcome = _apply_in_background(stack, BODY.replace("TRANSPORT", transport))
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        resource = stack.state().resources.get("deploy")
+        if resource is not None and resource.physical_id:
+            break
+        time.sleep(0.05)
+    inputs = {i["name"]: i["value"] for i in resource.attributes["derived_config"]["inputs"]}
+    url = inputs["deploy_signal_id"]
+    assert "deploy_signal_id" not in json.dumps(resource.attributes["show"])
+    unsigned = url.split("?")[0]
+    assert _post(unsigned, {"deploy_status_code": 0}, method) == 401
+    assert _post(unsigned + "?Signature=forged", {"deploy_status_code": 0}, method) == 401
+    assert _post(url, {"deploy_status_code": 0, "result": "via http"}, method) == 200
+    thread.join(60)
+    assert "error" not in outcome, outcome
+    assert outcome["result"].outputs["result"] == "via http"
+    # The signed URL is a secret: sealed in state, as the schema says.
+    final = stack.state().resources["deploy"]
+    assert {"derived_config", "signal_signature"} <= final.sensitive_attributes

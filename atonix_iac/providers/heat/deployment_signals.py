@@ -1,12 +1,13 @@
 """A signalled software deployment: the inputs that tell the server where to signal, the
 signal's body as Heat takes it, and how the outputs it carries end the deployment.
 
-The server (or ``atonix signal ADDRESS --data '{"deploy_status_code": 0, ...}'``) sends the
-output values; they arrive through the run's signal channel, under the deployment's physical
-id. As Heat's ``signal_software_deployment``: a non-zero ``deploy_status_code``, or a value
-for an output marked ``error_output``, fails the deployment; otherwise it completes with
-"Outputs received", and every declared output and deploy_stdout/stderr/status_code become
-attributes.
+The server POSTs (or PUTs) to ``deploy_signal_id``, the run's resource-signal URL signed with
+a ``Signature`` only this deployment holds (CFN_SIGNAL, TEMP_URL_SIGNAL); or ``atonix signal
+ADDRESS --data '{"deploy_status_code": 0, ...}'`` sends the output values. They arrive
+through the run's signal channel, under the deployment's physical id. As Heat's
+``signal_software_deployment``: a non-zero ``deploy_status_code``, or a value for an output
+marked ``error_output``, fails the deployment; otherwise it completes with "Outputs
+received", and every declared output and deploy_stdout/stderr/status_code become attributes.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ OUTPUT_ATTRIBUTES: Final = ("deploy_stdout", "deploy_stderr", "deploy_status_cod
 # Heat's verbs per transport; HEAT_SIGNAL and ZAQAR_SIGNAL authenticate with credentials
 # Heat mints for a stack user (not made here): they are signalled with ``atonix signal``.
 SIGNAL_VERBS: Final[Mapping[str, str]] = {"CFN_SIGNAL": "POST", "TEMP_URL_SIGNAL": "PUT"}
+# The attribute holding the Signature a signal to deploy_signal_id must carry (secret).
+SIGNATURE: Final = "signal_signature"
 DEFAULT_TIMEOUT_S: Final = 3600.0  # Heat's default stack timeout (60 minutes)
 POLL_INTERVAL_S: Final = 0.25
 

@@ -15,17 +15,20 @@ None). The signalled transports wait for the server's signal with the output val
 
 from __future__ import annotations
 
+import secrets
 import time
 import uuid
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any, ClassVar, Final
 
 from atonix_iac.errors import Diagnostic, ResourceFailedError
-from atonix_iac.providers.base import ResourceIdentity, ResourceResult
+from atonix_iac.providers.base import AttributeSchema, ResourceIdentity, ResourceResult
 from atonix_iac.providers.heat._common import SHOW, BuiltinType, is_plain_data, new_physical_id
 from atonix_iac.providers.heat.deployment_signals import (
     DEFAULT_TIMEOUT_S,
     OUTPUT_ATTRIBUTES,
+    SIGNATURE,
     Clock,
     Sleep,
     channel_of,
@@ -139,6 +142,13 @@ class SoftwareDeploymentResource(BuiltinType):
         timeout_s: float = DEFAULT_TIMEOUT_S,
     ) -> None:
         super().__init__()
+        # Kept secret (sealed in state, masked in output): the derived config holds the
+        # signed signal URL, and ``signal_signature`` is what a signal to it must carry.
+        hidden = {
+            name: AttributeSchema(name, "Map", sensitive=True, support_status="HIDDEN")
+            for name in ("derived_config", SIGNATURE)
+        }
+        self.schema = replace(self.schema, attributes={**self.schema.attributes, **hidden})
         self._sleep = sleep
         self._clock = clock
         self._timeout_s = timeout_s
@@ -175,9 +185,11 @@ class SoftwareDeploymentResource(BuiltinType):
         if not self.triggers(props, source, action):
             return None
         signalled = props.get("signal_transport") in SIGNALLED
-        endpoint = (
-            channel_of(identity, self.type_name).endpoint(identity.address) if signalled else ""
-        )
+        endpoint, signature = "", ""
+        if signalled:
+            signature = secrets.token_urlsafe(24)
+            endpoint = channel_of(identity, self.type_name).endpoint(identity.address)
+            endpoint += f"?Signature={signature}"
         inputs = derived_inputs(identity, props, source, action, endpoint)
         derived = config_record(
             new_physical_id(),
@@ -203,7 +215,10 @@ class SoftwareDeploymentResource(BuiltinType):
             "creation_time": now,
             "updated_time": None if action == "CREATE" else now,
         }
-        return {**dict.fromkeys(OUTPUT_ATTRIBUTES), SHOW: record, "derived_config": derived}
+        attributes = {**dict.fromkeys(OUTPUT_ATTRIBUTES), SHOW: record, "derived_config": derived}
+        if signature:
+            attributes[SIGNATURE] = signature
+        return attributes
 
     def attributes_for(self, properties: Mapping[str, Any]) -> dict[str, Any]:
         return {}  # output values and the derived config live in state
