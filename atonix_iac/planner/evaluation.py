@@ -138,11 +138,13 @@ class PlanContext:
     def _nested_attribute(
         self, nested: NestedStack, attribute: str | None, path: tuple[Any, ...]
     ) -> Any:
-        if attribute is None:
+        if attribute is None or (nested.stack_resource and attribute == "outputs"):
             everything = {
                 name: resolve_value(out.value, self) for name, out in nested.outputs.items()
             }
             return select_path(everything, path)
+        if nested.stack_resource and attribute == "stack_name":
+            return f"{self.parameter('OS::stack_name')}-{nested.name}"
         if attribute.startswith(_RESOURCE_ATTR_PREFIX):
             inner, _, inner_attribute = attribute[len(_RESOURCE_ATTR_PREFIX) :].partition(".")
             return self.attribute(f"{nested.name}.{inner}", inner_attribute or None, path)

@@ -148,6 +148,8 @@ class NestedStack:
     resources: tuple[str, ...]  # addresses of the inner resources (nested ones included)
     outputs: dict[str, OutputSpec]
     resource_id: str
+    # An OS::Heat::Stack resource: outputs are read as ``get_attr [name, outputs, <output>]``.
+    stack_resource: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,8 +29,12 @@ def test_provider_lists_its_types() -> None:
         "OS::Heat::RandomString",
         "OS::Heat::SoftwareConfig",
         "OS::Heat::SoftwareDeployment",
+        "OS::Heat::SoftwareDeploymentGroup",
+        "OS::Heat::SoftwareDeployments",
         "OS::Heat::StructuredConfig",
         "OS::Heat::StructuredDeployment",
+        "OS::Heat::StructuredDeploymentGroup",
+        "OS::Heat::StructuredDeployments",
         "OS::Heat::TestResource",
         "OS::Heat::Value",
     } <= set(types)

@@ -24,4 +24,7 @@ HANDLERS: Final[Mapping[str, SignalHandler]] = {
     "OS::Heat::WaitConditionHandle": wait_condition_handle.signal,
     "OS::Heat::UpdateWaitConditionHandle": wait_condition_handle.signal,
     "AWS::CloudFormation::WaitConditionHandle": wait_condition_handle.signal,
+    # A software deployment's signal carries its output values (deploy_status_code, ...).
+    "OS::Heat::SoftwareDeployment": wait_condition_handle.signal,
+    "OS::Heat::StructuredDeployment": wait_condition_handle.signal,
 }

@@ -21,6 +21,12 @@ from atonix_iac.providers.heat.software_deployment import (
     SoftwareDeploymentResource,
     StructuredDeploymentResource,
 )
+from atonix_iac.providers.heat.software_deployment_group import (
+    SoftwareDeploymentGroupResource,
+    SoftwareDeploymentsResource,
+    StructuredDeploymentGroupResource,
+    StructuredDeploymentsResource,
+)
 from atonix_iac.providers.heat.test_resource import Sleep, TestResource
 from atonix_iac.providers.heat.value import ValueResource
 from atonix_iac.providers.heat.wait_condition import (
@@ -59,6 +65,10 @@ class HeatProvider(Provider):
             MultipartMimeResource(),
             SoftwareDeploymentResource(),
             StructuredDeploymentResource(),
+            SoftwareDeploymentGroupResource(),
+            StructuredDeploymentGroupResource(),
+            SoftwareDeploymentsResource(),
+            StructuredDeploymentsResource(),
             DeployedServerResource(),
         ]
         self._types = MappingProxyType({t.schema.type_name: t for t in implementations})
