@@ -26,6 +26,7 @@ from atonix_iac.planner.diff import (
 )
 from atonix_iac.planner.evaluation import KnownResource, PlanContext, resolve_spec_properties
 from atonix_iac.planner.graph import ResourceGraph, build_graph
+from atonix_iac.planner.groups import expand_groups
 from atonix_iac.planner.masking import mask_change, mask_values, masked_parameters
 from atonix_iac.planner.observed import Observed, drift_changes, observe
 from atonix_iac.planner.order import order_changes
@@ -63,6 +64,7 @@ def make_plan(
     """The plan that takes ``state`` to what ``template`` describes (or to nothing, when
     destroying). Raises a located TemplateError for template and type problems and a
     PreventDestroyError when a delete or replacement meets ``prevent_destroy``."""
+    template = expand_groups(template, params, state)
     builder = _PlanBuilder(
         template, params, state, registry, build_graph(template), refreshed or {}, mode
     )

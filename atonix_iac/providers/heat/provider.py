@@ -7,6 +7,11 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from atonix_iac.providers.base import Provider, ResourceType
+from atonix_iac.providers.heat.groups import (
+    AutoScalingGroupResource,
+    ResourceGroupResource,
+    ScalingPolicyResource,
+)
 from atonix_iac.providers.heat.none import NoneResource
 from atonix_iac.providers.heat.random_string import RandomStringResource
 from atonix_iac.providers.heat.test_resource import Sleep, TestResource
@@ -27,6 +32,9 @@ class HeatProvider(Provider):
             ValueResource(),
             RandomStringResource(),
             TestResource(sleep=sleep),
+            ResourceGroupResource(),
+            AutoScalingGroupResource(),
+            ScalingPolicyResource(),
         ]
         self._types = MappingProxyType({t.schema.type_name: t for t in implementations})
 

@@ -1,0 +1,366 @@
+"""Groups expanded into members once parameters are bound (pure: no I/O).
+
+``OS::Heat::ResourceGroup`` and ``OS::Heat::AutoScalingGroup`` become members ``group.N``:
+each a copy of the member definition (``%index%`` substituted for a ResourceGroup), a
+template-typed definition flattened as ``group.N.inner``. The group itself stays as a
+cloud-free resource that depends on every member, so that whatever refers to it waits for
+them; its attributes derive from the members (``planner.group_attributes``).
+
+Member names follow Heat: a ResourceGroup takes the first ``count`` names from 0, 1, 2 ...
+that are not in its removed list (names removed by ``removal_policies`` are never reused);
+an AutoScalingGroup drops its oldest members when it shrinks and numbers new ones after the
+newest. The removed list lives in the group's state (the ``removed_rsrc_list`` property the
+expansion sets), the capacity a scaling signal chose in its attributes (``apply.scaling``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Final
+
+from atonix_iac.errors import Diagnostic, SourceLocation, TemplateError
+from atonix_iac.planner.evaluation import PlanContext, resolve_value
+from atonix_iac.planner.protocols import BoundParams
+from atonix_iac.planner.scaling_math import clamp
+from atonix_iac.state.model import ResourceState, State
+from atonix_iac.template.groups import (
+    AUTOSCALING_GROUP,
+    DEFAULT_INDEX_VAR,
+    RESOURCE_GROUP,
+    substitute_index,
+)
+from atonix_iac.template.model import (
+    GroupDefinition,
+    GroupExpansion,
+    NestedStack,
+    ResourceSpec,
+    Template,
+)
+from atonix_iac.template.nested import flatten
+from atonix_iac.template.nodes import LocatedDict
+from atonix_iac.template.values import contains_unknown, unwrap
+
+# The group property the expansion sets: names removal_policies removed (never reused).
+REMOVED_PROPERTY: Final = "removed_rsrc_list"
+# The group attribute a scaling signal records: {"capacity": n, "desired_capacity": d}.
+SCALING_ATTRIBUTE: Final = "scaling"
+
+
+@dataclass(frozen=True, slots=True)
+class _Members:
+    names: tuple[str, ...]
+    removed: tuple[str, ...] = ()
+
+
+def expand_groups(template: Template, params: BoundParams, state: State) -> Template:
+    """``template`` with every active group's members added (members of groups whose
+    condition is false are absent). Raises a located TemplateError for a size that is not
+    known before apply or not a non-negative integer."""
+    if not template.groups or template.expanded_groups:
+        return template
+    ctx = PlanContext(template, params, {})
+    current = {r.address: r for r in state.resources.values() if not r.deposed}
+    resources = dict(template.resources)
+    nested = dict(template.nested_stacks)
+    conditions = dict(template.conditions)
+    expanded: dict[str, GroupExpansion] = {}
+    diagnostics: list[Diagnostic] = []
+    for name in sorted(template.groups):
+        definition = template.groups[name]
+        spec = resources.get(name)
+        if spec is None or not ctx.is_active(spec):
+            continue
+        try:
+            members = _member_names(spec, ctx, current)
+            built = _member_specs(template, spec, definition, members.names, ctx, current)
+        except TemplateError as err:
+            diagnostics.extend(err.diagnostics)
+            continue
+        member_specs, member_nested, member_conditions = built
+        resources.update(member_specs)
+        nested.update(member_nested)
+        conditions.update(member_conditions)
+        resources[name] = _group_spec(spec, member_specs, members)
+        expanded[name] = GroupExpansion(name, spec.type, members.names, members.removed)
+    if diagnostics:
+        raise TemplateError(diagnostics=diagnostics)
+    return replace(
+        template,
+        resources=resources,
+        nested_stacks=nested,
+        conditions=conditions,
+        expanded_groups=expanded,
+    )
+
+
+def member_index(address: str, group: str) -> str | None:
+    """The member name of ``address`` in ``group`` (``web.3.port`` -> ``3``), else None."""
+    prefix = f"{group}."
+    if not address.startswith(prefix):
+        return None
+    return address[len(prefix) :].split(".", 1)[0]
+
+
+def existing_members(group: str, current: Mapping[str, ResourceState]) -> list[str]:
+    """Names of the group's members that state holds, numeric ones in index order."""
+    names = {n for a in current if (n := member_index(a, group)) is not None}
+    return sorted(names, key=lambda n: (not n.isdigit(), int(n) if n.isdigit() else 0, n))
+
+
+# Sizes --------------------------------------------------------------------------------------
+def _static(spec: ResourceSpec, prop: str, ctx: PlanContext, default: Any = None) -> Any:
+    """A group property that must be known before anything is applied."""
+    if prop not in spec.properties:
+        return default
+    value = resolve_value(spec.properties[prop], ctx)
+    if contains_unknown(value):
+        raise TemplateError.at(
+            spec.property_locations.get(prop, spec.location),
+            f"`{prop}` of group `{spec.name}` is only known after apply",
+            "a group is sized before its members are created: take the value from a "
+            "parameter or a literal, not from another resource's attribute",
+        )
+    value = unwrap(value)
+    return default if value is None else value
+
+
+def _integer(spec: ResourceSpec, prop: str, value: Any, minimum: int = 0) -> int:
+    try:
+        number = int(value)
+        if isinstance(value, bool) or number != float(value):
+            raise ValueError
+    except (TypeError, ValueError):
+        number = minimum - 1
+    if number < minimum:
+        raise TemplateError.at(
+            spec.property_locations.get(prop, spec.location),
+            f"`{prop}` of group `{spec.name}` must be an integer of at least {minimum}, "
+            f"not {value!r}",
+        )
+    return number
+
+
+def _member_names(
+    spec: ResourceSpec, ctx: PlanContext, current: Mapping[str, ResourceState]
+) -> _Members:
+    if spec.type == AUTOSCALING_GROUP:
+        return _scaling_members(spec, ctx, current)
+    return _resource_group_members(spec, ctx, current)
+
+
+def _resource_group_members(
+    spec: ResourceSpec, ctx: PlanContext, current: Mapping[str, ResourceState]
+) -> _Members:
+    count = _integer(spec, "count", _static(spec, "count", ctx, 1))
+    mode = _static(spec, "removal_policies_mode", ctx, "append")
+    policies = _static(spec, "removal_policies", ctx, [])
+    prior = current.get(spec.name)
+    recorded = [str(n) for n in (prior.properties.get(REMOVED_PROPERTY) or [])] if prior else []
+    wanted = _policy_names(policies)
+    members = existing_members(spec.name, current)
+    refs = {r.physical_id: n for n in members if (r := current.get(f"{spec.name}.{n}"))}
+    new_entries: set[str] = set()
+    for entry in wanted:
+        if entry in recorded or prior is None or entry in members:
+            new_entries.add(entry)
+        elif entry in refs:
+            new_entries.add(refs[entry])
+    base = set() if mode == "update" else set(recorded)
+    removed = base | new_entries
+    names: list[str] = []
+    index = 0
+    while len(names) < count:
+        if str(index) not in removed:
+            names.append(str(index))
+        index += 1
+    return _Members(tuple(names), tuple(sorted(removed, key=_index_key)))
+
+
+def _policy_names(policies: Any) -> list[str]:
+    out: list[str] = []
+    for policy in policies if isinstance(policies, list) else []:
+        if isinstance(policy, dict):
+            out.extend(str(n) for n in policy.get("resource_list") or [])
+    return out
+
+
+def _index_key(name: str) -> tuple[bool, int, str]:
+    return (not name.isdigit(), int(name) if name.isdigit() else 0, name)
+
+
+def scaling_bounds(spec: ResourceSpec, ctx: PlanContext) -> tuple[int, int, int | None]:
+    """(min_size, max_size, desired_capacity) of an AutoScalingGroup, checked."""
+    low = _integer(spec, "min_size", _static(spec, "min_size", ctx, 0))
+    high = _integer(spec, "max_size", _static(spec, "max_size", ctx, 0))
+    desired_raw = _static(spec, "desired_capacity", ctx, None)
+    desired = None if desired_raw is None else _integer(spec, "desired_capacity", desired_raw)
+    if high < low:
+        raise TemplateError.at(
+            spec.property_locations.get("max_size", spec.location),
+            f"`max_size` of `{spec.name}` ({high}) is less than `min_size` ({low})",
+        )
+    return low, high, desired
+
+
+def scaled_capacity(
+    spec: ResourceSpec, ctx: PlanContext, current: Mapping[str, ResourceState]
+) -> int:
+    """The size an AutoScalingGroup has: a signal's choice while the template's
+    desired_capacity is the one it was made under, else desired_capacity (min_size at
+    creation, the current size on later updates when there is none), within the bounds."""
+    low, high, desired = scaling_bounds(spec, ctx)
+    prior = current.get(spec.name)
+    record = prior.attributes.get(SCALING_ATTRIBUTE) if prior is not None else None
+    if isinstance(record, dict) and record.get("desired_capacity") == desired:
+        return clamp(int(record.get("capacity", low)), low, high)
+    if desired is not None:
+        return clamp(desired, low, high)
+    if prior is not None:
+        return clamp(len(existing_members(spec.name, current)), low, high)
+    return low
+
+
+def _scaling_members(
+    spec: ResourceSpec, ctx: PlanContext, current: Mapping[str, ResourceState]
+) -> _Members:
+    capacity = scaled_capacity(spec, ctx, current)
+    existing = existing_members(spec.name, current)
+    kept = existing[-capacity:] if capacity else []  # the oldest go first, as in Heat
+    numeric = [int(n) for n in existing if n.isdigit()]
+    following = max(numeric) + 1 if numeric else 0
+    added = [str(following + i) for i in range(capacity - len(kept))]
+    return _Members(tuple(kept + added))
+
+
+# Members ------------------------------------------------------------------------------------
+def _definition(spec: ResourceSpec, definition: GroupDefinition) -> dict[str, Any]:
+    value = spec.properties.get(definition.definition_property)
+    if not isinstance(value, dict):
+        raise TemplateError.at(
+            spec.property_locations.get(definition.definition_property, spec.location),
+            f"`{definition.definition_property}` of group `{spec.name}` must be a mapping "
+            "with a `type`",
+        )
+    if definition.member_type is None:
+        raise TemplateError.at(
+            definition.location,
+            f"the member `type` in `{definition.definition_property}` of `{spec.name}` must "
+            "be a literal string",
+            "Heat resolves types before functions; use resource_registry to vary it",
+        )
+    return value
+
+
+def _member_specs(
+    template: Template,
+    spec: ResourceSpec,
+    definition: GroupDefinition,
+    names: Sequence[str],
+    ctx: PlanContext,
+    current: Mapping[str, ResourceState],
+) -> tuple[dict[str, ResourceSpec], dict[str, NestedStack], dict[str, Any]]:
+    body = _definition(spec, definition)
+    properties = body.get("properties") or {}
+    metadata = body.get("metadata")
+    index_var: str | None = None
+    if spec.type == RESOURCE_GROUP:
+        index_var = str(_static(spec, "index_var", ctx, DEFAULT_INDEX_VAR))
+    raw = definition.definition_body
+    raw_props = raw.get("properties") if isinstance(raw, LocatedDict) else None
+    locations = (
+        {str(k): raw_props.key_loc(k) for k in raw_props}
+        if isinstance(raw_props, LocatedDict)
+        else {}
+    )
+    batches = _batches(spec, ctx, names, current)
+    resources: dict[str, ResourceSpec] = {}
+    nested: dict[str, NestedStack] = {}
+    conditions: dict[str, Any] = {}
+    diagnostics: list[Diagnostic] = []
+    previous: list[str] = []
+    for batch in batches:
+        this_batch: list[str] = []
+        for name in batch:
+            member_props = properties
+            if index_var is not None:
+                member_props = substitute_index(properties, index_var, name)
+            after = tuple((p, definition.location) for p in previous)
+            member = ResourceSpec(
+                name=f"{spec.name}.{name}",
+                type=str(definition.member_type),
+                location=definition.location,
+                type_location=definition.location,
+                properties=dict(member_props) if isinstance(member_props, dict) else {},
+                property_locations=locations,
+                metadata=metadata,
+                depends_on=spec.depends_on + after,
+                condition=spec.condition,
+                deletion_policy=spec.deletion_policy,
+                lifecycle=spec.lifecycle,
+                parent=spec.name,
+            )
+            if definition.member_template is None:
+                resources[member.name] = member
+                this_batch.append(member.name)
+                continue
+            flat = flatten(
+                member,
+                definition.definition_body,
+                definition.member_template,
+                definition.member_doc,
+                template.environment_parameter_defaults,
+                diagnostics,
+            )
+            resources.update(flat.resources)
+            nested.update(flat.nested_stacks)
+            conditions.update(flat.conditions)
+            this_batch.extend(flat.resources)
+        previous = this_batch
+    if diagnostics:
+        raise TemplateError(diagnostics=diagnostics)
+    return resources, nested, conditions
+
+
+def _batches(
+    spec: ResourceSpec,
+    ctx: PlanContext,
+    names: Sequence[str],
+    current: Mapping[str, ResourceState],
+) -> list[list[str]]:
+    """Members in the batches apply must respect: ``batch_create`` while the group is being
+    created, ``rolling_update`` (``rolling_updates`` on an AutoScalingGroup) once it exists;
+    each batch waits for the one before. One batch when there is no such policy."""
+    exists = spec.name in current
+    size: Any = None
+    if spec.type == AUTOSCALING_GROUP:
+        if exists:
+            rolling = _static(spec, "rolling_updates", ctx, None)
+            size = rolling.get("max_batch_size") if isinstance(rolling, dict) else None
+    else:
+        policy = unwrap(resolve_value(spec.update_policy, ctx)) if spec.update_policy else None
+        key = "rolling_update" if exists else "batch_create"
+        chosen = policy.get(key) if isinstance(policy, dict) else None
+        size = chosen.get("max_batch_size", 1) if isinstance(chosen, dict) else None
+    if size is None or contains_unknown(size):
+        return [list(names)]
+    step = max(1, int(size))
+    return [list(names[i : i + step]) for i in range(0, len(names), step)]
+
+
+def _group_spec(
+    spec: ResourceSpec, members: Mapping[str, ResourceSpec], expansion: _Members
+) -> ResourceSpec:
+    located: SourceLocation = spec.location
+    depends = spec.depends_on + tuple((m, located) for m in members)
+    properties = dict(spec.properties)
+    if spec.type == RESOURCE_GROUP:
+        properties[REMOVED_PROPERTY] = list(expansion.removed)
+    return replace(spec, properties=properties, depends_on=_unique(depends))
+
+
+def _unique(items: Iterable[tuple[str, SourceLocation]]) -> tuple[tuple[str, SourceLocation], ...]:
+    seen: dict[str, tuple[str, SourceLocation]] = {}
+    for item in items:
+        seen.setdefault(item[0], item)
+    return tuple(seen.values())
