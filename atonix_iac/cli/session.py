@@ -30,6 +30,7 @@ from atonix_iac.template import (
     load_var_file,
     parse_var_assignments,
 )
+from atonix_iac.template.groups import group_member_types
 from atonix_iac.template.model import Template
 from atonix_iac.workspace.binding import Binding
 
@@ -122,6 +123,8 @@ class Session:
             return False
         types = cloud.resource_types()
         if any(spec.type in types for spec in template.resources.values()):
+            return True
+        if any(t in types for t in group_member_types(template)):
             return True
         return any(r.type in types for r in self.store.iter_resources(self.key))
 

@@ -2,8 +2,8 @@
 
 ResourceGroup (heat/engine/resources/openstack/heat/resource_group.py): ``refs``,
 ``refs_map``, ``attributes`` (with a path: each member's attribute), ``removed_rsrc_list``,
-``resource.N`` (a member's id), ``resource.N.attr``, and any other name: the list of that
-attribute over the members. AutoScalingGroup adds ``outputs`` / ``outputs_list`` (with a
+``resource.N`` (a member's id; None once N is not a member), ``resource.N.attr``, and any
+other name: the list of that attribute over the members. AutoScalingGroup adds ``outputs`` / ``outputs_list`` (with a
 path) and ``current_size``.
 """
 
@@ -48,12 +48,8 @@ def group_attribute(
         return _select({n: ctx.resource_id(address(n)) for n in members}, path)
     if attribute.startswith(_RESOURCE_PREFIX):
         name, _, inner = attribute[len(_RESOURCE_PREFIX) :].partition(".")
-        if name not in members:
-            raise TemplateError.at(
-                location,
-                f"member `{name}` not found in group `{group.group}`",
-                f"its members are {', '.join(members) or 'none'}",
-            )
+        if name not in members:  # Heat's output for a removed member fails; the stack does not
+            return None
         if not inner:
             return _select(ctx.resource_id(address(name)), path)
         return ctx.attribute(address(name), inner, path)

@@ -14,7 +14,7 @@ from typing import Any, Final
 from atonix_iac.errors import SourceLocation
 from atonix_iac.template.environment import ResolvedType, is_template_target, resolve_relative
 from atonix_iac.template.expr import Expr, Reference, ResolveContext
-from atonix_iac.template.model import GroupDefinition, ResourceSpec
+from atonix_iac.template.model import GroupDefinition, ResourceSpec, Template
 from atonix_iac.template.nodes import LocatedDict, LocatedStr
 from atonix_iac.template.values import Sensitive
 
@@ -59,6 +59,19 @@ def group_definition(
         definition_body=raw_def,
     )
     return definition, where
+
+
+def group_member_types(template: Template) -> set[str]:
+    """The types groups will make members of (a member template's own types included)."""
+    out: set[str] = set()
+    for definition in template.groups.values():
+        inner = definition.member_template
+        if isinstance(inner, Template):
+            out |= {spec.type for spec in inner.resources.values()}
+            out |= group_member_types(inner)
+        elif definition.member_type is not None:
+            out.add(definition.member_type)
+    return out
 
 
 def substitute_index(value: Any, index_var: str, index: str) -> Any:
