@@ -3,8 +3,8 @@
 ResourceGroup (heat/engine/resources/openstack/heat/resource_group.py): ``refs``,
 ``refs_map``, ``attributes`` (with a path: each member's attribute), ``removed_rsrc_list``,
 ``resource.N`` (a member's id; None once N is not a member), ``resource.N.attr``, and any
-other name: the list of that attribute over the members. AutoScalingGroup adds ``outputs`` / ``outputs_list`` (with a
-path) and ``current_size``.
+other name: the list of that attribute over the members. AutoScalingGroup adds ``outputs``
+and ``outputs_list`` (with a path) and ``current_size``.
 """
 
 from __future__ import annotations
