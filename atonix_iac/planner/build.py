@@ -26,7 +26,7 @@ from atonix_iac.planner.diff import (
 )
 from atonix_iac.planner.evaluation import KnownResource, PlanContext, resolve_spec_properties
 from atonix_iac.planner.graph import ResourceGraph, build_graph
-from atonix_iac.planner.groups import expand_groups
+from atonix_iac.planner.groups import expand_groups, member_removal_reason
 from atonix_iac.planner.masking import mask_change, mask_values, masked_parameters
 from atonix_iac.planner.observed import Observed, drift_changes, observe
 from atonix_iac.planner.order import order_changes
@@ -294,6 +294,8 @@ class _PlanBuilder:
                 reason = None
             else:
                 reason = REASON_CONDITION if spec is not None else REASON_REMOVED
+                if spec is None:
+                    reason = member_removal_reason(self.template, address) or reason
             self._check_prevent_destroy(address, spec, prior, reason or "destroy requested")
         dependencies = set(prior.dependencies)
         if address in self.graph:

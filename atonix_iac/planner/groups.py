@@ -364,3 +364,18 @@ def _unique(items: Iterable[tuple[str, SourceLocation]]) -> tuple[tuple[str, Sou
     for item in items:
         seen.setdefault(item[0], item)
     return tuple(seen.values())
+
+
+def member_removal_reason(template: Template, address: str) -> str | None:
+    """Why a member that state holds is no longer one, in the group's terms (None if
+    ``address`` is not a group's member)."""
+    for name, group in template.expanded_groups.items():
+        index = member_index(address, name)
+        if index is None:
+            continue
+        if index in group.removed:
+            return f"removed from group `{name}` by its removal_policies"
+        if group.type == AUTOSCALING_GROUP:
+            return f"group `{name}` scaled in to {len(group.members)} (the oldest members go)"
+        return f"group `{name}` shrank to {len(group.members)} members"
+    return None
