@@ -68,7 +68,7 @@ class ScalingOutcome:
 @dataclass(frozen=True, slots=True)
 class _Policy:
     group_id: str
-    adjustment: int
+    adjustment: float
     adjustment_type: str
     min_step: int | None
     cooldown: float | None
@@ -97,7 +97,7 @@ def _policy(resource: ResourceState) -> _Policy:
     step_value = _number(step)
     return _Policy(
         group_id=str(group_id),
-        adjustment=int(float(adjustment or 0)),
+        adjustment=float(adjustment or 0),
         adjustment_type=str(kind),
         min_step=int(step_value) if step_value is not None else None,
         cooldown=_number(cooldown),
@@ -235,7 +235,7 @@ def _signal(
     return replace(
         outcome,
         after=target,
-        reason=f"{policy.adjustment_type} {policy.adjustment:+d}: {size} -> {target}",
+        reason=f"{policy.adjustment_type} {policy.adjustment:+g}: {size} -> {target}",
         plan=plan,
         applied=applied,
     )

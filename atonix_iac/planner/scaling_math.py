@@ -23,7 +23,7 @@ def clamp(value: int, minimum: int, maximum: int) -> int:
 
 def new_capacity(
     current: int,
-    adjustment: int,
+    adjustment: float,
     adjustment_type: str,
     min_adjustment_step: int | None,
     minimum: int,
@@ -34,9 +34,9 @@ def new_capacity(
     zero; ``min_adjustment_step`` then raises its magnitude (percentages only, as in Heat)."""
     kind = CFN_ADJUSTMENT_TYPES.get(adjustment_type, adjustment_type)
     if kind == CHANGE_IN_CAPACITY:
-        capacity = current + adjustment
+        capacity = int(current + adjustment)
     elif kind == EXACT_CAPACITY:
-        capacity = adjustment
+        capacity = int(adjustment)
     else:
         delta = current * adjustment / 100.0
         if math.fabs(delta) < 1.0:
