@@ -21,8 +21,11 @@ def test_provider_lists_the_four_types() -> None:
     assert provider.name == "heat"
     types = provider.resource_types()
     assert sorted(types) == [
+        "OS::Heat::AutoScalingGroup",
         "OS::Heat::None",
         "OS::Heat::RandomString",
+        "OS::Heat::ResourceGroup",
+        "OS::Heat::ScalingPolicy",
         "OS::Heat::TestResource",
         "OS::Heat::Value",
     ]
