@@ -118,7 +118,7 @@ def _find_group(state: State, policy: _Policy, address: str) -> ResourceState:
     )
 
 
-def _bounds(group: ResourceState) -> tuple[int, int, Any, float | None]:
+def _bounds(group: ResourceState) -> tuple[int, int, int | None, float | None]:
     props = group.properties
     if group.type == "AWS::AutoScaling::AutoScalingGroup":
         low, high = props.get("MinSize"), props.get("MaxSize")
@@ -126,7 +126,8 @@ def _bounds(group: ResourceState) -> tuple[int, int, Any, float | None]:
     else:
         low, high = props.get("min_size"), props.get("max_size")
         desired, cooldown = props.get("desired_capacity"), props.get("cooldown")
-    return int(low or 0), int(high or 0), desired, _number(cooldown)
+    wanted = int(float(desired)) if desired not in (None, "") else None
+    return int(low or 0), int(high or 0), wanted, _number(cooldown)
 
 
 def _cooldown_end(record: Mapping[str, Any]) -> datetime | None:

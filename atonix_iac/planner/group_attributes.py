@@ -4,7 +4,8 @@ ResourceGroup (heat/engine/resources/openstack/heat/resource_group.py): ``refs``
 ``refs_map``, ``attributes`` (with a path: each member's attribute), ``removed_rsrc_list``,
 ``resource.N`` (a member's id; None once N is not a member), ``resource.N.attr``, and any
 other name: the list of that attribute over the members. AutoScalingGroup adds ``outputs``
-and ``outputs_list`` (with a path) and ``current_size``.
+and ``outputs_list`` (with a path) and ``current_size``; the AWS-style groups
+``InstanceList`` (the members' PublicIp, joined with commas).
 """
 
 from __future__ import annotations
@@ -13,8 +14,13 @@ from typing import Any
 
 from atonix_iac.errors import SourceLocation, TemplateError
 from atonix_iac.template.expr import ResolveContext
-from atonix_iac.template.groups import AUTOSCALING_GROUP
+from atonix_iac.template.groups import (
+    AUTOSCALING_GROUP,
+    LAUNCH_CONFIGURATION_GROUPS,
+    RESOURCE_GROUP,
+)
 from atonix_iac.template.model import GroupExpansion
+from atonix_iac.template.values import UNKNOWN
 
 _RESOURCE_PREFIX = "resource."
 
@@ -38,7 +44,12 @@ def group_attribute(
     def address(name: str) -> str:
         return f"{group.group}.{name}"
 
-    if attribute == "removed_rsrc_list" and group.type != AUTOSCALING_GROUP:
+    if attribute == "InstanceList" and group.type in LAUNCH_CONFIGURATION_GROUPS:
+        addresses = [ctx.attribute(address(n), "PublicIp", ()) for n in members]
+        if any(a is UNKNOWN for a in addresses):
+            return UNKNOWN
+        return ",".join(str(a) for a in addresses if a is not None)
+    if attribute == "removed_rsrc_list" and group.type == RESOURCE_GROUP:
         return _select(list(group.removed), path)
     if attribute == "current_size" and group.type == AUTOSCALING_GROUP:
         return len(members)

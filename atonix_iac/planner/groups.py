@@ -24,9 +24,13 @@ from atonix_iac.planner.evaluation import PlanContext, resolve_value
 from atonix_iac.planner.protocols import BoundParams
 from atonix_iac.planner.scaling_math import clamp
 from atonix_iac.state.model import ResourceState, State
+from atonix_iac.template.expr import Expr, iter_references
 from atonix_iac.template.groups import (
     AUTOSCALING_GROUP,
+    AWS_AUTOSCALING_GROUP,
     DEFAULT_INDEX_VAR,
+    INSTANCE_GROUP,
+    LAUNCH_CONFIGURATION_GROUPS,
     RESOURCE_GROUP,
     substitute_index,
 )
@@ -144,7 +148,7 @@ def _integer(spec: ResourceSpec, prop: str, value: Any, minimum: int = 0) -> int
 def _member_names(
     spec: ResourceSpec, ctx: PlanContext, current: Mapping[str, ResourceState]
 ) -> _Members:
-    if spec.type == AUTOSCALING_GROUP:
+    if spec.type != RESOURCE_GROUP:
         return _scaling_members(spec, ctx, current)
     return _resource_group_members(spec, ctx, current)
 
@@ -189,16 +193,28 @@ def _index_key(name: str) -> tuple[bool, int, str]:
     return (not name.isdigit(), int(name) if name.isdigit() else 0, name)
 
 
+# (min, max, desired) property names by scaling group type.
+_BOUNDS: Final = {
+    AUTOSCALING_GROUP: ("min_size", "max_size", "desired_capacity"),
+    AWS_AUTOSCALING_GROUP: ("MinSize", "MaxSize", "DesiredCapacity"),
+}
+
+
 def scaling_bounds(spec: ResourceSpec, ctx: PlanContext) -> tuple[int, int, int | None]:
-    """(min_size, max_size, desired_capacity) of an AutoScalingGroup, checked."""
-    low = _integer(spec, "min_size", _static(spec, "min_size", ctx, 0))
-    high = _integer(spec, "max_size", _static(spec, "max_size", ctx, 0))
-    desired_raw = _static(spec, "desired_capacity", ctx, None)
-    desired = None if desired_raw is None else _integer(spec, "desired_capacity", desired_raw)
+    """(min_size, max_size, desired_capacity) of a scaling group, checked; an InstanceGroup's
+    ``Size`` is all three."""
+    if spec.type == INSTANCE_GROUP:
+        size = _integer(spec, "Size", _static(spec, "Size", ctx, 0))
+        return size, size, size
+    low_name, high_name, desired_name = _BOUNDS[spec.type]
+    low = _integer(spec, low_name, _static(spec, low_name, ctx, 0))
+    high = _integer(spec, high_name, _static(spec, high_name, ctx, 0))
+    desired_raw = _static(spec, desired_name, ctx, None)
+    desired = None if desired_raw is None else _integer(spec, desired_name, desired_raw)
     if high < low:
         raise TemplateError.at(
-            spec.property_locations.get("max_size", spec.location),
-            f"`max_size` of `{spec.name}` ({high}) is less than `min_size` ({low})",
+            spec.property_locations.get(high_name, spec.location),
+            f"`{high_name}` of `{spec.name}` ({high}) is less than `{low_name}` ({low})",
         )
     return low, high, desired
 
@@ -234,6 +250,34 @@ def _scaling_members(
 
 
 # Members ------------------------------------------------------------------------------------
+def _launch_definition(
+    template: Template, spec: ResourceSpec, definition: GroupDefinition
+) -> tuple[dict[str, Any], dict[str, SourceLocation]]:
+    """An AWS-style group's member: AWS::EC2::Instance with its launch configuration's
+    properties, the group's Tags and the first VPCZoneIdentifier as SubnetId (Heat's
+    InstanceGroup._get_conf_properties)."""
+    prop = definition.definition_property
+    value = spec.properties.get(prop)
+    names = [r.resource for r in iter_references(value)] if isinstance(value, Expr) else []
+    if isinstance(value, str):
+        names = [str(value)]
+    config = template.resources.get(names[0]) if names else None
+    if config is None or config.type != "AWS::AutoScaling::LaunchConfiguration":
+        raise TemplateError.at(
+            spec.property_locations.get(prop, spec.location),
+            f"`{prop}` of `{spec.name}` must name an AWS::AutoScaling::LaunchConfiguration "
+            "of this template (get_resource)",
+        )
+    properties = {k: v for k, v in config.properties.items() if k != "InstanceId"}
+    if "Tags" in spec.properties:
+        properties["Tags"] = spec.properties["Tags"]
+    zones = spec.properties.get("VPCZoneIdentifier")
+    if isinstance(zones, list) and zones:
+        properties["SubnetId"] = zones[0]
+    body = {"type": definition.member_type, "properties": properties, "metadata": config.metadata}
+    return body, dict(config.property_locations)
+
+
 def _definition(spec: ResourceSpec, definition: GroupDefinition) -> dict[str, Any]:
     value = spec.properties.get(definition.definition_property)
     if not isinstance(value, dict):
@@ -260,12 +304,6 @@ def _member_specs(
     ctx: PlanContext,
     current: Mapping[str, ResourceState],
 ) -> tuple[dict[str, ResourceSpec], dict[str, NestedStack], dict[str, Any]]:
-    body = _definition(spec, definition)
-    properties = body.get("properties") or {}
-    metadata = body.get("metadata")
-    index_var: str | None = None
-    if spec.type == RESOURCE_GROUP:
-        index_var = str(_static(spec, "index_var", ctx, DEFAULT_INDEX_VAR))
     raw = definition.definition_body
     raw_props = raw.get("properties") if isinstance(raw, LocatedDict) else None
     locations = (
@@ -273,6 +311,15 @@ def _member_specs(
         if isinstance(raw_props, LocatedDict)
         else {}
     )
+    if spec.type in LAUNCH_CONFIGURATION_GROUPS:
+        body, locations = _launch_definition(template, spec, definition)
+    else:
+        body = _definition(spec, definition)
+    properties = body.get("properties") or {}
+    metadata = body.get("metadata")
+    index_var: str | None = None
+    if spec.type == RESOURCE_GROUP:
+        index_var = str(_static(spec, "index_var", ctx, DEFAULT_INDEX_VAR))
     batches = _batches(spec, ctx, names, current)
     resources: dict[str, ResourceSpec] = {}
     nested: dict[str, NestedStack] = {}
@@ -333,7 +380,12 @@ def _batches(
     each batch waits for the one before. One batch when there is no such policy."""
     exists = spec.name in current
     size: Any = None
-    if spec.type == AUTOSCALING_GROUP:
+    if spec.type in LAUNCH_CONFIGURATION_GROUPS:
+        policy = unwrap(resolve_value(spec.update_policy, ctx)) if spec.update_policy else None
+        rolling = policy.get("AutoScalingRollingUpdate") if isinstance(policy, dict) else None
+        if exists and isinstance(rolling, dict):
+            size = rolling.get("MaxBatchSize", 1)
+    elif spec.type == AUTOSCALING_GROUP:
         if exists:
             rolling = _static(spec, "rolling_updates", ctx, None)
             size = rolling.get("max_batch_size") if isinstance(rolling, dict) else None
@@ -375,7 +427,7 @@ def member_removal_reason(template: Template, address: str) -> str | None:
             continue
         if index in group.removed:
             return f"removed from group `{name}` by its removal_policies"
-        if group.type == AUTOSCALING_GROUP:
+        if group.type != RESOURCE_GROUP:
             return f"group `{name}` scaled in to {len(group.members)} (the oldest members go)"
         return f"group `{name}` shrank to {len(group.members)} members"
     return None

@@ -20,8 +20,18 @@ from atonix_iac.template.values import Sensitive
 
 RESOURCE_GROUP: Final = "OS::Heat::ResourceGroup"
 AUTOSCALING_GROUP: Final = "OS::Heat::AutoScalingGroup"
+AWS_AUTOSCALING_GROUP: Final = "AWS::AutoScaling::AutoScalingGroup"
+INSTANCE_GROUP: Final = "OS::Heat::InstanceGroup"
+# Groups whose members are AWS::EC2::Instance built from a launch configuration.
+LAUNCH_CONFIGURATION_GROUPS: Final = (AWS_AUTOSCALING_GROUP, INSTANCE_GROUP)
+LAUNCH_MEMBER_TYPE: Final = "AWS::EC2::Instance"
 # The property holding the member definition, by group type.
-GROUP_TYPES: Final = {RESOURCE_GROUP: "resource_def", AUTOSCALING_GROUP: "resource"}
+GROUP_TYPES: Final = {
+    RESOURCE_GROUP: "resource_def",
+    AUTOSCALING_GROUP: "resource",
+    AWS_AUTOSCALING_GROUP: "LaunchConfigurationName",
+    INSTANCE_GROUP: "LaunchConfigurationName",
+}
 DEFAULT_INDEX_VAR: Final = "%index%"
 
 
@@ -40,7 +50,11 @@ def group_definition(
     raw_def = raw_props.get(prop) if isinstance(raw_props, LocatedDict) else None
     where = spec.property_locations.get(prop, spec.location)
     member_type: str | None = None
-    if isinstance(raw_def, LocatedDict):
+    if spec.type in LAUNCH_CONFIGURATION_GROUPS:
+        resolved = resolve_type(LAUNCH_MEMBER_TYPE)
+        member_type = resolved.type
+        raw_def = None
+    elif isinstance(raw_def, LocatedDict):
         raw_type = raw_def.get("type")
         if isinstance(raw_type, str) and raw_type:
             where = raw_def.value_loc("type")

@@ -21,7 +21,11 @@ def test_provider_lists_the_four_types() -> None:
     assert provider.name == "heat"
     types = provider.resource_types()
     assert sorted(types) == [
+        "AWS::AutoScaling::AutoScalingGroup",
+        "AWS::AutoScaling::LaunchConfiguration",
+        "AWS::AutoScaling::ScalingPolicy",
         "OS::Heat::AutoScalingGroup",
+        "OS::Heat::InstanceGroup",
         "OS::Heat::None",
         "OS::Heat::RandomString",
         "OS::Heat::ResourceGroup",

@@ -80,11 +80,14 @@ def signal_url(identity: ResourceIdentity) -> str:
 
 class ScalingPolicyResource(_Aggregate):
     type_name = "OS::Heat::ScalingPolicy"
-    read_is_local = True
+    url_attributes: tuple[str, ...] = ("signal_url", "alarm_url")
+
+    def _urls(self, identity: ResourceIdentity) -> dict[str, Any]:
+        url = signal_url(identity)
+        return {**{name: url for name in self.url_attributes}, SHOW: {}}
 
     def create(self, identity: ResourceIdentity, properties: Mapping[str, Any]) -> ResourceResult:
-        url = signal_url(identity)
-        return ResourceResult(new_physical_id(), {"signal_url": url, "alarm_url": url, SHOW: {}})
+        return ResourceResult(new_physical_id(), self._urls(identity))
 
     def update(
         self,
@@ -94,11 +97,31 @@ class ScalingPolicyResource(_Aggregate):
         new: Mapping[str, Any],
         changed: frozenset[str],
     ) -> ResourceResult:
-        url = signal_url(identity)
-        return ResourceResult(physical_id, {"signal_url": url, "alarm_url": url, SHOW: {}})
+        return ResourceResult(physical_id, self._urls(identity))
 
     def read(
         self, identity: ResourceIdentity, physical_id: str, properties: Mapping[str, Any]
     ) -> ResourceResult:
-        url = signal_url(identity)
-        return ResourceResult(physical_id, {"signal_url": url, "alarm_url": url, SHOW: {}})
+        return ResourceResult(physical_id, self._urls(identity))
+
+
+class AwsScalingPolicyResource(ScalingPolicyResource):
+    type_name = "AWS::AutoScaling::ScalingPolicy"
+    url_attributes = ("AlarmUrl",)
+
+
+class AwsAutoScalingGroupResource(_Aggregate):
+    """Members are AWS::EC2::Instance made from the launch configuration (a provider for
+    that type, or an environment mapping it to a template, deploys them)."""
+
+    type_name = "AWS::AutoScaling::AutoScalingGroup"
+
+
+class InstanceGroupResource(_Aggregate):
+    type_name = "OS::Heat::InstanceGroup"
+
+
+class LaunchConfigurationResource(_Aggregate):
+    """A record of the members' settings; the group copies them into each member."""
+
+    type_name = "AWS::AutoScaling::LaunchConfiguration"

@@ -9,6 +9,10 @@ from types import MappingProxyType
 from atonix_iac.providers.base import Provider, ResourceType
 from atonix_iac.providers.heat.groups import (
     AutoScalingGroupResource,
+    AwsAutoScalingGroupResource,
+    AwsScalingPolicyResource,
+    InstanceGroupResource,
+    LaunchConfigurationResource,
     ResourceGroupResource,
     ScalingPolicyResource,
 )
@@ -35,6 +39,10 @@ class HeatProvider(Provider):
             ResourceGroupResource(),
             AutoScalingGroupResource(),
             ScalingPolicyResource(),
+            AwsAutoScalingGroupResource(),
+            AwsScalingPolicyResource(),
+            InstanceGroupResource(),
+            LaunchConfigurationResource(),
         ]
         self._types = MappingProxyType({t.schema.type_name: t for t in implementations})
 
