@@ -1,96 +1,72 @@
-"""``atonix signal ADDRESS [--data JSON]``: send a signal to a resource, as Heat's
-``resource-signal`` does, dispatched on the resource's type (``SIGNAL_HANDLERS``)."""
+"""``atonix signal ADDRESS [--data JSON]``: Heat's ``openstack stack resource signal``.
+
+The address is looked up in the stack's state; what signalling does depends on the
+resource's type (``signal_handlers.HANDLERS``): a wait condition handle records the signal
+for the wait condition that waits on it, even while another process's apply holds the lock.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Iterable
 from typing import Any
 
 import click
 
-from atonix_iac.errors import UsageError
-from atonix_iac.state.model import ResourceState
+from atonix_iac.errors import StateError, UsageError, suggest
+from atonix_iac.state.model import ResourceState, StackKey
 
-from .options import (
-    InputOptions,
-    RunOptions,
-    StackOptions,
-    flag_names,
-    input_options,
-    run_options,
-    stack_options,
+from .options import InputOptions, StackOptions, flag_names, input_options, stack_options
+from .read_commands import template_option
+from .session import open_session
+from .signal_handlers import HANDLERS
+
+
+@click.command("signal")
+@click.argument("address")
+@template_option
+@stack_options
+@click.option(
+    *flag_names("data"),
+    "data",
+    metavar="JSON",
+    help='The signal\'s body, e.g. \'{"status": "SUCCESS", "reason": "booted", "data": "..."}\'.',
 )
-from .session import Session, open_session
+@input_options
+def signal_command(address: str, data: str | None, **kwargs: Any) -> None:
+    """Send a signal to a resource (a wait condition handle, a scaling policy, ...)."""
+    details = _parse_data(data)
+    inputs = InputOptions.from_kwargs(kwargs)
+    with open_session(StackOptions.from_kwargs(kwargs)) as session:
+        session.inputs = inputs
+        resource = _find(session.store.load(session.key).resources.values(), address, session.key)
+        handler = HANDLERS.get(resource.type)
+        if handler is None:
+            kinds = ", ".join(sorted(HANDLERS))
+            raise UsageError(
+                f"{address} is of type {resource.type}, which takes no signals (types that do:"
+                f" {kinds})"
+            )
+        message = handler(session, resource, details)
+    click.echo(message)
 
 
-@dataclass(frozen=True)
-class SignalRequest:
-    """One signal: the resource it is for (as state holds it) and the stack around it."""
-
-    session: Session
-    stack: StackOptions
-    inputs: InputOptions
-    run: RunOptions
-    address: str
-    resource: ResourceState
-    details: Any  # the --data JSON, None when not given
-
-
-SignalHandler = Callable[[SignalRequest], None]
-
-
-def _scaling(request: SignalRequest) -> None:
-    from .scaling_signal import signal_scaling_policy
-
-    signal_scaling_policy(request)
-
-
-# Resource type -> what a signal to it does.
-SIGNAL_HANDLERS: dict[str, SignalHandler] = {
-    "OS::Heat::ScalingPolicy": _scaling,
-    "AWS::AutoScaling::ScalingPolicy": _scaling,
-}
-
-
-def _details(data: str | None) -> Any:
+def _parse_data(data: str | None) -> Any:
     if data is None:
         return None
     try:
         return json.loads(data)
     except ValueError as err:
-        raise UsageError(f"--data is not JSON: {err}") from None
+        line = getattr(err, "lineno", 1)
+        column = getattr(err, "colno", 1)
+        message = getattr(err, "msg", str(err))
+        raise UsageError(f"--data:{line}:{column}: not JSON: {message}") from None
 
 
-@click.command("signal")
-@click.argument("address")
-@click.option(*flag_names("data"), "data", metavar="JSON", help="Details sent with the signal.")
-@click.option(
-    *flag_names("template"),
-    "template",
-    default="stack.yaml",
-    show_default=True,
-    type=click.Path(dir_okay=False),
-    help="The stack's template.",
-)
-@stack_options
-@input_options
-@run_options
-def signal_command(address: str, data: str | None, **kwargs: Any) -> None:
-    """Signal ADDRESS (a scaling policy: scale its group now)."""
-    details = _details(data)
-    stack = StackOptions.from_kwargs(kwargs)
-    inputs = InputOptions.from_kwargs(kwargs)
-    run = RunOptions.from_kwargs(kwargs)
-    with open_session(stack) as session:
-        resource = session.store.load(session.key).resources.get(address)
-        if resource is None:
-            raise UsageError(f"no resource `{address}` in stack {session.key}; apply it first")
-        handler = SIGNAL_HANDLERS.get(resource.type)
-        if handler is None:
-            kinds = ", ".join(sorted(SIGNAL_HANDLERS))
-            raise UsageError(
-                f"`{address}` is an {resource.type}, which takes no signals (these do: {kinds})"
-            )
-        handler(SignalRequest(session, stack, inputs, run, address, resource, details))
+def _find(resources: Iterable[ResourceState], address: str, key: StackKey) -> ResourceState:
+    current = [r for r in resources if r.deposed is None]
+    for resource in current:
+        if resource.address == address:
+            return resource
+    hint = suggest(address, [r.address for r in current])
+    raise StateError(f"no resource {address} in the state of {key}" + (f"; {hint}" if hint else ""))

@@ -33,6 +33,11 @@ CATALOG = (
     ("block-storage", "cinder", "/volume/v3/{project_id}"),
     ("volumev3", "cinderv3", "/volume/v3/{project_id}"),
     ("image", "glance", "/image"),
+    ("object-store", "swift", "/swift/v1/AUTH_{project_id}"),
+    ("key-manager", "barbican", "/key-manager"),
+    ("load-balancer", "octavia", "/load-balancer"),
+    ("container-infra", "magnum", "/container-infra/v1"),
+    ("shared-file-system", "manilav2", "/share/v2"),
 )
 REGION = "RegionOne"
 _UNAUTHORIZED = "The request you have made requires authentication."

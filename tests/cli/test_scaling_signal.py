@@ -118,9 +118,12 @@ def test_signal_refuses_other_types_and_bad_data(cloud_project: CloudProject) ->
     _run(cloud, "apply", "-auto-approve", *SCOPE, "-var", "desired=1")
     wrong = cloud.run("signal", "net", *SCOPE)
     assert wrong.exit_code == 1
-    assert "`net` is an OS::Neutron::Net, which takes no signals" in wrong.stderr
-    bad = cloud.run("signal", "up", *SCOPE, "--data", "{nope")
-    assert bad.exit_code != 0 and "--data is not JSON" in bad.stderr
-    missing = cloud.run("signal", "nothing", *SCOPE)
-    assert missing.exit_code == 1 and "no resource `nothing`" in missing.stderr
+    assert "net is of type OS::Neutron::Net, which takes no signals" in wrong.stderr
+    assert "OS::Heat::ScalingPolicy" in wrong.stderr
+    # The template must be the one applied: a signal does not apply edits.
+    cloud.write("stack.yaml", ASG_STACK.replace("max_size: 3", "max_size: 4"))
+    edited = cloud.run("signal", "up", *SCOPE, "-var", "desired=1")
+    assert edited.exit_code == 1
+    assert "is not what the stack was last applied with" in edited.stderr
+    cloud.write("stack.yaml", ASG_STACK)
     _run(cloud, "destroy", "-auto-approve", *SCOPE, "-var", "desired=1")

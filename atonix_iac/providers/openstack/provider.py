@@ -7,13 +7,20 @@ from types import MappingProxyType
 from typing import Any
 
 from atonix_iac.providers.base import Provider, ResourceType
-from atonix_iac.providers.openstack import _lookup
+from atonix_iac.providers.openstack import (
+    _lookup,
+    container_infra,
+    load_balancer,
+    shared_file_system,
+)
 from atonix_iac.providers.openstack._base import DEFAULT_TIMEOUT_S, CloudSession, OpenStackResource
 from atonix_iac.providers.openstack._errors import sdk_errors
 from atonix_iac.providers.openstack.block_storage import Volume, VolumeAttachment
 from atonix_iac.providers.openstack.compute import KeyPair, Server, ServerGroup
 from atonix_iac.providers.openstack.connect import BindingLike, CloudTarget
+from atonix_iac.providers.openstack.key_manager import TYPES as KEY_MANAGER_TYPES
 from atonix_iac.providers.openstack.network import Net, Port, Subnet
+from atonix_iac.providers.openstack.object_store import SwiftContainer
 from atonix_iac.providers.openstack.quota import (
     ChangeLike,
     LiveLimits,
@@ -44,6 +51,11 @@ TYPES: tuple[type[OpenStackResource], ...] = (
     FloatingIPAssociation,
     Volume,
     VolumeAttachment,
+    SwiftContainer,
+    *KEY_MANAGER_TYPES,
+    *load_balancer.TYPES,
+    *container_infra.TYPES,
+    *shared_file_system.TYPES,
 )
 TYPE_NAMES: frozenset[str] = frozenset(t.type_name for t in TYPES)
 
