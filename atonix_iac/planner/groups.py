@@ -63,21 +63,25 @@ def expand_groups(template: Template, params: BoundParams, state: State) -> Temp
     known before apply or not a non-negative integer."""
     if not template.groups or template.expanded_groups:
         return template
-    ctx = PlanContext(template, params, {})
     current = {r.address: r for r in state.resources.values() if not r.deposed}
     resources = dict(template.resources)
     nested = dict(template.nested_stacks)
     conditions = dict(template.conditions)
     expanded: dict[str, GroupExpansion] = {}
     diagnostics: list[Diagnostic] = []
-    for name in sorted(template.groups):
-        definition = template.groups[name]
+    # Groups inside a member's template join the queue once that member exists.
+    pending = [template.groups[name] for name in sorted(template.groups)]
+    while pending:
+        definition = pending.pop(0)
+        name = definition.group
         spec = resources.get(name)
+        so_far = replace(template, resources=resources, nested_stacks=nested, conditions=conditions)
+        ctx = PlanContext(so_far, params, {})
         if spec is None or not ctx.is_active(spec):
             continue
         try:
             members = _member_names(spec, ctx, current)
-            built = _member_specs(template, spec, definition, members.names, ctx, current)
+            built = _member_specs(so_far, spec, definition, members.names, ctx, current)
         except TemplateError as err:
             diagnostics.extend(err.diagnostics)
             continue
@@ -87,6 +91,13 @@ def expand_groups(template: Template, params: BoundParams, state: State) -> Temp
         conditions.update(member_conditions)
         resources[name] = _group_spec(spec, member_specs, members)
         expanded[name] = GroupExpansion(name, spec.type, members.names, members.removed)
+        inner = definition.member_template
+        if isinstance(inner, Template):
+            for member in members.names:
+                prefix = f"{name}.{member}"
+                pending.extend(
+                    replace(d, group=f"{prefix}.{g}") for g, d in sorted(inner.groups.items())
+                )
     if diagnostics:
         raise TemplateError(diagnostics=diagnostics)
     return replace(
