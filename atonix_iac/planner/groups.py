@@ -16,7 +16,7 @@ expansion sets), the capacity a scaling signal chose in its attributes (``apply.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
 from atonix_iac.errors import Diagnostic, SourceLocation, TemplateError
@@ -107,6 +107,35 @@ def expand_groups(template: Template, params: BoundParams, state: State) -> Temp
         conditions=conditions,
         expanded_groups=expanded,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _NoParameters:
+    values: Mapping[str, Any] = field(default_factory=dict)
+    sensitive: frozenset[str] = frozenset()
+
+
+def sample_members(template: Template, params: BoundParams | None) -> Template:
+    """``template`` with one member of every group (``group.0``) whatever its size, so that
+    validation checks what the groups will make (types, properties) without sizing them."""
+    if not template.groups or template.expanded_groups:
+        return template
+    ctx = PlanContext(template, params if params is not None else _NoParameters(), {})
+    resources = dict(template.resources)
+    nested = dict(template.nested_stacks)
+    conditions = dict(template.conditions)
+    for name in sorted(template.groups):
+        spec = resources.get(name)
+        if spec is None:
+            continue
+        try:
+            built = _member_specs(template, spec, template.groups[name], ["0"], ctx, {})
+        except TemplateError:
+            continue  # sizing problems are plan's to report, where values are known
+        resources.update(built[0])
+        nested.update(built[1])
+        conditions.update(built[2])
+    return replace(template, resources=resources, nested_stacks=nested, conditions=conditions)
 
 
 def member_index(address: str, group: str) -> str | None:

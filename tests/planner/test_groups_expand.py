@@ -135,3 +135,18 @@ def test_a_count_that_is_not_a_whole_number_is_refused_where_it_is_written() -> 
     assert "rg.yaml:12:7: error: `count` of group `g` must be an integer" in str(
         caught.value.format()
     )
+
+
+def test_validate_checks_a_sample_member_of_each_group() -> None:
+    from atonix_iac.planner import validate_stack
+    from atonix_iac.providers.heat import HeatProvider
+    from atonix_iac.providers.registry import Registry
+
+    body = RG.replace("type: OS::Heat::Value", "type: OS::Heat::Valeu")
+    template, params = _load("rg-typo.yaml", body, count=1)
+    registry = Registry.from_providers([HeatProvider()], plugins=False)
+    messages = [d.format() for d in validate_stack(template, registry, None)]
+    assert [m.split("/")[-1] for m in messages] == [
+        "rg-typo.yaml:16:15: error: unknown resource type `OS::Heat::Valeu` for `g.0`"
+        " (did you mean `OS::Heat::Value`?)"
+    ]
