@@ -100,3 +100,18 @@ def test_group_of_servers_grows_shrinks_and_never_reuses_removed_names(
 
     _run(cloud, "destroy", "-auto-approve", *SCOPE, "-var", "count=3")
     assert _server_names(cloud) == []
+
+
+def test_a_member_property_the_cloud_refuses_is_located_in_the_definition(
+    cloud_project: CloudProject,
+) -> None:
+    cloud = cloud_project
+    cloud.bind(DEV)
+    cloud.write("stack.yaml", GROUP_STACK.replace("flavor: m1.tiny", "flavor: m1.nope"))
+    cloud.sim.clear_request_log()
+    result = cloud.run("plan", *SCOPE, "-var", "count=2")
+    assert result.exit_code == 1
+    lines = [line for line in result.stderr.splitlines() if "error:" in line]
+    assert lines and all(line.startswith("stack.yaml:28:11: error: `servers.") for line in lines)
+    assert "m1.nope" in lines[0]
+    assert cloud.writes() == []
