@@ -469,5 +469,6 @@ def member_removal_reason(template: Template, address: str) -> str | None:
             return f"removed from group `{name}` by its removal_policies"
         if group.type != RESOURCE_GROUP:
             return f"group `{name}` scaled in to {len(group.members)} (the oldest members go)"
-        return f"group `{name}` shrank to {len(group.members)} members"
+        size = len(group.members)
+        return f"group `{name}` shrank to {size} member{'' if size == 1 else 's'}"
     return None
