@@ -21,7 +21,7 @@ from atonix_iac.apply.events import ApplyResult, EventCallback, ignore_event
 from atonix_iac.apply.executor import apply_plan
 from atonix_iac.errors import UsageError
 from atonix_iac.planner import make_plan
-from atonix_iac.planner.groups import SCALING_ATTRIBUTE, existing_members
+from atonix_iac.planner.group_sizes import SCALING_ATTRIBUTE, existing_members
 from atonix_iac.planner.plan import Plan
 from atonix_iac.planner.protocols import BoundParams
 from atonix_iac.planner.scaling_math import clamp, new_capacity

@@ -11,7 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from atonix_iac.errors import TemplateError
-from atonix_iac.planner.groups import REMOVED_PROPERTY, expand_groups
+from atonix_iac.planner.group_sizes import REMOVED_PROPERTY
+from atonix_iac.planner.groups import expand_groups
 from atonix_iac.state.model import ResourceState, StackKey, State
 from atonix_iac.template import BoundParameters, Template, bind_parameters, load_template
 
