@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from atonix_iac.apply.providers import make_registry
 from atonix_iac.errors import UsageError
-from atonix_iac.providers.base import Provider, ResourceIdentity
-from atonix_iac.providers.heat import HeatProvider
+from atonix_iac.providers.base import ResourceIdentity
 from atonix_iac.providers.registry import Registry
 from atonix_iac.state import open_store
 from atonix_iac.state.model import StackKey
@@ -178,17 +178,6 @@ def stack_key(options: StackOptions) -> StackKey:
     """(workspace, environment, stack): the workspace and environment as atonix.yaml binds
     them."""
     return resolve_project(options).key(options.stack_name)
-
-
-def make_registry(binding: Binding | None = None) -> Registry:
-    """The providers a stack can use: cloud-free types (OS::Heat::*) always, the OpenStack
-    types when the binding names a cloud. Nothing connects until a type is used."""
-    providers: list[Provider] = [HeatProvider()]
-    if binding is not None and binding.cloud:
-        from atonix_iac.providers.openstack import OpenStackProvider
-
-        providers.append(OpenStackProvider(binding))
-    return Registry.from_providers(providers)
 
 
 def provider_registry() -> Registry:
