@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from atonix_iac.errors import SourceLocation, TemplateError
+from atonix_iac.planner.group_attributes import group_attribute
 from atonix_iac.planner.protocols import BoundParams, ResourceFacts
 from atonix_iac.planner.translate import translate_values
 from atonix_iac.template.expr import Expr
@@ -80,6 +81,10 @@ class PlanContext:
         return self._missing(name)
 
     def attribute(self, name: str, attribute: str | None, path: tuple[Any, ...]) -> Any:
+        group = self.template.expanded_groups.get(name)
+        if group is not None and attribute is not None and attribute != "show":
+            spec = self.template.resources.get(name)
+            return group_attribute(self, group, attribute, path, spec.location if spec else None)
         facts = self.known.get(name)
         if facts is not None:
             return _attribute_of(facts, attribute, path)
