@@ -269,9 +269,10 @@ class ServiceRecords:
             )
         return job_id
 
-    def claim_job(self, job_id: str) -> JobRecord | None:
-        """Mark the job running (one more attempt); None if it already finished, so a message
-        delivered again after its worker died is run only if the job is not done."""
+    def claim_job(self, job_id: str, worker: str) -> JobRecord | None:
+        """Mark the job running (one more attempt, by ``worker``); None if it already
+        finished, so a message delivered again after its worker died is run only if the job
+        is not done."""
         with self._db.writing() as session:
             row = session.scalar(
                 select(ServiceJobRow).where(ServiceJobRow.id == job_id).with_for_update()
@@ -280,6 +281,7 @@ class ServiceRecords:
                 return None
             row.state = "running"
             row.attempts += 1
+            row.detail = {**row.detail, "worker": worker}
             row.started_at = utcnow()
             return JobRecord(row.id, row.stack_id, row.action, row.state, row.attempts, row.detail)
 
