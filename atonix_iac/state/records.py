@@ -189,7 +189,8 @@ class ServiceRecords:
                 order.append(column.asc() if query.sort_dir == "asc" else column.desc())
             order.append(ServiceStackRow.id.asc())
             rows = list(session.scalars(stmt.order_by(*order)))
-        records = [self._record(row) for row in rows]
+        # A listing shows no parameters: their seal is left closed (decrypting costs per row).
+        records = [self._record(row, with_secrets=False) for row in rows]
         if query.tags:
             records = [r for r in records if set(query.tags) <= set(r.tags)]
         if query.marker is not None:
@@ -338,9 +339,9 @@ class ServiceRecords:
             "deleted_at": record.deleted_at,
         }
 
-    def _record(self, row: ServiceStackRow) -> StackRecord:
+    def _record(self, row: ServiceStackRow, *, with_secrets: bool = True) -> StackRecord:
         secrets: dict[str, Any] = (
-            self._box.open(row.secrets, f"stack {row.name}") if row.secrets else {}
+            self._box.open(row.secrets, f"stack {row.name}") if row.secrets and with_secrets else {}
         )
         return StackRecord(
             id=row.id,

@@ -56,6 +56,8 @@ def _reachable(host: str, port: int) -> bool:
 @pytest.fixture
 def database() -> Iterator[str]:
     if not (_reachable("127.0.0.1", 5672) and _reachable("127.0.0.1", 5432)):
+        if os.environ.get("ATONIX_REQUIRE_RABBITMQ") == "1":
+            pytest.fail("RabbitMQ or PostgreSQL unreachable on 127.0.0.1 (CI requires both)")
         pytest.skip("needs RabbitMQ on 127.0.0.1:5672 and PostgreSQL on 127.0.0.1:5432")
     import psycopg
 
