@@ -29,7 +29,8 @@ This script installs nothing. It needs one of:
 
 Steps: ``plan`` (from empty state), ``plan-out`` (from empty state, saving the plan; the
 row also prints the two plan files' sizes), ``show-json`` (``show -json`` of that saved plan),
-``apply`` (from empty state), ``apply-plan`` (of that saved plan), ``noop-plan`` (after an apply), ``destroy``.
+``apply`` (from empty state), ``apply-plan`` (of that saved plan), ``noop-plan`` (after an
+apply), ``destroy``.
 """
 
 from __future__ import annotations

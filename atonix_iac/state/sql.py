@@ -11,13 +11,13 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.engine import URL
 
 from atonix_iac.errors import StateError, suggest
-from atonix_iac.state import locking
+from atonix_iac.state import locking, signal_inbox
 from atonix_iac.state.codec import (
     audit_record,
     audit_values,
@@ -38,6 +38,7 @@ from atonix_iac.state.model import (
     LockInfo,
     ResourceState,
     ResourceStatus,
+    SignalRecord,
     SnapshotInfo,
     StackKey,
     StackSummary,
@@ -45,6 +46,9 @@ from atonix_iac.state.model import (
     StateVersion,
 )
 from atonix_iac.state.moves import plan_move
+
+if TYPE_CHECKING:
+    from atonix_iac.state.records import ServiceRecords
 from atonix_iac.state.schema import (
     AuditRow,
     ResourceRow,
@@ -85,6 +89,12 @@ class SqlStateStore:
         self._db = StateDatabase(url, self._holder)
         if not is_memory_sqlite(url):  # a database in memory dies with its ephemeral key
             box.attach(self._sealed_sample)
+
+    def service_records(self) -> ServiceRecords:
+        """The stack service's tables in this database (Heat stacks, events, jobs)."""
+        from atonix_iac.state.records import ServiceRecords
+
+        return ServiceRecords(self._db, self._box)
 
     # -- reading -------------------------------------------------------------------------
 
@@ -348,6 +358,17 @@ class SqlStateStore:
             values["template_digest"] = template_digest
             session.execute(update(StackRow).where(StackRow.id == stack.id).values(values))
             return stack.serial
+
+    # -- signals (no lock, no serial: see ``signal_inbox.py``) ------------------------------
+
+    def add_signal(self, record: SignalRecord) -> None:
+        signal_inbox.add_signal(self._db, self._box, record)
+
+    def signals(self, key: StackKey, handle_id: str) -> Sequence[SignalRecord]:
+        return signal_inbox.read_signals(self._db, self._box, key, handle_id)
+
+    def forget_signals(self, key: StackKey, handle_id: str) -> None:
+        signal_inbox.forget_signals(self._db, key, handle_id)
 
     def record_audit(self, record: AuditRecord) -> None:
         with self._db.transaction() as connection:
