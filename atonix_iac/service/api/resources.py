@@ -10,6 +10,8 @@ from typing import Any
 
 import falcon
 
+from atonix_iac.apply.signals import deliver_signal, is_handle
+from atonix_iac.errors import UsageError
 from atonix_iac.state.model import ResourceState, ResourceStatus
 from atonix_iac.state.records import EventRecord, StackRecord, page
 
@@ -210,13 +212,22 @@ class ResourceItem:
         stack_id: str,
         resource_name: str,
     ) -> None:
+        """A wait condition handle's signal goes to the state's inbox, where its wait
+        condition (in a running job or the next one) reads it."""
         record, resource = self._find(req, tenant_id, stack_name, stack_id, resource_name)
-        raise HeatError(
-            400,
-            f"Signal resource during {record.stack_status} is not supported:"
-            f" {resource.type} takes no signals",
-            "ResourceActionNotSupported",
-        )
+        if not is_handle(resource.type):
+            raise HeatError(
+                400,
+                f"Signal resource during {record.stack_status} is not supported:"
+                f" {resource.type} takes no signals",
+                "ResourceActionNotSupported",
+            )
+        body = read_json(req) or None
+        try:
+            deliver_signal(self.services.engine.store, record.key, resource, body, source="api")
+        except UsageError as err:
+            raise bad_request(err.message) from None
+        resp.status = falcon.HTTP_200
 
 
 def event_view(req: falcon.Request, record: StackRecord, event: EventRecord) -> dict[str, Any]:
