@@ -57,6 +57,7 @@ from atonix_iac.errors import (
     UsageError,
 )
 from atonix_iac.planner import resolve_outputs, resolve_properties
+from atonix_iac.planner.groups import expand_groups
 from atonix_iac.planner.plan import Action, Plan, PlanMode, ResourceChange
 from atonix_iac.planner.protocols import BoundParams
 from atonix_iac.providers.base import ResourceIdentity, ResourceResult, ResourceType
@@ -201,6 +202,7 @@ class _Run:
             plan.key.workspace, plan.key.environment, plan.key.stack, ""
         )
         schedule = build_schedule(plan, prior)
+        template = expand_groups(template, params, state)
         return cls(plan, template, params, store, registry, base, on_event, prior, known, schedule)
 
     @property

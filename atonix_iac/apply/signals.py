@@ -15,6 +15,11 @@ from typing import Any, Final, Protocol, runtime_checkable
 from urllib.parse import quote
 
 from atonix_iac.errors import UsageError
+from atonix_iac.providers.heat.deployment_signals import (
+    DEPLOYMENT_TYPES,
+    DeploymentSignalError,
+    parse_deployment_signal,
+)
 from atonix_iac.providers.heat.signal_format import HANDLE_FORMATS, SignalFormatError, parse_signal
 from atonix_iac.providers.signals import Signal
 from atonix_iac.state.model import ResourceState, SignalRecord, StackKey
@@ -41,7 +46,17 @@ class SignalInbox(Protocol):
 
 
 def is_handle(type_name: str) -> bool:
-    return type_name in HANDLE_FORMATS
+    """A type that takes signals: a wait condition handle, or a software deployment."""
+    return type_name in HANDLE_FORMATS or type_name in DEPLOYMENT_TYPES
+
+
+def _parse(type_name: str, details: Any) -> Signal:
+    if type_name in DEPLOYMENT_TYPES:
+        try:
+            return parse_deployment_signal(details)
+        except DeploymentSignalError as err:
+            raise SignalFormatError(str(err)) from None
+    return parse_signal(details, HANDLE_FORMATS[type_name])
 
 
 def deliver_signal(
@@ -50,11 +65,10 @@ def deliver_signal(
     """Validate ``details`` (Heat's format for the handle's type) and append it to the inbox.
     UsageError naming the handle if the body is not one Heat would accept, or the handle was
     never created."""
-    keys = HANDLE_FORMATS[handle.type]
     if not handle.physical_id:
         raise UsageError(f"{handle.address} has not been created yet; nothing to signal")
     try:
-        signal = parse_signal(details, keys)
+        signal = _parse(handle.type, details)
     except SignalFormatError as err:
         raise UsageError(f"bad signal to {handle.address}: {err}") from None
     inbox.add_signal(
