@@ -7,6 +7,7 @@ import json
 import time
 
 import pytest
+import requests
 from _service_kit import RunningService
 from heatclient import exc as heat_exc
 
@@ -47,4 +48,37 @@ def test_a_signal_through_the_api_completes_the_waiting_job(service: RunningServ
     assert json.loads(outputs["data"]) == {"1": "via api"}
     token = heat.resources.get(stack_id, "handle").attributes["token"]
     assert token == "******"
+    heat.stacks.delete(stack_id)
+
+
+def test_a_server_signals_the_service_with_its_handles_token(
+    service: RunningService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With ATONIX_SIGNAL_URL naming the service, a handle's endpoint is the service's
+    resource-signal route, and its curl_cli's token (no Keystone token) is accepted there."""
+    monkeypatch.setenv("ATONIX_SIGNAL_URL", service.url)
+    heat = service.heat("demo")
+    stack_id = heat.stacks.create(stack_name="boots", template=WAITING)["stack"]["id"]
+    deadline = time.monotonic() + 30
+    while "handle" not in {r.resource_name for r in heat.resources.list(stack_id)}:
+        assert time.monotonic() < deadline, "the job never created the handle"
+        time.sleep(0.1)
+    record = service.services.engine.records.get_stack(None, stack_id)
+    assert record is not None
+    handle = service.services.engine.store.load(record.key).resources["handle"]
+    endpoint, token = handle.attributes["endpoint"], handle.attributes["token"]
+    assert endpoint.startswith(f"{service.url}/v1/{record.project_id}/stacks/boots/{stack_id}/")
+    body = {"status": "SUCCESS", "data": "booted"}
+    for wrong in ("not-the-token", ""):
+        refused = requests.post(endpoint, json=body, headers={"X-Auth-Token": wrong}, timeout=10)
+        assert refused.status_code == 401
+    signed = {"X-Auth-Token": token}
+    other = endpoint.replace("/boots/", "/nope/")
+    assert requests.post(other, json=body, headers=signed, timeout=10).status_code == 401
+    sent = requests.post(endpoint, json=body, headers=signed, timeout=10)
+    assert sent.status_code == 200, sent.text
+    stack = service.wait_status(heat, stack_id, ("CREATE_COMPLETE",))
+    assert stack.stack_status == "CREATE_COMPLETE", stack.stack_status_reason
+    outputs = {o["output_key"]: o["output_value"] for o in stack.outputs}
+    assert json.loads(outputs["data"]) == {"1": "booted"}
     heat.stacks.delete(stack_id)

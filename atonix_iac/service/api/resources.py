@@ -6,6 +6,7 @@ a resource in state without events (imported, adopted) shows as its state says.
 
 from __future__ import annotations
 
+import hmac
 from typing import Any
 
 import falcon
@@ -120,6 +121,26 @@ class ResourceItem:
     def __init__(self, services: Services) -> None:
         self.services = services
 
+    def _find_by_handle_token(
+        self, token: str, tenant_id: str, stack_name: str, stack_id: str, resource_name: str
+    ) -> tuple[StackRecord, ResourceState]:
+        """The handle a server signals with its token (no Keystone token): 401 for anything
+        that does not match, so that nothing about other stacks is disclosed."""
+        refused = HeatError(
+            401, "Authentication failed: the token is not valid", "HTTPUnauthorized"
+        )
+        record = self.services.engine.records.get_stack(tenant_id, stack_id)
+        if record is None or record.name != stack_name:
+            raise refused
+        for resource in _resources(self.services, record):
+            if resource.address == resource_name and is_handle(resource.type):
+                expected = resource.attributes.get("token")
+                if isinstance(expected, str) and hmac.compare_digest(
+                    expected.encode(), token.encode()
+                ):
+                    return record, resource
+        raise refused
+
     def _find(
         self,
         req: falcon.Request,
@@ -214,7 +235,13 @@ class ResourceItem:
     ) -> None:
         """A wait condition handle's signal goes to the state's inbox, where its wait
         condition (in a running job or the next one) reads it."""
-        record, resource = self._find(req, tenant_id, stack_name, stack_id, resource_name)
+        handle_token = getattr(req.context, "handle_token", None)
+        if handle_token is not None:
+            record, resource = self._find_by_handle_token(
+                handle_token, tenant_id, stack_name, stack_id, resource_name
+            )
+        else:
+            record, resource = self._find(req, tenant_id, stack_name, stack_id, resource_name)
         if not is_handle(resource.type):
             raise HeatError(
                 400,
