@@ -10,6 +10,7 @@ from typing import Any
 
 import falcon
 
+from atonix_iac.apply.scaling import SCALING_POLICY_TYPES
 from atonix_iac.state.model import ResourceState, ResourceStatus
 from atonix_iac.state.records import EventRecord, StackRecord, page
 
@@ -19,6 +20,7 @@ from .common import (
     bad_request,
     check_tenant,
     find_record,
+    identity,
     int_param,
     isotime,
     not_found,
@@ -211,12 +213,43 @@ class ResourceItem:
         resource_name: str,
     ) -> None:
         record, resource = self._find(req, tenant_id, stack_name, stack_id, resource_name)
+        if resource.type in SCALING_POLICY_TYPES:
+            body = read_json(req) if req.content_length else None
+            records = self.services.engine.records
+            job = records.add_job(record.id, "SIGNAL", {"resource": resource.address, "data": body})
+            self.services.jobs.submit(job)
+            resp.status = falcon.HTTP_200
+            return
         raise HeatError(
             400,
             f"Signal resource during {record.stack_status} is not supported:"
             f" {resource.type} takes no signals",
             "ResourceActionNotSupported",
         )
+
+
+class ResourceSignalByName:
+    """``/stacks/{name}/resources/{resource}/signal``: the form a scaling policy's
+    ``signal_url`` takes (it knows its stack by name, not by id); a POST is not redirected,
+    since clients would follow with a GET."""
+
+    def __init__(self, services: Services, item: ResourceItem) -> None:
+        self.services = services
+        self.item = item
+
+    def on_post(
+        self,
+        req: falcon.Request,
+        resp: falcon.Response,
+        tenant_id: str,
+        stack_name: str,
+        resource_name: str,
+    ) -> None:
+        check_tenant(req, tenant_id)
+        record = self.services.engine.records.find_stack(identity(req).project_id, stack_name)
+        if record is None:
+            raise not_found(f"Stack ({stack_name}) ")
+        self.item.on_post_signal(req, resp, tenant_id, stack_name, record.id, resource_name)
 
 
 def event_view(req: falcon.Request, record: StackRecord, event: EventRecord) -> dict[str, Any]:
