@@ -9,7 +9,7 @@ append-only; which signals count, and under which ids, is decided when they are 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, Final, Protocol, runtime_checkable
 from urllib.parse import quote
@@ -30,6 +30,8 @@ SIGNAL_URL_ENV: Final = "ATONIX_SIGNAL_URL"
 # host[:port] the run's receiver listens on (default 127.0.0.1, a free port).
 SIGNAL_LISTEN_ENV: Final = "ATONIX_SIGNAL_LISTEN"
 DEFAULT_PROJECT: Final = "atonix"
+# The stack's current resources by address, as state has them now.
+Resources = Callable[[], Mapping[str, ResourceState]]
 
 
 @runtime_checkable
@@ -98,16 +100,33 @@ class InboxChannel:
     """``providers.signals.SignalChannel`` over the state's inbox, for one run of one stack."""
 
     def __init__(
-        self, inbox: SignalInbox, key: StackKey, *, base_url: str, project: str, stack_id: str
+        self,
+        inbox: SignalInbox,
+        key: StackKey,
+        *,
+        base_url: str,
+        project: str,
+        stack_id: str,
+        resources: Resources | None = None,
     ) -> None:
         self._inbox = inbox
         self._key = key
+        self._resources = resources
         self.base_url = base_url.rstrip("/")
         self.project = project or DEFAULT_PROJECT
         self.stack_id = stack_id
 
     def endpoint(self, address: str) -> str:
         return self.base_url + signal_path(self.project, self._key, self.stack_id, address)
+
+    def is_handle(self, handle_id: str) -> bool:
+        """Whether a wait condition handle of this stack has the reference ``handle_id``."""
+        if self._resources is None:
+            return True
+        return any(
+            r.physical_id == handle_id and is_handle(r.type) and r.deposed is None
+            for r in self._resources().values()
+        )
 
     def received(self, handle_id: str) -> Sequence[Signal]:
         return [
@@ -141,28 +160,30 @@ def _listen_address() -> tuple[str, int] | None:
 def open_signal_channel(
     inbox: SignalInbox,
     key: StackKey,
-    lookup: Callable[[str], ResourceState | None],
+    resources: Resources,
     *,
     project: str,
     stack_id: str,
+    serve: bool = True,
 ) -> Iterator[InboxChannel]:
     """The run's channel; its receiver (if one is needed) listens until the block ends.
 
     ``ATONIX_SIGNAL_URL`` names where endpoints point (the stack service, a routable address);
     without it the run serves them itself, on ``ATONIX_SIGNAL_LISTEN`` (default 127.0.0.1 and
-    a free port). With both set, the run listens there and hands out the named URL."""
+    a free port). With both set, the run listens there and hands out the named URL.
+    ``serve`` False: no receiver whatever the settings (the run hands out no endpoint)."""
     from atonix_iac.apply.signal_receiver import DEFAULT_HOST, SignalReceiver
 
     base_url = configured_base_url()
     listen = _listen_address()
     receiver = None
-    if listen is not None or base_url is None:
+    if serve and (listen is not None or base_url is None):
         host, port = listen or (DEFAULT_HOST, 0)
         try:
             receiver = SignalReceiver(
                 inbox,
                 key,
-                lookup,
+                lambda address: resources().get(address),
                 project=project or DEFAULT_PROJECT,
                 stack_id=stack_id,
                 host=host,
@@ -175,7 +196,14 @@ def open_signal_channel(
             ) from None
         base_url = base_url or receiver.url
     try:
-        yield InboxChannel(inbox, key, base_url=base_url, project=project, stack_id=stack_id)
+        yield InboxChannel(
+            inbox,
+            key,
+            base_url=base_url or "",
+            project=project,
+            stack_id=stack_id,
+            resources=resources,
+        )
     finally:
         if receiver is not None:
             receiver.close()

@@ -9,6 +9,15 @@ from types import MappingProxyType
 from atonix_iac.providers.base import Provider, ResourceType
 from atonix_iac.providers.heat.delay import DelayResource
 from atonix_iac.providers.heat.deployed_server import DeployedServerResource
+from atonix_iac.providers.heat.groups import (
+    AutoScalingGroupResource,
+    AwsAutoScalingGroupResource,
+    AwsScalingPolicyResource,
+    InstanceGroupResource,
+    LaunchConfigurationResource,
+    ResourceGroupResource,
+    ScalingPolicyResource,
+)
 from atonix_iac.providers.heat.none import NoneResource
 from atonix_iac.providers.heat.random_string import RandomStringResource
 from atonix_iac.providers.heat.software_config import (
@@ -53,6 +62,13 @@ class HeatProvider(Provider):
             ValueResource(),
             RandomStringResource(),
             TestResource(sleep=sleep),
+            ResourceGroupResource(),
+            AutoScalingGroupResource(),
+            ScalingPolicyResource(),
+            AwsAutoScalingGroupResource(),
+            AwsScalingPolicyResource(),
+            InstanceGroupResource(),
+            LaunchConfigurationResource(),
             WaitConditionHandle(),
             UpdateWaitConditionHandle(),
             CfnWaitConditionHandle(),
