@@ -12,6 +12,7 @@ from typing import Any
 from atonix_iac.errors import Diagnostic, Severity, TemplateError, suggest
 from atonix_iac.planner.evaluation import PlanContext, resolve_spec_properties
 from atonix_iac.planner.graph import build_graph
+from atonix_iac.planner.groups import sample_members
 from atonix_iac.planner.protocols import BoundParams
 from atonix_iac.planner.translate import (
     translate_values,
@@ -35,7 +36,9 @@ def validate_stack(
     template: Template, registry: Registry, params: BoundParams | None = None
 ) -> list[Diagnostic]:
     """Every problem found: the graph, unknown types, properties against schemas, get_attr
-    names. A known type without a provider is fine here (it only matters at plan time)."""
+    names. A known type without a provider is fine here (it only matters at plan time).
+    Each group contributes one sample member, checked like any resource."""
+    template = sample_members(template, params)
     diagnostics: list[Diagnostic] = []
     try:
         build_graph(template)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -182,7 +184,7 @@ class Engine:
 
     def run_job(self, job_id: str) -> None:
         """Run one queued job to its end (a job already finished is skipped)."""
-        job = self.records.claim_job(job_id)
+        job = self.records.claim_job(job_id, f"{socket.gethostname()}:{os.getpid()}")
         if job is None:
             return
         record = self.records.get_stack(None, job.stack_id)
