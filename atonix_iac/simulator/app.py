@@ -44,6 +44,7 @@ from .seed import seed
 from .shared_file_system import MAX_VERSION as MANILA_MAX
 from .shared_file_system import SharedFileSystem
 from .store import Store
+from .volume_qos import VolumeQos
 from .volume_type_admin import VolumeTypeAdmin
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
@@ -114,6 +115,7 @@ class SimApp:
         self.compute = Compute(self.backend, self.network, self.volumes)
         FlavorAccess(self.backend).install(self.compute.router)
         VolumeTypeAdmin(self.backend).install(self.volumes.router)
+        VolumeQos(self.backend).install(self.volumes.router)
         self.image = Image(self.backend)
         self.object_store = ObjectStore(self.backend)
         self.key_manager = KeyManager(self.backend)
