@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, unquote
 
 from . import lifecycle
 from .admin import Admin
+from .aggregates import Aggregates
 from .backend import Backend
 from .block_storage import MAX_VERSION as VOLUME_MAX
 from .block_storage import BlockStorage
@@ -114,6 +115,7 @@ class SimApp:
         self.volumes = BlockStorage(self.backend)
         self.compute = Compute(self.backend, self.network, self.volumes)
         FlavorAccess(self.backend).install(self.compute.router)
+        Aggregates(self.backend).install(self.compute.router)
         VolumeTypeAdmin(self.backend).install(self.volumes.router)
         VolumeQos(self.backend).install(self.volumes.router)
         self.image = Image(self.backend)

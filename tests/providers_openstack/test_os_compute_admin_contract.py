@@ -210,3 +210,41 @@ def test_qos_specs_association_and_encryption(
     qos_type.delete(ident("qos"), qos.physical_id, new_specs)
     assert qos_type.read(ident("qos"), qos.physical_id, new_specs) is None
     admin["OS::Cinder::VolumeType"].delete(ident("vt"), vtype.physical_id, {})
+
+
+def test_host_aggregate_lifecycle(cloud: Any, admin: Any, ident: Any, unique: str) -> None:
+    aggregate_type = admin["OS::Nova::HostAggregate"]
+    sdk = cloud.sdk() if cloud.sim is not None else cloud.admin_sdk()
+    if cloud.sim is not None:
+        host = "sim-compute-1"  # the simulator's one compute host
+    else:
+        computes = [s.host for s in sdk.compute.services() if s.binary == "nova-compute"]
+        host = computes[0] if computes else None
+    if host is None:
+        pytest.skip("the cloud lists no compute host")
+    props = {
+        "name": f"agg-{unique}",
+        "availability_zone": f"az-{unique}",
+        "hosts": [host],
+        "metadata": {"ssd": "true"},
+    }
+    made = aggregate_type.create(ident("agg"), props)
+    live = sdk.compute.get_aggregate(made.physical_id)
+    assert (live.hosts, live.metadata["ssd"]) == ([host], "true")
+    read = aggregate_type.read(ident("agg"), made.physical_id, props)
+    assert read is not None and read.properties == props
+    assert aggregate_type.find_created(ident("agg"), props, None, ()) == made.physical_id
+
+    new = {**props, "name": f"agg2-{unique}", "hosts": [], "metadata": {"gpu": "a100"}}
+    aggregate_type.update(
+        ident("agg"), made.physical_id, props, new, frozenset({"name", "hosts", "metadata"})
+    )
+    live = sdk.compute.get_aggregate(made.physical_id)
+    assert (live.name, live.hosts) == (f"agg2-{unique}", [])
+    assert "ssd" not in live.metadata and live.metadata["gpu"] == "a100"
+
+    back = {**new, "hosts": [host]}
+    aggregate_type.update(ident("agg"), made.physical_id, new, back, frozenset({"hosts"}))
+    aggregate_type.delete(ident("agg"), made.physical_id, back)  # takes the host out first
+    assert aggregate_type.read(ident("agg"), made.physical_id, back) is None
+    aggregate_type.delete(ident("agg"), made.physical_id, back)

@@ -15,6 +15,7 @@ from atonix_iac.providers.openstack import (
 )
 from atonix_iac.providers.openstack._base import DEFAULT_TIMEOUT_S, CloudSession, OpenStackResource
 from atonix_iac.providers.openstack._errors import sdk_errors
+from atonix_iac.providers.openstack.aggregate import TYPES as AGGREGATE_TYPES
 from atonix_iac.providers.openstack.block_storage import Volume, VolumeAttachment
 from atonix_iac.providers.openstack.block_storage_admin import TYPES as BLOCK_STORAGE_ADMIN_TYPES
 from atonix_iac.providers.openstack.block_storage_qos import TYPES as BLOCK_STORAGE_QOS_TYPES
@@ -66,6 +67,7 @@ TYPES: tuple[type[OpenStackResource], ...] = (
     *COMPUTE_ADMIN_TYPES,
     *BLOCK_STORAGE_ADMIN_TYPES,
     *BLOCK_STORAGE_QOS_TYPES,
+    *AGGREGATE_TYPES,
     *load_balancer.TYPES,
     *container_infra.TYPES,
     *shared_file_system.TYPES,
