@@ -11,6 +11,8 @@ from typing import Any
 import falcon
 
 from atonix_iac.apply.scaling import SCALING_POLICY_TYPES
+from atonix_iac.apply.signals import deliver_signal, is_handle
+from atonix_iac.errors import UsageError
 from atonix_iac.state.model import ResourceState, ResourceStatus
 from atonix_iac.state.records import EventRecord, StackRecord, page
 
@@ -212,6 +214,9 @@ class ResourceItem:
         stack_id: str,
         resource_name: str,
     ) -> None:
+        """A scaling policy's signal becomes a job (it applies the group); a wait condition
+        handle's goes to the state's inbox, where its wait condition (in a running job or the
+        next one) reads it."""
         record, resource = self._find(req, tenant_id, stack_name, stack_id, resource_name)
         if resource.type in SCALING_POLICY_TYPES:
             body = read_json(req) if req.content_length else None
@@ -220,12 +225,19 @@ class ResourceItem:
             self.services.jobs.submit(job)
             resp.status = falcon.HTTP_200
             return
-        raise HeatError(
-            400,
-            f"Signal resource during {record.stack_status} is not supported:"
-            f" {resource.type} takes no signals",
-            "ResourceActionNotSupported",
-        )
+        if not is_handle(resource.type):
+            raise HeatError(
+                400,
+                f"Signal resource during {record.stack_status} is not supported:"
+                f" {resource.type} takes no signals",
+                "ResourceActionNotSupported",
+            )
+        body = read_json(req) or None
+        try:
+            deliver_signal(self.services.engine.store, record.key, resource, body, source="api")
+        except UsageError as err:
+            raise bad_request(err.message) from None
+        resp.status = falcon.HTTP_200
 
 
 class ResourceSignalByName:
