@@ -24,7 +24,7 @@ from atonix_iac.apply.executor import apply_plan
 from atonix_iac.apply.providers import make_registry
 from atonix_iac.apply.recover import recover_intents
 from atonix_iac.apply.refresh import refresh_state
-from atonix_iac.errors import AtonixError
+from atonix_iac.errors import ApplyError, AtonixError
 from atonix_iac.planner import make_plan
 from atonix_iac.planner.plan import Plan, PlanMode
 from atonix_iac.planner.render.json_plan import plan_document
@@ -197,6 +197,16 @@ class Engine:
             with self.stack_lock(record.key, job.action.lower()):
                 record = self.records.get_stack(None, job.stack_id) or record
                 outcome = self._run(record, job.action, job.detail)
+        except ApplyError as err:
+            failed = "; ".join(f"{address}: {why}" for address, why in err.outcome.failed)
+            message = f"Resource {job.action} failed: {failed}" if failed else err.message
+            rollback = err.outcome.rollback
+            self._fail(record, job.action, message)
+            if rollback is not None:  # Heat's rollback: then ROLLBACK_COMPLETE (or _FAILED)
+                status = "COMPLETE" if rollback.complete else "FAILED"
+                reason = f"{message}; rollback: {rollback.summary()}"
+                self.records.set_status(record.id, "ROLLBACK", status, reason)
+                self._stack_event(record, "ROLLBACK", status, reason)
         except AtonixError as err:
             self._fail(record, job.action, err.message)
         except Exception as err:  # a worker must record the failure, whatever it was

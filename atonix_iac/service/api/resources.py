@@ -75,6 +75,24 @@ def resource_view(
     }
 
 
+def _failed_only(
+    record: StackRecord, resources: list[ResourceState], latest: dict[str, EventRecord]
+) -> list[ResourceState]:
+    """Resources whose create failed before any object existed: not in state, but Heat lists
+    them (CREATE_FAILED) until the stack is rolled back or deleted."""
+    if record.action in ("ROLLBACK", "DELETE") and record.status == "COMPLETE":
+        return []
+    known = {r.address for r in resources}
+    return [
+        ResourceState(name, event.resource_type, None)
+        for name, event in latest.items()
+        if name not in known
+        and event.resource_type != "OS::Heat::Stack"
+        and event.status in ("FAILED", "IN_PROGRESS")
+        and event.action != "DELETE"
+    ]
+
+
 class ResourceCollection:
     def __init__(self, services: Services) -> None:
         self.services = services
@@ -99,6 +117,7 @@ class ResourceCollection:
             for dependency in resource.dependencies:
                 required_by.setdefault(dependency, []).append(resource.address)
         latest = _latest_events(self.services.engine.records.events(record.id))
+        resources += _failed_only(record, resources, latest)
         views = []
         for resource in resources:
             if types and resource.type not in types:
@@ -106,7 +125,11 @@ class ResourceCollection:
             if names and resource.address not in names:
                 continue
             view = resource_view(
-                req, record, resource, latest.get(resource.address), required_by[resource.address]
+                req,
+                record,
+                resource,
+                latest.get(resource.address),
+                required_by.get(resource.address, []),
             )
             if statuses and view["resource_status"].rsplit("_", 1)[-1] not in statuses:
                 continue
