@@ -24,6 +24,7 @@ from typing import Any, Protocol
 
 from atonix_iac.apply.audit import CallOutcome, audited, record_forget
 from atonix_iac.apply.baseline import properties_to_change, update_baseline
+from atonix_iac.apply.configs import software_config_lookup
 from atonix_iac.apply.events import (
     ApplyEvent,
     ApplyResult,
@@ -33,11 +34,13 @@ from atonix_iac.apply.events import (
     Operation,
     ignore_event,
 )
+from atonix_iac.apply.external import ReadContext, read_external
 from atonix_iac.apply.refresh import state_key_of
 from atonix_iac.apply.retry import RetryPolicy, retrying
 from atonix_iac.apply.rollback import RunWork, Undoer, roll_back
 from atonix_iac.apply.schedule import Schedule, Step, StepKind, build_schedule
 from atonix_iac.apply.secrets import secret_attributes
+from atonix_iac.apply.signals import SignalInbox, open_signal_channel
 from atonix_iac.apply.walk import DEFAULT_PARALLELISM, walk
 from atonix_iac.errors import (
     ApplyError,
@@ -54,9 +57,11 @@ from atonix_iac.errors import (
     UsageError,
 )
 from atonix_iac.planner import resolve_outputs, resolve_properties
+from atonix_iac.planner.groups import expand_groups
 from atonix_iac.planner.plan import Action, Plan, PlanMode, ResourceChange
 from atonix_iac.planner.protocols import BoundParams
 from atonix_iac.providers.base import ResourceIdentity, ResourceResult, ResourceType
+from atonix_iac.providers.signals import SignalChannel
 from atonix_iac.state.model import ResourceState, ResourceStatus, StackKey
 from atonix_iac.state.store import StateStore
 from atonix_iac.template.model import Template
@@ -107,11 +112,42 @@ def apply_plan(
     lock: AbstractContextManager[Any] = (
         nullcontext() if already_locked else store.lock(plan.key, _operation(plan), lock_timeout_s)
     )
-    with lock:
+    with lock, signal_channel(plan, params, store, registry) as signals:
+        if signals is not None:
+            base = identity_base or ResourceIdentity(
+                plan.key.workspace, plan.key.environment, plan.key.stack, ""
+            )
+            identity_base = replace(base, signals=signals)
         run = _Run.start(plan, template, params, store, registry, identity_base, on_event)
         run.audit_project = audit_project
         run.policy = retry_policy or RetryPolicy.from_env()
         return run.execute(parallelism, on_failure)
+
+
+def signal_channel(
+    plan: Plan, params: BoundParams, store: StateStore, registry: TypeRegistry
+) -> AbstractContextManager[SignalChannel | None]:
+    """A signal channel for a run that has wait conditions or handles; a receiver too when
+    the run creates or updates one (a destroy only forgets signals)."""
+    changes = [
+        c
+        for c in plan.changes
+        if (impl := registry.implementation(c.type)) is not None and impl.uses_signals
+    ]
+    if not changes or not isinstance(store, SignalInbox):
+        return nullcontext()
+
+    def resources() -> Mapping[str, ResourceState]:
+        return {r.address: r for r in store.iter_resources(plan.key) if r.deposed is None}
+
+    return open_signal_channel(
+        store,
+        plan.key,
+        resources,
+        project=str(params.values.get("OS::project_id") or ""),
+        stack_id=str(params.values.get("OS::stack_id") or ""),
+        serve=any(c.action is not Action.DELETE for c in changes),
+    )
 
 
 @dataclass
@@ -166,6 +202,7 @@ class _Run:
             plan.key.workspace, plan.key.environment, plan.key.stack, ""
         )
         schedule = build_schedule(plan, prior)
+        template = expand_groups(template, params, state)
         return cls(plan, template, params, store, registry, base, on_event, prior, known, schedule)
 
     @property
@@ -258,11 +295,30 @@ class _Run:
             self.delete(step, change)
         elif step.kind is StepKind.CREATE:
             self.create(step, change)
+        elif step.kind is StepKind.READ:
+            read_external(self.read_context(step, change), change)
         else:
             self.update(step, change)
 
+    def read_context(self, step: Step, change: ResourceChange) -> ReadContext:
+        return ReadContext(
+            self.store,
+            self.key,
+            self.template.resources[change.address],
+            self.implementation(change, change.type),
+            self.identity(change.address),
+            self.policy,
+            self.audit_project,
+            lambda kind, operation, **info: self.emit(kind, step, operation, **info),
+            self.remember,
+        )
+
     def identity(self, address: str) -> ResourceIdentity:
-        return replace(self.identity_base, address=address)
+        return replace(
+            self.identity_base,
+            address=address,
+            software_configs=software_config_lookup(self.snapshot),
+        )
 
     def implementation(self, change: ResourceChange, type_name: str) -> ResourceType:
         impl = self.registry.implementation(type_name)

@@ -8,10 +8,12 @@ from typing import Any
 
 import click
 
+from atonix_iac.apply.external import read_external_objects
 from atonix_iac.apply.recover import recover_intents
 from atonix_iac.apply.refresh import refresh_state
 from atonix_iac.errors import AtonixError, PlanError, StalePlanError, UsageError
 from atonix_iac.planner import SavedPlan, make_plan, plan_from_bytes
+from atonix_iac.planner.groups import expand_groups
 from atonix_iac.planner.plan import Plan, PlanMode, refresh_only
 from atonix_iac.providers.base import ResourceResult
 from atonix_iac.state.model import StackKey, State
@@ -38,6 +40,11 @@ def compute_plan(
     refreshed = None
     if options.refresh and state.resources:
         refreshed = refresh_state(state, session.registry, session.identity_base, run.parallelism)
+    external_reads = None
+    if options.refresh and not options.destroy:  # adopted objects are read, as refresh reads
+        external_reads = read_external_objects(
+            template, params, state, session.registry, session.identity_base, run.parallelism
+        )
     plan = make_plan(
         template,
         params,
@@ -48,8 +55,10 @@ def compute_plan(
         targets=options.targets,
         excludes=options.excludes,
         replace=options.replace,
+        external_reads=external_reads,
     )
-    return check_plan(session, template, plan)
+    # Members of groups are checked where their definition is written.
+    return check_plan(session, expand_groups(template, params, state), plan)
 
 
 def refresh_only_plan(

@@ -30,8 +30,9 @@ from atonix_iac.template import (
     load_var_file,
     parse_var_assignments,
 )
+from atonix_iac.template.groups import group_member_types
 from atonix_iac.template.model import Template
-from atonix_iac.workspace.binding import Binding
+from atonix_iac.workspace.binding import DEFAULT_ENVIRONMENT, DEFAULT_WORKSPACE, Binding
 
 from .options import STATE_URL_ENV, InputOptions, StackOptions
 from .project import ProjectContext, resolve_project
@@ -44,6 +45,7 @@ DEFAULT_PROJECT_ID = ""
 STATE_DIR = ".atonix"
 STATE_FILE = "state.db"
 DEFAULT_REGION = "RegionOne"
+ANY_CLOUD = "(any cloud)"  # a binding's cloud for listing providers; never connected to
 
 
 @dataclass
@@ -54,6 +56,10 @@ class Session:
     key: StackKey
     project: ProjectContext
     state_url: str | None = None
+    # The command line's stack and input options, for work that loads the template again
+    # (a scaling signal plans and applies its group).
+    stack: StackOptions | None = None
+    inputs: InputOptions | None = None
     _store: SqlStateStore | None = field(default=None, repr=False)
     _registry: Registry | None = field(default=None, repr=False)
 
@@ -123,6 +129,8 @@ class Session:
         types = cloud.resource_types()
         if any(spec.type in types for spec in template.resources.values()):
             return True
+        if any(t in types for t in group_member_types(template)):
+            return True
         return any(r.type in types for r in self.store.iter_resources(self.key))
 
     def bind(
@@ -172,6 +180,12 @@ def stack_key(options: StackOptions) -> StackKey:
     return resolve_project(options).key(options.stack_name)
 
 
+def provider_registry() -> Registry:
+    """Every provider atonix has (the OpenStack ones as for any cloud; nothing connects):
+    what a type needs to be deployable, whatever the current binding."""
+    return make_registry(Binding(DEFAULT_WORKSPACE, DEFAULT_ENVIRONMENT, cloud=ANY_CLOUD))
+
+
 @contextmanager
 def open_session(options: StackOptions, key: StackKey | None = None) -> Iterator[Session]:
     """The stack's session; ``key`` (a saved plan's) selects its workspace/environment."""
@@ -180,7 +194,7 @@ def open_session(options: StackOptions, key: StackKey | None = None) -> Iterator
         key = project.key(options.stack_name)
     else:
         project = resolve_project(options, workspace=key.workspace, environment=key.environment)
-    session = Session(key, project, project.state_url(options.state_url))
+    session = Session(key, project, project.state_url(options.state_url), stack=options)
     try:
         yield session
     finally:

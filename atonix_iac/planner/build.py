@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from atonix_iac.errors import Diagnostic, PreventDestroyError, Severity, TemplateError, suggest
-from atonix_iac.planner.actions import Decision, decide_action
+from atonix_iac.planner.actions import Decision, decide_action, replace_action
 from atonix_iac.planner.bind import (
     attribute_diagnostics,
     property_diagnostics,
@@ -25,7 +25,14 @@ from atonix_iac.planner.diff import (
     property_changes,
 )
 from atonix_iac.planner.evaluation import KnownResource, PlanContext, resolve_spec_properties
+from atonix_iac.planner.external import (
+    REASON_EXTERNAL_FORGET,
+    external_removed,
+    plan_external,
+    resolve_external_id,
+)
 from atonix_iac.planner.graph import ResourceGraph, build_graph
+from atonix_iac.planner.groups import expand_groups, member_removal_reason
 from atonix_iac.planner.masking import mask_change, mask_values, masked_parameters
 from atonix_iac.planner.observed import Observed, drift_changes, observe
 from atonix_iac.planner.order import order_changes
@@ -33,6 +40,7 @@ from atonix_iac.planner.outputs import output_changes
 from atonix_iac.planner.plan import Action, Plan, PlanMode, ResourceChange
 from atonix_iac.planner.protocols import BoundParams, ResourceFacts
 from atonix_iac.planner.selection import select_addresses
+from atonix_iac.planner.translate import translation_diagnostics
 from atonix_iac.providers.base import ResourceResult, ResourceSchema
 from atonix_iac.providers.registry import Registry
 from atonix_iac.providers.validation import apply_defaults
@@ -45,6 +53,9 @@ REASON_RETAINED = "retained: deletion_policy is Retain, so it is only removed fr
 REASON_ALREADY_GONE = "already deleted outside atonix: removed from state only"
 REASON_REMOVED = "not in the template any more"
 REASON_CONDITION = "its condition is false"
+REASON_RENEWED = (
+    "Heat gives this handle a new identity on every stack update (senders signal it again)"
+)
 REASON_DEPOSED = "deposed object left by an interrupted create-before-destroy replacement"
 
 
@@ -59,14 +70,39 @@ def make_plan(
     targets: Sequence[str] = (),
     excludes: Sequence[str] = (),
     replace: Sequence[str] = (),
+    external_reads: Mapping[str, ResourceResult | None] | None = None,
 ) -> Plan:
     """The plan that takes ``state`` to what ``template`` describes (or to nothing, when
     destroying). Raises a located TemplateError for template and type problems and a
     PreventDestroyError when a delete or replacement meets ``prevent_destroy``."""
-    builder = _PlanBuilder(
-        template, params, state, registry, build_graph(template), refreshed or {}, mode
-    )
+    template = expand_groups(template, params, state)
+    graph = build_graph(template)
+    reads = external_reads or {}
+    builder = _PlanBuilder(template, params, state, registry, graph, refreshed or {}, mode)
+    builder.external_reads = reads
+    plan = builder.build(targets, excludes, replace)
+    renewed = _replaced_on_update(plan, registry) if mode is PlanMode.NORMAL else ()
+    if not renewed:
+        return plan
+    builder = _PlanBuilder(template, params, state, registry, graph, refreshed or {}, mode)
+    builder.external_reads = reads
+    builder.renewed = frozenset(renewed)
     return builder.build(targets, excludes, replace)
+
+
+def _replaced_on_update(plan: Plan, registry: Registry) -> list[str]:
+    """The unchanged resources of types Heat replaces on every stack update, when the plan
+    changes anything else (an OS::Heat::UpdateWaitConditionHandle gets a new identity)."""
+    renewable = {
+        c.address
+        for c in plan.changes
+        if (schema := registry.schema(c.type)) is not None and schema.replaced_on_stack_update
+    }
+    if not any(c.action is not Action.NOOP for c in plan.changes if c.address not in renewable):
+        return []
+    return sorted(
+        c.address for c in plan.changes if c.address in renewable and c.action is Action.NOOP
+    )
 
 
 @dataclass(slots=True)
@@ -87,8 +123,12 @@ class _PlanBuilder:
     current: dict[str, ResourceState] = field(init=False)
     selected: frozenset[str] | None = None
     replace: frozenset[str] = frozenset()
+    # Replaced because the stack is updated (``ResourceSchema.replaced_on_stack_update``).
+    renewed: frozenset[str] = frozenset()
     _attribute_secrets: dict[str, frozenset[str]] = field(default_factory=dict)
     _property_secrets: dict[str, frozenset[str]] = field(default_factory=dict)
+    # What reading the external_id objects at plan time found, by address.
+    external_reads: Mapping[str, ResourceResult | None] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.ctx = PlanContext(self.template, self.params, self.known)
@@ -152,7 +192,12 @@ class _PlanBuilder:
         schema = self.registry.schema(spec.type)
         if schema is None:  # the type check in build() has already refused this
             raise TemplateError.at(spec.type_location, f"unknown resource type `{spec.type}`")
+        if spec.external_id is not None or self._adopted(address):
+            self._plan_external(spec, schema)
+            return
         desired = resolve_spec_properties(spec, self.ctx)
+        for found in translation_diagnostics(spec):
+            (self.errors if found.severity is Severity.ERROR else self.warnings).append(found)
         self.errors.extend(property_diagnostics(spec, schema, desired))
         prior = self.current.get(address)
         observed = observe(prior, self.refreshed) if prior is not None else None
@@ -187,6 +232,10 @@ class _PlanBuilder:
                 ),
                 create_before_destroy=spec.lifecycle.create_before_destroy,
             )
+            if address in self.renewed and decision.action is Action.NOOP:
+                decision = Decision(
+                    replace_action(spec.lifecycle.create_before_destroy), REASON_RENEWED
+                )
             after = (
                 desired
                 if decision.action.is_replace
@@ -218,6 +267,42 @@ class _PlanBuilder:
                 physical_id=observed.physical_id if observed is not None else None,
                 drift=drift_changes(observed, secret),
                 gone=observed is not None and observed.gone,
+            )
+        )
+
+    def _adopted(self, address: str) -> bool:
+        prior = self.current.get(address)
+        return prior is not None and prior.external
+
+    def _plan_external(self, spec: ResourceSpec, schema: ResourceSchema) -> None:
+        """A resource adopted through external_id (see planner/external.py)."""
+        address = spec.name
+        prior = self.current.get(address)
+        if spec.external_id is None and prior is not None:
+            self.errors.append(external_removed(spec, prior))
+            return
+        observed = observe(prior, self.refreshed) if prior is not None else None
+        try:
+            external_id = resolve_external_id(spec, self.ctx)
+            planned = plan_external(spec, external_id, prior, observed, self.external_reads, schema)
+        except TemplateError as err:
+            self.errors.extend(err.diagnostics)
+            return
+        if planned.known is not None:
+            self.known[address] = planned.known
+        else:
+            self.ctx.ids_only[address] = external_id
+        self.changes.append(
+            ResourceChange(
+                address=address,
+                type=spec.type,
+                action=planned.action,
+                before=None if planned.action is Action.READ else planned.after,
+                after=planned.after,
+                changes=planned.changes,
+                reason=planned.reason,
+                location=spec.location,
+                physical_id=prior.physical_id if prior is not None else None,
             )
         )
 
@@ -282,8 +367,11 @@ class _PlanBuilder:
         observed = observe(prior, self.refreshed)
         policy = spec.deletion_policy if spec is not None else prior.deletion_policy
         forget = False
-        if str(policy).lower() == "retain":
-            reason: str | None = REASON_RETAINED
+        if prior.external:
+            reason: str | None = REASON_EXTERNAL_FORGET
+            forget = True
+        elif str(policy).lower() == "retain":
+            reason = REASON_RETAINED
             forget = True
         elif observed.gone:
             reason, forget = REASON_ALREADY_GONE, True
@@ -292,6 +380,8 @@ class _PlanBuilder:
                 reason = None
             else:
                 reason = REASON_CONDITION if spec is not None else REASON_REMOVED
+                if spec is None:
+                    reason = member_removal_reason(self.template, address) or reason
             self._check_prevent_destroy(address, spec, prior, reason or "destroy requested")
         dependencies = set(prior.dependencies)
         if address in self.graph:

@@ -120,6 +120,9 @@ class _GraphBuilder:
         return g
 
     def _dependencies_of(self, spec: ResourceSpec) -> Iterator[tuple[str, EdgeSource]]:
+        if spec.external_id is not None:
+            self._refuse_external_dependencies(spec)
+            return
         for ref in resource_references(spec).all:
             kind = "get_resource" if ref.attribute is None else "get_attr"
             for target, via in self._targets(ref, spec.name):
@@ -127,6 +130,29 @@ class _GraphBuilder:
         for name, location in spec.depends_on:
             for target, via in self._targets(Reference(name, None, location), spec.name):
                 yield target, EdgeSource("depends_on", location, via)
+
+    def _refuse_external_dependencies(self, spec: ResourceSpec) -> None:
+        """Heat: an external resource depends on no other resource (a ``depends_on`` is
+        InvalidExternalResourceDependency; references in its properties are ignored, since
+        they are not used)."""
+        for name, location in spec.depends_on:
+            self.diagnostics.append(
+                Diagnostic(
+                    f"Invalid dependency with external {spec.type} resource `{spec.name}`:"
+                    f" depends_on `{name}`",
+                    location,
+                    hint="a resource adopted through external_id depends on no other resource",
+                )
+            )
+        for ref in resource_references(spec).external_id:
+            self.diagnostics.append(
+                Diagnostic(
+                    f"the external_id of `{spec.name}` refers to resource `{ref.resource}`",
+                    ref.location,
+                    hint="a resource adopted through external_id depends on no other "
+                    "resource; use a literal or a parameter",
+                )
+            )
 
     def _targets(self, ref: Reference, owner: str) -> Iterator[tuple[str, str | None]]:
         """The flat addresses a reference needs (one, or the inner resources of a stack)."""
@@ -148,6 +174,8 @@ class _GraphBuilder:
             if output is None:
                 return frozenset(nested.resources)
             return self._output_dependencies(nested, output.name, ref)
+        if nested.stack_resource and attribute in ("outputs", "stack_name"):
+            return self._stack_outputs_targets(nested, ref)
         if attribute.startswith(_RESOURCE_ATTR_PREFIX):
             inner = attribute[len(_RESOURCE_ATTR_PREFIX) :].split(".", 1)[0]
             inner_ref = Reference(f"{nested.name}.{inner}", None, ref.location)
@@ -166,6 +194,21 @@ class _GraphBuilder:
             )
             return frozenset()
         return self._output_dependencies(nested, attribute, ref)
+
+    def _stack_outputs_targets(self, nested: NestedStack, ref: Reference) -> frozenset[str]:
+        """OS::Heat::Stack: ``outputs`` (one output, named by the path, or all of them)."""
+        if ref.attribute == "stack_name":
+            return frozenset()
+        if ref.path:
+            # A name that is no output reads None, as Heat's path into the outputs map does.
+            name = str(ref.path[0])
+            if name not in nested.outputs:
+                return frozenset()
+            return self._output_dependencies(nested, name, ref)
+        found: set[str] = set()
+        for name in nested.outputs:
+            found |= self._output_dependencies(nested, name, ref)
+        return frozenset(found)
 
     def _output_dependencies(
         self, nested: NestedStack, output: str, ref: Reference

@@ -24,15 +24,27 @@ from .block_storage import BlockStorage
 from .compute import MAX_VERSION as COMPUTE_MAX
 from .compute import Compute
 from .config import FaultRule, SimConfig
+from .container_infra import MAX_VERSION as MAGNUM_MAX
+from .container_infra import ContainerInfra
+from .dns import Dns
 from .errors import REASONS, ApiError, error_body
 from .faults import WRITE_METHODS, FaultEngine, RequestRecord
+from .flavor_access import FlavorAccess
 from .identity import Identity
+from .identity_admin import IdentityAdmin
+from .identity_roles import RoleAssignments
 from .image import Image
+from .key_manager import KeyManager
 from .network import Networking
+from .object_store import ObjectStore
+from .octavia import LoadBalancing
 from .protocol import AuthContext, Request, Response
 from .routing import Router
 from .seed import seed
+from .shared_file_system import MAX_VERSION as MANILA_MAX
+from .shared_file_system import SharedFileSystem
 from .store import Store
+from .volume_type_admin import VolumeTypeAdmin
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 
@@ -46,6 +58,8 @@ class Mount:
     header: str | None = None
     min_version: tuple[int, int] = (0, 0)
     max_version: tuple[int, int] = (0, 0)
+    #: Other spellings of the version segment the service also answers (Octavia: v2, v2.0).
+    aliases: tuple[str, ...] = ()
 
 
 def _parse_version(text: str) -> tuple[int, int]:
@@ -59,6 +73,16 @@ MOUNTS = {
     "networking": Mount("network", "v2.0"),
     "volume": Mount("block-storage", "v3", "volume", (3, 0), _parse_version(VOLUME_MAX)),
     "image": Mount("image", "v2"),
+    "swift": Mount("object-store", "v1"),
+    "key-manager": Mount("key-manager", "v1"),
+    "dns": Mount("dns", "v2"),
+    "load-balancer": Mount("load-balancer", "v2", aliases=("v2.0",)),
+    "container-infra": Mount(
+        "container-infra", "v1", "container-infra", (1, 1), _parse_version(MAGNUM_MAX)
+    ),
+    "share": Mount(
+        "shared-file-system", "v2", "shared-file-system", (2, 0), _parse_version(MANILA_MAX)
+    ),
 }
 
 
@@ -82,10 +106,21 @@ class SimApp:
         self.engine = FaultEngine(config or SimConfig())
         self.backend = Backend(store, self.engine)
         self.identity = Identity(self.backend)
+        identity_admin = IdentityAdmin(self.identity, self.backend)
+        identity_admin.install(self.identity.router)
+        RoleAssignments(identity_admin, self.backend).install(self.identity.router)
         self.network = Networking(self.backend)
         self.volumes = BlockStorage(self.backend)
         self.compute = Compute(self.backend, self.network, self.volumes)
+        FlavorAccess(self.backend).install(self.compute.router)
+        VolumeTypeAdmin(self.backend).install(self.volumes.router)
         self.image = Image(self.backend)
+        self.object_store = ObjectStore(self.backend)
+        self.key_manager = KeyManager(self.backend)
+        self.dns = Dns(self.backend)
+        self.load_balancing = LoadBalancing(self.backend, self.network)
+        self.container_infra = ContainerInfra(self.backend)
+        self.shares = SharedFileSystem(self.backend)
         self.admin = Admin(self)
         self._routers: dict[str, Router] = {
             "identity": self.identity.router,
@@ -93,6 +128,12 @@ class SimApp:
             "network": self.network.router,
             "block-storage": self.volumes.router,
             "image": self.image.router,
+            "object-store": self.object_store,
+            "key-manager": self.key_manager.router,
+            "dns": self.dns.router,
+            "load-balancer": self.load_balancing.router,
+            "container-infra": self.container_infra.router,
+            "shared-file-system": self.shares.router,
         }
         with store.lock:
             seed(self.backend, self.network, list(projects))
@@ -207,16 +248,16 @@ class SimApp:
         """Strip the version (and Cinder's project id); None means a discovery document."""
         if not rest:
             return None
-        if rest[0] != mount.version:
+        if rest[0] != mount.version and rest[0] not in mount.aliases:
             raise ApiError(404, "The resource could not be found.")
-        rest = rest[1:]
+        version, rest = rest[0], rest[1:]
         service_root = next(k for k, m in MOUNTS.items() if m is mount)
-        req.service_url = f"{req.base_url}/{service_root}/{mount.version}"
+        req.service_url = f"{req.base_url}/{service_root}/{version}"
         if mount.service == "block-storage" and rest and _looks_like_project(rest[0]):
             req.service_url += f"/{rest[0]}"
             req.url_project = rest[0]
             rest = rest[1:]
-        if not rest and mount.service in ("compute", "block-storage", "image", "identity"):
+        if not rest and mount.service in _VERSIONED_ROOTS:
             return None if req.method == "GET" else rest
         req.segments = rest
         req.path = "/" + "/".join(rest)
@@ -231,6 +272,18 @@ class SimApp:
             return self.volumes.discovery(req, versioned)
         if mount.service == "image":
             return self.image.discovery(req, versioned)
+        if mount.service == "key-manager":
+            return self.key_manager.discovery(req, versioned)
+        if mount.service == "dns":
+            return self.dns.discovery(req, versioned)
+        if mount.service == "object-store":  # Swift has no version document: /info instead
+            raise ApiError(404, "The resource could not be found.")
+        if mount.service == "load-balancer":
+            return self.load_balancing.discovery(req, versioned)
+        if mount.service == "container-infra":
+            return self.container_infra.discovery(req, versioned)
+        if mount.service == "shared-file-system":
+            return self.shares.discovery(req, versioned)
         return self.network.discovery(req, versioned)
 
     def _api(
@@ -314,6 +367,20 @@ class SimApp:
         headers.append(("Content-Length", str(0 if method == "HEAD" else len(body))))
         headers.append(("X-Openstack-Request-Id", f"req-{uuid.uuid4()}"))
         return Reply(resp.status, headers, b"" if method == "HEAD" else body)
+
+
+#: Services whose versioned root (``GET /compute/v2.1``) is a discovery document.
+_VERSIONED_ROOTS = (
+    "compute",
+    "block-storage",
+    "image",
+    "identity",
+    "key-manager",
+    "load-balancer",
+    "container-infra",
+    "shared-file-system",
+    "dns",
+)
 
 
 def _looks_like_project(segment: str) -> bool:

@@ -12,7 +12,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 #: Service names used in fault rules, request logs and quota overrides.
-SERVICES = ("identity", "compute", "network", "block-storage", "image")
+SERVICES: tuple[str, ...] = ("identity", "compute", "network", "block-storage", "image")
+#: Services added beside the core five.
+SERVICES += ("load-balancer", "container-infra", "shared-file-system")
 
 _SERVICE_ALIASES = {
     "keystone": "identity",
@@ -24,6 +26,10 @@ _SERVICE_ALIASES = {
     "volumev3": "block-storage",
     "block_storage": "block-storage",
     "glance": "image",
+    "octavia": "load-balancer",
+    "magnum": "container-infra",
+    "manila": "shared-file-system",
+    "sharev2": "shared-file-system",
 }
 
 #: Delay kinds understood by :meth:`SimConfig.delay_for`.
@@ -34,6 +40,14 @@ DELAY_KINDS = (
     "volume",  # creating -> available
     "volume_action",  # extending, attaching, detaching
     "volume_delete",  # time a deleted volume stays visible (status deleting)
+    "loadbalancer",  # PENDING_CREATE -> ACTIVE of a new load balancer
+    "loadbalancer_action",  # PENDING_UPDATE after a write to a load balancer or its children
+    "loadbalancer_delete",  # time a deleted load balancer stays PENDING_DELETE
+    "cluster",  # CREATE_IN_PROGRESS -> CREATE_COMPLETE of a Magnum cluster
+    "cluster_action",  # UPDATE_IN_PROGRESS of a resized cluster
+    "cluster_delete",  # DELETE_IN_PROGRESS of a deleted cluster
+    "share",  # creating -> available of a Manila share (and extending, shrinking)
+    "share_delete",  # time a deleted share stays visible (status deleting)
 )
 
 
@@ -160,6 +174,9 @@ class SimConfig:
     seed: int | None = None
     #: Keep at most this many request-log entries.
     request_log_size: int = 100_000
+    #: When a server goes ACTIVE, send the ``curl`` requests its user_data would send (a
+    #: wait condition handle's curl_cli), as the booting server would.
+    run_user_data_signals: bool = False
     #: Services hosted elsewhere to list in Keystone's catalog, by catalog type, e.g.
     #: ``{"orchestration": "http://127.0.0.1:8004/v1/{project_id}"}`` (the stack service).
     extra_catalog: dict[str, str] = field(default_factory=dict)

@@ -106,10 +106,27 @@ def error_body(service: str, err: ApiError) -> tuple[str, bytes | dict[str, Any]
             f"  <h1>{title}</h1>\n  {html.escape(message)}<br /><br />\n\n\n </body>\n</html>"
         )
         return "text/html; charset=UTF-8", text.encode()
-    if service in ("compute", "block-storage"):
+    if service == "dns":  # Designate (designate/api/middleware.py FaultWrapperMiddleware)
+        kind = err.error_type or REASONS.get(status, "error").lower().replace(" ", "_")
+        return "application/json", {"code": status, "type": kind, "message": message}
+    if service == "key-manager":  # Barbican (barbican/api/__init__.py)
+        title = REASONS.get(status, "Error")
+        return "application/json", {"code": status, "title": title, "description": message}
+    if service == "object-store":  # Swift answers errors as a short HTML page
+        title = REASONS.get(status, "Error")
+        text = f"<html><h1>{title}</h1><p>{html.escape(message)}</p></html>"
+        return "text/html; charset=UTF-8", text.encode()
+    if service in ("compute", "block-storage", "shared-file-system"):
         name = _FAULT_NAMES.get(status, "computeFault")
         fault: dict[str, Any] = {"code": status, "message": message}
         if status == 413:
             fault["retryAfter"] = "0"
         return "application/json", {name: fault}
+    if service == "load-balancer":  # WSME, as Octavia answers
+        code = "Client" if status < 500 else "Server"
+        return "application/json", {"faultcode": code, "faultstring": message, "debuginfo": None}
+    if service == "container-infra":  # Magnum's errors list
+        title = REASONS.get(status, "Error")
+        item = {"request_id": "", "code": str(status), "status": status, "title": title}
+        return "application/json", {"errors": [{**item, "detail": message}]}
     return "application/json", {"error": {"code": status, "message": message}}

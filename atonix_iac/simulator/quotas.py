@@ -44,6 +44,39 @@ DEFAULTS: dict[str, dict[str, int]] = {
         "per_volume_gigabytes": -1,
         "groups": 10,
     },
+    # barbican.conf [quotas]: unlimited unless the operator sets them.
+    "key-manager": {"secrets": -1, "orders": -1, "containers": -1, "consumers": -1, "cas": -1},
+    # designate.conf [DEFAULT] quota_*.
+    "dns": {
+        "zones": 10,
+        "zone_recordsets": 500,
+        "zone_records": 500,
+        "recordset_records": 20,
+        "api_export_size": 1000,
+    },
+    # octavia.conf [quotas]: unlimited unless set.
+    "load-balancer": {
+        "load_balancer": -1,
+        "listener": -1,
+        "pool": -1,
+        "health_monitor": -1,
+        "member": -1,
+        "l7policy": -1,
+        "l7rule": -1,
+    },
+    "container-infra": {"clusters": 20},
+    "shared-file-system": {
+        "shares": 50,
+        "gigabytes": 1000,
+        "snapshots": 50,
+        "snapshot_gigabytes": 1000,
+        "share_networks": 10,
+        "share_groups": 50,
+        "share_group_snapshots": 50,
+        "share_replicas": 100,
+        "replica_gigabytes": 1000,
+        "per_share_gigabytes": -1,
+    },
 }
 
 

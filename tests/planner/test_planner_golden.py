@@ -1,8 +1,10 @@
 """Golden plans: real templates through the real loader and Heat provider, rendered.
 
 Each case directory under tests/cases/plans holds ``stack.yaml`` (+ optional ``params.yaml``
-with parameter values and ``options.yaml`` with mode/targets/excludes/replace), ``state.json``
-(prior state, plus an optional ``refreshed`` map standing in for a refresh) and
+with parameter values and ``options.yaml`` with mode/targets/excludes/replace, and
+``providers: [openstack]`` for the OpenStack types' schemas), ``state.json``
+(prior state, plus an optional ``refreshed`` map standing in for a refresh, and an optional
+``external_reads`` map standing in for the plan-time read of external_id objects) and
 ``expected.txt``: the rendered plan, or ``ERROR`` and the formatted error. Regenerate with
 ``UPDATE_GOLDEN=1 .venv/bin/pytest tests/planner/test_planner_golden.py``.
 """
@@ -19,16 +21,37 @@ import yaml
 
 from atonix_iac.errors import AtonixError
 from atonix_iac.planner import PlanMode, make_plan, render_plan
-from atonix_iac.providers.base import ResourceResult
+from atonix_iac.providers.base import Provider, ResourceResult
 from atonix_iac.providers.heat import HeatProvider
+from atonix_iac.providers.openstack import OpenStackProvider
 from atonix_iac.providers.registry import Registry
 from atonix_iac.state.model import ResourceState, ResourceStatus, StackKey, State
 from atonix_iac.template import bind_parameters, load_template
 from atonix_iac.template.values import unwrap
+from atonix_iac.workspace.config import Binding
 
 CASES_DIR = Path(__file__).resolve().parents[1] / "cases" / "plans"
 CASES = sorted(p.name for p in CASES_DIR.iterdir() if (p / "stack.yaml").exists())
 KEY = StackKey("default", "dev", "golden")
+
+
+def _results(raw: dict[str, Any] | None) -> dict[str, ResourceResult | None] | None:
+    if raw is None:
+        return None
+    return {
+        address: None
+        if result is None
+        else ResourceResult(
+            result.get("physical_id", f"id-{address}"),
+            result.get("attributes", {}),
+            result.get("properties"),
+        )
+        for address, result in raw.items()
+    }
+
+
+def load_external_reads(path: Path) -> dict[str, ResourceResult | None] | None:
+    return _results(json.loads(path.read_text()).get("external_reads")) if path.exists() else None
 
 
 def load_state(path: Path) -> tuple[State, dict[str, ResourceResult | None] | None]:
@@ -51,6 +74,7 @@ def load_state(path: Path) -> tuple[State, dict[str, ResourceResult | None] | No
             deletion_policy=item.get("deletion_policy", "Delete"),
             prevent_destroy=item.get("prevent_destroy", False),
             deposed=item.get("deposed"),
+            external=item.get("external", False),
         )
         key = f"{resource.address}#{resource.deposed}" if resource.deposed else resource.address
         resources[key] = resource
@@ -62,19 +86,7 @@ def load_state(path: Path) -> tuple[State, dict[str, ResourceResult | None] | No
         outputs=raw.get("outputs", {}),
         sensitive_outputs=frozenset(raw.get("sensitive_outputs", [])),
     )
-    refreshed = raw.get("refreshed")
-    if refreshed is None:
-        return state, None
-    return state, {
-        address: None
-        if result is None
-        else ResourceResult(
-            result.get("physical_id", f"id-{address}"),
-            result.get("attributes", {}),
-            result.get("properties"),
-        )
-        for address, result in refreshed.items()
-    }
+    return state, _results(raw.get("refreshed"))
 
 
 def _yaml(path: Path) -> dict[str, Any]:
@@ -83,8 +95,12 @@ def _yaml(path: Path) -> dict[str, Any]:
 
 def run_case(case_dir: Path) -> tuple[str, list[str]]:
     """The rendered plan (or error) and the secret values that must not appear in it."""
-    registry = Registry.from_providers([HeatProvider()], plugins=False)
     options = _yaml(case_dir / "options.yaml")
+    providers: list[Provider] = [HeatProvider()]
+    if "openstack" in options.get("providers", ()):  # schemas only: nothing reaches a cloud
+        binding = Binding("default", "dev", "golden-cloud", "project-1", "RegionOne")
+        providers.append(OpenStackProvider(binding))
+    registry = Registry.from_providers(providers, plugins=False)
     try:
         template = load_template("stack.yaml")
         params = bind_parameters(
@@ -107,6 +123,7 @@ def run_case(case_dir: Path) -> tuple[str, list[str]]:
             targets=options.get("targets", ()),
             excludes=options.get("excludes", ()),
             replace=options.get("replace", ()),
+            external_reads=load_external_reads(case_dir / "state.json"),
         )
     except AtonixError as err:
         return "ERROR\n" + err.format() + "\n", []

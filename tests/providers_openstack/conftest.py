@@ -160,3 +160,10 @@ def ident(unique: str) -> Any:
         return ResourceIdentity("ws", "env", f"stack-{unique}", address)
 
     return make
+
+
+def require_service(cloud: Cloud, service_type: str) -> None:
+    """Skip unless the target's catalog has ``service_type`` (the dev cloud runs Keystone,
+    Nova, Neutron, Cinder and Glance only: no Octavia, Magnum or Manila)."""
+    if cloud.sim is None and not cloud.sdk().has_service(service_type):
+        pytest.skip(f"the target cloud has no {service_type} service")

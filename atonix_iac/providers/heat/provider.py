@@ -7,14 +7,49 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from atonix_iac.providers.base import Provider, ResourceType
+from atonix_iac.providers.heat.delay import DelayResource
+from atonix_iac.providers.heat.deployed_server import DeployedServerResource
+from atonix_iac.providers.heat.groups import (
+    AutoScalingGroupResource,
+    AwsAutoScalingGroupResource,
+    AwsScalingPolicyResource,
+    InstanceGroupResource,
+    LaunchConfigurationResource,
+    ResourceGroupResource,
+    ScalingPolicyResource,
+)
 from atonix_iac.providers.heat.none import NoneResource
 from atonix_iac.providers.heat.random_string import RandomStringResource
+from atonix_iac.providers.heat.software_config import (
+    CloudConfigResource,
+    MultipartMimeResource,
+    SoftwareConfigResource,
+    StructuredConfigResource,
+)
+from atonix_iac.providers.heat.software_deployment import (
+    SoftwareDeploymentResource,
+    StructuredDeploymentResource,
+)
+from atonix_iac.providers.heat.software_deployment_group import (
+    SoftwareDeploymentGroupResource,
+    SoftwareDeploymentsResource,
+    StructuredDeploymentGroupResource,
+    StructuredDeploymentsResource,
+)
 from atonix_iac.providers.heat.test_resource import Sleep, TestResource
 from atonix_iac.providers.heat.value import ValueResource
+from atonix_iac.providers.heat.wait_condition import (
+    CfnWaitCondition,
+    CfnWaitConditionHandle,
+    UpdateWaitConditionHandle,
+    WaitCondition,
+    WaitConditionHandle,
+)
 
 
 class HeatProvider(Provider):
-    """OS::Heat::None, Value, RandomString and TestResource.
+    """OS::Heat::None, Value, RandomString, TestResource, Delay, the wait conditions, the
+    software config types, software deployments and DeployedServer.
 
     ``sleep`` is what TestResource waits with (tests may pass one that records instead).
     """
@@ -27,6 +62,30 @@ class HeatProvider(Provider):
             ValueResource(),
             RandomStringResource(),
             TestResource(sleep=sleep),
+            ResourceGroupResource(),
+            AutoScalingGroupResource(),
+            ScalingPolicyResource(),
+            AwsAutoScalingGroupResource(),
+            AwsScalingPolicyResource(),
+            InstanceGroupResource(),
+            LaunchConfigurationResource(),
+            WaitConditionHandle(),
+            UpdateWaitConditionHandle(),
+            CfnWaitConditionHandle(),
+            WaitCondition(sleep=sleep),
+            CfnWaitCondition(sleep=sleep),
+            DelayResource(sleep=sleep),
+            SoftwareConfigResource(),
+            StructuredConfigResource(),
+            CloudConfigResource(),
+            MultipartMimeResource(),
+            SoftwareDeploymentResource(),
+            StructuredDeploymentResource(),
+            SoftwareDeploymentGroupResource(),
+            StructuredDeploymentGroupResource(),
+            SoftwareDeploymentsResource(),
+            StructuredDeploymentsResource(),
+            DeployedServerResource(),
         ]
         self._types = MappingProxyType({t.schema.type_name: t for t in implementations})
 

@@ -7,13 +7,25 @@ from types import MappingProxyType
 from typing import Any
 
 from atonix_iac.providers.base import Provider, ResourceType
-from atonix_iac.providers.openstack import _lookup
+from atonix_iac.providers.openstack import (
+    _lookup,
+    container_infra,
+    load_balancer,
+    shared_file_system,
+)
 from atonix_iac.providers.openstack._base import DEFAULT_TIMEOUT_S, CloudSession, OpenStackResource
 from atonix_iac.providers.openstack._errors import sdk_errors
 from atonix_iac.providers.openstack.block_storage import Volume, VolumeAttachment
+from atonix_iac.providers.openstack.block_storage_admin import TYPES as BLOCK_STORAGE_ADMIN_TYPES
 from atonix_iac.providers.openstack.compute import KeyPair, Server, ServerGroup
+from atonix_iac.providers.openstack.compute_admin import TYPES as COMPUTE_ADMIN_TYPES
 from atonix_iac.providers.openstack.connect import BindingLike, CloudTarget
+from atonix_iac.providers.openstack.dns import TYPES as DNS_TYPES
+from atonix_iac.providers.openstack.identity import TYPES as IDENTITY_TYPES
+from atonix_iac.providers.openstack.image import TYPES as IMAGE_TYPES
+from atonix_iac.providers.openstack.key_manager import TYPES as KEY_MANAGER_TYPES
 from atonix_iac.providers.openstack.network import Net, Port, Subnet
+from atonix_iac.providers.openstack.object_store import SwiftContainer
 from atonix_iac.providers.openstack.quota import (
     ChangeLike,
     LiveLimits,
@@ -21,6 +33,7 @@ from atonix_iac.providers.openstack.quota import (
     live_limits,
     quota_demand,
 )
+from atonix_iac.providers.openstack.quota_services import SERVICE_KEYS, service_limits
 from atonix_iac.providers.openstack.routing import (
     FloatingIP,
     FloatingIPAssociation,
@@ -44,6 +57,16 @@ TYPES: tuple[type[OpenStackResource], ...] = (
     FloatingIPAssociation,
     Volume,
     VolumeAttachment,
+    SwiftContainer,
+    *KEY_MANAGER_TYPES,
+    *DNS_TYPES,
+    *IDENTITY_TYPES,
+    *IMAGE_TYPES,
+    *COMPUTE_ADMIN_TYPES,
+    *BLOCK_STORAGE_ADMIN_TYPES,
+    *load_balancer.TYPES,
+    *container_infra.TYPES,
+    *shared_file_system.TYPES,
 )
 TYPE_NAMES: frozenset[str] = frozenset(t.type_name for t in TYPES)
 
@@ -61,6 +84,7 @@ class OpenStackProvider(Provider):
         self.binding = binding
         self.target = CloudTarget.from_binding(binding)
         self.session = CloudSession(self.target, timeout_s)
+        self._service_keys: frozenset[str] = frozenset()
         self._types: Mapping[str, ResourceType] = MappingProxyType(
             {t.type_name: t(self.session) for t in TYPES}
         )
@@ -83,11 +107,18 @@ class OpenStackProvider(Provider):
         return int(flavor.vcpus or 0), int(flavor.ram or 0)
 
     def quota_demand(self, changes: Iterable[ChangeLike]) -> QuotaDemand:
-        return quota_demand(changes, self.flavor_size)
+        demand = quota_demand(changes, self.flavor_size)
+        # The DNS and key manager quotas are read only when the plan holds such resources.
+        self._service_keys = frozenset(k for k in (*demand.peak, *demand.net) if k in SERVICE_KEYS)
+        return demand
 
     def live_limits(self) -> LiveLimits:
         with sdk_errors(f"reading quotas of {self.target.describe()}"):
-            return live_limits(self.session.conn)
+            found = live_limits(self.session.conn)
+        if not self._service_keys:
+            return found
+        limits, usage = service_limits(self.session.conn, self._service_keys)
+        return LiveLimits({**found.limits, **limits}, {**found.usage, **usage})
 
     def close(self) -> None:
         self.session.close()
