@@ -6,10 +6,13 @@ a resource in state without events (imported, adopted) shows as its state says.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import falcon
 
+from atonix_iac.apply.signals import deliver_signal, is_handle
+from atonix_iac.errors import AtonixError
 from atonix_iac.state.model import ResourceState, ResourceStatus
 from atonix_iac.state.records import EventRecord, StackRecord, page
 
@@ -233,13 +236,26 @@ class ResourceItem:
         stack_id: str,
         resource_name: str,
     ) -> None:
+        """A signal to a wait condition handle or a software deployment: validated as Heat
+        would and appended to the state's signal inbox, where the waiting run reads it."""
         record, resource = self._find(req, tenant_id, stack_name, stack_id, resource_name)
-        raise HeatError(
-            400,
-            f"Signal resource during {record.stack_status} is not supported:"
-            f" {resource.type} takes no signals",
-            "ResourceActionNotSupported",
-        )
+        if not is_handle(resource.type):
+            raise HeatError(
+                400,
+                f"Signal resource during {record.stack_status} is not supported:"
+                f" {resource.type} takes no signals",
+                "ResourceActionNotSupported",
+            )
+        raw = req.bounded_stream.read()
+        try:
+            details: Any = json.loads(raw) if raw else None
+        except ValueError:
+            raise bad_request("The request body could not be parsed as JSON") from None
+        try:
+            deliver_signal(self.services.engine.store, record.key, resource, details, source="api")
+        except AtonixError as err:
+            raise bad_request(err.message) from None
+        resp.status = falcon.HTTP_200
 
 
 def event_view(req: falcon.Request, record: StackRecord, event: EventRecord) -> dict[str, Any]:
