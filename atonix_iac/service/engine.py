@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from atonix_iac.apply.adopt import import_resource
 from atonix_iac.apply.events import ApplyEvent, EventKind, OnFailure, Operation
 from atonix_iac.apply.executor import apply_plan
 from atonix_iac.apply.providers import make_registry
@@ -221,6 +222,9 @@ class Engine:
         self._stack_event(record, action, "FAILED", reason)
 
     def _run(self, record: StackRecord, action: str, detail: dict[str, Any]) -> str:
+        if action == "ADOPT":
+            self._adopt(record, detail.get("adopt") or {})
+            return self._converge(record, action, detail)
         if action in ("CREATE", "UPDATE", "DELETE"):
             return self._converge(record, action, detail)
         if action == "CHECK":
@@ -276,6 +280,39 @@ class Engine:
         else:
             self._complete(record, action)
         return "done"
+
+    def _adopt(self, record: StackRecord, resources: dict[str, str]) -> None:
+        """Heat's adopt: each named object is read from the cloud and recorded in state as
+        the template's resource (``atonix import``); the converge that follows creates only
+        what the adopted data did not name. The caller holds the lock."""
+        binding = self.bindings.for_key(record.workspace, record.environment)
+        registry = self.registry(binding)
+        template = load_stack_template(record)
+        params = bind_record(record, template, binding)
+        known = {r.address for r in self.store.iter_resources(record.key)}
+        for address, physical_id in resources.items():
+            spec = template.resources.get(address)
+            if spec is None or address in known or not physical_id:
+                continue
+            adopted = import_resource(
+                template,
+                params,
+                self.store,
+                registry.implementation(spec.type),
+                record.key,
+                address,
+                physical_id,
+                _identity_base(record.key),
+            )
+            self.records.add_event(
+                record.id,
+                address,
+                spec.type,
+                adopted.physical_id,
+                "ADOPT",
+                "COMPLETE",
+                "state changed",
+            )
 
     def _complete(self, record: StackRecord, action: str) -> None:
         reason = f"Stack {action} completed successfully"
