@@ -146,6 +146,16 @@ def test_servers_receive_the_user_data_heat_would_send(cloud_project: CloudProje
         }
         assert changes["configured"] == ["update"]  # the policy itself changes in place
         assert changes["raw"] == ["delete", "create"]
+
+        # REBUILD: the same server, rebuilt with the user_data built from the new config.
+        configured = cloud_project.state("stack", "team", "dev").resources["configured"]
+        rebuilt = cloud_project.run(
+            "apply", "-auto-approve", *SCOPE, "-var", "script=echo two", "-var", "policy=REBUILD"
+        )
+        assert rebuilt.exit_code == 0, rebuilt.output
+        after = cloud_project.state("stack", "team", "dev").resources["configured"]
+        assert after.physical_id == configured.physical_id
+        assert _parts(_user_data(cloud_project, "configured"))[4][2] == "echo two"
     finally:
         destroyed = cloud_project.run("destroy", "-auto-approve", *SCOPE)
         assert destroyed.exit_code == 0, destroyed.output

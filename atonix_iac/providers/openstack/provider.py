@@ -15,8 +15,10 @@ from atonix_iac.providers.openstack import (
 )
 from atonix_iac.providers.openstack._base import DEFAULT_TIMEOUT_S, CloudSession, OpenStackResource
 from atonix_iac.providers.openstack._errors import sdk_errors
+from atonix_iac.providers.openstack.aggregate import TYPES as AGGREGATE_TYPES
 from atonix_iac.providers.openstack.block_storage import Volume, VolumeAttachment
 from atonix_iac.providers.openstack.block_storage_admin import TYPES as BLOCK_STORAGE_ADMIN_TYPES
+from atonix_iac.providers.openstack.block_storage_qos import TYPES as BLOCK_STORAGE_QOS_TYPES
 from atonix_iac.providers.openstack.compute import KeyPair, Server, ServerGroup
 from atonix_iac.providers.openstack.compute_admin import TYPES as COMPUTE_ADMIN_TYPES
 from atonix_iac.providers.openstack.connect import BindingLike, CloudTarget
@@ -64,6 +66,8 @@ TYPES: tuple[type[OpenStackResource], ...] = (
     *IMAGE_TYPES,
     *COMPUTE_ADMIN_TYPES,
     *BLOCK_STORAGE_ADMIN_TYPES,
+    *BLOCK_STORAGE_QOS_TYPES,
+    *AGGREGATE_TYPES,
     *load_balancer.TYPES,
     *container_infra.TYPES,
     *shared_file_system.TYPES,

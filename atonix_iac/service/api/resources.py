@@ -11,6 +11,7 @@ from typing import Any
 
 import falcon
 
+from atonix_iac.apply.scaling import SCALING_POLICY_TYPES
 from atonix_iac.apply.signals import deliver_signal, is_handle
 from atonix_iac.errors import AtonixError
 from atonix_iac.state.model import ResourceState, ResourceStatus
@@ -22,6 +23,7 @@ from .common import (
     bad_request,
     check_tenant,
     find_record,
+    identity,
     int_param,
     isotime,
     not_found,
@@ -237,8 +239,22 @@ class ResourceItem:
         resource_name: str,
     ) -> None:
         """A signal to a wait condition handle or a software deployment: validated as Heat
-        would and appended to the state's signal inbox, where the waiting run reads it."""
+        would and appended to the state's signal inbox, where the waiting run reads it; to a
+        scaling policy: a SIGNAL job that resizes its group under the stack lock."""
         record, resource = self._find(req, tenant_id, stack_name, stack_id, resource_name)
+        raw = req.bounded_stream.read()
+        try:
+            details: Any = json.loads(raw) if raw else None
+        except ValueError:
+            raise bad_request("The request body could not be parsed as JSON") from None
+        if resource.type in SCALING_POLICY_TYPES:
+            records = self.services.engine.records
+            job = records.add_job(
+                record.id, "SIGNAL", {"resource": resource.address, "data": details}
+            )
+            self.services.jobs.submit(job)
+            resp.status = falcon.HTTP_200
+            return
         if not is_handle(resource.type):
             raise HeatError(
                 400,
@@ -246,16 +262,35 @@ class ResourceItem:
                 f" {resource.type} takes no signals",
                 "ResourceActionNotSupported",
             )
-        raw = req.bounded_stream.read()
-        try:
-            details: Any = json.loads(raw) if raw else None
-        except ValueError:
-            raise bad_request("The request body could not be parsed as JSON") from None
         try:
             deliver_signal(self.services.engine.store, record.key, resource, details, source="api")
         except AtonixError as err:
             raise bad_request(err.message) from None
         resp.status = falcon.HTTP_200
+
+
+class ResourceSignalByName:
+    """``/stacks/{name}/resources/{resource}/signal``: the form a scaling policy's
+    ``signal_url`` takes (it knows its stack by name, not by id); a POST is not redirected,
+    since clients would follow with a GET."""
+
+    def __init__(self, services: Services, item: ResourceItem) -> None:
+        self.services = services
+        self.item = item
+
+    def on_post(
+        self,
+        req: falcon.Request,
+        resp: falcon.Response,
+        tenant_id: str,
+        stack_name: str,
+        resource_name: str,
+    ) -> None:
+        check_tenant(req, tenant_id)
+        record = self.services.engine.records.find_stack(identity(req).project_id, stack_name)
+        if record is None:
+            raise not_found(f"Stack ({stack_name}) ")
+        self.item.on_post_signal(req, resp, tenant_id, stack_name, record.id, resource_name)
 
 
 def event_view(req: falcon.Request, record: StackRecord, event: EventRecord) -> dict[str, Any]:
