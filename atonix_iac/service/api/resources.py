@@ -7,13 +7,14 @@ a resource in state without events (imported, adopted) shows as its state says.
 from __future__ import annotations
 
 import hmac
+import json
 from typing import Any
 
 import falcon
 
 from atonix_iac.apply.scaling import SCALING_POLICY_TYPES
 from atonix_iac.apply.signals import deliver_signal, is_handle
-from atonix_iac.errors import UsageError
+from atonix_iac.errors import AtonixError
 from atonix_iac.state.model import ResourceState, ResourceStatus
 from atonix_iac.state.records import EventRecord, StackRecord, page
 
@@ -80,6 +81,24 @@ def resource_view(
     }
 
 
+def _failed_only(
+    record: StackRecord, resources: list[ResourceState], latest: dict[str, EventRecord]
+) -> list[ResourceState]:
+    """Resources whose create failed before any object existed: not in state, but Heat lists
+    them (CREATE_FAILED) until the stack is rolled back or deleted."""
+    if record.action in ("ROLLBACK", "DELETE") and record.status == "COMPLETE":
+        return []
+    known = {r.address for r in resources}
+    return [
+        ResourceState(name, event.resource_type, None)
+        for name, event in latest.items()
+        if name not in known
+        and event.resource_type != "OS::Heat::Stack"
+        and event.status in ("FAILED", "IN_PROGRESS")
+        and event.action != "DELETE"
+    ]
+
+
 class ResourceCollection:
     def __init__(self, services: Services) -> None:
         self.services = services
@@ -104,6 +123,7 @@ class ResourceCollection:
             for dependency in resource.dependencies:
                 required_by.setdefault(dependency, []).append(resource.address)
         latest = _latest_events(self.services.engine.records.events(record.id))
+        resources += _failed_only(record, resources, latest)
         views = []
         for resource in resources:
             if types and resource.type not in types:
@@ -111,7 +131,11 @@ class ResourceCollection:
             if names and resource.address not in names:
                 continue
             view = resource_view(
-                req, record, resource, latest.get(resource.address), required_by[resource.address]
+                req,
+                record,
+                resource,
+                latest.get(resource.address),
+                required_by.get(resource.address, []),
             )
             if statuses and view["resource_status"].rsplit("_", 1)[-1] not in statuses:
                 continue
@@ -235,9 +259,10 @@ class ResourceItem:
         stack_id: str,
         resource_name: str,
     ) -> None:
-        """A scaling policy's signal becomes a job (it applies the group); a wait condition
-        handle's goes to the state's inbox, where its wait condition (in a running job or the
-        next one) reads it. A handle may be signalled with its own token (a server's curl_cli)."""
+        """A signal to a wait condition handle or a software deployment: validated as Heat
+        would and appended to the state's signal inbox, where the waiting run reads it; to a
+        scaling policy: a SIGNAL job that resizes its group under the stack lock. A handle may
+        be signalled with its own token (a server's curl_cli)."""
         handle_token = getattr(req.context, "handle_token", None)
         if handle_token is not None:
             record, resource = self._find_by_handle_token(
@@ -245,10 +270,16 @@ class ResourceItem:
             )
         else:
             record, resource = self._find(req, tenant_id, stack_name, stack_id, resource_name)
+        raw = req.bounded_stream.read()
+        try:
+            details: Any = json.loads(raw) if raw else None
+        except ValueError:
+            raise bad_request("The request body could not be parsed as JSON") from None
         if resource.type in SCALING_POLICY_TYPES:
-            body = read_json(req) if req.content_length else None
             records = self.services.engine.records
-            job = records.add_job(record.id, "SIGNAL", {"resource": resource.address, "data": body})
+            job = records.add_job(
+                record.id, "SIGNAL", {"resource": resource.address, "data": details}
+            )
             self.services.jobs.submit(job)
             resp.status = falcon.HTTP_200
             return
@@ -259,10 +290,9 @@ class ResourceItem:
                 f" {resource.type} takes no signals",
                 "ResourceActionNotSupported",
             )
-        body = read_json(req) or None
         try:
-            deliver_signal(self.services.engine.store, record.key, resource, body, source="api")
-        except UsageError as err:
+            deliver_signal(self.services.engine.store, record.key, resource, details, source="api")
+        except AtonixError as err:
             raise bad_request(err.message) from None
         resp.status = falcon.HTTP_200
 
