@@ -2,7 +2,8 @@
 
 Each case directory under tests/cases/plans holds ``stack.yaml`` (+ optional ``params.yaml``
 with parameter values and ``options.yaml`` with mode/targets/excludes/replace), ``state.json``
-(prior state, plus an optional ``refreshed`` map standing in for a refresh) and
+(prior state, plus an optional ``refreshed`` map standing in for a refresh; ``openstack: true``
+in options.yaml adds the OpenStack types, whose schemas are all the planner reads) and
 ``expected.txt``: the rendered plan, or ``ERROR`` and the formatted error. Regenerate with
 ``UPDATE_GOLDEN=1 .venv/bin/pytest tests/planner/test_planner_golden.py``.
 """
@@ -19,12 +20,14 @@ import yaml
 
 from atonix_iac.errors import AtonixError
 from atonix_iac.planner import PlanMode, make_plan, render_plan
-from atonix_iac.providers.base import ResourceResult
+from atonix_iac.providers.base import Provider, ResourceResult
 from atonix_iac.providers.heat import HeatProvider
+from atonix_iac.providers.openstack import OpenStackProvider
 from atonix_iac.providers.registry import Registry
 from atonix_iac.state.model import ResourceState, ResourceStatus, StackKey, State
 from atonix_iac.template import bind_parameters, load_template
 from atonix_iac.template.values import unwrap
+from atonix_iac.workspace.config import Binding
 
 CASES_DIR = Path(__file__).resolve().parents[1] / "cases" / "plans"
 CASES = sorted(p.name for p in CASES_DIR.iterdir() if (p / "stack.yaml").exists())
@@ -83,8 +86,12 @@ def _yaml(path: Path) -> dict[str, Any]:
 
 def run_case(case_dir: Path) -> tuple[str, list[str]]:
     """The rendered plan (or error) and the secret values that must not appear in it."""
-    registry = Registry.from_providers([HeatProvider()], plugins=False)
     options = _yaml(case_dir / "options.yaml")
+    providers: list[Provider] = [HeatProvider()]
+    if options.get("openstack"):
+        # Schemas only: the planner never calls a provider, so no cloud is contacted.
+        providers.append(OpenStackProvider(Binding("default", "dev", "golden", "demo", "R1")))
+    registry = Registry.from_providers(providers, plugins=False)
     try:
         template = load_template("stack.yaml")
         params = bind_parameters(
