@@ -38,6 +38,7 @@ from atonix_iac.apply.retry import RetryPolicy, retrying
 from atonix_iac.apply.rollback import RunWork, Undoer, roll_back
 from atonix_iac.apply.schedule import Schedule, Step, StepKind, build_schedule
 from atonix_iac.apply.secrets import secret_attributes
+from atonix_iac.apply.signals import SignalInbox, open_signal_channel
 from atonix_iac.apply.walk import DEFAULT_PARALLELISM, walk
 from atonix_iac.errors import (
     ApplyError,
@@ -57,6 +58,7 @@ from atonix_iac.planner import resolve_outputs, resolve_properties
 from atonix_iac.planner.plan import Action, Plan, PlanMode, ResourceChange
 from atonix_iac.planner.protocols import BoundParams
 from atonix_iac.providers.base import ResourceIdentity, ResourceResult, ResourceType
+from atonix_iac.providers.signals import SignalChannel
 from atonix_iac.state.model import ResourceState, ResourceStatus, StackKey
 from atonix_iac.state.store import StateStore
 from atonix_iac.template.model import Template
@@ -107,11 +109,39 @@ def apply_plan(
     lock: AbstractContextManager[Any] = (
         nullcontext() if already_locked else store.lock(plan.key, _operation(plan), lock_timeout_s)
     )
-    with lock:
+    with lock, signal_channel(plan, params, store, registry) as signals:
+        if signals is not None:
+            base = identity_base or ResourceIdentity(
+                plan.key.workspace, plan.key.environment, plan.key.stack, ""
+            )
+            identity_base = replace(base, signals=signals)
         run = _Run.start(plan, template, params, store, registry, identity_base, on_event)
         run.audit_project = audit_project
         run.policy = retry_policy or RetryPolicy.from_env()
         return run.execute(parallelism, on_failure)
+
+
+def signal_channel(
+    plan: Plan, params: BoundParams, store: StateStore, registry: TypeRegistry
+) -> AbstractContextManager[SignalChannel | None]:
+    """A signal channel (and receiver) for a run that has wait conditions or handles."""
+    needed = any(
+        impl is not None and impl.uses_signals
+        for impl in (registry.implementation(c.type) for c in plan.changes)
+    )
+    if not needed or not isinstance(store, SignalInbox):
+        return nullcontext()
+
+    def lookup(address: str) -> ResourceState | None:
+        return store.load(plan.key).resources.get(address)
+
+    return open_signal_channel(
+        store,
+        plan.key,
+        lookup,
+        project=str(params.values.get("OS::project_id") or ""),
+        stack_id=str(params.values.get("OS::stack_id") or ""),
+    )
 
 
 @dataclass

@@ -52,6 +52,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "stack": ("stack_list_commands", "stack_group"),
     "fmt": ("fmt_commands", "fmt_command"),
     "console": ("console_commands", "console_command"),
+    "signal": ("signal_commands", "signal_command"),
 }
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from atonix_iac.errors import Diagnostic, PreventDestroyError, Severity, TemplateError, suggest
-from atonix_iac.planner.actions import Decision, decide_action
+from atonix_iac.planner.actions import Decision, decide_action, replace_action
 from atonix_iac.planner.bind import (
     attribute_diagnostics,
     property_diagnostics,
@@ -45,6 +45,9 @@ REASON_RETAINED = "retained: deletion_policy is Retain, so it is only removed fr
 REASON_ALREADY_GONE = "already deleted outside atonix: removed from state only"
 REASON_REMOVED = "not in the template any more"
 REASON_CONDITION = "its condition is false"
+REASON_RENEWED = (
+    "Heat gives this handle a new identity on every stack update (senders signal it again)"
+)
 REASON_DEPOSED = "deposed object left by an interrupted create-before-destroy replacement"
 
 
@@ -63,10 +66,30 @@ def make_plan(
     """The plan that takes ``state`` to what ``template`` describes (or to nothing, when
     destroying). Raises a located TemplateError for template and type problems and a
     PreventDestroyError when a delete or replacement meets ``prevent_destroy``."""
-    builder = _PlanBuilder(
-        template, params, state, registry, build_graph(template), refreshed or {}, mode
-    )
+    graph = build_graph(template)
+    builder = _PlanBuilder(template, params, state, registry, graph, refreshed or {}, mode)
+    plan = builder.build(targets, excludes, replace)
+    renewed = _replaced_on_update(plan, registry) if mode is PlanMode.NORMAL else ()
+    if not renewed:
+        return plan
+    builder = _PlanBuilder(template, params, state, registry, graph, refreshed or {}, mode)
+    builder.renewed = frozenset(renewed)
     return builder.build(targets, excludes, replace)
+
+
+def _replaced_on_update(plan: Plan, registry: Registry) -> list[str]:
+    """The unchanged resources of types Heat replaces on every stack update, when the plan
+    changes anything else (an OS::Heat::UpdateWaitConditionHandle gets a new identity)."""
+    renewable = {
+        c.address
+        for c in plan.changes
+        if (schema := registry.schema(c.type)) is not None and schema.replaced_on_stack_update
+    }
+    if not any(c.action is not Action.NOOP for c in plan.changes if c.address not in renewable):
+        return []
+    return sorted(
+        c.address for c in plan.changes if c.address in renewable and c.action is Action.NOOP
+    )
 
 
 @dataclass(slots=True)
@@ -87,6 +110,8 @@ class _PlanBuilder:
     current: dict[str, ResourceState] = field(init=False)
     selected: frozenset[str] | None = None
     replace: frozenset[str] = frozenset()
+    # Replaced because the stack is updated (``ResourceSchema.replaced_on_stack_update``).
+    renewed: frozenset[str] = frozenset()
     _attribute_secrets: dict[str, frozenset[str]] = field(default_factory=dict)
     _property_secrets: dict[str, frozenset[str]] = field(default_factory=dict)
 
@@ -187,6 +212,10 @@ class _PlanBuilder:
                 ),
                 create_before_destroy=spec.lifecycle.create_before_destroy,
             )
+            if address in self.renewed and decision.action is Action.NOOP:
+                decision = Decision(
+                    replace_action(spec.lifecycle.create_before_destroy), REASON_RENEWED
+                )
             after = (
                 desired
                 if decision.action.is_replace

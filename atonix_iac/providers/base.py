@@ -11,9 +11,12 @@ from abc import ABC, abstractmethod
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from atonix_iac.errors import Diagnostic
+
+if TYPE_CHECKING:
+    from atonix_iac.providers.signals import SignalChannel
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +63,9 @@ class ResourceSchema:
     open_attributes: bool = False
     # Attributes that exist before apply? False: every attribute is "known after apply".
     support_status: str = "SUPPORTED"
+    # Replaced whenever the plan changes anything else in the stack (Heat's
+    # UpdateWaitConditionHandle, whose _needs_update always raises UpdateReplace).
+    replaced_on_stack_update: bool = False
 
     def updatable(self, prop: str) -> bool:
         p = self.properties.get(prop)
@@ -75,6 +81,8 @@ class ResourceIdentity:
     ``token`` is set only while creating: the unique create token state recorded in the
     intent before the create call, sent with the object (tag, metadata) so that an object
     whose create outlived its run can be found again and adopted rather than duplicated.
+
+    ``signals``: the run's signal channel, for the types that set ``uses_signals``.
     """
 
     workspace: str
@@ -82,6 +90,7 @@ class ResourceIdentity:
     stack: str
     address: str
     token: str = ""
+    signals: SignalChannel | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(slots=True)
@@ -103,6 +112,9 @@ class ResourceType(ABC):
     # True when ``read`` answers from the properties alone (no network, no waiting), as the
     # cloud-free Heat types do: refresh then calls it inline rather than on a worker thread.
     read_is_local: ClassVar[bool] = False
+    # True when create/update needs ``identity.signals`` (wait condition handles and waits):
+    # apply then opens a signal channel for the run.
+    uses_signals: ClassVar[bool] = False
 
     @abstractmethod
     def create(self, identity: ResourceIdentity, properties: Mapping[str, Any]) -> ResourceResult:

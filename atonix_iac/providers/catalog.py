@@ -49,7 +49,7 @@ SENSITIVE_ATTRIBUTES: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
         # The handle's curl_cli and signal endpoints embed the token or a pre-signed URL.
         "OS::Heat::RandomString": frozenset({"value"}),
         "OS::Heat::SwiftSignalHandle": frozenset({"curl_cli", "endpoint", "token"}),
-        "OS::Heat::WaitConditionHandle": frozenset({"curl_cli", "token"}),
+        "OS::Heat::WaitConditionHandle": frozenset({"curl_cli", "signal", "token"}),
         "OS::Neutron::IPsecSiteConnection": frozenset({"psk"}),
         "OS::Nova::KeyPair": frozenset({"private_key"}),
     }

@@ -30,7 +30,9 @@ from .errors import REASONS, ApiError, error_body
 from .faults import WRITE_METHODS, FaultEngine, RequestRecord
 from .identity import Identity
 from .image import Image
+from .key_manager import KeyManager
 from .network import Networking
+from .object_store import ObjectStore
 from .octavia import LoadBalancing
 from .protocol import AuthContext, Request, Response
 from .routing import Router
@@ -73,6 +75,8 @@ MOUNTS = {
     "share": Mount(
         "shared-file-system", "v2", "shared-file-system", (2, 0), _parse_version(MANILA_MAX)
     ),
+    "swift": Mount("object-store", "v1"),
+    "key-manager": Mount("key-manager", "v1"),
 }
 
 
@@ -103,6 +107,8 @@ class SimApp:
         self.load_balancing = LoadBalancing(self.backend, self.network)
         self.container_infra = ContainerInfra(self.backend)
         self.shares = SharedFileSystem(self.backend)
+        self.object_store = ObjectStore(self.backend)
+        self.key_manager = KeyManager(self.backend)
         self.admin = Admin(self)
         self._routers: dict[str, Router] = {
             "identity": self.identity.router,
@@ -113,6 +119,8 @@ class SimApp:
             "load-balancer": self.load_balancing.router,
             "container-infra": self.container_infra.router,
             "shared-file-system": self.shares.router,
+            "object-store": self.object_store,
+            "key-manager": self.key_manager.router,
         }
         with store.lock:
             seed(self.backend, self.network, list(projects))
@@ -257,6 +265,10 @@ class SimApp:
             return self.container_infra.discovery(req, versioned)
         if mount.service == "shared-file-system":
             return self.shares.discovery(req, versioned)
+        if mount.service == "key-manager":
+            return self.key_manager.discovery(req, versioned)
+        if mount.service == "object-store":  # Swift has no version document: /info instead
+            raise ApiError(404, "The resource could not be found.")
         return self.network.discovery(req, versioned)
 
     def _api(
@@ -351,6 +363,7 @@ _VERSIONED_ROOTS = (
     "load-balancer",
     "container-infra",
     "shared-file-system",
+    "key-manager",
 )
 
 

@@ -19,6 +19,10 @@ class Backend:
     def delay(self, kind: str) -> float:
         return self.engine.delay(kind)
 
+    @property
+    def runs_user_data_signals(self) -> bool:
+        return bool(self.engine.config.run_user_data_signals)
+
     def outcome(self, kind: str, name: str | None) -> str:
         return self.engine.outcome(kind, name)
 

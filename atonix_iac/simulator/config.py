@@ -174,6 +174,9 @@ class SimConfig:
     seed: int | None = None
     #: Keep at most this many request-log entries.
     request_log_size: int = 100_000
+    #: When a server goes ACTIVE, send the ``curl`` requests its user_data would send (a
+    #: wait condition handle's curl_cli), as the booting server would.
+    run_user_data_signals: bool = False
 
     def delay_for(self, kind: str) -> float:
         return float(self.delays.get(kind, self.build_delay))

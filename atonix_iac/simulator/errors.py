@@ -106,6 +106,13 @@ def error_body(service: str, err: ApiError) -> tuple[str, bytes | dict[str, Any]
             f"  <h1>{title}</h1>\n  {html.escape(message)}<br /><br />\n\n\n </body>\n</html>"
         )
         return "text/html; charset=UTF-8", text.encode()
+    if service == "key-manager":  # Barbican (barbican/api/__init__.py)
+        title = REASONS.get(status, "Error")
+        return "application/json", {"code": status, "title": title, "description": message}
+    if service == "object-store":  # Swift answers errors as a short HTML page
+        title = REASONS.get(status, "Error")
+        text = f"<html><h1>{title}</h1><p>{html.escape(message)}</p></html>"
+        return "text/html; charset=UTF-8", text.encode()
     if service in ("compute", "block-storage", "shared-file-system"):
         name = _FAULT_NAMES.get(status, "computeFault")
         fault: dict[str, Any] = {"code": status, "message": message}

@@ -36,6 +36,8 @@ CATALOG = (
     ("load-balancer", "octavia", "/load-balancer"),
     ("container-infra", "magnum", "/container-infra/v1"),
     ("shared-file-system", "manilav2", "/share/v2"),
+    ("object-store", "swift", "/swift/v1/AUTH_{project_id}"),
+    ("key-manager", "barbican", "/key-manager"),
 )
 REGION = "RegionOne"
 _UNAUTHORIZED = "The request you have made requires authentication."

@@ -67,6 +67,8 @@ DEFAULTS: dict[str, dict[str, int]] = {
         "replica_gigabytes": 1000,
         "per_share_gigabytes": -1,
     },
+    # barbican.conf [quotas]: unlimited unless the operator sets them.
+    "key-manager": {"secrets": -1, "orders": -1, "containers": -1, "consumers": -1, "cas": -1},
 }
 
 

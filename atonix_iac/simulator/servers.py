@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from typing import TYPE_CHECKING, Any
 
-from . import lifecycle
+from . import lifecycle, user_data_signals
 from .backend import Backend
 from .block_storage import BlockStorage
 from .common import (
@@ -347,6 +347,8 @@ class Servers(ServerBuild, ServerActions, InstanceActions):
         )
         lifecycle.begin(rec, "BUILD", "ACTIVE", delay, changes, stuck=outcome == "stuck")
         rec["OS-EXT-STS:task_state"] = "spawning"
+        if self.backend.runs_user_data_signals and outcome != "stuck":
+            user_data_signals.run_after(delay, rec.get("OS-EXT-SRV-ATTR:user_data"))
 
     # -- delete -----------------------------------------------------------------------------
 

@@ -131,3 +131,22 @@ class SnapshotInfo:
     operation: str  # the command: apply, destroy, state rm, state rollback to 3 ...
     who: str
     resources: int | None  # how many resources the state held; None: not recorded
+
+
+@dataclass(frozen=True, slots=True)
+class SignalRecord:
+    """One signal as received by a wait condition handle (Heat's signal metadata).
+
+    ``signal_id`` None means the sender gave none: Heat numbers such a signal by its position
+    among the handle's signals when it is read. ``reason`` None likewise takes Heat's
+    default (``Signal N received``)."""
+
+    key: StackKey
+    address: str
+    handle_id: str
+    status: str  # SUCCESS | FAILURE
+    signal_id: str | None = None
+    reason: str | None = None
+    data: Any = None
+    source: str = ""  # where it came from: "cli", "http" ...
+    received_at: datetime | None = None

@@ -202,3 +202,29 @@ class AuditRow(Base):
     duration_s: Mapped[float] = mapped_column(Float)
     message: Mapped[str | None] = mapped_column(Text)
     project: Mapped[str | None] = mapped_column(String(255))
+
+
+class SignalRow(Base):
+    """One signal a wait condition handle received: append-only, written without the stack
+    lock (a signal arrives while an apply holds it). Kept by stack key like the audit, so
+    a signal for a stack whose first apply is still running has somewhere to go.
+
+    ``payload`` is Fernet-sealed ``{"reason": ..., "data": ...}``: what a server sends may
+    be a secret (a generated password, a key)."""
+
+    __tablename__ = "signals"
+    __table_args__ = (Index("ix_signals_handle", "workspace", "environment", "stack", "handle_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workspace: Mapped[str] = mapped_column(String(255))
+    environment: Mapped[str] = mapped_column(String(255))
+    stack: Mapped[str] = mapped_column(String(255))
+    address: Mapped[str] = mapped_column(String(1024))
+    # The handle's physical id: a replaced handle (a new id) starts with no signals.
+    handle_id: Mapped[str] = mapped_column(String(255))
+    # The sender's id; NULL = Heat's default (the signal's position among the handle's).
+    signal_id: Mapped[str | None] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16))
+    payload: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime]

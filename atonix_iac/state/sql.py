@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.engine import URL
 
 from atonix_iac.errors import StateError, suggest
-from atonix_iac.state import locking
+from atonix_iac.state import locking, signal_inbox
 from atonix_iac.state.codec import (
     audit_record,
     audit_values,
@@ -38,6 +38,7 @@ from atonix_iac.state.model import (
     LockInfo,
     ResourceState,
     ResourceStatus,
+    SignalRecord,
     SnapshotInfo,
     StackKey,
     StackSummary,
@@ -328,6 +329,17 @@ class SqlStateStore:
             values["template_digest"] = template_digest
             session.execute(update(StackRow).where(StackRow.id == stack.id).values(values))
             return stack.serial
+
+    # -- signals (no lock, no serial: see ``signal_inbox.py``) ------------------------------
+
+    def add_signal(self, record: SignalRecord) -> None:
+        signal_inbox.add_signal(self._db, self._box, record)
+
+    def signals(self, key: StackKey, handle_id: str) -> Sequence[SignalRecord]:
+        return signal_inbox.read_signals(self._db, self._box, key, handle_id)
+
+    def forget_signals(self, key: StackKey, handle_id: str) -> None:
+        signal_inbox.forget_signals(self._db, key, handle_id)
 
     def record_audit(self, record: AuditRecord) -> None:
         with self._db.transaction() as connection:

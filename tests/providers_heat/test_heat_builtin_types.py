@@ -20,12 +20,12 @@ def test_provider_lists_the_four_types() -> None:
     provider = HeatProvider()
     assert provider.name == "heat"
     types = provider.resource_types()
-    assert sorted(types) == [
+    assert {
         "OS::Heat::None",
         "OS::Heat::RandomString",
         "OS::Heat::TestResource",
         "OS::Heat::Value",
-    ]
+    } <= set(types)
     for name, resource_type in types.items():
         assert resource_type.schema.type_name == name
 

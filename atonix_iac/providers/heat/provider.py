@@ -11,10 +11,17 @@ from atonix_iac.providers.heat.none import NoneResource
 from atonix_iac.providers.heat.random_string import RandomStringResource
 from atonix_iac.providers.heat.test_resource import Sleep, TestResource
 from atonix_iac.providers.heat.value import ValueResource
+from atonix_iac.providers.heat.wait_condition import (
+    CfnWaitCondition,
+    CfnWaitConditionHandle,
+    UpdateWaitConditionHandle,
+    WaitCondition,
+    WaitConditionHandle,
+)
 
 
 class HeatProvider(Provider):
-    """OS::Heat::None, Value, RandomString and TestResource.
+    """OS::Heat::None, Value, RandomString, TestResource and the wait conditions.
 
     ``sleep`` is what TestResource waits with (tests may pass one that records instead).
     """
@@ -27,6 +34,11 @@ class HeatProvider(Provider):
             ValueResource(),
             RandomStringResource(),
             TestResource(sleep=sleep),
+            WaitConditionHandle(),
+            UpdateWaitConditionHandle(),
+            CfnWaitConditionHandle(),
+            WaitCondition(sleep=sleep),
+            CfnWaitCondition(sleep=sleep),
         ]
         self._types = MappingProxyType({t.schema.type_name: t for t in implementations})
 

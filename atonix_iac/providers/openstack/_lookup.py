@@ -14,6 +14,7 @@ from keystoneauth1 import exceptions as ks_exceptions
 from openstack import exceptions as os_exceptions
 
 from atonix_iac.errors import ProviderError, suggest
+from atonix_iac.providers.openstack import _barbican
 from atonix_iac.providers.openstack._errors import sdk_errors
 
 Finder = Callable[[Any, str], Any]
@@ -177,6 +178,16 @@ CONSTRAINTS: dict[str, tuple[Finder, str, Callable[[Any], list[str]]]] = {
         lb_object("flavor_profile"),
         "load balancer flavor profile",
         _lb_names("flavor_profiles"),
+    ),
+    "barbican.secret": (
+        lambda c, ref: _barbican.find(c, "secrets", ref),
+        "secret",
+        lambda c: _barbican.names(c, "secrets"),
+    ),
+    "barbican.container": (
+        lambda c, ref: _barbican.find(c, "containers", ref),
+        "container",
+        lambda c: _barbican.names(c, "containers"),
     ),
 }
 

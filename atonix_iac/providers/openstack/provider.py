@@ -18,7 +18,9 @@ from atonix_iac.providers.openstack._errors import sdk_errors
 from atonix_iac.providers.openstack.block_storage import Volume, VolumeAttachment
 from atonix_iac.providers.openstack.compute import KeyPair, Server, ServerGroup
 from atonix_iac.providers.openstack.connect import BindingLike, CloudTarget
+from atonix_iac.providers.openstack.key_manager import TYPES as KEY_MANAGER_TYPES
 from atonix_iac.providers.openstack.network import Net, Port, Subnet
+from atonix_iac.providers.openstack.object_store import SwiftContainer
 from atonix_iac.providers.openstack.quota import (
     ChangeLike,
     LiveLimits,
@@ -52,6 +54,8 @@ TYPES: tuple[type[OpenStackResource], ...] = (
     *load_balancer.TYPES,
     *container_infra.TYPES,
     *shared_file_system.TYPES,
+    SwiftContainer,
+    *KEY_MANAGER_TYPES,
 )
 TYPE_NAMES: frozenset[str] = frozenset(t.type_name for t in TYPES)
 
