@@ -144,7 +144,7 @@ def check_plan_quotas(session: Session, plan: Plan) -> Plan:
     report = assess_quotas(
         demand,
         binding.quotas,
-        cloud.live_limits(),
+        cloud.live_limits(demand),
         binding_label=f"atonix.yaml {binding.label}",
         project_label=project_label,
     )

@@ -259,7 +259,7 @@ class LoadBalancing:
             ]
             tags = [t for v in req.args("tags") for t in v.split(",") if t]
             items = [i for i in items if set(tags) <= set(i.get("tags") or [])]
-            items = filter_records(req, items, skip=("tags", "project_id"))
+            items = filter_records(req, items, skip=("tags",))
             page, marker = paginate(req, items)
             plural = self._plural(kind)
             body: Rec = {plural: page, f"{plural}_links": []}

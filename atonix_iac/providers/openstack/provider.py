@@ -22,6 +22,7 @@ from atonix_iac.providers.openstack.key_manager import TYPES as KEY_MANAGER_TYPE
 from atonix_iac.providers.openstack.network import Net, Port, Subnet
 from atonix_iac.providers.openstack.object_store import SwiftContainer
 from atonix_iac.providers.openstack.quota import (
+    OPTIONAL_SERVICES,
     ChangeLike,
     LiveLimits,
     QuotaDemand,
@@ -97,9 +98,13 @@ class OpenStackProvider(Provider):
     def quota_demand(self, changes: Iterable[ChangeLike]) -> QuotaDemand:
         return quota_demand(changes, self.flavor_size)
 
-    def live_limits(self) -> LiveLimits:
+    def live_limits(self, demand: QuotaDemand | None = None) -> LiveLimits:
+        """The core services' limits, and those of the optional services ``demand`` touches
+        (so a plan without load balancers asks Octavia nothing)."""
+        touched = set(demand.peak) | set(demand.net) if demand is not None else set()
+        services = {OPTIONAL_SERVICES[k] for k in touched if k in OPTIONAL_SERVICES}
         with sdk_errors(f"reading quotas of {self.target.describe()}"):
-            return live_limits(self.session.conn)
+            return live_limits(self.session.conn, services)
 
     def close(self) -> None:
         self.session.close()
