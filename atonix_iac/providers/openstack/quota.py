@@ -225,6 +225,11 @@ def _octavia(conn: Any, project_id: str, limits: dict[str, int], usage: dict[str
         if collection is not None:
             found = _json(proxy, f"/lbaas/{collection}", params={"project_id": project_id})
             usage[key] = len(found.get(collection) or [])
+            if collection == "pools":  # members are listed per pool
+                usage["lb_members"] = sum(
+                    len(_json(proxy, f"/lbaas/pools/{pool['id']}/members").get("members") or [])
+                    for pool in found.get("pools") or []
+                )
 
 
 def _magnum(conn: Any, project_id: str, limits: dict[str, int], usage: dict[str, int]) -> None:
