@@ -28,6 +28,13 @@ KINDS: dict[str, tuple[str, str, str]] = {
         "SecurityGroupRuleNotFound",
         "Security group rule {} does not exist",
     ),
+    "address_scope": (
+        "address_scopes",
+        "AddressScopeNotFound",
+        "Address scope {} could not be found",
+    ),
+    "policy": ("policies", "QosPolicyNotFound", "QoS policy {} could not be found."),
+    "rbac_policy": ("rbac_policies", "RbacPolicyNotFound", "RBAC policy {} could not be found."),
 }
 
 #: URL collection name -> table kind

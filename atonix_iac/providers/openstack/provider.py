@@ -11,6 +11,8 @@ from atonix_iac.providers.openstack import (
     _lookup,
     container_infra,
     load_balancer,
+    network_admin,
+    network_policy,
     shared_file_system,
 )
 from atonix_iac.providers.openstack._base import DEFAULT_TIMEOUT_S, CloudSession, OpenStackResource
@@ -55,6 +57,8 @@ TYPES: tuple[type[OpenStackResource], ...] = (
     *load_balancer.TYPES,
     *container_infra.TYPES,
     *shared_file_system.TYPES,
+    *network_admin.TYPES,
+    *network_policy.TYPES,
     SwiftContainer,
     *KEY_MANAGER_TYPES,
 )
