@@ -35,6 +35,8 @@ KINDS: dict[str, tuple[str, str, str]] = {
     ),
     "policy": ("policies", "QosPolicyNotFound", "QoS policy {} could not be found."),
     "rbac_policy": ("rbac_policies", "RbacPolicyNotFound", "RBAC policy {} could not be found."),
+    "trunk": ("trunks", "TrunkNotFound", "Trunk {} could not be found."),
+    "segment": ("segments", "SegmentNotFound", "Segment {} could not be found."),
 }
 
 #: URL collection name -> table kind
@@ -47,6 +49,8 @@ COLLECTIONS = {
     "floatingips": "floatingip",
     "security-groups": "security_group",
     "security-group-rules": "security_group_rule",
+    "trunks": "trunk",
+    "segments": "segment",
 }
 
 TAG_FILTERS = ("tags", "tags-any", "not-tags", "not-tags-any")

@@ -132,3 +132,61 @@ def test_boolean_flags_read_back_without_drift(cloud: Any, ident: Any) -> None:
     read = types["OS::Neutron::Subnet"].read(ident("subnet"), subnet.physical_id, subnet_props)
     assert read is not None and read.properties is not None
     assert read.properties["enable_dhcp"] is False
+
+
+def test_trunk_with_subports(cloud: Any, ident: Any) -> None:
+    types = cloud.provider().resource_types()
+    sdk = cloud.sdk()
+    net = types["OS::Neutron::Net"].create(ident("net"), {})
+    types["OS::Neutron::Subnet"].create(
+        ident("subnet"), {"network": net.physical_id, "cidr": "10.93.0.0/24"}
+    )
+    ports = [
+        types["OS::Neutron::Port"].create(ident(f"port{i}"), {"network": net.physical_id})
+        for i in range(3)
+    ]
+    trunk_type = types["OS::Neutron::Trunk"]
+    props = {
+        "port": ports[0].physical_id,
+        "sub_ports": [
+            {"port": ports[1].physical_id, "segmentation_type": "vlan", "segmentation_id": 101}
+        ],
+    }
+    trunk = trunk_type.create(ident("trunk"), props)
+    assert trunk.attributes["port_id"] == ports[0].physical_id
+    read = trunk_type.read(ident("trunk"), trunk.physical_id, props)
+    assert read is not None and read.properties == props
+
+    swapped = {
+        **props,
+        "sub_ports": [
+            {"port": ports[2].physical_id, "segmentation_type": "vlan", "segmentation_id": 102}
+        ],
+    }
+    trunk_type.update(ident("trunk"), trunk.physical_id, props, swapped, frozenset({"sub_ports"}))
+    live = sdk.network.get_trunk(trunk.physical_id).sub_ports
+    assert [(s["port_id"], s["segmentation_id"]) for s in live] == [(ports[2].physical_id, 102)]
+    trunk_type.delete(ident("trunk"), trunk.physical_id, swapped)
+    assert trunk_type.read(ident("trunk"), trunk.physical_id, swapped) is None
+
+
+def test_segment(cloud: Any, ident: Any, unique: str) -> None:
+    cloud.require_sim()  # segments need the segments extension and an admin
+    types = cloud.provider().resource_types()
+    net = types["OS::Neutron::Net"].create(ident("net"), {})
+    segment_type = types["OS::Neutron::Segment"]
+    props = {
+        "name": f"seg-{unique}",
+        "network": net.physical_id,
+        "network_type": "vlan",
+        "physical_network": "physnet1",
+        "segmentation_id": 201,
+    }
+    segment = segment_type.create(ident("segment"), props)
+    read = segment_type.read(ident("segment"), segment.physical_id, props)
+    assert read is not None and read.properties == props
+    renamed = {**props, "name": f"seg-{unique}-b"}
+    segment_type.update(ident("segment"), segment.physical_id, props, renamed, frozenset({"name"}))
+    assert cloud.sdk().network.get_segment(segment.physical_id).name == f"seg-{unique}-b"
+    segment_type.delete(ident("segment"), segment.physical_id, renamed)
+    assert segment_type.read(ident("segment"), segment.physical_id, renamed) is None
