@@ -24,6 +24,7 @@ from typing import Any, Protocol
 
 from atonix_iac.apply.audit import CallOutcome, audited, record_forget
 from atonix_iac.apply.baseline import properties_to_change, update_baseline
+from atonix_iac.apply.configs import software_config_lookup
 from atonix_iac.apply.events import (
     ApplyEvent,
     ApplyResult,
@@ -33,6 +34,7 @@ from atonix_iac.apply.events import (
     Operation,
     ignore_event,
 )
+from atonix_iac.apply.external import ReadContext, read_external
 from atonix_iac.apply.refresh import state_key_of
 from atonix_iac.apply.retry import RetryPolicy, retrying
 from atonix_iac.apply.rollback import RunWork, Undoer, roll_back
@@ -288,11 +290,30 @@ class _Run:
             self.delete(step, change)
         elif step.kind is StepKind.CREATE:
             self.create(step, change)
+        elif step.kind is StepKind.READ:
+            read_external(self.read_context(step, change), change)
         else:
             self.update(step, change)
 
+    def read_context(self, step: Step, change: ResourceChange) -> ReadContext:
+        return ReadContext(
+            self.store,
+            self.key,
+            self.template.resources[change.address],
+            self.implementation(change, change.type),
+            self.identity(change.address),
+            self.policy,
+            self.audit_project,
+            lambda kind, operation, **info: self.emit(kind, step, operation, **info),
+            self.remember,
+        )
+
     def identity(self, address: str) -> ResourceIdentity:
-        return replace(self.identity_base, address=address)
+        return replace(
+            self.identity_base,
+            address=address,
+            software_configs=software_config_lookup(self.snapshot),
+        )
 
     def implementation(self, change: ResourceChange, type_name: str) -> ResourceType:
         impl = self.registry.implementation(type_name)

@@ -26,6 +26,7 @@ class StepKind(StrEnum):
     CREATE = "create"
     UPDATE = "update"
     DELETE = "delete"
+    READ = "read"  # adopt an object through external_id
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -86,6 +87,9 @@ def build_schedule(plan: Plan, prior: Mapping[str, ResourceState]) -> Schedule:
         elif action is Action.UPDATE:
             add(Step(StepKind.UPDATE, address), change)
             apply_step[address] = Step(StepKind.UPDATE, address)
+        elif action is Action.READ:
+            add(Step(StepKind.READ, address), change)
+            apply_step[address] = Step(StepKind.READ, address)
         elif action is Action.DELETE_THEN_CREATE:
             delete, create = Step(StepKind.DELETE, address), Step(StepKind.CREATE, address)
             add(delete, change)

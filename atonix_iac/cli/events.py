@@ -39,6 +39,7 @@ _PLAN_ACTIONS = {
     Action.DELETE_THEN_CREATE: "replace",
     Action.CREATE_THEN_DELETE: "replace",
     Action.DELETE: "delete",
+    Action.READ: "read",
 }
 # Terraform's ChangeReason values for its action_reason enums.
 _REASONS = {

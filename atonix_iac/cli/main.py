@@ -53,6 +53,9 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "fmt": ("fmt_commands", "fmt_command"),
     "console": ("console_commands", "console_command"),
     "signal": ("signal_commands", "signal_command"),
+    "types": ("types_commands", "types_command"),
+    "serve": ("service_commands", "serve_command"),
+    "worker": ("service_commands", "worker_command"),
 }
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from atonix_iac.apply.external import read_external_objects
 from atonix_iac.apply.recover import recover_intents
 from atonix_iac.apply.refresh import refresh_state
 from atonix_iac.errors import AtonixError, PlanError, StalePlanError, UsageError
@@ -38,6 +39,11 @@ def compute_plan(
     refreshed = None
     if options.refresh and state.resources:
         refreshed = refresh_state(state, session.registry, session.identity_base, run.parallelism)
+    external_reads = None
+    if options.refresh and not options.destroy:  # adopted objects are read, as refresh reads
+        external_reads = read_external_objects(
+            template, params, state, session.registry, session.identity_base, run.parallelism
+        )
     plan = make_plan(
         template,
         params,
@@ -48,6 +54,7 @@ def compute_plan(
         targets=options.targets,
         excludes=options.excludes,
         replace=options.replace,
+        external_reads=external_reads,
     )
     return check_plan(session, template, plan)
 

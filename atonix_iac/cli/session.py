@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from atonix_iac.apply.providers import make_registry
 from atonix_iac.errors import UsageError
-from atonix_iac.providers.base import Provider, ResourceIdentity
-from atonix_iac.providers.heat import HeatProvider
+from atonix_iac.providers.base import ResourceIdentity
 from atonix_iac.providers.registry import Registry
 from atonix_iac.state import open_store
 from atonix_iac.state.model import StackKey
@@ -31,7 +31,7 @@ from atonix_iac.template import (
     parse_var_assignments,
 )
 from atonix_iac.template.model import Template
-from atonix_iac.workspace.binding import Binding
+from atonix_iac.workspace.binding import DEFAULT_ENVIRONMENT, DEFAULT_WORKSPACE, Binding
 
 from .options import STATE_URL_ENV, InputOptions, StackOptions
 from .project import ProjectContext, resolve_project
@@ -44,6 +44,7 @@ DEFAULT_PROJECT_ID = ""
 STATE_DIR = ".atonix"
 STATE_FILE = "state.db"
 DEFAULT_REGION = "RegionOne"
+ANY_CLOUD = "(any cloud)"  # a binding's cloud for listing providers; never connected to
 
 
 @dataclass
@@ -172,15 +173,10 @@ def stack_key(options: StackOptions) -> StackKey:
     return resolve_project(options).key(options.stack_name)
 
 
-def make_registry(binding: Binding | None = None) -> Registry:
-    """The providers a stack can use: cloud-free types (OS::Heat::*) always, the OpenStack
-    types when the binding names a cloud. Nothing connects until a type is used."""
-    providers: list[Provider] = [HeatProvider()]
-    if binding is not None and binding.cloud:
-        from atonix_iac.providers.openstack import OpenStackProvider
-
-        providers.append(OpenStackProvider(binding))
-    return Registry.from_providers(providers)
+def provider_registry() -> Registry:
+    """Every provider atonix has (the OpenStack ones as for any cloud; nothing connects):
+    what a type needs to be deployable, whatever the current binding."""
+    return make_registry(Binding(DEFAULT_WORKSPACE, DEFAULT_ENVIRONMENT, cloud=ANY_CLOUD))
 
 
 @contextmanager

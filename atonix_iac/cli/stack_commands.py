@@ -24,8 +24,15 @@ from atonix_iac.errors import (
     UsageError,
     merge_diagnostics,
 )
-from atonix_iac.planner import active_resources, build_graph, plan_to_bytes, validate_stack
+from atonix_iac.planner import (
+    active_resources,
+    build_graph,
+    plan_to_bytes,
+    provider_warnings,
+    validate_stack,
+)
 from atonix_iac.planner.plan import Plan, PlanMode
+from atonix_iac.providers.registry import Registry
 from atonix_iac.state.files import write_private_file
 from atonix_iac.state.model import StackKey
 from atonix_iac.template import BoundParameters
@@ -65,6 +72,7 @@ from .session import (
     open_session,
     parameter_sources,
     parameter_values,
+    provider_registry,
     stack_key,
 )
 from .terminal import color_wanted
@@ -102,10 +110,11 @@ def validate_command(**kwargs: Any) -> None:
     """Check a template without touching the cloud; parameter values are optional."""
     stack = StackOptions.from_kwargs(kwargs)
     inputs = InputOptions.from_kwargs(kwargs)
+    loaded: tuple[Template, BoundParameters] | None = None
     with open_session(stack) as session:
         try:
-            template, params = _load(stack, inputs, session, check_required=False, connect=False)
-            diagnostics = validate_stack(template, session.registry, params)
+            loaded = _load(stack, inputs, session, check_required=False, connect=False)
+            diagnostics = validate_stack(loaded[0], session.registry, loaded[1])
         except TemplateError as err:
             if not isinstance(err.partial, Template):
                 raise
@@ -113,11 +122,35 @@ def validate_command(**kwargs: Any) -> None:
             later = validate_stack(err.partial, session.registry, None)
             diagnostics = merge_diagnostics(err.diagnostics, _new_problems(err.diagnostics, later))
     errors = [d for d in diagnostics if d.severity is Severity.ERROR]
-    for warning in (d for d in diagnostics if d.severity is not Severity.ERROR):
+    undeployable: list[Diagnostic] = []
+    if not errors and loaded is not None:
+        undeployable = _undeployable(session.registry, *loaded)
+    for warning in (d for d in [*diagnostics, *undeployable] if d.severity is not Severity.ERROR):
         click.echo(warning.format(), err=True)
     if errors:
         raise TemplateError(diagnostics=errors)
+    if undeployable:
+        count = len(undeployable)
+        click.echo(
+            f"The template is valid, but cannot be deployed yet: {count} resource"
+            f"{'' if count == 1 else 's'} of a type no provider implements (see above)."
+        )
+        return
     click.echo("Success! The template is valid.")
+
+
+def _undeployable(bound: Registry, template: Template, params: BoundParameters) -> list[Diagnostic]:
+    """Warnings for the resources plan would refuse for want of a provider, judged against
+    every provider atonix has (validate needs no cloud). The providers the binding gives are
+    asked first, so a stack they serve loads no other (nor openstacksdk)."""
+    active = sorted(active_resources(template, params))
+    if not provider_warnings(template, bound, active):
+        return []
+    registry = provider_registry()
+    try:
+        return provider_warnings(template, registry, active)
+    finally:
+        registry.close()
 
 
 def _new_problems(first: Sequence[Diagnostic], later: Sequence[Diagnostic]) -> list[Diagnostic]:

@@ -4,7 +4,7 @@ Apply and the CLI use only the names exported here.
 """
 
 from atonix_iac.planner.actions import Decision, decide_action
-from atonix_iac.planner.bind import active_resources, validate_stack
+from atonix_iac.planner.bind import active_resources, provider_warnings, validate_stack
 from atonix_iac.planner.build import make_plan
 from atonix_iac.planner.evaluation import resolve_outputs, resolve_properties
 from atonix_iac.planner.graph import ResourceGraph, build_graph
@@ -38,5 +38,6 @@ __all__ = [
     "render_plan",
     "resolve_outputs",
     "resolve_properties",
+    "provider_warnings",
     "validate_stack",
 ]

@@ -140,6 +140,27 @@ def type_diagnostics(
     return diagnostics
 
 
+def provider_warnings(
+    template: Template, registry: Registry, addresses: Iterable[str]
+) -> list[Diagnostic]:
+    """A warning per resource whose type Heat ships but no provider implements: the template
+    is valid, but plan refuses it (``atonix types`` lists what can be deployed)."""
+    warnings: list[Diagnostic] = []
+    for address in addresses:
+        spec = template.resources[address]
+        if registry.is_known(spec.type) and not registry.has_provider(spec.type):
+            warnings.append(
+                Diagnostic(
+                    f"type {spec.type} has no provider: atonix validates `{address}` but "
+                    "cannot deploy it yet (plan refuses it)",
+                    spec.type_location,
+                    Severity.WARNING,
+                    hint="`atonix types --deployable` lists the types atonix can deploy",
+                )
+            )
+    return warnings
+
+
 def property_diagnostics(
     spec: ResourceSpec, schema: ResourceSchema, properties: dict[str, Any]
 ) -> list[Diagnostic]:

@@ -25,6 +25,12 @@ from atonix_iac.planner.diff import (
     property_changes,
 )
 from atonix_iac.planner.evaluation import KnownResource, PlanContext, resolve_spec_properties
+from atonix_iac.planner.external import (
+    REASON_EXTERNAL_FORGET,
+    external_removed,
+    plan_external,
+    resolve_external_id,
+)
 from atonix_iac.planner.graph import ResourceGraph, build_graph
 from atonix_iac.planner.masking import mask_change, mask_values, masked_parameters
 from atonix_iac.planner.observed import Observed, drift_changes, observe
@@ -62,17 +68,21 @@ def make_plan(
     targets: Sequence[str] = (),
     excludes: Sequence[str] = (),
     replace: Sequence[str] = (),
+    external_reads: Mapping[str, ResourceResult | None] | None = None,
 ) -> Plan:
     """The plan that takes ``state`` to what ``template`` describes (or to nothing, when
     destroying). Raises a located TemplateError for template and type problems and a
     PreventDestroyError when a delete or replacement meets ``prevent_destroy``."""
     graph = build_graph(template)
+    reads = external_reads or {}
     builder = _PlanBuilder(template, params, state, registry, graph, refreshed or {}, mode)
+    builder.external_reads = reads
     plan = builder.build(targets, excludes, replace)
     renewed = _replaced_on_update(plan, registry) if mode is PlanMode.NORMAL else ()
     if not renewed:
         return plan
     builder = _PlanBuilder(template, params, state, registry, graph, refreshed or {}, mode)
+    builder.external_reads = reads
     builder.renewed = frozenset(renewed)
     return builder.build(targets, excludes, replace)
 
@@ -114,6 +124,8 @@ class _PlanBuilder:
     renewed: frozenset[str] = frozenset()
     _attribute_secrets: dict[str, frozenset[str]] = field(default_factory=dict)
     _property_secrets: dict[str, frozenset[str]] = field(default_factory=dict)
+    # What reading the external_id objects at plan time found, by address.
+    external_reads: Mapping[str, ResourceResult | None] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.ctx = PlanContext(self.template, self.params, self.known)
@@ -177,6 +189,9 @@ class _PlanBuilder:
         schema = self.registry.schema(spec.type)
         if schema is None:  # the type check in build() has already refused this
             raise TemplateError.at(spec.type_location, f"unknown resource type `{spec.type}`")
+        if spec.external_id is not None or self._adopted(address):
+            self._plan_external(spec, schema)
+            return
         desired = resolve_spec_properties(spec, self.ctx)
         self.errors.extend(property_diagnostics(spec, schema, desired))
         prior = self.current.get(address)
@@ -250,6 +265,42 @@ class _PlanBuilder:
             )
         )
 
+    def _adopted(self, address: str) -> bool:
+        prior = self.current.get(address)
+        return prior is not None and prior.external
+
+    def _plan_external(self, spec: ResourceSpec, schema: ResourceSchema) -> None:
+        """A resource adopted through external_id (see planner/external.py)."""
+        address = spec.name
+        prior = self.current.get(address)
+        if spec.external_id is None and prior is not None:
+            self.errors.append(external_removed(spec, prior))
+            return
+        observed = observe(prior, self.refreshed) if prior is not None else None
+        try:
+            external_id = resolve_external_id(spec, self.ctx)
+            planned = plan_external(spec, external_id, prior, observed, self.external_reads, schema)
+        except TemplateError as err:
+            self.errors.extend(err.diagnostics)
+            return
+        if planned.known is not None:
+            self.known[address] = planned.known
+        else:
+            self.ctx.ids_only[address] = external_id
+        self.changes.append(
+            ResourceChange(
+                address=address,
+                type=spec.type,
+                action=planned.action,
+                before=None if planned.action is Action.READ else planned.after,
+                after=planned.after,
+                changes=planned.changes,
+                reason=planned.reason,
+                location=spec.location,
+                physical_id=prior.physical_id if prior is not None else None,
+            )
+        )
+
     def _provider_reason(
         self,
         spec: ResourceSpec,
@@ -311,8 +362,11 @@ class _PlanBuilder:
         observed = observe(prior, self.refreshed)
         policy = spec.deletion_policy if spec is not None else prior.deletion_policy
         forget = False
-        if str(policy).lower() == "retain":
-            reason: str | None = REASON_RETAINED
+        if prior.external:
+            reason: str | None = REASON_EXTERNAL_FORGET
+            forget = True
+        elif str(policy).lower() == "retain":
+            reason = REASON_RETAINED
             forget = True
         elif observed.gone:
             reason, forget = REASON_ALREADY_GONE, True

@@ -120,6 +120,9 @@ class _GraphBuilder:
         return g
 
     def _dependencies_of(self, spec: ResourceSpec) -> Iterator[tuple[str, EdgeSource]]:
+        if spec.external_id is not None:
+            self._refuse_external_dependencies(spec)
+            return
         for ref in resource_references(spec).all:
             kind = "get_resource" if ref.attribute is None else "get_attr"
             for target, via in self._targets(ref, spec.name):
@@ -127,6 +130,29 @@ class _GraphBuilder:
         for name, location in spec.depends_on:
             for target, via in self._targets(Reference(name, None, location), spec.name):
                 yield target, EdgeSource("depends_on", location, via)
+
+    def _refuse_external_dependencies(self, spec: ResourceSpec) -> None:
+        """Heat: an external resource depends on no other resource (a ``depends_on`` is
+        InvalidExternalResourceDependency; references in its properties are ignored, since
+        they are not used)."""
+        for name, location in spec.depends_on:
+            self.diagnostics.append(
+                Diagnostic(
+                    f"Invalid dependency with external {spec.type} resource `{spec.name}`:"
+                    f" depends_on `{name}`",
+                    location,
+                    hint="a resource adopted through external_id depends on no other resource",
+                )
+            )
+        for ref in resource_references(spec).external_id:
+            self.diagnostics.append(
+                Diagnostic(
+                    f"the external_id of `{spec.name}` refers to resource `{ref.resource}`",
+                    ref.location,
+                    hint="a resource adopted through external_id depends on no other "
+                    "resource; use a literal or a parameter",
+                )
+            )
 
     def _targets(self, ref: Reference, owner: str) -> Iterator[tuple[str, str | None]]:
         """The flat addresses a reference needs (one, or the inner resources of a stack)."""

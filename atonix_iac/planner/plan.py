@@ -18,6 +18,8 @@ class Action(StrEnum):
     DELETE_THEN_CREATE = "delete-then-create"
     CREATE_THEN_DELETE = "create-then-delete"
     DELETE = "delete"
+    # Adopt an existing object (``external_id``): read it, never create, update or delete it.
+    READ = "read"
 
     @property
     def is_replace(self) -> bool:
@@ -35,6 +37,7 @@ _SYMBOLS = {
     Action.DELETE_THEN_CREATE: "-/+",
     Action.CREATE_THEN_DELETE: "+/-",
     Action.DELETE: "-",
+    Action.READ: "<=",
 }
 
 
@@ -128,6 +131,8 @@ class Plan:
             text += f" ({replaced} replaced)"
         if forget:
             text += f", {forget} to forget"
+        if n[Action.READ]:
+            text += f", {n[Action.READ]} to read"
         return text + "."
 
 

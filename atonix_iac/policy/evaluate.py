@@ -178,6 +178,7 @@ def _gerund(change: ResourceChange) -> str:
         Action.UPDATE: "updating",
         Action.DELETE: "deleting",
         Action.NOOP: "keeping",
+        Action.READ: "adopting (reading)",
     }[change.action]
 
 

@@ -46,6 +46,7 @@ class PolicyAction(StrEnum):
     DESTROY = "destroy"
     FORGET = "forget"
     NOOP = "no-op"
+    READ = "read"  # adopting an existing object through external_id
 
 
 DEFAULT_CHECKED_ACTIONS = (PolicyAction.CREATE, PolicyAction.UPDATE, PolicyAction.REPLACE)

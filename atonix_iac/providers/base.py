@@ -8,7 +8,7 @@ unwrapped). ``delete`` must be idempotent: a resource that is already gone is a 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -17,6 +17,10 @@ from atonix_iac.errors import Diagnostic
 
 if TYPE_CHECKING:
     from atonix_iac.providers.signals import SignalChannel
+
+# Heat's software config store, as providers see it: the record (id, name, group, config,
+# options, inputs, outputs) of the config with this id, or None when there is none.
+SoftwareConfigLookup = Callable[[str], Mapping[str, Any] | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +87,10 @@ class ResourceIdentity:
     whose create outlived its run can be found again and adopted rather than duplicated.
 
     ``signals``: the run's signal channel, for the types that set ``uses_signals``.
+
+    ``software_configs`` finds a software config by id (a server's SOFTWARE_CONFIG user_data,
+    a deployment's config, a MultipartMime part), as Heat's engine finds it in its database;
+    None where no store is at hand (the value is then used as given, as Heat does on NotFound).
     """
 
     workspace: str
@@ -91,6 +99,7 @@ class ResourceIdentity:
     address: str
     token: str = ""
     signals: SignalChannel | None = field(default=None, compare=False, repr=False)
+    software_configs: SoftwareConfigLookup | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(slots=True)

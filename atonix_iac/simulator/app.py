@@ -68,6 +68,8 @@ MOUNTS = {
     "networking": Mount("network", "v2.0"),
     "volume": Mount("block-storage", "v3", "volume", (3, 0), _parse_version(VOLUME_MAX)),
     "image": Mount("image", "v2"),
+    "swift": Mount("object-store", "v1"),
+    "key-manager": Mount("key-manager", "v1"),
     "load-balancer": Mount("load-balancer", "v2", aliases=("v2.0",)),
     "container-infra": Mount(
         "container-infra", "v1", "container-infra", (1, 1), _parse_version(MAGNUM_MAX)
@@ -75,8 +77,6 @@ MOUNTS = {
     "share": Mount(
         "shared-file-system", "v2", "shared-file-system", (2, 0), _parse_version(MANILA_MAX)
     ),
-    "swift": Mount("object-store", "v1"),
-    "key-manager": Mount("key-manager", "v1"),
 }
 
 
@@ -104,11 +104,11 @@ class SimApp:
         self.volumes = BlockStorage(self.backend)
         self.compute = Compute(self.backend, self.network, self.volumes)
         self.image = Image(self.backend)
+        self.object_store = ObjectStore(self.backend)
+        self.key_manager = KeyManager(self.backend)
         self.load_balancing = LoadBalancing(self.backend, self.network)
         self.container_infra = ContainerInfra(self.backend)
         self.shares = SharedFileSystem(self.backend)
-        self.object_store = ObjectStore(self.backend)
-        self.key_manager = KeyManager(self.backend)
         self.admin = Admin(self)
         self._routers: dict[str, Router] = {
             "identity": self.identity.router,
@@ -116,11 +116,11 @@ class SimApp:
             "network": self.network.router,
             "block-storage": self.volumes.router,
             "image": self.image.router,
+            "object-store": self.object_store,
+            "key-manager": self.key_manager.router,
             "load-balancer": self.load_balancing.router,
             "container-infra": self.container_infra.router,
             "shared-file-system": self.shares.router,
-            "object-store": self.object_store,
-            "key-manager": self.key_manager.router,
         }
         with store.lock:
             seed(self.backend, self.network, list(projects))
@@ -259,16 +259,16 @@ class SimApp:
             return self.volumes.discovery(req, versioned)
         if mount.service == "image":
             return self.image.discovery(req, versioned)
+        if mount.service == "key-manager":
+            return self.key_manager.discovery(req, versioned)
+        if mount.service == "object-store":  # Swift has no version document: /info instead
+            raise ApiError(404, "The resource could not be found.")
         if mount.service == "load-balancer":
             return self.load_balancing.discovery(req, versioned)
         if mount.service == "container-infra":
             return self.container_infra.discovery(req, versioned)
         if mount.service == "shared-file-system":
             return self.shares.discovery(req, versioned)
-        if mount.service == "key-manager":
-            return self.key_manager.discovery(req, versioned)
-        if mount.service == "object-store":  # Swift has no version document: /info instead
-            raise ApiError(404, "The resource could not be found.")
         return self.network.discovery(req, versioned)
 
     def _api(
@@ -360,6 +360,7 @@ _VERSIONED_ROOTS = (
     "block-storage",
     "image",
     "identity",
+    "key-manager",
     "load-balancer",
     "container-infra",
     "shared-file-system",

@@ -177,6 +177,9 @@ class SimConfig:
     #: When a server goes ACTIVE, send the ``curl`` requests its user_data would send (a
     #: wait condition handle's curl_cli), as the booting server would.
     run_user_data_signals: bool = False
+    #: Services hosted elsewhere to list in Keystone's catalog, by catalog type, e.g.
+    #: ``{"orchestration": "http://127.0.0.1:8004/v1/{project_id}"}`` (the stack service).
+    extra_catalog: dict[str, str] = field(default_factory=dict)
 
     def delay_for(self, kind: str) -> float:
         return float(self.delays.get(kind, self.build_delay))

@@ -33,13 +33,15 @@ CATALOG = (
     ("block-storage", "cinder", "/volume/v3/{project_id}"),
     ("volumev3", "cinderv3", "/volume/v3/{project_id}"),
     ("image", "glance", "/image"),
+    ("object-store", "swift", "/swift/v1/AUTH_{project_id}"),
+    ("key-manager", "barbican", "/key-manager"),
     ("load-balancer", "octavia", "/load-balancer"),
     ("container-infra", "magnum", "/container-infra/v1"),
     ("shared-file-system", "manilav2", "/share/v2"),
-    ("object-store", "swift", "/swift/v1/AUTH_{project_id}"),
-    ("key-manager", "barbican", "/key-manager"),
 )
 REGION = "RegionOne"
+#: Names for services hosted outside the simulator (``SimConfig.extra_catalog``).
+EXTRA_SERVICE_NAMES = {"orchestration": "heat"}
 _UNAUTHORIZED = "The request you have made requires authentication."
 
 
@@ -306,11 +308,13 @@ class Identity:
     def _role_refs(self, names: list[str]) -> list[Rec]:
         return [{"id": _stable_id("role", n), "name": n} for n in names]
 
-    @staticmethod
-    def catalog(base_url: str, project_id: str) -> list[Rec]:
+    def catalog(self, base_url: str, project_id: str) -> list[Rec]:
         services = []
-        for kind, name, path in CATALOG:
-            url = base_url + path.format(project_id=project_id)
+        hosted = [(kind, name, base_url + path) for kind, name, path in CATALOG]
+        extra = self.backend.engine.config.extra_catalog
+        hosted += [(kind, EXTRA_SERVICE_NAMES.get(kind, kind), url) for kind, url in extra.items()]
+        for kind, name, template in hosted:
+            url = template.format(project_id=project_id)
             endpoints = [
                 {
                     "id": _stable_id("endpoint", kind, iface),

@@ -44,6 +44,8 @@ DEFAULTS: dict[str, dict[str, int]] = {
         "per_volume_gigabytes": -1,
         "groups": 10,
     },
+    # barbican.conf [quotas]: unlimited unless the operator sets them.
+    "key-manager": {"secrets": -1, "orders": -1, "containers": -1, "consumers": -1, "cas": -1},
     # octavia.conf [quotas]: unlimited unless set.
     "load-balancer": {
         "load_balancer": -1,
@@ -67,8 +69,6 @@ DEFAULTS: dict[str, dict[str, int]] = {
         "replica_gigabytes": 1000,
         "per_share_gigabytes": -1,
     },
-    # barbican.conf [quotas]: unlimited unless the operator sets them.
-    "key-manager": {"secrets": -1, "orders": -1, "containers": -1, "consumers": -1, "cas": -1},
 }
 
 

@@ -103,6 +103,7 @@ def resource_values(
         "prevent_destroy": resource.prevent_destroy,
         "updated_at": resource.updated_at or utcnow(),
         "create_token": resource.create_token,
+        "external": resource.external,
     }
 
 
@@ -136,6 +137,7 @@ def resource_from_row(box: SecretBox, key: StackKey, row: ResourceRow | Row[Any]
         deposed=deposed,
         updated_at=row.updated_at,
         create_token=row.create_token,
+        external=bool(row.external),
     )
 
 

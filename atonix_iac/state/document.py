@@ -80,6 +80,7 @@ class ResourceDocument(_Strict):
     prevent_destroy: StrictBool = False
     updated_at: datetime | None = None
     create_token: Lineage = None  # a uuid, as the lineage is
+    external: StrictBool = False
 
 
 class StateDocument(_Strict):

@@ -188,6 +188,7 @@ def _resource_fields(old: ResourceState, new: ResourceState) -> tuple[FieldChang
         "deletion_policy",
         "create_before_destroy",
         "prevent_destroy",
+        "external",
     ):
         if getattr(old, name) != getattr(new, name):
             fields.append(FieldChange(name, getattr(old, name), getattr(new, name)))

@@ -52,6 +52,9 @@ class ResourceState:
     # Set on an intent before its create call and sent with the create (tag, metadata), so
     # that the object can be found and adopted if the run dies before its id is recorded.
     create_token: str | None = None
+    # Adopted through the template's ``external_id``: read, never updated or deleted (Heat's
+    # external resources); removing it from the template or destroying only forgets it.
+    external: bool = False
 
 
 @dataclass(slots=True)

@@ -29,6 +29,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -116,6 +117,8 @@ class ResourceRow(Base):
     updated_at: Mapped[datetime]
     # The intent's create token, sent with the create so the object can be found again.
     create_token: Mapped[str | None] = mapped_column(String(36))
+    # Adopted through external_id: never updated or deleted, only forgotten.
+    external: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class VersionRow(Base):
@@ -228,3 +231,69 @@ class SignalRow(Base):
     payload: Mapped[str] = mapped_column(Text)
     source: Mapped[str] = mapped_column(String(64))
     received_at: Mapped[datetime]
+
+
+class ServiceStackRow(Base):
+    """A stack as the stack service (Heat's API) knows it: its Heat id, owner project,
+    status and the template, environment and files it was last given. Its resources live in
+    the ``stacks``/``resources`` rows of its (workspace, environment, name) key."""
+
+    __tablename__ = "service_stacks"
+    __table_args__ = (Index("ix_service_stacks_project_name", "project_id", "name"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    project_id: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(255))
+    workspace: Mapped[str] = mapped_column(String(255))
+    environment: Mapped[str] = mapped_column(String(255))
+    action: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(32))
+    status_reason: Mapped[str] = mapped_column(Text)
+    # {"template": ..., "environment": ..., "files": ..., "parameters": ...}; the parameter
+    # values the template marks hidden are sealed (``secrets``), never stored in the clear.
+    document: Mapped[dict[str, Any]]
+    secrets: Mapped[str | None] = mapped_column(Text)
+    timeout_mins: Mapped[int | None] = mapped_column(Integer)
+    disable_rollback: Mapped[bool] = mapped_column(Boolean)
+    tags: Mapped[list[str]]
+    owner: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime | None]
+    deleted_at: Mapped[datetime | None]
+
+
+class ServiceEventRow(Base):
+    """One Heat event: a stack's or a resource's action reaching a status."""
+
+    __tablename__ = "service_events"
+    __table_args__ = (Index("ix_service_events_stack", "stack_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    stack_id: Mapped[str] = mapped_column(String(36))
+    resource_name: Mapped[str] = mapped_column(String(1024))
+    resource_type: Mapped[str] = mapped_column(String(255))
+    physical_resource_id: Mapped[str | None] = mapped_column(String(255))
+    action: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(32))
+    status_reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class ServiceJobRow(Base):
+    """A queued stack action: what a worker runs, and what a redelivered message finds
+    already done (so a job is never run twice to completion)."""
+
+    __tablename__ = "service_jobs"
+    __table_args__ = (Index("ix_service_jobs_stack", "stack_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    stack_id: Mapped[str] = mapped_column(String(36))
+    action: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(16))  # queued | running | done | failed
+    attempts: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime]
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    # The plan a plans-first apply must match (its JSON digest), if any.
+    detail: Mapped[dict[str, Any]]

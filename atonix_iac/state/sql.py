@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.engine import URL
@@ -46,6 +46,9 @@ from atonix_iac.state.model import (
     StateVersion,
 )
 from atonix_iac.state.moves import plan_move
+
+if TYPE_CHECKING:
+    from atonix_iac.state.records import ServiceRecords
 from atonix_iac.state.schema import (
     AuditRow,
     ResourceRow,
@@ -86,6 +89,12 @@ class SqlStateStore:
         self._db = StateDatabase(url, self._holder)
         if not is_memory_sqlite(url):  # a database in memory dies with its ephemeral key
             box.attach(self._sealed_sample)
+
+    def service_records(self) -> ServiceRecords:
+        """The stack service's tables in this database (Heat stacks, events, jobs)."""
+        from atonix_iac.state.records import ServiceRecords
+
+        return ServiceRecords(self._db, self._box)
 
     # -- reading -------------------------------------------------------------------------
 

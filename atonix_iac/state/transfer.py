@@ -60,6 +60,7 @@ def state_to_document(state: State, *, include_secrets: bool) -> dict[str, Any]:
                 "prevent_destroy": r.prevent_destroy,
                 "updated_at": r.updated_at.isoformat() if r.updated_at else None,
                 "create_token": r.create_token,
+                "external": r.external,
             }
             for r in state.resources.values()
         ],
@@ -102,6 +103,7 @@ def document_to_state(key: StackKey, document: dict[str, Any]) -> State:
             deposed=r.deposed or None,
             updated_at=r.updated_at,
             create_token=r.create_token,
+            external=r.external,
         )
         for r in parsed.resources
     ]

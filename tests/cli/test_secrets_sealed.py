@@ -51,6 +51,7 @@ resources:
       flavor: m1.tiny
       image: cirros
       networks: [{network: {get_resource: net}}]
+      user_data_format: RAW
       user_data:
         str_replace:
           template: |
@@ -358,6 +359,7 @@ def test_refresh_seals_what_an_older_version_left_in_the_clear(cloud_project: Cl
     for secret in (script, _b64(script), HIDDEN):
         assert secret.encode() not in raw
     shown = cloud.run("state", "show", "server", *SCOPE).stdout
-    assert "user_data = (sensitive value)" in shown and _b64(script) not in shown
+    user_data_line = next(line for line in shown.splitlines() if "user_data " in line)
+    assert user_data_line.endswith("= (sensitive value)") and _b64(script) not in shown
     assert "Sealed" not in cloud.run("refresh", *SCOPE).stdout  # once is enough
     assert cloud.run("destroy", "-auto-approve", *SCOPE, *VAR).exit_code == 0

@@ -2,8 +2,9 @@
 
 Each case directory under tests/cases/plans holds ``stack.yaml`` (+ optional ``params.yaml``
 with parameter values and ``options.yaml`` with mode/targets/excludes/replace), ``state.json``
-(prior state, plus an optional ``refreshed`` map standing in for a refresh; ``openstack: true``
-in options.yaml adds the OpenStack types, whose schemas are all the planner reads) and
+(prior state, plus an optional ``refreshed`` map standing in for a refresh, and an optional
+``external_reads`` map standing in for the plan-time read of external_id objects; ``openstack:
+true`` in options.yaml adds the OpenStack types, whose schemas are all the planner reads) and
 ``expected.txt``: the rendered plan, or ``ERROR`` and the formatted error. Regenerate with
 ``UPDATE_GOLDEN=1 .venv/bin/pytest tests/planner/test_planner_golden.py``.
 """
@@ -34,6 +35,25 @@ CASES = sorted(p.name for p in CASES_DIR.iterdir() if (p / "stack.yaml").exists(
 KEY = StackKey("default", "dev", "golden")
 
 
+def _results(raw: dict[str, Any] | None) -> dict[str, ResourceResult | None] | None:
+    if raw is None:
+        return None
+    return {
+        address: None
+        if result is None
+        else ResourceResult(
+            result.get("physical_id", f"id-{address}"),
+            result.get("attributes", {}),
+            result.get("properties"),
+        )
+        for address, result in raw.items()
+    }
+
+
+def load_external_reads(path: Path) -> dict[str, ResourceResult | None] | None:
+    return _results(json.loads(path.read_text()).get("external_reads")) if path.exists() else None
+
+
 def load_state(path: Path) -> tuple[State, dict[str, ResourceResult | None] | None]:
     """The simple JSON form of a prior state used by the golden cases."""
     if not path.exists():
@@ -54,6 +74,7 @@ def load_state(path: Path) -> tuple[State, dict[str, ResourceResult | None] | No
             deletion_policy=item.get("deletion_policy", "Delete"),
             prevent_destroy=item.get("prevent_destroy", False),
             deposed=item.get("deposed"),
+            external=item.get("external", False),
         )
         key = f"{resource.address}#{resource.deposed}" if resource.deposed else resource.address
         resources[key] = resource
@@ -65,19 +86,7 @@ def load_state(path: Path) -> tuple[State, dict[str, ResourceResult | None] | No
         outputs=raw.get("outputs", {}),
         sensitive_outputs=frozenset(raw.get("sensitive_outputs", [])),
     )
-    refreshed = raw.get("refreshed")
-    if refreshed is None:
-        return state, None
-    return state, {
-        address: None
-        if result is None
-        else ResourceResult(
-            result.get("physical_id", f"id-{address}"),
-            result.get("attributes", {}),
-            result.get("properties"),
-        )
-        for address, result in refreshed.items()
-    }
+    return state, _results(raw.get("refreshed"))
 
 
 def _yaml(path: Path) -> dict[str, Any]:
@@ -114,6 +123,7 @@ def run_case(case_dir: Path) -> tuple[str, list[str]]:
             targets=options.get("targets", ()),
             excludes=options.get("excludes", ()),
             replace=options.get("replace", ()),
+            external_reads=load_external_reads(case_dir / "state.json"),
         )
     except AtonixError as err:
         return "ERROR\n" + err.format() + "\n", []

@@ -16,13 +16,21 @@ def impl(type_name: str) -> ResourceType:
     return HeatProvider().resource_types()[type_name]
 
 
-def test_provider_lists_the_four_types() -> None:
+def test_provider_lists_its_types() -> None:
     provider = HeatProvider()
     assert provider.name == "heat"
     types = provider.resource_types()
     assert {
+        "OS::Heat::CloudConfig",
+        "OS::Heat::Delay",
+        "OS::Heat::DeployedServer",
+        "OS::Heat::MultipartMime",
         "OS::Heat::None",
         "OS::Heat::RandomString",
+        "OS::Heat::SoftwareConfig",
+        "OS::Heat::SoftwareDeployment",
+        "OS::Heat::StructuredConfig",
+        "OS::Heat::StructuredDeployment",
         "OS::Heat::TestResource",
         "OS::Heat::Value",
     } <= set(types)

@@ -81,19 +81,16 @@ def test_delete_never_fails(knobs: ResourceType, identity: ResourceIdentity) -> 
 
 
 def test_update_replace(knobs: ResourceType) -> None:
+    """Heat's needs_replace_with_prop_diff: a changed value replaces when update_replace is
+    true; turning update_replace on alone changes nothing."""
     reason = knobs.replace_reason
-    assert reason({}, {"update_replace": True}, frozenset({"update_replace"})) == (
-        "update_replace is true"
+    on = {"update_replace": True, "value": "x"}
+    assert reason({"update_replace": True}, on, frozenset({"value"})) == (
+        "value changed and update_replace is true"
     )
-    assert reason({}, {"update_replace": "true"}, frozenset({"update_replace"})) is not None
-    assert reason({}, {"update_replace": False}, frozenset({"update_replace"})) is None
-    # as in Heat, only turning it on replaces
-    assert (
-        reason(
-            {"update_replace": True}, {"update_replace": True, "value": "x"}, frozenset({"value"})
-        )
-        is None
-    )
+    assert reason({}, {"update_replace": "true", "value": "x"}, frozenset({"value"})) is not None
+    assert reason({}, {"update_replace": False, "value": "x"}, frozenset({"value"})) is None
+    assert reason({}, {"update_replace": True}, frozenset({"update_replace"})) is None
     assert knobs.schema.updatable("value")
     assert not knobs.schema.updatable("update_replace_value")
 

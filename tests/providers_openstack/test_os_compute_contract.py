@@ -113,6 +113,7 @@ def test_server_user_data_is_base64(cloud: Any, ident: Any, net: tuple[str, str]
         "image": cloud.image,
         "networks": [{"network": net[0]}],
         "user_data": "#cloud-config\n",
+        "user_data_format": "RAW",  # Heat's default, HEAT_CFNTOOLS, would wrap it
     }
     created = server_type.create(ident("server"), props)
     try:

@@ -24,6 +24,7 @@ _STYLE: dict[Action, tuple[str, str]] = {
     Action.DELETE: ("destroy", "#ffd6d6"),
     Action.DELETE_THEN_CREATE: ("replace", "#f3d6ff"),
     Action.CREATE_THEN_DELETE: ("replace", "#f3d6ff"),
+    Action.READ: ("read (external_id)", "#d6ecff"),
 }
 
 

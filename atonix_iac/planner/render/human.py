@@ -39,8 +39,9 @@ _LEGEND = {
     Action.DELETE: "destroy",
     Action.DELETE_THEN_CREATE: "destroy and then create replacement",
     Action.CREATE_THEN_DELETE: "create replacement and then destroy",
+    Action.READ: "read (adopted through external_id)",
 }
-_COLORS = {"+": "32", "~": "33", "-": "31", "-/+": "35", "+/-": "35", "!": "1"}
+_COLORS = {"+": "32", "~": "33", "-": "31", "-/+": "35", "+/-": "35", "<=": "36", "!": "1"}
 
 
 def render_plan(plan: Plan, *, color: bool = False) -> str:
@@ -109,6 +110,8 @@ def _header(change: ResourceChange) -> str:
         what = "will be updated in place"
     elif change.action.is_replace:
         what = "must be replaced"
+    elif change.action is Action.READ:
+        what = "will be read"
     elif change.forget_only:
         what = "will be removed from the state (the object itself is kept)"
         if change.gone:

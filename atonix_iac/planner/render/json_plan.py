@@ -45,6 +45,7 @@ ACTIONS: dict[Action, list[str]] = {
     Action.DELETE_THEN_CREATE: ["delete", "create"],
     Action.CREATE_THEN_DELETE: ["create", "delete"],
     Action.DELETE: ["delete"],
+    Action.READ: ["read"],
 }
 
 _TAINTED = (REASON_TAINTED, REASON_INTERRUPTED)

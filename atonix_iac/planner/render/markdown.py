@@ -35,6 +35,7 @@ _GROUPS: tuple[tuple[Action, str, str, str], ...] = (
     (Action.CREATE_THEN_DELETE, "♻️", "Replace (create, then destroy)", "replace +/-"),
     (Action.UPDATE, "✏️", "Update in place", "update"),
     (Action.CREATE, "➕", "Create", "create"),
+    (Action.READ, "🔎", "Read (adopted through external_id)", "read"),
 )
 _NOOP_ROW = {"icon": "⏸️", "label": "no change", "action": Action.NOOP.value}
 

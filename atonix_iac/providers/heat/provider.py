@@ -7,8 +7,20 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from atonix_iac.providers.base import Provider, ResourceType
+from atonix_iac.providers.heat.delay import DelayResource
+from atonix_iac.providers.heat.deployed_server import DeployedServerResource
 from atonix_iac.providers.heat.none import NoneResource
 from atonix_iac.providers.heat.random_string import RandomStringResource
+from atonix_iac.providers.heat.software_config import (
+    CloudConfigResource,
+    MultipartMimeResource,
+    SoftwareConfigResource,
+    StructuredConfigResource,
+)
+from atonix_iac.providers.heat.software_deployment import (
+    SoftwareDeploymentResource,
+    StructuredDeploymentResource,
+)
 from atonix_iac.providers.heat.test_resource import Sleep, TestResource
 from atonix_iac.providers.heat.value import ValueResource
 from atonix_iac.providers.heat.wait_condition import (
@@ -21,7 +33,8 @@ from atonix_iac.providers.heat.wait_condition import (
 
 
 class HeatProvider(Provider):
-    """OS::Heat::None, Value, RandomString, TestResource and the wait conditions.
+    """OS::Heat::None, Value, RandomString, TestResource, Delay, the wait conditions, the
+    software config types, software deployments and DeployedServer.
 
     ``sleep`` is what TestResource waits with (tests may pass one that records instead).
     """
@@ -39,6 +52,14 @@ class HeatProvider(Provider):
             CfnWaitConditionHandle(),
             WaitCondition(sleep=sleep),
             CfnWaitCondition(sleep=sleep),
+            DelayResource(sleep=sleep),
+            SoftwareConfigResource(),
+            StructuredConfigResource(),
+            CloudConfigResource(),
+            MultipartMimeResource(),
+            SoftwareDeploymentResource(),
+            StructuredDeploymentResource(),
+            DeployedServerResource(),
         ]
         self._types = MappingProxyType({t.schema.type_name: t for t in implementations})
 

@@ -2,10 +2,12 @@
 
 As in Heat: each action waits ``action_wait_secs.<action>`` (else ``wait_secs``) seconds;
 ``fail: true`` fails create and update after the wait (never delete); an update waits only
-when ``value`` changed; setting ``update_replace`` to true replaces the resource, and so does
-changing ``update_replace_value`` (not update_allowed). The ``output`` attribute is ``value``,
-resolved after ``attr_wait_secs``; ``constraint_prop_secs`` slows plan-time checks. Heat's
-"-1 waits forever" is refused: a test that hangs proves nothing.
+when ``value`` changed; a changed ``value`` replaces the resource when ``update_replace`` is
+true, and changing ``update_replace_value`` (not update_allowed) always replaces it. The
+physical id is Heat's physical resource name. ``client_name``/``entity_name`` only steer
+Heat's simulated polling of another service while waiting: the wait here is the same. The
+``output`` attribute is ``value``, resolved after ``attr_wait_secs``; ``constraint_prop_secs``
+slows plan-time checks. Heat's "-1 waits forever" is refused: a test that hangs proves nothing.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from typing import Any, Final
 from atonix_iac.errors import Diagnostic, ResourceFailedError
 from atonix_iac.providers.base import ResourceIdentity, ResourceResult
 from atonix_iac.providers.coercion import coerce_value
-from atonix_iac.providers.heat._common import SHOW, BuiltinType, is_plain_data, new_physical_id
+from atonix_iac.providers.heat._common import SHOW, BuiltinType, is_plain_data
+from atonix_iac.providers.heat.software_config import physical_resource_name
 
 Sleep = Callable[[float], None]
 WAIT_PROPERTIES: Final = ("wait_secs", "attr_wait_secs", "constraint_prop_secs")
@@ -80,7 +83,7 @@ class TestResource(BuiltinType):
         if _flag(props.get("fail")):
             # Heat sets no resource id when failing a create: nothing exists to clean up.
             raise ResourceFailedError(f"Test Resource failed {identity.address}")
-        return ResourceResult(new_physical_id(), self._output(props))
+        return ResourceResult(physical_resource_name(identity), self._output(props))
 
     def update(
         self,
@@ -107,8 +110,10 @@ class TestResource(BuiltinType):
     def replace_reason(
         self, old: Mapping[str, Any], new: Mapping[str, Any], changed: frozenset[str]
     ) -> str | None:
-        if "update_replace" in changed and _flag(new.get("update_replace")):
-            return "update_replace is true"
+        # Heat's needs_replace_with_prop_diff: a changed value replaces when update_replace
+        # is true (update_replace_value, not update_allowed, replaces through the schema).
+        if "value" in changed and _flag(new.get("update_replace")):
+            return "value changed and update_replace is true"
         return None
 
     def check(self, properties: Mapping[str, Any]) -> list[Diagnostic]:

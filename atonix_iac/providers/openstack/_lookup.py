@@ -148,6 +148,16 @@ CONSTRAINTS: dict[str, tuple[Finder, str, Callable[[Any], list[str]]]] = {
     ),
     "cinder.vtype": (volume_type, "volume type", lambda c: _names(c.block_storage.types())),
     "cinder.volume": (volume, "volume", lambda c: _names(c.block_storage.volumes())),
+    "barbican.secret": (
+        lambda c, ref: _barbican.find(c, "secrets", ref),
+        "secret",
+        lambda c: _barbican.names(c, "secrets"),
+    ),
+    "barbican.container": (
+        lambda c, ref: _barbican.find(c, "containers", ref),
+        "container",
+        lambda c: _barbican.names(c, "containers"),
+    ),
     "octavia.loadbalancer": (
         lb_object("load_balancer"),
         "load balancer",
@@ -178,16 +188,6 @@ CONSTRAINTS: dict[str, tuple[Finder, str, Callable[[Any], list[str]]]] = {
         lb_object("flavor_profile"),
         "load balancer flavor profile",
         _lb_names("flavor_profiles"),
-    ),
-    "barbican.secret": (
-        lambda c, ref: _barbican.find(c, "secrets", ref),
-        "secret",
-        lambda c: _barbican.names(c, "secrets"),
-    ),
-    "barbican.container": (
-        lambda c, ref: _barbican.find(c, "containers", ref),
-        "container",
-        lambda c: _barbican.names(c, "containers"),
     ),
 }
 

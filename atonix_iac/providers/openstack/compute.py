@@ -4,8 +4,10 @@ Servers carry the stack identity in their metadata (``atonix:*`` keys). Updates 
 name, metadata, tags and admin password change in place; a flavor change resizes, confirms and
 checks the flavor took (unless ``flavor_update_policy: REPLACE``); an image change rebuilds
 (unless ``image_update_policy: REPLACE``); a user_data change replaces by default
-(``user_data_update_policy``). A change of ``networks`` replaces the server here, where Heat
-would attach and detach interfaces: simpler and never half-applied.
+(``user_data_update_policy``: REPLACE, IGNORE, or REBUILD with the new user_data). The
+user_data sent is built per ``user_data_format`` as Heat builds it (``_userdata.py``). A
+change of ``networks`` replaces the server here, where Heat would attach and detach
+interfaces: simpler and never half-applied.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 
 from atonix_iac.errors import ProviderError, ResourceFailedError
 from atonix_iac.providers.base import ResourceIdentity, ResourceResult
+from atonix_iac.providers.collect_config import collect_config
 from atonix_iac.providers.openstack._base import (
     OpenStackResource,
     ReplacedOnChange,
@@ -34,6 +37,7 @@ from atonix_iac.providers.openstack._identity import (
     user_metadata,
 )
 from atonix_iac.providers.openstack._resize import resize_and_confirm
+from atonix_iac.providers.openstack._userdata import SOFTWARE_CONFIG, server_user_data
 from atonix_iac.providers.openstack._wait import wait_for_status, wait_until_gone
 from atonix_iac.providers.openstack._watch import building_server_ids
 
@@ -118,7 +122,7 @@ class Server(OpenStackResource):
             body["key_name"] = props["key_name"]
         if props.get("security_groups"):
             body["security_groups"] = [{"name": str(sg)} for sg in props["security_groups"]]
-        user_data = encode_user_data(props.get("user_data"))
+        user_data = encode_user_data(server_user_data(identity, props))
         if user_data:
             body["user_data"] = user_data
         for name, sdk_name in (
@@ -151,7 +155,7 @@ class Server(OpenStackResource):
         builds = self.session.watch("server:BUILD", lambda: building_server_ids(self.conn))
         builds.wait(server_id, deadline)
         server = self._wait_active(server_id, "server", deadline=deadline)
-        return ResourceResult(str(server.id), self.attributes(server))
+        return ResourceResult(str(server.id), self.attributes(server, identity, properties))
 
     def find_created(
         self,
@@ -187,7 +191,14 @@ class Server(OpenStackResource):
             deadline=deadline,
         )
 
-    def attributes(self, server: Any) -> dict[str, Any]:
+    def attributes(
+        self, server: Any, identity: ResourceIdentity, props: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        occ: dict[str, Any] = {}
+        if props.get("user_data_format") == SOFTWARE_CONFIG:
+            occ = collect_config(
+                identity.stack, identity.address, props.get("software_config_transport")
+            )
         return {
             "name": server.name,
             "addresses": server.addresses or {},
@@ -198,7 +209,7 @@ class Server(OpenStackResource):
             "instance_name": getattr(server, "instance_name", None),
             "tags": list(server.tags or []),
             "console_urls": {},
-            "os_collect_config": {},
+            "os_collect_config": occ,
             "show": show(server),
         }
 
@@ -234,7 +245,11 @@ class Server(OpenStackResource):
                 return sorted(given or []) == sorted(value or [])
             return bool(given == value)
 
-        return ResourceResult(physical_id, self.attributes(server), report(properties, live, same))
+        return ResourceResult(
+            physical_id,
+            self.attributes(server, identity, properties),
+            report(properties, live, same),
+        )
 
     def _flavor_id_or_none(self, name_or_id: str) -> str | None:
         try:
@@ -301,11 +316,15 @@ class Server(OpenStackResource):
             if "tags" in changed:
                 server = compute.get_server(physical_id)
                 server.set_tags(compute, list(new.get("tags") or []))
-            if "image" in changed and new.get("image"):
+            rebuild_user_data = (
+                "user_data" in changed and new.get("user_data_update_policy") == "REBUILD"
+            )
+            if ("image" in changed and new.get("image")) or rebuild_user_data:
                 rebuild: dict[str, Any] = {}
-                if "user_data" in changed and new.get("user_data_update_policy") == "REBUILD":
-                    rebuild["user_data"] = encode_user_data(new.get("user_data"))
-                compute.rebuild_server(physical_id, self.image_id(str(new["image"])), **rebuild)
+                if rebuild_user_data:
+                    rebuild["user_data"] = encode_user_data(server_user_data(identity, new))
+                image = new.get("image") if "image" in changed else self._current_image(physical_id)
+                compute.rebuild_server(physical_id, self.image_id(str(image)), **rebuild)
                 self._wait_active(physical_id, "rebuilt server")
             if "flavor" in changed:
                 flavor = str(new["flavor"])
@@ -317,7 +336,13 @@ class Server(OpenStackResource):
                     lambda ready: self._wait_active(physical_id, "resized server", ready),
                 )
             server = compute.get_server(physical_id)
-        return ResourceResult(physical_id, self.attributes(server))
+        return ResourceResult(physical_id, self.attributes(server, identity, new))
+
+    def _current_image(self, server_id: str) -> str:
+        image = self.conn.compute.get_server(server_id).image or {}
+        if not isinstance(image, dict) or not image.get("id"):
+            raise ProviderError(f"server {server_id}: no image to rebuild with (boot volume)")
+        return str(image["id"])
 
     def _set_metadata(
         self, identity: ResourceIdentity, server_id: str, metadata: Mapping[str, Any] | None

@@ -54,13 +54,13 @@ TYPES: tuple[type[OpenStackResource], ...] = (
     FloatingIPAssociation,
     Volume,
     VolumeAttachment,
+    SwiftContainer,
+    *KEY_MANAGER_TYPES,
     *load_balancer.TYPES,
     *container_infra.TYPES,
     *shared_file_system.TYPES,
     *network_admin.TYPES,
     *network_policy.TYPES,
-    SwiftContainer,
-    *KEY_MANAGER_TYPES,
 )
 TYPE_NAMES: frozenset[str] = frozenset(t.type_name for t in TYPES)
 

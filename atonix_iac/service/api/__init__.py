@@ -1,0 +1,1 @@
+"""Heat Orchestration API v1 handlers (Falcon resources), one module per family."""

@@ -1,0 +1,148 @@
+"""What every Heat API handler shares: errors in Heat's shape, links, times, the context."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import falcon
+
+from atonix_iac.state.records import StackRecord
+from atonix_iac.workspace.binding import Binding
+
+from ..auth import Identity
+from ..engine import Engine
+from ..jobs import Dispatcher
+
+_TITLES = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    409: "Conflict",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
+
+
+class HeatError(Exception):
+    """An error answered in Heat's fault format (heatclient reads ``error.message``)."""
+
+    def __init__(self, status: int, message: str, kind: str = "HTTPException") -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.kind = kind
+
+    def body(self) -> dict[str, Any]:
+        return {
+            "code": self.status,
+            "title": _TITLES.get(self.status, "Error"),
+            "explanation": self.message,
+            "error": {"message": self.message, "type": self.kind, "traceback": None},
+        }
+
+
+def not_found(what: str) -> HeatError:
+    return HeatError(404, f"The {what} could not be found.", "EntityNotFound")
+
+
+def bad_request(message: str, kind: str = "HTTPBadRequest") -> HeatError:
+    return HeatError(400, message, kind)
+
+
+@dataclass
+class Services:
+    """What the handlers reach: the engine (records, store, plans) and the job queue."""
+
+    engine: Engine
+    jobs: Dispatcher
+
+
+def identity(req: falcon.Request) -> Identity:
+    found: Identity = req.context.identity
+    return found
+
+
+def binding(req: falcon.Request) -> Binding:
+    found: Binding = req.context.binding
+    return found
+
+
+def check_tenant(req: falcon.Request, tenant_id: str) -> str:
+    """Heat's ``tenant_local``: a path naming another project than the token's is refused."""
+    if identity(req).project_id != tenant_id:
+        raise HeatError(403, "You are not authorized to complete this action.", "Forbidden")
+    return tenant_id
+
+
+def read_json(req: falcon.Request) -> dict[str, Any]:
+    raw = req.bounded_stream.read()
+    if not raw:
+        return {}
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        raise bad_request("The request body could not be parsed as JSON") from None
+    if not isinstance(body, dict):
+        raise bad_request("The request body must be a JSON object")
+    return body
+
+
+def base_url(req: falcon.Request) -> str:
+    return f"{req.scheme}://{req.netloc}"
+
+
+def stack_href(req: falcon.Request, record: StackRecord) -> str:
+    return f"{base_url(req)}/v1/{record.project_id}/stacks/{record.name}/{record.id}"
+
+
+def stack_link(req: falcon.Request, record: StackRecord) -> dict[str, str]:
+    return {"href": stack_href(req, record), "rel": "self"}
+
+
+def isotime(moment: datetime | None) -> str | None:
+    """Heat's time format: ``2026-12-06T15:04:05Z``."""
+    if moment is None:
+        return None
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def bool_param(req: falcon.Request, name: str, default: bool = False) -> bool:
+    value = req.get_param(name)
+    if value is None:
+        return default
+    lowered = value.lower()
+    if lowered in ("true", "1", "yes", "on"):
+        return True
+    if lowered in ("false", "0", "no", "off"):
+        return False
+    raise bad_request(
+        f"Unrecognized value '{value}' for '{name}', acceptable values are: true, false"
+    )
+
+
+def int_param(req: falcon.Request, name: str) -> int | None:
+    value = req.get_param(name)
+    if value is None:
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        raise bad_request(f"Only integer is acceptable by '{name}'.") from None
+    if number < 0:
+        raise bad_request(f"Value must be greater than or equal to 0 for '{name}'.")
+    return number
+
+
+def find_record(
+    services: Services, req: falcon.Request, stack_name: str, stack_id: str
+) -> StackRecord:
+    """The stack named by (name, id) in the token's project; 404 otherwise (including a
+    stack of another project: its existence is not disclosed)."""
+    record = services.engine.records.get_stack(identity(req).project_id, stack_id)
+    if record is None or record.name != stack_name:
+        raise not_found(f"Stack ({stack_name}) ")
+    return record

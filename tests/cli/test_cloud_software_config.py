@@ -1,0 +1,149 @@
+"""Servers' user_data as Heat builds it, applied through the CLI to the simulator and read
+back through Nova's API: SOFTWARE_CONFIG with a config id, RAW, and Heat's default
+HEAT_CFNTOOLS, plus what the plan says when user_data changes."""
+
+from __future__ import annotations
+
+import base64
+import email
+import json
+from email.message import Message
+from typing import Any
+
+import pytest
+from _cli_kit import CloudProject
+
+pytestmark = pytest.mark.timeout(180)
+
+DEV = "dev: {cloud: atonix-sim, project: demo, region: RegionOne}"
+SCOPE = ("-w", "team", "-E", "dev")
+
+STACK = """heat_template_version: 2018-08-31
+parameters:
+  script:
+    type: string
+    default: "#!/bin/sh\\necho one\\n"
+  policy:
+    type: string
+    default: REPLACE
+resources:
+  net:
+    type: OS::Neutron::Net
+  subnet:
+    type: OS::Neutron::Subnet
+    properties: {network: {get_resource: net}, cidr: 10.43.0.0/24}
+  boot:
+    type: OS::Heat::CloudConfig
+    properties:
+      cloud_config: {packages: [nginx]}
+  script:
+    type: OS::Heat::SoftwareConfig
+    properties: {group: ungrouped, config: {get_param: script}}
+  init:
+    type: OS::Heat::MultipartMime
+    properties:
+      parts:
+        - config: {get_resource: boot}
+        - config: {get_resource: script}
+          filename: run.sh
+          subtype: x-shellscript
+  configured:
+    type: OS::Nova::Server
+    depends_on: subnet
+    properties:
+      flavor: m1.tiny
+      image: cirros
+      networks: [{network: {get_resource: net}}]
+      user_data_format: SOFTWARE_CONFIG
+      software_config_transport: POLL_SERVER_HEAT
+      user_data: {get_resource: init}
+      user_data_update_policy: {get_param: policy}
+  raw:
+    type: OS::Nova::Server
+    depends_on: subnet
+    properties:
+      flavor: m1.tiny
+      image: cirros
+      networks: [{network: {get_resource: net}}]
+      user_data_format: RAW
+      user_data: {get_resource: script}
+  cfn:
+    type: OS::Nova::Server
+    depends_on: subnet
+    properties:
+      flavor: m1.tiny
+      image: cirros
+      networks: [{network: {get_resource: net}}]
+      user_data: {get_param: script}
+"""
+
+
+def _user_data(cloud: CloudProject, address: str) -> str:
+    server_id = cloud.state("stack", "team", "dev").resources[address].physical_id
+    live = cloud.sdk().compute.get_server(server_id)
+    return base64.b64decode(live.user_data).decode("utf-8")
+
+
+def _parts(text: str) -> list[tuple[str, str | None, Any]]:
+    message = email.message_from_string(text)
+    assert message.get_content_type() == "multipart/mixed"
+    return [
+        (p.get_content_type(), p.get_filename(), p.get_payload())
+        for p in message.get_payload()
+        if isinstance(p, Message)
+    ]
+
+
+def test_servers_receive_the_user_data_heat_would_send(cloud_project: CloudProject) -> None:
+    cloud_project.bind(DEV)
+    cloud_project.write("stack.yaml", STACK)
+    applied = cloud_project.run("apply", "-auto-approve", *SCOPE)
+    assert applied.exit_code == 0, applied.output
+    try:
+        # SOFTWARE_CONFIG: Heat's boot parts, then the MultipartMime's own parts, in order,
+        # then the server's metadata (deployments, os-collect-config) as cfn-init-data.
+        parts = _parts(_user_data(cloud_project, "configured"))
+        assert [(kind, name) for kind, name, _ in parts] == [
+            ("text/cloud-config", "cloud-config"),
+            ("text/cloud-boothook", "boothook.sh"),
+            ("text/part-handler", "part-handler.py"),
+            ("text/plain", ""),  # as Heat: a part without filename gets "filename"
+            ("text/x-shellscript", "run.sh"),
+            ("text/x-cfninitdata", "cfn-init-data"),
+        ]
+        assert parts[3][2] == "#cloud-config\npackages:\n- nginx\n"
+        assert parts[4][2] == "#!/bin/sh\necho one\n"
+        assert '"collectors": ["ec2", "heat", "local"]' in parts[5][2]
+        # RAW with a config id: the config's content, unwrapped.
+        assert _user_data(cloud_project, "raw") == "#!/bin/sh\necho one\n"
+        # No format: Heat's HEAT_CFNTOOLS, the script as cfn-userdata then loguserdata.py.
+        cfn = _parts(_user_data(cloud_project, "cfn"))
+        assert [(kind, name) for kind, name, _ in cfn][3:] == [
+            ("text/x-cfninitdata", "cfn-userdata"),
+            ("text/x-shellscript", "loguserdata.py"),
+        ]
+        assert cfn[3][2] == "#!/bin/sh\necho one\n"
+        occ = cloud_project.state("stack", "team", "dev").resources["configured"].attributes
+        assert occ["os_collect_config"]["collectors"] == ["ec2", "heat", "local"]
+
+        # A new script replaces the config, the message and (REPLACE) the servers using it.
+        plan = cloud_project.run("plan", *SCOPE, "-var", "script=echo two")
+        assert plan.exit_code == 0, plan.output
+        assert "user_data changed and user_data_update_policy is REPLACE" in plan.stdout
+        assert "~ user_data = (sensitive value) # forces replacement" in plan.stdout
+        assert "(5 replaced)" in plan.stdout
+        # IGNORE: the configs are replaced, the server is left as it is.
+        ignored = cloud_project.run(
+            "plan", *SCOPE, "-var", "script=echo two", "-var", "policy=IGNORE", "-out", "i.plan"
+        )
+        assert ignored.exit_code == 0, ignored.output
+        shown = cloud_project.run("show", "-json", "i.plan")
+        changes = {
+            c["address"]: c["change"]["actions"]
+            for c in json.loads(shown.stdout)["resource_changes"]
+        }
+        assert changes["configured"] == ["update"]  # the policy itself changes in place
+        assert changes["raw"] == ["delete", "create"]
+    finally:
+        destroyed = cloud_project.run("destroy", "-auto-approve", *SCOPE)
+        assert destroyed.exit_code == 0, destroyed.output
