@@ -57,6 +57,7 @@ from atonix_iac.errors import (
     UsageError,
 )
 from atonix_iac.planner import resolve_outputs, resolve_properties
+from atonix_iac.planner.groups import expand_groups
 from atonix_iac.planner.plan import Action, Plan, PlanMode, ResourceChange
 from atonix_iac.planner.protocols import BoundParams
 from atonix_iac.providers.base import ResourceIdentity, ResourceResult, ResourceType
@@ -126,23 +127,26 @@ def apply_plan(
 def signal_channel(
     plan: Plan, params: BoundParams, store: StateStore, registry: TypeRegistry
 ) -> AbstractContextManager[SignalChannel | None]:
-    """A signal channel (and receiver) for a run that has wait conditions or handles."""
-    needed = any(
-        impl is not None and impl.uses_signals
-        for impl in (registry.implementation(c.type) for c in plan.changes)
-    )
-    if not needed or not isinstance(store, SignalInbox):
+    """A signal channel for a run that has wait conditions or handles; a receiver too when
+    the run creates or updates one (a destroy only forgets signals)."""
+    changes = [
+        c
+        for c in plan.changes
+        if (impl := registry.implementation(c.type)) is not None and impl.uses_signals
+    ]
+    if not changes or not isinstance(store, SignalInbox):
         return nullcontext()
 
-    def lookup(address: str) -> ResourceState | None:
-        return store.load(plan.key).resources.get(address)
+    def resources() -> Mapping[str, ResourceState]:
+        return {r.address: r for r in store.iter_resources(plan.key) if r.deposed is None}
 
     return open_signal_channel(
         store,
         plan.key,
-        lookup,
+        resources,
         project=str(params.values.get("OS::project_id") or ""),
         stack_id=str(params.values.get("OS::stack_id") or ""),
+        serve=any(c.action is not Action.DELETE for c in changes),
     )
 
 
@@ -198,6 +202,7 @@ class _Run:
             plan.key.workspace, plan.key.environment, plan.key.stack, ""
         )
         schedule = build_schedule(plan, prior)
+        template = expand_groups(template, params, state)
         return cls(plan, template, params, store, registry, base, on_event, prior, known, schedule)
 
     @property

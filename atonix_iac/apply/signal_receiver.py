@@ -20,6 +20,7 @@ from urllib.parse import unquote, urlsplit
 
 from atonix_iac.apply.signals import SignalInbox, deliver_signal, is_handle, resources_path
 from atonix_iac.errors import AtonixError
+from atonix_iac.providers.heat.deployment_signals import SIGNATURE
 from atonix_iac.state.model import ResourceState, StackKey
 
 MAX_BODY: Final = 1 << 20
@@ -101,6 +102,9 @@ class SignalReceiver:
 
 
 def _authorised(handle: ResourceState, query: str, token: str | None) -> bool:
+    signed = handle.attributes.get(SIGNATURE)  # a signalled software deployment
+    if isinstance(signed, str) and signed:
+        return hmac.compare_digest(query.encode(), f"Signature={signed}".encode())
     expected = handle.attributes.get("token")
     if isinstance(expected, str) and expected:
         return token is not None and hmac.compare_digest(token.encode(), expected.encode())

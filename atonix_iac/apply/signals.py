@@ -9,12 +9,17 @@ append-only; which signals count, and under which ids, is decided when they are 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, Final, Protocol, runtime_checkable
 from urllib.parse import quote
 
 from atonix_iac.errors import UsageError
+from atonix_iac.providers.heat.deployment_signals import (
+    DEPLOYMENT_TYPES,
+    DeploymentSignalError,
+    parse_deployment_signal,
+)
 from atonix_iac.providers.heat.signal_format import HANDLE_FORMATS, SignalFormatError, parse_signal
 from atonix_iac.providers.signals import Signal
 from atonix_iac.state.model import ResourceState, SignalRecord, StackKey
@@ -25,6 +30,8 @@ SIGNAL_URL_ENV: Final = "ATONIX_SIGNAL_URL"
 # host[:port] the run's receiver listens on (default 127.0.0.1, a free port).
 SIGNAL_LISTEN_ENV: Final = "ATONIX_SIGNAL_LISTEN"
 DEFAULT_PROJECT: Final = "atonix"
+# The stack's current resources by address, as state has them now.
+Resources = Callable[[], Mapping[str, ResourceState]]
 
 
 @runtime_checkable
@@ -39,7 +46,17 @@ class SignalInbox(Protocol):
 
 
 def is_handle(type_name: str) -> bool:
-    return type_name in HANDLE_FORMATS
+    """A type that takes signals: a wait condition handle, or a software deployment."""
+    return type_name in HANDLE_FORMATS or type_name in DEPLOYMENT_TYPES
+
+
+def _parse(type_name: str, details: Any) -> Signal:
+    if type_name in DEPLOYMENT_TYPES:
+        try:
+            return parse_deployment_signal(details)
+        except DeploymentSignalError as err:
+            raise SignalFormatError(str(err)) from None
+    return parse_signal(details, HANDLE_FORMATS[type_name])
 
 
 def deliver_signal(
@@ -48,11 +65,10 @@ def deliver_signal(
     """Validate ``details`` (Heat's format for the handle's type) and append it to the inbox.
     UsageError naming the handle if the body is not one Heat would accept, or the handle was
     never created."""
-    keys = HANDLE_FORMATS[handle.type]
     if not handle.physical_id:
         raise UsageError(f"{handle.address} has not been created yet; nothing to signal")
     try:
-        signal = parse_signal(details, keys)
+        signal = _parse(handle.type, details)
     except SignalFormatError as err:
         raise UsageError(f"bad signal to {handle.address}: {err}") from None
     inbox.add_signal(
@@ -84,16 +100,33 @@ class InboxChannel:
     """``providers.signals.SignalChannel`` over the state's inbox, for one run of one stack."""
 
     def __init__(
-        self, inbox: SignalInbox, key: StackKey, *, base_url: str, project: str, stack_id: str
+        self,
+        inbox: SignalInbox,
+        key: StackKey,
+        *,
+        base_url: str,
+        project: str,
+        stack_id: str,
+        resources: Resources | None = None,
     ) -> None:
         self._inbox = inbox
         self._key = key
+        self._resources = resources
         self.base_url = base_url.rstrip("/")
         self.project = project or DEFAULT_PROJECT
         self.stack_id = stack_id
 
     def endpoint(self, address: str) -> str:
         return self.base_url + signal_path(self.project, self._key, self.stack_id, address)
+
+    def is_handle(self, handle_id: str) -> bool:
+        """Whether a wait condition handle of this stack has the reference ``handle_id``."""
+        if self._resources is None:
+            return True
+        return any(
+            r.physical_id == handle_id and is_handle(r.type) and r.deposed is None
+            for r in self._resources().values()
+        )
 
     def received(self, handle_id: str) -> Sequence[Signal]:
         return [
@@ -127,28 +160,30 @@ def _listen_address() -> tuple[str, int] | None:
 def open_signal_channel(
     inbox: SignalInbox,
     key: StackKey,
-    lookup: Callable[[str], ResourceState | None],
+    resources: Resources,
     *,
     project: str,
     stack_id: str,
+    serve: bool = True,
 ) -> Iterator[InboxChannel]:
     """The run's channel; its receiver (if one is needed) listens until the block ends.
 
     ``ATONIX_SIGNAL_URL`` names where endpoints point (the stack service, a routable address);
     without it the run serves them itself, on ``ATONIX_SIGNAL_LISTEN`` (default 127.0.0.1 and
-    a free port). With both set, the run listens there and hands out the named URL."""
+    a free port). With both set, the run listens there and hands out the named URL.
+    ``serve`` False: no receiver whatever the settings (the run hands out no endpoint)."""
     from atonix_iac.apply.signal_receiver import DEFAULT_HOST, SignalReceiver
 
     base_url = configured_base_url()
     listen = _listen_address()
     receiver = None
-    if listen is not None or base_url is None:
+    if serve and (listen is not None or base_url is None):
         host, port = listen or (DEFAULT_HOST, 0)
         try:
             receiver = SignalReceiver(
                 inbox,
                 key,
-                lookup,
+                lambda address: resources().get(address),
                 project=project or DEFAULT_PROJECT,
                 stack_id=stack_id,
                 host=host,
@@ -161,7 +196,14 @@ def open_signal_channel(
             ) from None
         base_url = base_url or receiver.url
     try:
-        yield InboxChannel(inbox, key, base_url=base_url, project=project, stack_id=stack_id)
+        yield InboxChannel(
+            inbox,
+            key,
+            base_url=base_url or "",
+            project=project,
+            stack_id=stack_id,
+            resources=resources,
+        )
     finally:
         if receiver is not None:
             receiver.close()

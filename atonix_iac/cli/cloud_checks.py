@@ -17,6 +17,7 @@ from typing import Any
 from atonix_iac.errors import Diagnostic, QuotaExceededError, TemplateError
 from atonix_iac.planner.plan import Action, Plan, ResourceChange
 from atonix_iac.providers.base import ResourceType
+from atonix_iac.template.groups import group_member_types
 from atonix_iac.template.model import ResourceSpec, Template
 from atonix_iac.workspace.binding import PROJECT_FILE_NAME
 from atonix_iac.workspace.quota import QuotaReport, assess_quotas
@@ -39,9 +40,15 @@ def require_cloud(session: Session, template: Template) -> None:
     if session.binding.cloud:
         return
     registry = session.registry
+    members = [
+        (name, replace(spec, type=t))
+        for name, d in template.groups.items()
+        if (spec := template.resources.get(name)) is not None
+        for t in sorted(group_member_types(replace(template, groups={name: d})))
+    ]
     needing = [
         (address, spec)
-        for address, spec in template.resources.items()
+        for address, spec in [*template.resources.items(), *members]
         if not spec.type.startswith(CLOUD_FREE_PREFIX)
         and registry.is_known(spec.type)
         and not registry.has_provider(spec.type)
@@ -144,7 +151,7 @@ def check_plan_quotas(session: Session, plan: Plan) -> Plan:
     report = assess_quotas(
         demand,
         binding.quotas,
-        cloud.live_limits(demand),
+        cloud.live_limits(),
         binding_label=f"atonix.yaml {binding.label}",
         project_label=project_label,
     )

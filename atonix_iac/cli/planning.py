@@ -13,6 +13,7 @@ from atonix_iac.apply.recover import recover_intents
 from atonix_iac.apply.refresh import refresh_state
 from atonix_iac.errors import AtonixError, PlanError, StalePlanError, UsageError
 from atonix_iac.planner import SavedPlan, make_plan, plan_from_bytes
+from atonix_iac.planner.groups import expand_groups
 from atonix_iac.planner.plan import Plan, PlanMode, refresh_only
 from atonix_iac.providers.base import ResourceResult
 from atonix_iac.state.model import StackKey, State
@@ -56,7 +57,8 @@ def compute_plan(
         replace=options.replace,
         external_reads=external_reads,
     )
-    return check_plan(session, template, plan)
+    # Members of groups are checked where their definition is written.
+    return check_plan(session, expand_groups(template, params, state), plan)
 
 
 def refresh_only_plan(

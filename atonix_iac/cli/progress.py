@@ -29,7 +29,7 @@ _WORDS: dict[Operation, tuple[str, str, str]] = {
         "Removed from state",
         "Removal failed",
     ),
-    Operation.READ: ("Refreshing state...", "Refresh complete", "Refresh failed"),
+    Operation.READ: ("Reading...", "Read complete", "Read failed"),
     Operation.RESTORE: ("Restoring...", "Restored", "Restore failed"),
 }
 # What a long operation is still doing, as in "web: Still creating... [10s elapsed]".

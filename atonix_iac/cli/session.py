@@ -30,6 +30,7 @@ from atonix_iac.template import (
     load_var_file,
     parse_var_assignments,
 )
+from atonix_iac.template.groups import group_member_types
 from atonix_iac.template.model import Template
 from atonix_iac.workspace.binding import DEFAULT_ENVIRONMENT, DEFAULT_WORKSPACE, Binding
 
@@ -55,6 +56,10 @@ class Session:
     key: StackKey
     project: ProjectContext
     state_url: str | None = None
+    # The command line's stack and input options, for work that loads the template again
+    # (a scaling signal plans and applies its group).
+    stack: StackOptions | None = None
+    inputs: InputOptions | None = None
     _store: SqlStateStore | None = field(default=None, repr=False)
     _registry: Registry | None = field(default=None, repr=False)
 
@@ -124,6 +129,8 @@ class Session:
         types = cloud.resource_types()
         if any(spec.type in types for spec in template.resources.values()):
             return True
+        if any(t in types for t in group_member_types(template)):
+            return True
         return any(r.type in types for r in self.store.iter_resources(self.key))
 
     def bind(
@@ -187,7 +194,7 @@ def open_session(options: StackOptions, key: StackKey | None = None) -> Iterator
         key = project.key(options.stack_name)
     else:
         project = resolve_project(options, workspace=key.workspace, environment=key.environment)
-    session = Session(key, project, project.state_url(options.state_url))
+    session = Session(key, project, project.state_url(options.state_url), stack=options)
     try:
         yield session
     finally:

@@ -16,7 +16,7 @@ import click
 from atonix_iac.errors import StateError, UsageError, suggest
 from atonix_iac.state.model import ResourceState, StackKey
 
-from .options import StackOptions, flag_names, stack_options
+from .options import InputOptions, StackOptions, flag_names, input_options, stack_options
 from .read_commands import template_option
 from .session import open_session
 from .signal_handlers import HANDLERS
@@ -32,10 +32,13 @@ from .signal_handlers import HANDLERS
     metavar="JSON",
     help='The signal\'s body, e.g. \'{"status": "SUCCESS", "reason": "booted", "data": "..."}\'.',
 )
+@input_options
 def signal_command(address: str, data: str | None, **kwargs: Any) -> None:
-    """Send a signal to a resource (a wait condition handle, ...)."""
+    """Send a signal to a resource (a wait condition handle, a scaling policy, ...)."""
     details = _parse_data(data)
+    inputs = InputOptions.from_kwargs(kwargs)
     with open_session(StackOptions.from_kwargs(kwargs)) as session:
+        session.inputs = inputs
         resource = _find(session.store.load(session.key).resources.values(), address, session.key)
         handler = HANDLERS.get(resource.type)
         if handler is None:

@@ -31,10 +31,11 @@ from atonix_iac.planner import (
     provider_warnings,
     validate_stack,
 )
+from atonix_iac.planner.groups import expand_groups
 from atonix_iac.planner.plan import Plan, PlanMode
 from atonix_iac.providers.registry import Registry
 from atonix_iac.state.files import write_private_file
-from atonix_iac.state.model import StackKey
+from atonix_iac.state.model import StackKey, State
 from atonix_iac.template import BoundParameters
 from atonix_iac.template.model import Template
 
@@ -100,6 +101,15 @@ def _load(
         value_sources=parameter_sources(inputs),
     )
     return template, params
+
+
+def _with_members(template: Template, params: BoundParameters, key: StackKey) -> Template:
+    """Groups drawn with their members as the parameters size them (from nothing: the graph
+    reads no state), or as single nodes when a size is not known without more values."""
+    try:
+        return expand_groups(template, params, State(key=key))
+    except TemplateError:
+        return template
 
 
 @click.command("validate")
@@ -551,6 +561,7 @@ def graph_command(fmt: str, plan_path: Path | None, out: Path | None, **kwargs: 
     inputs = InputOptions.from_kwargs(kwargs)
     with open_session(stack) as session:
         template, params = _load(stack, inputs, session, check_required=False, connect=False)
+        template = _with_members(template, params, session.key)
     graph = build_graph(template).restricted_to(active_resources(template, params))
     actions = (
         {c.address: c.action for c in read_saved_plan(plan_path).plan.changes}

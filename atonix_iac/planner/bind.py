@@ -12,7 +12,13 @@ from typing import Any
 from atonix_iac.errors import Diagnostic, Severity, TemplateError, suggest
 from atonix_iac.planner.evaluation import PlanContext, resolve_spec_properties
 from atonix_iac.planner.graph import build_graph
+from atonix_iac.planner.groups import sample_members
 from atonix_iac.planner.protocols import BoundParams
+from atonix_iac.planner.translate import (
+    translate_values,
+    translated_locations,
+    translation_diagnostics,
+)
 from atonix_iac.providers.base import ResourceSchema
 from atonix_iac.providers.registry import Registry
 from atonix_iac.providers.validation import check_properties
@@ -30,7 +36,9 @@ def validate_stack(
     template: Template, registry: Registry, params: BoundParams | None = None
 ) -> list[Diagnostic]:
     """Every problem found: the graph, unknown types, properties against schemas, get_attr
-    names. A known type without a provider is fine here (it only matters at plan time)."""
+    names. A known type without a provider is fine here (it only matters at plan time).
+    Each group contributes one sample member, checked like any resource."""
+    template = sample_members(template, params)
     diagnostics: list[Diagnostic] = []
     try:
         build_graph(template)
@@ -56,6 +64,7 @@ def validate_stack(
         diagnostics.extend(
             _attribute_diagnostics(resource_references(spec).body, template, registry)
         )
+        diagnostics.extend(translation_diagnostics(spec))
         try:
             properties = (
                 resolve_spec_properties(spec, ctx) if ctx is not None else _unknown_calls(spec)
@@ -173,7 +182,7 @@ def property_diagnostics(
     return check_properties(
         schema,
         properties,
-        spec.property_locations,
+        translated_locations(spec),
         spec.location,
         is_unknown,
         unwrap=unwrap,
@@ -183,7 +192,7 @@ def property_diagnostics(
 def _unknown_calls(spec: ResourceSpec) -> dict[str, Any]:
     """Literal properties as written, every function call standing for an unknown value."""
     replaced = _replace_calls(spec.properties)
-    return replaced if isinstance(replaced, dict) else {}
+    return translate_values(spec.type, replaced) if isinstance(replaced, dict) else {}
 
 
 def _replace_calls(value: Any) -> Any:

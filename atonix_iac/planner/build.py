@@ -32,6 +32,7 @@ from atonix_iac.planner.external import (
     resolve_external_id,
 )
 from atonix_iac.planner.graph import ResourceGraph, build_graph
+from atonix_iac.planner.groups import expand_groups, member_removal_reason
 from atonix_iac.planner.masking import mask_change, mask_values, masked_parameters
 from atonix_iac.planner.observed import Observed, drift_changes, observe
 from atonix_iac.planner.order import order_changes
@@ -39,6 +40,7 @@ from atonix_iac.planner.outputs import output_changes
 from atonix_iac.planner.plan import Action, Plan, PlanMode, ResourceChange
 from atonix_iac.planner.protocols import BoundParams, ResourceFacts
 from atonix_iac.planner.selection import select_addresses
+from atonix_iac.planner.translate import translation_diagnostics
 from atonix_iac.providers.base import ResourceResult, ResourceSchema
 from atonix_iac.providers.registry import Registry
 from atonix_iac.providers.validation import apply_defaults
@@ -73,6 +75,7 @@ def make_plan(
     """The plan that takes ``state`` to what ``template`` describes (or to nothing, when
     destroying). Raises a located TemplateError for template and type problems and a
     PreventDestroyError when a delete or replacement meets ``prevent_destroy``."""
+    template = expand_groups(template, params, state)
     graph = build_graph(template)
     reads = external_reads or {}
     builder = _PlanBuilder(template, params, state, registry, graph, refreshed or {}, mode)
@@ -193,6 +196,8 @@ class _PlanBuilder:
             self._plan_external(spec, schema)
             return
         desired = resolve_spec_properties(spec, self.ctx)
+        for found in translation_diagnostics(spec):
+            (self.errors if found.severity is Severity.ERROR else self.warnings).append(found)
         self.errors.extend(property_diagnostics(spec, schema, desired))
         prior = self.current.get(address)
         observed = observe(prior, self.refreshed) if prior is not None else None
@@ -375,6 +380,8 @@ class _PlanBuilder:
                 reason = None
             else:
                 reason = REASON_CONDITION if spec is not None else REASON_REMOVED
+                if spec is None:
+                    reason = member_removal_reason(self.template, address) or reason
             self._check_prevent_destroy(address, spec, prior, reason or "destroy requested")
         dependencies = set(prior.dependencies)
         if address in self.graph:

@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from atonix_iac.errors import SourceLocation, TemplateError
+from atonix_iac.planner.group_attributes import group_attribute
 from atonix_iac.planner.protocols import BoundParams, ResourceFacts
+from atonix_iac.planner.translate import translate_values
 from atonix_iac.template.expr import Expr
 from atonix_iac.template.model import NestedStack, ResourceSpec, Template
 from atonix_iac.template.nodes import LocatedStr
@@ -79,6 +81,10 @@ class PlanContext:
         return self._missing(name)
 
     def attribute(self, name: str, attribute: str | None, path: tuple[Any, ...]) -> Any:
+        group = self.template.expanded_groups.get(name)
+        if group is not None and attribute is not None and attribute != "show":
+            spec = self.template.resources.get(name)
+            return group_attribute(self, group, attribute, path, spec.location if spec else None)
         facts = self.known.get(name)
         if facts is not None:
             return _attribute_of(facts, attribute, path)
@@ -137,11 +143,13 @@ class PlanContext:
     def _nested_attribute(
         self, nested: NestedStack, attribute: str | None, path: tuple[Any, ...]
     ) -> Any:
-        if attribute is None:
+        if attribute is None or (nested.stack_resource and attribute == "outputs"):
             everything = {
                 name: resolve_value(out.value, self) for name, out in nested.outputs.items()
             }
             return select_path(everything, path)
+        if nested.stack_resource and attribute == "stack_name":
+            return f"{self.parameter('OS::stack_name')}-{nested.name}"
         if attribute.startswith(_RESOURCE_ATTR_PREFIX):
             inner, _, inner_attribute = attribute[len(_RESOURCE_ATTR_PREFIX) :].partition(".")
             return self.attribute(f"{nested.name}.{inner}", inner_attribute or None, path)
@@ -222,9 +230,10 @@ def _clean(value: Any) -> Any:
 
 
 def resolve_spec_properties(spec: ResourceSpec, ctx: PlanContext) -> dict[str, Any]:
-    """The resource's properties with every function evaluated (may hold UNKNOWN)."""
+    """The resource's properties with every function evaluated (may hold UNKNOWN), retired
+    names read as their replacements (Heat's translation rules)."""
     resolved = resolve_value(spec.properties, ctx)
-    return resolved if isinstance(resolved, dict) else {}
+    return translate_values(spec.type, resolved) if isinstance(resolved, dict) else {}
 
 
 def resolve_properties(

@@ -174,6 +174,8 @@ class _GraphBuilder:
             if output is None:
                 return frozenset(nested.resources)
             return self._output_dependencies(nested, output.name, ref)
+        if nested.stack_resource and attribute in ("outputs", "stack_name"):
+            return self._stack_outputs_targets(nested, ref)
         if attribute.startswith(_RESOURCE_ATTR_PREFIX):
             inner = attribute[len(_RESOURCE_ATTR_PREFIX) :].split(".", 1)[0]
             inner_ref = Reference(f"{nested.name}.{inner}", None, ref.location)
@@ -192,6 +194,21 @@ class _GraphBuilder:
             )
             return frozenset()
         return self._output_dependencies(nested, attribute, ref)
+
+    def _stack_outputs_targets(self, nested: NestedStack, ref: Reference) -> frozenset[str]:
+        """OS::Heat::Stack: ``outputs`` (one output, named by the path, or all of them)."""
+        if ref.attribute == "stack_name":
+            return frozenset()
+        if ref.path:
+            # A name that is no output reads None, as Heat's path into the outputs map does.
+            name = str(ref.path[0])
+            if name not in nested.outputs:
+                return frozenset()
+            return self._output_dependencies(nested, name, ref)
+        found: set[str] = set()
+        for name in nested.outputs:
+            found |= self._output_dependencies(nested, name, ref)
+        return frozenset(found)
 
     def _output_dependencies(
         self, nested: NestedStack, output: str, ref: Reference

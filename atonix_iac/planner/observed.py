@@ -7,13 +7,15 @@ plan is made from the refreshed values so that it corrects the drift.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from atonix_iac.planner.diff import drifted_properties, property_changes
 from atonix_iac.planner.masking import mask_change
 from atonix_iac.planner.plan import PropertyChange
+from atonix_iac.planner.translate import translate_values
 from atonix_iac.providers.base import ResourceResult
+from atonix_iac.providers.translations import property_translations
 from atonix_iac.state.model import ResourceState
 
 
@@ -28,7 +30,10 @@ class Observed:
 
 
 def observe(prior: ResourceState, refreshed: Mapping[str, ResourceResult | None]) -> Observed:
-    """``prior`` as refresh last saw it; as state says if it was not refreshed."""
+    """``prior`` as refresh last saw it; as state says if it was not refreshed. Retired
+    property names state may hold are read as their replacements, as the template's are."""
+    if property_translations(prior.type):
+        prior = replace(prior, properties=translate_values(prior.type, prior.properties))
     if prior.address not in refreshed:
         return Observed(prior, prior.properties, prior.attributes, prior.physical_id)
     result = refreshed[prior.address]
@@ -37,8 +42,11 @@ def observe(prior: ResourceState, refreshed: Mapping[str, ResourceResult | None]
     properties = prior.properties
     drift: tuple[str, ...] = ()
     if result.properties is not None:
-        drift = tuple(drifted_properties(prior.properties, result.properties))
-        properties = {**prior.properties, **result.properties}
+        reported = result.properties
+        if property_translations(prior.type):  # a read echoes the names state gave it
+            reported = translate_values(prior.type, reported)
+        drift = tuple(drifted_properties(prior.properties, reported))
+        properties = {**prior.properties, **reported}
     # A read may report only some attributes (a random string cannot be read back).
     attributes = {**prior.attributes, **result.attributes}
     physical_id = result.physical_id or prior.physical_id

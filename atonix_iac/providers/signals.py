@@ -33,6 +33,10 @@ class SignalChannel(Protocol):
         """The URL (Heat's resource-signal route) to which signals for ``address`` go."""
         ...
 
+    def is_handle(self, handle_id: str) -> bool:
+        """Whether ``handle_id`` is the reference of a wait condition handle of the stack."""
+        ...
+
     def received(self, handle_id: str) -> Sequence[Signal]:
         """Every signal the handle with physical id ``handle_id`` received, oldest first."""
         ...

@@ -200,6 +200,10 @@ def make_app(services: Services, validator: TokenValidator | None) -> falcon.App
     app.add_route(RESOURCE, resource_item)
     app.add_route(RESOURCE + "/metadata", resource_item, suffix="metadata")
     app.add_route(RESOURCE + "/signal", resource_item, suffix="signal")
+    app.add_route(
+        "/v1/{tenant_id}/stacks/{stack_name}/resources/{resource_name}/signal",
+        resources.ResourceSignalByName(services, resource_item),
+    )
     events = resources.EventCollection(services)
     app.add_route(STACK + "/events", events)
     app.add_route(RESOURCE + "/events", events, suffix="resource")

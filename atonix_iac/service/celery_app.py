@@ -18,17 +18,20 @@ _engine: Engine | None = None
 _engine_guard = threading.Lock()
 
 
-def make_celery(broker_url: str) -> Celery:
+def make_celery(broker_url: str, queue: str = "atonix.jobs") -> Celery:
     app = Celery("atonix", broker=broker_url)
     app.conf.update(
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         task_acks_on_failure_or_timeout=True,
         worker_prefetch_multiplier=1,
-        task_default_queue="atonix.jobs",
+        task_default_queue=queue,
         task_ignore_result=True,
         broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=False,
+        # No remote-control mailbox: its exclusive per-node queue would make two workers
+        # of one host (same node name) refuse each other.
+        worker_enable_remote_control=False,
     )
     app.task(name="atonix.run_job", bind=False)(run_job)
     return app

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -22,6 +24,7 @@ from atonix_iac.apply.executor import apply_plan
 from atonix_iac.apply.providers import make_registry
 from atonix_iac.apply.recover import recover_intents
 from atonix_iac.apply.refresh import refresh_state
+from atonix_iac.apply.scaling import signal_scaling_policy
 from atonix_iac.errors import AtonixError
 from atonix_iac.planner import make_plan
 from atonix_iac.planner.plan import Plan, PlanMode
@@ -182,7 +185,7 @@ class Engine:
 
     def run_job(self, job_id: str) -> None:
         """Run one queued job to its end (a job already finished is skipped)."""
-        job = self.records.claim_job(job_id)
+        job = self.records.claim_job(job_id, f"{socket.gethostname()}:{os.getpid()}")
         if job is None:
             return
         record = self.records.get_stack(None, job.stack_id)
@@ -211,6 +214,8 @@ class Engine:
     def _run(self, record: StackRecord, action: str, detail: dict[str, Any]) -> str:
         if action in ("CREATE", "UPDATE", "DELETE"):
             return self._converge(record, action, detail)
+        if action == "SIGNAL":
+            return self._signal(record, detail)
         if action == "CHECK":
             binding = self.bindings.for_key(record.workspace, record.environment)
             registry = self.registry(binding)
@@ -263,6 +268,31 @@ class Engine:
             self._stack_event(record, "DELETE", "COMPLETE", "Stack DELETE completed successfully")
         else:
             self._complete(record, action)
+        return "done"
+
+    def _signal(self, record: StackRecord, detail: dict[str, Any]) -> str:
+        """A scaling policy's signal: the group resized under the stack lock (held by
+        run_job). The stack's status is left as it was, as Heat leaves it."""
+        binding = self.bindings.for_key(record.workspace, record.environment)
+        registry = self.registry(binding)
+        template = load_stack_template(record)
+        params = bind_record(record, template, binding)
+        types = {r.address: r.type for r in self.store.iter_resources(record.key)}
+        data = detail.get("data")
+        outcome = signal_scaling_policy(
+            self.store,
+            record.key,
+            registry,
+            template,
+            params,
+            str(detail.get("resource")),
+            data if isinstance(data, dict) else None,
+            identity_base=_identity_base(record.key),
+            audit_project=binding.project,
+            on_event=lambda event: self._resource_event(record, types, event),
+            already_locked=True,
+        )
+        log.info("signal %s: %s", outcome.policy, outcome.reason, extra={"stack": str(record.key)})
         return "done"
 
     def _complete(self, record: StackRecord, action: str) -> None:

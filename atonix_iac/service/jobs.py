@@ -54,10 +54,10 @@ class EmbeddedDispatcher:
 class CeleryDispatcher:
     """Jobs as Celery messages (late acknowledgement: see ``celery_app.py``)."""
 
-    def __init__(self, broker_url: str) -> None:
+    def __init__(self, broker_url: str, queue: str) -> None:
         from .celery_app import make_celery
 
-        self.app = make_celery(broker_url)
+        self.app = make_celery(broker_url, queue)
 
     def submit(self, job_id: str) -> None:
         self.app.send_task("atonix.run_job", args=[job_id])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
 from atonix_iac.errors import AtonixError
@@ -22,7 +23,7 @@ def build(settings: Settings) -> tuple[Services, TokenValidator | None]:
     engine = Engine.open(settings)
     jobs: Dispatcher
     if settings.broker_url:
-        jobs = CeleryDispatcher(settings.broker_url)
+        jobs = CeleryDispatcher(settings.broker_url, settings.queue)
     else:
         jobs = EmbeddedDispatcher(engine, settings.embedded_workers)
     validator = (
@@ -71,11 +72,12 @@ def work(settings: Settings, concurrency: int | None) -> int:
     except AtonixError as err:
         print(f"Error: {err.message}", file=sys.stderr)
         return 1
-    app = make_celery(settings.broker_url)
+    app = make_celery(settings.broker_url, settings.queue)
     threads = concurrency or settings.embedded_workers
     app.worker_main(
         [
             "worker",
+            f"--hostname=atonix-{os.getpid()}@%h",
             "--pool=threads",
             f"--concurrency={threads}",
             "--loglevel=WARNING",
@@ -83,7 +85,7 @@ def work(settings: Settings, concurrency: int | None) -> int:
             "--without-mingle",
             "--without-heartbeat",
             "-Q",
-            "atonix.jobs",
+            settings.queue,
         ]
     )
     return 0

@@ -19,6 +19,8 @@ class Settings:
     state_url: str | None = None
     #: None: embedded worker threads; else Celery over this broker (amqp://...).
     broker_url: str | None = None
+    #: The broker's queue for jobs (one per deployment sharing a broker).
+    queue: str = "atonix.jobs"
     #: Keystone, whose tokens the API accepts (``.../identity`` or ``.../v3``).
     auth_url: str | None = None
     embedded_workers: int = 4
@@ -38,6 +40,7 @@ class Settings:
             config_file=Path(e.get("ATONIX_CONFIG", "atonix.yaml")),
             state_url=e.get("ATONIX_STATE_URL") or None,
             broker_url=e.get("ATONIX_BROKER_URL") or None,
+            queue=e.get("ATONIX_QUEUE", cls.queue),
             auth_url=e.get("ATONIX_AUTH_URL") or e.get("OS_AUTH_URL") or None,
             embedded_workers=int(e.get("ATONIX_SERVICE_WORKERS", cls.embedded_workers)),
             http_threads=int(e.get("ATONIX_SERVICE_THREADS", cls.http_threads)),

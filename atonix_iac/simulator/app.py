@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, unquote
 
 from . import lifecycle
 from .admin import Admin
+from .aggregates import Aggregates
 from .backend import Backend
 from .block_storage import MAX_VERSION as VOLUME_MAX
 from .block_storage import BlockStorage
@@ -26,9 +27,13 @@ from .compute import Compute
 from .config import FaultRule, SimConfig
 from .container_infra import MAX_VERSION as MAGNUM_MAX
 from .container_infra import ContainerInfra
+from .dns import Dns
 from .errors import REASONS, ApiError, error_body
 from .faults import WRITE_METHODS, FaultEngine, RequestRecord
+from .flavor_access import FlavorAccess
 from .identity import Identity
+from .identity_admin import IdentityAdmin
+from .identity_roles import RoleAssignments
 from .image import Image
 from .key_manager import KeyManager
 from .network import Networking
@@ -40,6 +45,8 @@ from .seed import seed
 from .shared_file_system import MAX_VERSION as MANILA_MAX
 from .shared_file_system import SharedFileSystem
 from .store import Store
+from .volume_qos import VolumeQos
+from .volume_type_admin import VolumeTypeAdmin
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 
@@ -70,6 +77,7 @@ MOUNTS = {
     "image": Mount("image", "v2"),
     "swift": Mount("object-store", "v1"),
     "key-manager": Mount("key-manager", "v1"),
+    "dns": Mount("dns", "v2"),
     "load-balancer": Mount("load-balancer", "v2", aliases=("v2.0",)),
     "container-infra": Mount(
         "container-infra", "v1", "container-infra", (1, 1), _parse_version(MAGNUM_MAX)
@@ -100,12 +108,20 @@ class SimApp:
         self.engine = FaultEngine(config or SimConfig())
         self.backend = Backend(store, self.engine)
         self.identity = Identity(self.backend)
+        identity_admin = IdentityAdmin(self.identity, self.backend)
+        identity_admin.install(self.identity.router)
+        RoleAssignments(identity_admin, self.backend).install(self.identity.router)
         self.network = Networking(self.backend)
         self.volumes = BlockStorage(self.backend)
         self.compute = Compute(self.backend, self.network, self.volumes)
+        FlavorAccess(self.backend).install(self.compute.router)
+        Aggregates(self.backend).install(self.compute.router)
+        VolumeTypeAdmin(self.backend).install(self.volumes.router)
+        VolumeQos(self.backend).install(self.volumes.router)
         self.image = Image(self.backend)
         self.object_store = ObjectStore(self.backend)
         self.key_manager = KeyManager(self.backend)
+        self.dns = Dns(self.backend)
         self.load_balancing = LoadBalancing(self.backend, self.network)
         self.container_infra = ContainerInfra(self.backend)
         self.shares = SharedFileSystem(self.backend)
@@ -118,6 +134,7 @@ class SimApp:
             "image": self.image.router,
             "object-store": self.object_store,
             "key-manager": self.key_manager.router,
+            "dns": self.dns.router,
             "load-balancer": self.load_balancing.router,
             "container-infra": self.container_infra.router,
             "shared-file-system": self.shares.router,
@@ -261,6 +278,8 @@ class SimApp:
             return self.image.discovery(req, versioned)
         if mount.service == "key-manager":
             return self.key_manager.discovery(req, versioned)
+        if mount.service == "dns":
+            return self.dns.discovery(req, versioned)
         if mount.service == "object-store":  # Swift has no version document: /info instead
             raise ApiError(404, "The resource could not be found.")
         if mount.service == "load-balancer":
@@ -365,6 +384,7 @@ _VERSIONED_ROOTS = (
     "container-infra",
     "shared-file-system",
     "key-manager",
+    "dns",
 )
 
 

@@ -106,6 +106,9 @@ def error_body(service: str, err: ApiError) -> tuple[str, bytes | dict[str, Any]
             f"  <h1>{title}</h1>\n  {html.escape(message)}<br /><br />\n\n\n </body>\n</html>"
         )
         return "text/html; charset=UTF-8", text.encode()
+    if service == "dns":  # Designate (designate/api/middleware.py FaultWrapperMiddleware)
+        kind = err.error_type or REASONS.get(status, "error").lower().replace(" ", "_")
+        return "application/json", {"code": status, "type": kind, "message": message}
     if service == "key-manager":  # Barbican (barbican/api/__init__.py)
         title = REASONS.get(status, "Error")
         return "application/json", {"code": status, "title": title, "description": message}

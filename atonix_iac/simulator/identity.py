@@ -35,6 +35,7 @@ CATALOG = (
     ("image", "glance", "/image"),
     ("object-store", "swift", "/swift/v1/AUTH_{project_id}"),
     ("key-manager", "barbican", "/key-manager"),
+    ("dns", "designate", "/dns"),
     ("load-balancer", "octavia", "/load-balancer"),
     ("container-infra", "magnum", "/container-infra/v1"),
     ("shared-file-system", "manilav2", "/share/v2"),
@@ -142,19 +143,12 @@ class Identity:
         r.add("GET", "/auth/projects", self.auth_projects)
         r.add("GET", "/auth/catalog", self.auth_catalog)
         r.add("GET", "/projects", self.list_projects)
-        r.add("POST", "/projects", self.create_project)
         r.add("GET", "/projects/{id}", self.get_project)
-        r.add("DELETE", "/projects/{id}", self.delete_project)
         r.add("GET", "/users", self.list_users)
         r.add("GET", "/users/{id}", self.get_user)
         r.add("GET", "/users/{id}/projects", self.user_projects)
-        r.add("GET", "/roles", self.list_roles)
-        r.add("GET", "/role_assignments", self.role_assignments)
-        r.add("GET", "/domains", lambda req, p: ok({"domains": [self._domain(req)]}))
-        r.add("GET", "/domains/{id}", self.get_domain)
-        r.add("GET", "/regions", lambda req, p: ok({"regions": [{"id": REGION}]}))
-        r.add("GET", "/services", self.list_services)
-        r.add("GET", "/endpoints", self.list_endpoints)
+        # Writes, roles, domains, the catalog's services/endpoints/regions and role
+        # assignments: identity_admin.IdentityAdmin and identity_roles.RoleAssignments.
         self.router = r
 
     # -- discovery --------------------------------------------------------------------------
@@ -396,29 +390,6 @@ class Identity:
             raise ApiError(404, f"Could not find project: {pid}.")
         return ok({"project": self._project_view(req, rec)})
 
-    def create_project(self, req: Request, params: dict[str, str]) -> Response:
-        self._require_admin(req, "create_project")
-        body = req.json_object("project")
-        name = str(body.get("name") or "")
-        if not name:
-            raise ApiError(400, "Invalid input for field 'name': None is not of type 'string'")
-        if find_by_name(self.backend, "project", name) is not None:
-            raise ApiError(
-                409,
-                "Conflict occurred attempting to store project - Duplicate entry found "
-                f"with name {name} at domain ID default.",
-            )
-        rec = ensure_project(self.backend, name, str(body.get("description") or ""))
-        return ok({"project": self._project_view(req, rec)}, 201)
-
-    def delete_project(self, req: Request, params: dict[str, str]) -> Response:
-        self._require_admin(req, "delete_project")
-        if self.store.delete("project", params["id"]) is None:
-            raise ApiError(404, f"Could not find project: {params['id']}.")
-        for user in self.store.table("user").values():
-            user["_roles"].pop(params["id"], None)
-        return empty()
-
     def list_users(self, req: Request, params: dict[str, str]) -> Response:
         self._require_admin(req, "list_users")
         items = [self._user_view(req, u) for u in self.store.table("user").values()]
@@ -441,62 +412,3 @@ class Identity:
         if self.store.get("user", params["id"]) is None:
             raise ApiError(404, f"Could not find user: {params['id']}.")
         return self._projects(req, self._user_project_ids(params["id"]))
-
-    def list_roles(self, req: Request, params: dict[str, str]) -> Response:
-        roles = [dict(r, domain_id=None) for r in self.store.table("role").values()]
-        return ok({"roles": roles})
-
-    def role_assignments(self, req: Request, params: dict[str, str]) -> Response:
-        want_user = req.arg("user.id")
-        want_project = req.arg("scope.project.id")
-        if not req.auth.is_admin and want_user != req.auth.user_id:
-            self._require_admin(req, "list_role_assignments")
-        items = []
-        for user in self.store.table("user").values():
-            if want_user and user["id"] != want_user:
-                continue
-            for project_id, names in user["_roles"].items():
-                if want_project and project_id != want_project:
-                    continue
-                for ref in self._role_refs(names):
-                    items.append(
-                        {
-                            "role": ref,
-                            "user": {"id": user["id"]},
-                            "scope": {"project": {"id": project_id}},
-                        }
-                    )
-        return ok({"role_assignments": items})
-
-    def _domain(self, req: Request) -> Rec:
-        return {
-            "id": "default",
-            "name": "Default",
-            "description": "The default domain",
-            "enabled": True,
-            "tags": [],
-            "options": {},
-            "links": {"self": f"{req.base_url}/identity/v3/domains/default"},
-        }
-
-    def get_domain(self, req: Request, params: dict[str, str]) -> Response:
-        if params["id"] != "default":
-            raise ApiError(404, f"Could not find domain: {params['id']}.")
-        return ok({"domain": self._domain(req)})
-
-    def list_services(self, req: Request, params: dict[str, str]) -> Response:
-        return ok(
-            {
-                "services": [
-                    {"id": s["id"], "type": s["type"], "name": s["name"], "enabled": True}
-                    for s in self.catalog(req.base_url, req.auth.project_id)
-                ]
-            }
-        )
-
-    def list_endpoints(self, req: Request, params: dict[str, str]) -> Response:
-        endpoints = []
-        for service in self.catalog(req.base_url, req.auth.project_id):
-            for ep in service["endpoints"]:
-                endpoints.append(dict(ep, service_id=service["id"], enabled=True))
-        return ok({"endpoints": endpoints})

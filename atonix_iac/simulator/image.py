@@ -1,10 +1,13 @@
-"""Glance v2, read-mostly: the seeded images, listable, filterable and fetchable by id."""
+"""Glance v2: the seeded images, listable, filterable and fetchable by id; created, imported
+from a URL (``web-download``), patched, tagged, shared and deleted (see :mod:`image_write`)."""
 
 from __future__ import annotations
 
+from . import lifecycle
 from .backend import Backend
 from .common import filter_records, paginate, public
 from .errors import ApiError
+from .image_write import ImageWrites
 from .protocol import Rec, Request, Response, ok
 from .routing import Router
 
@@ -20,6 +23,7 @@ class Image:
         r.add("GET", "/images/{id}", self.show_image)
         r.add("GET", "/schemas/image", lambda req, p: ok({"name": "image", "properties": {}}))
         r.add("GET", "/schemas/images", lambda req, p: ok({"name": "images", "properties": {}}))
+        ImageWrites(self).install(r)
         self.router = r
 
     @staticmethod
@@ -35,8 +39,10 @@ class Image:
         return ok({"versions": entries}, 200 if versioned else 300)
 
     def _visible(self, req: Request, rec: Rec) -> bool:
-        return rec["visibility"] in ("public", "community", "shared") or (
-            rec["owner"] == req.auth.project_id
+        return (
+            rec["visibility"] in ("public", "community")
+            or rec["owner"] == req.auth.project_id
+            or req.auth.project_id in rec.get("_members", {})
         )
 
     def render(self, rec: Rec) -> Rec:
@@ -47,6 +53,8 @@ class Image:
         return view
 
     def list_images(self, req: Request, params: dict[str, str]) -> Response:
+        for rec in self.store.table("image").values():
+            lifecycle.settle(rec)
         items = [
             self.render(i) for i in self.store.table("image").values() if self._visible(req, i)
         ]
@@ -61,7 +69,12 @@ class Image:
         return ok(body)
 
     def show_image(self, req: Request, params: dict[str, str]) -> Response:
-        rec = self.store.get("image", params["id"])
+        return ok(self.render(self.visible_image(req, params["id"])))
+
+    def visible_image(self, req: Request, image_id: str) -> Rec:
+        rec = self.store.get("image", image_id)
         if rec is None or not self._visible(req, rec):
-            raise ApiError(404, f"No image found with ID {params['id']}")
-        return ok(self.render(rec))
+            raise ApiError(404, f"No image found with ID {image_id}")
+        if lifecycle.settle(rec):
+            self.store.changed()
+        return rec

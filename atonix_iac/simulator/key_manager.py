@@ -18,10 +18,7 @@ import base64
 import secrets as random_secrets
 from typing import Any
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-
-from . import lifecycle
+from . import lifecycle, rsa_keys
 from .backend import Backend
 from .common import iso, new_id
 from .errors import ApiError
@@ -436,19 +433,8 @@ class KeyManager:
             size = int(meta.get("bit_length") or 2048)
             if size < 1024:
                 return {}
-            key = rsa.generate_private_key(public_exponent=65537, key_size=size)
+            private, public = rsa_keys.generate(size)
             passphrase = meta.get("pass_phrase")
-            encryption: serialization.KeySerializationEncryption = (
-                serialization.BestAvailableEncryption(str(passphrase).encode())
-                if passphrase
-                else serialization.NoEncryption()
-            )
-            private = key.private_bytes(
-                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
-            )
-            public = key.public_key().public_bytes(
-                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-            )
             octets = "application/octet-stream"
             refs = [
                 {

@@ -46,6 +46,14 @@ DEFAULTS: dict[str, dict[str, int]] = {
     },
     # barbican.conf [quotas]: unlimited unless the operator sets them.
     "key-manager": {"secrets": -1, "orders": -1, "containers": -1, "consumers": -1, "cas": -1},
+    # designate.conf [DEFAULT] quota_*.
+    "dns": {
+        "zones": 10,
+        "zone_recordsets": 500,
+        "zone_records": 500,
+        "recordset_records": 20,
+        "api_export_size": 1000,
+    },
     # octavia.conf [quotas]: unlimited unless set.
     "load-balancer": {
         "load_balancer": -1,

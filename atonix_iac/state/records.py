@@ -189,7 +189,8 @@ class ServiceRecords:
                 order.append(column.asc() if query.sort_dir == "asc" else column.desc())
             order.append(ServiceStackRow.id.asc())
             rows = list(session.scalars(stmt.order_by(*order)))
-        records = [self._record(row) for row in rows]
+        # A listing shows no parameters: their seal is left closed (decrypting costs per row).
+        records = [self._record(row, with_secrets=False) for row in rows]
         if query.tags:
             records = [r for r in records if set(query.tags) <= set(r.tags)]
         if query.marker is not None:
@@ -269,9 +270,10 @@ class ServiceRecords:
             )
         return job_id
 
-    def claim_job(self, job_id: str) -> JobRecord | None:
-        """Mark the job running (one more attempt); None if it already finished, so a message
-        delivered again after its worker died is run only if the job is not done."""
+    def claim_job(self, job_id: str, worker: str) -> JobRecord | None:
+        """Mark the job running (one more attempt, by ``worker``); None if it already
+        finished, so a message delivered again after its worker died is run only if the job
+        is not done."""
         with self._db.writing() as session:
             row = session.scalar(
                 select(ServiceJobRow).where(ServiceJobRow.id == job_id).with_for_update()
@@ -280,6 +282,7 @@ class ServiceRecords:
                 return None
             row.state = "running"
             row.attempts += 1
+            row.detail = {**row.detail, "worker": worker}
             row.started_at = utcnow()
             return JobRecord(row.id, row.stack_id, row.action, row.state, row.attempts, row.detail)
 
@@ -336,9 +339,9 @@ class ServiceRecords:
             "deleted_at": record.deleted_at,
         }
 
-    def _record(self, row: ServiceStackRow) -> StackRecord:
+    def _record(self, row: ServiceStackRow, *, with_secrets: bool = True) -> StackRecord:
         secrets: dict[str, Any] = (
-            self._box.open(row.secrets, f"stack {row.name}") if row.secrets else {}
+            self._box.open(row.secrets, f"stack {row.name}") if row.secrets and with_secrets else {}
         )
         return StackRecord(
             id=row.id,

@@ -17,8 +17,16 @@ from atonix_iac.template.conditions import parse_conditions
 from atonix_iac.template.environment import Environment, is_template_target, resolve_relative
 from atonix_iac.template.files import FileReader, digest_files
 from atonix_iac.template.functions import ParseContext
-from atonix_iac.template.model import OutputSpec, Parameter, ResourceSpec, Template
-from atonix_iac.template.nested import MAX_NESTED_DEPTH, expand_depends_on, flatten
+from atonix_iac.template.groups import group_definition
+from atonix_iac.template.heat_stack import inline_template, parent_view
+from atonix_iac.template.model import (
+    GroupDefinition,
+    OutputSpec,
+    Parameter,
+    ResourceSpec,
+    Template,
+)
+from atonix_iac.template.nested import MAX_NESTED_DEPTH, Flattened, expand_depends_on, flatten
 from atonix_iac.template.nodes import LocatedDict, location_of
 from atonix_iac.template.parameter_defs import (
     PSEUDO_PARAMETERS,
@@ -100,9 +108,11 @@ class TemplateLoader:
         chain: tuple[str, ...],
         root: bool = False,
         facade: Mapping[str, Any] | None = None,
+        inline: str | None = None,
     ) -> tuple[Template, LocatedDict] | None:
+        """``inline``: the text itself (an OS::Heat::Stack's template), not read from key."""
         try:
-            text = self.reader.read(key, where)
+            text = self.reader.read(key, where) if inline is None else inline
             if root and needs_rendering(key):
                 used = template_variables(text)
                 text = render_template(key, text, self.template_vars)
@@ -219,7 +229,48 @@ class TemplateLoader:
             outputs=outputs,
             conditions=conditions,
         )
+        template = replace(
+            template, groups=self._groups(key, raw_resources, resources, (*chain, key))
+        )
         return self._flatten(template, raw_resources, chain)
+
+    def _groups(
+        self,
+        key: str,
+        raw: LocatedDict,
+        resources: Mapping[str, ResourceSpec],
+        chain: tuple[str, ...],
+    ) -> dict[str, GroupDefinition]:
+        """Each group's member definition, its template loaded when the type is one."""
+        out: dict[str, GroupDefinition] = {}
+        for name, spec in resources.items():
+            found = group_definition(spec, raw.get(name), key, self.env.resolve_type)
+            if found is None:
+                continue
+            definition, where = found
+            member_key = definition.member_type
+            if member_key is not None and is_template_target(member_key):
+                loaded = self._member_template(member_key, where, chain)
+                if loaded is None:
+                    continue
+                definition = replace(
+                    definition,
+                    member_template=loaded[0],
+                    member_doc=loaded[1],
+                )
+            out[name] = definition
+        return out
+
+    def _member_template(
+        self, member_key: str, where: SourceLocation, chain: tuple[str, ...]
+    ) -> tuple[Template, LocatedDict] | None:
+        if member_key in chain:
+            self.error(where, f"template `{member_key}` includes itself")
+            return None
+        if len(chain) > MAX_NESTED_DEPTH:
+            self.error(where, f"nested templates go deeper than {MAX_NESTED_DEPTH} levels")
+            return None
+        return self.load_file(member_key, where, chain=chain)
 
     def _get_file(self, key: str) -> Callable[[str, SourceLocation], str]:
         def read(path: str, where: SourceLocation) -> str:
@@ -314,19 +365,63 @@ class TemplateLoader:
             if diagnostic.location == where:
                 self.diagnostics[i] = replace(diagnostic, related=(*diagnostic.related, note))
 
+    def _flatten_stack(
+        self, spec: ResourceSpec, body: Any, inline: tuple[str, str], here: tuple[str, ...]
+    ) -> Flattened | None:
+        """An OS::Heat::Stack with a literal template, flattened as a template resource."""
+        key, text = inline
+        if len(here) > MAX_NESTED_DEPTH:
+            self.error(
+                spec.type_location,
+                f"nested templates go deeper than {MAX_NESTED_DEPTH} levels",
+                "Heat's max_nested_stack_depth",
+            )
+            return None
+        where = spec.property_locations.get("template", spec.location)
+        facade = {
+            "metadata": spec.metadata,
+            "deletion_policy": spec.deletion_policy.value,
+            "update_policy": spec.update_policy,
+        }
+        loaded = self.load_file(key, where, chain=here, facade=facade, inline=text)
+        if loaded is None:
+            return None
+        child, child_doc = loaded
+        view, view_body = parent_view(spec, body, self.diagnostics)
+        flat = flatten(
+            view, view_body, child, child_doc, self.env.parameter_defaults, self.diagnostics
+        )
+        flat.nested_stacks[spec.name] = replace(flat.nested_stacks[spec.name], stack_resource=True)
+        return flat
+
     def _flatten(
         self, template: Template, raw_resources: LocatedDict, chain: tuple[str, ...]
     ) -> Template:
         here = (*chain, template.source)
-        nested_names = [n for n, s in template.resources.items() if is_template_target(s.type)]
+        inline = {
+            n: found
+            for n, s in template.resources.items()
+            if (found := inline_template(s, template.source)) is not None
+        }
+        nested_names = [
+            n for n, s in template.resources.items() if is_template_target(s.type) or n in inline
+        ]
         if not nested_names:
             return template
         resources: dict[str, ResourceSpec] = {}
         conditions = dict(template.conditions)
         nested_stacks = dict(template.nested_stacks)
+        groups = dict(template.groups)
         for name, spec in template.resources.items():
             if name not in nested_names:
                 resources[name] = spec
+                continue
+            if name in inline:
+                flat_stack = self._flatten_stack(spec, raw_resources.get(name), inline[name], here)
+                if flat_stack is not None:
+                    resources.update(flat_stack.resources)
+                    conditions.update(flat_stack.conditions)
+                    nested_stacks.update(flat_stack.nested_stacks)
                 continue
             if spec.type in here:
                 self.error(
@@ -365,9 +460,12 @@ class TemplateLoader:
             resources.update(flat.resources)
             conditions.update(flat.conditions)
             nested_stacks.update(flat.nested_stacks)
+            for inner, definition in child.groups.items():
+                groups[f"{name}.{inner}"] = replace(definition, group=f"{name}.{inner}")
         return replace(
             template,
             resources=expand_depends_on(resources, nested_stacks),
             conditions=conditions,
             nested_stacks=nested_stacks,
+            groups=groups,
         )

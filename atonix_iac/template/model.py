@@ -148,6 +148,37 @@ class NestedStack:
     resources: tuple[str, ...]  # addresses of the inner resources (nested ones included)
     outputs: dict[str, OutputSpec]
     resource_id: str
+    # An OS::Heat::Stack resource: outputs are read as ``get_attr [name, outputs, <output>]``.
+    stack_resource: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class GroupDefinition:
+    """What a group (ResourceGroup, AutoScalingGroup) makes its members of, found at load time.
+
+    ``member_type`` is the member type after the environment's resource_registry; when it is
+    a template, ``member_template`` is that template loaded (its own nested stacks flattened),
+    ``member_doc`` its located document and ``definition_body`` the located ``resource_def``
+    mapping, so that each member can be flattened once parameters say how many there are.
+    """
+
+    group: str
+    definition_property: str  # "resource_def" or "resource"
+    member_type: str | None  # None when the definition's type is not a literal string
+    location: SourceLocation
+    member_template: Any = None  # Template | None
+    member_doc: Any = None
+    definition_body: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class GroupExpansion:
+    """A group after parameters said how many members it has (``planner.groups``)."""
+
+    group: str
+    type: str
+    members: tuple[str, ...]  # member names in index order ("0", "2", ...)
+    removed: tuple[str, ...] = ()  # names never to be reused (Heat's name skiplist)
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,3 +208,7 @@ class Template:
     # The Jinja2 variables a ``.j2`` root template read, with their values: a saved plan
     # re-renders exactly what was planned, and these values are not HOT parameters.
     template_vars: dict[str, Any] = field(default_factory=dict)
+    # Group resources (OS::Heat::ResourceGroup, AutoScalingGroup) by address, as loaded; and,
+    # once expanded for bound parameters, what each group became (members ``group.N``).
+    groups: dict[str, GroupDefinition] = field(default_factory=dict)
+    expanded_groups: dict[str, GroupExpansion] = field(default_factory=dict)

@@ -259,9 +259,49 @@ def test_a_structured_deployment_substitutes_get_input_as_heat_does(stack: Stack
     assert derived["group"] == "os-apply-config"
 
 
-def test_a_signalled_transport_is_refused_with_the_way_out(stack: Stack) -> None:
-    body = DEPLOYMENT.replace("signal_transport: NO_SIGNAL", "signal_transport: HEAT_SIGNAL")
+def test_a_signalled_group_is_refused_with_the_way_out(stack: Stack) -> None:
+    body = GROUP.replace("SERVERS", "2d8c2a3c-0000-4000-8000-000000000002").replace(
+        "signal_transport: NO_SIGNAL", "signal_transport: HEAT_SIGNAL"
+    )
     with pytest.raises(AtonixError) as err:
         stack.apply(body)
     assert "NO_SIGNAL" in err.value.format()
-    assert "deploy" not in stack.state().resources
+    assert "group" not in stack.state().resources
+
+
+GROUP = """
+resources:
+  config:
+    type: OS::Heat::StructuredConfig
+    properties:
+      config: {port: {get_input: port}, who: {get_input: deploy_resource_name}}
+  group:
+    type: OS::Heat::StructuredDeploymentGroup
+    properties:
+      config: {get_resource: config}
+      servers: {web1: 2d8c2a3c-0000-4000-8000-000000000001, web2: SERVERS}
+      signal_transport: NO_SIGNAL
+      input_values: {port: 80}
+outputs:
+  stdouts: {value: {get_attr: [group, deploy_stdouts]}}
+"""
+
+
+def test_a_deployment_group_deploys_to_each_server_by_its_key(stack: Stack) -> None:
+    first = GROUP.replace("SERVERS", "2d8c2a3c-0000-4000-8000-000000000002")
+    result = stack.apply(first)
+    assert result.outputs["stdouts"] == {"web1": None, "web2": None}
+    members = _attrs(stack, "group")["members"]
+    assert members["web2"]["derived_config"]["config"] == {"port": 80, "who": "web2"}
+    assert members["web1"]["show"]["server_id"] == "2d8c2a3c-0000-4000-8000-000000000001"
+    # A new key is created, the others updated (Heat redeploys every member).
+    third = first.replace(
+        "}\n      signal", ", web3: 2d8c2a3c-0000-4000-8000-000000000003}\n      signal"
+    )
+    stack.apply(third)
+    members = _attrs(stack, "group")["members"]
+    assert {k: m["show"]["action"] for k, m in members.items()} == {
+        "web1": "UPDATE",
+        "web2": "UPDATE",
+        "web3": "CREATE",
+    }

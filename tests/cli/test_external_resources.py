@@ -72,6 +72,8 @@ def test_adopted_objects_are_read_used_and_left_by_destroy(cloud_project: CloudP
     cloud_project.sim.clear_request_log()
     applied = cloud_project.run("apply", "-auto-approve", *SCOPE, *ids)
     assert applied.exit_code == 0, applied.output
+    assert "shared_net: Reading..." in applied.stdout
+    assert "shared_net: Read complete" in applied.stdout
     writes = cloud_project.writes()
     assert [w for w in writes if "subnets" in w] and all(
         net.id not in w and server.id not in w for w in writes

@@ -7,11 +7,15 @@ so each test's before/after inventory of the two projects sees only its own obje
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import time
 from typing import Any
 
 import openstack
 import pytest
-from realcloud import Cli, added, inventory, plan_actions
+from realcloud import ATONIX, Cli, added, inventory, plan_actions
 
 pytestmark = [pytest.mark.realcloud, pytest.mark.timeout(900)]
 
@@ -133,5 +137,67 @@ def test_same_stack_lands_in_each_environments_own_project(
         for env in ("dev", "staging"):
             cli[env].run("destroy", "-auto-approve", "iso.yaml")
 
+    left = {env: added(before[env], inventory(c)) for env, c in sdk.items()}
+    assert left == {"dev": {}, "staging": {}}
+
+
+SIGNALLED = """heat_template_version: 2018-08-31
+resources:
+  net:
+    type: OS::Neutron::Net
+    properties: {name: signal-net}
+  handle:
+    type: OS::Heat::WaitConditionHandle
+  wait:
+    type: OS::Heat::WaitCondition
+    depends_on: net
+    properties: {handle: {get_resource: handle}, timeout: 300}
+outputs:
+  data: {value: {get_attr: [wait, data]}}
+"""
+
+
+def _atonix(dev: Cli, *args: str) -> subprocess.CompletedProcess[str]:
+    """``atonix COMMAND -w functional -E dev ARGS`` (the commands that take no -no-color)."""
+    env = {**os.environ, "OS_CLIENT_CONFIG_FILE": dev.clouds_yaml}
+    env.pop("OS_CLOUD", None)
+    argv = [str(ATONIX), args[0], "-w", "functional", "-E", dev.environment, *args[1:]]
+    return subprocess.run(
+        argv, cwd=dev.cwd, capture_output=True, text=True, env=env, timeout=300, check=False
+    )
+
+
+def test_a_wait_condition_holds_the_apply_until_signalled(
+    cli: dict[str, Cli], sdk: dict[str, Any], before: dict[str, dict[str, set[str]]]
+) -> None:
+    dev = cli["dev"]
+    (dev.cwd / "signalled.yaml").write_text(SIGNALLED)
+    env = {**os.environ, "OS_CLIENT_CONFIG_FILE": dev.clouds_yaml}
+    env.pop("OS_CLOUD", None)
+    apply = subprocess.Popen(
+        [str(ATONIX), "apply", "-w", "functional", "-E", "dev", "-auto-approve", "signalled.yaml"],
+        cwd=dev.cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 300
+        data = '{"data": "up"}'
+        while True:  # refused until the apply has created the handle
+            sent = _atonix(dev, "signal", "-template", "signalled.yaml", "handle", "--data", data)
+            if sent.returncode == 0 or time.monotonic() > deadline:
+                break
+            time.sleep(1)
+        assert sent.returncode == 0, sent.stderr
+        output, _ = apply.communicate(timeout=300)
+        assert apply.returncode == 0, output
+        shown = _atonix(dev, "output", "-template", "signalled.yaml", "-raw", "data")
+        assert json.loads(shown.stdout) == {"1": "up"}
+    finally:
+        if apply.poll() is None:
+            apply.kill()
+        dev.run("destroy", "-auto-approve", "signalled.yaml")
     left = {env: added(before[env], inventory(c)) for env, c in sdk.items()}
     assert left == {"dev": {}, "staging": {}}

@@ -177,7 +177,7 @@ def test_warnings_alone_do_not_deny(every_action: Planned) -> None:
         (
             "rules:\n  - name: a\n    forbid: [delete, explode]\n",
             "policy.yaml:3:22: error: rules[0].forbid[1]: Input should be 'create', 'update', "
-            "'replace', 'delete', 'destroy', 'forget' or 'no-op'",
+            "'replace', 'delete', 'destroy', 'forget', 'no-op' or 'read'",
         ),
         (
             "rules:\n  - name: a\n    when: {types: [x]}\n",

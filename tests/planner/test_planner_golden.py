@@ -1,7 +1,8 @@
 """Golden plans: real templates through the real loader and Heat provider, rendered.
 
 Each case directory under tests/cases/plans holds ``stack.yaml`` (+ optional ``params.yaml``
-with parameter values and ``options.yaml`` with mode/targets/excludes/replace), ``state.json``
+with parameter values and ``options.yaml`` with mode/targets/excludes/replace, and
+``providers: [openstack]`` for the OpenStack types' schemas), ``state.json``
 (prior state, plus an optional ``refreshed`` map standing in for a refresh, and an optional
 ``external_reads`` map standing in for the plan-time read of external_id objects; ``openstack:
 true`` in options.yaml adds the OpenStack types, whose schemas are all the planner reads) and
@@ -97,9 +98,9 @@ def run_case(case_dir: Path) -> tuple[str, list[str]]:
     """The rendered plan (or error) and the secret values that must not appear in it."""
     options = _yaml(case_dir / "options.yaml")
     providers: list[Provider] = [HeatProvider()]
-    if options.get("openstack"):
-        # Schemas only: the planner never calls a provider, so no cloud is contacted.
-        providers.append(OpenStackProvider(Binding("default", "dev", "golden", "demo", "R1")))
+    if "openstack" in options.get("providers", ()):  # schemas only: nothing reaches a cloud
+        binding = Binding("default", "dev", "golden-cloud", "project-1", "RegionOne")
+        providers.append(OpenStackProvider(binding))
     registry = Registry.from_providers(providers, plugins=False)
     try:
         template = load_template("stack.yaml")

@@ -21,6 +21,13 @@ def test_provider_lists_its_types() -> None:
     assert provider.name == "heat"
     types = provider.resource_types()
     assert {
+        "AWS::AutoScaling::AutoScalingGroup",
+        "AWS::AutoScaling::LaunchConfiguration",
+        "AWS::AutoScaling::ScalingPolicy",
+        "OS::Heat::AutoScalingGroup",
+        "OS::Heat::InstanceGroup",
+        "OS::Heat::ResourceGroup",
+        "OS::Heat::ScalingPolicy",
         "OS::Heat::CloudConfig",
         "OS::Heat::Delay",
         "OS::Heat::DeployedServer",
@@ -29,8 +36,12 @@ def test_provider_lists_its_types() -> None:
         "OS::Heat::RandomString",
         "OS::Heat::SoftwareConfig",
         "OS::Heat::SoftwareDeployment",
+        "OS::Heat::SoftwareDeploymentGroup",
+        "OS::Heat::SoftwareDeployments",
         "OS::Heat::StructuredConfig",
         "OS::Heat::StructuredDeployment",
+        "OS::Heat::StructuredDeploymentGroup",
+        "OS::Heat::StructuredDeployments",
         "OS::Heat::TestResource",
         "OS::Heat::Value",
     } <= set(types)

@@ -172,7 +172,7 @@ def test_quota_demand_and_live_limits(cloud: Any, lb_types: dict[str, Any], iden
         ]
     )
     assert demand.peak == {"load_balancers": 1, "shares": 1, "share_gigabytes": 5}
-    live = provider.live_limits(demand)
+    live = provider.live_limits()
     assert live.usage["load_balancers"] >= 1
     assert "shares" in live.limits and "share_gigabytes" in live.usage
     assert "clusters" not in live.limits  # Magnum is not asked: the plan has no cluster

@@ -105,6 +105,7 @@ UNKNOWN_CASES = [
     "{list_concat: [[a], {get_attr: [s, a]}]}",
     "{list_concat_unique: [[a], [{get_attr: [s, a]}]]}",
     "{contains: [{get_attr: [s, a]}, [a]]}",
+    "{yaql: {expression: $.data.l.sum(), data: {l: [1, {get_attr: [s, a]}]}}}",
 ]
 
 
@@ -121,7 +122,7 @@ def test_unknown_propagates(text: str) -> None:
 
 def test_every_value_function_has_an_unknown_case() -> None:
     covered = {t.split(":")[0].strip("{'") for t in UNKNOWN_CASES}
-    # get_file and resource_facade read static text; yaql is refused; the CFN functions of
+    # get_file and resource_facade read static text; the CFN functions of
     # 2013-05-23 are covered in their own tests.
     assert covered == {
         "get_param",
@@ -142,6 +143,7 @@ def test_every_value_function_has_an_unknown_case() -> None:
         "list_concat",
         "list_concat_unique",
         "contains",
+        "yaql",
     }
 
 

@@ -150,10 +150,10 @@ def test_unsupported_cfn_functions(name: str) -> None:
     assert d.location == SourceLocation("t.yaml", 1, 5)
 
 
-def test_yaql_is_refused_at_parse_time() -> None:
-    d = parse_error("v:\n  yaql: {expression: $.data, data: 1}\n")
-    assert d.message == "yaql is not supported yet"
-    assert d.location == SourceLocation("t.yaml", 2, 3)
+def test_a_yaql_syntax_error_is_located_at_parse_time() -> None:
+    d = parse_error("v:\n  yaql: {expression: $.data.(, data: 1}\n")
+    assert d.message == "Bad expression Parse error: unexpected end of statement."
+    assert d.location == SourceLocation("t.yaml", 2, 22)
 
 
 # ---------------------------------------------------------------- calls versus data

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
-from . import wait_condition_handle
+from . import scaling_policy, wait_condition_handle
 
 if TYPE_CHECKING:
     from atonix_iac.state.model import ResourceState
@@ -24,4 +24,9 @@ HANDLERS: Final[Mapping[str, SignalHandler]] = {
     "OS::Heat::WaitConditionHandle": wait_condition_handle.signal,
     "OS::Heat::UpdateWaitConditionHandle": wait_condition_handle.signal,
     "AWS::CloudFormation::WaitConditionHandle": wait_condition_handle.signal,
+    # A software deployment's signal carries its output values (deploy_status_code, ...).
+    "OS::Heat::SoftwareDeployment": wait_condition_handle.signal,
+    "OS::Heat::StructuredDeployment": wait_condition_handle.signal,
+    "OS::Heat::ScalingPolicy": scaling_policy.signal,
+    "AWS::AutoScaling::ScalingPolicy": scaling_policy.signal,
 }

@@ -9,6 +9,15 @@ from types import MappingProxyType
 from atonix_iac.providers.base import Provider, ResourceType
 from atonix_iac.providers.heat.delay import DelayResource
 from atonix_iac.providers.heat.deployed_server import DeployedServerResource
+from atonix_iac.providers.heat.groups import (
+    AutoScalingGroupResource,
+    AwsAutoScalingGroupResource,
+    AwsScalingPolicyResource,
+    InstanceGroupResource,
+    LaunchConfigurationResource,
+    ResourceGroupResource,
+    ScalingPolicyResource,
+)
 from atonix_iac.providers.heat.none import NoneResource
 from atonix_iac.providers.heat.random_string import RandomStringResource
 from atonix_iac.providers.heat.software_config import (
@@ -20,6 +29,12 @@ from atonix_iac.providers.heat.software_config import (
 from atonix_iac.providers.heat.software_deployment import (
     SoftwareDeploymentResource,
     StructuredDeploymentResource,
+)
+from atonix_iac.providers.heat.software_deployment_group import (
+    SoftwareDeploymentGroupResource,
+    SoftwareDeploymentsResource,
+    StructuredDeploymentGroupResource,
+    StructuredDeploymentsResource,
 )
 from atonix_iac.providers.heat.test_resource import Sleep, TestResource
 from atonix_iac.providers.heat.value import ValueResource
@@ -47,6 +62,13 @@ class HeatProvider(Provider):
             ValueResource(),
             RandomStringResource(),
             TestResource(sleep=sleep),
+            ResourceGroupResource(),
+            AutoScalingGroupResource(),
+            ScalingPolicyResource(),
+            AwsAutoScalingGroupResource(),
+            AwsScalingPolicyResource(),
+            InstanceGroupResource(),
+            LaunchConfigurationResource(),
             WaitConditionHandle(),
             UpdateWaitConditionHandle(),
             CfnWaitConditionHandle(),
@@ -59,6 +81,10 @@ class HeatProvider(Provider):
             MultipartMimeResource(),
             SoftwareDeploymentResource(),
             StructuredDeploymentResource(),
+            SoftwareDeploymentGroupResource(),
+            StructuredDeploymentGroupResource(),
+            SoftwareDeploymentsResource(),
+            StructuredDeploymentsResource(),
             DeployedServerResource(),
         ]
         self._types = MappingProxyType({t.schema.type_name: t for t in implementations})

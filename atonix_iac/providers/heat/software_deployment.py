@@ -9,19 +9,34 @@ deployment record points at that derived config.
 
 ``signal_transport: NO_SIGNAL`` completes at once, with Heat's status reason "Not waiting for
 outputs signal" and no output values (deploy_stdout, deploy_stderr, deploy_status_code are
-None). The signalled transports wait for the server to report: they are refused at plan time
-until a signal can be received (``SIGNALLED`` names them; ``signal_inputs`` is the seam).
+None). The signalled transports wait for the server's signal with the output values
+(``deployment_signals``), which arrives through the run's signal channel.
 """
 
 from __future__ import annotations
 
+import secrets
+import time
 import uuid
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any, ClassVar, Final
 
 from atonix_iac.errors import Diagnostic, ResourceFailedError
-from atonix_iac.providers.base import ResourceIdentity, ResourceResult
+from atonix_iac.providers.base import AttributeSchema, ResourceIdentity, ResourceResult
 from atonix_iac.providers.heat._common import SHOW, BuiltinType, is_plain_data, new_physical_id
+from atonix_iac.providers.heat.deployment_signals import (
+    DEFAULT_TIMEOUT_S,
+    OUTPUT_ATTRIBUTES,
+    SIGNATURE,
+    Clock,
+    Sleep,
+    channel_of,
+    completed,
+    outcome,
+    signal_inputs,
+    wait_for_outputs,
+)
 from atonix_iac.providers.heat.software_config import (
     INPUT_DEFAULTS,
     UNGROUPED,
@@ -32,7 +47,6 @@ from atonix_iac.providers.heat.software_config import (
 
 NO_SIGNAL: Final = "NO_SIGNAL"
 SIGNALLED: Final = ("CFN_SIGNAL", "TEMP_URL_SIGNAL", "HEAT_SIGNAL", "ZAQAR_SIGNAL")
-OUTPUT_ATTRIBUTES: Final = ("deploy_stdout", "deploy_stderr", "deploy_status_code")
 
 
 def stack_id(identity: ResourceIdentity) -> str:
@@ -46,14 +60,12 @@ def input_config(declared: Mapping[str, Any], value: Any) -> dict[str, Any]:
     return io_as_dict({**declared, "value": value}, INPUT_DEFAULTS)
 
 
-def signal_inputs(transport: str) -> list[dict[str, Any]]:
-    """The inputs that tell the server how to signal back (deploy_signal_id, verb, ...); none
-    for NO_SIGNAL, the one transport that needs no receiver."""
-    return []
-
-
 def derived_inputs(
-    identity: ResourceIdentity, props: Mapping[str, Any], source: Mapping[str, Any], action: str
+    identity: ResourceIdentity,
+    props: Mapping[str, Any],
+    source: Mapping[str, Any],
+    action: str,
+    endpoint: str = "",
 ) -> list[dict[str, Any]]:
     """_build_derived_inputs: declared inputs, then undeclared values, then deploy_*."""
     values = dict(props.get("input_values") or {})
@@ -96,7 +108,7 @@ def derived_inputs(
             transport,
         ),
     ]
-    return inputs + signal_inputs(str(transport))
+    return inputs + signal_inputs(str(transport), endpoint)
 
 
 def substitute_inputs(
@@ -118,6 +130,28 @@ def substitute_inputs(
 
 class SoftwareDeploymentResource(BuiltinType):
     type_name: ClassVar[str] = "OS::Heat::SoftwareDeployment"
+    uses_signals: ClassVar[bool] = True
+    recoverable: ClassVar[bool] = True  # its id is in state while it waits for its signal
+    takes_signals: ClassVar[bool] = True
+
+    def __init__(
+        self,
+        *,
+        sleep: Sleep = time.sleep,
+        clock: Clock = time.monotonic,
+        timeout_s: float = DEFAULT_TIMEOUT_S,
+    ) -> None:
+        super().__init__()
+        # Kept secret (sealed in state, masked in output): the derived config holds the
+        # signed signal URL, and ``signal_signature`` is what a signal to it must carry.
+        hidden = {
+            name: AttributeSchema(name, "Map", sensitive=True, support_status="HIDDEN")
+            for name in ("derived_config", SIGNATURE)
+        }
+        self.schema = replace(self.schema, attributes={**self.schema.attributes, **hidden})
+        self._sleep = sleep
+        self._clock = clock
+        self._timeout_s = timeout_s
 
     def empty_config(self) -> Any:
         return ""
@@ -150,7 +184,13 @@ class SoftwareDeploymentResource(BuiltinType):
         source = self.source_config(identity, props.get("config"))
         if not self.triggers(props, source, action):
             return None
-        inputs = derived_inputs(identity, props, source, action)
+        signalled = props.get("signal_transport") in SIGNALLED
+        endpoint, signature = "", ""
+        if signalled:
+            signature = secrets.token_urlsafe(24)
+            endpoint = channel_of(identity, self.type_name).endpoint(identity.address)
+            endpoint += f"?Signature={signature}"
+        inputs = derived_inputs(identity, props, source, action, endpoint)
         derived = config_record(
             new_physical_id(),
             props.get("name") or source.get("name") or physical_resource_name(identity),
@@ -168,17 +208,42 @@ class SoftwareDeploymentResource(BuiltinType):
             "input_values": props.get("input_values"),
             "output_values": None,
             "action": action,
-            "status": "COMPLETE",
-            "status_reason": "Not waiting for outputs signal",
+            "status": "IN_PROGRESS" if signalled else "COMPLETE",
+            "status_reason": "Deploy data available"
+            if signalled
+            else "Not waiting for outputs signal",
             "creation_time": now,
             "updated_time": None if action == "CREATE" else now,
         }
-        return {**dict.fromkeys(OUTPUT_ATTRIBUTES), SHOW: record, "derived_config": derived}
+        attributes = {**dict.fromkeys(OUTPUT_ATTRIBUTES), SHOW: record, "derived_config": derived}
+        if signature:
+            attributes[SIGNATURE] = signature
+        return attributes
 
     def attributes_for(self, properties: Mapping[str, Any]) -> dict[str, Any]:
         return {}  # output values and the derived config live in state
 
-    def create(self, identity: ResourceIdentity, properties: Mapping[str, Any]) -> ResourceResult:
+    def outputs_signalled(
+        self, identity: ResourceIdentity, physical_id: str, attributes: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """Wait for the signal, then the attributes Heat gives: its output values."""
+        channel = channel_of(identity, self.type_name)
+        details = wait_for_outputs(
+            channel, physical_id, timeout_s=self._timeout_s, sleep=self._sleep, clock=self._clock
+        )
+        derived = attributes.get("derived_config") or {}
+        values, failure = outcome(details, list(derived.get("outputs") or []))
+        record = completed(attributes.get(SHOW) or {}, values, failure, physical_id)
+        return {**attributes, **values, SHOW: record}
+
+    def _signalled(self, props: Mapping[str, Any]) -> bool:
+        return props.get("signal_transport") in SIGNALLED
+
+    def start_create(
+        self, identity: ResourceIdentity, properties: Mapping[str, Any]
+    ) -> ResourceResult:
+        """Make the deployment (its derived config); a signalled one is then waited for in
+        ``finish_create``, its id already in state so that its signal can find it."""
         props = self.with_defaults(properties)
         refused = self.check(props)
         if refused:
@@ -186,6 +251,21 @@ class SoftwareDeploymentResource(BuiltinType):
         physical_id = new_physical_id()
         attributes = self.deploy(identity, physical_id, props, "CREATE")
         return ResourceResult(physical_id, attributes or {**dict.fromkeys(OUTPUT_ATTRIBUTES)})
+
+    def finish_create(
+        self, identity: ResourceIdentity, started: ResourceResult, properties: Mapping[str, Any]
+    ) -> ResourceResult:
+        props = self.with_defaults(properties)
+        attributes = started.attributes
+        if SHOW not in attributes and "deploy_stdout" not in attributes:
+            attributes = self.deploy(identity, started.physical_id, props, "CREATE") or {}
+        record = attributes.get(SHOW) or {}
+        if self._signalled(props) and record.get("status") == "IN_PROGRESS":
+            attributes = self.outputs_signalled(identity, started.physical_id, attributes)
+        return ResourceResult(started.physical_id, dict(attributes))
+
+    def create(self, identity: ResourceIdentity, properties: Mapping[str, Any]) -> ResourceResult:
+        return self.finish_create(identity, self.start_create(identity, properties), properties)
 
     def update(
         self,
@@ -195,14 +275,21 @@ class SoftwareDeploymentResource(BuiltinType):
         new: Mapping[str, Any],
         changed: frozenset[str],
     ) -> ResourceResult:
-        attributes = self.deploy(identity, physical_id, self.with_defaults(new), "UPDATE")
+        props = self.with_defaults(new)
+        if self._signalled(props):
+            channel_of(identity, self.type_name).forget(physical_id)  # a new action's signal
+        attributes = self.deploy(identity, physical_id, props, "UPDATE")
+        if attributes is not None and self._signalled(props):
+            attributes = self.outputs_signalled(identity, physical_id, attributes)
         return ResourceResult(physical_id, attributes or {})
 
     def delete(
         self, identity: ResourceIdentity, physical_id: str, properties: Mapping[str, Any]
     ) -> None:
-        # A DELETE action deploys and (NO_SIGNAL) completes at once; a config already gone
-        # cannot fail a delete (Heat ignores NotFound here).
+        # A DELETE action deploys and completes at once (Heat waits for a signalled one; a
+        # deleted server will not send it); a config already gone cannot fail a delete.
+        if identity.signals is not None:
+            identity.signals.forget(physical_id)
         try:
             self.deploy(identity, physical_id, self.with_defaults(properties), "DELETE")
         except ResourceFailedError:
@@ -210,11 +297,11 @@ class SoftwareDeploymentResource(BuiltinType):
 
     def check(self, properties: Mapping[str, Any]) -> list[Diagnostic]:
         transport = properties.get("signal_transport", "CFN_SIGNAL")
-        if is_plain_data(transport) and transport in SIGNALLED:
+        if not self.takes_signals and is_plain_data(transport) and transport in SIGNALLED:
             return [
                 Diagnostic(
-                    f"signal_transport {transport} waits for the server to signal its"
-                    " outputs, and this engine cannot receive deployment signals yet"
+                    f"signal_transport {transport} on {self.type_name} waits for each server"
+                    " to signal, which this engine does not do for groups yet"
                     " (set `signal_transport: NO_SIGNAL` to complete at once)"
                 )
             ]

@@ -172,6 +172,8 @@ class WaitCondition(BuiltinType):
         timeout = float(values[timeout_key])
         count = int(values.get(count_key) or 1)
         channel = channel_of(identity, self.type_name)
+        if not channel.is_handle(handle):
+            raise ResourceFailedError(f"{handle} is not a valid wait condition handle")
         deadline = self._clock() + timeout
         while True:
             signals = merge_signals(channel.received(handle))

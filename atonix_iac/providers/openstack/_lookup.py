@@ -85,6 +85,31 @@ def server(conn: Any, name_or_id: str) -> Any:
     return _find(conn.compute.find_server, name_or_id, "server")
 
 
+def dns_zone(conn: Any, name_or_id: str) -> Any:
+    """By id or name; ``example.com`` finds ``example.com.`` (templates often drop the dot)."""
+    found = _find(conn.dns.find_zone, name_or_id, "zone")
+    if found is None and name_or_id and not name_or_id.endswith("."):
+        found = _find(conn.dns.find_zone, name_or_id + ".", "zone")
+    return found
+
+
+def keystone(kind: str) -> Finder:
+    """A Keystone finder by name or id (domains, projects, roles, users, groups, services)."""
+
+    def finder(conn: Any, name_or_id: str) -> Any:
+        return _find(getattr(conn.identity, f"find_{kind}"), name_or_id, kind)
+
+    return finder
+
+
+def region(conn: Any, region_id: str) -> Any:
+    with sdk_errors(f"looking up region `{region_id}`"):
+        try:
+            return conn.identity.get_region(region_id)
+        except os_exceptions.NotFoundException:
+            return None
+
+
 def lb_object(kind: str) -> Finder:
     """A finder for an Octavia object (``load_balancer``, ``listener``, ``pool`` ...)."""
 
@@ -148,6 +173,18 @@ CONSTRAINTS: dict[str, tuple[Finder, str, Callable[[Any], list[str]]]] = {
     ),
     "cinder.vtype": (volume_type, "volume type", lambda c: _names(c.block_storage.types())),
     "cinder.volume": (volume, "volume", lambda c: _names(c.block_storage.volumes())),
+    "keystone.domain": (keystone("domain"), "domain", lambda c: _names(c.identity.domains())),
+    "keystone.project": (keystone("project"), "project", lambda c: _names(c.identity.projects())),
+    "keystone.role": (keystone("role"), "role", lambda c: _names(c.identity.roles())),
+    "keystone.user": (keystone("user"), "user", lambda c: _names(c.identity.users())),
+    "keystone.group": (keystone("group"), "group", lambda c: _names(c.identity.groups())),
+    "keystone.service": (keystone("service"), "service", lambda c: _names(c.identity.services())),
+    "keystone.region": (
+        region,
+        "region",
+        lambda c: [str(r.id) for r in c.identity.regions()],
+    ),
+    "designate.zone": (dns_zone, "zone", lambda c: _names(c.dns.zones())),
     "barbican.secret": (
         lambda c, ref: _barbican.find(c, "secrets", ref),
         "secret",

@@ -17,9 +17,16 @@ from atonix_iac.providers.openstack import (
 )
 from atonix_iac.providers.openstack._base import DEFAULT_TIMEOUT_S, CloudSession, OpenStackResource
 from atonix_iac.providers.openstack._errors import sdk_errors
+from atonix_iac.providers.openstack.aggregate import TYPES as AGGREGATE_TYPES
 from atonix_iac.providers.openstack.block_storage import Volume, VolumeAttachment
+from atonix_iac.providers.openstack.block_storage_admin import TYPES as BLOCK_STORAGE_ADMIN_TYPES
+from atonix_iac.providers.openstack.block_storage_qos import TYPES as BLOCK_STORAGE_QOS_TYPES
 from atonix_iac.providers.openstack.compute import KeyPair, Server, ServerGroup
+from atonix_iac.providers.openstack.compute_admin import TYPES as COMPUTE_ADMIN_TYPES
 from atonix_iac.providers.openstack.connect import BindingLike, CloudTarget
+from atonix_iac.providers.openstack.dns import TYPES as DNS_TYPES
+from atonix_iac.providers.openstack.identity import TYPES as IDENTITY_TYPES
+from atonix_iac.providers.openstack.image import TYPES as IMAGE_TYPES
 from atonix_iac.providers.openstack.key_manager import TYPES as KEY_MANAGER_TYPES
 from atonix_iac.providers.openstack.network import Net, Port, Subnet
 from atonix_iac.providers.openstack.object_store import SwiftContainer
@@ -31,6 +38,7 @@ from atonix_iac.providers.openstack.quota import (
     live_limits,
     quota_demand,
 )
+from atonix_iac.providers.openstack.quota_services import SERVICE_KEYS, service_limits
 from atonix_iac.providers.openstack.routing import (
     FloatingIP,
     FloatingIPAssociation,
@@ -56,6 +64,13 @@ TYPES: tuple[type[OpenStackResource], ...] = (
     VolumeAttachment,
     SwiftContainer,
     *KEY_MANAGER_TYPES,
+    *DNS_TYPES,
+    *IDENTITY_TYPES,
+    *IMAGE_TYPES,
+    *COMPUTE_ADMIN_TYPES,
+    *BLOCK_STORAGE_ADMIN_TYPES,
+    *BLOCK_STORAGE_QOS_TYPES,
+    *AGGREGATE_TYPES,
     *load_balancer.TYPES,
     *container_infra.TYPES,
     *shared_file_system.TYPES,
@@ -78,6 +93,8 @@ class OpenStackProvider(Provider):
         self.binding = binding
         self.target = CloudTarget.from_binding(binding)
         self.session = CloudSession(self.target, timeout_s)
+        self._service_keys: frozenset[str] = frozenset()
+        self._services: frozenset[str] = frozenset()
         self._types: Mapping[str, ResourceType] = MappingProxyType(
             {t.type_name: t(self.session) for t in TYPES}
         )
@@ -100,15 +117,23 @@ class OpenStackProvider(Provider):
         return int(flavor.vcpus or 0), int(flavor.ram or 0)
 
     def quota_demand(self, changes: Iterable[ChangeLike]) -> QuotaDemand:
-        return quota_demand(changes, self.flavor_size)
+        demand = quota_demand(changes, self.flavor_size)
+        # The DNS, key manager, load balancer, cluster and share quotas are read only when the
+        # plan holds such resources.
+        touched = (*demand.peak, *demand.net)
+        self._service_keys = frozenset(k for k in touched if k in SERVICE_KEYS)
+        self._services = frozenset(OPTIONAL_SERVICES[k] for k in touched if k in OPTIONAL_SERVICES)
+        return demand
 
-    def live_limits(self, demand: QuotaDemand | None = None) -> LiveLimits:
-        """The core services' limits, and those of the optional services ``demand`` touches
-        (so a plan without load balancers asks Octavia nothing)."""
-        touched = set(demand.peak) | set(demand.net) if demand is not None else set()
-        services = {OPTIONAL_SERVICES[k] for k in touched if k in OPTIONAL_SERVICES}
+    def live_limits(self) -> LiveLimits:
+        """The core services' limits, and those of the services the last ``quota_demand``
+        touched (a plan without load balancers asks Octavia nothing)."""
         with sdk_errors(f"reading quotas of {self.target.describe()}"):
-            return live_limits(self.session.conn, services)
+            found = live_limits(self.session.conn, self._services)
+        if not self._service_keys:
+            return found
+        limits, usage = service_limits(self.session.conn, self._service_keys)
+        return LiveLimits({**found.limits, **limits}, {**found.usage, **usage})
 
     def close(self) -> None:
         self.session.close()

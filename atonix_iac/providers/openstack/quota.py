@@ -20,6 +20,7 @@ from typing import Any, Protocol
 from openstack import exceptions as os_exceptions
 
 from atonix_iac.providers.openstack._errors import sdk_errors
+from atonix_iac.providers.openstack.quota_services import SERVICE_USAGE
 
 # flavor name or id -> (vcpus, ram_mb), or None if unknown
 FlavorSize = Callable[[str], tuple[int, int] | None]
@@ -114,7 +115,7 @@ def resource_usage(
         return Counter()
     if type_name == "OS::Nova::Server":
         return _server(props, flavor_size)
-    counter = _SIMPLE.get(type_name)
+    counter = _SIMPLE.get(type_name) or SERVICE_USAGE.get(type_name)
     return counter(props) if counter else Counter()
 
 

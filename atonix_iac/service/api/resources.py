@@ -10,6 +10,9 @@ from typing import Any
 
 import falcon
 
+from atonix_iac.apply.scaling import SCALING_POLICY_TYPES
+from atonix_iac.apply.signals import deliver_signal, is_handle
+from atonix_iac.errors import UsageError
 from atonix_iac.state.model import ResourceState, ResourceStatus
 from atonix_iac.state.records import EventRecord, StackRecord, page
 
@@ -19,6 +22,7 @@ from .common import (
     bad_request,
     check_tenant,
     find_record,
+    identity,
     int_param,
     isotime,
     not_found,
@@ -210,13 +214,54 @@ class ResourceItem:
         stack_id: str,
         resource_name: str,
     ) -> None:
+        """A scaling policy's signal becomes a job (it applies the group); a wait condition
+        handle's goes to the state's inbox, where its wait condition (in a running job or the
+        next one) reads it."""
         record, resource = self._find(req, tenant_id, stack_name, stack_id, resource_name)
-        raise HeatError(
-            400,
-            f"Signal resource during {record.stack_status} is not supported:"
-            f" {resource.type} takes no signals",
-            "ResourceActionNotSupported",
-        )
+        if resource.type in SCALING_POLICY_TYPES:
+            body = read_json(req) if req.content_length else None
+            records = self.services.engine.records
+            job = records.add_job(record.id, "SIGNAL", {"resource": resource.address, "data": body})
+            self.services.jobs.submit(job)
+            resp.status = falcon.HTTP_200
+            return
+        if not is_handle(resource.type):
+            raise HeatError(
+                400,
+                f"Signal resource during {record.stack_status} is not supported:"
+                f" {resource.type} takes no signals",
+                "ResourceActionNotSupported",
+            )
+        body = read_json(req) or None
+        try:
+            deliver_signal(self.services.engine.store, record.key, resource, body, source="api")
+        except UsageError as err:
+            raise bad_request(err.message) from None
+        resp.status = falcon.HTTP_200
+
+
+class ResourceSignalByName:
+    """``/stacks/{name}/resources/{resource}/signal``: the form a scaling policy's
+    ``signal_url`` takes (it knows its stack by name, not by id); a POST is not redirected,
+    since clients would follow with a GET."""
+
+    def __init__(self, services: Services, item: ResourceItem) -> None:
+        self.services = services
+        self.item = item
+
+    def on_post(
+        self,
+        req: falcon.Request,
+        resp: falcon.Response,
+        tenant_id: str,
+        stack_name: str,
+        resource_name: str,
+    ) -> None:
+        check_tenant(req, tenant_id)
+        record = self.services.engine.records.find_stack(identity(req).project_id, stack_name)
+        if record is None:
+            raise not_found(f"Stack ({stack_name}) ")
+        self.item.on_post_signal(req, resp, tenant_id, stack_name, record.id, resource_name)
 
 
 def event_view(req: falcon.Request, record: StackRecord, event: EventRecord) -> dict[str, Any]:

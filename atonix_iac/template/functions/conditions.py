@@ -186,19 +186,6 @@ def parse_and_or(p: Parser, name: str, args: Any, loc: SourceLocation) -> Any:
     return AndOr(name, loc, operands)
 
 
-# --------------------------------------------------------------------------- yaql
-
-
-def parse_yaql(p: Parser, name: str, args: Any, loc: SourceLocation) -> Any:
-    return p.invalid(
-        name,
-        loc,
-        args,
-        "yaql is not supported yet",
-        "compute the value with other functions (list_join, map_merge, repeat, if, ...)",
-    )
-
-
 # --------------------------------------------------------------------------- helpers
 
 
@@ -230,5 +217,4 @@ __all__ = [
     "parse_equals",
     "parse_if",
     "parse_not",
-    "parse_yaql",
 ]

@@ -13,6 +13,7 @@ from atonix_iac.template.functions import conditions as cond
 from atonix_iac.template.functions import references as refs
 from atonix_iac.template.functions import strings
 from atonix_iac.template.functions.base import Factory, Parser, register_call_names
+from atonix_iac.template.functions.yaql_expression import parse_yaql
 from atonix_iac.template.versions import HOT_VERSIONS, version_index
 
 
@@ -77,7 +78,7 @@ FUNCTIONS: Final[dict[str, FunctionInfo]] = {
         # 2016-04-08
         FunctionInfo("map_merge", coll.parse_map_merge, "2016-04-08"),
         # 2016-10-14 (newton)
-        FunctionInfo("yaql", cond.parse_yaql, _NEWTON, condition_first=_PIKE),
+        FunctionInfo("yaql", parse_yaql, _NEWTON, condition_first=_PIKE),
         FunctionInfo("map_replace", coll.parse_map_replace, _NEWTON),
         FunctionInfo("if", cond.parse_if, _NEWTON),
         FunctionInfo("equals", cond.parse_equals, None, condition_first=_NEWTON),

@@ -1,0 +1,63 @@
+"""OS::Heat::Stack whose ``template`` is written in the template (inline text or get_file):
+flattened into its parent like a template resource, its ``parameters`` map standing for the
+properties. Its outputs are read as Heat reads them, ``get_attr: [stack, outputs, name]``
+(or the whole ``outputs`` map); ``get_resource`` gives the nested stack's id. A ``context``
+naming a region is refused: the nested stack is deployed where its parent is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any, Final
+
+from atonix_iac.errors import Diagnostic
+from atonix_iac.template.functions.references import GetFile
+from atonix_iac.template.model import ResourceSpec
+from atonix_iac.template.nodes import LocatedDict
+
+STACK_TYPE: Final = "OS::Heat::Stack"
+
+
+def inline_template(spec: ResourceSpec, source: str) -> tuple[str, str] | None:
+    """(key, text) of an OS::Heat::Stack's literal template, or None (not one, or computed)."""
+    if spec.type != STACK_TYPE:
+        return None
+    given = spec.properties.get("template")
+    if isinstance(given, GetFile):
+        return given.path, given.text
+    if isinstance(given, str):
+        return f"{source}#{spec.name}.template", str.__str__(given)
+    return None
+
+
+def parent_view(
+    spec: ResourceSpec, body: Any, diagnostics: list[Diagnostic]
+) -> tuple[ResourceSpec, LocatedDict]:
+    """The resource as a template resource: its ``parameters`` are the properties."""
+    raw_props = body.get("properties") if isinstance(body, LocatedDict) else None
+    raw_params = raw_props.get("parameters") if isinstance(raw_props, LocatedDict) else None
+    given = spec.properties.get("parameters")
+    where = spec.property_locations.get("parameters", spec.location)
+    parameters: Mapping[str, Any] = given if isinstance(given, Mapping) else {}
+    if given is not None and not isinstance(given, Mapping):
+        diagnostics.append(Diagnostic("`parameters` must be a map of parameter values", where))
+    locations = {
+        str(k): raw_params.key_loc(k) if isinstance(raw_params, LocatedDict) else where
+        for k in parameters
+    }
+    context = spec.properties.get("context")
+    if isinstance(context, Mapping) and context.get("region_name") is not None:
+        diagnostics.append(
+            Diagnostic(
+                "a nested stack in another region (`context.region_name`) is not supported",
+                spec.property_locations.get("context", spec.location),
+                hint="remove `context`; the nested stack is deployed in its parent's region",
+            )
+        )
+    view_body = LocatedDict(loc=body.loc) if isinstance(body, LocatedDict) else LocatedDict()
+    view_body["properties"] = raw_params if isinstance(raw_params, LocatedDict) else LocatedDict()
+    view = replace(
+        spec, properties={str(k): v for k, v in parameters.items()}, property_locations=locations
+    )
+    return view, view_body

@@ -1,0 +1,84 @@
+"""Groups applied: batches wait for each other, a changed definition updates every member
+(rolling_update batches in order), and destroy removes members and group."""
+
+from __future__ import annotations
+
+from _apply_kit import Events, Stack
+
+from atonix_iac.apply.events import EventKind
+from atonix_iac.planner.plan import Action, PlanMode
+
+GROUP = """
+parameters:
+  label: {type: string, default: a}
+resources:
+  g:
+    type: OS::Heat::ResourceGroup
+    update_policy:
+      batch_create: {max_batch_size: 2}
+      rolling_update: {max_batch_size: 1}
+    properties:
+      count: 3
+      resource_def:
+        type: OS::Heat::TestResource
+        properties:
+          value: {list_join: ["-", [{get_param: label}, "%index%"]]}
+  reader:
+    type: OS::Heat::Value
+    properties:
+      value: {get_attr: [g, output]}
+outputs:
+  outputs:
+    value: {get_attr: [g, attributes, output]}
+"""
+
+
+def test_batches_apply_in_order_and_attributes_come_from_members(stack: Stack) -> None:
+    events = Events()
+    stack.apply(GROUP, events=events)
+    for early in ("g.0", "g.1"):
+        assert events.index(EventKind.DONE, early) < events.index(EventKind.START, "g.2")
+    state = stack.state()
+    assert state.resources["reader"].attributes["value"] == ["a-0", "a-1", "a-2"]
+    assert state.outputs["outputs"] == {"0": "a-0", "1": "a-1", "2": "a-2"}
+
+    plan = stack.plan(GROUP, label="b")
+    actions = {c.address: c.action for c in plan.changes}
+    assert {actions[f"g.{i}"] for i in range(3)} == {Action.UPDATE}
+    events = Events()
+    stack.apply(GROUP, label="b", events=events)
+    assert events.index(EventKind.DONE, "g.0") < events.index(EventKind.START, "g.1")
+    assert events.index(EventKind.DONE, "g.1") < events.index(EventKind.START, "g.2")
+    assert stack.state().resources["reader"].attributes["value"] == ["b-0", "b-1", "b-2"]
+
+    stack.apply(GROUP, label="b", mode=PlanMode.DESTROY)
+    assert stack.state().resources == {}
+
+
+KEEP_IN_SERVICE = """
+parameters:
+  length: {type: number, default: 8}
+resources:
+  g:
+    type: OS::Heat::ResourceGroup
+    update_policy:
+      rolling_update: {max_batch_size: 1, min_in_service: 1}
+    properties:
+      count: 2
+      resource_def:
+        type: OS::Heat::RandomString
+        properties: {length: {get_param: length}}
+"""
+
+
+def test_min_in_service_replaces_members_create_before_destroy(stack: Stack) -> None:
+    stack.apply(KEEP_IN_SERVICE)
+    plan = stack.plan(KEEP_IN_SERVICE, length=12)
+    actions = {c.address: c.action for c in plan.changes}
+    assert actions["g.0"] is Action.CREATE_THEN_DELETE
+    assert actions["g.1"] is Action.CREATE_THEN_DELETE
+    events = Events()
+    stack.apply(KEEP_IN_SERVICE, length=12, events=events)
+    first_created = events.index(EventKind.DONE, "g.0", "create")
+    assert first_created < events.index(EventKind.START, "g.1", "create")  # a batch at a time
+    assert len(stack.state().resources["g.1"].attributes["value"]) == 12

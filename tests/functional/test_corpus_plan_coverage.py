@@ -1,0 +1,206 @@
+"""How much of the real Heat corpus (openstack/heat-templates) atonix can plan against the
+simulator: every template that validates is planned with sensible parameter values (an
+existing flavor, image, key pair, network and subnet; dummy values of the right type for the
+rest) and checked against the cloud as ``atonix plan`` checks it (custom constraints).
+
+The counts are printed (planned / validated / total, and the types most often missing a
+provider). A type without a provider is expected (providers arrive over time) and is no
+failure; a traceback is, and so is planning or validating fewer templates than the floors
+(today's figures: raise them as providers land).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import openstack
+import pytest
+
+from atonix_iac.cli.cloud_checks import check_constraints
+from atonix_iac.errors import AtonixError, Severity
+from atonix_iac.planner import make_plan, validate_stack
+from atonix_iac.providers.heat import HeatProvider
+from atonix_iac.providers.openstack import OpenStackProvider
+from atonix_iac.providers.registry import Registry
+from atonix_iac.simulator.server import SimulatorServer
+from atonix_iac.state.model import StackKey, State
+from atonix_iac.template import Template, bind_parameters, load_template
+from atonix_iac.template.constraints import check_constraints as check_constraints_of
+from atonix_iac.template.model import Parameter, ParamType
+from atonix_iac.workspace.binding import Binding
+from tests.template.test_corpus import ENTRIES, MANIFEST, corpus_tree, dummy_value, env_for
+
+__all__ = ["corpus_tree"]  # the fixture, shared with the corpus loading test
+
+# Today's figures (26 planned / 93 validated / 102): a drop below either is a regression.
+PLANNED_FLOOR = 26
+VALIDATED_FLOOR = 93
+KEY = StackKey("corpus", "dev", "corpus")
+
+pytestmark = [
+    pytest.mark.skipif(not MANIFEST.exists(), reason="corpus not present"),
+    pytest.mark.timeout(600),
+]
+
+
+@dataclass(frozen=True)
+class CloudNames:
+    flavor: str = "m1.small"
+    image: str = "cirros"
+    key_name: str = "corpus-key"
+    network: str = "corpus-net"
+    subnet: str = "corpus-subnet"
+    public: str = "public"
+
+
+@pytest.fixture(scope="module")
+def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Registry, CloudNames]]:
+    names = CloudNames()
+    with SimulatorServer(tmp_path_factory.mktemp("sim"), projects=("demo",)) as server:
+        clouds = server.write_clouds_yaml()
+        mp = pytest.MonkeyPatch()
+        mp.setenv("OS_CLIENT_CONFIG_FILE", str(clouds))
+        sdk = openstack.connect(cloud="atonix-sim", project_name="demo")
+        net = sdk.network.create_network(name=names.network)
+        sdk.network.create_subnet(
+            name=names.subnet, network_id=net.id, cidr="10.99.0.0/24", ip_version=4
+        )
+        sdk.compute.create_keypair(name=names.key_name)
+        binding = Binding("corpus", "dev", "atonix-sim", "demo", "RegionOne")
+        registry = Registry.from_providers(
+            [HeatProvider(), OpenStackProvider(binding)], plugins=False
+        )
+        try:
+            yield registry, names
+        finally:
+            registry.close()
+            sdk.close()
+            mp.undo()
+
+
+def cloud_object(name: str, param: Parameter, cloud: CloudNames) -> str | None:
+    """The cloud's own object for a parameter that names one (whatever its default, which
+    names an object of the template author's cloud), else None."""
+    if param.type is not ParamType.STRING:
+        return None
+    constraints = set(param.custom_constraints)
+    lowered = name.lower()
+    if "nova.flavor" in constraints or "flavor" in lowered:
+        return cloud.flavor
+    if "glance.image" in constraints or "image" in lowered:
+        return cloud.image
+    if "nova.keypair" in constraints or lowered.startswith("key") or "key_name" in lowered:
+        return cloud.key_name
+    if "neutron.subnet" in constraints or "subnet" in lowered or "sub_net" in lowered:
+        return cloud.subnet
+    if "public" in lowered or "external" in lowered or "floating" in lowered:
+        return cloud.public
+    if "neutron.network" in constraints or lowered.endswith(
+        ("net", "network", "net_id", "network_id", "net_name")
+    ):
+        return cloud.network
+    return None
+
+
+@dataclass
+class Coverage:
+    total: int = 0
+    validated: list[str] = field(default_factory=list)
+    planned: list[str] = field(default_factory=list)
+    missing: Counter[str] = field(default_factory=Counter)
+    why_not: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    validated: bool
+    planned: bool
+    problem: str | None = None
+    missing: frozenset[str] = frozenset()  # types with no provider
+
+
+def _first_line(err: AtonixError) -> str:
+    return err.format().splitlines()[0]
+
+
+def plan_one(path: str, env: str | None, registry: Registry, names: CloudNames) -> Outcome:
+    """Load, validate, plan and check one template; anything but an AtonixError propagates
+    (a traceback fails the test)."""
+    try:
+        template = load_template(path, [env] if env else [])
+        params = _bind(template, names)
+        errors = [
+            d for d in validate_stack(template, registry, params) if d.severity is Severity.ERROR
+        ]
+    except AtonixError as err:
+        return Outcome(False, False, _first_line(err))
+    if errors:
+        return Outcome(False, False, errors[0].format().splitlines()[0])
+    missing = frozenset(
+        spec.type
+        for spec in template.resources.values()
+        if registry.is_known(spec.type) and not registry.has_provider(spec.type)
+    )
+    try:
+        plan = make_plan(template, params, State(KEY), registry)
+        check_constraints(registry.implementation, template, plan)
+    except AtonixError as err:
+        return Outcome(True, False, _first_line(err), missing)
+    return Outcome(True, True, None, missing)
+
+
+def _bind(template: Template, names: CloudNames) -> Any:
+    """What an operator would pass: the cloud's flavor, image, key pair, network and subnet
+    for the parameters that name one, dummy values of the right type for other required
+    ones."""
+    values: dict[str, Any] = {}
+    for name, param in template.parameters.items():
+        from_env = (
+            name in template.environment_parameters
+            or name in template.environment_parameter_defaults
+        )
+        chosen = cloud_object(name, param, names)
+        if chosen is not None and not check_constraints_of(param, chosen):
+            values[name] = chosen
+        elif not param.has_default and not from_env:
+            values[name] = dummy_value(param)
+    return bind_parameters(
+        template, values, stack_name="corpus", stack_id="sid", project_id="pid", region="r1"
+    )
+
+
+def test_corpus_plan_coverage(
+    corpus_tree: Path,
+    cloud: tuple[Registry, CloudNames],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(corpus_tree)
+    registry, names = cloud
+    coverage = Coverage(total=len(ENTRIES))
+    for entry in ENTRIES:
+        path = entry["path"]
+        outcome = plan_one(path, env_for(entry), registry, names)
+        if outcome.validated:
+            coverage.validated.append(path)
+        if outcome.planned:
+            coverage.planned.append(path)
+        elif outcome.problem:
+            coverage.why_not[path] = outcome.problem
+        coverage.missing.update(outcome.missing)
+    with capsys.disabled():
+        print(
+            f"\ncorpus plan coverage: {len(coverage.planned)} planned / "
+            f"{len(coverage.validated)} validated / {coverage.total} total"
+        )
+        print("  types most often missing a provider (templates using each):")
+        for type_name, count in coverage.missing.most_common(12):
+            print(f"    {count:3d}  {type_name}")
+        for path in sorted(set(coverage.validated) - set(coverage.planned)):
+            print(f"  not planned: {path}: {coverage.why_not.get(path, '?')}")
+    assert len(coverage.validated) >= VALIDATED_FLOOR, coverage.why_not
+    assert len(coverage.planned) >= PLANNED_FLOOR, coverage.why_not
