@@ -1,6 +1,7 @@
 """``examples/platform/run.sh``: a Kubernetes cluster, an HTTPS load balancer over two servers
-with a Barbican-held certificate, a Swift container and a Manila share, applied, planned again
-(no changes) and destroyed on the simulator it starts itself, with the installed ``atonix``."""
+with a Barbican-held certificate and a DNS name, a Swift container and a Manila share, applied,
+planned again (no changes) and destroyed on the simulator it starts itself, with the installed
+``atonix``."""
 
 from __future__ import annotations
 
@@ -35,6 +36,8 @@ PLATFORM_TYPES = {
     "k8s": "OS::Magnum::Cluster",
     "assets": "OS::Swift::Container",
     "shared": "OS::Manila::Share",
+    "zone": "OS::Designate::Zone",
+    "www": "OS::Designate::RecordSet",
 }
 
 
@@ -60,7 +63,7 @@ def test_platform_example_applies_converges_and_destroys() -> None:
     planned = out[out.index("==> atonix plan") : out.index("==> atonix apply")]
     created = re.findall(r'\+ resource "(\S+)" "(\S+)"', planned)
     assert {address: kind for kind, address in created} == PLATFORM_TYPES
-    assert "Plan: 21 to add, 0 to change, 0 to destroy." in planned
+    assert "Plan: 23 to add, 0 to change, 0 to destroy." in planned
     assert "  load_balancers 0/1 → 1/1\n" in planned and "  clusters 0/1 → 1/1\n" in planned
     assert "  share_gigabytes 0/20 → 10/20\n" in planned
     assert "BEGIN" not in out  # the certificate's key is a secret: never shown
@@ -70,7 +73,7 @@ def test_platform_example_applies_converges_and_destroys() -> None:
     assert re.search(r"^k8s: Still creating\.\.\. \[\d+s elapsed\]$", applied, re.MULTILINE)
     # Children written while the load balancer is PENDING_UPDATE meet Octavia's 409: retried.
     assert "is immutable and cannot be updated. (HTTP 409); attempt 2" in applied
-    assert "Apply complete! Resources: 21 added, 0 changed, 0 destroyed." in applied
+    assert "Apply complete! Resources: 23 added, 0 changed, 0 destroyed." in applied
 
     replanned = out[
         out.index("==> atonix plan -detailed-exitcode") : out.index("==> atonix output")
@@ -78,5 +81,6 @@ def test_platform_example_applies_converges_and_destroys() -> None:
     assert "No changes. Your infrastructure matches the configuration." in replanned
     assert "changed outside of atonix" not in replanned
     assert re.search(r'^kubernetes_api = "https://[\d.]+:6443"$', out, flags=re.MULTILINE)
+    assert re.search(r'^url = "https://www\.platform\.example\.com"$', out, flags=re.MULTILINE)
     assert re.search(r'^https_address = "\d+\.\d+\.\d+\.\d+"$', out, flags=re.MULTILINE)
-    assert "Destroy complete! Resources: 21 destroyed." in out
+    assert "Destroy complete! Resources: 23 destroyed." in out
