@@ -383,6 +383,7 @@ _VERSIONED_ROOTS = (
     "load-balancer",
     "container-infra",
     "shared-file-system",
+    "key-manager",
     "dns",
 )
 
