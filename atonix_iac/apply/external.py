@@ -44,7 +44,9 @@ def read_external_objects(
     hold yet (by address; None = no such object), so that plan can refuse a missing one and
     show the adopted object's attributes. Types no provider implements are left out."""
     ctx = PlanContext(template, params)
-    addresses = [a for a, s in template.resources.items() if s.external_id is not None]
+    addresses = [
+        a for a, s in template.resources.items() if s.external_id is not None and _active(ctx, s)
+    ]
     wanted: list[tuple[str, str, ResourceType]] = []
     for address, external_id in external_ids(template.resources, ctx, addresses).items():
         prior = state.resources.get(address)
@@ -65,6 +67,15 @@ def read_external_objects(
     with ThreadPoolExecutor(max_workers=parallelism, thread_name_prefix="atonix-read") as pool:
         results = list(pool.map(read, wanted))
     return {address: result for (address, _, _), result in zip(wanted, results, strict=True)}
+
+
+def _active(ctx: PlanContext, spec: ResourceSpec) -> bool:
+    """False for a resource its condition turns off (nothing to read); planning reports a
+    condition that cannot be decided."""
+    try:
+        return ctx.is_active(spec)
+    except AtonixError:
+        return False
 
 
 @dataclass(frozen=True, slots=True)

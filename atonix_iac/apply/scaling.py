@@ -19,6 +19,7 @@ from typing import Any, Final
 
 from atonix_iac.apply.events import ApplyResult, EventCallback, ignore_event
 from atonix_iac.apply.executor import apply_plan
+from atonix_iac.apply.recover import recover_intents
 from atonix_iac.errors import UsageError
 from atonix_iac.planner import make_plan
 from atonix_iac.planner.group_sizes import SCALING_ATTRIBUTE, existing_members
@@ -190,7 +191,13 @@ def _signal(
     on_event: EventCallback,
 ) -> ScalingOutcome:
     moment = now or datetime.now(UTC)
+    base = identity_base or ResourceIdentity(key.workspace, key.environment, key.stack, "")
     state = store.load(key)
+    # What an interrupted run left pending is settled first, as plan and apply do.
+    if recover_intents(
+        store, key, registry, base, audit_project=audit_project, resources=state.resources.values()
+    ):
+        state = store.load(key)
     resource = state.resources.get(policy_address)
     if resource is None or resource.type not in SCALING_POLICY_TYPES:
         raise UsageError(f"`{policy_address}` is not a scaling policy of stack {key}")
@@ -228,7 +235,7 @@ def _signal(
         params,
         store,
         registry,
-        identity_base=identity_base,
+        identity_base=base,
         on_event=on_event,
         already_locked=True,
         audit_project=audit_project,

@@ -203,6 +203,9 @@ def _member_specs(
     if spec.type == RESOURCE_GROUP:
         index_var = str(static_value(spec, "index_var", ctx, DEFAULT_INDEX_VAR))
     batches = _batches(spec, ctx, names, current)
+    lifecycle = spec.lifecycle
+    if _keeps_in_service(spec, ctx, spec.name in current):
+        lifecycle = replace(lifecycle, create_before_destroy=True)
     resources: dict[str, ResourceSpec] = {}
     nested: dict[str, NestedStack] = {}
     conditions: dict[str, Any] = {}
@@ -226,7 +229,7 @@ def _member_specs(
                 depends_on=spec.depends_on + after,
                 condition=spec.condition,
                 deletion_policy=spec.deletion_policy,
-                lifecycle=spec.lifecycle,
+                lifecycle=lifecycle,
                 parent=spec.name,
             )
             if definition.member_template is None:
@@ -251,35 +254,49 @@ def _member_specs(
     return resources, nested, conditions
 
 
+def _batch_policy(spec: ResourceSpec, ctx: PlanContext, exists: bool) -> tuple[Any, Any] | None:
+    """(max batch size, min in service) of the policy apply must respect now:
+    ``batch_create`` while a ResourceGroup is being created, its ``rolling_update`` once it
+    exists (an AutoScalingGroup's ``rolling_updates``, an AWS group's
+    ``AutoScalingRollingUpdate``); None when there is none."""
+    if spec.type == AUTOSCALING_GROUP:
+        chosen = static_value(spec, "rolling_updates", ctx, None) if exists else None
+        names = ("max_batch_size", "min_in_service")
+    else:
+        policy = unwrap(resolve_value(spec.update_policy, ctx)) if spec.update_policy else None
+        if spec.type in LAUNCH_CONFIGURATION_GROUPS:
+            key = "AutoScalingRollingUpdate" if exists else ""
+            names = ("MaxBatchSize", "MinInstancesInService")
+        else:
+            key = "rolling_update" if exists else "batch_create"
+            names = ("max_batch_size", "min_in_service")
+        chosen = policy.get(key) if isinstance(policy, dict) else None
+    if not isinstance(chosen, dict):
+        return None
+    return chosen.get(names[0], 1), chosen.get(names[1], 0)
+
+
 def _batches(
     spec: ResourceSpec,
     ctx: PlanContext,
     names: Sequence[str],
     current: Mapping[str, ResourceState],
 ) -> list[list[str]]:
-    """Members in the batches apply must respect: ``batch_create`` while the group is being
-    created, ``rolling_update`` (``rolling_updates`` on an AutoScalingGroup) once it exists;
-    each batch waits for the one before. One batch when there is no such policy."""
-    exists = spec.name in current
-    size: Any = None
-    if spec.type in LAUNCH_CONFIGURATION_GROUPS:
-        policy = unwrap(resolve_value(spec.update_policy, ctx)) if spec.update_policy else None
-        rolling = policy.get("AutoScalingRollingUpdate") if isinstance(policy, dict) else None
-        if exists and isinstance(rolling, dict):
-            size = rolling.get("MaxBatchSize", 1)
-    elif spec.type == AUTOSCALING_GROUP:
-        if exists:
-            rolling = static_value(spec, "rolling_updates", ctx, None)
-            size = rolling.get("max_batch_size") if isinstance(rolling, dict) else None
-    else:
-        policy = unwrap(resolve_value(spec.update_policy, ctx)) if spec.update_policy else None
-        key = "rolling_update" if exists else "batch_create"
-        chosen = policy.get(key) if isinstance(policy, dict) else None
-        size = chosen.get("max_batch_size", 1) if isinstance(chosen, dict) else None
+    """Members in batches, each waiting for the one before (one batch without a policy)."""
+    policy = _batch_policy(spec, ctx, spec.name in current)
+    size = policy[0] if policy is not None else None
     if size is None or contains_unknown(size):
         return [list(names)]
     step = max(1, int(size))
     return [list(names[i : i + step]) for i in range(0, len(names), step)]
+
+
+def _keeps_in_service(spec: ResourceSpec, ctx: PlanContext, exists: bool) -> bool:
+    """A rolling update with ``min_in_service`` above 0 replaces a member by creating its
+    successor first (create-before-destroy), so the group never dips below its size."""
+    policy = _batch_policy(spec, ctx, exists)
+    minimum = policy[1] if policy is not None else 0
+    return not contains_unknown(minimum) and bool(minimum) and int(minimum) > 0
 
 
 def _group_spec(

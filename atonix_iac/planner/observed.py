@@ -42,8 +42,11 @@ def observe(prior: ResourceState, refreshed: Mapping[str, ResourceResult | None]
     properties = prior.properties
     drift: tuple[str, ...] = ()
     if result.properties is not None:
-        drift = tuple(drifted_properties(prior.properties, result.properties))
-        properties = {**prior.properties, **result.properties}
+        reported = result.properties
+        if property_translations(prior.type):  # a read echoes the names state gave it
+            reported = translate_values(prior.type, reported)
+        drift = tuple(drifted_properties(prior.properties, reported))
+        properties = {**prior.properties, **reported}
     # A read may report only some attributes (a random string cannot be read back).
     attributes = {**prior.attributes, **result.attributes}
     physical_id = result.physical_id or prior.physical_id

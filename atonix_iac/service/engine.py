@@ -19,12 +19,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from atonix_iac.apply.adopt import import_resource
 from atonix_iac.apply.events import ApplyEvent, EventKind, OnFailure, Operation
 from atonix_iac.apply.executor import apply_plan
 from atonix_iac.apply.providers import make_registry
 from atonix_iac.apply.recover import recover_intents
 from atonix_iac.apply.refresh import refresh_state
-from atonix_iac.errors import AtonixError
+from atonix_iac.apply.scaling import signal_scaling_policy
+from atonix_iac.errors import ApplyError, AtonixError
 from atonix_iac.planner import make_plan
 from atonix_iac.planner.plan import Plan, PlanMode
 from atonix_iac.planner.render.json_plan import plan_document
@@ -197,6 +199,16 @@ class Engine:
             with self.stack_lock(record.key, job.action.lower()):
                 record = self.records.get_stack(None, job.stack_id) or record
                 outcome = self._run(record, job.action, job.detail)
+        except ApplyError as err:
+            failed = "; ".join(f"{address}: {why}" for address, why in err.outcome.failed)
+            message = f"Resource {job.action} failed: {failed}" if failed else err.message
+            rollback = err.outcome.rollback
+            self._fail(record, job.action, message)
+            if rollback is not None:  # Heat's rollback: then ROLLBACK_COMPLETE (or _FAILED)
+                status = "COMPLETE" if rollback.complete else "FAILED"
+                reason = f"{message}; rollback: {rollback.summary()}"
+                self.records.set_status(record.id, "ROLLBACK", status, reason)
+                self._stack_event(record, "ROLLBACK", status, reason)
         except AtonixError as err:
             self._fail(record, job.action, err.message)
         except Exception as err:  # a worker must record the failure, whatever it was
@@ -211,8 +223,13 @@ class Engine:
         self._stack_event(record, action, "FAILED", reason)
 
     def _run(self, record: StackRecord, action: str, detail: dict[str, Any]) -> str:
+        if action == "ADOPT":
+            self._adopt(record, detail.get("adopt") or {})
+            return self._converge(record, action, detail)
         if action in ("CREATE", "UPDATE", "DELETE"):
             return self._converge(record, action, detail)
+        if action == "SIGNAL":
+            return self._signal(record, detail)
         if action == "CHECK":
             binding = self.bindings.for_key(record.workspace, record.environment)
             registry = self.registry(binding)
@@ -265,6 +282,64 @@ class Engine:
             self._stack_event(record, "DELETE", "COMPLETE", "Stack DELETE completed successfully")
         else:
             self._complete(record, action)
+        return "done"
+
+    def _adopt(self, record: StackRecord, resources: dict[str, str]) -> None:
+        """Heat's adopt: each named object is read from the cloud and recorded in state as
+        the template's resource (``atonix import``); the converge that follows creates only
+        what the adopted data did not name. The caller holds the lock."""
+        binding = self.bindings.for_key(record.workspace, record.environment)
+        registry = self.registry(binding)
+        template = load_stack_template(record)
+        params = bind_record(record, template, binding)
+        known = {r.address for r in self.store.iter_resources(record.key)}
+        for address, physical_id in resources.items():
+            spec = template.resources.get(address)
+            if spec is None or address in known or not physical_id:
+                continue
+            adopted = import_resource(
+                template,
+                params,
+                self.store,
+                registry.implementation(spec.type),
+                record.key,
+                address,
+                physical_id,
+                _identity_base(record.key),
+            )
+            self.records.add_event(
+                record.id,
+                address,
+                spec.type,
+                adopted.physical_id,
+                "ADOPT",
+                "COMPLETE",
+                "state changed",
+            )
+
+    def _signal(self, record: StackRecord, detail: dict[str, Any]) -> str:
+        """A scaling policy's signal: the group resized under the stack lock (held by
+        run_job). The stack's status is left as it was, as Heat leaves it."""
+        binding = self.bindings.for_key(record.workspace, record.environment)
+        registry = self.registry(binding)
+        template = load_stack_template(record)
+        params = bind_record(record, template, binding)
+        types = {r.address: r.type for r in self.store.iter_resources(record.key)}
+        data = detail.get("data")
+        outcome = signal_scaling_policy(
+            self.store,
+            record.key,
+            registry,
+            template,
+            params,
+            str(detail.get("resource")),
+            data if isinstance(data, dict) else None,
+            identity_base=_identity_base(record.key),
+            audit_project=binding.project,
+            on_event=lambda event: self._resource_event(record, types, event),
+            already_locked=True,
+        )
+        log.info("signal %s: %s", outcome.policy, outcome.reason, extra={"stack": str(record.key)})
         return "done"
 
     def _complete(self, record: StackRecord, action: str) -> None:

@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, unquote
 
 from . import lifecycle
 from .admin import Admin
+from .aggregates import Aggregates
 from .backend import Backend
 from .block_storage import MAX_VERSION as VOLUME_MAX
 from .block_storage import BlockStorage
@@ -44,6 +45,7 @@ from .seed import seed
 from .shared_file_system import MAX_VERSION as MANILA_MAX
 from .shared_file_system import SharedFileSystem
 from .store import Store
+from .volume_qos import VolumeQos
 from .volume_type_admin import VolumeTypeAdmin
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
@@ -113,7 +115,9 @@ class SimApp:
         self.volumes = BlockStorage(self.backend)
         self.compute = Compute(self.backend, self.network, self.volumes)
         FlavorAccess(self.backend).install(self.compute.router)
+        Aggregates(self.backend).install(self.compute.router)
         VolumeTypeAdmin(self.backend).install(self.volumes.router)
+        VolumeQos(self.backend).install(self.volumes.router)
         self.image = Image(self.backend)
         self.object_store = ObjectStore(self.backend)
         self.key_manager = KeyManager(self.backend)
@@ -379,6 +383,7 @@ _VERSIONED_ROOTS = (
     "load-balancer",
     "container-infra",
     "shared-file-system",
+    "key-manager",
     "dns",
 )
 

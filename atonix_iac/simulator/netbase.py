@@ -28,6 +28,15 @@ KINDS: dict[str, tuple[str, str, str]] = {
         "SecurityGroupRuleNotFound",
         "Security group rule {} does not exist",
     ),
+    "address_scope": (
+        "address_scopes",
+        "AddressScopeNotFound",
+        "Address scope {} could not be found",
+    ),
+    "policy": ("policies", "QosPolicyNotFound", "QoS policy {} could not be found."),
+    "rbac_policy": ("rbac_policies", "RbacPolicyNotFound", "RBAC policy {} could not be found."),
+    "trunk": ("trunks", "TrunkNotFound", "Trunk {} could not be found."),
+    "segment": ("segments", "SegmentNotFound", "Segment {} could not be found."),
 }
 
 #: URL collection name -> table kind
@@ -40,6 +49,8 @@ COLLECTIONS = {
     "floatingips": "floatingip",
     "security-groups": "security_group",
     "security-group-rules": "security_group_rule",
+    "trunks": "trunk",
+    "segments": "segment",
 }
 
 TAG_FILTERS = ("tags", "tags-any", "not-tags", "not-tags-any")

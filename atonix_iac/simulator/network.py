@@ -10,6 +10,8 @@ from .backend import Backend
 from .errors import ApiError
 from .l3 import L3
 from .netbase import COLLECTIONS, NeutronBase
+from .netqos import NetworkPolicies
+from .nettrunks import TrunksAndSegments
 from .ports import Ports
 from .protocol import Rec, Request, Response, empty, ok
 from .routing import Router
@@ -55,6 +57,8 @@ class Networking(NeutronBase):
         self.ports = Ports(backend, self.secgroups)
         self.l3 = L3(self.ports)
         self.pools = SubnetPools(backend)
+        self.policies = NetworkPolicies(backend)
+        self.trunks = TrunksAndSegments(backend)
         r = Router("The resource could not be found.")
         r.add("GET", "/", self.resources)
         r.add("GET", "/extensions", self.extensions)
@@ -85,6 +89,8 @@ class Networking(NeutronBase):
         self.ports.register(r)
         self.l3.register(r)
         self.pools.register(r)
+        self.policies.register(r)
+        self.trunks.register(r)
         self.router = r
 
     # -- discovery --------------------------------------------------------------------------

@@ -175,6 +175,8 @@ class ServerActions:
             if image is None:
                 raise ApiError(400, f"Image {arg.get('imageRef')} could not be found.")
             rec["image"] = {"id": image["id"], "links": []}
+            if "user_data" in arg:  # microversion 2.57: rebuild may replace the user_data
+                rec["OS-EXT-SRV-ATTR:user_data"] = arg["user_data"]
             self._transition(rec, "REBUILD", "ACTIVE", "rebuild_spawning", dict(_ACTIVE))
         elif name in ("addSecurityGroup", "removeSecurityGroup"):
             self._security_group(req, rec, name, str(arg.get("name")))

@@ -44,6 +44,20 @@ class SubnetPools(NeutronBase):
             )
         return list(dict.fromkeys(nets))
 
+    def _scope(self, req: Request, scope_id: Any, version: int) -> str | None:
+        """A visible address scope of the pool's IP version (Neutron checks both)."""
+        if not scope_id:
+            return None
+        scope = self.get(req, "address_scope", str(scope_id))
+        if scope["ip_version"] != version:
+            raise ApiError(
+                400,
+                f"Illegal subnetpool association: subnetpool cannot be associated with "
+                f"address scope {scope_id} because subnetpool ip_version is not {version}.",
+                "IllegalSubnetPoolAssociationToAddressScope",
+            )
+        return str(scope["id"])
+
     def list_pools(self, req: Request, params: dict[str, str]) -> Response:
         return self.list_reply(req, "subnetpool", self.store.table("subnetpool").values())
 
@@ -82,7 +96,7 @@ class SubnetPools(NeutronBase):
             shared=bool(body.get("shared", False)),
             is_default=bool(body.get("is_default")),
             default_quota=body.get("default_quota"),
-            address_scope_id=None,
+            address_scope_id=self._scope(req, body.get("address_scope_id"), version),
         )
         self.store.put("subnetpool", pool)
         return self.item_reply(req, "subnetpool", pool, 201)
@@ -111,6 +125,10 @@ class SubnetPools(NeutronBase):
         ):
             if key in body:
                 pool[key] = body[key]
+        if "address_scope_id" in body:
+            pool["address_scope_id"] = self._scope(
+                req, body["address_scope_id"], int(pool["ip_version"])
+            )
         self.touch(pool)
         return self.item_reply(req, "subnetpool", pool)
 

@@ -297,3 +297,20 @@ class ServiceJobRow(Base):
     finished_at: Mapped[datetime | None]
     # The plan a plans-first apply must match (its JSON digest), if any.
     detail: Mapped[dict[str, Any]]
+
+
+class ServiceDocumentRow(Base):
+    """A project's Heat software config or software deployment (the service's
+    ``/software_configs`` and ``/software_deployments``); its body sealed, as configs carry
+    secrets."""
+
+    __tablename__ = "service_documents"
+    __table_args__ = (Index("ix_service_documents_project_kind", "project_id", "kind"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    project_id: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(32))
+    server_id: Mapped[str | None] = mapped_column(String(255))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime | None]

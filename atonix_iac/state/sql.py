@@ -48,6 +48,7 @@ from atonix_iac.state.model import (
 from atonix_iac.state.moves import plan_move
 
 if TYPE_CHECKING:
+    from atonix_iac.state.documents import ServiceDocuments
     from atonix_iac.state.records import ServiceRecords
 from atonix_iac.state.schema import (
     AuditRow,
@@ -95,6 +96,12 @@ class SqlStateStore:
         from atonix_iac.state.records import ServiceRecords
 
         return ServiceRecords(self._db, self._box)
+
+    def service_documents(self) -> ServiceDocuments:
+        """The stack service's software configs and deployments in this database."""
+        from atonix_iac.state.documents import ServiceDocuments
+
+        return ServiceDocuments(self._db, self._box)
 
     # -- reading -------------------------------------------------------------------------
 

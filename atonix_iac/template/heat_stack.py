@@ -46,18 +46,48 @@ def parent_view(
         str(k): raw_params.key_loc(k) if isinstance(raw_params, LocatedDict) else where
         for k in parameters
     }
-    context = spec.properties.get("context")
-    if isinstance(context, Mapping) and context.get("region_name") is not None:
-        diagnostics.append(
-            Diagnostic(
-                "a nested stack in another region (`context.region_name`) is not supported",
-                spec.property_locations.get("context", spec.location),
-                hint="remove `context`; the nested stack is deployed in its parent's region",
-            )
-        )
     view_body = LocatedDict(loc=body.loc) if isinstance(body, LocatedDict) else LocatedDict()
     view_body["properties"] = raw_params if isinstance(raw_params, LocatedDict) else LocatedDict()
     view = replace(
         spec, properties={str(k): v for k, v in parameters.items()}, property_locations=locations
     )
     return view, view_body
+
+
+def context_region(spec: ResourceSpec, diagnostics: list[Diagnostic]) -> str | None:
+    """``context.region_name`` as written (it must be literal: it is checked against the
+    stack's own region when the parameters are bound, before any plan)."""
+    context = spec.properties.get("context")
+    region = context.get("region_name") if isinstance(context, Mapping) else None
+    if region is None:
+        return None
+    if not isinstance(region, str):
+        diagnostics.append(
+            Diagnostic(
+                "`context.region_name` must be written as a plain string",
+                spec.property_locations.get("context", spec.location),
+            )
+        )
+        return None
+    return str.__str__(region)
+
+
+def region_problems(
+    stacks: Mapping[str, Any], region: str, where: Mapping[str, Any]
+) -> list[Diagnostic]:
+    """A nested stack whose ``context.region_name`` is not the stack's region is refused."""
+    found = []
+    for name, nested in stacks.items():
+        wanted = getattr(nested, "region", None)
+        if wanted is not None and region and wanted != region:
+            found.append(
+                Diagnostic(
+                    f"nested stack `{name}` names region `{wanted}` (context.region_name), but"
+                    f" this stack is deployed to `{region}`: a nested stack in another region"
+                    " is not supported",
+                    where.get(name),
+                    hint="remove `context`, or deploy the nested template as its own stack"
+                    " in that region",
+                )
+            )
+    return found

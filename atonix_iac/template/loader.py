@@ -18,7 +18,7 @@ from atonix_iac.template.environment import Environment, is_template_target, res
 from atonix_iac.template.files import FileReader, digest_files
 from atonix_iac.template.functions import ParseContext
 from atonix_iac.template.groups import group_definition
-from atonix_iac.template.heat_stack import inline_template, parent_view
+from atonix_iac.template.heat_stack import context_region, inline_template, parent_view
 from atonix_iac.template.model import (
     GroupDefinition,
     OutputSpec,
@@ -391,7 +391,11 @@ class TemplateLoader:
         flat = flatten(
             view, view_body, child, child_doc, self.env.parameter_defaults, self.diagnostics
         )
-        flat.nested_stacks[spec.name] = replace(flat.nested_stacks[spec.name], stack_resource=True)
+        flat.nested_stacks[spec.name] = replace(
+            flat.nested_stacks[spec.name],
+            stack_resource=True,
+            region=context_region(spec, self.diagnostics),
+        )
         return flat
 
     def _flatten(

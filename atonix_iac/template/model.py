@@ -150,6 +150,8 @@ class NestedStack:
     resource_id: str
     # An OS::Heat::Stack resource: outputs are read as ``get_attr [name, outputs, <output>]``.
     stack_resource: bool = False
+    # Its ``context.region_name`` (checked against the stack's region when parameters bind).
+    region: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

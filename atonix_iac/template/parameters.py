@@ -23,6 +23,7 @@ from atonix_iac.errors import (
 )
 from atonix_iac.template.constraints import ValueProblem, check_constraints, coerce
 from atonix_iac.template.environment import SECTIONS as ENV_SECTIONS
+from atonix_iac.template.heat_stack import region_problems
 from atonix_iac.template.model import Template
 from atonix_iac.template.nodes import LocatedDict, plain
 from atonix_iac.template.source import decode_text, parse_document
@@ -99,6 +100,11 @@ def bind_parameters(
                 Diagnostic(f"parameter `{name}`: {message}", param.location, hint=f"from {origin}")
             )
         bound[name] = Sensitive(value) if param.hidden else value
+    diagnostics += region_problems(
+        template.nested_stacks,
+        region,
+        {name: nested.location for name, nested in template.nested_stacks.items()},
+    )
     if missing and check_required:
         for name in missing:
             diagnostics.append(

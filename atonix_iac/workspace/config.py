@@ -81,6 +81,10 @@ class QuotaLimits(BaseModel):
     ports: int | None = Field(default=None, ge=0)
     routers: int | None = Field(default=None, ge=0)
     security_groups: int | None = Field(default=None, ge=0)
+    load_balancers: int | None = Field(default=None, ge=0)
+    clusters: int | None = Field(default=None, ge=0)
+    shares: int | None = Field(default=None, ge=0)
+    share_gb: int | None = Field(default=None, ge=0)
 
     def as_dict(self) -> dict[str, int]:
         return {k: v for k, v in self.model_dump().items() if v is not None}

@@ -31,6 +31,10 @@ BINDING_UNITS: dict[str, tuple[str, int]] = {
     "ports": ("ports", 1),
     "routers": ("routers", 1),
     "security_groups": ("security_groups", 1),
+    "load_balancers": ("load_balancers", 1),
+    "clusters": ("clusters", 1),
+    "shares": ("shares", 1),
+    "share_gb": ("share_gigabytes", 1),
 }
 
 # The order lines are shown in.
@@ -46,6 +50,14 @@ RESOURCE_ORDER = (
     "ports",
     "routers",
     "security_groups",
+    "load_balancers",
+    "listeners",
+    "pools",
+    "lb_members",
+    "health_monitors",
+    "clusters",
+    "shares",
+    "share_gigabytes",
 )
 
 

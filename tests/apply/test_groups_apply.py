@@ -53,3 +53,32 @@ def test_batches_apply_in_order_and_attributes_come_from_members(stack: Stack) -
 
     stack.apply(GROUP, label="b", mode=PlanMode.DESTROY)
     assert stack.state().resources == {}
+
+
+KEEP_IN_SERVICE = """
+parameters:
+  length: {type: number, default: 8}
+resources:
+  g:
+    type: OS::Heat::ResourceGroup
+    update_policy:
+      rolling_update: {max_batch_size: 1, min_in_service: 1}
+    properties:
+      count: 2
+      resource_def:
+        type: OS::Heat::RandomString
+        properties: {length: {get_param: length}}
+"""
+
+
+def test_min_in_service_replaces_members_create_before_destroy(stack: Stack) -> None:
+    stack.apply(KEEP_IN_SERVICE)
+    plan = stack.plan(KEEP_IN_SERVICE, length=12)
+    actions = {c.address: c.action for c in plan.changes}
+    assert actions["g.0"] is Action.CREATE_THEN_DELETE
+    assert actions["g.1"] is Action.CREATE_THEN_DELETE
+    events = Events()
+    stack.apply(KEEP_IN_SERVICE, length=12, events=events)
+    first_created = events.index(EventKind.DONE, "g.0", "create")
+    assert first_created < events.index(EventKind.START, "g.1", "create")  # a batch at a time
+    assert len(stack.state().resources["g.1"].attributes["value"]) == 12

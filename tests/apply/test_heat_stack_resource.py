@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from _apply_kit import Stack
 
-from atonix_iac.errors import TemplateError
+from atonix_iac.errors import AtonixError, TemplateError
 
 CHILD = """heat_template_version: 2018-08-31
 parameters:
@@ -81,7 +81,7 @@ resources:
     assert stack.state().outputs["out"] == "x-2"
 
 
-def test_a_nested_stack_in_another_region_is_refused(stack: Stack) -> None:
+def test_a_nested_stack_in_another_region_is_refused_at_bind(stack: Stack) -> None:
     (stack.root / "child.yaml").write_text(CHILD)
     body = """
 resources:
@@ -90,11 +90,16 @@ resources:
     properties:
       template: {get_file: child.yaml}
       parameters: {label: x}
-      context: {region_name: RegionTwo}
+      context: {region_name: REGION}
 """
-    with pytest.raises(TemplateError) as err:
-        stack.load(body)
-    assert "another region" in err.value.format()
+    # Its own region (the kit binds RegionOne) is fine.
+    stack.apply(body.replace("REGION", "RegionOne"))
+    with pytest.raises(AtonixError) as err:
+        stack.load(body.replace("REGION", "RegionTwo"))
+    text = err.value.format()
+    assert "nested stack `nested` names region `RegionTwo`" in text
+    assert "deployed to `RegionOne`" in text
+    assert "stack.yaml:4:3" in text
 
 
 def test_an_output_that_is_not_there_reads_none_as_in_heat(stack: Stack) -> None:

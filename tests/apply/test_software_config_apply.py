@@ -305,3 +305,44 @@ def test_a_deployment_group_deploys_to_each_server_by_its_key(stack: Stack) -> N
         "web2": "UPDATE",
         "web3": "CREATE",
     }
+
+
+COMPONENT = """
+resources:
+  component:
+    type: OS::Heat::SoftwareComponent
+    properties:
+      configs:
+        - {actions: [CREATE], config: "create.sh", tool: script}
+        - {actions: [DELETE], config: "delete.sh", tool: script}
+  deploy:
+    type: OS::Heat::SoftwareDeployment
+    properties:
+      config: {get_resource: component}
+      server: 2d8c2a3c-0000-4000-8000-000000000001
+      signal_transport: NO_SIGNAL
+      input_values: {n: VALUE}
+"""
+
+
+def test_a_component_deploys_only_in_the_actions_its_configs_name(stack: Stack) -> None:
+    stack.apply(COMPONENT.replace("VALUE", "1"))
+    component = _attrs(stack, "component")
+    assert component["show"]["group"] == "component"
+    assert [c["actions"] for c in component["configs"]] == [["CREATE"], ["DELETE"]]
+    deployed = _attrs(stack, "deploy")
+    assert deployed["derived_config"]["config"]["configs"][0]["config"] == "create.sh"
+    # No config names UPDATE: an update deploys nothing (Heat's _handle_action returns).
+    stack.apply(COMPONENT.replace("VALUE", "2"))
+    assert _attrs(stack, "deploy")["show"]["action"] == "CREATE"
+
+
+def test_two_configs_for_one_action_are_refused_as_heat_refuses_them() -> None:
+    from atonix_iac.providers.heat import HeatProvider
+
+    component = HeatProvider().resource_types()["OS::Heat::SoftwareComponent"]
+    twice = [{"config": "a", "tool": "script"}, {"actions": ["UPDATE"], "config": "b", "tool": "x"}]
+    assert [d.message for d in component.check({"configs": twice})] == [
+        "Defining more than one configuration for the same action in SoftwareComponent is not"
+        " allowed."
+    ]

@@ -330,3 +330,66 @@ def test_creates_whose_answers_were_lost_are_adopted_not_duplicated(
     assert again.exit_code == 0, again.output
     destroyed = cloud_project.run("destroy", "-auto-approve", *SCOPE)
     assert destroyed.exit_code == 0, destroyed.output
+
+
+ADMIN_EXTRAS_STACK = """heat_template_version: 2018-08-31
+parameters:
+  iops:
+    type: string
+    default: "500"
+resources:
+  flavor:
+    type: OS::Nova::Flavor
+    properties:
+      name: svc-e2e-flavor
+      ram: 1024
+      vcpus: 1
+      extra_specs: {"hw:cpu_policy": dedicated}
+  fast:
+    type: OS::Cinder::VolumeType
+    properties:
+      name: svc-e2e-fast
+      metadata: {volume_backend_name: ssd}
+  limits:
+    type: OS::Cinder::QoSSpecs
+    properties:
+      name: svc-e2e-limits
+      specs: {read_iops_sec: {get_param: iops}}
+  limited:
+    type: OS::Cinder::QoSAssociation
+    properties:
+      qos_specs: {get_resource: limits}
+      volume_types: [{get_resource: fast}]
+  encrypted:
+    type: OS::Cinder::EncryptedVolumeType
+    properties:
+      volume_type: {get_resource: fast}
+      provider: luks
+  rack:
+    type: OS::Nova::HostAggregate
+    properties:
+      name: svc-e2e-rack
+      hosts: [sim-compute-1]
+  compute_quota:
+    type: OS::Nova::Quota
+    properties:
+      project: other
+      instances: 12
+"""
+
+
+def test_admin_extras_stack(cloud_project: CloudProject) -> None:
+    cloud_project.bind(DEV)
+    cloud_project.write("stack.yaml", ADMIN_EXTRAS_STACK)
+    applied = cloud_project.run("apply", "-auto-approve", *SCOPE)
+    assert applied.exit_code == 0, applied.output
+    again = cloud_project.run("plan", "-detailed-exitcode", *SCOPE)
+    assert again.exit_code == 0, again.output
+    changed = cloud_project.run("apply", "-auto-approve", *SCOPE, "-var", "iops=900")
+    assert changed.exit_code == 0 and "1 changed" in changed.output, changed.output
+    destroyed = cloud_project.run("destroy", "-auto-approve", *SCOPE, "-var", "iops=900")
+    assert destroyed.exit_code == 0, destroyed.output
+    sdk = cloud_project.sdk()
+    assert sdk.compute.find_flavor("svc-e2e-flavor") is None
+    assert sdk.block_storage.find_type("svc-e2e-fast") is None
+    assert [a.name for a in sdk.compute.aggregates()] == []

@@ -7,13 +7,16 @@ from __future__ import annotations
 import base64
 import email
 import json
+import os
+import subprocess
+import time
 import uuid
 from email.message import Message
 from pathlib import Path
 from typing import Any
 
 import pytest
-from _cli_kit import CloudProject
+from _cli_kit import ATONIX, CloudProject
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -146,6 +149,16 @@ def test_servers_receive_the_user_data_heat_would_send(cloud_project: CloudProje
         }
         assert changes["configured"] == ["update"]  # the policy itself changes in place
         assert changes["raw"] == ["delete", "create"]
+
+        # REBUILD: the same server, rebuilt with the user_data built from the new config.
+        configured = cloud_project.state("stack", "team", "dev").resources["configured"]
+        rebuilt = cloud_project.run(
+            "apply", "-auto-approve", *SCOPE, "-var", "script=echo two", "-var", "policy=REBUILD"
+        )
+        assert rebuilt.exit_code == 0, rebuilt.output
+        after = cloud_project.state("stack", "team", "dev").resources["configured"]
+        assert after.physical_id == configured.physical_id
+        assert _parts(_user_data(cloud_project, "configured"))[4][2] == "echo two"
     finally:
         destroyed = cloud_project.run("destroy", "-auto-approve", *SCOPE)
         assert destroyed.exit_code == 0, destroyed.output
@@ -182,6 +195,64 @@ def test_heats_cloud_init_example_boots_with_every_part_in_order(
         assert "The four is bar" in bodies[3]
         assert "merge_how" in bodies[4] and "/tmp/five" in bodies[4]
     finally:
+        destroyed = cloud_project.run("destroy", "-auto-approve", *SCOPE, *params)
+        assert destroyed.exit_code == 0, destroyed.output
+        sdk.compute.delete_keypair(key)
+        sdk.network.delete_network(net.id)
+
+
+def test_heats_cirros_deployment_example_completes_on_its_signal(
+    cloud_project: CloudProject,
+) -> None:
+    """cirros-example/cirros-hello-world.yaml, as published: the deployment (HEAT_SIGNAL)
+    waits while apply runs in its own process; `atonix signal` sends what heat-config would."""
+    source = CORPUS / "cirros-example" / "cirros-hello-world.yaml"
+    if not source.exists():
+        pytest.skip("the heat-templates corpus is not available here")
+    cloud_project.bind(DEV)
+    cloud_project.write("stack.yaml", source.read_text())
+    key = f"swc-{uuid.uuid4().hex[:8]}"
+    sdk = cloud_project.sdk()
+    sdk.compute.create_keypair(name=key)
+    net = sdk.network.create_network(name=key)
+    sdk.network.create_subnet(network_id=net.id, cidr="10.45.0.0/24", ip_version=4)
+    params = ("-var", f"key_name={key}", "-var", "flavor=m1.tiny", "-var", "image=cirros")
+    applying = subprocess.Popen(
+        [str(ATONIX), "apply", "-auto-approve", *SCOPE, *params],
+        cwd=cloud_project.root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ),
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            sd = cloud_project.state("stack", "team", "dev").resources.get("sd")
+            if sd is not None and sd.physical_id:
+                break
+            time.sleep(0.1)
+        else:
+            pytest.fail("the deployment never reached state")
+        inputs = {i["name"]: i["value"] for i in sd.attributes["derived_config"]["inputs"]}
+        assert inputs["message"] == "Hello, world!"
+        assert inputs["deploy_server_id"] == (
+            cloud_project.state("stack", "team", "dev").resources["server"].physical_id
+        )
+        outputs = {"file_content": "Hello, world!\n", "deploy_status_code": 0}
+        sent = cloud_project.run("signal", "sd", *SCOPE, "--data", json.dumps(outputs))
+        assert sent.exit_code == 0, sent.output
+        out, err = applying.communicate(timeout=90)
+        assert applying.returncode == 0, out + err
+        state = cloud_project.state("stack", "team", "dev")
+        assert state.outputs["deploy_output"] == "Hello, world!\n"
+        # The server booted with Heat's SOFTWARE_CONFIG boot parts and its polling config.
+        parts = _parts(_user_data(cloud_project, "server"))
+        assert parts[-1][1] == "cfn-init-data"
+        assert '"collectors": ["ec2", "heat", "local"]' in parts[-1][2]
+    finally:
+        if applying.poll() is None:
+            applying.kill()
         destroyed = cloud_project.run("destroy", "-auto-approve", *SCOPE, *params)
         assert destroyed.exit_code == 0, destroyed.output
         sdk.compute.delete_keypair(key)

@@ -4,7 +4,8 @@ Each case directory under tests/cases/plans holds ``stack.yaml`` (+ optional ``p
 with parameter values and ``options.yaml`` with mode/targets/excludes/replace, and
 ``providers: [openstack]`` for the OpenStack types' schemas), ``state.json``
 (prior state, plus an optional ``refreshed`` map standing in for a refresh, and an optional
-``external_reads`` map standing in for the plan-time read of external_id objects) and
+``external_reads`` map standing in for the plan-time read of external_id objects; ``openstack:
+true`` in options.yaml adds the OpenStack types, whose schemas are all the planner reads) and
 ``expected.txt``: the rendered plan, or ``ERROR`` and the formatted error. Regenerate with
 ``UPDATE_GOLDEN=1 .venv/bin/pytest tests/planner/test_planner_golden.py``.
 """

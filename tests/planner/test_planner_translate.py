@@ -70,3 +70,18 @@ resources:
     assert found[1].message.startswith(
         "Cannot define the following properties at the same time: networks.network, networks.uuid"
     )
+
+
+def test_state_and_refresh_holding_old_names_compare_equal_to_the_new_ones() -> None:
+    from atonix_iac.planner.observed import observe
+    from atonix_iac.providers.base import ResourceResult
+    from atonix_iac.state.model import ResourceState
+
+    prior = ResourceState(
+        "subnet", "OS::Neutron::Subnet", "s-1", properties={"network_id": "n-1", "cidr": "c"}
+    )
+    read = ResourceResult("s-1", {}, {"network_id": "n-2", "cidr": "c"})
+    seen = observe(prior, {"subnet": read})
+    assert seen.properties == {"network": "n-2", "cidr": "c"}
+    assert seen.drift == ("network",)
+    assert observe(prior, {}).properties == {"network": "n-1", "cidr": "c"}

@@ -18,9 +18,9 @@ POLICY = {"adjustment_type": "change_in_capacity", "auto_scaling_group_id": "x"}
 def test_signal_url_points_at_the_stack_service_when_configured(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("ATONIX_SERVICE_URL", "https://stacks.example.net:8004/")
+    monkeypatch.setenv("ATONIX_SERVICE_URL", "https://stacks.example.net:8004/v1/p-123/")
     result = ScalingPolicyResource().create(IDENTITY, POLICY)
-    url = "https://stacks.example.net:8004/v1/stacks/team/dev/web/resources/scale_up/signal"
+    url = "https://stacks.example.net:8004/v1/p-123/stacks/web/resources/scale_up/signal"
     assert result.attributes["signal_url"] == url
     assert result.attributes["alarm_url"] == url
 

@@ -34,6 +34,7 @@ def test_provider_lists_its_types() -> None:
         "OS::Heat::MultipartMime",
         "OS::Heat::None",
         "OS::Heat::RandomString",
+        "OS::Heat::SoftwareComponent",
         "OS::Heat::SoftwareConfig",
         "OS::Heat::SoftwareDeployment",
         "OS::Heat::SoftwareDeploymentGroup",

@@ -156,3 +156,95 @@ def test_member_binding_is_refused_for_admin_types(
             assert found[0].message.startswith(f"{type_name} needs an admin binding")
     finally:
         provider.close()
+
+
+def test_qos_specs_association_and_encryption(
+    cloud: Any, admin: Any, ident: Any, unique: str
+) -> None:
+    vtype = admin["OS::Cinder::VolumeType"].create(ident("vt"), {"name": f"qos-vt-{unique}"})
+    qos_type = admin["OS::Cinder::QoSSpecs"]
+    specs = {"name": f"qos-{unique}", "specs": {"read_iops_sec": "500", "write_iops_sec": "200"}}
+    qos = qos_type.create(ident("qos"), specs)
+    assert qos_type.find_created(ident("qos"), specs, None, ()) == qos.physical_id
+    read = qos_type.read(ident("qos"), qos.physical_id, specs)
+    assert read is not None and read.properties == specs
+    new_specs = {**specs, "specs": {"read_iops_sec": "900"}}
+    qos_type.update(ident("qos"), qos.physical_id, specs, new_specs, frozenset({"specs"}))
+    after = qos_type.read(ident("qos"), qos.physical_id, new_specs)
+    assert after is not None and after.attributes["show"]["specs"] == {"read_iops_sec": "900"}
+
+    assoc_type = admin["OS::Cinder::QoSAssociation"]
+    assoc = {"qos_specs": f"qos-{unique}", "volume_types": [f"qos-vt-{unique}"]}
+    made = assoc_type.create(ident("assoc"), assoc)
+    assert made.physical_id == qos.physical_id
+    sdk = cloud.sdk() if cloud.sim is not None else cloud.admin_sdk()
+
+    def qos_of_type() -> Any:
+        shown = sdk.block_storage.get(f"/types/{vtype.physical_id}").json()
+        return shown["volume_type"]["qos_specs_id"]
+
+    assert qos_of_type() == qos.physical_id
+    read = assoc_type.read(ident("assoc"), made.physical_id, assoc)
+    assert read is not None and read.properties == assoc
+    assoc_type.delete(ident("assoc"), made.physical_id, assoc)
+    assert qos_of_type() is None
+
+    enc_type = admin["OS::Cinder::EncryptedVolumeType"]
+    enc = {
+        "volume_type": f"qos-vt-{unique}",
+        "provider": "luks",
+        "cipher": "aes-xts-plain64",
+        "key_size": 256,
+        "control_location": "front-end",
+    }
+    encrypted = enc_type.create(ident("enc"), enc)
+    assert encrypted.physical_id == vtype.physical_id
+    assert encrypted.attributes["show"]["provider"] == "luks"
+    new_enc = {**enc, "key_size": 512}
+    enc_type.update(ident("enc"), encrypted.physical_id, enc, new_enc, frozenset({"key_size"}))
+    read = enc_type.read(ident("enc"), encrypted.physical_id, new_enc)
+    assert read is not None and read.properties == new_enc
+    enc_type.delete(ident("enc"), encrypted.physical_id, new_enc)
+    assert enc_type.read(ident("enc"), encrypted.physical_id, new_enc) is None
+
+    qos_type.delete(ident("qos"), qos.physical_id, new_specs)
+    assert qos_type.read(ident("qos"), qos.physical_id, new_specs) is None
+    admin["OS::Cinder::VolumeType"].delete(ident("vt"), vtype.physical_id, {})
+
+
+def test_host_aggregate_lifecycle(cloud: Any, admin: Any, ident: Any, unique: str) -> None:
+    aggregate_type = admin["OS::Nova::HostAggregate"]
+    sdk = cloud.sdk() if cloud.sim is not None else cloud.admin_sdk()
+    if cloud.sim is not None:
+        host = "sim-compute-1"  # the simulator's one compute host
+    else:
+        computes = [s.host for s in sdk.compute.services() if s.binary == "nova-compute"]
+        host = computes[0] if computes else None
+    if host is None:
+        pytest.skip("the cloud lists no compute host")
+    props = {
+        "name": f"agg-{unique}",
+        "availability_zone": f"az-{unique}",
+        "hosts": [host],
+        "metadata": {"ssd": "true"},
+    }
+    made = aggregate_type.create(ident("agg"), props)
+    live = sdk.compute.get_aggregate(made.physical_id)
+    assert (live.hosts, live.metadata["ssd"]) == ([host], "true")
+    read = aggregate_type.read(ident("agg"), made.physical_id, props)
+    assert read is not None and read.properties == props
+    assert aggregate_type.find_created(ident("agg"), props, None, ()) == made.physical_id
+
+    new = {**props, "name": f"agg2-{unique}", "hosts": [], "metadata": {"gpu": "a100"}}
+    aggregate_type.update(
+        ident("agg"), made.physical_id, props, new, frozenset({"name", "hosts", "metadata"})
+    )
+    live = sdk.compute.get_aggregate(made.physical_id)
+    assert (live.name, live.hosts) == (f"agg2-{unique}", [])
+    assert "ssd" not in live.metadata and live.metadata["gpu"] == "a100"
+
+    back = {**new, "hosts": [host]}
+    aggregate_type.update(ident("agg"), made.physical_id, new, back, frozenset({"hosts"}))
+    aggregate_type.delete(ident("agg"), made.physical_id, back)  # takes the host out first
+    assert aggregate_type.read(ident("agg"), made.physical_id, back) is None
+    aggregate_type.delete(ident("agg"), made.physical_id, back)

@@ -152,3 +152,28 @@ def test_check_names_missing_references(cloud: Any, lb_types: dict[str, Any]) ->
             ResourceIdentity("ws", "env", "s", "m"),
             {"pool": "missing", "address": "10.0.0.1", "protocol_port": 80},
         )
+
+
+def test_quota_demand_and_live_limits(cloud: Any, lb_types: dict[str, Any], ident: Any) -> None:
+    """A plan with a load balancer and a share asks Octavia and Manila for their limits."""
+    require_service(cloud, "shared-file-system")
+    provider = cloud.provider()
+    subnet = _subnet(lb_types, ident, "10.64.0.0/24")
+    lb = lb_types["OS::Octavia::LoadBalancer"].create(ident("lb"), {"vip_subnet": subnet})
+
+    class Change:
+        def __init__(self, type_name: str, after: dict[str, Any]) -> None:
+            self.type, self.action, self.before, self.after = type_name, "create", None, after
+
+    demand = provider.quota_demand(
+        [
+            Change("OS::Octavia::LoadBalancer", {"vip_subnet": subnet}),
+            Change("OS::Manila::Share", {"share_protocol": "NFS", "size": 5}),
+        ]
+    )
+    assert demand.peak == {"load_balancers": 1, "shares": 1, "share_gigabytes": 5}
+    live = provider.live_limits()
+    assert live.usage["load_balancers"] >= 1
+    assert "shares" in live.limits and "share_gigabytes" in live.usage
+    assert "clusters" not in live.limits  # Magnum is not asked: the plan has no cluster
+    lb_types["OS::Octavia::LoadBalancer"].delete(ident("lb"), lb.physical_id, {})

@@ -140,3 +140,17 @@ def test_check_names_missing_share_network(cloud: Any, manila: dict[str, Any]) -
         {"share_protocol": "NFS", "size": 1, "share_network": "no-such-net"}
     )
     assert [d.message for d in found] == ["share network `no-such-net` not found"]
+
+
+def test_share_found_again_by_its_token(cloud: Any, manila: dict[str, Any], ident: Any) -> None:
+    """A create whose answer was lost is adopted by the token in the share's metadata."""
+    share_type = manila["OS::Manila::Share"]
+    who = ident("share")
+    token = type(who)(who.workspace, who.environment, who.stack, who.address, "tok-3")
+    props = {"share_protocol": "NFS", "size": 1}
+    started = share_type.start_create(token, props)
+    assert share_type.find_created(token, props, None, ()) == started.physical_id
+    assert share_type.find_created(token, props, None, {started.physical_id}) is None
+    done = share_type.finish_create(token, started, props)
+    assert done.attributes["status"] == "available"
+    share_type.delete(who, started.physical_id, props)

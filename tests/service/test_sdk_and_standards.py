@@ -123,3 +123,24 @@ def test_request_ids_and_json_logs_without_secrets(
     assert b"hunter2-very-secret" not in db
     heat.stacks.delete(stack_id)
     service.wait_status(heat, stack_id, ("DELETE_COMPLETE",))
+
+
+def test_broker_reachability_for_ready() -> None:
+    import socket
+
+    from atonix_iac.service.jobs import CeleryDispatcher
+
+    down = CeleryDispatcher("amqp://guest:guest@127.0.0.1:1//", "atonix.test.ready")
+    try:
+        assert down.reachable() is False
+    finally:
+        down.close()
+    try:
+        socket.create_connection(("127.0.0.1", 5672), timeout=2).close()
+    except OSError:
+        pytest.skip("no RabbitMQ on 127.0.0.1:5672")
+    up = CeleryDispatcher("amqp://guest:guest@127.0.0.1:5672//", "atonix.test.ready")
+    try:
+        assert up.reachable() is True
+    finally:
+        up.close()

@@ -61,3 +61,12 @@ def test_quota_is_enforced(sim: SimulatorServer, conn: Any) -> None:
     conn.load_balancer.create_load_balancer(vip_subnet_id=subnet.id)
     with pytest.raises(os_exceptions.ForbiddenException, match="Quota has been met"):
         conn.load_balancer.create_load_balancer(vip_subnet_id=subnet.id)
+
+
+def test_lifecycle_rule_fails_a_load_balancer(sim: SimulatorServer, conn: Any) -> None:
+    subnet = _subnet(conn)
+    sim.set_lifecycle([{"kind": "loadbalancer", "outcome": "error", "name": "bad-*"}])
+    lb = conn.load_balancer.create_load_balancer(name="bad-lb", vip_subnet_id=subnet.id)
+    assert conn.load_balancer.get_load_balancer(lb.id).provisioning_status == "ERROR"
+    conn.load_balancer.delete_load_balancer(lb.id)
+    assert list(conn.load_balancer.load_balancers()) == []

@@ -17,7 +17,8 @@ from typing import Any, Final
 from atonix_iac.providers.base import PropertySchema, ResourceIdentity, ResourceResult
 from atonix_iac.providers.heat._common import SHOW, BuiltinType, new_physical_id
 
-# The stack service's base URL; signal URLs point at it when it is set.
+# The stack service's orchestration endpoint for the project, as the service catalog lists it
+# (``https://host:8004/v1/<project_id>``); signal URLs point at it when it is set.
 SERVICE_URL_ENV: Final = "ATONIX_SERVICE_URL"
 REMOVED_PROPERTY: Final = "removed_rsrc_list"
 
@@ -64,14 +65,12 @@ class AutoScalingGroupResource(_Aggregate):
 
 
 def signal_url(identity: ResourceIdentity) -> str:
-    """Where a signal for this policy goes: the stack service's resource signal URL when one
-    is configured, else the command that sends it."""
+    """Where a signal for this policy goes: the stack service's resource signal URL (the
+    stack found by name, as Heat's lookup allows) when one is configured, else the command
+    that sends it."""
     base = os.environ.get(SERVICE_URL_ENV, "").rstrip("/")
     if base:
-        return (
-            f"{base}/v1/stacks/{identity.workspace}/{identity.environment}/{identity.stack}"
-            f"/resources/{identity.address}/signal"
-        )
+        return f"{base}/stacks/{identity.stack}/resources/{identity.address}/signal"
     return (
         f"atonix signal -w {identity.workspace} -E {identity.environment} "
         f"-stack {identity.stack} {identity.address}"

@@ -23,6 +23,7 @@ from atonix_iac.providers.heat.random_string import RandomStringResource
 from atonix_iac.providers.heat.software_config import (
     CloudConfigResource,
     MultipartMimeResource,
+    SoftwareComponentResource,
     SoftwareConfigResource,
     StructuredConfigResource,
 )
@@ -79,6 +80,7 @@ class HeatProvider(Provider):
             StructuredConfigResource(),
             CloudConfigResource(),
             MultipartMimeResource(),
+            SoftwareComponentResource(),
             SoftwareDeploymentResource(),
             StructuredDeploymentResource(),
             SoftwareDeploymentGroupResource(),

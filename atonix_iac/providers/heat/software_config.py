@@ -17,9 +17,9 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Final
 
-from atonix_iac.errors import ProviderError
+from atonix_iac.errors import Diagnostic, ProviderError
 from atonix_iac.providers.base import ResourceIdentity, ResourceResult
-from atonix_iac.providers.heat._common import SHOW, BuiltinType, new_physical_id
+from atonix_iac.providers.heat._common import SHOW, BuiltinType, is_plain_data, new_physical_id
 from atonix_iac.providers.heat.cloud_config_yaml import cloud_config_text
 from atonix_iac.providers.mime import (
     Part,
@@ -35,6 +35,7 @@ CONFIG_TYPES: Final = (
     "OS::Heat::StructuredConfig",
     "OS::Heat::CloudConfig",
     "OS::Heat::MultipartMime",
+    "OS::Heat::SoftwareComponent",
 )
 
 
@@ -192,3 +193,55 @@ def message_for(parts: list[Mapping[str, Any]], identity: ResourceIdentity) -> s
         subtype = subtype_from_filename(str(item.get("subtype") or ""), filename)
         assembled.append(Part(content, subtype, filename))
     return multipart(assembled)
+
+
+DEFAULT_COMPONENT_ACTIONS: Final = ("CREATE", "UPDATE")
+
+
+def component_configs(configs: Any) -> list[dict[str, Any]]:
+    """Each entry with its ``actions`` (Heat's default CREATE, UPDATE when absent)."""
+    return [
+        {**entry, "actions": list(entry.get("actions") or DEFAULT_COMPONENT_ACTIONS)}
+        for entry in configs or []
+        if isinstance(entry, Mapping)
+    ]
+
+
+class SoftwareComponentResource(SoftwareConfigResource):
+    """OS::Heat::SoftwareComponent: a config per lifecycle action, stored as Heat stores it
+    (``config: {configs: [...]}``, group ``component``); a deployment of it runs the entry
+    whose ``actions`` name the deployment's action."""
+
+    type_name = "OS::Heat::SoftwareComponent"
+
+    def record(self, identity: ResourceIdentity, props: Mapping[str, Any]) -> dict[str, Any]:
+        return config_record(
+            new_physical_id(),
+            physical_resource_name(identity),
+            "component",
+            {"configs": component_configs(props.get("configs"))},
+            props.get("options"),
+            props.get("inputs"),
+            props.get("outputs"),
+        )
+
+    def create(self, identity: ResourceIdentity, properties: Mapping[str, Any]) -> ResourceResult:
+        record = self.record(identity, self.with_defaults(properties))
+        return ResourceResult(record["id"], {"configs": record["config"]["configs"], SHOW: record})
+
+    def check(self, properties: Mapping[str, Any]) -> list[Diagnostic]:
+        configs = properties.get("configs")
+        if not is_plain_data(configs):
+            return []
+        seen: set[str] = set()
+        for entry in component_configs(configs):
+            actions = {str(a) for a in entry["actions"]}
+            if actions & seen:
+                return [
+                    Diagnostic(
+                        "Defining more than one configuration for the same action in"
+                        " SoftwareComponent is not allowed."
+                    )
+                ]
+            seen |= actions
+        return []

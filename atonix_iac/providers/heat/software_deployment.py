@@ -40,6 +40,7 @@ from atonix_iac.providers.heat.deployment_signals import (
 from atonix_iac.providers.heat.software_config import (
     INPUT_DEFAULTS,
     UNGROUPED,
+    component_configs,
     config_record,
     io_as_dict,
     physical_resource_name,
@@ -173,7 +174,8 @@ class SoftwareDeploymentResource(BuiltinType):
     def triggers(self, props: Mapping[str, Any], source: Mapping[str, Any], action: str) -> bool:
         """Heat's _handle_action gate: a ``component`` config's own actions, else ``actions``."""
         if source.get("group") == "component" and isinstance(source.get("config"), Mapping):
-            valid = {a for c in source["config"].get("configs") or [] for a in c.get("actions")}
+            configs = component_configs(source["config"].get("configs"))
+            valid = {a for c in configs for a in c["actions"]}
             return action in valid
         return action in (props.get("actions") or [])
 

@@ -8,9 +8,12 @@ optional ML2 extension driver ``tag_ports_during_bulk_creation`` is enabled). A 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any, ClassVar
+
+from openstack import fields as os_fields
 
 from atonix_iac.providers.base import ResourceIdentity, ResourceResult
 from atonix_iac.providers.openstack._base import OpenStackResource, report, show
@@ -22,6 +25,23 @@ from atonix_iac.providers.openstack._identity import (
     user_tags,
     with_identity_tags,
 )
+
+
+@functools.cache
+def _attribute_of(resource_class: type, body_name: str) -> str:
+    """The SDK attribute that holds the body field ``body_name`` (``admin_state_up`` is
+    ``is_admin_state_up``, ``enable_dhcp`` is ``is_dhcp_enabled``); the name itself if none."""
+    for klass in resource_class.__mro__:
+        for attr, value in vars(klass).items():
+            if isinstance(value, os_fields.Body) and value.name == body_name:
+                return attr
+    return body_name
+
+
+def body_field(obj: Any, name: str) -> Any:
+    """A field of an SDK object by its name in the API body."""
+    klass: type = type(obj)
+    return getattr(obj, _attribute_of(klass, name), None)
 
 
 class NeutronResource(OpenStackResource):
@@ -65,7 +85,7 @@ class NeutronResource(OpenStackResource):
         return attrs
 
     def live_properties(self, obj: Any) -> dict[str, Any]:
-        live = {k: getattr(obj, k, None) for k in self.passthrough}
+        live = {k: body_field(obj, k) for k in self.passthrough}
         if self.tagged:
             live["tags"] = user_tags(getattr(obj, "tags", None))
         return live

@@ -11,12 +11,16 @@ from atonix_iac.providers.openstack import (
     _lookup,
     container_infra,
     load_balancer,
+    network_admin,
+    network_policy,
     shared_file_system,
 )
 from atonix_iac.providers.openstack._base import DEFAULT_TIMEOUT_S, CloudSession, OpenStackResource
 from atonix_iac.providers.openstack._errors import sdk_errors
+from atonix_iac.providers.openstack.aggregate import TYPES as AGGREGATE_TYPES
 from atonix_iac.providers.openstack.block_storage import Volume, VolumeAttachment
 from atonix_iac.providers.openstack.block_storage_admin import TYPES as BLOCK_STORAGE_ADMIN_TYPES
+from atonix_iac.providers.openstack.block_storage_qos import TYPES as BLOCK_STORAGE_QOS_TYPES
 from atonix_iac.providers.openstack.compute import KeyPair, Server, ServerGroup
 from atonix_iac.providers.openstack.compute_admin import TYPES as COMPUTE_ADMIN_TYPES
 from atonix_iac.providers.openstack.connect import BindingLike, CloudTarget
@@ -27,6 +31,7 @@ from atonix_iac.providers.openstack.key_manager import TYPES as KEY_MANAGER_TYPE
 from atonix_iac.providers.openstack.network import Net, Port, Subnet
 from atonix_iac.providers.openstack.object_store import SwiftContainer
 from atonix_iac.providers.openstack.quota import (
+    OPTIONAL_SERVICES,
     ChangeLike,
     LiveLimits,
     QuotaDemand,
@@ -64,9 +69,13 @@ TYPES: tuple[type[OpenStackResource], ...] = (
     *IMAGE_TYPES,
     *COMPUTE_ADMIN_TYPES,
     *BLOCK_STORAGE_ADMIN_TYPES,
+    *BLOCK_STORAGE_QOS_TYPES,
+    *AGGREGATE_TYPES,
     *load_balancer.TYPES,
     *container_infra.TYPES,
     *shared_file_system.TYPES,
+    *network_admin.TYPES,
+    *network_policy.TYPES,
 )
 TYPE_NAMES: frozenset[str] = frozenset(t.type_name for t in TYPES)
 
@@ -85,6 +94,7 @@ class OpenStackProvider(Provider):
         self.target = CloudTarget.from_binding(binding)
         self.session = CloudSession(self.target, timeout_s)
         self._service_keys: frozenset[str] = frozenset()
+        self._services: frozenset[str] = frozenset()
         self._types: Mapping[str, ResourceType] = MappingProxyType(
             {t.type_name: t(self.session) for t in TYPES}
         )
@@ -108,13 +118,18 @@ class OpenStackProvider(Provider):
 
     def quota_demand(self, changes: Iterable[ChangeLike]) -> QuotaDemand:
         demand = quota_demand(changes, self.flavor_size)
-        # The DNS and key manager quotas are read only when the plan holds such resources.
-        self._service_keys = frozenset(k for k in (*demand.peak, *demand.net) if k in SERVICE_KEYS)
+        # The DNS, key manager, load balancer, cluster and share quotas are read only when the
+        # plan holds such resources.
+        touched = (*demand.peak, *demand.net)
+        self._service_keys = frozenset(k for k in touched if k in SERVICE_KEYS)
+        self._services = frozenset(OPTIONAL_SERVICES[k] for k in touched if k in OPTIONAL_SERVICES)
         return demand
 
     def live_limits(self) -> LiveLimits:
+        """The core services' limits, and those of the services the last ``quota_demand``
+        touched (a plan without load balancers asks Octavia nothing)."""
         with sdk_errors(f"reading quotas of {self.target.describe()}"):
-            found = live_limits(self.session.conn)
+            found = live_limits(self.session.conn, self._services)
         if not self._service_keys:
             return found
         limits, usage = service_limits(self.session.conn, self._service_keys)

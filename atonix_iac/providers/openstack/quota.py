@@ -13,9 +13,11 @@ while delete-then-create frees first (only growth counts at the peak).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+from openstack import exceptions as os_exceptions
 
 from atonix_iac.providers.openstack._errors import sdk_errors
 from atonix_iac.providers.openstack.quota_services import SERVICE_USAGE
@@ -84,6 +86,24 @@ _SIMPLE: dict[str, Callable[[Mapping[str, Any]], Counter[str]]] = {
     "OS::Neutron::RouterInterface": lambda p: Counter(ports=1),
     "OS::Neutron::SecurityGroup": lambda p: Counter(security_groups=1),
     "OS::Neutron::FloatingIP": lambda p: Counter(floating_ips=1),
+    "OS::Octavia::LoadBalancer": lambda p: Counter(load_balancers=1),
+    "OS::Octavia::Listener": lambda p: Counter(listeners=1),
+    "OS::Octavia::Pool": lambda p: Counter(pools=1),
+    "OS::Octavia::PoolMember": lambda p: Counter(lb_members=1),
+    "OS::Octavia::HealthMonitor": lambda p: Counter(health_monitors=1),
+    "OS::Magnum::Cluster": lambda p: Counter(clusters=1),
+    "OS::Manila::Share": lambda p: Counter(shares=1, share_gigabytes=_int(p.get("size"))),
+}
+# Demand names read from a service beyond the core four, and the catalog type that has them.
+OPTIONAL_SERVICES: dict[str, str] = {
+    "load_balancers": "load-balancer",
+    "listeners": "load-balancer",
+    "pools": "load-balancer",
+    "lb_members": "load-balancer",
+    "health_monitors": "load-balancer",
+    "clusters": "container-infra",
+    "shares": "shared-file-system",
+    "share_gigabytes": "shared-file-system",
 }
 
 
@@ -130,8 +150,9 @@ def _absolute(limits: Any, name: str) -> int | None:
     return int(value) if value is not None else None
 
 
-def live_limits(conn: Any) -> LiveLimits:
-    """The project's limits and usage, read with GET requests only."""
+def live_limits(conn: Any, services: Collection[str] = ()) -> LiveLimits:
+    """The project's limits and usage, read with GET requests only; ``services`` adds the
+    optional services (catalog types) a plan touches: Octavia, Magnum, Manila."""
     project_id = conn.current_project_id
     limits: dict[str, int] = {}
     usage: dict[str, int] = {}
@@ -174,4 +195,67 @@ def live_limits(conn: Any) -> LiveLimits:
             limits[key] = int(detail)
             if usage_detail is not None:
                 usage[key] = int(usage_detail)
+    for service in sorted(set(services)):
+        reader = _OPTIONAL_READERS.get(service)
+        if reader is not None:
+            with sdk_errors(f"reading {service} quotas"):
+                reader(conn, project_id, limits, usage)
     return LiveLimits(limits, usage)
+
+
+def _json(proxy: Any, url: str, **kwargs: Any) -> Any:
+    response = proxy.get(url, raise_exc=False, **kwargs)
+    os_exceptions.raise_from_response(response)
+    return response.json()
+
+
+def _octavia(conn: Any, project_id: str, limits: dict[str, int], usage: dict[str, int]) -> None:
+    """Octavia reports limits only; usage is counted from the project's objects."""
+    proxy = conn.load_balancer
+    quota = _json(proxy, f"/lbaas/quotas/{project_id}").get("quota") or {}
+    for key, name, collection in (
+        ("load_balancers", "load_balancer", "loadbalancers"),
+        ("listeners", "listener", "listeners"),
+        ("pools", "pool", "pools"),
+        ("lb_members", "member", None),
+        ("health_monitors", "health_monitor", "healthmonitors"),
+    ):
+        value = quota.get(name)
+        if value is not None:
+            limits[key] = int(value)
+        if collection is not None:
+            found = _json(proxy, f"/lbaas/{collection}", params={"project_id": project_id})
+            usage[key] = len(found.get(collection) or [])
+            if collection == "pools":  # members are listed per pool
+                usage["lb_members"] = sum(
+                    len(_json(proxy, f"/lbaas/pools/{pool['id']}/members").get("members") or [])
+                    for pool in found.get("pools") or []
+                )
+
+
+def _magnum(conn: Any, project_id: str, limits: dict[str, int], usage: dict[str, int]) -> None:
+    proxy = conn.container_infrastructure_management
+    quota = _json(proxy, f"/quotas/{project_id}/Cluster")
+    limits["clusters"] = int(quota.get("hard_limit", -1))
+    usage["clusters"] = len(_json(proxy, "/clusters").get("clusters") or [])
+
+
+def _manila(conn: Any, project_id: str, limits: dict[str, int], usage: dict[str, int]) -> None:
+    quota = (
+        _json(
+            conn.shared_file_system, f"/quota-sets/{project_id}?usage=True", microversion="2.25"
+        ).get("quota_set")
+        or {}
+    )
+    for key, name in (("shares", "shares"), ("share_gigabytes", "gigabytes")):
+        detail = quota.get(name)
+        if isinstance(detail, Mapping):
+            limits[key] = int(detail.get("limit", -1))
+            usage[key] = int(detail.get("in_use", 0))
+
+
+_OPTIONAL_READERS: dict[str, Callable[[Any, str, dict[str, int], dict[str, int]], None]] = {
+    "load-balancer": _octavia,
+    "container-infra": _magnum,
+    "shared-file-system": _manila,
+}

@@ -6,10 +6,15 @@ a resource in state without events (imported, adopted) shows as its state says.
 
 from __future__ import annotations
 
+import hmac
+import json
 from typing import Any
 
 import falcon
 
+from atonix_iac.apply.scaling import SCALING_POLICY_TYPES
+from atonix_iac.apply.signals import deliver_signal, is_handle
+from atonix_iac.errors import AtonixError
 from atonix_iac.state.model import ResourceState, ResourceStatus
 from atonix_iac.state.records import EventRecord, StackRecord, page
 
@@ -19,6 +24,7 @@ from .common import (
     bad_request,
     check_tenant,
     find_record,
+    identity,
     int_param,
     isotime,
     not_found,
@@ -75,6 +81,24 @@ def resource_view(
     }
 
 
+def _failed_only(
+    record: StackRecord, resources: list[ResourceState], latest: dict[str, EventRecord]
+) -> list[ResourceState]:
+    """Resources whose create failed before any object existed: not in state, but Heat lists
+    them (CREATE_FAILED) until the stack is rolled back or deleted."""
+    if record.action in ("ROLLBACK", "DELETE") and record.status == "COMPLETE":
+        return []
+    known = {r.address for r in resources}
+    return [
+        ResourceState(name, event.resource_type, None)
+        for name, event in latest.items()
+        if name not in known
+        and event.resource_type != "OS::Heat::Stack"
+        and event.status in ("FAILED", "IN_PROGRESS")
+        and event.action != "DELETE"
+    ]
+
+
 class ResourceCollection:
     def __init__(self, services: Services) -> None:
         self.services = services
@@ -99,6 +123,7 @@ class ResourceCollection:
             for dependency in resource.dependencies:
                 required_by.setdefault(dependency, []).append(resource.address)
         latest = _latest_events(self.services.engine.records.events(record.id))
+        resources += _failed_only(record, resources, latest)
         views = []
         for resource in resources:
             if types and resource.type not in types:
@@ -106,7 +131,11 @@ class ResourceCollection:
             if names and resource.address not in names:
                 continue
             view = resource_view(
-                req, record, resource, latest.get(resource.address), required_by[resource.address]
+                req,
+                record,
+                resource,
+                latest.get(resource.address),
+                required_by.get(resource.address, []),
             )
             if statuses and view["resource_status"].rsplit("_", 1)[-1] not in statuses:
                 continue
@@ -117,6 +146,26 @@ class ResourceCollection:
 class ResourceItem:
     def __init__(self, services: Services) -> None:
         self.services = services
+
+    def _find_by_handle_token(
+        self, token: str, tenant_id: str, stack_name: str, stack_id: str, resource_name: str
+    ) -> tuple[StackRecord, ResourceState]:
+        """The handle a server signals with its token (no Keystone token): 401 for anything
+        that does not match, so that nothing about other stacks is disclosed."""
+        refused = HeatError(
+            401, "Authentication failed: the token is not valid", "HTTPUnauthorized"
+        )
+        record = self.services.engine.records.get_stack(tenant_id, stack_id)
+        if record is None or record.name != stack_name:
+            raise refused
+        for resource in _resources(self.services, record):
+            if resource.address == resource_name and is_handle(resource.type):
+                expected = resource.attributes.get("token")
+                if isinstance(expected, str) and hmac.compare_digest(
+                    expected.encode(), token.encode()
+                ):
+                    return record, resource
+        raise refused
 
     def _find(
         self,
@@ -210,13 +259,66 @@ class ResourceItem:
         stack_id: str,
         resource_name: str,
     ) -> None:
-        record, resource = self._find(req, tenant_id, stack_name, stack_id, resource_name)
-        raise HeatError(
-            400,
-            f"Signal resource during {record.stack_status} is not supported:"
-            f" {resource.type} takes no signals",
-            "ResourceActionNotSupported",
-        )
+        """A signal to a wait condition handle or a software deployment: validated as Heat
+        would and appended to the state's signal inbox, where the waiting run reads it; to a
+        scaling policy: a SIGNAL job that resizes its group under the stack lock. A handle may
+        be signalled with its own token (a server's curl_cli)."""
+        handle_token = getattr(req.context, "handle_token", None)
+        if handle_token is not None:
+            record, resource = self._find_by_handle_token(
+                handle_token, tenant_id, stack_name, stack_id, resource_name
+            )
+        else:
+            record, resource = self._find(req, tenant_id, stack_name, stack_id, resource_name)
+        raw = req.bounded_stream.read()
+        try:
+            details: Any = json.loads(raw) if raw else None
+        except ValueError:
+            raise bad_request("The request body could not be parsed as JSON") from None
+        if resource.type in SCALING_POLICY_TYPES:
+            records = self.services.engine.records
+            job = records.add_job(
+                record.id, "SIGNAL", {"resource": resource.address, "data": details}
+            )
+            self.services.jobs.submit(job)
+            resp.status = falcon.HTTP_200
+            return
+        if not is_handle(resource.type):
+            raise HeatError(
+                400,
+                f"Signal resource during {record.stack_status} is not supported:"
+                f" {resource.type} takes no signals",
+                "ResourceActionNotSupported",
+            )
+        try:
+            deliver_signal(self.services.engine.store, record.key, resource, details, source="api")
+        except AtonixError as err:
+            raise bad_request(err.message) from None
+        resp.status = falcon.HTTP_200
+
+
+class ResourceSignalByName:
+    """``/stacks/{name}/resources/{resource}/signal``: the form a scaling policy's
+    ``signal_url`` takes (it knows its stack by name, not by id); a POST is not redirected,
+    since clients would follow with a GET."""
+
+    def __init__(self, services: Services, item: ResourceItem) -> None:
+        self.services = services
+        self.item = item
+
+    def on_post(
+        self,
+        req: falcon.Request,
+        resp: falcon.Response,
+        tenant_id: str,
+        stack_name: str,
+        resource_name: str,
+    ) -> None:
+        check_tenant(req, tenant_id)
+        record = self.services.engine.records.find_stack(identity(req).project_id, stack_name)
+        if record is None:
+            raise not_found(f"Stack ({stack_name}) ")
+        self.item.on_post_signal(req, resp, tenant_id, stack_name, record.id, resource_name)
 
 
 def event_view(req: falcon.Request, record: StackRecord, event: EventRecord) -> dict[str, Any]:

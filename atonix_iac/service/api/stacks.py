@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import urllib.parse
 import uuid
 from typing import Any
@@ -122,25 +123,48 @@ class StackCollection:
             environment=found.environment,
             owner=who.user_name,
         )
+        adopt = _adopt_data(body)
+        if adopt is not None and "template" not in body:
+            body = {**body, "template": adopt.get("template")}
         apply_body(record, body, patch=False)
         check_record(self.services.engine, record, found)
+        action = "CREATE" if adopt is None else "ADOPT"
+        record.action = action
+        records = self.services.engine.records
         try:
-            self.services.engine.records.add_stack(record)
+            records.add_stack(record)
         except StackExistsError as err:
             raise HeatError(409, err.message, "StackExists") from None
-        self.services.engine.records.add_event(
-            record.id,
-            record.name,
-            "OS::Heat::Stack",
-            record.id,
-            "CREATE",
-            "IN_PROGRESS",
-            "Stack CREATE started",
-        )
-        self.services.jobs.submit(self.services.engine.records.add_job(record.id, "CREATE"))
+        records.add_event(
+            record.id, record.name, "OS::Heat::Stack", record.id, action, "IN_PROGRESS",
+            f"Stack {action} started",
+        )  # fmt: skip
+        detail: dict[str, Any] = {}
+        if adopt is not None:
+            detail["adopt"] = {
+                str(name): str(data.get("resource_id") or "")
+                for name, data in (adopt.get("resources") or {}).items()
+                if isinstance(data, dict)
+            }
+        self.services.jobs.submit(records.add_job(record.id, action, detail))
         resp.status = falcon.HTTP_201
         resp.location = stack_href(req, record)
         resp.media = {"stack": {"id": record.id, "links": [stack_link(req, record)]}}
+
+
+def _adopt_data(body: dict[str, Any]) -> dict[str, Any] | None:
+    """``adopt_stack_data`` (Heat's abandon document, as JSON text or a mapping), if any."""
+    raw = body.get("adopt_stack_data")
+    if raw is None:
+        return None
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            raise bad_request("adopt_stack_data is not valid JSON") from None
+    if not isinstance(raw, dict):
+        raise bad_request("adopt_stack_data must be a mapping")
+    return raw
 
 
 class StackLookup:

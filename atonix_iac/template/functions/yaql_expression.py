@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import math
+import threading
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any, Final
@@ -46,6 +47,11 @@ _EXAMPLE: Final = "yaql: {expression: $.data.var1.sum(), data: {var1: [3, 2, 1]}
 _KEYS: Final = frozenset({"expression", "data"})
 
 
+# One shared ply lexer holds the text being parsed: parses (apply resolves on worker threads)
+# take turns.
+_PARSE_LOCK: Final = threading.Lock()
+
+
 class YaqlError(Exception):
     """A yaql expression that does not parse or evaluate (message without a traceback)."""
 
@@ -64,7 +70,8 @@ def parse_expression(expression: str) -> Any:
     """The parsed statement; YaqlError with yaql's message for a bad one."""
     parser, _ = _engine()
     try:
-        return parser(expression)
+        with _PARSE_LOCK:
+            return parser(expression)
     except RecursionError:
         raise YaqlError("the expression is nested too deeply") from None
     except Exception as err:  # yaql/ply raise many kinds: each is a bad expression
