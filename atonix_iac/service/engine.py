@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from atonix_iac.apply.adopt import import_resource
+from atonix_iac.apply.cloud_checks import check_plan_in_cloud
 from atonix_iac.apply.events import ApplyEvent, EventKind, OnFailure, Operation
 from atonix_iac.apply.executor import apply_plan
 from atonix_iac.apply.providers import make_registry
@@ -176,6 +177,16 @@ class Engine:
             refreshed=refreshed,
         )
         return plan, template, params
+
+    def check_in_cloud(self, record: StackRecord, binding: Binding) -> None:
+        """The checks the CLI runs at plan time (custom constraints: the flavor, image ...
+        exist; quotas), on the plan from the stack's state as it is, so that a create or
+        update the cloud cannot take fails at once, as Heat's validation does. Reads only."""
+        registry = self.registry(binding)
+        template = load_stack_template(record)
+        params = bind_record(record, template, binding)
+        plan = make_plan(template, params, self.store.load(record.key), registry)
+        check_plan_in_cloud(registry, binding, template, plan)
 
     def plan_document(self, record: StackRecord) -> dict[str, Any]:
         """Terraform's ``show -json`` document of the plan (``atonix show -json``)."""
