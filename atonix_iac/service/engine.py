@@ -366,7 +366,7 @@ class Engine:
     def _resource_event(
         self, record: StackRecord, types: dict[str, str], event: ApplyEvent
     ) -> None:
-        if event.kind is EventKind.RETRY:
+        if event.kind in (EventKind.RETRY, EventKind.PAUSE):  # Heat records neither
             return
         action = _HEAT_ACTION.get(event.operation, event.operation.upper())
         status = _HEAT_STATUS.get(event.kind, "FAILED")
