@@ -214,8 +214,10 @@ class Engine:
             failed = "; ".join(f"{address}: {why}" for address, why in err.outcome.failed)
             message = f"Resource {job.action} failed: {failed}" if failed else err.message
             rollback = err.outcome.rollback
-            self._fail(record, job.action, message)
-            if rollback is not None:  # Heat's rollback: then ROLLBACK_COMPLETE (or _FAILED)
+            if rollback is None:
+                self._fail(record, job.action, message)
+            else:  # Heat's rollback: the failure is an event; the stack ends ROLLBACK_*
+                self._stack_event(record, job.action, "FAILED", message)
                 status = "COMPLETE" if rollback.complete else "FAILED"
                 reason = f"{message}; rollback: {rollback.summary()}"
                 self.records.set_status(record.id, "ROLLBACK", status, reason)
