@@ -12,6 +12,7 @@ from .l3 import L3
 from .netbase import COLLECTIONS, NeutronBase
 from .netqos import NetworkPolicies
 from .nettrunks import TrunksAndSegments
+from .netvpn import VpnAndMetering
 from .ports import Ports
 from .protocol import Rec, Request, Response, empty, ok
 from .routing import Router
@@ -38,6 +39,8 @@ EXTENSIONS = (
     ("availability_zone", "Availability Zone"),
     ("project-id", "project_id field enabled"),
     ("subnet_allocation", "Subnet Allocation"),
+    ("vpnaas", "VPN service"),
+    ("metering", "Neutron Metering"),
 )
 _ADMIN_NET_KEYS = (
     "shared",
@@ -59,6 +62,7 @@ class Networking(NeutronBase):
         self.pools = SubnetPools(backend)
         self.policies = NetworkPolicies(backend)
         self.trunks = TrunksAndSegments(backend)
+        self.vpn = VpnAndMetering(backend)
         r = Router("The resource could not be found.")
         r.add("GET", "/", self.resources)
         r.add("GET", "/extensions", self.extensions)
@@ -91,6 +95,7 @@ class Networking(NeutronBase):
         self.pools.register(r)
         self.policies.register(r)
         self.trunks.register(r)
+        self.vpn.register(r)
         self.router = r
 
     # -- discovery --------------------------------------------------------------------------

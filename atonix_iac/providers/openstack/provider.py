@@ -13,6 +13,7 @@ from atonix_iac.providers.openstack import (
     load_balancer,
     network_admin,
     network_policy,
+    network_vpn,
     shared_file_system,
 )
 from atonix_iac.providers.openstack._base import DEFAULT_TIMEOUT_S, CloudSession, OpenStackResource
@@ -76,6 +77,7 @@ TYPES: tuple[type[OpenStackResource], ...] = (
     *shared_file_system.TYPES,
     *network_admin.TYPES,
     *network_policy.TYPES,
+    *network_vpn.TYPES,
 )
 TYPE_NAMES: frozenset[str] = frozenset(t.type_name for t in TYPES)
 
