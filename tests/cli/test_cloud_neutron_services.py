@@ -1,0 +1,91 @@
+"""Neutron's VPNaaS and metering types through the CLI, against the simulator: apply, plan
+again (nothing to do), destroy (connections before the service and policies they use)."""
+
+from __future__ import annotations
+
+import pytest
+from _cli_kit import CloudProject
+
+pytestmark = pytest.mark.timeout(180)
+
+DEV = "dev: {cloud: atonix-sim, project: demo, region: RegionOne}"
+SCOPE = ("-w", "team", "-E", "dev")
+
+VPN_STACK = """heat_template_version: 2018-08-31
+parameters:
+  psk:
+    type: string
+    hidden: true
+    default: never-shown-psk
+resources:
+  net:
+    type: OS::Neutron::Net
+  subnet:
+    type: OS::Neutron::Subnet
+    properties: {network: {get_resource: net}, cidr: 10.96.0.0/24}
+  router:
+    type: OS::Neutron::Router
+    properties:
+      external_gateway_info: {network: public}
+  iface:
+    type: OS::Neutron::RouterInterface
+    properties: {router: {get_resource: router}, subnet: {get_resource: subnet}}
+  vpn:
+    type: OS::Neutron::VPNService
+    depends_on: iface
+    properties: {router: {get_resource: router}, subnet: {get_resource: subnet}}
+  ike:
+    type: OS::Neutron::IKEPolicy
+    properties: {lifetime: {value: 7200}}
+  ipsec:
+    type: OS::Neutron::IPsecPolicy
+  site:
+    type: OS::Neutron::IPsecSiteConnection
+    properties:
+      peer_address: 172.24.4.233
+      peer_id: 172.24.4.233
+      peer_cidrs: [10.2.0.0/24]
+      psk: {get_param: psk}
+      ikepolicy_id: {get_resource: ike}
+      ipsecpolicy_id: {get_resource: ipsec}
+      vpnservice_id: {get_resource: vpn}
+  label:
+    type: OS::Neutron::MeteringLabel
+    properties: {description: all egress}
+  rule:
+    type: OS::Neutron::MeteringRule
+    properties:
+      metering_label_id: {get_resource: label}
+      remote_ip_prefix: 0.0.0.0/0
+      direction: egress
+outputs:
+  site_status:
+    value: {get_attr: [site, status]}
+"""
+
+
+def test_vpn_and_metering_stack(cloud_project: CloudProject) -> None:
+    cloud_project.bind(DEV)
+    cloud_project.write("stack.yaml", VPN_STACK)
+    applied = cloud_project.run("apply", "-auto-approve", *SCOPE)
+    assert applied.exit_code == 0, applied.output
+    assert "never-shown-psk" not in applied.output
+    sdk = cloud_project.sdk()
+    state = cloud_project.state(workspace="team", environment="dev")
+    assert state.outputs["site_status"] == "ACTIVE"
+    site = sdk.network.get_vpn_ipsec_site_connection(state.resources["site"].physical_id)
+    assert site.vpnservice_id == state.resources["vpn"].physical_id
+    assert site.psk == "never-shown-psk"
+    # The service turns ACTIVE once a connection uses it.
+    assert sdk.network.get_vpn_service(site.vpnservice_id).status == "ACTIVE"
+    rules = list(sdk.network.metering_label_rules())
+    assert [r.metering_label_id for r in rules] == [state.resources["label"].physical_id]
+
+    again = cloud_project.run("plan", "-detailed-exitcode", *SCOPE)
+    assert again.exit_code == 0, again.output
+
+    destroyed = cloud_project.run("destroy", "-auto-approve", *SCOPE)
+    assert destroyed.exit_code == 0, destroyed.output
+    assert cloud_project.state(workspace="team", environment="dev").resources == {}
+    assert list(sdk.network.vpn_services()) == []
+    assert list(sdk.network.metering_labels()) == []
