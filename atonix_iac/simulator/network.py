@@ -10,6 +10,7 @@ from .backend import Backend
 from .errors import ApiError
 from .l3 import L3
 from .netbase import COLLECTIONS, NeutronBase
+from .netextras import PortForwardingsAndRoutes
 from .netqos import NetworkPolicies
 from .nettrunks import TrunksAndSegments
 from .netvpn import VpnAndMetering
@@ -41,6 +42,8 @@ EXTENSIONS = (
     ("subnet_allocation", "Subnet Allocation"),
     ("vpnaas", "VPN service"),
     ("metering", "Neutron Metering"),
+    ("floating-ip-port-forwarding", "Floating IP Port Forwarding"),
+    ("extraroute-atomic", "Atomically add/remove extra routes"),
 )
 _ADMIN_NET_KEYS = (
     "shared",
@@ -63,6 +66,7 @@ class Networking(NeutronBase):
         self.policies = NetworkPolicies(backend)
         self.trunks = TrunksAndSegments(backend)
         self.vpn = VpnAndMetering(backend)
+        self.forwardings = PortForwardingsAndRoutes(backend)
         r = Router("The resource could not be found.")
         r.add("GET", "/", self.resources)
         r.add("GET", "/extensions", self.extensions)
@@ -96,6 +100,7 @@ class Networking(NeutronBase):
         self.policies.register(r)
         self.trunks.register(r)
         self.vpn.register(r)
+        self.forwardings.register(r)
         self.router = r
 
     # -- discovery --------------------------------------------------------------------------

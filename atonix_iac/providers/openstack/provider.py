@@ -12,6 +12,7 @@ from atonix_iac.providers.openstack import (
     container_infra,
     load_balancer,
     network_admin,
+    network_extras,
     network_policy,
     network_vpn,
     shared_file_system,
@@ -78,6 +79,7 @@ TYPES: tuple[type[OpenStackResource], ...] = (
     *network_admin.TYPES,
     *network_policy.TYPES,
     *network_vpn.TYPES,
+    *network_extras.TYPES,
 )
 TYPE_NAMES: frozenset[str] = frozenset(t.type_name for t in TYPES)
 
