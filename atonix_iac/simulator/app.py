@@ -27,6 +27,7 @@ from .compute import Compute
 from .config import FaultRule, SimConfig
 from .container_infra import MAX_VERSION as MAGNUM_MAX
 from .container_infra import ContainerInfra
+from .database import Database
 from .dns import Dns
 from .errors import REASONS, ApiError, error_body
 from .faults import WRITE_METHODS, FaultEngine, RequestRecord
@@ -85,6 +86,7 @@ MOUNTS = {
     "share": Mount(
         "shared-file-system", "v2", "shared-file-system", (2, 0), _parse_version(MANILA_MAX)
     ),
+    "database": Mount("database", "v1.0"),
 }
 
 
@@ -125,6 +127,7 @@ class SimApp:
         self.load_balancing = LoadBalancing(self.backend, self.network)
         self.container_infra = ContainerInfra(self.backend)
         self.shares = SharedFileSystem(self.backend)
+        self.database = Database(self.backend)
         self.admin = Admin(self)
         self._routers: dict[str, Router] = {
             "identity": self.identity.router,
@@ -138,6 +141,7 @@ class SimApp:
             "load-balancer": self.load_balancing.router,
             "container-infra": self.container_infra.router,
             "shared-file-system": self.shares.router,
+            "database": self.database.router,
         }
         with store.lock:
             seed(self.backend, self.network, list(projects))
@@ -257,7 +261,7 @@ class SimApp:
         version, rest = rest[0], rest[1:]
         service_root = next(k for k, m in MOUNTS.items() if m is mount)
         req.service_url = f"{req.base_url}/{service_root}/{version}"
-        if mount.service == "block-storage" and rest and _looks_like_project(rest[0]):
+        if mount.service in _PROJECT_IN_URL and rest and _looks_like_project(rest[0]):
             req.service_url += f"/{rest[0]}"
             req.url_project = rest[0]
             rest = rest[1:]
@@ -288,6 +292,8 @@ class SimApp:
             return self.container_infra.discovery(req, versioned)
         if mount.service == "shared-file-system":
             return self.shares.discovery(req, versioned)
+        if mount.service == "database":
+            return self.database.discovery(req, versioned)
         return self.network.discovery(req, versioned)
 
     def _api(
@@ -373,6 +379,8 @@ class SimApp:
         return Reply(resp.status, headers, b"" if method == "HEAD" else body)
 
 
+#: Services whose endpoint ends with the project id (Cinder's, Trove's).
+_PROJECT_IN_URL = ("block-storage", "database")
 #: Services whose versioned root (``GET /compute/v2.1``) is a discovery document.
 _VERSIONED_ROOTS = (
     "compute",
@@ -385,6 +393,7 @@ _VERSIONED_ROOTS = (
     "shared-file-system",
     "key-manager",
     "dns",
+    "database",
 )
 
 

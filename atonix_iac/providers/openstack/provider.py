@@ -10,6 +10,7 @@ from atonix_iac.providers.base import Provider, ResourceType
 from atonix_iac.providers.openstack import (
     _lookup,
     container_infra,
+    database,
     load_balancer,
     network_admin,
     network_extras,
@@ -80,6 +81,7 @@ TYPES: tuple[type[OpenStackResource], ...] = (
     *network_policy.TYPES,
     *network_vpn.TYPES,
     *network_extras.TYPES,
+    *database.TYPES,
 )
 TYPE_NAMES: frozenset[str] = frozenset(t.type_name for t in TYPES)
 

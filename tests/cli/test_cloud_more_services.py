@@ -1,5 +1,5 @@
-"""Neutron's VPNaaS and metering types through the CLI, against the simulator: apply, plan
-again (nothing to do), destroy (connections before the service and policies they use)."""
+"""Neutron's VPNaaS and metering types, and a Trove instance, through the CLI against the
+simulator: apply, plan again (nothing to do), change in place, destroy."""
 
 from __future__ import annotations
 
@@ -89,3 +89,49 @@ def test_vpn_and_metering_stack(cloud_project: CloudProject) -> None:
     assert cloud_project.state(workspace="team", environment="dev").resources == {}
     assert list(sdk.network.vpn_services()) == []
     assert list(sdk.network.metering_labels()) == []
+
+
+TROVE_STACK = """heat_template_version: 2018-08-31
+parameters:
+  db_password:
+    type: string
+    hidden: true
+    default: never-shown-db-password
+  flavor:
+    type: string
+    default: m1.small
+resources:
+  db:
+    type: OS::Trove::Instance
+    properties:
+      flavor: {get_param: flavor}
+      size: 2
+      databases: [{name: app}]
+      users: [{name: app, password: {get_param: db_password}, databases: [app]}]
+outputs:
+  host:
+    value: {get_attr: [db, hostname]}
+"""
+
+
+def test_trove_instance_stack(cloud_project: CloudProject) -> None:
+    cloud_project.bind(DEV)
+    cloud_project.write("stack.yaml", TROVE_STACK)
+    applied = cloud_project.run("apply", "-auto-approve", *SCOPE)
+    assert applied.exit_code == 0, applied.output
+    assert "never-shown-db-password" not in applied.output
+    state = cloud_project.state(workspace="team", environment="dev")
+    assert state.outputs["host"].endswith(".trove.local")
+    again = cloud_project.run("plan", "-detailed-exitcode", *SCOPE)
+    assert again.exit_code == 0, again.output
+
+    # A bigger flavor resizes in place.
+    resized = cloud_project.run("apply", "-auto-approve", "-var", "flavor=m1.medium", *SCOPE)
+    assert resized.exit_code == 0, resized.output
+    assert "1 changed" in resized.output or "1 updated" in resized.output, resized.output
+    db_id = cloud_project.state(workspace="team", environment="dev").resources["db"].physical_id
+    assert db_id == state.resources["db"].physical_id
+
+    destroyed = cloud_project.run("destroy", "-auto-approve", "-var", "flavor=m1.medium", *SCOPE)
+    assert destroyed.exit_code == 0, destroyed.output
+    assert cloud_project.state(workspace="team", environment="dev").resources == {}
