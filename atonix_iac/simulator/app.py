@@ -25,6 +25,7 @@ from .block_storage import BlockStorage
 from .compute import MAX_VERSION as COMPUTE_MAX
 from .compute import Compute
 from .config import FaultRule, SimConfig
+from .container import Container
 from .container_infra import MAX_VERSION as MAGNUM_MAX
 from .container_infra import ContainerInfra
 from .database import Database
@@ -87,6 +88,7 @@ MOUNTS = {
         "shared-file-system", "v2", "shared-file-system", (2, 0), _parse_version(MANILA_MAX)
     ),
     "database": Mount("database", "v1.0"),
+    "container": Mount("container", "v1"),
 }
 
 
@@ -128,6 +130,7 @@ class SimApp:
         self.container_infra = ContainerInfra(self.backend)
         self.shares = SharedFileSystem(self.backend)
         self.database = Database(self.backend)
+        self.containers = Container(self.backend)
         self.admin = Admin(self)
         self._routers: dict[str, Router] = {
             "identity": self.identity.router,
@@ -142,6 +145,7 @@ class SimApp:
             "container-infra": self.container_infra.router,
             "shared-file-system": self.shares.router,
             "database": self.database.router,
+            "container": self.containers.router,
         }
         with store.lock:
             seed(self.backend, self.network, list(projects))
@@ -294,6 +298,8 @@ class SimApp:
             return self.shares.discovery(req, versioned)
         if mount.service == "database":
             return self.database.discovery(req, versioned)
+        if mount.service == "container":
+            return self.containers.discovery(req, versioned)
         return self.network.discovery(req, versioned)
 
     def _api(
@@ -394,6 +400,7 @@ _VERSIONED_ROOTS = (
     "key-manager",
     "dns",
     "database",
+    "container",
 )
 
 

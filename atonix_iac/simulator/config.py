@@ -15,7 +15,7 @@ from typing import Any
 SERVICES: tuple[str, ...] = ("identity", "compute", "network", "block-storage", "image")
 #: Services added beside the core five.
 SERVICES += ("load-balancer", "container-infra", "shared-file-system")
-SERVICES += ("database",)
+SERVICES += ("database", "container")
 
 _SERVICE_ALIASES = {
     "keystone": "identity",
@@ -32,6 +32,8 @@ _SERVICE_ALIASES = {
     "manila": "shared-file-system",
     "sharev2": "shared-file-system",
     "trove": "database",
+    "zun": "container",
+    "application-container": "container",
 }
 
 #: Delay kinds understood by :meth:`SimConfig.delay_for`.
@@ -53,6 +55,8 @@ DELAY_KINDS = (
     "database_instance",  # BUILD -> ACTIVE of a Trove instance
     "database_action",  # RESIZE of a resized Trove instance
     "database_delete",  # time a deleted Trove instance stays SHUTDOWN
+    "container",  # Creating -> Running of a Zun container
+    "container_delete",  # time a deleted Zun container stays Deleting
 )
 
 

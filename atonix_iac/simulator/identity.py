@@ -40,6 +40,7 @@ CATALOG = (
     ("container-infra", "magnum", "/container-infra/v1"),
     ("shared-file-system", "manilav2", "/share/v2"),
     ("database", "trove", "/database/v1.0/{project_id}"),
+    ("container", "zun", "/container/v1"),
 )
 REGION = "RegionOne"
 #: Names for services hosted outside the simulator (``SimConfig.extra_catalog``).

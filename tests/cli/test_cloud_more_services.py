@@ -1,5 +1,5 @@
-"""Neutron's VPNaaS and metering types, and a Trove instance, through the CLI against the
-simulator: apply, plan again (nothing to do), change in place, destroy."""
+"""Neutron's VPNaaS and metering types, a Trove instance and a Zun container, through the
+CLI against the simulator: apply, plan again (nothing to do), change in place, destroy."""
 
 from __future__ import annotations
 
@@ -133,5 +133,49 @@ def test_trove_instance_stack(cloud_project: CloudProject) -> None:
     assert db_id == state.resources["db"].physical_id
 
     destroyed = cloud_project.run("destroy", "-auto-approve", "-var", "flavor=m1.medium", *SCOPE)
+    assert destroyed.exit_code == 0, destroyed.output
+    assert cloud_project.state(workspace="team", environment="dev").resources == {}
+
+
+ZUN_STACK = """heat_template_version: 2018-08-31
+parameters:
+  memory:
+    type: number
+    default: 256
+resources:
+  net:
+    type: OS::Neutron::Net
+  subnet:
+    type: OS::Neutron::Subnet
+    properties: {network: {get_resource: net}, cidr: 10.83.0.0/24}
+  web:
+    type: OS::Zun::Container
+    depends_on: subnet
+    properties:
+      image: nginx:1.25
+      command: nginx -g 'daemon off;'
+      memory: {get_param: memory}
+      restart_policy: always
+      networks: [{network: {get_resource: net}}]
+outputs:
+  addresses:
+    value: {get_attr: [web, addresses]}
+"""
+
+
+def test_zun_container_stack(cloud_project: CloudProject) -> None:
+    cloud_project.bind(DEV)
+    cloud_project.write("stack.yaml", ZUN_STACK)
+    applied = cloud_project.run("apply", "-auto-approve", *SCOPE)
+    assert applied.exit_code == 0, applied.output
+    state = cloud_project.state(workspace="team", environment="dev")
+    assert list(state.outputs["addresses"]) == [state.resources["net"].physical_id]
+    again = cloud_project.run("plan", "-detailed-exitcode", *SCOPE)
+    assert again.exit_code == 0, again.output
+    resized = cloud_project.run("apply", "-auto-approve", "-var", "memory=512", *SCOPE)
+    assert resized.exit_code == 0, resized.output
+    after = cloud_project.state(workspace="team", environment="dev")
+    assert after.resources["web"].physical_id == state.resources["web"].physical_id
+    destroyed = cloud_project.run("destroy", "-auto-approve", "-var", "memory=512", *SCOPE)
     assert destroyed.exit_code == 0, destroyed.output
     assert cloud_project.state(workspace="team", environment="dev").resources == {}

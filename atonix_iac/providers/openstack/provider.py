@@ -9,6 +9,7 @@ from typing import Any
 from atonix_iac.providers.base import Provider, ResourceType
 from atonix_iac.providers.openstack import (
     _lookup,
+    container,
     container_infra,
     database,
     load_balancer,
@@ -82,6 +83,7 @@ TYPES: tuple[type[OpenStackResource], ...] = (
     *network_vpn.TYPES,
     *network_extras.TYPES,
     *database.TYPES,
+    *container.TYPES,
 )
 TYPE_NAMES: frozenset[str] = frozenset(t.type_name for t in TYPES)
 
