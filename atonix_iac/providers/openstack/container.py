@@ -117,9 +117,9 @@ class ZunContainer(RestResource):
         if prop in ("memory", "cpu"):
             return str(given) == str(value) or _number(given) == _number(value)
         if prop == "command":
-            return shlex.split(str(given)) == value
+            return bool(shlex.split(str(given)) == value)
         if prop == "restart_policy":
-            return restart_policy(str(given)) == value
+            return bool(restart_policy(str(given)) == value)
         if prop == "networks":
             wanted = {self._net(n).get("network") for n in given or [] if n.get("network")}
             return wanted == {n["network"] for n in value or []}
