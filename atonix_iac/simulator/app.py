@@ -41,6 +41,7 @@ from .key_manager import KeyManager
 from .network import Networking
 from .object_store import ObjectStore
 from .octavia import LoadBalancing
+from .octavia_zones import OctaviaZones
 from .protocol import AuthContext, Request, Response
 from .routing import Router
 from .seed import seed
@@ -127,6 +128,7 @@ class SimApp:
         self.key_manager = KeyManager(self.backend)
         self.dns = Dns(self.backend)
         self.load_balancing = LoadBalancing(self.backend, self.network)
+        OctaviaZones(self.backend).install(self.load_balancing.router)
         self.container_infra = ContainerInfra(self.backend)
         self.shares = SharedFileSystem(self.backend)
         self.database = Database(self.backend)

@@ -13,6 +13,7 @@ from atonix_iac.providers.openstack import (
     container_infra,
     database,
     load_balancer,
+    load_balancer_zones,
     network_admin,
     network_extras,
     network_policy,
@@ -84,6 +85,7 @@ TYPES: tuple[type[OpenStackResource], ...] = (
     *network_extras.TYPES,
     *database.TYPES,
     *container.TYPES,
+    *load_balancer_zones.TYPES,
 )
 TYPE_NAMES: frozenset[str] = frozenset(t.type_name for t in TYPES)
 
