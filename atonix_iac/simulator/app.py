@@ -43,6 +43,7 @@ from .object_store import ObjectStore
 from .octavia import LoadBalancing
 from .octavia_zones import OctaviaZones
 from .protocol import AuthContext, Request, Response
+from .reservation import Reservation
 from .routing import Router
 from .seed import seed
 from .shared_file_system import MAX_VERSION as MANILA_MAX
@@ -90,6 +91,7 @@ MOUNTS = {
     ),
     "database": Mount("database", "v1.0"),
     "container": Mount("container", "v1"),
+    "reservation": Mount("reservation", "v1"),
 }
 
 
@@ -133,6 +135,7 @@ class SimApp:
         self.shares = SharedFileSystem(self.backend)
         self.database = Database(self.backend)
         self.containers = Container(self.backend)
+        self.reservation = Reservation(self.backend)
         self.admin = Admin(self)
         self._routers: dict[str, Router] = {
             "identity": self.identity.router,
@@ -148,6 +151,7 @@ class SimApp:
             "shared-file-system": self.shares.router,
             "database": self.database.router,
             "container": self.containers.router,
+            "reservation": self.reservation.router,
         }
         with store.lock:
             seed(self.backend, self.network, list(projects))
@@ -302,6 +306,8 @@ class SimApp:
             return self.database.discovery(req, versioned)
         if mount.service == "container":
             return self.containers.discovery(req, versioned)
+        if mount.service == "reservation":
+            return self.reservation.discovery(req, versioned)
         return self.network.discovery(req, versioned)
 
     def _api(
@@ -403,6 +409,7 @@ _VERSIONED_ROOTS = (
     "dns",
     "database",
     "container",
+    "reservation",
 )
 
 

@@ -15,7 +15,7 @@ from typing import Any
 SERVICES: tuple[str, ...] = ("identity", "compute", "network", "block-storage", "image")
 #: Services added beside the core five.
 SERVICES += ("load-balancer", "container-infra", "shared-file-system")
-SERVICES += ("database", "container")
+SERVICES += ("database", "container", "reservation")
 
 _SERVICE_ALIASES = {
     "keystone": "identity",
@@ -34,6 +34,7 @@ _SERVICE_ALIASES = {
     "trove": "database",
     "zun": "container",
     "application-container": "container",
+    "blazar": "reservation",
 }
 
 #: Delay kinds understood by :meth:`SimConfig.delay_for`.

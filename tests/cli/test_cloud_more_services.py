@@ -1,4 +1,4 @@
-"""Neutron's VPNaaS and metering types, a Trove instance and a Zun container, through the
+"""Neutron's VPNaaS and metering types, Trove, Zun and Blazar through the
 CLI against the simulator: apply, plan again (nothing to do), change in place, destroy."""
 
 from __future__ import annotations
@@ -177,5 +177,44 @@ def test_zun_container_stack(cloud_project: CloudProject) -> None:
     after = cloud_project.state(workspace="team", environment="dev")
     assert after.resources["web"].physical_id == state.resources["web"].physical_id
     destroyed = cloud_project.run("destroy", "-auto-approve", "-var", "memory=512", *SCOPE)
+    assert destroyed.exit_code == 0, destroyed.output
+    assert cloud_project.state(workspace="team", environment="dev").resources == {}
+
+
+BLAZAR_STACK = """heat_template_version: 2018-08-31
+resources:
+  host:
+    type: OS::Blazar::Host
+    properties:
+      name: sim-compute-1
+      extra_capability: {gpu: "true"}
+  lease:
+    type: OS::Blazar::Lease
+    depends_on: host
+    properties:
+      name: training-run
+      start_date: "2099-01-01 10:00"
+      end_date: "2099-01-01 14:00"
+      reservations:
+        - resource_type: physical:host
+          min: 1
+          max: 1
+          hypervisor_properties: ""
+          resource_properties: '["=", "$gpu", "true"]'
+outputs:
+  status:
+    value: {get_attr: [lease, status]}
+"""
+
+
+def test_blazar_lease_stack(cloud_project: CloudProject) -> None:
+    cloud_project.bind(DEV)
+    cloud_project.write("stack.yaml", BLAZAR_STACK)
+    applied = cloud_project.run("apply", "-auto-approve", *SCOPE)
+    assert applied.exit_code == 0, applied.output
+    assert cloud_project.state(workspace="team", environment="dev").outputs["status"] == "PENDING"
+    again = cloud_project.run("plan", "-detailed-exitcode", *SCOPE)
+    assert again.exit_code == 0, again.output
+    destroyed = cloud_project.run("destroy", "-auto-approve", *SCOPE)
     assert destroyed.exit_code == 0, destroyed.output
     assert cloud_project.state(workspace="team", environment="dev").resources == {}

@@ -18,6 +18,7 @@ from atonix_iac.providers.openstack import (
     network_extras,
     network_policy,
     network_vpn,
+    reservation,
     shared_file_system,
 )
 from atonix_iac.providers.openstack._base import DEFAULT_TIMEOUT_S, CloudSession, OpenStackResource
@@ -86,6 +87,7 @@ TYPES: tuple[type[OpenStackResource], ...] = (
     *database.TYPES,
     *container.TYPES,
     *load_balancer_zones.TYPES,
+    *reservation.TYPES,
 )
 TYPE_NAMES: frozenset[str] = frozenset(t.type_name for t in TYPES)
 
