@@ -55,6 +55,8 @@ KINDS: dict[str, tuple[str, str, str]] = {
         "MeteringLabelRuleNotFound",
         "Metering label rule {} does not exist.",
     ),
+    "tap_service": ("tap_services", "TapServiceNotFound", "Tap Service {} not found."),
+    "tap_flow": ("tap_flows", "TapFlowNotFound", "Tap Flow {} not found."),
 }
 
 #: URL collection name -> table kind

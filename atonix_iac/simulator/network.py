@@ -12,6 +12,7 @@ from .l3 import L3
 from .netbase import COLLECTIONS, NeutronBase
 from .netextras import PortForwardingsAndRoutes
 from .netqos import NetworkPolicies
+from .nettaas import TapAsAService
 from .nettrunks import TrunksAndSegments
 from .netvpn import VpnAndMetering
 from .ports import Ports
@@ -44,6 +45,7 @@ EXTENSIONS = (
     ("metering", "Neutron Metering"),
     ("floating-ip-port-forwarding", "Floating IP Port Forwarding"),
     ("extraroute-atomic", "Atomically add/remove extra routes"),
+    ("taas", "Neutron Tap as a Service"),
 )
 _ADMIN_NET_KEYS = (
     "shared",
@@ -67,6 +69,7 @@ class Networking(NeutronBase):
         self.trunks = TrunksAndSegments(backend)
         self.vpn = VpnAndMetering(backend)
         self.forwardings = PortForwardingsAndRoutes(backend)
+        self.taas = TapAsAService(backend)
         r = Router("The resource could not be found.")
         r.add("GET", "/", self.resources)
         r.add("GET", "/extensions", self.extensions)
@@ -101,6 +104,7 @@ class Networking(NeutronBase):
         self.trunks.register(r)
         self.vpn.register(r)
         self.forwardings.register(r)
+        self.taas.register(r)
         self.router = r
 
     # -- discovery --------------------------------------------------------------------------

@@ -131,3 +131,55 @@ def test_extra_route_next_hop_must_be_attached(cloud: Any, ident: Any) -> None:
     props = {"router": router_id, "routes": [{"destination": "0.0.0.0/0", "nexthop": "1.2.3.4"}]}
     with pytest.raises(ProviderError, match="nexthop is not connected"):
         types["OS::Neutron::ExtraRouteSet"].create(ident("routes"), props)
+
+
+def test_tap_service_and_flow(cloud: Any, ident: Any, unique: str) -> None:
+    require_extension(cloud, "taas")
+    types = cloud.provider().resource_types()
+    net = types["OS::Neutron::Net"].create(ident("net"), {})
+    types["OS::Neutron::Subnet"].create(
+        ident("subnet"), {"network": net.physical_id, "cidr": "10.84.0.0/24"}
+    )
+    monitor = types["OS::Neutron::Port"].create(
+        ident("monitor"), {"network": net.physical_id, "name": f"monitor-{unique}"}
+    )
+    assert monitor.physical_id
+    source = types["OS::Neutron::Port"].create(ident("source"), {"network": net.physical_id})
+
+    service_type = types["OS::Neutron::TaaS::TapService"]
+    service_props = {"name": f"tap-{unique}", "port": f"monitor-{unique}"}
+    since = datetime.now(UTC)
+    started = service_type.start_create(ident("tap"), service_props)
+    assert service_type.find_created(ident("tap"), service_props, since, frozenset()) == (
+        started.physical_id
+    )
+    service = service_type.finish_create(
+        ident("tap"), ResourceResult(started.physical_id), service_props
+    )
+    read = service_type.read(ident("tap"), service.physical_id, service_props)
+    assert read is not None and read.properties == service_props
+    with pytest.raises(ProviderError, match="already used by a tap service"):
+        service_type.create(ident("tap2"), {**service_props, "name": f"tap2-{unique}"})
+
+    flow_type = types["OS::Neutron::TaaS::TapFlow"]
+    flow_props = {
+        "port": source.physical_id,
+        "tap_service": service.physical_id,
+        "direction": "IN",
+        "vlan_filter": "10,20-30",
+    }
+    flow = flow_type.create(ident("flow"), flow_props)
+    assert flow.attributes["show"]["direction"] == "IN"
+    read = flow_type.read(ident("flow"), flow.physical_id, flow_props)
+    assert read is not None and read.properties == flow_props
+    described = {**flow_props, "description": "ingress mirror"}
+    flow_type.update(
+        ident("flow"), flow.physical_id, flow_props, described, frozenset({"description"})
+    )
+    assert cloud.sdk().network.get_tap_flow(flow.physical_id).description == "ingress mirror"
+
+    # Deleting the service takes its flows with it; the flow's delete then finds it gone.
+    service_type.delete(ident("tap"), service.physical_id, service_props)
+    assert flow_type.read(ident("flow"), flow.physical_id, described) is None
+    flow_type.delete(ident("flow"), flow.physical_id, described)
+    service_type.delete(ident("tap"), service.physical_id, service_props)

@@ -18,7 +18,7 @@ from atonix_iac.providers.openstack._base import OpenStackResource, default_name
 from atonix_iac.providers.openstack._neutron import NeutronResource, body_field
 
 
-class _Named(NeutronResource):
+class NamedUntagged(NeutronResource):
     """A VPNaaS or metering object: named (by default the stack's name for it), untagged."""
 
     tagged = False
@@ -42,7 +42,7 @@ class _Named(NeutronResource):
         return super().same(name, given, live)
 
 
-class VPNService(_Named):
+class VPNService(NamedUntagged):
     type_name = "OS::Neutron::VPNService"
     noun = "vpn_service"
     plural = "vpn_services"
@@ -72,7 +72,7 @@ class VPNService(_Named):
         return super().same(name, given, live)
 
 
-class IKEPolicy(_Named):
+class IKEPolicy(NamedUntagged):
     type_name = "OS::Neutron::IKEPolicy"
     noun = "vpn_ike_policy"
     plural = "vpn_ike_policies"
@@ -89,7 +89,7 @@ class IKEPolicy(_Named):
     )
 
 
-class IPsecPolicy(_Named):
+class IPsecPolicy(NamedUntagged):
     type_name = "OS::Neutron::IPsecPolicy"
     noun = "vpn_ipsec_policy"
     plural = "vpn_ipsec_policies"
@@ -106,7 +106,7 @@ class IPsecPolicy(_Named):
     )
 
 
-class IPsecSiteConnection(_Named):
+class IPsecSiteConnection(NamedUntagged):
     type_name = "OS::Neutron::IPsecSiteConnection"
     noun = "vpn_ipsec_site_connection"
     plural = "vpn_ipsec_site_connections"
@@ -139,7 +139,7 @@ class IPsecSiteConnection(_Named):
         return super().same(name, given, live)
 
 
-class MeteringLabel(_Named):
+class MeteringLabel(NamedUntagged):
     type_name = "OS::Neutron::MeteringLabel"
     noun = "metering_label"
     plural = "metering_labels"

@@ -17,6 +17,7 @@ from atonix_iac.providers.openstack import (
     network_admin,
     network_extras,
     network_policy,
+    network_taas,
     network_vpn,
     reservation,
     shared_file_system,
@@ -88,6 +89,7 @@ TYPES: tuple[type[OpenStackResource], ...] = (
     *container.TYPES,
     *load_balancer_zones.TYPES,
     *reservation.TYPES,
+    *network_taas.TYPES,
 )
 TYPE_NAMES: frozenset[str] = frozenset(t.type_name for t in TYPES)
 
