@@ -57,6 +57,17 @@ KINDS: dict[str, tuple[str, str, str]] = {
     ),
     "tap_service": ("tap_services", "TapServiceNotFound", "Tap Service {} not found."),
     "tap_flow": ("tap_flows", "TapFlowNotFound", "Tap Flow {} not found."),
+    "firewall_rule": ("firewall_rules", "FirewallRuleNotFound", "Firewall Rule {} not found."),
+    "firewall_policy": (
+        "firewall_policies",
+        "FirewallPolicyNotFound",
+        "Firewall Policy {} not found.",
+    ),
+    "firewall_group": (
+        "firewall_groups",
+        "FirewallGroupNotFound",
+        "Firewall Group {} not found.",
+    ),
 }
 
 #: URL collection name -> table kind

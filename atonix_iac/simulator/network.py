@@ -11,6 +11,7 @@ from .errors import ApiError
 from .l3 import L3
 from .netbase import COLLECTIONS, NeutronBase
 from .netextras import PortForwardingsAndRoutes
+from .netfwaas import FirewallAsAService
 from .netqos import NetworkPolicies
 from .nettaas import TapAsAService
 from .nettrunks import TrunksAndSegments
@@ -46,6 +47,7 @@ EXTENSIONS = (
     ("floating-ip-port-forwarding", "Floating IP Port Forwarding"),
     ("extraroute-atomic", "Atomically add/remove extra routes"),
     ("taas", "Neutron Tap as a Service"),
+    ("fwaas_v2", "Firewall service v2"),
 )
 _ADMIN_NET_KEYS = (
     "shared",
@@ -70,6 +72,7 @@ class Networking(NeutronBase):
         self.vpn = VpnAndMetering(backend)
         self.forwardings = PortForwardingsAndRoutes(backend)
         self.taas = TapAsAService(backend)
+        self.fwaas = FirewallAsAService(backend)
         r = Router("The resource could not be found.")
         r.add("GET", "/", self.resources)
         r.add("GET", "/extensions", self.extensions)
@@ -105,6 +108,7 @@ class Networking(NeutronBase):
         self.vpn.register(r)
         self.forwardings.register(r)
         self.taas.register(r)
+        self.fwaas.register(r)
         self.router = r
 
     # -- discovery --------------------------------------------------------------------------

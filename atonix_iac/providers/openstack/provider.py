@@ -16,6 +16,7 @@ from atonix_iac.providers.openstack import (
     load_balancer_zones,
     network_admin,
     network_extras,
+    network_firewall,
     network_policy,
     network_taas,
     network_vpn,
@@ -90,6 +91,7 @@ TYPES: tuple[type[OpenStackResource], ...] = (
     *load_balancer_zones.TYPES,
     *reservation.TYPES,
     *network_taas.TYPES,
+    *network_firewall.TYPES,
 )
 TYPE_NAMES: frozenset[str] = frozenset(t.type_name for t in TYPES)
 
