@@ -51,6 +51,7 @@ class Database:
         r.add("POST", "/instances/{id}/users", self.add_users)
         r.add("DELETE", "/instances/{id}/users/{name}", self.delete_user)
         r.add("GET", "/datastores", self.list_datastores)
+        r.add("GET", "/limits", self.limits)
         self.router = r
 
     @staticmethod
@@ -164,6 +165,7 @@ class Database:
             net = nic.get("net-id") or nic.get("network_id")
             if net and self.store.get("network", str(net)) is None:
                 raise ApiError(400, f"Network {net} could not be found.", "badRequest")
+        self._check_quota(req.auth.project_id, size)
         databases = self._databases(body.get("databases") or [])
         users = self._users(body.get("users") or [], {d["name"] for d in databases})
         rid = new_id()
@@ -289,6 +291,38 @@ class Database:
         rec["_users"] = [u for u in rec["_users"] if u["name"] != params["name"]]
         self.store.changed()
         return empty(202)
+
+    # -- quotas -----------------------------------------------------------------------------
+
+    def _usage(self, project_id: str) -> tuple[int, int]:
+        mine = [
+            r for r in self.store.table("trove_instance").values() if r["_project"] == project_id
+        ]
+        return len(mine), sum(int(r["volume"]["size"]) for r in mine)
+
+    def _check_quota(self, project_id: str, size: int) -> None:
+        limits = self.backend.quota(project_id, "database")
+        instances, gigabytes = self._usage(project_id)
+        for name, used, wanted in (("instances", instances, 1), ("volumes", gigabytes, size)):
+            if 0 <= limits[name] < used + wanted:
+                raise ApiError(
+                    413,
+                    f"Quota exceeded for resources: ['{name}'].",
+                    "overLimit",
+                )
+
+    def limits(self, req: Request, params: dict[str, str]) -> Response:
+        limits = self.backend.quota(req.auth.project_id, "database")
+        instances, gigabytes = self._usage(req.auth.project_id)
+        absolute = {
+            "verb": "ABSOLUTE",
+            "max_instances": limits["instances"],
+            "max_volumes": limits["volumes"],
+            "max_backups": limits["backups"],
+            "instances_used": instances,
+            "volumes_used": gigabytes,
+        }
+        return ok({"limits": [absolute]})
 
     def list_datastores(self, req: Request, params: dict[str, str]) -> Response:
         items = [

@@ -10,8 +10,10 @@ from typing import Any
 
 import pytest
 
-from atonix_iac.errors import ProviderError
+from atonix_iac.errors import ProviderError, QuotaExceededError
+from atonix_iac.planner.plan import Action, ResourceChange
 from atonix_iac.providers.base import ResourceResult
+from atonix_iac.workspace.quota import check_quotas
 
 from .conftest import require_service
 
@@ -79,3 +81,35 @@ def test_instance_flavor_checked_at_plan_time(cloud: Any) -> None:
     diagnostics = instance_type.check({"flavor": "m1.smal", "size": 1})
     assert [d.message for d in diagnostics] == ["flavor `m1.smal` not found"]
     assert "m1.small" in str(diagnostics[0].hint)
+
+
+def test_trove_quota_overrun_is_caught_at_plan_time(cloud: Any, ident: Any) -> None:
+    sim = cloud.require_sim()
+    sim.set_quota(cloud.project, "database", volumes=5)
+    provider = cloud.provider()
+    try:
+        changes = [
+            ResourceChange(
+                f"db{i}",
+                "OS::Trove::Instance",
+                Action.CREATE,
+                None,
+                {"flavor": "m1.small", "size": 3},
+            )
+            for i in range(2)
+        ]
+        demand = provider.quota_demand(changes)
+        assert demand.peak == {"db_instances": 2, "db_gigabytes": 6}
+        sim.clear_request_log()
+        limits = provider.live_limits()
+        assert limits.limits["db_gigabytes"] == 5 and limits.usage["db_instances"] >= 0
+        assert any(r.service == "database" for r in sim.request_log())
+        assert sim.request_log(writes_only=True) == []
+        with pytest.raises(QuotaExceededError, match="db_gigabytes"):
+            check_quotas(demand, {}, limits)
+        # The simulator refuses the same overrun at create time, as Trove does.
+        instance_type = provider.resource_types()["OS::Trove::Instance"]
+        with pytest.raises(ProviderError, match="Quota exceeded"):
+            instance_type.create(ident("big"), {"flavor": cloud.small_flavor, "size": 6})
+    finally:
+        sim.set_quota(cloud.project, "database", volumes=40)
