@@ -19,7 +19,15 @@ from .errors import ApiError
 from .protocol import Rec, Request, Response, empty, ok
 from .routing import Router
 
-DATASTORES = {"mysql": ("8.0",), "postgresql": ("14",), "mariadb": ("10.6",)}
+DATASTORES = {
+    "mysql": ("8.0",),
+    "postgresql": ("14",),
+    "mariadb": ("10.6",),
+    "mongodb": ("4.4",),
+    "redis": ("6.2",),
+}
+#: Datastores whose Trove strategy builds clusters (Galera for MariaDB).
+CLUSTERED = ("mariadb", "mongodb", "redis")
 DEFAULT_DATASTORE = "mysql"
 
 
@@ -34,6 +42,7 @@ class Database:
         self.backend = backend
         self.store = backend.store
         lifecycle.register_finalizer(self.store, "trove_instance", self._finish_delete)
+        lifecycle.register_finalizer(self.store, "trove_cluster", self._finish_cluster_delete)
         r = Router("The resource could not be found.")
         r.add("GET", "/", self.versions)
         r.add("GET", "/instances", self.list_instances)
@@ -52,6 +61,10 @@ class Database:
         r.add("DELETE", "/instances/{id}/users/{name}", self.delete_user)
         r.add("GET", "/datastores", self.list_datastores)
         r.add("GET", "/limits", self.limits)
+        r.add("GET", "/clusters", self.list_clusters)
+        r.add("POST", "/clusters", self.create_cluster)
+        r.add("GET", "/clusters/{id}", self.show_cluster)
+        r.add("DELETE", "/clusters/{id}", self.delete_cluster)
         self.router = r
 
     @staticmethod
@@ -291,6 +304,98 @@ class Database:
         rec["_users"] = [u for u in rec["_users"] if u["name"] != params["name"]]
         self.store.changed()
         return empty(202)
+
+    # -- clusters ---------------------------------------------------------------------------
+
+    def _cluster(self, req: Request, rid: str) -> Rec:
+        rec = self.store.get("trove_cluster", rid)
+        if rec is None or rec["_project"] != req.auth.project_id:
+            raise ApiError(404, f"Cluster {rid} could not be found.", "itemNotFound")
+        if lifecycle.settle(rec):
+            self.store.changed()
+        return rec
+
+    @staticmethod
+    def _cluster_view(rec: Rec) -> Rec:
+        view = {k: v for k, v in rec.items() if not k.startswith("_") and k != "status"}
+        task = rec["status"]
+        view["task"] = {"id": 0, "name": task, "description": task.title()}
+        done = task == "NONE"
+        view["instances"] = [
+            {**i, "status": "ACTIVE" if done else "BUILD"} for i in rec["instances"]
+        ]
+        return view
+
+    def list_clusters(self, req: Request, params: dict[str, str]) -> Response:
+        mine = [
+            r
+            for r in self.store.table("trove_cluster").values()
+            if r["_project"] == req.auth.project_id
+        ]
+        for rec in mine:
+            lifecycle.settle(rec)
+        return ok({"clusters": [self._cluster_view(r) for r in mine]})
+
+    def show_cluster(self, req: Request, params: dict[str, str]) -> Response:
+        return ok({"cluster": self._cluster_view(self._cluster(req, params["id"]))})
+
+    def create_cluster(self, req: Request, params: dict[str, str]) -> Response:
+        body = req.json_object("cluster")
+        store = body.get("datastore") or {}
+        kind, version = str(store.get("type") or ""), str(store.get("version") or "")
+        if kind not in DATASTORES or version not in DATASTORES[kind]:
+            raise ApiError(
+                404, f"Datastore version '{kind}-{version}' cannot be found.", "itemNotFound"
+            )
+        if kind not in CLUSTERED:
+            raise ApiError(400, f"Clusters not supported for {kind}-{version}.", "badRequest")
+        items = body.get("instances")
+        if not isinstance(items, list) or len(items) < 2:
+            raise ApiError(400, "A cluster needs at least two instances.", "badRequest")
+        rid = new_id()
+        members: list[Rec] = []
+        for index, item in enumerate(items):
+            flavor = self._flavor(item.get("flavorRef"))
+            size = (item.get("volume") or {}).get("size")
+            members.append(
+                {
+                    "id": new_id(),
+                    "name": f"{body.get('name') or rid[:8]}-member-{index + 1}",
+                    "type": "member",
+                    "flavor": {"id": flavor["id"], "links": []},
+                    "volume": {"size": size},
+                    "ip": [f"10.0.1.{10 + index}"],
+                }
+            )
+        stamp = iso()
+        rec: Rec = {
+            "id": rid,
+            "name": str(body.get("name") or ""),
+            "datastore": {"type": kind, "version": version},
+            "instances": members,
+            "ip": [m["ip"][0] for m in members],
+            "created": stamp,
+            "updated": stamp,
+            "links": [{"rel": "self", "href": f"{req.service_url}/clusters/{rid}"}],
+            "_project": req.auth.project_id,
+        }
+        lifecycle.begin(rec, "BUILDING", "NONE", self.backend.delay("database_instance"))
+        self.store.put("trove_cluster", rec)
+        return ok({"cluster": self._cluster_view(rec)})
+
+    def delete_cluster(self, req: Request, params: dict[str, str]) -> Response:
+        rec = self._cluster(req, params["id"])
+        if rec.get("_deleting"):
+            return empty(202)
+        rec.pop("_t", None)
+        rec["status"] = "DELETING"
+        lifecycle.schedule_delete(
+            self.store, "trove_cluster", rec, self.backend.delay("database_delete")
+        )
+        return empty(202)
+
+    def _finish_cluster_delete(self, store: Any, rec: Rec) -> None:
+        self.store.delete("trove_cluster", rec["id"])
 
     # -- quotas -----------------------------------------------------------------------------
 

@@ -113,3 +113,34 @@ def test_trove_quota_overrun_is_caught_at_plan_time(cloud: Any, ident: Any) -> N
             instance_type.create(ident("big"), {"flavor": cloud.small_flavor, "size": 6})
     finally:
         sim.set_quota(cloud.project, "database", volumes=40)
+
+
+def test_cluster_lifecycle(cloud: Any, ident: Any, unique: str) -> None:
+    require_service(cloud, "database")
+    cluster_type = cloud.provider().resource_types()["OS::Trove::Cluster"]
+    member = {"flavor": cloud.small_flavor, "volume_size": 1}
+    props = {
+        "name": f"mongo-{unique}",
+        "datastore_type": "mongodb",
+        "datastore_version": "4.4",
+        "instances": [member, member, member],
+    }
+    since = datetime.now(UTC)
+    started = cluster_type.start_create(ident("mongo"), props)
+    assert cluster_type.find_created(ident("mongo"), props, since, frozenset()) == (
+        started.physical_id
+    )
+    done = cluster_type.finish_create(ident("mongo"), ResourceResult(started.physical_id), props)
+    assert len(done.attributes["instances"]) == 3 and len(done.attributes["ip"]) == 3
+    read = cluster_type.read(ident("mongo"), done.physical_id, props)
+    assert read is not None and read.properties == {
+        k: v for k, v in props.items() if k != "instances"
+    }
+    # MySQL has no cluster strategy in Trove: refused plainly.
+    with pytest.raises(ProviderError, match="Clusters not supported"):
+        cluster_type.create(
+            ident("mysql"), {**props, "datastore_type": "mysql", "datastore_version": "8.0"}
+        )
+    cluster_type.delete(ident("mongo"), done.physical_id, props)
+    cluster_type.delete(ident("mongo"), done.physical_id, props)
+    assert cluster_type.read(ident("mongo"), done.physical_id, props) is None

@@ -1,4 +1,5 @@
-"""Trove: OS::Trove::Instance, a managed database server with its schemas and users.
+"""Trove: OS::Trove::Instance, a managed database server with its schemas and users, and
+OS::Trove::Cluster, a datastore's cluster (replaced on any change: Heat has no handle_update).
 
 Trove's endpoint ends with the project id; requests go through openstacksdk's ``database``
 proxy. An instance carries no tags or metadata, so an interrupted create is found by its name
@@ -15,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from atonix_iac.providers.base import ResourceIdentity, ResourceResult
-from atonix_iac.providers.openstack._base import default_name, report
+from atonix_iac.providers.openstack._base import ReplacedOnChange, default_name, report
 from atonix_iac.providers.openstack._errors import sdk_errors
 from atonix_iac.providers.openstack._identity import created_since
 from atonix_iac.providers.openstack._rest import Body, RestResource
@@ -36,9 +37,33 @@ def _database(db: Mapping[str, Any]) -> dict[str, Any]:
     return {k: db[k] for k in ("name", "character_set", "collate") if db.get(k) is not None}
 
 
-class TroveInstance(RestResource):
-    type_name = "OS::Trove::Instance"
+class _Trove(RestResource):
     service = "database"
+
+    def find_created(
+        self,
+        identity: ResourceIdentity,
+        properties: Mapping[str, Any],
+        since: datetime | None,
+        claimed: Collection[str],
+    ) -> str | None:
+        """By name and Trove's ``created`` time (neither object carries tags or metadata)."""
+        name = properties.get("name") or default_name(identity)
+        with sdk_errors(f"looking for an interrupted {self.what} create"):
+            answer = self.call("GET", self.path) or {}
+        for raw in answer.get(self.plural) or []:
+            found = str(raw.get("id"))
+            if (
+                raw.get("name") == name
+                and found not in claimed
+                and created_since(raw.get("created"), since)
+            ):
+                return found
+        return None
+
+
+class TroveInstance(_Trove):
+    type_name = "OS::Trove::Instance"
     path = "/instances"
     key = "instance"
     plural, what = "instances", "database instance"
@@ -81,26 +106,6 @@ class TroveInstance(RestResource):
         links = obj.get("links") or []
         attrs["href"] = next((link["href"] for link in links if link.get("rel") == "self"), None)
         return attrs
-
-    def find_created(
-        self,
-        identity: ResourceIdentity,
-        properties: Mapping[str, Any],
-        since: datetime | None,
-        claimed: Collection[str],
-    ) -> str | None:
-        name = properties.get("name") or default_name(identity)
-        with sdk_errors(f"looking for an interrupted {self.what} create"):
-            answer = self.call("GET", self.path) or {}
-        for raw in answer.get(self.plural) or []:
-            found = str(raw.get("id"))
-            if (
-                raw.get("name") == name
-                and found not in claimed
-                and created_since(raw.get("created"), since)
-            ):
-                return found
-        return None
 
     def _children(self, physical_id: str, kind: str) -> list[dict[str, Any]]:
         answer = self.call("GET", f"{self.path}/{physical_id}/{kind}") or {}
@@ -194,4 +199,65 @@ class TroveInstance(RestResource):
             self.call("POST", f"{item}/users", {"users": added})
 
 
-TYPES: tuple[type[RestResource], ...] = (TroveInstance,)
+class TroveCluster(ReplacedOnChange, _Trove):
+    """Ready when its task is NONE (Trove shows no status on a cluster, only its task)."""
+
+    type_name = "OS::Trove::Cluster"
+    path = "/clusters"
+    key = "cluster"
+    plural, what = "clusters", "database cluster"
+    fields = {"name": "name"}
+    ready = ("NONE",)
+    failed = ("ERROR",)
+    deleting = ("DELETING",)
+    attribute_fields = {"ip": "ip"}
+
+    def body(self, identity: ResourceIdentity, props: Mapping[str, Any]) -> dict[str, Any]:
+        body = super().body(identity, props)
+        body["datastore"] = {"type": props["datastore_type"], "version": props["datastore_version"]}
+        instances = []
+        for member in props.get("instances") or []:
+            item: dict[str, Any] = {
+                "flavorRef": self.flavor_id(str(member["flavor"])),
+                "volume": {"size": member.get("volume_size")},
+            }
+            nics = []
+            for net in member.get("networks") or []:
+                nic: dict[str, Any] = {}
+                if net.get("network"):
+                    nic["net-id"] = self.resolve("neutron.network", str(net["network"]))
+                if net.get("port"):
+                    nic["port-id"] = self.resolve("neutron.port", str(net["port"]))
+                if net.get("fixed_ip"):
+                    nic["v4-fixed-ip"] = net["fixed_ip"]
+                nics.append(nic)
+            if nics:
+                item["nics"] = nics
+            if member.get("availability_zone"):
+                item["availability_zone"] = member["availability_zone"]
+            instances.append(item)
+        body["instances"] = instances
+        return body
+
+    def get_obj(self, physical_id: str, properties: Mapping[str, Any]) -> Body | None:
+        obj = super().get_obj(physical_id, properties)
+        if obj is not None:
+            obj["status"] = (obj.get("task") or {}).get("name")
+        return obj
+
+    def attributes(self, obj: Body) -> dict[str, Any]:
+        attrs = super().attributes(obj)
+        attrs["instances"] = [i.get("id") for i in obj.get("instances") or []]
+        attrs["show"] = {k: v for k, v in attrs["show"].items() if k != "status"}
+        return attrs
+
+    def live(self, obj: Body) -> dict[str, Any]:
+        datastore = obj.get("datastore") or {}
+        return {
+            "name": obj.get("name"),
+            "datastore_type": datastore.get("type"),
+            "datastore_version": datastore.get("version"),
+        }
+
+
+TYPES: tuple[type[RestResource], ...] = (TroveInstance, TroveCluster)
