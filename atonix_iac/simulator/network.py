@@ -12,6 +12,7 @@ from .l3 import L3
 from .netbase import COLLECTIONS, NeutronBase
 from .netextras import PortForwardingsAndRoutes
 from .netfwaas import FirewallAsAService
+from .netl2gw import L2Gateways
 from .netqos import NetworkPolicies
 from .nettaas import TapAsAService
 from .nettrunks import TrunksAndSegments
@@ -48,6 +49,8 @@ EXTENSIONS = (
     ("extraroute-atomic", "Atomically add/remove extra routes"),
     ("taas", "Neutron Tap as a Service"),
     ("fwaas_v2", "Firewall service v2"),
+    ("l2-gateway", "L2 Gateway"),
+    ("l2-gateway-connection", "L2 Gateway Connection"),
 )
 _ADMIN_NET_KEYS = (
     "shared",
@@ -73,6 +76,7 @@ class Networking(NeutronBase):
         self.forwardings = PortForwardingsAndRoutes(backend)
         self.taas = TapAsAService(backend)
         self.fwaas = FirewallAsAService(backend)
+        self.l2gw = L2Gateways(backend)
         r = Router("The resource could not be found.")
         r.add("GET", "/", self.resources)
         r.add("GET", "/extensions", self.extensions)
@@ -109,6 +113,7 @@ class Networking(NeutronBase):
         self.forwardings.register(r)
         self.taas.register(r)
         self.fwaas.register(r)
+        self.l2gw.register(r)
         self.router = r
 
     # -- discovery --------------------------------------------------------------------------

@@ -183,3 +183,42 @@ def test_tap_service_and_flow(cloud: Any, ident: Any, unique: str) -> None:
     assert flow_type.read(ident("flow"), flow.physical_id, described) is None
     flow_type.delete(ident("flow"), flow.physical_id, described)
     service_type.delete(ident("tap"), service.physical_id, service_props)
+
+
+def test_l2_gateway_and_connection(cloud: Any, ident: Any, unique: str) -> None:
+    require_extension(cloud, "l2-gateway")
+    types = cloud.provider().resource_types()
+    gw_type = types["OS::Neutron::L2Gateway"]
+    devices = [{"device_name": "switch1", "interfaces": [{"name": "eth1"}]}]
+    gw_props = {"name": f"gw-{unique}", "devices": devices}
+    since = datetime.now(UTC)
+    started = gw_type.start_create(ident("gw"), gw_props)
+    assert gw_type.find_created(ident("gw"), gw_props, since, frozenset()) == (started.physical_id)
+    gw = gw_type.finish_create(ident("gw"), ResourceResult(started.physical_id), gw_props)
+    read = gw_type.read(ident("gw"), gw.physical_id, gw_props)
+    assert read is not None and read.properties == gw_props
+    more = {
+        **gw_props,
+        "devices": [*devices, {"device_name": "switch2", "interfaces": [{"name": "eth2"}]}],
+    }
+    gw_type.update(ident("gw"), gw.physical_id, gw_props, more, frozenset({"devices"}))
+    read = gw_type.read(ident("gw"), gw.physical_id, more)
+    assert read is not None and read.properties == more
+
+    net = types["OS::Neutron::Net"].create(ident("net"), {"name": f"l2-{unique}"})
+    conn_type = types["OS::Neutron::L2GatewayConnection"]
+    conn_props = {"l2_gateway_id": gw.physical_id, "network_id": f"l2-{unique}"}
+    started = conn_type.start_create(ident("conn"), conn_props)
+    assert conn_type.find_created(ident("conn"), conn_props, since, frozenset()) == (
+        started.physical_id
+    )
+    conn = conn_type.finish_create(ident("conn"), ResourceResult(started.physical_id), conn_props)
+    assert conn.attributes["show"]["network_id"] == net.physical_id
+    read = conn_type.read(ident("conn"), conn.physical_id, conn_props)
+    assert read is not None and read.properties == conn_props
+    with pytest.raises(ProviderError, match="in use"):
+        gw_type.delete(ident("gw"), gw.physical_id, more)
+    conn_type.delete(ident("conn"), conn.physical_id, conn_props)
+    conn_type.delete(ident("conn"), conn.physical_id, conn_props)
+    gw_type.delete(ident("gw"), gw.physical_id, more)
+    assert gw_type.read(ident("gw"), gw.physical_id, more) is None

@@ -17,6 +17,7 @@ from atonix_iac.providers.openstack import (
     network_admin,
     network_extras,
     network_firewall,
+    network_l2gw,
     network_policy,
     network_taas,
     network_vpn,
@@ -92,6 +93,7 @@ TYPES: tuple[type[OpenStackResource], ...] = (
     *reservation.TYPES,
     *network_taas.TYPES,
     *network_firewall.TYPES,
+    *network_l2gw.TYPES,
 )
 TYPE_NAMES: frozenset[str] = frozenset(t.type_name for t in TYPES)
 
