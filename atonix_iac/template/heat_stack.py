@@ -17,6 +17,8 @@ from atonix_iac.template.model import ResourceSpec
 from atonix_iac.template.nodes import LocatedDict
 
 STACK_TYPE: Final = "OS::Heat::Stack"
+# Types the loader expands into other resources before planning (no provider deploys them).
+EXPANDED_TYPES: Final = frozenset({STACK_TYPE})
 
 
 def inline_template(spec: ResourceSpec, source: str) -> tuple[str, str] | None:

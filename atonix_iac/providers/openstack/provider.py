@@ -9,6 +9,9 @@ from typing import Any
 from atonix_iac.providers.base import Provider, ResourceType
 from atonix_iac.providers.openstack import (
     _lookup,
+    aws_ec2,
+    aws_network,
+    aws_s3,
     container_infra,
     load_balancer,
     network_admin,
@@ -76,6 +79,9 @@ TYPES: tuple[type[OpenStackResource], ...] = (
     *shared_file_system.TYPES,
     *network_admin.TYPES,
     *network_policy.TYPES,
+    *aws_ec2.TYPES,
+    *aws_network.TYPES,
+    *aws_s3.TYPES,
 )
 TYPE_NAMES: frozenset[str] = frozenset(t.type_name for t in TYPES)
 
