@@ -145,3 +145,5 @@ def test_nested_stack_types_the_loader_expands_are_deployable(project: Project) 
     assert (row["status"], row["provider"]) == ("deployable", "template")
     only = project.run("types", "--validate-only", "Heat::Stack")
     assert "OS::Heat::Stack" not in only.stdout
+    cfn = json.loads(project.run("types", "-json", "AWS::CloudFormation::Stack").stdout)
+    assert cfn["types"][0]["status"] == "deployable"
