@@ -166,3 +166,66 @@ def test_ec2_stack_round_trip(cloud_project: CloudProject) -> None:
     assert list(sdk.network.ips()) == []
     assert list(sdk.block_storage.volumes()) == []
     assert [c.name for c in sdk.object_store.containers()] == []
+
+
+VPC_STACK = """heat_template_version: 2018-08-31
+resources:
+  Vpc:
+    type: AWS::EC2::VPC
+    properties: {CidrBlock: 10.20.0.0/16}
+  Sub:
+    type: AWS::EC2::Subnet
+    properties: {VpcId: {get_resource: Vpc}, CidrBlock: 10.20.1.0/24, AvailabilityZone: nova}
+  Group:
+    type: AWS::EC2::SecurityGroup
+    properties:
+      GroupDescription: ssh
+      VpcId: {get_resource: Vpc}
+      SecurityGroupIngress: [{IpProtocol: tcp, FromPort: '22', ToPort: '22', CidrIp: 0.0.0.0/0}]
+  Nic:
+    type: AWS::EC2::NetworkInterface
+    properties:
+      SubnetId: {get_resource: Sub}
+      PrivateIpAddress: 10.20.1.50
+      GroupSet: [{get_resource: Group}]
+  Box:
+    type: AWS::EC2::Instance
+    properties:
+      ImageId: cirros
+      InstanceType: m1.tiny
+      NetworkInterfaces: [{NetworkInterfaceId: {get_resource: Nic}, DeviceIndex: '0'}]
+outputs:
+  nic_ip: {value: {get_attr: [Nic, PrivateIpAddress]}}
+  box_ip: {value: {get_attr: [Box, PrivateIp]}}
+  zone: {value: {get_attr: [Sub, AvailabilityZone]}}
+"""
+
+
+def test_vpc_stack_round_trip(cloud_project: CloudProject) -> None:
+    cloud = cloud_project
+    cloud.bind(DEV)
+    cloud.write("stack.yaml", VPC_STACK)
+    applied = cloud.run("apply", "-auto-approve", *SCOPE)
+    assert applied.exit_code == 0, applied.output
+    sdk = cloud.sdk()
+    state = cloud.state(workspace="team", environment="dev")
+    res = state.resources
+    network = sdk.network.get_network(res["Vpc"].physical_id)
+    (router,) = list(sdk.network.routers(name=network.name))
+    router_subnets = {
+        ip["subnet_id"] for p in sdk.network.ports(device_id=router.id) for ip in p.fixed_ips
+    }
+    assert router_subnets == {res["Sub"].physical_id}
+    port = sdk.network.get_port(res["Nic"].physical_id)
+    assert port.network_id == network.id
+    assert port.security_group_ids == [res["Group"].physical_id]
+    assert port.device_id == res["Box"].physical_id
+    assert state.outputs["nic_ip"] == state.outputs["box_ip"] == "10.20.1.50"
+    assert state.outputs["zone"] == "nova"
+    again = cloud.run("plan", "-detailed-exitcode", *SCOPE)
+    assert again.exit_code == 0, again.output
+    destroyed = cloud.run("destroy", "-auto-approve", *SCOPE)
+    assert destroyed.exit_code == 0, destroyed.output
+    assert cloud.state(workspace="team", environment="dev").resources == {}
+    assert list(sdk.network.routers()) == []
+    assert [n.name for n in sdk.network.networks()] == ["public"]

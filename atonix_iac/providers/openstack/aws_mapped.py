@@ -52,6 +52,11 @@ class MappedResource(OpenStackResource):
             if properties.get(aws) is not None
         }
 
+    def cloud_properties(self, properties: Mapping[str, Any]) -> dict[str, Any]:
+        """``translate`` completed with what only the cloud knows (ids looked up by name);
+        used where the native type sends them: create, find_created, update."""
+        return self.translate(properties)
+
     def map_attributes(
         self, native: Mapping[str, Any], properties: Mapping[str, Any]
     ) -> dict[str, Any]:
@@ -71,7 +76,7 @@ class MappedResource(OpenStackResource):
     def start_create(
         self, identity: ResourceIdentity, properties: Mapping[str, Any]
     ) -> ResourceResult:
-        started = self.native.start_create(identity, self.translate(properties))
+        started = self.native.start_create(identity, self.cloud_properties(properties))
         return ResourceResult(started.physical_id, raw=started)
 
     def finish_create(
@@ -82,7 +87,7 @@ class MappedResource(OpenStackResource):
             if isinstance(started.raw, ResourceResult)
             else ResourceResult(started.physical_id)
         )
-        native = self.translate(properties)
+        native = self.cloud_properties(properties)
         return self._result(self.native.finish_create(identity, native_started, native), properties)
 
     def find_created(
@@ -92,7 +97,7 @@ class MappedResource(OpenStackResource):
         since: datetime | None,
         claimed: Collection[str],
     ) -> str | None:
-        return self.native.find_created(identity, self.translate(properties), since, claimed)
+        return self.native.find_created(identity, self.cloud_properties(properties), since, claimed)
 
     def read(
         self, identity: ResourceIdentity, physical_id: str, properties: Mapping[str, Any]
@@ -124,7 +129,7 @@ class MappedResource(OpenStackResource):
         new: Mapping[str, Any],
         changed: frozenset[str],
     ) -> ResourceResult:
-        native_old, native_new = self.translate(old), self.translate(new)
+        native_old, native_new = self.translate(old), self.cloud_properties(new)
         result = self.native.update(
             identity, physical_id, native_old, native_new, _changed(native_old, native_new)
         )

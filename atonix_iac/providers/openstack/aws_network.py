@@ -68,49 +68,14 @@ class EC2SecurityGroup(MappedResource):
         native["rules"] = rules
         return native
 
-    def _by_id(self, native: dict[str, Any]) -> dict[str, Any]:
+    def cloud_properties(self, properties: Mapping[str, Any]) -> dict[str, Any]:
         """Source groups named rather than referenced, looked up (Neutron wants ids)."""
+        native = self.translate(properties)
         for rule in native["rules"]:
             source = rule.get("remote_group_id")
             if isinstance(source, str) and not _looks_like_uuid(source):
                 rule["remote_group_id"] = self.resolve("neutron.security_group", source)
         return native
-
-    def translate_for_cloud(self, properties: Mapping[str, Any]) -> dict[str, Any]:
-        return self._by_id(self.translate(properties))
-
-    def start_create(
-        self, identity: ResourceIdentity, properties: Mapping[str, Any]
-    ) -> ResourceResult:
-        started = self.native.start_create(identity, self.translate_for_cloud(properties))
-        return ResourceResult(started.physical_id, raw=started)
-
-    def finish_create(
-        self, identity: ResourceIdentity, started: ResourceResult, properties: Mapping[str, Any]
-    ) -> ResourceResult:
-        native_started = (
-            started.raw
-            if isinstance(started.raw, ResourceResult)
-            else ResourceResult(started.physical_id)
-        )
-        result = self.native.finish_create(
-            identity, native_started, self.translate_for_cloud(properties)
-        )
-        return self._result(result, properties)
-
-    def update(
-        self,
-        identity: ResourceIdentity,
-        physical_id: str,
-        old: Mapping[str, Any],
-        new: Mapping[str, Any],
-        changed: frozenset[str],
-    ) -> ResourceResult:
-        native_new = self.translate_for_cloud(new)
-        result = self.native.update(
-            identity, physical_id, self.translate(old), native_new, frozenset({"rules"})
-        )
-        return self._result(result, new)
 
 
 class EIP(MappedResource):

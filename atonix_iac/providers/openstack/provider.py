@@ -12,6 +12,7 @@ from atonix_iac.providers.openstack import (
     aws_ec2,
     aws_network,
     aws_s3,
+    aws_vpc,
     container_infra,
     load_balancer,
     network_admin,
@@ -82,6 +83,7 @@ TYPES: tuple[type[OpenStackResource], ...] = (
     *aws_ec2.TYPES,
     *aws_network.TYPES,
     *aws_s3.TYPES,
+    *aws_vpc.TYPES,
 )
 TYPE_NAMES: frozenset[str] = frozenset(t.type_name for t in TYPES)
 
