@@ -182,6 +182,15 @@ resources:
       GroupDescription: ssh
       VpcId: {get_resource: Vpc}
       SecurityGroupIngress: [{IpProtocol: tcp, FromPort: '22', ToPort: '22', CidrIp: 0.0.0.0/0}]
+  Private:
+    type: AWS::EC2::Subnet
+    properties: {VpcId: {get_resource: Vpc}, CidrBlock: 10.20.2.0/24}
+  Table:
+    type: AWS::EC2::RouteTable
+    properties: {VpcId: {get_resource: Vpc}}
+  PrivateRoutes:
+    type: AWS::EC2::SubnetRouteTableAssociation
+    properties: {RouteTableId: {get_resource: Table}, SubnetId: {get_resource: Private}}
   Nic:
     type: AWS::EC2::NetworkInterface
     properties:
@@ -212,10 +221,14 @@ def test_vpc_stack_round_trip(cloud_project: CloudProject) -> None:
     res = state.resources
     network = sdk.network.get_network(res["Vpc"].physical_id)
     (router,) = list(sdk.network.routers(name=network.name))
-    router_subnets = {
-        ip["subnet_id"] for p in sdk.network.ports(device_id=router.id) for ip in p.fixed_ips
-    }
-    assert router_subnets == {res["Sub"].physical_id}
+
+    def plugged(router_id: str) -> set[str]:
+        ports = sdk.network.ports(device_id=router_id)
+        return {ip["subnet_id"] for p in ports for ip in p.fixed_ips}
+
+    # The private subnet moved from the VPC's router to the route table's.
+    assert plugged(router.id) == {res["Sub"].physical_id}
+    assert plugged(res["Table"].physical_id) == {res["Private"].physical_id}
     port = sdk.network.get_port(res["Nic"].physical_id)
     assert port.network_id == network.id
     assert port.security_group_ids == [res["Group"].physical_id]

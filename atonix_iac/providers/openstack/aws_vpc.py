@@ -4,11 +4,14 @@
 A VPC is a network plus a router of the same name (Heat associates them by name only); a
 subnet of the VPC is a Neutron subnet plugged into that router when there is one; a network
 interface is a port on the subnet's network with a fixed IP on it and the GroupSet's security
-groups. The network, subnet and port are made by the native types' code.
+groups. A route table is another router (given the VPC router's gateway), and associating a
+subnet with it moves the subnet from the VPC's router to it (and back on delete). The objects
+are made by the native types' code.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,6 +20,7 @@ from atonix_iac.providers.base import ResourceIdentity, ResourceResult
 from atonix_iac.providers.openstack._errors import sdk_errors
 from atonix_iac.providers.openstack.aws_mapped import MappedResource
 from atonix_iac.providers.openstack.network import Net, Port, Subnet
+from atonix_iac.providers.openstack.routing import Router, RouterInterface
 
 
 def vpc_router(conn: Any, network_id: str) -> Any:
@@ -27,6 +31,12 @@ def vpc_router(conn: Any, network_id: str) -> Any:
     if len(routers) > 1:
         raise ProviderError(f"several routers are named {network.name!r} (VPC {network_id})")
     return routers[0] if routers else None
+
+
+def _plugged(conn: Any, router_id: str, subnet_id: str) -> bool:
+    with sdk_errors(f"reading the ports of router {router_id}"):
+        ports = list(conn.network.ports(device_id=router_id))
+    return any(ip.get("subnet_id") == subnet_id for port in ports for ip in port.fixed_ips or [])
 
 
 class VPC(MappedResource):
@@ -69,19 +79,12 @@ class EC2Subnet(MappedResource):
     ) -> dict[str, Any]:
         return {"AvailabilityZone": properties.get("AvailabilityZone"), "show": native["show"]}
 
-    def _plugged(self, router_id: str, subnet_id: str) -> bool:
-        with sdk_errors(f"reading the ports of router {router_id}"):
-            ports = list(self.conn.network.ports(device_id=router_id))
-        return any(
-            ip.get("subnet_id") == subnet_id for port in ports for ip in port.fixed_ips or []
-        )
-
     def finish_create(
         self, identity: ResourceIdentity, started: ResourceResult, properties: Mapping[str, Any]
     ) -> ResourceResult:
         result = super().finish_create(identity, started, properties)
         router = vpc_router(self.conn, str(properties["VpcId"]))
-        if router is not None and not self._plugged(str(router.id), result.physical_id):
+        if router is not None and not _plugged(self.conn, str(router.id), result.physical_id):
             with sdk_errors(f"plugging subnet {result.physical_id} into its VPC's router"):
                 self.conn.network.add_interface_to_router(router.id, subnet_id=result.physical_id)
         return result
@@ -92,7 +95,7 @@ class EC2Subnet(MappedResource):
         network = str(properties.get("VpcId") or "")
         if network and self.fetch(self.conn.network.get_network, network, "network"):
             router = vpc_router(self.conn, network)
-            if router is not None and self._plugged(str(router.id), physical_id):
+            if router is not None and _plugged(self.conn, str(router.id), physical_id):
                 self.gone_ok(
                     lambda: self.conn.network.remove_interface_from_router(
                         router.id, subnet_id=physical_id
@@ -131,4 +134,79 @@ class NetworkInterface(MappedResource):
         return {"PrivateIpAddress": address, "show": native["show"]}
 
 
-TYPES = (VPC, EC2Subnet, NetworkInterface)
+class RouteTable(MappedResource):
+    """A router; when the VPC's own router has a gateway, this one gets the same (Heat's
+    ``check_create_complete``)."""
+
+    type_name = "AWS::EC2::RouteTable"
+    native_class = Router
+
+    def translate(self, properties: Mapping[str, Any]) -> dict[str, Any]:
+        return {}
+
+    def finish_create(
+        self, identity: ResourceIdentity, started: ResourceResult, properties: Mapping[str, Any]
+    ) -> ResourceResult:
+        result = super().finish_create(identity, started, properties)
+        default = vpc_router(self.conn, str(properties["VpcId"]))
+        gateway = (default.external_gateway_info or {}) if default is not None else {}
+        if gateway.get("network_id"):
+            with sdk_errors(f"setting the gateway of route table {result.physical_id}"):
+                self.conn.network.update_router(
+                    result.physical_id,
+                    external_gateway_info={"network_id": gateway["network_id"]},
+                )
+        return result
+
+
+class SubnetRouteTableAssociation(MappedResource):
+    """Moves a subnet from its VPC's router to the route table's; delete moves it back.
+    Physical id as ``OS::Neutron::RouterInterface`` writes it."""
+
+    type_name = "AWS::EC2::SubnetRouteTableAssociation"
+    native_class = RouterInterface
+    renames = {"RouteTableId": "router", "SubnetId": "subnet"}
+
+    def _default_router(self, subnet_id: str) -> Any:
+        subnet = self.fetch(self.conn.network.get_subnet, subnet_id, "subnet")
+        return None if subnet is None else vpc_router(self.conn, str(subnet.network_id))
+
+    def _move(self, subnet_id: str, source: Any, target: Any) -> None:
+        """Unplug ``subnet_id`` from router ``source`` (if plugged) and plug it into
+        ``target`` (if not already)."""
+        network = self.conn.network
+        for router, plug in ((source, False), (target, True)):
+            if router is None:
+                continue
+            plugged = _plugged(self.conn, str(router.id), subnet_id)
+            if plug and not plugged:
+                with sdk_errors(f"plugging subnet {subnet_id} into router {router.id}"):
+                    network.add_interface_to_router(router.id, subnet_id=subnet_id)
+            if not plug and plugged:
+                self.gone_ok(
+                    functools.partial(
+                        network.remove_interface_from_router, router.id, subnet_id=subnet_id
+                    ),
+                    f"interface of subnet {subnet_id}",
+                )
+
+    def start_create(
+        self, identity: ResourceIdentity, properties: Mapping[str, Any]
+    ) -> ResourceResult:
+        subnet_id = self.resolve("neutron.subnet", str(properties["SubnetId"]))
+        table = self.conn.network.get_router(
+            self.resolve("neutron.router", str(properties["RouteTableId"]))
+        )
+        self._move(subnet_id, self._default_router(subnet_id), table)
+        return ResourceResult(f"{table.id}:subnet_id={subnet_id}")
+
+    def delete(
+        self, identity: ResourceIdentity, physical_id: str, properties: Mapping[str, Any]
+    ) -> None:
+        router_id, _, rest = physical_id.partition(":")
+        subnet_id = rest.partition("=")[2]
+        table = self.fetch(self.conn.network.get_router, router_id, "router")
+        self._move(subnet_id, table, self._default_router(subnet_id))
+
+
+TYPES = (VPC, EC2Subnet, NetworkInterface, RouteTable, SubnetRouteTableAssociation)
