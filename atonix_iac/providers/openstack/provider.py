@@ -18,6 +18,7 @@ from atonix_iac.providers.openstack import (
     network_admin,
     network_policy,
     shared_file_system,
+    swift_signal,
 )
 from atonix_iac.providers.openstack._base import DEFAULT_TIMEOUT_S, CloudSession, OpenStackResource
 from atonix_iac.providers.openstack._errors import sdk_errors
@@ -84,6 +85,7 @@ TYPES: tuple[type[OpenStackResource], ...] = (
     *aws_network.TYPES,
     *aws_s3.TYPES,
     *aws_vpc.TYPES,
+    *swift_signal.TYPES,
 )
 TYPE_NAMES: frozenset[str] = frozenset(t.type_name for t in TYPES)
 
