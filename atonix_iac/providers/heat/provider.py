@@ -15,6 +15,7 @@ from atonix_iac.providers.heat.groups import (
     AwsScalingPolicyResource,
     InstanceGroupResource,
     LaunchConfigurationResource,
+    ResourceChainResource,
     ResourceGroupResource,
     ScalingPolicyResource,
 )
@@ -65,6 +66,7 @@ class HeatProvider(Provider):
             TestResource(sleep=sleep),
             ResourceGroupResource(),
             AutoScalingGroupResource(),
+            ResourceChainResource(),
             ScalingPolicyResource(),
             AwsAutoScalingGroupResource(),
             AwsScalingPolicyResource(),
