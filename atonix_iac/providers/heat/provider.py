@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from atonix_iac.providers.base import Provider, ResourceType
+from atonix_iac.providers.heat.access_policy import AccessPolicyResource
 from atonix_iac.providers.heat.delay import DelayResource
 from atonix_iac.providers.heat.deployed_server import DeployedServerResource
 from atonix_iac.providers.heat.groups import (
@@ -67,6 +68,7 @@ class HeatProvider(Provider):
             ResourceGroupResource(),
             AutoScalingGroupResource(),
             ResourceChainResource(),
+            AccessPolicyResource(),
             ScalingPolicyResource(),
             AwsAutoScalingGroupResource(),
             AwsScalingPolicyResource(),
