@@ -27,7 +27,9 @@ def _scheduler_hints(hints: Any) -> dict[str, Any] | None:
         return None
     out: dict[str, Any] = {}
     for hint in hints:
-        key, value = str(hint["Key"]), hint["Value"]
+        if not isinstance(hint, Mapping) or not isinstance(hint.get("Key"), str):
+            continue  # not known until apply (plan-time checks see such values)
+        key, value = str(hint["Key"]), hint.get("Value")
         if key in out:
             previous = out[key]
             out[key] = [*previous, value] if isinstance(previous, list) else [previous, value]
@@ -41,12 +43,20 @@ def _nics(interfaces: Any, subnet: Any) -> list[dict[str, Any]] | None:
         entries: list[Mapping[str, Any]] = [
             {"NetworkInterfaceId": nic, "DeviceIndex": i} if isinstance(nic, str) else nic
             for i, nic in enumerate(interfaces)
+            if isinstance(nic, str | Mapping)
         ]
-        entries.sort(key=lambda nic: int(nic.get("DeviceIndex", 0)))
+        entries.sort(key=lambda nic: _device_index(nic.get("DeviceIndex")))
         return [{"port": nic["NetworkInterfaceId"]} for nic in entries]
     if subnet:
         return [{"subnet": subnet}]
     return None
+
+
+def _device_index(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0  # not known until apply
 
 
 class Instance(MappedResource):
@@ -101,6 +111,7 @@ class Instance(MappedResource):
         return [
             {"instance_uuid": server_id, "volume_id": v["VolumeId"], "mountpoint": v["Device"]}
             for v in properties.get("Volumes") or []
+            if isinstance(v, Mapping)
         ]
 
     def finish_create(

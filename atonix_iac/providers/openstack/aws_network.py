@@ -28,9 +28,10 @@ from atonix_iac.providers.openstack.security import SecurityGroup
 
 
 def _port(value: Any) -> int | None:
-    if value is None or value == "":
-        return None
-    number = int(value)
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None  # none given, or not known until apply
     return None if number < 0 else number
 
 
@@ -56,6 +57,10 @@ def neutron_rule(rule: Mapping[str, Any], direction: str) -> dict[str, Any]:
     return out
 
 
+def _listed(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 class EC2SecurityGroup(MappedResource):
     type_name = "AWS::EC2::SecurityGroup"
     native_class = SecurityGroup
@@ -63,8 +68,15 @@ class EC2SecurityGroup(MappedResource):
 
     def translate(self, properties: Mapping[str, Any]) -> dict[str, Any]:
         native = super().translate(properties)
-        rules = [neutron_rule(r, "ingress") for r in properties.get("SecurityGroupIngress") or []]
-        rules += [neutron_rule(r, "egress") for r in properties.get("SecurityGroupEgress") or []]
+        rules = [
+            neutron_rule(rule, direction)
+            for key, direction in (
+                ("SecurityGroupIngress", "ingress"),
+                ("SecurityGroupEgress", "egress"),
+            )
+            for rule in _listed(properties.get(key))
+            if isinstance(rule, Mapping)
+        ]
         native["rules"] = rules
         return native
 

@@ -20,8 +20,11 @@ class Bucket(MappedResource):
         return str(auth.get("project_name") or ""), str(auth.get("username") or "")
 
     def translate(self, properties: Mapping[str, Any]) -> dict[str, Any]:
+        tags = properties.get("Tags")
         meta: dict[str, Any] = {
-            f"S3-Tag-{tag['Key']}": tag.get("Value", "") for tag in properties.get("Tags") or []
+            f"S3-Tag-{tag['Key']}": tag.get("Value", "")
+            for tag in (tags if isinstance(tags, list) else [])
+            if isinstance(tag, Mapping) and tag.get("Key") is not None
         }
         site = properties.get("WebsiteConfiguration")
         if isinstance(site, Mapping):
