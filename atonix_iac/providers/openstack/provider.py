@@ -9,6 +9,10 @@ from typing import Any
 from atonix_iac.providers.base import Provider, ResourceType
 from atonix_iac.providers.openstack import (
     _lookup,
+    aws_ec2,
+    aws_network,
+    aws_s3,
+    aws_vpc,
     container,
     container_infra,
     database,
@@ -23,6 +27,7 @@ from atonix_iac.providers.openstack import (
     network_vpn,
     reservation,
     shared_file_system,
+    swift_signal,
 )
 from atonix_iac.providers.openstack._base import DEFAULT_TIMEOUT_S, CloudSession, OpenStackResource
 from atonix_iac.providers.openstack._errors import sdk_errors
@@ -94,6 +99,11 @@ TYPES: tuple[type[OpenStackResource], ...] = (
     *network_taas.TYPES,
     *network_firewall.TYPES,
     *network_l2gw.TYPES,
+    *aws_ec2.TYPES,
+    *aws_network.TYPES,
+    *aws_s3.TYPES,
+    *aws_vpc.TYPES,
+    *swift_signal.TYPES,
 )
 TYPE_NAMES: frozenset[str] = frozenset(t.type_name for t in TYPES)
 
