@@ -9,11 +9,25 @@ from typing import Any
 from atonix_iac.providers.base import Provider, ResourceType
 from atonix_iac.providers.openstack import (
     _lookup,
+    aws_ec2,
+    aws_network,
+    aws_s3,
+    aws_vpc,
+    container,
     container_infra,
+    database,
     load_balancer,
+    load_balancer_zones,
     network_admin,
+    network_extras,
+    network_firewall,
+    network_l2gw,
     network_policy,
+    network_taas,
+    network_vpn,
+    reservation,
     shared_file_system,
+    swift_signal,
 )
 from atonix_iac.providers.openstack._base import DEFAULT_TIMEOUT_S, CloudSession, OpenStackResource
 from atonix_iac.providers.openstack._errors import sdk_errors
@@ -76,6 +90,20 @@ TYPES: tuple[type[OpenStackResource], ...] = (
     *shared_file_system.TYPES,
     *network_admin.TYPES,
     *network_policy.TYPES,
+    *network_vpn.TYPES,
+    *network_extras.TYPES,
+    *database.TYPES,
+    *container.TYPES,
+    *load_balancer_zones.TYPES,
+    *reservation.TYPES,
+    *network_taas.TYPES,
+    *network_firewall.TYPES,
+    *network_l2gw.TYPES,
+    *aws_ec2.TYPES,
+    *aws_network.TYPES,
+    *aws_s3.TYPES,
+    *aws_vpc.TYPES,
+    *swift_signal.TYPES,
 )
 TYPE_NAMES: frozenset[str] = frozenset(t.type_name for t in TYPES)
 
