@@ -21,7 +21,7 @@ from keystoneauth1 import session as ks_session
 from openstack import exceptions as os_exceptions
 
 from atonix_iac.errors import ProviderConfigError
-from atonix_iac.providers.openstack import _sdk_fields
+from atonix_iac.providers.openstack import _ks_catalog, _sdk_fields
 from atonix_iac.providers.openstack._errors import sdk_errors
 from atonix_iac.providers.openstack._timeouts import (
     DEFAULT_API_TIMEOUT_S,
@@ -95,6 +95,7 @@ class CloudTarget:
 def connect(target: CloudTarget) -> Any:
     """An authenticated Connection for ``target`` (raises ProviderConfigError)."""
     _sdk_fields.install()
+    _ks_catalog.install()
     kwargs: dict[str, Any] = {"cloud": target.cloud, "api_timeout": api_timeout_s()}
     if target.project:
         kwargs["project_name"] = target.project
