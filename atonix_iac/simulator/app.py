@@ -19,6 +19,7 @@ from urllib.parse import parse_qs, unquote
 from . import lifecycle
 from .admin import Admin
 from .aggregates import Aggregates
+from .alarming import Alarming
 from .backend import Backend
 from .block_storage import MAX_VERSION as VOLUME_MAX
 from .block_storage import BlockStorage
@@ -36,6 +37,7 @@ from .identity_admin import IdentityAdmin
 from .identity_roles import RoleAssignments
 from .image import Image
 from .key_manager import KeyManager
+from .messaging import Messaging
 from .network import Networking
 from .object_store import ObjectStore
 from .octavia import LoadBalancing
@@ -47,6 +49,7 @@ from .shared_file_system import SharedFileSystem
 from .store import Store
 from .volume_qos import VolumeQos
 from .volume_type_admin import VolumeTypeAdmin
+from .workflow import Workflows
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 
@@ -85,6 +88,9 @@ MOUNTS = {
     "share": Mount(
         "shared-file-system", "v2", "shared-file-system", (2, 0), _parse_version(MANILA_MAX)
     ),
+    "alarming": Mount("alarming", "v2"),
+    "messaging": Mount("messaging", "v2"),
+    "workflow": Mount("workflow", "v2"),
 }
 
 
@@ -125,6 +131,9 @@ class SimApp:
         self.load_balancing = LoadBalancing(self.backend, self.network)
         self.container_infra = ContainerInfra(self.backend)
         self.shares = SharedFileSystem(self.backend)
+        self.alarming = Alarming(self.backend)
+        self.messaging = Messaging(self.backend)
+        self.workflows = Workflows(self.backend)
         self.admin = Admin(self)
         self._routers: dict[str, Router] = {
             "identity": self.identity.router,
@@ -138,6 +147,9 @@ class SimApp:
             "load-balancer": self.load_balancing.router,
             "container-infra": self.container_infra.router,
             "shared-file-system": self.shares.router,
+            "alarming": self.alarming.router,
+            "messaging": self.messaging.router,
+            "workflow": self.workflows.router,
         }
         with store.lock:
             seed(self.backend, self.network, list(projects))
@@ -288,6 +300,12 @@ class SimApp:
             return self.container_infra.discovery(req, versioned)
         if mount.service == "shared-file-system":
             return self.shares.discovery(req, versioned)
+        if mount.service == "alarming":
+            return self.alarming.discovery(req, versioned)
+        if mount.service == "messaging":
+            return self.messaging.discovery(req, versioned)
+        if mount.service == "workflow":
+            return self.workflows.discovery(req, versioned)
         return self.network.discovery(req, versioned)
 
     def _api(
@@ -385,6 +403,9 @@ _VERSIONED_ROOTS = (
     "shared-file-system",
     "key-manager",
     "dns",
+    "alarming",
+    "messaging",
+    "workflow",
 )
 
 

@@ -39,6 +39,9 @@ CATALOG = (
     ("load-balancer", "octavia", "/load-balancer"),
     ("container-infra", "magnum", "/container-infra/v1"),
     ("shared-file-system", "manilav2", "/share/v2"),
+    ("alarming", "aodh", "/alarming"),
+    ("messaging", "zaqar", "/messaging"),
+    ("workflowv2", "mistral", "/workflow/v2"),
 )
 REGION = "RegionOne"
 #: Names for services hosted outside the simulator (``SimConfig.extra_catalog``).

@@ -9,6 +9,7 @@ from typing import Any
 from atonix_iac.providers.base import Provider, ResourceType
 from atonix_iac.providers.openstack import (
     _lookup,
+    aodh,
     container_infra,
     load_balancer,
     network_admin,
@@ -76,6 +77,7 @@ TYPES: tuple[type[OpenStackResource], ...] = (
     *shared_file_system.TYPES,
     *network_admin.TYPES,
     *network_policy.TYPES,
+    *aodh.TYPES,
 )
 TYPE_NAMES: frozenset[str] = frozenset(t.type_name for t in TYPES)
 
