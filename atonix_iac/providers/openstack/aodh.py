@@ -10,7 +10,10 @@ create is found again by its name (``<stack>-<address>``) made since the intent.
 
 Action URLs are checked at plan time: an unknown scheme (Aodh answers 400 "Unsupported
 action") gets a did-you-mean, a bare word (a resource's name, which Heat would turn into
-that resource's alarm URL) the hint to write ``{get_attr: [name, alarm_url]}``.
+that resource's alarm URL) the hint to write ``{get_attr: [name, alarm_url]}``. A scaling
+policy's ``alarm_url`` is an HTTP URL only when the stack service is configured
+(``ATONIX_SERVICE_URL``); otherwise it is the ``atonix signal`` command, which Aodh cannot
+call: that is refused with the fix rather than sent to Aodh to fail there.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from urllib.parse import urlencode, urlsplit
 
 from openstack import exceptions as os_exceptions
 
-from atonix_iac.errors import Diagnostic, suggest
+from atonix_iac.errors import Diagnostic, ProviderError, suggest
 from atonix_iac.providers.base import ResourceIdentity, ResourceResult
 from atonix_iac.providers.openstack._base import (
     OpenStackResource,
@@ -44,6 +47,17 @@ QUEUES = {"alarm_queues": "alarm_actions", "ok_queues": "ok_actions",
 _COMMON = ("description", "enabled", "repeat_actions", "severity", "time_constraints")
 _GNOCCHI = ("aggregation_method", "granularity", "evaluation_periods", "threshold",
             "comparison_operator")  # fmt: skip
+
+
+SIGNAL_COMMAND = "atonix signal "
+
+
+def command_action(field: str, index: int) -> Diagnostic:
+    return Diagnostic(
+        f"`{field}[{index}]` is the `atonix signal` command, not a URL Aodh can call",
+        hint="run the stack service (`atonix serve`) and set ATONIX_SERVICE_URL to its URL, "
+        "so scaling policies give an HTTP alarm_url",
+    )
 
 
 def _bool(value: Any, default: bool = True) -> bool:
@@ -89,6 +103,10 @@ class _Alarm(OpenStackResource):
             body["description"] = props["description"]
         for field in ACTIONS:
             body[field] = [str(a) for a in props.get(field) or []]
+            for i, action in enumerate(body[field]):
+                if action.startswith(SIGNAL_COMMAND):
+                    problem = command_action(field, i)
+                    raise ProviderError(f"{problem.message} ({problem.hint})")
         for queues, field in QUEUES.items():
             body[field] += [queue_action(str(q)) for q in props.get(queues) or []]
         key = "composite_rule" if self.alarm_type == "composite" else f"{self.alarm_type}_rule"
@@ -128,6 +146,9 @@ class _Alarm(OpenStackResource):
         for field in ACTIONS:
             for i, action in enumerate(properties.get(field) or []):
                 if not isinstance(action, str) or not action:
+                    continue
+                if action.startswith(SIGNAL_COMMAND):
+                    diagnostics.append(command_action(field, i))
                     continue
                 scheme = urlsplit(action).scheme
                 if scheme in ACTION_SCHEMES:

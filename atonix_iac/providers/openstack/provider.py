@@ -12,9 +12,11 @@ from atonix_iac.providers.openstack import (
     aodh,
     container_infra,
     load_balancer,
+    mistral,
     network_admin,
     network_policy,
     shared_file_system,
+    zaqar,
 )
 from atonix_iac.providers.openstack._base import DEFAULT_TIMEOUT_S, CloudSession, OpenStackResource
 from atonix_iac.providers.openstack._errors import sdk_errors
@@ -78,6 +80,8 @@ TYPES: tuple[type[OpenStackResource], ...] = (
     *network_admin.TYPES,
     *network_policy.TYPES,
     *aodh.TYPES,
+    *zaqar.TYPES,
+    *mistral.TYPES,
 )
 TYPE_NAMES: frozenset[str] = frozenset(t.type_name for t in TYPES)
 
