@@ -6,7 +6,8 @@ its YAML definition sent as ``text/plain`` (``POST`` / ``PUT /workflows``, answe
 names are unique per project (409). Workflows and cron triggers are addressed by name or id.
 A cron trigger needs a ``pattern`` or a ``first_execution_time`` and names its workflow by
 ``workflow_name`` or ``workflow_id`` (404 when it names none); a workflow a trigger still uses
-cannot be deleted (400). An execution finishes at once (``SUCCESS``, its output ``{}``).
+cannot be deleted (400). An execution finishes at once (``SUCCESS``); its output is what the
+workflow's tasks ``publish`` as literal values (expressions are not evaluated).
 Errors are WSME's ``{"faultcode", "faultstring", "debuginfo"}``.
 """
 
@@ -73,6 +74,20 @@ def parse_definition(text: str) -> dict[str, Rec]:
     return flows
 
 
+def _published(flow: Rec) -> Rec:
+    """The literal values the workflow's tasks publish (what an execution outputs here)."""
+    out: Rec = {}
+    try:
+        spec = parse_definition(str(flow["definition"])).get(flow["name"]) or {}
+    except ApiError:
+        return out
+    for task in (spec.get("tasks") or {}).values():
+        for key, value in (task.get("publish") or {}).items():
+            if not (isinstance(value, str) and ("<%" in value or "{{" in value)):
+                out[str(key)] = value
+    return out
+
+
 class Workflows:
     """``/v2/workflows``, ``/v2/cron_triggers``, ``/v2/executions``."""
 
@@ -89,6 +104,7 @@ class Workflows:
         r.add("POST", "/cron_triggers", self.create_trigger)
         r.add("GET", "/cron_triggers/{id}", self.show_trigger)
         r.add("DELETE", "/cron_triggers/{id}", self.delete_trigger)
+        r.add("GET", "/executions", self.list_executions)
         r.add("POST", "/executions", self.create_execution)
         r.add("GET", "/executions/{id}", self.show_execution)
         r.add("DELETE", "/executions/{id}", self.delete_execution)
@@ -244,19 +260,36 @@ class Workflows:
 
     # -- executions -------------------------------------------------------------------------
 
+    def list_executions(self, req: Request, params: dict[str, str]) -> Response:
+        items = sorted(
+            self.store.owned(EXECUTION, req.auth.project_id), key=lambda r: r["created_at"]
+        )
+        name = req.arg("workflow_name")
+        return ok({"executions": [self._view(r) for r in items if name in (None, r["name"])]})
+
     def create_execution(self, req: Request, params: dict[str, str]) -> Response:
         body = req.json_object()
         ident = body.get("workflow_id") or body.get("workflow_name")
         flow = self._find(req, WORKFLOW, str(ident or ""), "WorkflowDefinition")
+        extra = body.get("params") or {}
+        if isinstance(extra, str):
+            try:
+                extra = json.loads(extra)
+            except ValueError as exc:
+                raise _bad(f"params is not JSON: {exc}") from exc
+        given = body.get("input") or "{}"
+        if not isinstance(given, str):
+            given = json.dumps(given)
         stamp = _stamp()
         rec: Rec = {
             "id": new_id(),
             "name": flow["name"],
             "workflow_name": flow["name"],
             "workflow_id": flow["id"],
-            "input": body.get("input") or "{}",
-            "params": json.dumps(body.get("params") or {}),
-            "output": "{}",
+            "description": body.get("description") or "",
+            "input": given,
+            "params": json.dumps(extra),
+            "output": json.dumps(_published(flow)),
             "state": "SUCCESS",
             "state_info": None,
             "project_id": req.auth.project_id,

@@ -5,6 +5,9 @@ apply, plan again (nothing to do), destroy. The alarm's actions are a scaling po
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from _cli_kit import CloudProject
 
@@ -164,3 +167,26 @@ def test_queues_and_workflows_stack(cloud_project: CloudProject) -> None:
     assert destroyed.exit_code == 0, destroyed.output
     assert cloud_project.state(workspace="team", environment="dev").resources == {}
     assert sdk.workflow.get("/workflows").json()["workflows"] == []
+
+
+CORPUS_EXTERNAL = Path("/work/shared/corpus/heat-templates/hot/mistral_external.yaml")
+
+
+@pytest.mark.skipif(not CORPUS_EXTERNAL.exists(), reason="corpus not present")
+def test_corpus_mistral_external_resource(cloud_project: CloudProject) -> None:
+    """The corpus's external resource: its CREATE workflow runs once; its output (what the
+    workflow publishes) becomes the resource's ``output``."""
+    cloud_project.bind(DEV)
+    cloud_project.write("stack.yaml", CORPUS_EXTERNAL.read_text())
+    applied = cloud_project.run("apply", "-auto-approve", *SCOPE)
+    assert applied.exit_code == 0, applied.output
+    state = cloud_project.state(workspace="team", environment="dev")
+    external = state.resources["external_resource"]
+    assert json.loads(external.attributes["output"]) == {"result": "Bye"}
+    runs = cloud_project.sdk().workflow.get("/executions").json()["executions"]
+    assert [(r["id"], r["state"]) for r in runs] == [(external.physical_id, "SUCCESS")]
+    again = cloud_project.run("plan", "-detailed-exitcode", *SCOPE)
+    assert again.exit_code == 0, again.output
+    destroyed = cloud_project.run("destroy", "-auto-approve", *SCOPE)
+    assert destroyed.exit_code == 0, destroyed.output
+    assert cloud_project.sdk().workflow.get("/workflows").json()["workflows"] == []

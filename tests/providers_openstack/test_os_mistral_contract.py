@@ -6,6 +6,7 @@ workflow name); deletes idempotent and a used workflow kept until its trigger go
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -102,3 +103,48 @@ def test_plan_time_checks(cloud: Any, ident: Any, unique: str) -> None:
         "`tasks[0]` sets both `action` and `workflow`",
     ]
     flow_type.delete(ident("wf"), name, {})
+
+
+def test_external_resource_runs_its_workflows(cloud: Any, ident: Any, unique: str) -> None:
+    types = cloud.provider().resource_types()
+    flow_type, external = types["OS::Mistral::Workflow"], types["OS::Mistral::ExternalResource"]
+    sdk = cloud.sdk()
+    maker = flow_type.create(ident("make"), {"name": f"make_{unique}", "type": "direct",
+        "tasks": [{"name": "t", "action": "std.noop",
+                   "publish": {"resource_id": f"thing-{unique}", "size": 3}}]})  # fmt: skip
+    remover = flow_type.create(ident("drop"), {"name": f"drop_{unique}", "type": "direct",
+        "tasks": [{"name": "t", "action": "std.noop"}]})  # fmt: skip
+    props = {
+        "actions": {"CREATE": {"workflow": maker.physical_id, "params": {"env": {"a": 1}}},
+                    "DELETE": {"workflow": remover.physical_id}},
+        "input": {"size": 3}, "description": "Heat managed",
+        "replace_on_change_inputs": ["size"],
+    }  # fmt: skip
+    assert external.check(props) == []
+    who = replace(ident("thing"), token=f"tok-{unique}")
+    since = datetime.now(UTC)
+    started = external.start_create(who, props)
+    found = external.find_created(who, props, since, claimed=())
+    assert found == started.physical_id
+    assert external.find_created(replace(who, token="other"), props, since, claimed=()) is None
+    made = external.finish_create(who, started, props)
+    assert made.physical_id == f"thing-{unique}"
+    assert json.loads(made.attributes["output"]) == {"resource_id": f"thing-{unique}", "size": 3}
+    execution = sdk.workflow.get(f"/executions/{started.physical_id}").json()
+    assert json.loads(execution["input"]) == {"size": 3}
+    assert json.loads(execution["params"])["env"]["a"] == 1
+
+    assert external.replace_reason(props, {**props, "input": {"size": 4}}, frozenset({"input"}))
+    assert external.replace_reason(props, props, frozenset({"description"})) is None
+    external.delete(who, made.physical_id, props)
+    runs = sdk.workflow.get("/executions").json()["executions"]
+    assert [r["workflow_name"] for r in runs].count(remover.physical_id) == 1
+
+    bad = external.check({"actions": {"CRATE": {"workflow": "nope"}}})
+    assert [(d.message, d.hint) for d in bad] == [
+        ("`actions.CRATE` is not a Heat action", "did you mean `CREATE`?")
+    ]
+    bad = external.check({"actions": {"CREATE": {"workflow": f"mkae_{unique}"}}})
+    assert [d.hint for d in bad] == [f"did you mean `make_{unique}`?"]
+    for flow in (maker, remover):
+        flow_type.delete(ident("x"), flow.physical_id, {})

@@ -13,6 +13,7 @@ from atonix_iac.providers.openstack import (
     container_infra,
     load_balancer,
     mistral,
+    mistral_external,
     network_admin,
     network_policy,
     shared_file_system,
@@ -82,6 +83,7 @@ TYPES: tuple[type[OpenStackResource], ...] = (
     *aodh.TYPES,
     *zaqar.TYPES,
     *mistral.TYPES,
+    *mistral_external.TYPES,
 )
 TYPE_NAMES: frozenset[str] = frozenset(t.type_name for t in TYPES)
 
