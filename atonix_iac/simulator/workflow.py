@@ -13,11 +13,10 @@ Errors are WSME's ``{"faultcode", "faultstring", "debuginfo"}``.
 
 from __future__ import annotations
 
+import importlib
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
-
-import yaml
 
 from .backend import Backend
 from .common import new_id
@@ -49,12 +48,25 @@ def _input_text(spec: Any) -> str:
     return ", ".join(parts)
 
 
-def parse_definition(text: str) -> dict[str, Rec]:
-    """The workflows a definition declares, by name; 400 for what Mistral rejects."""
+def _load(text: str) -> Any:
+    """JSON (a YAML subset) with the standard library; other YAML when PyYAML is there."""
     try:
-        doc = yaml.safe_load(text)
+        return json.loads(text)
+    except ValueError:
+        pass
+    try:
+        yaml: Any = importlib.import_module("yaml")
+    except ImportError as exc:
+        raise _bad("Definition could not be parsed: not JSON (PyYAML is not installed)") from exc
+    try:
+        return yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise _bad(f"Definition could not be parsed: {exc}") from exc
+
+
+def parse_definition(text: str) -> dict[str, Rec]:
+    """The workflows a definition declares, by name; 400 for what Mistral rejects."""
+    doc = _load(text)
     if not isinstance(doc, dict) or str(doc.get("version")) != "2.0":
         raise _bad("Invalid DSL: 'version' is a required property and must be '2.0'")
     flows = {str(k): v for k, v in doc.items() if k not in ("version", "name", "description")}
