@@ -103,6 +103,16 @@ outputs:
     value: {get_attr: [nightly, next_execution_time]}
 """
 
+ALARM_ON_QUEUE = """  jobs_backlog:
+    type: OS::Aodh::PrometheusAlarm
+    properties:
+      query: queue_depth
+      threshold: 100
+      comparison_operator: gt
+      alarm_queues: [{get_resource: jobs}]
+"""
+CLIENT = {"Client-ID": "9f1e2d3c-4b5a-4678-9abc-def012345678"}
+
 
 def test_alarm_signals_a_scaling_policy(
     cloud_project: CloudProject, monkeypatch: pytest.MonkeyPatch
@@ -190,3 +200,38 @@ def test_corpus_mistral_external_resource(cloud_project: CloudProject) -> None:
     destroyed = cloud_project.run("destroy", "-auto-approve", *SCOPE)
     assert destroyed.exit_code == 0, destroyed.output
     assert cloud_project.sdk().workflow.get("/workflows").json()["workflows"] == []
+
+
+def test_lost_answers_are_adopted_not_duplicated(cloud_project: CloudProject) -> None:
+    """Each create succeeds in the cloud but its answer is a 500: the
+    retry finds the object by its token or natural key; nothing is made twice."""
+    sim = cloud_project.sim
+    cloud_project.bind(DEV)
+    cloud_project.write(
+        "stack.yaml", MESSAGING_STACK.replace("outputs:", ALARM_ON_QUEUE + "outputs:")
+    )
+    lost = {"status": 500, "when": "after", "count": 1}
+    sim.add_fault(service="alarming", method="POST", path="/alarms", **lost)
+    sim.add_fault(service="messaging", method="PUT", path="/queues/*", **lost)
+    sim.add_fault(service="messaging", method="POST", path="/queues/*/subscriptions", **lost)
+    sim.add_fault(service="workflow", method="POST", path="/workflows", **lost)
+    sim.add_fault(service="workflow", method="POST", path="/cron_triggers", **lost)
+    try:
+        applied = cloud_project.run("apply", "-auto-approve", *SCOPE)
+        assert applied.exit_code == 0, applied.output
+        assert applied.output.count("Still trying after a transient fault") == 5
+    finally:
+        sim.clear_faults()
+    sdk = cloud_project.sdk()
+    assert len(sdk.alarm.get("/alarms").json()) == 1
+    queues = sdk.message.get("/queues", headers=CLIENT).json()["queues"]
+    assert len(queues) == 1
+    subs = sdk.message.get(f"/queues/{queues[0]['name']}/subscriptions", headers=CLIENT)
+    assert len(subs.json()["subscriptions"]) == 2  # the hook and the Mistral trigger
+    assert len(sdk.workflow.get("/workflows").json()["workflows"]) == 1
+    assert len(sdk.workflow.get("/cron_triggers").json()["cron_triggers"]) == 1
+    again = cloud_project.run("plan", "-detailed-exitcode", *SCOPE)
+    assert again.exit_code == 0, again.output
+    destroyed = cloud_project.run("destroy", "-auto-approve", *SCOPE)
+    assert destroyed.exit_code == 0, destroyed.output
+    assert sdk.alarm.get("/alarms").json() == []
