@@ -235,3 +235,28 @@ def test_lost_answers_are_adopted_not_duplicated(cloud_project: CloudProject) ->
     destroyed = cloud_project.run("destroy", "-auto-approve", *SCOPE)
     assert destroyed.exit_code == 0, destroyed.output
     assert sdk.alarm.get("/alarms").json() == []
+
+
+def test_signalling_a_workflow_starts_an_execution(cloud_project: CloudProject) -> None:
+    """As ``heat resource-signal`` on a workflow: the signal's input overrides the template's,
+    the execution is recorded in ``executions``; an undeclared input is refused."""
+    cloud_project.bind(DEV)
+    cloud_project.write("stack.yaml", MESSAGING_STACK)
+    applied = cloud_project.run("apply", "-auto-approve", *SCOPE)
+    assert applied.exit_code == 0, applied.output
+    state = cloud_project.state(workspace="team", environment="dev")
+    url = state.resources["backup"].attributes["alarm_url"]
+    assert url.startswith("atonix signal -w team -E dev -stack stack backup")
+    sent = cloud_project.run("signal", *SCOPE, "backup", "-data", '{"input": {"volume": "v9"}}')
+    assert sent.exit_code == 0, sent.output
+    assert "execution" in sent.output and "SUCCESS" in sent.output
+    runs = cloud_project.state(workspace="team", environment="dev").resources["backup"]
+    [run] = runs.attributes["executions"]
+    assert (run["input"], run["state"]) == ({"volume": "v9"}, "SUCCESS")
+    refused = cloud_project.run("signal", *SCOPE, "backup", "-data", '{"input": {"size": 1}}')
+    assert refused.exit_code != 0
+    assert "unknown input size" in refused.output and "Traceback" not in refused.output
+    again = cloud_project.run("plan", "-detailed-exitcode", *SCOPE)
+    assert again.exit_code == 0, again.output
+    destroyed = cloud_project.run("destroy", "-auto-approve", *SCOPE)
+    assert destroyed.exit_code == 0, destroyed.output

@@ -7,6 +7,10 @@ Mistral identifies both by name, so the physical id is the name, as in Heat; an 
 create is found again by that name made since the intent. A workflow changes with ``PUT
 /workflows`` (the whole definition); a cron trigger cannot change (Heat replaces it).
 A cron trigger's workflow is checked at plan time (did-you-mean on the name).
+
+Signalling a workflow (``atonix signal``, or its ``alarm_url`` from an alarm) starts an
+execution with the template's input and params overridden by the signal's, as Heat's
+Workflow.handle_signal does; ``execute`` is what apply calls for it.
 """
 
 from __future__ import annotations
@@ -19,8 +23,9 @@ from urllib.parse import quote
 
 from openstack import exceptions as os_exceptions
 
-from atonix_iac.errors import Diagnostic, ResourceFailedError, suggest
+from atonix_iac.errors import Diagnostic, ProviderError, ResourceFailedError, suggest
 from atonix_iac.providers.base import ResourceIdentity, ResourceResult
+from atonix_iac.providers.heat.groups import signal_url
 from atonix_iac.providers.openstack._base import (
     CloudSession,
     OpenStackResource,
@@ -154,8 +159,47 @@ class Workflow(OpenStackResource):
     def _attributes(self, flow: Mapping[str, Any], props: Mapping[str, Any]) -> dict[str, Any]:
         return {
             "data": {"name": flow.get("name"), "input": props.get("input")},
-            "executions": [],
             "show": show(dict(flow)),
+        }
+
+    def _urls(self, identity: ResourceIdentity) -> dict[str, Any]:
+        return {"alarm_url": signal_url(identity)}
+
+    def execute(
+        self, physical_id: str, properties: Mapping[str, Any], details: Any
+    ) -> dict[str, Any]:
+        """Start an execution for a signal (Heat's handle_signal); the execution as Heat's
+        ``executions`` attribute lists it."""
+        if properties.get("use_request_body_as_input"):
+            inputs, params = details, None
+        elif isinstance(details, Mapping):
+            inputs, params = details.get("input"), details.get("params")
+        else:
+            inputs, params = None, None
+        declared = properties.get("input") or {}
+        if inputs is not None:
+            if not isinstance(inputs, Mapping):
+                raise ProviderError(f"signal data error: input must be a map, not {inputs!r}")
+            unknown = sorted(set(inputs) - set(declared))
+            if unknown:
+                raise ProviderError(f"signal data error: unknown input {unknown[0]}")
+        if params is not None and not isinstance(params, Mapping):
+            raise ProviderError(f"signal data error: params must be a map, not {params!r}")
+        body = {
+            "workflow_name": physical_id,
+            "input": json.dumps({**declared, **(inputs or {})}),
+            "params": json.dumps({**(properties.get("params") or {}), **(params or {})}),
+        }
+        with sdk_errors(f"starting workflow {physical_id}", physical_id):
+            run = call(self.conn.workflow, "POST", "/executions", body)
+        return {
+            "id": run.get("id"),
+            "workflow_name": run.get("workflow_name"),
+            "created_at": run.get("created_at"),
+            "updated_at": run.get("updated_at"),
+            "state": run.get("state"),
+            "input": json.loads(run.get("input") or "{}"),
+            "output": json.loads(run.get("output") or "{}"),
         }
 
     def _get(self, name: str) -> dict[str, Any] | None:
@@ -170,7 +214,8 @@ class Workflow(OpenStackResource):
         with sdk_errors(f"creating workflow {name}"):
             made = call(self.conn.workflow, "POST", "/workflows", text=text)
         flow = made["workflows"][0]
-        return ResourceResult(str(flow["name"]), self._attributes(flow, properties))
+        attributes = {**self._attributes(flow, properties), **self._urls(identity)}
+        return ResourceResult(str(flow["name"]), {**attributes, "executions": []})
 
     def find_created(
         self,
@@ -193,7 +238,8 @@ class Workflow(OpenStackResource):
             return None
         live = properties_from(physical_id, str(flow.get("definition") or "")) or {}
         drift = report(properties, live, _same)
-        return ResourceResult(physical_id, self._attributes(flow, properties), drift)
+        attributes = {**self._attributes(flow, properties), **self._urls(identity)}
+        return ResourceResult(physical_id, attributes, drift)
 
     def update(
         self,
@@ -206,7 +252,8 @@ class Workflow(OpenStackResource):
         text = json.dumps(definition(physical_id, new))
         with sdk_errors(f"updating workflow {physical_id}", physical_id):
             answer = call(self.conn.workflow, "PUT", "/workflows", text=text)
-        return ResourceResult(physical_id, self._attributes(answer["workflows"][0], new))
+        attributes = {**self._attributes(answer["workflows"][0], new), **self._urls(identity)}
+        return ResourceResult(physical_id, attributes)
 
     def delete(
         self, identity: ResourceIdentity, physical_id: str, properties: Mapping[str, Any]
