@@ -8,6 +8,7 @@ when the workflow sets ``use_request_body_as_input``); the provider checks them 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, Protocol, runtime_checkable
@@ -35,9 +36,14 @@ def signal_workflow(
     details: Any,
     *,
     lock_timeout_s: float = 0.0,
+    already_locked: bool = False,
 ) -> dict[str, Any]:
-    """The execution started; the stack's state records it."""
-    with store.lock(key, "signal", lock_timeout_s):
+    """The execution started; the stack's state records it (under the stack lock, taken
+    here unless ``already_locked``)."""
+    lock: AbstractContextManager[Any] = (
+        nullcontext() if already_locked else store.lock(key, "signal", lock_timeout_s)
+    )
+    with lock:
         state = store.load(key)
         resource = state.resources.get(address)
         if resource is None or resource.type not in WORKFLOW_TYPES or not resource.physical_id:
