@@ -18,8 +18,11 @@ def _needs_aodh(cloud: Any) -> None:
     require_service(cloud, "alarm")
 
 
-def test_gnocchi_alarm_lifecycle(cloud: Any, ident: Any) -> None:
+def test_gnocchi_alarm_lifecycle(cloud: Any, ident: Any, unique: str) -> None:
+    require_service(cloud, "message")
     alarm_type = cloud.provider().resource_types()["OS::Aodh::GnocchiResourcesAlarm"]
+    queue_type = cloud.provider().resource_types()["OS::Zaqar::Queue"]
+    queue = queue_type.create(ident("alerts"), {"name": f"alerts-{unique}"}).physical_id
     sdk = cloud.sdk()
     props = {
         "metric": "cpu_util",
@@ -31,7 +34,7 @@ def test_gnocchi_alarm_lifecycle(cloud: Any, ident: Any) -> None:
         "threshold": 80,
         "comparison_operator": "gt",
         "alarm_actions": ["https://signals.example.com/scale-up?sig=abc"],
-        "alarm_queues": ["alerts"],
+        "alarm_queues": [queue],
         "severity": "moderate",
     }
     assert alarm_type.check(props) == []
@@ -41,7 +44,7 @@ def test_gnocchi_alarm_lifecycle(cloud: Any, ident: Any) -> None:
     assert live["gnocchi_resources_threshold_rule"]["threshold"] == 80
     assert live["alarm_actions"] == [
         "https://signals.example.com/scale-up?sig=abc",
-        "trust+zaqar://?queue_name=alerts",
+        f"trust+zaqar://?queue_name={queue}",
     ]
     assert made.attributes["show"]["state"] == "insufficient data"
     read = alarm_type.read(ident("cpu_high"), made.physical_id, props)
@@ -65,6 +68,7 @@ def test_gnocchi_alarm_lifecycle(cloud: Any, ident: Any) -> None:
     alarm_type.delete(ident("cpu_high"), made.physical_id, new)
     assert alarm_type.read(ident("cpu_high"), made.physical_id, new) is None
     alarm_type.delete(ident("cpu_high"), made.physical_id, new)
+    queue_type.delete(ident("alerts"), queue, {})
 
 
 def test_every_alarm_type_creates(cloud: Any, ident: Any) -> None:
@@ -104,6 +108,14 @@ def test_plan_time_checks_and_interrupted_create(cloud: Any, ident: Any) -> None
             "to signal a resource, write {get_attr: [scale_up_policy, alarm_url]}",
         ),
     ]
+    require_service(cloud, "message")
+    queues = cloud.provider().resource_types()["OS::Zaqar::Queue"]
+    queues.create(ident("q"), {"name": "alerts-checked"})
+    found = alarm_type.check({"query": "up", "threshold": 1, "ok_queues": ["alerts-chekced"]})
+    assert [(d.message, d.hint) for d in found] == [
+        ("`ok_queues[0]`: queue `alerts-chekced` not found", "did you mean `alerts-checked`?")
+    ]
+    queues.delete(ident("q"), "alerts-checked", {})
     props = {"query": "up", "threshold": 1}
     since = datetime.now(UTC)
     who = ident("lost")

@@ -18,6 +18,7 @@ call: that is refused with the fix rather than sent to Aodh to fail there.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any, ClassVar
@@ -28,6 +29,7 @@ from openstack import exceptions as os_exceptions
 from atonix_iac.errors import Diagnostic, ProviderError, suggest
 from atonix_iac.providers.base import ResourceIdentity, ResourceResult
 from atonix_iac.providers.openstack._base import (
+    CloudSession,
     OpenStackResource,
     default_name,
     report,
@@ -36,6 +38,7 @@ from atonix_iac.providers.openstack._base import (
 from atonix_iac.providers.openstack._errors import sdk_errors
 from atonix_iac.providers.openstack._identity import created_since
 from atonix_iac.providers.openstack._json_api import call
+from atonix_iac.providers.openstack.zaqar import check_queue
 
 ACTION_SCHEMES = (
     "log", "test", "http", "https", "trust+http", "trust+https", "zaqar", "trust+zaqar",
@@ -76,6 +79,10 @@ class _Alarm(OpenStackResource):
     alarm_type: ClassVar[str]
     # Heat property -> rule field
     rule_fields: ClassVar[Mapping[str, str]] = {}
+
+    def __init__(self, session: CloudSession) -> None:
+        super().__init__(session)
+        self.client_id = str(uuid.uuid4())  # Zaqar's Client-ID, for the queue checks
 
     @property
     def _proxy(self) -> Any:
@@ -167,6 +174,9 @@ class _Alarm(OpenStackResource):
                 diagnostics.append(
                     Diagnostic(f"`{field}[{i}]` uses an unsupported scheme `{scheme}`", hint=hint)
                 )
+        for queues in QUEUES:
+            for i, queue in enumerate(properties.get(queues) or []):
+                diagnostics += check_queue(self.session, self.client_id, queue, f"{queues}[{i}]")
         return diagnostics
 
     # -- lifecycle ----------------------------------------------------------------------------

@@ -50,6 +50,22 @@ def queue_exists(conn: Any, client_id: str, name: str) -> bool:
     return True
 
 
+def check_queue(session: CloudSession, client_id: str, name: Any, prop: str) -> list[Diagnostic]:
+    """A queue the template names must exist (queues are made by ``PUT``, so a typo would
+    otherwise silently make a new, empty one): "not found (did you mean ...)"."""
+    if not isinstance(name, str) or not name:
+        return []
+    exists = session.cached(
+        "check:zaqar.queue", name, lambda: queue_exists(session.conn, client_id, name)
+    )
+    if exists:
+        return []
+    with sdk_errors("listing queues"):
+        listed = call(session.conn.message, "GET", "/queues", headers={"Client-ID": client_id})
+    names = [q.get("name") for q in (listed or {}).get("queues") or []]
+    return [Diagnostic(f"`{prop}`: queue `{name}` not found", hint=suggest(name, names))]
+
+
 class _Zaqar(OpenStackResource):
     def __init__(self, session: CloudSession) -> None:
         super().__init__(session)
@@ -60,19 +76,7 @@ class _Zaqar(OpenStackResource):
         return call(self.conn.message, method, url, body, headers=headers, **kwargs)
 
     def check_queue(self, name: Any, prop: str) -> list[Diagnostic]:
-        """A queue the template names must exist (queues are made by ``PUT``, so a typo
-        would otherwise silently make a new, empty one)."""
-        if not isinstance(name, str) or not name:
-            return []
-        exists = self.session.cached(
-            "check:zaqar.queue", name, lambda: queue_exists(self.conn, self.client_id, name)
-        )
-        if exists:
-            return []
-        with sdk_errors("listing queues"):
-            listed = self.zaqar("GET", "/queues") or {}
-        names = [q.get("name") for q in listed.get("queues") or []]
-        return [Diagnostic(f"`{prop}`: queue `{name}` not found", hint=suggest(name, names))]
+        return check_queue(self.session, self.client_id, name, prop)
 
 
 class Queue(_Zaqar):
