@@ -35,6 +35,7 @@ from atonix_iac.apply.events import (
     ignore_event,
 )
 from atonix_iac.apply.external import ReadContext, read_external
+from atonix_iac.apply.pauses import BatchPauses
 from atonix_iac.apply.refresh import state_key_of
 from atonix_iac.apply.retry import RetryPolicy, retrying
 from atonix_iac.apply.rollback import RunWork, Undoer, roll_back
@@ -215,12 +216,15 @@ class _Run:
         # The state before this run, for a rollback (depose adds to self.prior as it goes).
         before = dict(self.prior) if rollback else {}
         prior_state = self.store.load(self.key) if rollback else None
+        pauses = BatchPauses.of(self.template, self.params, self.prior, schedule.graph)
         result = walk(
             schedule.graph,
             self.run_step,
             parallelism=parallelism,
             sort_key=schedule.order.__getitem__,
             keep_going=on_failure is OnFailure.CONTINUE,
+            delay=pauses.delay,
+            on_delayed=pauses.announcer(self.emit),
         )
         undone: RollbackOutcome | None = None
         if not result.ok and prior_state is not None:

@@ -20,7 +20,7 @@ from typing import Any
 import openstack
 import pytest
 
-from atonix_iac.cli.cloud_checks import check_constraints
+from atonix_iac.apply.cloud_checks import check_constraints
 from atonix_iac.errors import AtonixError, Severity
 from atonix_iac.planner import make_plan, validate_stack
 from atonix_iac.providers.heat import HeatProvider
@@ -36,10 +36,10 @@ from tests.template.test_corpus import ENTRIES, MANIFEST, corpus_tree, dummy_val
 
 __all__ = ["corpus_tree"]  # the fixture, shared with the corpus loading test
 
-# Today's figures (64 planned / 92 validated / 102): a drop below either is a regression.
+# Today's figures (67 planned / 92 validated / 102): a drop below either is a regression.
 # (hot/multi_region_hello_world.yaml stopped validating on purpose: an OS::Heat::Stack in
 # another region is refused.)
-PLANNED_FLOOR = 64
+PLANNED_FLOOR = 67
 VALIDATED_FLOOR = 92
 KEY = StackKey("corpus", "dev", "corpus")
 
