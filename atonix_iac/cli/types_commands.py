@@ -16,6 +16,7 @@ from atonix_iac.providers.coverage import (
     summary_line,
     type_coverage,
 )
+from atonix_iac.template import EXPANDED_TYPES
 
 from .options import flag_names
 from .session import provider_registry
@@ -45,12 +46,12 @@ def types_command(
     """
     registry = provider_registry()
     try:
-        every = type_coverage(registry)
+        every = type_coverage(registry, expanded=EXPANDED_TYPES)
         names = [row.type_name for row in every]
         unknown = [p for p in patterns if _TYPE_NAME_SEPARATOR in p and not _matching(names, (p,))]
         rows = [
             row
-            for row in type_coverage(registry, unknown)
+            for row in type_coverage(registry, unknown, EXPANDED_TYPES)
             if (not patterns or _matching([row.type_name], patterns))
             and _wanted(row, deployable, validate_only)
         ]

@@ -30,6 +30,8 @@ from atonix_iac.template.values import (
 )
 
 _RESOURCE_ATTR_PREFIX = "resource."
+# AWS::CloudFormation::Stack's outputs: ``get_attr [stack, Outputs.<name>]``.
+CFN_OUTPUT_PREFIX = "Outputs."
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +152,8 @@ class PlanContext:
             return select_path(everything, path)
         if nested.stack_resource and attribute == "stack_name":
             return f"{self.parameter('OS::stack_name')}-{nested.name}"
+        if nested.stack_resource and attribute.startswith(CFN_OUTPUT_PREFIX):
+            attribute = attribute[len(CFN_OUTPUT_PREFIX) :]
         if attribute.startswith(_RESOURCE_ATTR_PREFIX):
             inner, _, inner_attribute = attribute[len(_RESOURCE_ATTR_PREFIX) :].partition(".")
             return self.attribute(f"{nested.name}.{inner}", inner_attribute or None, path)

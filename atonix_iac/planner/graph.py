@@ -26,6 +26,8 @@ from atonix_iac.template.model import NestedStack, ResourceSpec, Template
 from atonix_iac.template.spec_references import resource_references
 
 _RESOURCE_ATTR_PREFIX = "resource."
+# AWS::CloudFormation::Stack's outputs: ``get_attr [stack, Outputs.<name>]``.
+CFN_OUTPUT_PREFIX = "Outputs."
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +178,8 @@ class _GraphBuilder:
             return self._output_dependencies(nested, output.name, ref)
         if nested.stack_resource and attribute in ("outputs", "stack_name"):
             return self._stack_outputs_targets(nested, ref)
+        if nested.stack_resource and attribute.startswith(CFN_OUTPUT_PREFIX):
+            attribute = attribute[len(CFN_OUTPUT_PREFIX) :]
         if attribute.startswith(_RESOURCE_ATTR_PREFIX):
             inner = attribute[len(_RESOURCE_ATTR_PREFIX) :].split(".", 1)[0]
             inner_ref = Reference(f"{nested.name}.{inner}", None, ref.location)

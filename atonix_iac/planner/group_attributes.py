@@ -65,6 +65,8 @@ def group_attribute(
         return _select({n: ctx.resource_id(address(n)) for n in members}, path)
     if attribute.startswith(_RESOURCE_PREFIX):
         name, _, inner = attribute[len(_RESOURCE_PREFIX) :].partition(".")
+        if not inner and path:  # [group, resource.N, attr]: Heat's get_nested_attrs
+            inner, path = str(path[0]), tuple(path[1:])
         if name not in members:  # Heat: exception.NotFound from grouputils.get_resource
             raise GroupMemberNotFound.at(
                 location,

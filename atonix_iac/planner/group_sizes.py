@@ -21,6 +21,7 @@ from atonix_iac.template.groups import (
     AUTOSCALING_GROUP,
     AWS_AUTOSCALING_GROUP,
     INSTANCE_GROUP,
+    RESOURCE_CHAIN,
     RESOURCE_GROUP,
 )
 from atonix_iac.template.model import ResourceSpec
@@ -88,9 +89,24 @@ def _integer(spec: ResourceSpec, prop: str, value: Any, minimum: int = 0) -> int
 def member_names(
     spec: ResourceSpec, ctx: PlanContext, current: Mapping[str, ResourceState]
 ) -> Members:
+    if spec.type == RESOURCE_CHAIN:
+        return Members(tuple(str(i) for i in range(len(chain_types(spec, ctx)))))
     if spec.type != RESOURCE_GROUP:
         return _scaling_members(spec, ctx, current)
     return _resource_group_members(spec, ctx, current)
+
+
+def chain_types(spec: ResourceSpec, ctx: PlanContext) -> list[str]:
+    """An OS::Heat::ResourceChain's ``resources``: the member types, in order."""
+    types = static_value(spec, "resources", ctx, [])
+    if isinstance(types, str):  # a comma_delimited_list parameter given as text
+        types = [t.strip() for t in types.split(",") if t.strip()]
+    if not isinstance(types, list) or not all(isinstance(t, str) and t for t in types):
+        raise TemplateError.at(
+            spec.property_locations.get("resources", spec.location),
+            f"`resources` of chain `{spec.name}` must be a list of resource type names",
+        )
+    return [str(t) for t in types]
 
 
 def _resource_group_members(

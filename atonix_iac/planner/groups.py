@@ -25,17 +25,20 @@ from atonix_iac.planner.evaluation import PlanContext, resolve_value
 from atonix_iac.planner.group_sizes import (
     REMOVED_PROPERTY,
     Members,
+    chain_types,
     member_index,
     member_names,
     static_value,
 )
 from atonix_iac.planner.protocols import BoundParams
 from atonix_iac.state.model import ResourceState, State
+from atonix_iac.template.environment import is_template_target
 from atonix_iac.template.expr import Expr, iter_references
 from atonix_iac.template.groups import (
     AUTOSCALING_GROUP,
     DEFAULT_INDEX_VAR,
     LAUNCH_CONFIGURATION_GROUPS,
+    RESOURCE_CHAIN,
     RESOURCE_GROUP,
     substitute_index,
 )
@@ -187,6 +190,8 @@ def _member_specs(
     ctx: PlanContext,
     current: Mapping[str, ResourceState],
 ) -> tuple[dict[str, ResourceSpec], dict[str, NestedStack], dict[str, Any]]:
+    if spec.type == RESOURCE_CHAIN:
+        return _chain_specs(spec, definition, names, ctx), {}, {}
     raw = definition.definition_body
     raw_props = raw.get("properties") if isinstance(raw, LocatedDict) else None
     locations = (
@@ -253,6 +258,49 @@ def _member_specs(
     if diagnostics:
         raise TemplateError(diagnostics=diagnostics)
     return resources, nested, conditions
+
+
+def _chain_specs(
+    spec: ResourceSpec, definition: GroupDefinition, names: Sequence[str], ctx: PlanContext
+) -> dict[str, ResourceSpec]:
+    """Heat's ResourceChain: member N of type ``resources[N]`` with ``resource_properties``,
+    depending on member N-1 unless ``concurrent``."""
+    where = spec.property_locations.get("resources", spec.location)
+    aliases = dict(definition.chain_types)
+    types = [aliases.get(t, t) for t in chain_types(spec, ctx)]
+    concurrent = bool(static_value(spec, "concurrent", ctx, False))
+    given = spec.properties.get("resource_properties")
+    properties = dict(given) if isinstance(given, dict) else {}
+    locations = {
+        k: spec.property_locations.get("resource_properties", spec.location) for k in properties
+    }
+    out: dict[str, ResourceSpec] = {}
+    previous: str | None = None
+    for name, member_type in zip(names, types, strict=False):
+        if is_template_target(member_type):
+            raise TemplateError.at(
+                where,
+                f"chain `{spec.name}`: member type `{member_type}` is a template, which a"
+                " ResourceChain cannot hold yet",
+                "use a ResourceGroup per template, or OS::Heat::Stack resources",
+            )
+        after = ((previous, where),) if previous is not None and not concurrent else ()
+        member = ResourceSpec(
+            name=f"{spec.name}.{name}",
+            type=member_type,
+            location=where,
+            type_location=where,
+            properties=dict(properties),
+            property_locations=locations,
+            depends_on=spec.depends_on + after,
+            condition=spec.condition,
+            deletion_policy=spec.deletion_policy,
+            lifecycle=spec.lifecycle,
+            parent=spec.name,
+        )
+        out[member.name] = member
+        previous = member.name
+    return out
 
 
 def _batch_policy(

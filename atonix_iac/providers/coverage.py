@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -17,7 +18,7 @@ from atonix_iac.providers.registry import Registry
 
 
 class Deployability(StrEnum):
-    DEPLOYABLE = "deployable"  # a provider implements it: plan and apply work
+    DEPLOYABLE = "deployable"  # a provider implements it (or the loader expands it): deployed
     VALIDATE_ONLY = "validate-only"  # Heat ships it (the catalog knows it), no provider yet
     UNKNOWN = "unknown"  # neither Heat nor any provider knows it
 
@@ -41,13 +42,25 @@ def provider_names(registry: Registry) -> dict[str, str]:
     return owners
 
 
+# The provider column of a type the template loader expands (a nested stack flattened into
+# its parent) rather than a provider deploying it.
+EXPANDED_BY = "template"
+
+
 def classify(
-    registry: Registry, type_name: str, owners: dict[str, str] | None = None
+    registry: Registry,
+    type_name: str,
+    owners: dict[str, str] | None = None,
+    expanded: AbstractSet[str] = frozenset(),
 ) -> TypeCoverage:
+    """``expanded``: the types the loader turns into other resources before planning (an
+    ``OS::Heat::Stack`` with its template): deployable though no provider has them."""
     owners = provider_names(registry) if owners is None else owners
+    if type_name in expanded and not registry.has_provider(type_name):
+        owners = {**owners, type_name: EXPANDED_BY}
     schema = heat_schema(type_name)
     in_catalog = schema is not None
-    if registry.has_provider(type_name):
+    if registry.has_provider(type_name) or type_name in expanded:
         status = Deployability.DEPLOYABLE
     elif registry.is_known(type_name):
         status = Deployability.VALIDATE_ONLY
@@ -62,12 +75,14 @@ def classify(
     )
 
 
-def type_coverage(registry: Registry, extra: Iterable[str] = ()) -> list[TypeCoverage]:
+def type_coverage(
+    registry: Registry, extra: Iterable[str] = (), expanded: AbstractSet[str] = frozenset()
+) -> list[TypeCoverage]:
     """Every catalog type, every type a provider adds beyond it, and the ``extra`` names
-    (e.g. asked for by name), sorted by name."""
+    (e.g. asked for by name), sorted by name; ``expanded`` as for ``classify``."""
     owners = provider_names(registry)
     names = set(known_types()) | set(owners) | set(extra)
-    return [classify(registry, name, owners) for name in sorted(names)]
+    return [classify(registry, name, owners, expanded) for name in sorted(names)]
 
 
 def coverage_counts(rows: Iterable[TypeCoverage]) -> Counter[Deployability]:

@@ -51,6 +51,7 @@ from .seed import seed
 from .shared_file_system import MAX_VERSION as MANILA_MAX
 from .shared_file_system import SharedFileSystem
 from .store import Store
+from .temp_url import is_temp_url, temp_url_context
 from .volume_qos import VolumeQos
 from .volume_type_admin import VolumeTypeAdmin
 from .workflow import Workflows
@@ -365,6 +366,8 @@ class SimApp:
     def _authenticate(self, req: Request, mount: Mount) -> AuthContext | None:
         if mount.service == "identity" and req.path == "/auth/tokens" and req.method == "POST":
             return None
+        if mount.service == "object-store" and is_temp_url(req):
+            return temp_url_context(req, self.object_store.temp_url_keys)
         ctx = self.identity.authenticate(req.headers.get("x-auth-token"))
         if ctx is None or (mount.service != "identity" and not ctx.project_id):
             raise ApiError(401, "The request you have made requires authentication.")

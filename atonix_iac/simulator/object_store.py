@@ -8,6 +8,11 @@ and 202 when it already exists (Swift's PUT is idempotent); HEAD answers 204 wit
 409; listings are JSON arrays sorted by name, paged by ``marker``/``limit`` with the total in
 ``X-Account-Container-Count`` / ``X-Container-Object-Count`` (how the SDK knows to stop).
 Object names may hold slashes, so dispatch joins the remaining path segments itself.
+
+TempURLs (``temp_url.py``) let a request without a token reach one object. A container with
+``X-Versions-Location`` (legacy versioning) archives an object it overwrites into that
+container as ``<len:03x><name>/<timestamp>``, and deleting the object restores its newest
+archived version, as Swift's versioned_writes does.
 """
 
 from __future__ import annotations
@@ -66,6 +71,12 @@ class ObjectStore(Router):
         if len(segments) == 2:
             return self._container_request(req, container)
         return self._object_request(req, container, "/".join(segments[2:]))
+
+    def temp_url_keys(self, project_id: str) -> list[str]:
+        """The account's ``Temp-URL-Key`` and ``Temp-URL-Key-2`` (for ``temp_url``)."""
+        account = self.store.get("swift_account", project_id)
+        meta = account["meta"] if account is not None else {}
+        return [str(meta[k]) for k in ("temp-url-key", "temp-url-key-2") if meta.get(k)]
 
     # -- records ----------------------------------------------------------------------------
 
@@ -162,13 +173,21 @@ class ObjectStore(Router):
             "X-Storage-Policy": STORAGE_POLICY,
             "Last-Modified": str(rec["last_modified_http"]),
         }
-        for field, header in (("read", "X-Container-Read"), ("write", "X-Container-Write")):
+        for field, header in (
+            ("read", "X-Container-Read"),
+            ("write", "X-Container-Write"),
+            ("versions", "X-Versions-Location"),
+        ):
             if rec.get(field):
                 headers[header] = str(rec[field])
         headers.update(self._meta_headers(rec["meta"], "container"))
         return headers
 
     def _set_acls(self, rec: Rec, headers: Mapping[str, str]) -> None:
+        if "x-versions-location" in headers:
+            rec["versions"] = headers["x-versions-location"].strip() or None
+        if "x-remove-versions-location" in headers:
+            rec["versions"] = None
         for field, header in (("read", "x-container-read"), ("write", "x-container-write")):
             if header in headers:
                 rec[field] = headers[header].strip() or None
@@ -222,6 +241,7 @@ class ObjectStore(Router):
                 "meta": {},
                 "read": None,
                 "write": None,
+                "versions": None,
                 "objects": {},
                 "created": stamp,
                 "put": stamp,
@@ -271,6 +291,7 @@ class ObjectStore(Router):
                 "meta": meta,
                 "data": req.body.decode("latin-1"),
             }
+            self._archive(req, rec, name)
             objects[name] = obj
             rec["last_modified"] = obj["last_modified"]
             self.store.changed()
@@ -289,9 +310,33 @@ class ObjectStore(Router):
             return Response(202, None)
         if req.method == "DELETE":
             del objects[name]
+            self._restore(req, rec, name)
             self.store.changed()
             return Response(204, None)
         raise ApiError(405, f"The method {req.method} is not allowed for this resource.")
+
+    # -- versioning -------------------------------------------------------------------------
+
+    def _versions(self, req: Request, rec: Rec) -> Rec | None:
+        location = rec.get("versions")
+        return self._container(req, str(location)) if location else None
+
+    def _archive(self, req: Request, rec: Rec, name: str) -> None:
+        """The object about to be overwritten, copied into the versions container."""
+        old = rec["objects"].get(name)
+        versions = self._versions(req, rec)
+        if old is not None and versions is not None:
+            versions["objects"][f"{len(name):03x}{name}/{old['created']}"] = dict(old)
+
+    def _restore(self, req: Request, rec: Rec, name: str) -> None:
+        """After a delete, the newest archived version becomes the object again."""
+        versions = self._versions(req, rec)
+        if versions is None:
+            return
+        prefix = f"{len(name):03x}{name}/"
+        archived = sorted(k for k in versions["objects"] if k.startswith(prefix))
+        if archived:
+            rec["objects"][name] = versions["objects"].pop(archived[-1])
 
 
 def _page(req: Request, items: list[Rec]) -> list[Rec]:

@@ -14,6 +14,7 @@ from atonix_iac.template.conditions import resolve_conditions as _resolve_condit
 from atonix_iac.template.environment import load_environments
 from atonix_iac.template.files import FileReader
 from atonix_iac.template.functions import evaluate
+from atonix_iac.template.heat_stack import EXPANDED_TYPES
 from atonix_iac.template.loader import TemplateLoader
 from atonix_iac.template.model import Template
 from atonix_iac.template.parameters import (
@@ -24,6 +25,7 @@ from atonix_iac.template.parameters import (
 )
 
 __all__ = [
+    "EXPANDED_TYPES",
     "BoundParameters",
     "Template",
     "bind_parameters",

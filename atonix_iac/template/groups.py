@@ -22,6 +22,7 @@ RESOURCE_GROUP: Final = "OS::Heat::ResourceGroup"
 AUTOSCALING_GROUP: Final = "OS::Heat::AutoScalingGroup"
 AWS_AUTOSCALING_GROUP: Final = "AWS::AutoScaling::AutoScalingGroup"
 INSTANCE_GROUP: Final = "OS::Heat::InstanceGroup"
+RESOURCE_CHAIN: Final = "OS::Heat::ResourceChain"
 # Groups whose members are AWS::EC2::Instance built from a launch configuration.
 LAUNCH_CONFIGURATION_GROUPS: Final = (AWS_AUTOSCALING_GROUP, INSTANCE_GROUP)
 LAUNCH_MEMBER_TYPE: Final = "AWS::EC2::Instance"
@@ -31,6 +32,7 @@ GROUP_TYPES: Final = {
     AUTOSCALING_GROUP: "resource",
     AWS_AUTOSCALING_GROUP: "LaunchConfigurationName",
     INSTANCE_GROUP: "LaunchConfigurationName",
+    RESOURCE_CHAIN: "resources",
 }
 DEFAULT_INDEX_VAR: Final = "%index%"
 
@@ -49,6 +51,8 @@ def group_definition(
     raw_props = body.get("properties") if isinstance(body, LocatedDict) else None
     raw_def = raw_props.get(prop) if isinstance(raw_props, LocatedDict) else None
     where = spec.property_locations.get(prop, spec.location)
+    if spec.type == RESOURCE_CHAIN:
+        return _chain_definition(spec, raw_def, where, resolve_type), where
     member_type: str | None = None
     if spec.type in LAUNCH_CONFIGURATION_GROUPS:
         resolved = resolve_type(LAUNCH_MEMBER_TYPE)
@@ -75,6 +79,28 @@ def group_definition(
     return definition, where
 
 
+def _chain_definition(
+    spec: ResourceSpec,
+    raw_def: Any,
+    where: SourceLocation,
+    resolve_type: Callable[[str], ResolvedType],
+) -> GroupDefinition:
+    """A chain's member types are its ``resources`` list; the literal ones are mapped through
+    the resource_registry now (a list from a parameter is taken as written)."""
+    aliases: dict[str, str] = {}
+    if isinstance(raw_def, list):
+        for item in raw_def:
+            if isinstance(item, str) and item:
+                aliases[str(item)] = resolve_type(str(item)).type
+    return GroupDefinition(
+        group=spec.name,
+        definition_property=GROUP_TYPES[RESOURCE_CHAIN],
+        member_type=None,
+        location=where,
+        chain_types=tuple(aliases.items()),
+    )
+
+
 def group_member_types(template: Template) -> set[str]:
     """The types groups will make members of (a member template's own types included)."""
     out: set[str] = set()
@@ -85,6 +111,7 @@ def group_member_types(template: Template) -> set[str]:
             out |= group_member_types(inner)
         elif definition.member_type is not None:
             out.add(definition.member_type)
+        out |= {resolved for _, resolved in definition.chain_types}
     return out
 
 

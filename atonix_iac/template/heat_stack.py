@@ -12,15 +12,29 @@ from dataclasses import replace
 from typing import Any, Final
 
 from atonix_iac.errors import Diagnostic
+from atonix_iac.template.environment import resolve_relative
 from atonix_iac.template.functions.references import GetFile
 from atonix_iac.template.model import ResourceSpec
 from atonix_iac.template.nodes import LocatedDict
 
 STACK_TYPE: Final = "OS::Heat::Stack"
+# Heat's AWS nested stack: TemplateURL (read as a file relative to the template, as a
+# template resource's type is), Parameters; outputs read as ``get_attr [stack, Outputs.X]``.
+CFN_STACK_TYPE: Final = "AWS::CloudFormation::Stack"
+# Types the loader expands into other resources before planning (no provider deploys them).
+EXPANDED_TYPES: Final = frozenset({STACK_TYPE, CFN_STACK_TYPE})
+# The property holding the nested stack's parameters, by type.
+_PARAMETERS: Final = {STACK_TYPE: "parameters", CFN_STACK_TYPE: "Parameters"}
 
 
-def inline_template(spec: ResourceSpec, source: str) -> tuple[str, str] | None:
-    """(key, text) of an OS::Heat::Stack's literal template, or None (not one, or computed)."""
+def inline_template(spec: ResourceSpec, source: str) -> tuple[str, str | None] | None:
+    """(key, text) of an OS::Heat::Stack's literal template, or None (not one, or computed);
+    an AWS::CloudFormation::Stack's TemplateURL gives (key, None): the file is to be read."""
+    if spec.type == CFN_STACK_TYPE:
+        url = spec.properties.get("TemplateURL")
+        if isinstance(url, str) and url:
+            return resolve_relative(source, str.__str__(url)), None
+        return None
     if spec.type != STACK_TYPE:
         return None
     given = spec.properties.get("template")
@@ -35,13 +49,14 @@ def parent_view(
     spec: ResourceSpec, body: Any, diagnostics: list[Diagnostic]
 ) -> tuple[ResourceSpec, LocatedDict]:
     """The resource as a template resource: its ``parameters`` are the properties."""
+    key = _PARAMETERS.get(spec.type, "parameters")
     raw_props = body.get("properties") if isinstance(body, LocatedDict) else None
-    raw_params = raw_props.get("parameters") if isinstance(raw_props, LocatedDict) else None
-    given = spec.properties.get("parameters")
-    where = spec.property_locations.get("parameters", spec.location)
+    raw_params = raw_props.get(key) if isinstance(raw_props, LocatedDict) else None
+    given = spec.properties.get(key)
+    where = spec.property_locations.get(key, spec.location)
     parameters: Mapping[str, Any] = given if isinstance(given, Mapping) else {}
     if given is not None and not isinstance(given, Mapping):
-        diagnostics.append(Diagnostic("`parameters` must be a map of parameter values", where))
+        diagnostics.append(Diagnostic(f"`{key}` must be a map of parameter values", where))
     locations = {
         str(k): raw_params.key_loc(k) if isinstance(raw_params, LocatedDict) else where
         for k in parameters

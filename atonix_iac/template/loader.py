@@ -366,7 +366,7 @@ class TemplateLoader:
                 self.diagnostics[i] = replace(diagnostic, related=(*diagnostic.related, note))
 
     def _flatten_stack(
-        self, spec: ResourceSpec, body: Any, inline: tuple[str, str], here: tuple[str, ...]
+        self, spec: ResourceSpec, body: Any, inline: tuple[str, str | None], here: tuple[str, ...]
     ) -> Flattened | None:
         """An OS::Heat::Stack with a literal template, flattened as a template resource."""
         key, text = inline
@@ -377,7 +377,9 @@ class TemplateLoader:
                 "Heat's max_nested_stack_depth",
             )
             return None
-        where = spec.property_locations.get("template", spec.location)
+        where = spec.property_locations.get(
+            "template", spec.property_locations.get("TemplateURL", spec.location)
+        )
         facade = {
             "metadata": spec.metadata,
             "deletion_policy": spec.deletion_policy.value,

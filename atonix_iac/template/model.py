@@ -171,6 +171,9 @@ class GroupDefinition:
     member_template: Any = None  # Template | None
     member_doc: Any = None
     definition_body: Any = None
+    # OS::Heat::ResourceChain: each literal type of its ``resources`` list and the type the
+    # resource_registry makes of it (members' types come from the list once it is bound).
+    chain_types: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -115,3 +115,50 @@ outputs:
   out: {value: {get_attr: [nested, outputs, joind]}}
 """
     assert stack.apply(body).outputs["out"] is None
+
+
+CFN_PARENT = """
+resources:
+  source:
+    type: OS::Heat::Value
+    properties: {value: red}
+  nested:
+    type: AWS::CloudFormation::Stack
+    properties:
+      TemplateURL: nested/child.yaml
+      TimeoutInMinutes: 5
+      Parameters:
+        label: {get_attr: [source, value]}
+        count: "3"
+  reader:
+    type: OS::Heat::Value
+    properties:
+      value: {get_attr: [nested, Outputs.joined]}
+outputs:
+  fixed:
+    value: {get_attr: [nested, Outputs.fixed]}
+  id:
+    value: {get_resource: nested}
+"""
+
+
+def test_a_cloudformation_stack_reads_its_template_url_and_outputs(stack: Stack) -> None:
+    (stack.root / "nested").mkdir()
+    (stack.root / "nested" / "child.yaml").write_text(CHILD)
+    result = stack.apply(CFN_PARENT)
+    state = stack.state()
+    assert "nested.inner" in state.resources
+    assert state.resources["reader"].attributes["value"] == "red-3"
+    assert result.outputs["fixed"] == "constant"
+    assert result.outputs["id"]
+    again = stack.apply(CFN_PARENT.replace("value: red", "value: teal"))
+    assert set(again.updated) >= {"source", "nested.inner", "reader"}
+    assert stack.state().resources["reader"].attributes["value"] == "teal-3"
+
+
+def test_a_cloudformation_stack_with_a_missing_template_is_located(stack: Stack) -> None:
+    with pytest.raises(TemplateError) as err:
+        stack.load(CFN_PARENT)
+    text = err.value.format()
+    assert "nested/child.yaml` does not exist" in text
+    assert "stack.yaml:10:7:" in text  # TemplateURL

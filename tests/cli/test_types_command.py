@@ -136,3 +136,14 @@ def test_validate_says_success_for_a_deployable_template_without_a_cloud(
     assert result.exit_code == 0, result.output
     assert result.stderr == ""
     assert result.stdout.strip() == "Success! The template is valid."
+
+
+def test_nested_stack_types_the_loader_expands_are_deployable(project: Project) -> None:
+    result = project.run("types", "-json", "OS::Heat::Stack")
+    assert result.exit_code == 0, result.output
+    (row,) = json.loads(result.stdout)["types"]
+    assert (row["status"], row["provider"]) == ("deployable", "template")
+    only = project.run("types", "--validate-only", "Heat::Stack")
+    assert "OS::Heat::Stack" not in only.stdout
+    cfn = json.loads(project.run("types", "-json", "AWS::CloudFormation::Stack").stdout)
+    assert cfn["types"][0]["status"] == "deployable"

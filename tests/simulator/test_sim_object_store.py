@@ -4,9 +4,11 @@ listings paged by marker, metadata set and removed through headers)."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
+import requests
 from openstack import exceptions
 
 
@@ -70,3 +72,58 @@ def test_account_is_the_tokens_project_only(connect: Any) -> None:
     assert [c.name for c in alt.object_store.containers()] == []
     account = demo.object_store.head("", raise_exc=False)
     assert account.headers["X-Account-Container-Count"] == "1"
+
+
+def _temp_url(
+    conn: Any, path: str, method: str, *, key: str = "k3y", expired: bool = False, **extra: Any
+) -> str:
+    """A TempURL as openstacksdk signs it (the path Swift sees, from ``/v1/``)."""
+    endpoint = conn.object_store.get_endpoint()
+    root = endpoint[: endpoint.index("/v1/")]
+    when, absolute = (int(time.time()) - 5, True) if expired else (60, False)
+    signed = conn.object_store.generate_temp_url(
+        path, when, method, absolute=absolute, temp_url_key=key, **extra
+    )
+    return root + signed
+
+
+def test_temp_url_reaches_one_object_without_a_token(conn: Any) -> None:
+    store = conn.object_store
+    store.set_account_temp_url_key("k3y")
+    store.create_container(name="drop")
+    account = store.get_endpoint().rsplit("/", 1)[1]
+    path = f"/v1/{account}/drop/report.json"
+    put = requests.put(_temp_url(conn, path, "PUT"), data=b'{"ok": 1}', timeout=10)
+    assert put.status_code == 201
+    assert store.download_object("report.json", container="drop") == b'{"ok": 1}'
+    got = requests.get(_temp_url(conn, path, "GET"), timeout=10)
+    assert (got.status_code, got.content) == (200, b'{"ok": 1}')
+    # A GET signature does not allow a PUT; a wrong key, an expired URL, a container path: 401.
+    assert requests.put(_temp_url(conn, path, "GET"), data=b"x", timeout=10).status_code == 401
+    wrong = _temp_url(conn, path, "PUT", key="other")
+    assert requests.put(wrong, data=b"x", timeout=10).status_code == 401
+    expired = _temp_url(conn, path, "PUT", expired=True)
+    assert requests.put(expired, data=b"x", timeout=10).status_code == 401
+    container = _temp_url(conn, f"/v1/{account}/drop/", "GET", prefix=True)
+    assert requests.get(container, timeout=10).status_code == 401
+
+
+def test_versions_location_archives_overwrites_and_delete_restores(conn: Any) -> None:
+    store = conn.object_store
+    store.create_container(name="signals", versions_location="signals")
+    assert store.get_container_metadata("signals").versions_location == "signals"
+    for body in (b"one", b"two", b"three"):
+        store.create_object("signals", "h", data=body)
+    names = sorted(o.name for o in store.objects("signals"))
+    assert len(names) == 3 and names[-1] == "h"
+    assert all(n.startswith("001h/") for n in names[:-1])
+    assert [store.download_object(n, container="signals") for n in names] == [
+        b"one",
+        b"two",
+        b"three",
+    ]
+    store.delete_object("h", container="signals")
+    assert store.download_object("h", container="signals") == b"two"
+    store.delete_object("h", container="signals")
+    store.delete_object("h", container="signals")
+    assert list(store.objects("signals")) == []

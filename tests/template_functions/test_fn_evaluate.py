@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
@@ -185,9 +184,9 @@ def test_sensitive_inputs_give_sensitive_results(text: str, plain: Any) -> None:
     assert "hunter2" not in repr(result) and "hunter2" not in str(result)
 
 
-def test_performance_ten_thousand_resources() -> None:
-    """Parse and evaluate 10,000 resources' properties: no copying of call-free data, and well
-    within interactive time."""
+def test_ten_thousand_resources_share_call_free_data() -> None:
+    """Parse and evaluate 10,000 resources' properties: call-free data is shared, never copied.
+    How long it takes is the benchmarks' business (bench/), not a timed assertion here."""
     props = located(
         """
         name: {list_join: ['-', [{get_param: 'OS::stack_name'}, web, {get_param: idx}]]}
@@ -203,11 +202,7 @@ def test_performance_ten_thousand_resources() -> None:
     )
     ctx = make_ctx()
     resolve_ctx = FakeContext({"flavor": "m1", "idx": "1"}, pending={"port"})
-    start = time.perf_counter()
     parsed = [parse_value(props, ctx) for _ in range(10_000)]
-    middle = time.perf_counter()
-    for value in parsed:
-        evaluate(value, resolve_ctx)
-    end = time.perf_counter()
+    results = [evaluate(value, resolve_ctx) for value in parsed]
     assert parsed[0]["metadata"] is props["metadata"]  # call-free data is shared, not copied
-    assert middle - start < 10 and end - middle < 10, (middle - start, end - middle)
+    assert all(r == results[0] for r in results)

@@ -60,6 +60,12 @@ class ResourceGroupResource(_Aggregate):
         return {REMOVED_PROPERTY: list(properties.get(REMOVED_PROPERTY) or []), SHOW: {}}
 
 
+class ResourceChainResource(_Aggregate):
+    """OS::Heat::ResourceChain: its members (``chain.N``) are the planner's expansion."""
+
+    type_name = "OS::Heat::ResourceChain"
+
+
 class AutoScalingGroupResource(_Aggregate):
     type_name = "OS::Heat::AutoScalingGroup"
 

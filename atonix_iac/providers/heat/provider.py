@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from atonix_iac.providers.base import Provider, ResourceType
+from atonix_iac.providers.heat.access_policy import AccessPolicyResource
 from atonix_iac.providers.heat.delay import DelayResource
 from atonix_iac.providers.heat.deployed_server import DeployedServerResource
 from atonix_iac.providers.heat.groups import (
@@ -15,6 +16,7 @@ from atonix_iac.providers.heat.groups import (
     AwsScalingPolicyResource,
     InstanceGroupResource,
     LaunchConfigurationResource,
+    ResourceChainResource,
     ResourceGroupResource,
     ScalingPolicyResource,
 )
@@ -65,6 +67,8 @@ class HeatProvider(Provider):
             TestResource(sleep=sleep),
             ResourceGroupResource(),
             AutoScalingGroupResource(),
+            ResourceChainResource(),
+            AccessPolicyResource(),
             ScalingPolicyResource(),
             AwsAutoScalingGroupResource(),
             AwsScalingPolicyResource(),

@@ -10,6 +10,10 @@ from atonix_iac.providers.base import Provider, ResourceType
 from atonix_iac.providers.openstack import (
     _lookup,
     aodh,
+    aws_ec2,
+    aws_network,
+    aws_s3,
+    aws_vpc,
     container,
     container_infra,
     database,
@@ -26,6 +30,7 @@ from atonix_iac.providers.openstack import (
     network_vpn,
     reservation,
     shared_file_system,
+    swift_signal,
     zaqar,
 )
 from atonix_iac.providers.openstack._base import DEFAULT_TIMEOUT_S, CloudSession, OpenStackResource
@@ -98,6 +103,11 @@ TYPES: tuple[type[OpenStackResource], ...] = (
     *network_taas.TYPES,
     *network_firewall.TYPES,
     *network_l2gw.TYPES,
+    *aws_ec2.TYPES,
+    *aws_network.TYPES,
+    *aws_s3.TYPES,
+    *aws_vpc.TYPES,
+    *swift_signal.TYPES,
     *aodh.TYPES,
     *zaqar.TYPES,
     *mistral.TYPES,
