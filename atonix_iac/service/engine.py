@@ -27,6 +27,7 @@ from atonix_iac.apply.providers import make_registry
 from atonix_iac.apply.recover import recover_intents
 from atonix_iac.apply.refresh import refresh_state
 from atonix_iac.apply.scaling import signal_scaling_policy
+from atonix_iac.apply.workflow_signal import WORKFLOW_TYPES, signal_workflow
 from atonix_iac.errors import ApplyError, AtonixError
 from atonix_iac.planner import make_plan
 from atonix_iac.planner.plan import Plan, PlanMode
@@ -332,9 +333,18 @@ class Engine:
 
     def _signal(self, record: StackRecord, detail: dict[str, Any]) -> str:
         """A scaling policy's signal: the group resized under the stack lock (held by
-        run_job). The stack's status is left as it was, as Heat leaves it."""
+        run_job); a Mistral workflow's: an execution started. The stack's status is left as
+        it was, as Heat leaves it."""
         binding = self.bindings.for_key(record.workspace, record.environment)
         registry = self.registry(binding)
+        address = str(detail.get("resource"))
+        target = self.store.load(record.key).resources.get(address)
+        if target is not None and target.type in WORKFLOW_TYPES:
+            run = signal_workflow(
+                self.store, record.key, registry, address, detail.get("data"), already_locked=True
+            )
+            log.info("signal %s: execution %s", address, run.get("id"))
+            return "done"
         template = load_stack_template(record)
         params = bind_record(record, template, binding)
         types = {r.address: r.type for r in self.store.iter_resources(record.key)}

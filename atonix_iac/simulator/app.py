@@ -19,6 +19,7 @@ from urllib.parse import parse_qs, unquote
 from . import lifecycle
 from .admin import Admin
 from .aggregates import Aggregates
+from .alarming import Alarming
 from .backend import Backend
 from .block_storage import MAX_VERSION as VOLUME_MAX
 from .block_storage import BlockStorage
@@ -38,6 +39,7 @@ from .identity_admin import IdentityAdmin
 from .identity_roles import RoleAssignments
 from .image import Image
 from .key_manager import KeyManager
+from .messaging import Messaging
 from .network import Networking
 from .object_store import ObjectStore
 from .octavia import LoadBalancing
@@ -52,6 +54,7 @@ from .store import Store
 from .temp_url import is_temp_url, temp_url_context
 from .volume_qos import VolumeQos
 from .volume_type_admin import VolumeTypeAdmin
+from .workflow import Workflows
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 
@@ -93,6 +96,9 @@ MOUNTS = {
     "database": Mount("database", "v1.0"),
     "container": Mount("container", "v1"),
     "reservation": Mount("reservation", "v1"),
+    "alarming": Mount("alarming", "v2"),
+    "messaging": Mount("messaging", "v2"),
+    "workflow": Mount("workflow", "v2"),
 }
 
 
@@ -137,6 +143,9 @@ class SimApp:
         self.database = Database(self.backend)
         self.containers = Container(self.backend)
         self.reservation = Reservation(self.backend)
+        self.alarming = Alarming(self.backend)
+        self.messaging = Messaging(self.backend)
+        self.workflows = Workflows(self.backend)
         self.admin = Admin(self)
         self._routers: dict[str, Router] = {
             "identity": self.identity.router,
@@ -153,6 +162,9 @@ class SimApp:
             "database": self.database.router,
             "container": self.containers.router,
             "reservation": self.reservation.router,
+            "alarming": self.alarming.router,
+            "messaging": self.messaging.router,
+            "workflow": self.workflows.router,
         }
         with store.lock:
             seed(self.backend, self.network, list(projects))
@@ -309,6 +321,12 @@ class SimApp:
             return self.containers.discovery(req, versioned)
         if mount.service == "reservation":
             return self.reservation.discovery(req, versioned)
+        if mount.service == "alarming":
+            return self.alarming.discovery(req, versioned)
+        if mount.service == "messaging":
+            return self.messaging.discovery(req, versioned)
+        if mount.service == "workflow":
+            return self.workflows.discovery(req, versioned)
         return self.network.discovery(req, versioned)
 
     def _api(
@@ -413,6 +431,9 @@ _VERSIONED_ROOTS = (
     "database",
     "container",
     "reservation",
+    "alarming",
+    "messaging",
+    "workflow",
 )
 
 

@@ -129,4 +129,13 @@ def error_body(service: str, err: ApiError) -> tuple[str, bytes | dict[str, Any]
         title = REASONS.get(status, "Error")
         item = {"request_id": "", "code": str(status), "status": status, "title": title}
         return "application/json", {"errors": [{**item, "detail": message}]}
+    if service == "alarming":  # Aodh: WSME under pecan
+        code = "Client" if status < 500 else "Server"
+        fault = {"faultcode": code, "faultstring": message, "debuginfo": None}
+        return "application/json", {"error_message": fault}
+    if service == "workflow":  # Mistral: WSME
+        code = "Client" if status < 500 else "Server"
+        return "application/json", {"faultcode": code, "faultstring": message, "debuginfo": None}
+    if service == "messaging":  # Zaqar: falcon
+        return "application/json", {"title": REASONS.get(status, "Error"), "description": message}
     return "application/json", {"error": {"code": status, "message": message}}

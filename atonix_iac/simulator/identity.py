@@ -42,6 +42,9 @@ CATALOG = (
     ("database", "trove", "/database/v1.0/{project_id}"),
     ("container", "zun", "/container/v1"),
     ("reservation", "blazar", "/reservation/v1"),
+    ("alarming", "aodh", "/alarming"),
+    ("messaging", "zaqar", "/messaging"),
+    ("workflowv2", "mistral", "/workflow/v2"),
 )
 REGION = "RegionOne"
 #: Names for services hosted outside the simulator (``SimConfig.extra_catalog``).

@@ -66,3 +66,47 @@ def test_a_post_to_signal_url_scales_the_group(
     )
     assert other.status_code == 400 and "takes no signals" in other.text
     heat.stacks.delete(stack_id)
+
+
+WORKFLOW = """\
+heat_template_version: 2018-08-31
+resources:
+  restart:
+    type: OS::Mistral::Workflow
+    properties:
+      type: direct
+      input: {server: null}
+      tasks:
+        - {name: reboot, action: std.echo output=<% $.server %>}
+outputs:
+  url:
+    value: {get_attr: [restart, alarm_url]}
+"""
+
+
+def test_a_post_to_a_workflows_alarm_url_starts_an_execution(
+    service: RunningService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As Heat's Workflow.handle_signal: the signal's input over the template's."""
+    token, project = service.token("demo")
+    monkeypatch.setenv("ATONIX_SERVICE_URL", f"{service.url}/v1/{project}")
+    heat = service.heat("demo")
+    stack_id = heat.stacks.create(stack_name="flows", template=WORKFLOW)["stack"]["id"]
+    stack = service.wait_status(heat, stack_id, ("CREATE_COMPLETE",))
+    assert stack.stack_status == "CREATE_COMPLETE", stack.stack_status_reason
+    url = heat.stacks.output_show(stack_id, "url")["output"]["output_value"]
+    assert url == f"{service.url}/v1/{project}/stacks/flows/resources/restart/signal"
+    answer = requests.post(
+        url, json={"input": {"server": "web-1"}}, headers={"X-Auth-Token": token}
+    )
+    assert answer.status_code == 200, answer.text
+    deadline = time.monotonic() + 60
+    while True:
+        shown = heat.resources.get(stack_id, "restart").attributes  # type: ignore[attr-defined]
+        runs = shown.get("executions") or []
+        if runs:
+            break
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    assert (runs[0]["input"], runs[0]["state"]) == ({"server": "web-1"}, "SUCCESS")
+    heat.stacks.delete(stack_id)

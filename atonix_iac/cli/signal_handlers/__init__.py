@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
-from . import scaling_policy, wait_condition_handle
+from . import mistral_workflow, scaling_policy, wait_condition_handle
 
 if TYPE_CHECKING:
     from atonix_iac.state.model import ResourceState
@@ -29,4 +29,5 @@ HANDLERS: Final[Mapping[str, SignalHandler]] = {
     "OS::Heat::StructuredDeployment": wait_condition_handle.signal,
     "OS::Heat::ScalingPolicy": scaling_policy.signal,
     "AWS::AutoScaling::ScalingPolicy": scaling_policy.signal,
+    "OS::Mistral::Workflow": mistral_workflow.signal,
 }

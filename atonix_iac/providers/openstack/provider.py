@@ -9,6 +9,7 @@ from typing import Any
 from atonix_iac.providers.base import Provider, ResourceType
 from atonix_iac.providers.openstack import (
     _lookup,
+    aodh,
     aws_ec2,
     aws_network,
     aws_s3,
@@ -18,6 +19,8 @@ from atonix_iac.providers.openstack import (
     database,
     load_balancer,
     load_balancer_zones,
+    mistral,
+    mistral_external,
     network_admin,
     network_extras,
     network_firewall,
@@ -28,6 +31,7 @@ from atonix_iac.providers.openstack import (
     reservation,
     shared_file_system,
     swift_signal,
+    zaqar,
 )
 from atonix_iac.providers.openstack._base import DEFAULT_TIMEOUT_S, CloudSession, OpenStackResource
 from atonix_iac.providers.openstack._errors import sdk_errors
@@ -104,6 +108,10 @@ TYPES: tuple[type[OpenStackResource], ...] = (
     *aws_s3.TYPES,
     *aws_vpc.TYPES,
     *swift_signal.TYPES,
+    *aodh.TYPES,
+    *zaqar.TYPES,
+    *mistral.TYPES,
+    *mistral_external.TYPES,
 )
 TYPE_NAMES: frozenset[str] = frozenset(t.type_name for t in TYPES)
 

@@ -14,6 +14,7 @@ import falcon
 
 from atonix_iac.apply.scaling import SCALING_POLICY_TYPES
 from atonix_iac.apply.signals import deliver_signal, is_handle
+from atonix_iac.apply.workflow_signal import WORKFLOW_TYPES
 from atonix_iac.errors import AtonixError
 from atonix_iac.state.model import ResourceState, ResourceStatus
 from atonix_iac.state.records import EventRecord, StackRecord, page
@@ -261,7 +262,8 @@ class ResourceItem:
     ) -> None:
         """A signal to a wait condition handle or a software deployment: validated as Heat
         would and appended to the state's signal inbox, where the waiting run reads it; to a
-        scaling policy: a SIGNAL job that resizes its group under the stack lock. A handle may
+        scaling policy: a SIGNAL job that resizes its group under the stack lock (to a Mistral
+        workflow: one that starts an execution). A handle may
         be signalled with its own token (a server's curl_cli)."""
         handle_token = getattr(req.context, "handle_token", None)
         if handle_token is not None:
@@ -275,7 +277,7 @@ class ResourceItem:
             details: Any = json.loads(raw) if raw else None
         except ValueError:
             raise bad_request("The request body could not be parsed as JSON") from None
-        if resource.type in SCALING_POLICY_TYPES:
+        if resource.type in SCALING_POLICY_TYPES or resource.type in WORKFLOW_TYPES:
             records = self.services.engine.records
             job = records.add_job(
                 record.id, "SIGNAL", {"resource": resource.address, "data": details}
