@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from . import health, procs
 from .layout import Layout
-from .services import START_ORDER
+from .services import all_processes, enabled_processes
 
 
 def status(layout: Layout) -> int:
@@ -15,8 +15,11 @@ def status(layout: Layout) -> int:
         return 3
     healthy = True
     total = 0.0
-    for process in START_ORDER:
+    wanted = set(enabled_processes())
+    for process in all_processes():
         record = records.get(process.name)
+        if record is None and process not in wanted:
+            continue  # an optional service that is not enabled
         if record is None:
             print(f"  {process.name:<17} not started")
             healthy = False
