@@ -157,8 +157,7 @@ def _swift_rings(layout: Layout) -> list[list[str]]:
         Path(path).unlink(missing_ok=True)
         commands += [
             [builder, path, "create", "8", "1", "1"],
-            [builder, path, "add", "--region", "1", "--zone", "1", "--ip", HOST, "--port",
-             str(port), "--device", "d1", "--weight", "1"],
+            [builder, path, "add", f"r1z1-{HOST}:{port}/d1", "1"],
             [builder, path, "rebalance"],
         ]
     return commands
@@ -263,7 +262,10 @@ def up(layout: Layout, fresh: bool = False) -> None:
     _start(layout, KEYSTONE)
     _wait_healthy(layout, KEYSTONE)
     timer.mark("keystone answering")
-    syncs = {**(_db_sync(layout, secrets) if first_start else {}), **_optional_sync(layout, secrets)}
+    syncs = {
+        **(_db_sync(layout, secrets) if first_start else {}),
+        **_optional_sync(layout, secrets),
+    }
     optional = optional_enabled()
     with ThreadPoolExecutor(max_workers=2) as pool:
         catalog = pool.submit(_seed_catalog, layout, first_start, optional)
