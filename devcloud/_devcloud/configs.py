@@ -137,10 +137,13 @@ def write_entry_module(layout: Layout, service: str, module: str) -> str:
 def _app_import(layout: Layout, service: str, module: str) -> str:
     if service != "barbican":
         return f"from {module} import application  # noqa: E402\n"
-    # barbican.wsgi.api parses no command line (so no config file) and loads its paste
-    # pipeline from /etc/barbican: parse our file again and load our pipeline instead.
+    # Barbican parses no command line: the API and each plugin module parse a configuration
+    # of their own from oslo.config's default files only (so the simple_crypto KEK would be
+    # missing), and its paste pipeline comes from /etc/barbican. oslo.config also searches
+    # $SNAP_COMMON/etc/barbican/, which is our etc/barbican/; the paste file is loaded by path.
     paste = layout.etc / service / PASTE_TEMPLATES[service]
     return (
+        f"os.environ['SNAP_COMMON'] = {str(layout.state)!r}\n"
         "from barbican.common import config as _config  # noqa: E402\n"
         "_config.parse_args(_config.CONF, args=sys.argv[1:])\n"
         "from paste import deploy  # noqa: E402\n"

@@ -21,11 +21,11 @@ def status(layout: Layout) -> int:
         if record is None and process not in wanted:
             continue  # an optional service that is not enabled
         if record is None:
-            print(f"  {process.name:<17} not started")
+            print(f"  {process.name:<22} not started")
             healthy = False
             continue
         if process.name not in alive:
-            print(f"  {process.name:<17} DEAD (pid {record.pid})")
+            print(f"  {process.name:<22} DEAD (pid {record.pid})")
             healthy = False
             continue
         rss = procs.rss_mib(record.pid)
@@ -33,7 +33,7 @@ def status(layout: Layout) -> int:
         url = process.health_url()
         probe = "" if url is None else ("answers" if health.answers(url) else "NOT ANSWERING")
         healthy = healthy and probe != "NOT ANSWERING"
-        print(f"  {process.name:<17} pid {record.pid:<8} {rss:6.0f} MiB  {probe}")
-    print(f"  {'total':<17} {'':<12} {total:6.0f} MiB")
+        print(f"  {process.name:<22} pid {record.pid:<8} {rss:6.0f} MiB  {probe}")
+    print(f"  {'total':<22} {'':<12} {total:6.0f} MiB")
     print(f"clouds.yaml: {layout.clouds_yaml}" if layout.clouds_yaml.exists() else "")
     return 0 if healthy else 1
