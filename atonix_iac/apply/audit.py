@@ -37,6 +37,9 @@ class CallOutcome:
 
     physical_id: str | None = None
     elapsed_s: float = 0.0
+    # With ``audited(..., deferred=True)``: the record of a call that succeeded, for the
+    # caller to commit in the same transaction as the call's result.
+    record: AuditRecord | None = None
 
 
 @contextmanager
@@ -50,8 +53,13 @@ def audited(
     *,
     project: str | None = None,
     clock: Callable[[], float] = time.monotonic,
+    deferred: bool = False,
 ) -> Iterator[CallOutcome]:
-    """Time the enclosed provider call and record it, ok or failed, before anything else."""
+    """Time the enclosed provider call and record it, ok or failed, before anything else.
+
+    ``deferred``: a call that succeeds is not written here but left in ``outcome.record``,
+    for the caller to commit with the call's result (one transaction per resource instead
+    of two); a failed call is still written at once."""
     outcome = CallOutcome(physical_id)
     started_at = datetime.now(UTC)
     start = clock()
@@ -65,21 +73,23 @@ def audited(
         raise
     finally:
         outcome.elapsed_s = clock() - start
-        sink.record_audit(
-            AuditRecord(
-                key=key,
-                address=address,
-                type=type_name,
-                physical_id=outcome.physical_id,
-                action=action,
-                result=result,
-                who=current_user(),
-                started_at=started_at,
-                duration_s=outcome.elapsed_s,
-                message=message,
-                project=project,
-            )
+        record = AuditRecord(
+            key=key,
+            address=address,
+            type=type_name,
+            physical_id=outcome.physical_id,
+            action=action,
+            result=result,
+            who=current_user(),
+            started_at=started_at,
+            duration_s=outcome.elapsed_s,
+            message=message,
+            project=project,
         )
+        if deferred and result == "ok":
+            outcome.record = record
+        else:
+            sink.record_audit(record)
 
 
 def record_event(

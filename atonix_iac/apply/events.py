@@ -34,6 +34,7 @@ class EventKind(StrEnum):
     DONE = "done"
     FAILED = "failed"
     RETRY = "retry"  # a transient fault; the operation goes on after a pause (message says)
+    PAUSE = "pause"  # waiting out a group's pause_time before starting (message says)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +45,7 @@ class ApplyEvent:
     at: float  # time.monotonic() when the event happened
     elapsed_s: float | None = None  # for DONE and FAILED
     physical_id: str | None = None
-    message: str | None = None  # the error, for FAILED and RETRY
+    message: str | None = None  # the error, for FAILED and RETRY; the wait, for PAUSE
     deposed: str | None = None  # set when the operation concerns a deposed object
     rollback: bool = False  # the step undoes this run's work after a failure
 

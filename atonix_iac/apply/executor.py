@@ -35,6 +35,7 @@ from atonix_iac.apply.events import (
     ignore_event,
 )
 from atonix_iac.apply.external import ReadContext, read_external
+from atonix_iac.apply.pauses import BatchPauses
 from atonix_iac.apply.refresh import state_key_of
 from atonix_iac.apply.retry import RetryPolicy, retrying
 from atonix_iac.apply.rollback import RunWork, Undoer, roll_back
@@ -62,7 +63,7 @@ from atonix_iac.planner.plan import Action, Plan, PlanMode, ResourceChange
 from atonix_iac.planner.protocols import BoundParams
 from atonix_iac.providers.base import ResourceIdentity, ResourceResult, ResourceType
 from atonix_iac.providers.signals import SignalChannel
-from atonix_iac.state.model import ResourceState, ResourceStatus, StackKey
+from atonix_iac.state.model import AuditRecord, ResourceState, ResourceStatus, StackKey
 from atonix_iac.state.store import StateStore
 from atonix_iac.template.model import Template
 from atonix_iac.template.values import contains_sensitive, contains_unknown, unwrap
@@ -215,12 +216,15 @@ class _Run:
         # The state before this run, for a rollback (depose adds to self.prior as it goes).
         before = dict(self.prior) if rollback else {}
         prior_state = self.store.load(self.key) if rollback else None
+        pauses = BatchPauses.of(self.template, self.params, self.prior, schedule.graph)
         result = walk(
             schedule.graph,
             self.run_step,
             parallelism=parallelism,
             sort_key=schedule.order.__getitem__,
             keep_going=on_failure is OnFailure.CONTINUE,
+            delay=pauses.delay,
+            on_delayed=pauses.announcer(self.emit),
         )
         undone: RollbackOutcome | None = None
         if not result.ok and prior_state is not None:
@@ -370,10 +374,16 @@ class _Run:
             self.emit(EventKind.FAILED, step, operation, message=err.format())
             raise
 
-    def remember(self, state: ResourceState, done: list[str] | None = None) -> None:
-        """Commit ``state`` the moment its call completed, and make it what later steps
-        resolve against (``done``: the result list it joins, for a success)."""
-        self.store.put_resource(self.key, state)
+    def remember(
+        self,
+        state: ResourceState,
+        done: list[str] | None = None,
+        audit: AuditRecord | None = None,
+    ) -> None:
+        """Commit ``state`` the moment its call completed (with the call's audit record, in
+        one transaction), and make it what later steps resolve against (``done``: the
+        result list it joins, for a success)."""
+        self.store.put_resource(self.key, state, audit)
         with self.guard:
             self.known[state.address] = state
             if done is not None:
@@ -418,6 +428,7 @@ class _Run:
                 "create",
                 None,
                 project=self.audit_project,
+                deferred=True,
             ) as call:
                 if impl.recoverable:
                     result = self.create_in_two_steps(step, impl, identity, intent, call)
@@ -445,7 +456,7 @@ class _Run:
             ),
             updated_at=datetime.now(UTC),
         )
-        self.remember(created, self.created)
+        self.remember(created, self.created, call.record)
         self.emit(
             EventKind.DONE,
             step,
@@ -609,6 +620,7 @@ class _Run:
                 "update",
                 physical_id,
                 project=self.audit_project,
+                deferred=True,
             ) as call:
                 result = retrying(
                     self.policy,
@@ -647,7 +659,7 @@ class _Run:
             prevent_destroy=spec.lifecycle.prevent_destroy is True,
             updated_at=datetime.now(UTC),
         )
-        self.remember(updated, self.updated)
+        self.remember(updated, self.updated, call.record)
         self.emit(
             EventKind.DONE,
             step,
@@ -683,6 +695,7 @@ class _Run:
                 "delete",
                 target.physical_id,
                 project=self.audit_project,
+                deferred=True,
             ) as call:
                 retrying(
                     self.policy,
@@ -701,7 +714,7 @@ class _Run:
                 message=_located(err, change).format(),
             )
             raise
-        self.forget(step)
+        self.forget(step, audit=call.record)
         self.emit(
             EventKind.DONE,
             step,
@@ -710,8 +723,10 @@ class _Run:
             physical_id=target.physical_id,
         )
 
-    def forget(self, step: Step, *, destroyed: bool = True) -> None:
-        self.store.remove_resource(self.key, step.address, step.deposed)
+    def forget(
+        self, step: Step, *, destroyed: bool = True, audit: AuditRecord | None = None
+    ) -> None:
+        self.store.remove_resource(self.key, step.address, step.deposed, audit)
         with self.guard:
             if step.deposed is None:
                 self.known.pop(step.address, None)

@@ -7,6 +7,8 @@ The state before the run and the state after its walk tell what the run did, ste
 * a resource it updated (or failed to update) is updated back to its prior properties;
 * a replaced resource's prior object, still present as a deposed object, is current again;
   a prior record the run forgot (Retain) is recorded again;
+* an object it adopted through ``external_id`` is only dropped from state again (an adopted
+  object is never written to), and one it stopped adopting is recorded again;
 * a create the run could not confirm is settled first (``apply.recover``), so an object
   made behind a lost answer is found by its token and deleted too;
 * an object the run deleted cannot be brought back: that is reported, as is each undo that
@@ -62,6 +64,7 @@ class UndoKind(StrEnum):
     REVERT = "revert"  # update a resource back to its prior properties
     REINSTATE = "reinstate"  # a deposed prior object is current again (state only)
     RECORD = "record"  # a record this run forgot is written again (state only)
+    FORGET = "forget"  # an object this run adopted (external_id) is dropped (state only)
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -81,6 +84,7 @@ class RunWork:
 
     created: frozenset[str] = frozenset()
     updated: frozenset[str] = frozenset()
+    adopted: frozenset[str] = frozenset()  # read through external_id
     touched: frozenset[str] = frozenset()  # every address a started step concerns
     forget_only: frozenset[str] = frozenset()  # state keys the plan drops without deleting
     planned: Mapping[str, frozenset[str]] = field(default_factory=dict)  # update: properties
@@ -89,6 +93,7 @@ class RunWork:
     def of(cls, schedule: Schedule, started: Iterable[Step]) -> RunWork:
         created: set[str] = set()
         updated: set[str] = set()
+        adopted: set[str] = set()
         touched: set[str] = set()
         forget_only: set[str] = set()
         planned: dict[str, frozenset[str]] = {}
@@ -100,11 +105,14 @@ class RunWork:
             elif step.kind is StepKind.UPDATE:
                 updated.add(step.address)
                 planned[step.address] = frozenset(c.name for c in change.changes)
+            elif step.kind is StepKind.READ:
+                adopted.add(step.address)
             elif change.action is Action.DELETE and change.forget_only:
                 forget_only.add(f"{step.address}#{step.deposed}" if step.deposed else step.address)
         return cls(
             frozenset(created),
             frozenset(updated),
+            frozenset(adopted),
             frozenset(touched),
             frozenset(forget_only),
             planned,
@@ -178,6 +186,9 @@ class _Planner:
                 self.plan.impossible.append((address, why))
             else:
                 destroy = self.plan.add(Undo(UndoKind.DESTROY, address), new, None)
+        elif address in self.work.adopted and new is not None and new.external:
+            if new.physical_id not in prior_ids:  # adopted by this run: forgotten again
+                destroy = self.plan.add(Undo(UndoKind.FORGET, address), new, None)
         elif address in self.work.updated and old is not None and new is not None:
             changed = new.status != old.status or new.properties != old.properties
             if changed or new.physical_id != old.physical_id:
@@ -219,7 +230,8 @@ class _Planner:
                 self.after_destroy(destroy, self.plan.add(undo, moved, record))
             return
         forgotten = (
-            record.deletion_policy == "Retain"
+            record.external
+            or record.deletion_policy == "Retain"
             or key in self.work.forget_only
             or not record.physical_id
         )
@@ -249,9 +261,10 @@ class _Planner:
             if undo.kind not in (UndoKind.DESTROY, UndoKind.REVERT):
                 continue
             for dependency in plan.now[undo].dependencies:
-                target = Undo(UndoKind.DESTROY, dependency)
-                if target in plan.graph and target != undo:
-                    plan.graph.add_edge(undo, target)
+                for kind in (UndoKind.DESTROY, UndoKind.FORGET):
+                    target = Undo(kind, dependency)
+                    if target in plan.graph and target != undo:
+                        plan.graph.add_edge(undo, target)
         return plan
 
 
@@ -293,6 +306,8 @@ class Undoer:
     def visit(self, undo: Undo) -> None:
         if undo.kind is UndoKind.DESTROY:
             self.destroy(undo, self.plan.now[undo])
+        elif undo.kind is UndoKind.FORGET:
+            self.forget(undo, self.plan.now[undo])
         elif undo.kind is UndoKind.REVERT:
             self.revert(undo, self.plan.now[undo], self.plan.prior[undo])
         else:
@@ -343,10 +358,7 @@ class Undoer:
     def destroy(self, undo: Undo, record: ResourceState) -> None:
         ident = record.physical_id
         if record.deletion_policy == "Retain" or not ident:
-            self.emit(EventKind.START, undo, Operation.FORGET, physical_id=ident)
-            self.store.remove_resource(self.key, record.address)
-            (self.forgotten if ident else self.destroyed).append(record.address)
-            self.emit(EventKind.DONE, undo, Operation.FORGET, physical_id=ident)
+            self.forget(undo, record)
             return
         impl = self.implementation(record)
         self.emit(EventKind.START, undo, Operation.DELETE, physical_id=ident)
@@ -373,6 +385,14 @@ class Undoer:
         self.emit(
             EventKind.DONE, undo, Operation.DELETE, elapsed_s=call.elapsed_s, physical_id=ident
         )
+
+    def forget(self, undo: Undo, record: ResourceState) -> None:
+        """A state-only step: the record goes, the object (if any) stays."""
+        ident = record.physical_id
+        self.emit(EventKind.START, undo, Operation.FORGET, physical_id=ident)
+        self.store.remove_resource(self.key, record.address)
+        (self.forgotten if ident else self.destroyed).append(record.address)
+        self.emit(EventKind.DONE, undo, Operation.FORGET, physical_id=ident)
 
     def revert(self, undo: Undo, now: ResourceState, prior: ResourceState) -> None:
         impl = self.implementation(now)

@@ -13,15 +13,20 @@ fully deterministic. Depth first keeps what was started moving: when a port comp
 server takes the next slot rather than the hundredth sibling port, so the slow resources at
 the ends of chains are the ones kept in flight (breadth first, a large apply would create every
 port before its first server, leaving most slots to quick steps while the slow ones queue).
+
+A node may have to wait a while once ready (``delay``: a group's ``pause_time`` between
+batches): it waits in the walking thread's timer queue, holding no slot, and the walk goes on
+with other nodes meanwhile.
 """
 
 from __future__ import annotations
 
 import heapq
+import time
 from collections.abc import Callable, Hashable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from queue import SimpleQueue
+from queue import Empty, SimpleQueue
 from typing import Any, Generic, TypeVar
 
 import networkx as nx
@@ -57,6 +62,8 @@ def walk(
     sort_key: Callable[[N], Any] | None = None,
     on_settled: Callable[[N, AtonixError | None], None] | None = None,
     keep_going: bool = False,
+    delay: Callable[[N], float] | None = None,
+    on_delayed: Callable[[N, float], None] | None = None,
 ) -> WalkResult[N]:
     """Visit every node of ``graph`` (edge a -> b: b runs after a) with at most ``parallelism``
     visits at once.
@@ -66,6 +73,8 @@ def walk(
     in the walking thread once a node's outcome has been taken into account (before anything
     else is scheduled), so observers see exactly what the scheduler knows. ``keep_going``:
     a failure skips only its descendants; everything else still runs (a bug still stops).
+    ``delay``: seconds a node waits once ready before it starts (``on_delayed`` is told, in
+    the walking thread, when the wait begins).
     """
     if parallelism < 1:
         raise ValueError("parallelism must be at least 1")
@@ -77,10 +86,22 @@ def walk(
     waiting_on = {node: graph.in_degree(node) for node in graph.nodes}
     # (-moment it became ready, sort key, position, node): the newest ready node first.
     ready: list[tuple[int, Any, int, N]] = []
+    # (monotonic time it may start, position, node): ready nodes still waiting out a delay.
+    pausing: list[tuple[float, int, N]] = []
     moment = 0
+
+    def became_ready(node: N) -> None:
+        seconds = delay(node) if delay is not None else 0.0
+        if seconds > 0:
+            heapq.heappush(pausing, (time.monotonic() + seconds, position[node], node))
+            if on_delayed is not None:
+                on_delayed(node, seconds)
+            return
+        heapq.heappush(ready, (-moment, key(node), position[node], node))
+
     for node in graph.nodes:
         if waiting_on[node] == 0:
-            heapq.heappush(ready, (-moment, key(node), position[node], node))
+            became_ready(node)
 
     completed: list[N] = []
     failed: list[tuple[N, AtonixError]] = []
@@ -95,6 +116,9 @@ def walk(
     with ThreadPoolExecutor(max_workers=parallelism, thread_name_prefix="atonix-walk") as pool:
         while True:
             stopping = (bool(failed) and not keep_going) or bug is not None
+            while pausing and pausing[0][0] <= time.monotonic():
+                *_, node = heapq.heappop(pausing)
+                heapq.heappush(ready, (-moment, key(node), position[node], node))
             while not stopping and ready and len(in_flight) < parallelism:
                 *_, node = heapq.heappop(ready)
                 started.add(node)
@@ -102,8 +126,17 @@ def walk(
                 in_flight[future] = node
                 future.add_done_callback(finished.put)
             if not in_flight:
-                break
-            done = [finished.get()]
+                if stopping or not pausing:
+                    break
+                time.sleep(max(0.0, pausing[0][0] - time.monotonic()))
+                continue
+            try:
+                wake = None if stopping or not pausing else pausing[0][0] - time.monotonic()
+                done = [
+                    finished.get(timeout=max(0.0, wake)) if wake is not None else finished.get()
+                ]
+            except Empty:
+                continue  # a pause is over
             while not finished.empty():
                 done.append(finished.get())
             moment += 1
@@ -115,9 +148,7 @@ def walk(
                     for successor in graph.successors(node):
                         waiting_on[successor] -= 1
                         if waiting_on[successor] == 0:
-                            heapq.heappush(
-                                ready, (-moment, key(successor), position[successor], successor)
-                            )
+                            became_ready(successor)
                 elif isinstance(error, AtonixError):
                     failed.append((node, error))
                     for descendant in nx.descendants(graph, node):

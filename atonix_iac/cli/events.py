@@ -252,6 +252,9 @@ class JsonEventWriter:
         if event.kind is EventKind.RETRY:
             self.emit("log", f"{who}: retrying after a transient fault: {event.message}", "warn")
             return
+        if event.kind is EventKind.PAUSE:
+            self.emit("log", f"{who}: paused, {event.message}", "info")
+            return
         if event.kind is EventKind.START:
             with self._lock:
                 self._running[key] = (event.operation, self._monotonic())

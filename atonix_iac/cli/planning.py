@@ -15,6 +15,7 @@ from atonix_iac.errors import AtonixError, PlanError, StalePlanError, UsageError
 from atonix_iac.planner import SavedPlan, make_plan, plan_from_bytes
 from atonix_iac.planner.groups import expand_groups
 from atonix_iac.planner.plan import Plan, PlanMode, refresh_only
+from atonix_iac.planner.planfile import GZIP_MAGIC
 from atonix_iac.providers.base import ResourceResult
 from atonix_iac.state.model import StackKey, State
 from atonix_iac.template import BoundParameters, load_template
@@ -119,6 +120,8 @@ def looks_like_plan_file(path: Path) -> bool:
         head = path.read_bytes()[:4096].lstrip()
     except OSError:
         return False
+    if head.startswith(GZIP_MAGIC):  # plan files are gzip-compressed JSON
+        return True
     if not head.startswith(b"{"):
         return False
     if b'"atonix-plan"' in head:

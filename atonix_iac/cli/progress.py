@@ -69,6 +69,8 @@ def format_event(event: ApplyEvent) -> str:
         return f"{who}: {starting}{ident}"
     if event.kind is EventKind.RETRY:
         return f"{who}: Still trying after a transient fault: {event.message}"
+    if event.kind is EventKind.PAUSE:
+        return f"{who}: Paused, {event.message}"
     elapsed = f" after {event.elapsed_s:.1f}s" if event.elapsed_s is not None else ""
     if event.kind is EventKind.DONE:
         return f"{who}: {complete}{elapsed}{ident}"

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from atonix_iac.errors import SourceLocation, TemplateError
-from atonix_iac.planner.group_attributes import group_attribute
+from atonix_iac.planner.group_attributes import GroupMemberNotFound, group_attribute
 from atonix_iac.planner.protocols import BoundParams, ResourceFacts
 from atonix_iac.planner.translate import translate_values
 from atonix_iac.template.expr import Expr
@@ -263,6 +263,15 @@ def resolve_properties(
     return unwrap(properties), sensitive
 
 
+def resolve_output(value: Any, ctx: PlanContext) -> Any:
+    """An output's value; null where it refers to a group member that is gone (Heat fails
+    that output alone, with ``output_error``; the stack goes on)."""
+    try:
+        return resolve_value(value, ctx)
+    except GroupMemberNotFound:
+        return None
+
+
 def resolve_outputs(
     template: Template,
     params: BoundParams,
@@ -276,7 +285,7 @@ def resolve_outputs(
     for name, output in template.outputs.items():
         if not ctx.truth(output.condition, output.location):
             continue
-        value = resolve_value(output.value, ctx)
+        value = resolve_output(output.value, ctx)
         if contains_unknown(value):
             raise TemplateError.at(
                 output.location,

@@ -2,7 +2,7 @@
 
 ResourceGroup (heat/engine/resources/openstack/heat/resource_group.py): ``refs``,
 ``refs_map``, ``attributes`` (with a path: each member's attribute), ``removed_rsrc_list``,
-``resource.N`` (a member's id; None once N is not a member), ``resource.N.attr``, and any
+``resource.N`` (a member's id; Heat's NotFound once N is not a member), ``resource.N.attr``, and any
 other name: the list of that attribute over the members. AutoScalingGroup adds ``outputs``
 and ``outputs_list`` (with a path) and ``current_size``; the AWS-style groups
 ``InstanceList`` (the members' PublicIp, joined with commas).
@@ -23,6 +23,12 @@ from atonix_iac.template.model import GroupExpansion
 from atonix_iac.template.values import UNKNOWN
 
 _RESOURCE_PREFIX = "resource."
+
+
+class GroupMemberNotFound(TemplateError):
+    """``get_attr: [group, resource.N ...]`` for an N the group does not have (Heat's
+    NotFound): a resource property refusing it fails; an output's value is null, as Heat
+    gives an output whose value fails (``output_error``) without failing the stack."""
 
 
 def _select(value: Any, path: tuple[Any, ...]) -> Any:
@@ -59,8 +65,13 @@ def group_attribute(
         return _select({n: ctx.resource_id(address(n)) for n in members}, path)
     if attribute.startswith(_RESOURCE_PREFIX):
         name, _, inner = attribute[len(_RESOURCE_PREFIX) :].partition(".")
-        if name not in members:  # Heat's output for a removed member fails; the stack does not
-            return None
+        if name not in members:  # Heat: exception.NotFound from grouputils.get_resource
+            raise GroupMemberNotFound.at(
+                location,
+                f"Member '{name}' not found in group resource '{group.group}'.",
+                f"`get_attr: [{group.group}, {attribute}]` refers to a member the group no longer"
+                f" has (its members: {', '.join(members) or 'none'})",
+            )
         if not inner:
             return _select(ctx.resource_id(address(name)), path)
         return ctx.attribute(address(name), inner, path)

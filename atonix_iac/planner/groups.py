@@ -15,6 +15,7 @@ expansion sets), the capacity a scaling signal chose in its attributes (``apply.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -254,26 +255,71 @@ def _member_specs(
     return resources, nested, conditions
 
 
-def _batch_policy(spec: ResourceSpec, ctx: PlanContext, exists: bool) -> tuple[Any, Any] | None:
-    """(max batch size, min in service) of the policy apply must respect now:
+def _batch_policy(
+    spec: ResourceSpec, ctx: PlanContext, exists: bool
+) -> tuple[Any, Any, Any] | None:
+    """(max batch size, min in service, pause time) of the policy apply must respect now:
     ``batch_create`` while a ResourceGroup is being created, its ``rolling_update`` once it
     exists (an AutoScalingGroup's ``rolling_updates``, an AWS group's
     ``AutoScalingRollingUpdate``); None when there is none."""
     if spec.type == AUTOSCALING_GROUP:
         chosen = static_value(spec, "rolling_updates", ctx, None) if exists else None
-        names = ("max_batch_size", "min_in_service")
+        names = ("max_batch_size", "min_in_service", "pause_time")
     else:
         policy = unwrap(resolve_value(spec.update_policy, ctx)) if spec.update_policy else None
         if spec.type in LAUNCH_CONFIGURATION_GROUPS:
             key = "AutoScalingRollingUpdate" if exists else ""
-            names = ("MaxBatchSize", "MinInstancesInService")
+            names = ("MaxBatchSize", "MinInstancesInService", "PauseTime")
         else:
             key = "rolling_update" if exists else "batch_create"
-            names = ("max_batch_size", "min_in_service")
+            names = ("max_batch_size", "min_in_service", "pause_time")
         chosen = policy.get(key) if isinstance(policy, dict) else None
     if not isinstance(chosen, dict):
         return None
-    return chosen.get(names[0], 1), chosen.get(names[1], 0)
+    return chosen.get(names[0], 1), chosen.get(names[1], 0), chosen.get(names[2], 0)
+
+
+def batch_pauses(
+    template: Template, params: BoundParams, current: Mapping[str, ResourceState]
+) -> dict[str, float]:
+    """Seconds each member of a later batch waits once the batch before it is done: its
+    group's ``pause_time`` (``PauseTime``, ISO 8601, for the AWS group), by member address.
+    ``template`` is expanded; ``current`` holds state's records by address."""
+    pauses: dict[str, float] = {}
+    ctx = PlanContext(template, params, {})
+    for name in template.expanded_groups:
+        spec = template.resources.get(name)
+        policy = _batch_policy(spec, ctx, name in current) if spec is not None else None
+        seconds = _seconds(policy[2]) if policy is not None else 0.0
+        if seconds <= 0:
+            continue
+        for address, member in template.resources.items():
+            index = member_index(address, name)
+            if index is None:
+                continue
+            waits_for = (member_index(d, name) for d, _ in member.depends_on)
+            if any(other is not None and other != index for other in waits_for):
+                pauses[address] = seconds
+    return pauses
+
+
+_ISO_DURATION = re.compile(r"^PT(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?$")
+
+
+def _seconds(value: Any) -> float:
+    """A pause time as seconds: a number, or an ISO 8601 duration such as ``PT1M30S``."""
+    if contains_unknown(value) or isinstance(value, bool):
+        return 0.0
+    if isinstance(value, int | float):
+        return float(value)
+    found = _ISO_DURATION.match(str(value).strip())
+    if found is None:
+        try:
+            return float(str(value))
+        except ValueError:
+            return 0.0
+    hours, minutes, seconds = (float(part or 0) for part in found.groups())
+    return hours * 3600 + minutes * 60 + seconds
 
 
 def _batches(

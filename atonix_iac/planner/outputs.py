@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from atonix_iac.planner.diff import values_differ
-from atonix_iac.planner.evaluation import PlanContext, resolve_value
+from atonix_iac.planner.evaluation import PlanContext, resolve_output
 from atonix_iac.planner.plan import Action, OutputChange, PlanMode
 from atonix_iac.state.model import State
 from atonix_iac.template.values import Sensitive, contains_sensitive
@@ -18,7 +18,7 @@ def output_changes(ctx: PlanContext, state: State, mode: PlanMode) -> tuple[Outp
         for name, output in ctx.template.outputs.items():
             if not ctx.truth(output.condition, output.location):
                 continue
-            after = resolve_value(output.value, ctx)
+            after = resolve_output(output.value, ctx)
             sensitive = (
                 output.sensitive or contains_sensitive(after) or name in state.sensitive_outputs
             )

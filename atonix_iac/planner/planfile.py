@@ -4,6 +4,11 @@ A plan file is one JSON document: the plan, the text of every template file, the
 the environment files and template variables, the parameter values, the prior state's lineage
 and serial, and a sha256 over the whole document so that corruption or an edit is caught.
 
+On disk the document is compact JSON, gzip-compressed (``zcat plan.out | jq`` reads it):
+indented JSON of 10,000 resources was ~10 MB, this is well under 1 MB. The digest comes
+first and covers the exact text of the rest, so reading checks it without serialising the
+document again. Plain JSON files (as written before) are still read.
+
 Plan files hold no plaintext secrets. Sensitive values inside the plan are written as a
 redaction marker (apply re-resolves properties anyway), and a sensitive parameter's value is
 replaced by a salted sha256 of it: at apply time the CLI must supply the value again (the same
@@ -14,9 +19,12 @@ object, as does a user map that happens to use the tag key.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
+import re
 import secrets
+import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
@@ -46,6 +54,11 @@ from atonix_iac.template.values import UNKNOWN, Sensitive, contains_sensitive, u
 FORMAT = "atonix-plan"
 FORMAT_VERSION = 1
 _TAG = "__atonix__"
+GZIP_MAGIC = b"\x1f\x8b"
+# Fast (level 1): the file shrinks ~15x; higher levels add CPU for a few percent less.
+_COMPRESS_LEVEL = 1
+# How a written file's text begins: the digest of everything after it.
+_DIGEST_PREFIX = re.compile(rb'\{"digest":"(sha256:[0-9a-f]{64})",')
 
 
 @dataclass(frozen=True)
@@ -118,12 +131,20 @@ def plan_to_bytes(
         "prior_lineage": plan.prior_lineage,
         "prior_serial": plan.prior_serial,
     }
-    document = {**body, "digest": _digest(body)}
-    return (json.dumps(document, sort_keys=True, indent=1, ensure_ascii=False) + "\n").encode()
+    rest = _canonical(body)[1:]  # the body's members and its closing brace
+    digest = "sha256:" + hashlib.sha256(b"{" + rest).hexdigest()
+    text = b'{"digest":"' + digest.encode() + b'",' + rest + b"\n"
+    return gzip.compress(text, compresslevel=_COMPRESS_LEVEL, mtime=0)
 
 
 def plan_from_bytes(data: bytes) -> SavedPlan:
     """Read a plan file; PlanError if it is not one, is corrupt, or was edited."""
+    if data.startswith(GZIP_MAGIC):
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as err:
+            raise PlanError(f"not an atonix plan file (damaged or truncated: {err})") from err
+    checked = _checked_text(data)
     try:
         document = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
@@ -139,16 +160,30 @@ def plan_from_bytes(data: bytes) -> SavedPlan:
             f"({FORMAT_VERSION}); use the atonix version that wrote it"
         )
     recorded = document.pop("digest", None)
-    try:
-        actual = _digest(document)
-    except (UnicodeEncodeError, TypeError) as err:  # lone surrogates, keys of mixed types
-        raise PlanError("plan file is corrupt or was modified after it was written") from err
-    if recorded != actual:
-        raise PlanError("plan file is corrupt or was modified after it was written")
+    if not checked:  # an indented file (older writers): the digest of the canonical form
+        try:
+            actual = _digest(document)
+        except (UnicodeEncodeError, TypeError) as err:  # lone surrogates, mixed-type keys
+            raise PlanError("plan file is corrupt or was modified after it was written") from err
+        if recorded != actual:
+            raise PlanError("plan file is corrupt or was modified after it was written")
     try:
         return _decode_saved(document)
     except (KeyError, TypeError, ValueError, AttributeError) as err:
         raise PlanError(f"plan file is malformed: {err!r}") from err
+
+
+def _checked_text(data: bytes) -> bool:
+    """True if ``data`` is as written (digest first, then the exact text it covers); a
+    PlanError if it claims to be and the text does not match; False for another layout."""
+    head = _DIGEST_PREFIX.match(data)
+    if head is None:
+        return False
+    rest = data[head.end() :].rstrip(b"\n")
+    actual = "sha256:" + hashlib.sha256(b"{" + rest).hexdigest()
+    if actual != head.group(1).decode():
+        raise PlanError("plan file is corrupt or was modified after it was written")
+    return True
 
 
 def _decode_saved(document: dict[str, Any]) -> SavedPlan:

@@ -134,6 +134,16 @@ def _resource_schema(type_name: str, raw: Mapping[str, Any]) -> ResourceSchema:
     )
 
 
+def _default(raw: Mapping[str, Any]) -> Any:
+    """The default as a value of the property's type: Heat writes a few Boolean defaults as
+    text ("False" for OS::Neutron::MeteringRule's ``excluded``, "true" for Aodh's ``enabled``)
+    and converts them when it reads them; a plan must not see ``false -> "False"``."""
+    default = raw.get("default")
+    if raw.get("type") == "Boolean" and isinstance(default, str):
+        return default.strip().lower() in ("true", "t", "yes", "y", "on", "1")
+    return default
+
+
 def _property_schema(name: str, raw: Mapping[str, Any]) -> PropertySchema:
     nested = raw.get("schema")
     item = raw.get("item_schema")
@@ -143,7 +153,7 @@ def _property_schema(name: str, raw: Mapping[str, Any]) -> PropertySchema:
         required=raw.get("required", False),
         update_allowed=raw.get("update_allowed", False),
         immutable=raw.get("immutable", False),
-        default=raw.get("default"),
+        default=_default(raw),
         has_default="default" in raw,
         sensitive=name in SENSITIVE_PROPERTY_NAMES,
         constraints=tuple(MappingProxyType(dict(c)) for c in raw.get("constraints", ())),

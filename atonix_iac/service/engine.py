@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from atonix_iac.apply.adopt import import_resource
+from atonix_iac.apply.cloud_checks import check_plan_in_cloud
 from atonix_iac.apply.events import ApplyEvent, EventKind, OnFailure, Operation
 from atonix_iac.apply.executor import apply_plan
 from atonix_iac.apply.providers import make_registry
@@ -177,6 +178,16 @@ class Engine:
         )
         return plan, template, params
 
+    def check_in_cloud(self, record: StackRecord, binding: Binding) -> None:
+        """The checks the CLI runs at plan time (custom constraints: the flavor, image ...
+        exist; quotas), on the plan from the stack's state as it is, so that a create or
+        update the cloud cannot take fails at once, as Heat's validation does. Reads only."""
+        registry = self.registry(binding)
+        template = load_stack_template(record)
+        params = bind_record(record, template, binding)
+        plan = make_plan(template, params, self.store.load(record.key), registry)
+        check_plan_in_cloud(registry, binding, template, plan)
+
     def plan_document(self, record: StackRecord) -> dict[str, Any]:
         """Terraform's ``show -json`` document of the plan (``atonix show -json``)."""
         plan, template, _ = self.plan(record)
@@ -203,8 +214,10 @@ class Engine:
             failed = "; ".join(f"{address}: {why}" for address, why in err.outcome.failed)
             message = f"Resource {job.action} failed: {failed}" if failed else err.message
             rollback = err.outcome.rollback
-            self._fail(record, job.action, message)
-            if rollback is not None:  # Heat's rollback: then ROLLBACK_COMPLETE (or _FAILED)
+            if rollback is None:
+                self._fail(record, job.action, message)
+            else:  # Heat's rollback: the failure is an event; the stack ends ROLLBACK_*
+                self._stack_event(record, job.action, "FAILED", message)
                 status = "COMPLETE" if rollback.complete else "FAILED"
                 reason = f"{message}; rollback: {rollback.summary()}"
                 self.records.set_status(record.id, "ROLLBACK", status, reason)
@@ -355,7 +368,7 @@ class Engine:
     def _resource_event(
         self, record: StackRecord, types: dict[str, str], event: ApplyEvent
     ) -> None:
-        if event.kind is EventKind.RETRY:
+        if event.kind in (EventKind.RETRY, EventKind.PAUSE):  # Heat records neither
             return
         action = _HEAT_ACTION.get(event.operation, event.operation.upper())
         status = _HEAT_STATUS.get(event.kind, "FAILED")

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from . import quotas
-from .common import parse_bool
+from .common import now, parse_bool
 from .config import DELAY_KINDS, FaultRule, LifecycleRule, canonical_service
 from .identity import ensure_project
 from .protocol import Response
@@ -147,6 +147,20 @@ class Admin:
                 if name_or_id in (project["name"], project["id"]):
                     return str(project["id"])
         raise KeyError(f"no project {name_or_id!r}")
+
+    def release_stuck(self, kind: str) -> int:
+        """Let every record of ``kind`` held by a ``"stuck"`` lifecycle rule finish its
+        transition now (on its next read); how many there were."""
+        released = 0
+        with self.app.store.lock:
+            for rec in self.app.store.table(kind).values():
+                pending = rec.get("_t")
+                if pending and pending.get("stuck"):
+                    pending["stuck"], pending["at"] = False, now()
+                    released += 1
+        if released:
+            self.app.store.changed()
+        return released
 
     def app_set_quota(self, project: str, service: str, limits: dict[str, Any]) -> None:
         service = canonical_service(service)

@@ -25,8 +25,10 @@ from .block_storage import BlockStorage
 from .compute import MAX_VERSION as COMPUTE_MAX
 from .compute import Compute
 from .config import FaultRule, SimConfig
+from .container import Container
 from .container_infra import MAX_VERSION as MAGNUM_MAX
 from .container_infra import ContainerInfra
+from .database import Database
 from .dns import Dns
 from .errors import REASONS, ApiError, error_body
 from .faults import WRITE_METHODS, FaultEngine, RequestRecord
@@ -39,7 +41,9 @@ from .key_manager import KeyManager
 from .network import Networking
 from .object_store import ObjectStore
 from .octavia import LoadBalancing
+from .octavia_zones import OctaviaZones
 from .protocol import AuthContext, Request, Response
+from .reservation import Reservation
 from .routing import Router
 from .seed import seed
 from .shared_file_system import MAX_VERSION as MANILA_MAX
@@ -85,6 +89,9 @@ MOUNTS = {
     "share": Mount(
         "shared-file-system", "v2", "shared-file-system", (2, 0), _parse_version(MANILA_MAX)
     ),
+    "database": Mount("database", "v1.0"),
+    "container": Mount("container", "v1"),
+    "reservation": Mount("reservation", "v1"),
 }
 
 
@@ -123,8 +130,12 @@ class SimApp:
         self.key_manager = KeyManager(self.backend)
         self.dns = Dns(self.backend)
         self.load_balancing = LoadBalancing(self.backend, self.network)
+        OctaviaZones(self.backend).install(self.load_balancing.router)
         self.container_infra = ContainerInfra(self.backend)
         self.shares = SharedFileSystem(self.backend)
+        self.database = Database(self.backend)
+        self.containers = Container(self.backend)
+        self.reservation = Reservation(self.backend)
         self.admin = Admin(self)
         self._routers: dict[str, Router] = {
             "identity": self.identity.router,
@@ -138,6 +149,9 @@ class SimApp:
             "load-balancer": self.load_balancing.router,
             "container-infra": self.container_infra.router,
             "shared-file-system": self.shares.router,
+            "database": self.database.router,
+            "container": self.containers.router,
+            "reservation": self.reservation.router,
         }
         with store.lock:
             seed(self.backend, self.network, list(projects))
@@ -257,7 +271,7 @@ class SimApp:
         version, rest = rest[0], rest[1:]
         service_root = next(k for k, m in MOUNTS.items() if m is mount)
         req.service_url = f"{req.base_url}/{service_root}/{version}"
-        if mount.service == "block-storage" and rest and _looks_like_project(rest[0]):
+        if mount.service in _PROJECT_IN_URL and rest and _looks_like_project(rest[0]):
             req.service_url += f"/{rest[0]}"
             req.url_project = rest[0]
             rest = rest[1:]
@@ -288,6 +302,12 @@ class SimApp:
             return self.container_infra.discovery(req, versioned)
         if mount.service == "shared-file-system":
             return self.shares.discovery(req, versioned)
+        if mount.service == "database":
+            return self.database.discovery(req, versioned)
+        if mount.service == "container":
+            return self.containers.discovery(req, versioned)
+        if mount.service == "reservation":
+            return self.reservation.discovery(req, versioned)
         return self.network.discovery(req, versioned)
 
     def _api(
@@ -373,6 +393,8 @@ class SimApp:
         return Reply(resp.status, headers, b"" if method == "HEAD" else body)
 
 
+#: Services whose endpoint ends with the project id (Cinder's, Trove's).
+_PROJECT_IN_URL = ("block-storage", "database")
 #: Services whose versioned root (``GET /compute/v2.1``) is a discovery document.
 _VERSIONED_ROOTS = (
     "compute",
@@ -385,6 +407,9 @@ _VERSIONED_ROOTS = (
     "shared-file-system",
     "key-manager",
     "dns",
+    "database",
+    "container",
+    "reservation",
 )
 
 

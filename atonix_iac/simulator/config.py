@@ -15,6 +15,7 @@ from typing import Any
 SERVICES: tuple[str, ...] = ("identity", "compute", "network", "block-storage", "image")
 #: Services added beside the core five.
 SERVICES += ("load-balancer", "container-infra", "shared-file-system")
+SERVICES += ("database", "container", "reservation")
 
 _SERVICE_ALIASES = {
     "keystone": "identity",
@@ -30,6 +31,10 @@ _SERVICE_ALIASES = {
     "magnum": "container-infra",
     "manila": "shared-file-system",
     "sharev2": "shared-file-system",
+    "trove": "database",
+    "zun": "container",
+    "application-container": "container",
+    "blazar": "reservation",
 }
 
 #: Delay kinds understood by :meth:`SimConfig.delay_for`.
@@ -48,6 +53,11 @@ DELAY_KINDS = (
     "cluster_delete",  # DELETE_IN_PROGRESS of a deleted cluster
     "share",  # creating -> available of a Manila share (and extending, shrinking)
     "share_delete",  # time a deleted share stays visible (status deleting)
+    "database_instance",  # BUILD -> ACTIVE of a Trove instance
+    "database_action",  # RESIZE of a resized Trove instance
+    "database_delete",  # time a deleted Trove instance stays SHUTDOWN
+    "container",  # Creating -> Running of a Zun container
+    "container_delete",  # time a deleted Zun container stays Deleting
 )
 
 

@@ -39,6 +39,9 @@ CATALOG = (
     ("load-balancer", "octavia", "/load-balancer"),
     ("container-infra", "magnum", "/container-infra/v1"),
     ("shared-file-system", "manilav2", "/share/v2"),
+    ("database", "trove", "/database/v1.0/{project_id}"),
+    ("container", "zun", "/container/v1"),
+    ("reservation", "blazar", "/reservation/v1"),
 )
 REGION = "RegionOne"
 #: Names for services hosted outside the simulator (``SimConfig.extra_catalog``).

@@ -37,6 +37,37 @@ KINDS: dict[str, tuple[str, str, str]] = {
     "rbac_policy": ("rbac_policies", "RbacPolicyNotFound", "RBAC policy {} could not be found."),
     "trunk": ("trunks", "TrunkNotFound", "Trunk {} could not be found."),
     "segment": ("segments", "SegmentNotFound", "Segment {} could not be found."),
+    "vpnservice": ("vpnservices", "VPNServiceNotFound", "VPNService {} could not be found."),
+    "ikepolicy": ("ikepolicies", "IKEPolicyNotFound", "IKEPolicy {} could not be found."),
+    "ipsecpolicy": ("ipsecpolicies", "IPsecPolicyNotFound", "IPsecPolicy {} could not be found."),
+    "ipsec_site_connection": (
+        "ipsec_site_connections",
+        "IPsecSiteConnectionNotFound",
+        "ipsec_site_connection {} not found.",
+    ),
+    "metering_label": (
+        "metering_labels",
+        "MeteringLabelNotFound",
+        "Metering label {} does not exist.",
+    ),
+    "metering_label_rule": (
+        "metering_label_rules",
+        "MeteringLabelRuleNotFound",
+        "Metering label rule {} does not exist.",
+    ),
+    "tap_service": ("tap_services", "TapServiceNotFound", "Tap Service {} not found."),
+    "tap_flow": ("tap_flows", "TapFlowNotFound", "Tap Flow {} not found."),
+    "firewall_rule": ("firewall_rules", "FirewallRuleNotFound", "Firewall Rule {} not found."),
+    "firewall_policy": (
+        "firewall_policies",
+        "FirewallPolicyNotFound",
+        "Firewall Policy {} not found.",
+    ),
+    "firewall_group": (
+        "firewall_groups",
+        "FirewallGroupNotFound",
+        "Firewall Group {} not found.",
+    ),
 }
 
 #: URL collection name -> table kind

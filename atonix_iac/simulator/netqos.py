@@ -29,11 +29,17 @@ RULE_TYPES: dict[str, tuple[str, str, dict[str, Any]]] = {
         "qos_minimum_bandwidth_rule",
         {"min_kbps": None, "direction": "egress"},
     ),
+    "minimum_packet_rate_rules": (
+        "minimum_packet_rate_rule",
+        "qos_minimum_packet_rate_rule",
+        {"min_kpps": None, "direction": "egress"},
+    ),
 }
 _RULE_NAMES = {
     "qos_bandwidth_limit_rule": "bandwidth_limit",
     "qos_dscp_marking_rule": "dscp_marking",
     "qos_minimum_bandwidth_rule": "minimum_bandwidth",
+    "qos_minimum_packet_rate_rule": "minimum_packet_rate",
 }
 RBAC_ACTIONS = ("access_as_shared", "access_as_external")
 RBAC_OBJECTS = ("network", "qos_policy", "security_group", "address_scope", "subnetpool")

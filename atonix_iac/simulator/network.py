@@ -10,8 +10,13 @@ from .backend import Backend
 from .errors import ApiError
 from .l3 import L3
 from .netbase import COLLECTIONS, NeutronBase
+from .netextras import PortForwardingsAndRoutes
+from .netfwaas import FirewallAsAService
+from .netl2gw import L2Gateways
 from .netqos import NetworkPolicies
+from .nettaas import TapAsAService
 from .nettrunks import TrunksAndSegments
+from .netvpn import VpnAndMetering
 from .ports import Ports
 from .protocol import Rec, Request, Response, empty, ok
 from .routing import Router
@@ -38,6 +43,14 @@ EXTENSIONS = (
     ("availability_zone", "Availability Zone"),
     ("project-id", "project_id field enabled"),
     ("subnet_allocation", "Subnet Allocation"),
+    ("vpnaas", "VPN service"),
+    ("metering", "Neutron Metering"),
+    ("floating-ip-port-forwarding", "Floating IP Port Forwarding"),
+    ("extraroute-atomic", "Atomically add/remove extra routes"),
+    ("taas", "Neutron Tap as a Service"),
+    ("fwaas_v2", "Firewall service v2"),
+    ("l2-gateway", "L2 Gateway"),
+    ("l2-gateway-connection", "L2 Gateway Connection"),
 )
 _ADMIN_NET_KEYS = (
     "shared",
@@ -59,6 +72,11 @@ class Networking(NeutronBase):
         self.pools = SubnetPools(backend)
         self.policies = NetworkPolicies(backend)
         self.trunks = TrunksAndSegments(backend)
+        self.vpn = VpnAndMetering(backend)
+        self.forwardings = PortForwardingsAndRoutes(backend)
+        self.taas = TapAsAService(backend)
+        self.fwaas = FirewallAsAService(backend)
+        self.l2gw = L2Gateways(backend)
         r = Router("The resource could not be found.")
         r.add("GET", "/", self.resources)
         r.add("GET", "/extensions", self.extensions)
@@ -91,6 +109,11 @@ class Networking(NeutronBase):
         self.pools.register(r)
         self.policies.register(r)
         self.trunks.register(r)
+        self.vpn.register(r)
+        self.forwardings.register(r)
+        self.taas.register(r)
+        self.fwaas.register(r)
+        self.l2gw.register(r)
         self.router = r
 
     # -- discovery --------------------------------------------------------------------------

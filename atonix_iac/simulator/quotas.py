@@ -65,6 +65,8 @@ DEFAULTS: dict[str, dict[str, int]] = {
         "l7rule": -1,
     },
     "container-infra": {"clusters": 20},
+    # trove.conf [DEFAULT] max_instances_per_tenant, max_volumes_per_tenant (GB).
+    "database": {"instances": 10, "volumes": 40, "backups": 50},
     "shared-file-system": {
         "shares": 50,
         "gigabytes": 1000,

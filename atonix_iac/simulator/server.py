@@ -272,6 +272,11 @@ class SimulatorServer:
     def set_lifecycle(self, rules: Iterable[LifecycleRule | Mapping[str, Any]]) -> None:
         self.app.engine.update({"lifecycle": list(rules)})
 
+    def release_stuck(self, kind: str = "server") -> int:
+        """Let the ``kind`` records a ``"stuck"`` lifecycle rule holds finish (a test's gate:
+        hold them in BUILD until it has seen what it waits for, then let them go)."""
+        return self.app.admin.release_stuck(kind)
+
     def set_delay(self, seconds: float, kind: str | None = None) -> None:
         """Set the default delay (``kind=None``) or one kind from ``DELAY_KINDS``."""
         self.app.admin.set_delays({kind or "default": seconds})

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from atonix_iac.errors import StateError
 from atonix_iac.state.database import StateDatabase
@@ -124,6 +125,12 @@ class ServiceRecords:
             if live:
                 raise StackExistsError(f"The Stack ({record.name}) already exists.")
             session.add(ServiceStackRow(**self._row_values(record)))
+            try:
+                session.flush()
+            except IntegrityError:
+                # A concurrent create inserted the name after the check above: the live
+                # name index refuses this one.
+                raise StackExistsError(f"The Stack ({record.name}) already exists.") from None
 
     def save_stack(self, record: StackRecord) -> None:
         record.updated_at = utcnow()

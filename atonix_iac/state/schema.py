@@ -30,6 +30,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -239,7 +240,19 @@ class ServiceStackRow(Base):
     the ``stacks``/``resources`` rows of its (workspace, environment, name) key."""
 
     __tablename__ = "service_stacks"
-    __table_args__ = (Index("ix_service_stacks_project_name", "project_id", "name"),)
+    __table_args__ = (
+        Index("ix_service_stacks_project_name", "project_id", "name"),
+        # One live stack per name and project, enforced by the database: two creates racing
+        # past the service's name check cannot both insert (the loser gets Heat's 409).
+        Index(
+            "uq_service_stacks_live_name",
+            "project_id",
+            "name",
+            unique=True,
+            sqlite_where=text("deleted_at IS NULL"),
+            postgresql_where=text("deleted_at IS NULL"),
+        ),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     project_id: Mapped[str] = mapped_column(String(255))

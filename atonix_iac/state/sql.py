@@ -30,7 +30,7 @@ from atonix_iac.state.codec import (
     split_secrets,
     stack_secrets,
 )
-from atonix_iac.state.database import StateDatabase, Transaction, stack_filter
+from atonix_iac.state.database import StateDatabase, Transaction, execute, stack_filter
 from atonix_iac.state.engine import is_memory_sqlite
 from atonix_iac.state.lease import HeldLock, LeaseTiming, Warn, log_warning
 from atonix_iac.state.model import (
@@ -270,24 +270,43 @@ class SqlStateStore:
         intent = dataclasses.replace(resource, status=ResourceStatus.PENDING_CREATE)
         return self._put(key, intent, "intent")
 
-    def put_resource(self, key: StackKey, resource: ResourceState) -> int:
-        return self._put(key, resource, "write")
+    def put_resource(
+        self, key: StackKey, resource: ResourceState, audit: AuditRecord | None = None
+    ) -> int:
+        return self._put(key, resource, "write", audit)
 
-    def _put(self, key: StackKey, resource: ResourceState, verb: str) -> int:
+    def _put(
+        self,
+        key: StackKey,
+        resource: ResourceState,
+        verb: str,
+        audit: AuditRecord | None = None,
+    ) -> int:
         operation = f"{verb} {resource_key(resource.address, resource.deposed)}"
+        values = resource_values(self._box, key, 0, resource)  # sealed outside the lock
         with self._db.transaction() as connection:
             self._check_lock(connection, key)
             stack = self._db.bump(connection, key, operation)
-            self._db.upsert_resource(
-                connection, resource_values(self._box, key, stack.id, resource)
-            )
+            values["stack_id"] = stack.id
+            self._db.upsert_resource(connection, values)
+            if audit is not None:
+                self._db.add_audit(connection, audit_values(audit))
             return stack.serial
 
-    def remove_resource(self, key: StackKey, address: str, deposed: str | None = None) -> int:
+    def remove_resource(
+        self,
+        key: StackKey,
+        address: str,
+        deposed: str | None = None,
+        audit: AuditRecord | None = None,
+    ) -> int:
         with self._db.transaction() as connection:
             self._check_lock(connection, key)
             stack = self._db.bump(connection, key, f"remove {resource_key(address, deposed)}")
-            gone = connection.execute(
+            if audit is not None:
+                self._db.add_audit(connection, audit_values(audit))
+            gone = execute(
+                connection,
                 _DELETE_RESOURCE,
                 {"b_stack": stack.id, "b_address": address, "b_deposed": deposed or ""},
             )
@@ -305,7 +324,8 @@ class SqlStateStore:
             self._check_lock(connection, key)
             stack = self._db.bump(connection, key, operation)
             for gone in (deposed, ""):
-                connection.execute(
+                execute(
+                    connection,
                     _DELETE_RESOURCE,
                     {"b_stack": stack.id, "b_address": resource.address, "b_deposed": gone},
                 )

@@ -33,11 +33,20 @@ class StateStore(Protocol):
         """Record, before a create call, that ``resource`` is about to be created (status
         PENDING_CREATE) so that a run killed mid-call leaves a trace. Bumps serial."""
 
-    def put_resource(self, key: StackKey, resource: ResourceState) -> int:
-        """Insert or replace one resource (keyed by address and deposed). Returns new serial."""
+    def put_resource(
+        self, key: StackKey, resource: ResourceState, audit: AuditRecord | None = None
+    ) -> int:
+        """Insert or replace one resource (keyed by address and deposed), with ``audit`` (the
+        record of the call that produced it) in the same transaction. Returns new serial."""
 
-    def remove_resource(self, key: StackKey, address: str, deposed: str | None = None) -> int:
-        """Forget one resource. Returns the new serial."""
+    def remove_resource(
+        self,
+        key: StackKey,
+        address: str,
+        deposed: str | None = None,
+        audit: AuditRecord | None = None,
+    ) -> int:
+        """Forget one resource (with ``audit`` in the same transaction). Returns new serial."""
 
     def restore_deposed(self, key: StackKey, resource: ResourceState, deposed: str) -> int:
         """Atomically make deposed object ``deposed`` of ``resource.address`` current again,

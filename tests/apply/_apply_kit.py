@@ -46,7 +46,7 @@ class Events:
             if event.kind is EventKind.START:
                 running += 1
                 peak = max(peak, running)
-            else:
+            elif event.kind in (EventKind.DONE, EventKind.FAILED):
                 running -= 1
         return peak
 

@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import pytest
 from _apply_kit import Events, Stack
 
 from atonix_iac.apply.events import EventKind
+from atonix_iac.errors import TemplateError
 from atonix_iac.planner.plan import Action, PlanMode
 
 GROUP = """
@@ -82,3 +84,83 @@ def test_min_in_service_replaces_members_create_before_destroy(stack: Stack) -> 
     first_created = events.index(EventKind.DONE, "g.0", "create")
     assert first_created < events.index(EventKind.START, "g.1", "create")  # a batch at a time
     assert len(stack.state().resources["g.1"].attributes["value"]) == 12
+
+
+PAUSED = """
+parameters:
+  label: {type: string, default: a}
+resources:
+  g:
+    type: OS::Heat::ResourceGroup
+    update_policy:
+      batch_create: {max_batch_size: 2, pause_time: 0.6}
+      rolling_update: {max_batch_size: 2, pause_time: 0.4}
+    properties:
+      count: 3
+      resource_def:
+        type: OS::Heat::TestResource
+        properties:
+          value: {list_join: ["-", [{get_param: label}, "%index%"]]}
+  other:
+    type: OS::Heat::TestResource
+    properties: {value: free, wait_secs: 0.2}
+"""
+
+
+def test_pause_time_is_waited_between_batches_and_shown(stack: Stack) -> None:
+    events = Events()
+    stack.apply(PAUSED, parallelism=1, events=events)
+    at = {(e.kind, e.address): e.at for e in events.items}
+    first_batch_done = max(at[(EventKind.DONE, "g.0")], at[(EventKind.DONE, "g.1")])
+    assert at[(EventKind.START, "g.2")] - first_batch_done >= 0.6
+    pauses = [e for e in events.items if e.kind is EventKind.PAUSE]
+    assert [(e.address, e.message) for e in pauses] == [
+        ("g.2", "waiting 0.6s after the previous batch (pause_time of `g`)")
+    ]
+    assert pauses[0].at <= at[(EventKind.START, "g.2")]
+    assert stack.state().resources["g.2"].attributes["output"] == "a-2"
+
+    events = Events()
+    stack.apply(PAUSED, label="b", events=events)
+    at = {(e.kind, e.address): e.at for e in events.items}
+    first_batch_done = max(at[(EventKind.DONE, "g.0")], at[(EventKind.DONE, "g.1")])
+    assert at[(EventKind.START, "g.2")] - first_batch_done >= 0.4
+    assert [e.address for e in events.items if e.kind is EventKind.PAUSE] == ["g.2"]
+
+
+BY_INDEX = """
+parameters:
+  count: {type: number, default: 3}
+resources:
+  g:
+    type: OS::Heat::ResourceGroup
+    properties:
+      count: {get_param: count}
+      resource_def:
+        type: OS::Heat::TestResource
+        properties: {value: "v%index%"}
+  reader:
+    type: OS::Heat::Value
+    properties:
+      value: {get_attr: [g, resource.2.output]}
+outputs:
+  third:
+    value: {get_attr: [g, resource.2]}
+"""
+
+
+def test_get_attr_of_a_member_no_longer_in_the_group_fails_as_heat_does(stack: Stack) -> None:
+    stack.apply(BY_INDEX)
+    assert stack.state().resources["reader"].attributes["value"] == "v2"
+    with pytest.raises(TemplateError) as caught:
+        stack.plan(BY_INDEX, count=2)
+    text = caught.value.format()
+    assert "Member '2' not found in group resource 'g'." in text
+    assert "stack.yaml:" in text  # located
+    assert stack.state().resources["reader"].attributes["value"] == "v2"
+    # An output alone fails quietly, as Heat's output_error: its value is null.
+    assert stack.state().outputs["third"] == stack.state().resources["g.2"].physical_id
+    outputs_only = BY_INDEX.split("  reader:")[0] + "outputs:" + BY_INDEX.split("outputs:")[1]
+    stack.apply(outputs_only, count=2)
+    assert stack.state().outputs["third"] is None
+    assert "g.2" not in stack.state().resources

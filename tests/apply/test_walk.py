@@ -172,3 +172,40 @@ def test_a_bug_in_a_visit_is_re_raised_after_in_flight_work() -> None:
 def test_a_cycle_is_refused() -> None:
     with pytest.raises(ValueError, match="acyclic"):
         walk(_dag([("a", "b"), ("b", "a")]), lambda node: None)
+
+
+def test_a_delayed_node_waits_without_holding_a_slot() -> None:
+    """``b`` waits 0.5s once ``a`` is done; with one slot, ``c`` (ordered last) runs in that
+    wait, and a failure during a wait leaves the waiting node unstarted."""
+    import time
+
+    started: dict[str, float] = {}
+    delayed: list[tuple[str, float]] = []
+
+    def visit(node: str) -> None:
+        started[node] = time.monotonic()
+        if node == "c":
+            time.sleep(0.1)
+
+    graph = _dag([("a", "b")], ["a", "b", "c"])
+    order = {"a": 0, "b": 1, "c": 2}
+    result = walk(
+        graph,
+        visit,
+        parallelism=1,
+        sort_key=order.__getitem__,
+        delay=lambda node: 0.5 if node == "b" else 0.0,
+        on_delayed=lambda node, seconds: delayed.append((node, seconds)),
+    )
+    assert result.ok
+    assert delayed == [("b", 0.5)]
+    assert started["a"] < started["c"] < started["b"]
+    assert started["b"] - started["a"] >= 0.5
+
+    def fails(node: str) -> None:
+        if node == "c":
+            raise ResourceFailedError("c broke")
+
+    result = walk(graph, fails, parallelism=1, sort_key=order.__getitem__, delay=lambda _: 0.3)
+    assert [node for node, _ in result.failed] == ["c"]
+    assert result.completed == ("a",) and result.skipped == ("b",)

@@ -134,3 +134,62 @@ def test_a_create_left_unconfirmed_is_settled_before_rolling_back(
     finally:
         destroyed = cloud_project.run("destroy", "-auto-approve", *SCOPE, "-var", f"name={name}")
         assert destroyed.exit_code == 0, destroyed.output
+
+
+ADOPTING_STACK = """heat_template_version: 2018-08-31
+parameters:
+  net_id:
+    type: string
+  name:
+    type: string
+resources:
+  net:
+    type: OS::Neutron::Net
+    external_id: {get_param: net_id}
+  subnet:
+    type: OS::Neutron::Subnet
+    properties:
+      network: {get_resource: net}
+      cidr: 10.43.0.0/24
+  server:
+    type: OS::Nova::Server
+    depends_on: subnet
+    properties:
+      name: {get_param: name}
+      flavor: m1.tiny
+      image: cirros
+      networks:
+        - network: {get_resource: net}
+"""
+
+
+def test_rollback_forgets_an_object_the_failed_run_adopted_and_leaves_it_in_the_cloud(
+    cloud_project: CloudProject,
+) -> None:
+    cloud_project.bind("dev: {cloud: atonix-sim, project: demo, region: RegionOne}")
+    cloud_project.write("stack.yaml", ADOPTING_STACK)
+    adopted = cloud_project.sdk("demo").network.create_network(name="made-outside")
+    args = ("-var", f"net_id={adopted.id}", "-var", f"name={NAME}")
+    cloud_project.sim.clear_request_log()
+    cloud_project.sim.set_lifecycle([{"kind": "server", "outcome": "error", "name": NAME}])
+    try:
+        failed = cloud_project.run("apply", "-auto-approve", *SCOPE, *args, "-on-failure=rollback")
+    finally:
+        cloud_project.sim.set_lifecycle([])
+    assert failed.exit_code == 1, failed.output
+    assert "net: Read complete" in failed.stdout
+    # The adopted network is only dropped from state: nothing is written to it.
+    assert cloud_project.state("stack", "team", "dev").resources == {}
+    assert not [w for w in cloud_project.writes() if adopted.id in w]
+    assert cloud_project.sdk("demo").network.get_network(adopted.id).name == "made-outside"
+    assert (
+        f"net: Rolling back (removing from state, the object is kept)... [id={adopted.id}]"
+        in failed.stdout
+    )
+    # A plain re-run adopts it again and converges.
+    fixed = cloud_project.run("apply", "-auto-approve", *SCOPE, *args)
+    assert fixed.exit_code == 0, fixed.output
+    assert "net: Read complete" in fixed.stdout
+    destroyed = cloud_project.run("destroy", "-auto-approve", *SCOPE, *args)
+    assert destroyed.exit_code == 0, destroyed.output
+    assert cloud_project.sdk("demo").network.get_network(adopted.id).name == "made-outside"

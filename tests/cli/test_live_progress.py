@@ -167,3 +167,35 @@ def test_the_interval_variable_is_read_as_seconds(monkeypatch: pytest.MonkeyPatc
     for text, expected in (("2.5", 2.5), ("", 10.0), ("0", 10.0), ("soon", 10.0)):
         monkeypatch.setenv("ATONIX_PROGRESS_INTERVAL_S", text)
         assert progress_interval_s() == expected
+
+
+PAUSED_GROUP = """
+resources:
+  g:
+    type: OS::Heat::ResourceGroup
+    update_policy:
+      batch_create: {max_batch_size: 1, pause_time: 0.5}
+    properties:
+      count: 2
+      resource_def:
+        type: OS::Heat::TestResource
+        properties: {value: "%index%"}
+"""
+
+
+def test_a_log_and_json_show_a_groups_pause_between_batches(project: Project) -> None:
+    project.write("stack.yaml", HEADER + PAUSED_GROUP)
+    paused = "g.1: Paused, waiting 0.5s after the previous batch (pause_time of `g`)"
+    result = project.process("apply", "-auto-approve", "-json", "stack.yaml")
+    assert result.returncode == 0, result.stderr
+    messages = [json.loads(line)["@message"] for line in result.stdout.splitlines()]
+    assert paused.replace("Paused", "paused") in messages
+    assert project.process("destroy", "-auto-approve", "stack.yaml").returncode == 0
+    result = project.process("apply", "-auto-approve", "stack.yaml", **INTERVAL)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines.index("g.0: Creating...") < lines.index(paused) < lines.index("g.1: Creating...")
+    # Only the second batch changes: there is no batch before it to pause after.
+    result = project.process("apply", "-auto-approve", "-replace=g.1", "stack.yaml")
+    assert result.returncode == 0, result.stderr
+    assert "g.1: Creating..." in result.stdout and "Paused" not in result.stdout

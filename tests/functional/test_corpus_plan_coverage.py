@@ -20,7 +20,7 @@ from typing import Any
 import openstack
 import pytest
 
-from atonix_iac.cli.cloud_checks import check_constraints
+from atonix_iac.apply.cloud_checks import check_constraints
 from atonix_iac.errors import AtonixError, Severity
 from atonix_iac.planner import make_plan, validate_stack
 from atonix_iac.providers.heat import HeatProvider

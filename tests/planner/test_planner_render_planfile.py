@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gzip
 import json
 
 import pytest
@@ -123,10 +124,41 @@ def _saved_bytes() -> bytes:
 
 
 def test_tampered_planfile_is_refused() -> None:
-    document = json.loads(_saved_bytes())
+    document = json.loads(gzip.decompress(_saved_bytes()))
     document["plan"]["changes"][0]["action"] = Action.DELETE.value
     with pytest.raises(PlanError, match="corrupt or was modified"):
         plan_from_bytes(json.dumps(document).encode())
+
+
+def test_an_edit_of_the_written_text_is_refused_compressed_or_not() -> None:
+    """The digest covers the exact text after it: any change to that text is caught, in
+    the compressed file or after ``zcat``."""
+    text = gzip.decompress(_saved_bytes())
+    assert text.startswith(b'{"digest":"sha256:')
+    assert plan_from_bytes(text).plan.changes[0].address == "a"  # plain JSON still reads
+    edited = text.replace(b'"action":"create"', b'"action":"delete"')
+    assert edited != text
+    for data in (edited, gzip.compress(edited)):
+        with pytest.raises(PlanError, match="corrupt or was modified"):
+            plan_from_bytes(data)
+
+
+def test_a_truncated_compressed_planfile_is_a_plan_error() -> None:
+    data = _saved_bytes()
+    assert data.startswith(b"\x1f\x8b")
+    with pytest.raises(PlanError, match="not an atonix plan file"):
+        plan_from_bytes(data[: len(data) // 2])
+
+
+def test_a_large_plan_file_is_small() -> None:
+    """10,000 resources in well under 2 MB (indented JSON was ~10 MB)."""
+    n = 10_000
+    t = template(
+        *(spec(f"v{i}", properties={"value": {"name": f"value-{i}", "n": i}}) for i in range(n))
+    )
+    data = plan_to_bytes(make_plan(t, Params(), EMPTY, REGISTRY), t, Params())
+    assert len(data) < 2_000_000
+    assert len(plan_from_bytes(data).plan.changes) == n
 
 
 @pytest.mark.parametrize(
@@ -146,7 +178,7 @@ def test_foreign_or_future_files_are_refused(data: bytes, message: str) -> None:
 def test_structurally_broken_file_with_a_valid_digest_is_a_plan_error() -> None:
     from atonix_iac.planner.planfile import _digest
 
-    document = json.loads(_saved_bytes())
+    document = json.loads(gzip.decompress(_saved_bytes()))
     del document["digest"]
     del document["plan"]["changes"][0]["address"]
     document["digest"] = _digest(document)

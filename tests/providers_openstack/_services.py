@@ -17,3 +17,12 @@ def require_service(cloud: Any, service_type: str) -> None:
         return
     if not cloud.sdk().has_service(service_type):
         pytest.skip(f"the target cloud has no {service_type} service in its catalog")
+
+
+def require_extension(cloud: Any, alias: str) -> None:
+    """Skip on a real cloud whose Neutron lacks extension ``alias`` (the dev cloud runs ML2
+    and the router plugin only: no VPNaaS, metering, FWaaS or TaaS)."""
+    if cloud.sim is not None:
+        return
+    if cloud.sdk().network.find_extension(alias, ignore_missing=True) is None:
+        pytest.skip(f"the target cloud's Neutron has no {alias} extension")

@@ -68,6 +68,7 @@ def test_flavor_lifecycle(cloud: Any, admin: Any, ident: Any, unique: str) -> No
     [
         ("OS::Nova::Quota", {"instances": 7, "cores": 11}, {"cores": 13}),
         ("OS::Cinder::Quota", {"volumes": 6, "gigabytes": 60}, {"gigabytes": 70}),
+        ("OS::Neutron::Quota", {"network": 7, "port": 30}, {"port": 40}),
     ],
 )
 def test_quota_lifecycle(

@@ -190,3 +190,23 @@ def test_segment(cloud: Any, ident: Any, unique: str) -> None:
     assert cloud.sdk().network.get_segment(segment.physical_id).name == f"seg-{unique}-b"
     segment_type.delete(ident("segment"), segment.physical_id, renamed)
     assert segment_type.read(ident("segment"), segment.physical_id, renamed) is None
+
+
+def test_qos_minimum_packet_rate_rule(cloud: Any, ident: Any, unique: str) -> None:
+    types = cloud.provider().resource_types()
+    policy = types["OS::Neutron::QoSPolicy"].create(ident("qos"), {"name": f"pps-{unique}"})
+    rule_type = types["OS::Neutron::QoSMinimumPacketRateRule"]
+    props = {"policy": f"pps-{unique}", "min_kpps": 1000, "direction": "egress"}
+    rule = rule_type.create(ident("pps"), props)
+    rules = cloud.sdk().network.get_qos_policy(policy.physical_id).rules
+    assert [(r["type"], r["min_kpps"]) for r in rules] == [("minimum_packet_rate", 1000)]
+    read = rule_type.read(ident("pps"), rule.physical_id, props)
+    assert read is not None and read.properties == props
+    faster = {**props, "min_kpps": 2000}
+    rule_type.update(ident("pps"), rule.physical_id, props, faster, frozenset({"min_kpps"}))
+    read = rule_type.read(ident("pps"), rule.physical_id, props)
+    assert read is not None and read.properties == faster
+    rule_type.delete(ident("pps"), rule.physical_id, faster)
+    rule_type.delete(ident("pps"), rule.physical_id, faster)
+    assert rule_type.read(ident("pps"), rule.physical_id, faster) is None
+    types["OS::Neutron::QoSPolicy"].delete(ident("qos"), policy.physical_id, {})

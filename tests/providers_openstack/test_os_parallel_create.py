@@ -6,7 +6,10 @@ cloud; what they check there is only speed, and the contract tests cover the res
 
 from __future__ import annotations
 
+import re
 import threading
+import time
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -19,6 +22,7 @@ from atonix_iac.providers.openstack._base import SECRET_FIELDS, show
 pytestmark = pytest.mark.timeout(120)
 
 SERVERS = 6
+SERVER_PATH = re.compile(r"/servers/[0-9a-f-]{36}$")
 
 
 @pytest.fixture
@@ -89,19 +93,38 @@ def test_building_servers_are_watched_with_shared_lists(
 def test_a_failing_list_falls_back_to_polling_each_server(
     cloud: Any, ident: Any, network_id: str
 ) -> None:
+    """The servers are held in BUILD until each has been polled on its own twice (so the
+    fallback is seen polling, whatever the machine's load), then let go to ACTIVE."""
     sim = cloud.require_sim()
-    sim.set_delay(0.3, "server")
+    sim.set_lifecycle([{"kind": "server", "outcome": "stuck", "name": "par-*"}])
     sim.add_fault(service="compute", method="GET", path="/servers", status=500)
     sim.clear_request_log()
 
-    server_type, results = _create_servers(cloud, ident, network_id)
+    def own_polls() -> Counter[str]:
+        gets = [r.path for r in sim.request_log("compute") if r.method == "GET"]
+        return Counter(p.rsplit("/", 1)[1] for p in gets if SERVER_PATH.search(p))
+
+    with ThreadPoolExecutor(max_workers=1) as background:
+        creating = background.submit(_create_servers, cloud, ident, network_id)
+        try:
+            deadline = time.monotonic() + 60
+            while sum(1 for n in own_polls().values() if n >= 2) < SERVERS:
+                assert time.monotonic() < deadline, own_polls()
+                assert not creating.done(), creating.exception()
+                time.sleep(0.05)
+            held = own_polls()
+        finally:
+            sim.set_lifecycle([])
+            sim.release_stuck("server")
+        server_type, results = creating.result(timeout=60)
     try:
         log = [r for r in sim.request_log("compute") if r.method == "GET"]
         assert any(r.path.endswith("/servers") and r.status == 500 for r in log)
+        assert set(held) == {result.physical_id for result in results}
         for result in results:
+            # Polled on its own while in BUILD, then once more to find it ACTIVE.
             assert result.attributes["show"]["status"] == "ACTIVE"
-            own = [r for r in log if r.path.endswith(f"/servers/{result.physical_id}")]
-            assert len(own) >= 2  # polled on its own until ACTIVE
+            assert own_polls()[result.physical_id] > held[result.physical_id]
     finally:
         sim.clear_faults()
         _delete(server_type, ident, results)

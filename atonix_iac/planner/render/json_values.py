@@ -16,10 +16,20 @@ from atonix_iac.template.nodes import plain
 from atonix_iac.template.values import UNKNOWN, Sensitive, contains_sensitive
 
 SENSITIVE_MASK = "(sensitive value)"
+# Exact types that are already JSON-ready leaves: checked first, as ``isinstance`` against
+# the ABCs below costs more than the rest of the walk (a 10,000-resource ``show -json``).
+_LEAVES = frozenset({str, int, float, bool, type(None)})
 
 
 def masked_value(value: Any) -> Any:
     """A JSON-ready copy: secrets masked, unknowns dropped from maps and null in lists."""
+    kind = type(value)
+    if kind in _LEAVES:
+        return value
+    if kind is dict:
+        return {str(k): masked_value(v) for k, v in value.items() if v is not UNKNOWN}
+    if kind is list:
+        return [masked_value(v) for v in value]
     if isinstance(value, Sensitive):
         return SENSITIVE_MASK
     if value is UNKNOWN:
@@ -46,6 +56,8 @@ def masked_properties(
 
 def unknown_tree(value: Any) -> Any:
     """Terraform's ``after_unknown``: true at unknown leaves."""
+    if type(value) in _LEAVES:
+        return False
     if value is UNKNOWN:
         return True
     if isinstance(value, Sensitive):
@@ -59,6 +71,8 @@ def unknown_tree(value: Any) -> Any:
 
 def sensitive_tree(value: Any) -> Any:
     """Terraform's ``*_sensitive``: true at secret leaves."""
+    if type(value) in _LEAVES:
+        return False
     if isinstance(value, Sensitive):
         return True
     if isinstance(value, Mapping):

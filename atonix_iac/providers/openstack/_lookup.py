@@ -226,6 +226,11 @@ CONSTRAINTS: dict[str, tuple[Finder, str, Callable[[Any], list[str]]]] = {
         "load balancer flavor profile",
         _lb_names("flavor_profiles"),
     ),
+    "octavia.availabilityzoneprofile": (
+        lb_object("availability_zone_profile"),
+        "availability zone profile",
+        _lb_names("availability_zone_profiles"),
+    ),
 }
 
 

@@ -171,6 +171,12 @@ class QoSMinimumBandwidthRule(_QoSRule):
     fields = ("min_kbps", "direction")
 
 
+class QoSMinimumPacketRateRule(_QoSRule):
+    type_name = "OS::Neutron::QoSMinimumPacketRateRule"
+    kind = "minimum_packet_rate"
+    fields = ("min_kpps", "direction")
+
+
 class RBACPolicy(NeutronResource):
     type_name = "OS::Neutron::RBACPolicy"
     noun = "rbac_policy"
@@ -195,5 +201,6 @@ TYPES: tuple[type[OpenStackResource], ...] = (
     QoSBandwidthLimitRule,
     QoSDscpMarkingRule,
     QoSMinimumBandwidthRule,
+    QoSMinimumPacketRateRule,
     RBACPolicy,
 )

@@ -9,10 +9,19 @@ from typing import Any
 from atonix_iac.providers.base import Provider, ResourceType
 from atonix_iac.providers.openstack import (
     _lookup,
+    container,
     container_infra,
+    database,
     load_balancer,
+    load_balancer_zones,
     network_admin,
+    network_extras,
+    network_firewall,
+    network_l2gw,
     network_policy,
+    network_taas,
+    network_vpn,
+    reservation,
     shared_file_system,
 )
 from atonix_iac.providers.openstack._base import DEFAULT_TIMEOUT_S, CloudSession, OpenStackResource
@@ -76,6 +85,15 @@ TYPES: tuple[type[OpenStackResource], ...] = (
     *shared_file_system.TYPES,
     *network_admin.TYPES,
     *network_policy.TYPES,
+    *network_vpn.TYPES,
+    *network_extras.TYPES,
+    *database.TYPES,
+    *container.TYPES,
+    *load_balancer_zones.TYPES,
+    *reservation.TYPES,
+    *network_taas.TYPES,
+    *network_firewall.TYPES,
+    *network_l2gw.TYPES,
 )
 TYPE_NAMES: frozenset[str] = frozenset(t.type_name for t in TYPES)
 

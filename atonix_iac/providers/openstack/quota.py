@@ -93,6 +93,7 @@ _SIMPLE: dict[str, Callable[[Mapping[str, Any]], Counter[str]]] = {
     "OS::Octavia::HealthMonitor": lambda p: Counter(health_monitors=1),
     "OS::Magnum::Cluster": lambda p: Counter(clusters=1),
     "OS::Manila::Share": lambda p: Counter(shares=1, share_gigabytes=_int(p.get("size"))),
+    "OS::Trove::Instance": lambda p: Counter(db_instances=1, db_gigabytes=_int(p.get("size"))),
 }
 # Demand names read from a service beyond the core four, and the catalog type that has them.
 OPTIONAL_SERVICES: dict[str, str] = {
@@ -104,6 +105,8 @@ OPTIONAL_SERVICES: dict[str, str] = {
     "clusters": "container-infra",
     "shares": "shared-file-system",
     "share_gigabytes": "shared-file-system",
+    "db_instances": "database",
+    "db_gigabytes": "database",
 }
 
 
@@ -254,8 +257,22 @@ def _manila(conn: Any, project_id: str, limits: dict[str, int], usage: dict[str,
             usage[key] = int(detail.get("in_use", 0))
 
 
+def _trove(conn: Any, project_id: str, limits: dict[str, int], usage: dict[str, int]) -> None:
+    """Trove's ``/limits``: its ABSOLUTE entry holds the instance and volume (GB) limits; usage
+    is counted from the project's instances."""
+    entries = _json(conn.database, "/limits").get("limits") or []
+    absolute: dict[str, Any] = next((e for e in entries if e.get("verb") == "ABSOLUTE"), {})
+    for key, name in (("db_instances", "max_instances"), ("db_gigabytes", "max_volumes")):
+        if absolute.get(name) is not None:
+            limits[key] = int(absolute[name])
+    instances = _json(conn.database, "/instances").get("instances") or []
+    usage["db_instances"] = len(instances)
+    usage["db_gigabytes"] = sum(int((i.get("volume") or {}).get("size") or 0) for i in instances)
+
+
 _OPTIONAL_READERS: dict[str, Callable[[Any, str, dict[str, int], dict[str, int]], None]] = {
     "load-balancer": _octavia,
     "container-infra": _magnum,
     "shared-file-system": _manila,
+    "database": _trove,
 }

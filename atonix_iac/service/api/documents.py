@@ -89,3 +89,13 @@ def check_record(engine: Engine, record: StackRecord, binding: Binding) -> None:
     if errors:
         text = "\n".join(d.format() for d in errors)
         raise bad_request(text, "StackValidationFailed")
+
+
+def check_in_cloud(engine: Engine, record: StackRecord, binding: Binding) -> None:
+    """400 when the cloud cannot take the stack: a flavor, image, network ... that does not
+    exist, a quota the stack would exceed (checked after ``check_record``)."""
+    try:
+        engine.check_in_cloud(record, binding)
+    except AtonixError as err:
+        text = err.format() if err.diagnostics else err.message
+        raise bad_request(text, "StackValidationFailed") from None

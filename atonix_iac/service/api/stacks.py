@@ -27,7 +27,7 @@ from .common import (
     stack_href,
     stack_link,
 )
-from .documents import apply_body, check_record
+from .documents import apply_body, check_in_cloud, check_record
 
 _SORT_KEYS = {
     "created_at": "created_at",
@@ -128,6 +128,8 @@ class StackCollection:
             body = {**body, "template": adopt.get("template")}
         apply_body(record, body, patch=False)
         check_record(self.services.engine, record, found)
+        if adopt is None:  # adopted objects exist already: nothing to check against quotas
+            check_in_cloud(self.services.engine, record, found)
         action = "CREATE" if adopt is None else "ADOPT"
         record.action = action
         records = self.services.engine.records
@@ -292,6 +294,7 @@ class StackItem:
         patch = patch or bool(body.get("existing"))
         apply_body(record, body, patch=patch)
         check_record(self.services.engine, record, binding(req))
+        check_in_cloud(self.services.engine, record, binding(req))
         record.action, record.status = "UPDATE", "IN_PROGRESS"
         record.status_reason = "Stack UPDATE started"
         self.services.engine.records.save_stack(record)
