@@ -22,6 +22,7 @@ DATABASES = (
     "nova_cell0",
     "nova",
     "cinder",
+    "barbican",
 )
 
 
@@ -88,6 +89,16 @@ def reset_databases(password: str) -> None:
         parts.append(f"ALTER USER '{DB_USER}'@'{host}' IDENTIFIED BY '{password}';")
         parts.append(f"GRANT ALL PRIVILEGES ON `{DB_PREFIX}%`.* TO '{DB_USER}'@'{host}';")
     _sql("\n".join(parts))
+
+
+def ensure_databases(password: str) -> None:
+    """Create the databases a newer version of the dev cloud added to an existing state."""
+    _sql(
+        "\n".join(
+            f"CREATE DATABASE IF NOT EXISTS `{db_name(short)}` CHARACTER SET utf8mb4;"
+            for short in DATABASES
+        )
+    )
 
 
 def drop_databases() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import shutil
 from pathlib import Path
 from string import Template
@@ -19,7 +20,22 @@ CONFIG_FILES: dict[str, tuple[tuple[str, ...], str]] = {
     "neutron": (("neutron.conf", "ml2_conf.ini"), "neutron"),
     "nova": (("nova.conf",), "nova"),
     "cinder": (("cinder.conf",), "cinder"),
+    "barbican": (("barbican.conf",), "barbican"),
+    # Swift's servers each read one file (and swift.conf from swift_dir): see services.py.
+    "swift": (
+        (
+            "swift.conf",
+            "proxy-server.conf",
+            "account-server.conf",
+            "container-server.conf",
+            "object-server.conf",
+        ),
+        "swift",
+    ),
 }
+
+# Paste files rendered next to a service's config but never handed to oslo.config.
+PASTE_TEMPLATES: dict[str, str] = {"barbican": "barbican-api-paste.ini"}
 
 
 # Files a WSGI entry point must find first in its config dir (Nova loads its paste pipeline
@@ -45,8 +61,14 @@ def _values(layout: Layout, secrets: dict[str, str]) -> dict[str, str]:
         "port_neutron": str(PORTS["neutron"]),
         "port_nova": str(PORTS["nova-api"]),
         "port_cinder": str(PORTS["cinder-api"]),
+        "port_barbican": str(PORTS["barbican"]),
+        "port_swift": str(PORTS["swift-proxy-server"]),
+        "swift_dir": str(layout.etc / "swift"),
+        "swift_hash": secrets["swift-hash"],
+        # simple_crypto's master key: 32 bytes, base64 (the secret is 32 hex characters).
+        "barbican_kek": base64.b64encode(secrets["barbican-kek"].encode()).decode(),
     }
-    for short in ("placement", "glance", "neutron", "nova_api", "nova", "cinder"):
+    for short in ("placement", "glance", "neutron", "nova_api", "nova", "cinder", "barbican"):
         values[f"db_{short}"] = db_url(short, secrets["db"])
     return values
 
@@ -64,6 +86,8 @@ def write_all(layout: Layout, secrets: dict[str, str]) -> None:
             target = target_dir / name
             target.touch(mode=0o600)
             target.write_text(text)
+    for service, paste in PASTE_TEMPLATES.items():
+        (layout.etc / service / paste).write_text((TEMPLATES / paste).read_text())
     for service, paste in PASTE_FIRST.items():
         shutil.copyfile(layout.venv / "etc" / service / paste, layout.etc / service / paste)
     for sub in (
@@ -77,6 +101,7 @@ def write_all(layout: Layout, secrets: dict[str, str]) -> None:
         "nova/locks",
         "cinder/locks",
         "glance/locks",
+        "swift/node/d1",
     ):
         (layout.data / sub).mkdir(parents=True, exist_ok=True)
 
@@ -103,7 +128,24 @@ def write_entry_module(layout: Layout, service: str, module: str) -> str:
         f"sys.argv = {argv!r}\n"
         f"os.environ[{env_prefix + '_DIR'!r}] = {str(layout.etc / service)!r}\n"
         f"os.environ[{env_prefix + '_FILES'!r}] = {';'.join(names)!r}\n"
-        f"from {module} import application  # noqa: E402\n"
+        + _app_import(layout, service, module)
     )
     (layout.entry / f"{name}.py").write_text(body)
     return name
+
+
+def _app_import(layout: Layout, service: str, module: str) -> str:
+    if service != "barbican":
+        return f"from {module} import application  # noqa: E402\n"
+    # Barbican parses no command line: the API and each plugin module parse a configuration
+    # of their own from oslo.config's default files only (so the simple_crypto KEK would be
+    # missing), and its paste pipeline comes from /etc/barbican. oslo.config also searches
+    # $SNAP_COMMON/etc/barbican/, which is our etc/barbican/; the paste file is loaded by path.
+    paste = layout.etc / service / PASTE_TEMPLATES[service]
+    return (
+        f"os.environ['SNAP_COMMON'] = {str(layout.state)!r}\n"
+        "from barbican.common import config as _config  # noqa: E402\n"
+        "_config.parse_args(_config.CONF, args=sys.argv[1:])\n"
+        "from paste import deploy  # noqa: E402\n"
+        f"application = deploy.loadapp({'config:' + str(paste)!r})\n"
+    )

@@ -28,6 +28,11 @@ PORTS = {
     "neutron": 9696,
     "nova-api": 8774,
     "cinder-api": 8776,
+    "barbican": 9311,
+    "swift-proxy-server": 8080,
+    "swift-object-server": 6200,
+    "swift-container-server": 6201,
+    "swift-account-server": 6202,
 }
 
 # Passwords generated once per state dir; every other name is fixed.
@@ -39,6 +44,8 @@ SECRET_NAMES = (
     "atonix-dev",
     "atonix-staging",
     "atonix-ci",
+    "barbican-kek",
+    "swift-hash",
 )
 
 

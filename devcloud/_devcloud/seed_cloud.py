@@ -33,6 +33,12 @@ ENDPOINTS = {
     "cinderv3": ("volumev3", f"http://{HOST}:8776/v3"),
 }
 SERVICE_USERS = ("placement", "glance", "neutron", "nova", "cinder")
+# The optional services (devcloud ATONIX_DEVCLOUD_OPTIONAL): name -> (type, URL); each has a
+# service user of its own name.
+OPTIONAL_ENDPOINTS = {
+    "barbican": ("key-manager", f"http://{HOST}:9311"),
+    "swift": ("object-store", f"http://{HOST}:8080/v1/AUTH_%(project_id)s"),
+}
 PROJECTS = ("atonix-dev", "atonix-staging")
 # The provider contract tests get projects of their own (user atonix-ci is a member of both), so
 # they never race the functional suite's before/after inventories of atonix-dev/-staging.
@@ -92,15 +98,37 @@ def catalog(secrets: dict[str, str]) -> None:
         conn.identity.assign_project_role_to_user(service_project, user, admin_role)
         conn.identity.assign_project_role_to_user(service_project, user, service_role)
     for name, (kind, url) in ENDPOINTS.items():
-        service = next(iter(conn.identity.services(type=kind)), None)
-        if service is None:
-            service = conn.identity.create_service(name=name, type=kind)
-        have = {e.interface for e in conn.identity.endpoints(service_id=service.id)}
-        for interface in ("public", "internal"):
-            if interface not in have:
-                conn.identity.create_endpoint(
-                    service_id=service.id, interface=interface, url=url, region_id=REGION
-                )
+        _register(conn, name, kind, url)
+
+
+def _register(conn: Any, name: str, kind: str, url: str) -> None:
+    service = next(iter(conn.identity.services(type=kind)), None)
+    if service is None:
+        service = conn.identity.create_service(name=name, type=kind)
+    have = {e.interface for e in conn.identity.endpoints(service_id=service.id)}
+    for interface in ("public", "internal"):
+        if interface not in have:
+            conn.identity.create_endpoint(
+                service_id=service.id, interface=interface, url=url, region_id=REGION
+            )
+
+
+def optional(secrets: dict[str, str], enabled: list[str]) -> None:
+    """Catalog entries and service users of the enabled optional services; the disabled ones'
+    entries go, so tests that look a service up in the catalog skip instead of failing."""
+    conn = _admin(secrets)
+    for name, (kind, url) in OPTIONAL_ENDPOINTS.items():
+        if name in enabled:
+            service_project = _project(conn, "service", "OpenStack service users")
+            user = _user(conn, name, secrets["service"], service_project)
+            for role in ("admin", "service"):
+                conn.identity.assign_project_role_to_user(service_project, user, _role(conn, role))
+            _register(conn, name, kind, url)
+            continue
+        for service in list(conn.identity.services(type=kind)):
+            for endpoint in list(conn.identity.endpoints(service_id=service.id)):
+                conn.identity.delete_endpoint(endpoint)
+            conn.identity.delete_service(service)
 
 
 def wait_for_compute(secrets: dict[str, str], timeout_s: float = 120.0) -> None:
@@ -226,6 +254,8 @@ def main(argv: list[str]) -> None:
     os.environ.pop("OS_CLOUD", None)
     if step == "catalog":
         catalog(secrets)
+    elif step == "optional":
+        optional(secrets, [n for n in argv[3].split(",") if n and n != "none"])
     elif step == "compute":
         wait_for_compute(secrets)
     elif step == "tenants":

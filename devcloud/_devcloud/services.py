@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from .configs import config_paths, write_entry_module
@@ -18,6 +19,7 @@ class Process:
     service: str  # the config directory it reads
     wsgi_module: str | None = None  # a gunicorn app; else a console script of the same name
     health_path: str | None = None
+    conf_file: str | None = None  # a console script given this one file (Swift's servers)
 
     @property
     def port(self) -> int | None:
@@ -42,6 +44,9 @@ class Process:
                 f"atonix-devcloud-{self.name}",
                 f"{entry}:application",
             ]
+        if self.conf_file is not None:
+            # -v: log to stdout (our log file) as well as syslog
+            return [layout.bin(self.name), str(layout.etc / self.service / self.conf_file), "-v"]
         argv = [layout.bin(self.name)]
         for path in config_paths(layout, self.service):
             argv += ["--config-file", str(path)]
@@ -59,6 +64,11 @@ NOVA_COMPUTE = Process("nova-compute", "nova")
 CINDER_API = Process("cinder-api", "cinder", "cinder.wsgi.api", "/")
 CINDER_SCHEDULER = Process("cinder-scheduler", "cinder")
 CINDER_VOLUME = Process("cinder-volume", "cinder")
+BARBICAN = Process("barbican", "barbican", "barbican.wsgi.api", "/")
+SWIFT = tuple(
+    Process(f"swift-{kind}-server", "swift", None, "/healthcheck", f"{kind}-server.conf")
+    for kind in ("account", "container", "object", "proxy")
+)
 
 # Start order: Neutron before Nova (Nova reads ports back); nova-compute last, once Placement
 # and Neutron answer, so its first resource report lands.
@@ -75,3 +85,35 @@ START_ORDER = (
     NOVA_SCHEDULER,
     NOVA_COMPUTE,
 )
+
+# Services beyond the core six: each is started only when named in ATONIX_DEVCLOUD_OPTIONAL
+# (comma-separated; default below, "none" for none), and the catalog lists only those started.
+OPTIONAL_ENV = "ATONIX_DEVCLOUD_OPTIONAL"
+OPTIONAL: dict[str, tuple[Process, ...]] = {"barbican": (BARBICAN,), "swift": SWIFT}
+DEFAULT_OPTIONAL = ("barbican", "swift")
+
+
+def optional_enabled() -> tuple[str, ...]:
+    raw = os.environ.get(OPTIONAL_ENV)
+    if raw is None:
+        return DEFAULT_OPTIONAL
+    names = tuple(n.strip() for n in raw.split(",") if n.strip() and n.strip() != "none")
+    unknown = sorted(set(names) - set(OPTIONAL))
+    if unknown:
+        from .procs import DevcloudError
+
+        raise DevcloudError(
+            f"{OPTIONAL_ENV} names unknown services {', '.join(unknown)}; "
+            f"known: {', '.join(OPTIONAL)}"
+        )
+    return names
+
+
+def enabled_processes() -> tuple[Process, ...]:
+    """The core processes in start order, then the enabled optional ones."""
+    extra = [p for name in optional_enabled() for p in OPTIONAL[name]]
+    return (*START_ORDER, *extra)
+
+
+def all_processes() -> tuple[Process, ...]:
+    return (*START_ORDER, *(p for group in OPTIONAL.values() for p in group))

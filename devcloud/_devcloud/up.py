@@ -15,7 +15,14 @@ from pathlib import Path
 
 from . import backing, configs, health, install, procs
 from .layout import DEVCLOUD_DIR, HOST, REGION, Layout
-from .services import KEYSTONE, NOVA_COMPUTE, START_ORDER, Process
+from .services import (
+    KEYSTONE,
+    NOVA_COMPUTE,
+    START_ORDER,
+    Process,
+    enabled_processes,
+    optional_enabled,
+)
 
 SEED = DEVCLOUD_DIR / "_devcloud" / "seed_cloud.py"
 
@@ -127,18 +134,57 @@ def _db_sync(layout: Layout, secrets: dict[str, str]) -> dict[str, list[list[str
     }
 
 
+def _optional_sync(layout: Layout, secrets: dict[str, str]) -> dict[str, list[list[str]]]:
+    """Schema commands of the optional services, run on every start (they are idempotent),
+    so a state initialised before a service was enabled gains it."""
+    commands: dict[str, list[list[str]]] = {}
+    if "barbican" in optional_enabled():
+        url = backing.db_url("barbican", secrets["db"])
+        commands["barbican"] = [[layout.bin("barbican-manage"), "db", "upgrade", "-d", url]]
+    if "swift" in optional_enabled():
+        commands["swift"] = _swift_rings(layout)
+    return commands
+
+
+def _swift_rings(layout: Layout) -> list[list[str]]:
+    """One-replica rings of one device on loopback, built once per state dir."""
+    commands: list[list[str]] = []
+    builder = layout.bin("swift-ring-builder")
+    for kind, port in (("account", 6202), ("container", 6201), ("object", 6200)):
+        path = str(layout.etc / "swift" / f"{kind}.builder")
+        if (layout.etc / "swift" / f"{kind}.ring.gz").exists():
+            continue
+        Path(path).unlink(missing_ok=True)
+        commands += [
+            [builder, path, "create", "8", "1", "1"],
+            [builder, path, "add", f"r1z1-{HOST}:{port}/d1", "1"],
+            [builder, path, "rebalance"],
+        ]
+    return commands
+
+
 def _sync_then_start(layout: Layout, service: str, commands: list[list[str]]) -> None:
     for argv in commands:
         run_logged(layout, service, argv)
     if service == "nova":
         return  # Nova's daemons build a Placement client as they start: they go last
-    for process in START_ORDER:
+    for process in enabled_processes():
         if process.service == service:
             _start(layout, process)
 
 
-def _seed(layout: Layout, step: str) -> None:
-    run_logged(layout, f"seed-{step}", [str(layout.python), str(SEED), str(layout.state), step])
+def _seed(layout: Layout, step: str, *args: str) -> None:
+    run_logged(
+        layout, f"seed-{step}", [str(layout.python), str(SEED), str(layout.state), step, *args]
+    )
+
+
+def _seed_catalog(layout: Layout, first_start: bool, optional: Sequence[str]) -> None:
+    if first_start:
+        _seed(layout, "catalog")
+    # The optional services' entries are checked on every start: enabling or disabling one
+    # changes what the catalog must list.
+    _seed(layout, "optional", ",".join(optional) or "none")
 
 
 def _port_free(port: int) -> bool:
@@ -211,25 +257,31 @@ def up(layout: Layout, fresh: bool = False) -> None:
         timer.mark("databases and vhost created")
         _init_keystone(layout, secrets)
         timer.mark("keystone initialised")
+    else:
+        backing.ensure_databases(secrets["db"])
     _start(layout, KEYSTONE)
     _wait_healthy(layout, KEYSTONE)
     timer.mark("keystone answering")
-    syncs = _db_sync(layout, secrets) if first_start else {}
+    syncs = {
+        **(_db_sync(layout, secrets) if first_start else {}),
+        **_optional_sync(layout, secrets),
+    }
+    optional = optional_enabled()
     with ThreadPoolExecutor(max_workers=2) as pool:
-        catalog = pool.submit(_seed, layout, "catalog") if first_start else None
+        catalog = pool.submit(_seed_catalog, layout, first_start, optional)
         started = [
             pool.submit(_sync_then_start, layout, service, syncs.get(service, []))
-            for service in ("nova", "neutron", "cinder", "glance", "placement")
+            for service in ("nova", "neutron", "cinder", "glance", "placement", *optional)
         ]
-        for future in [*started, *([catalog] if catalog else [])]:
+        for future in [*started, catalog]:
             future.result()
-    for process in START_ORDER:
+    for process in enabled_processes():
         if process.service not in ("keystone", "nova"):
             _wait_healthy(layout, process)
     timer.mark(
-        "databases synced; Placement, Glance, Neutron, Cinder answering"
-        if first_start
-        else "Placement, Glance, Neutron, Cinder answering"
+        ("databases synced; " if first_start else "")
+        + ", ".join(["Placement, Glance, Neutron, Cinder", *optional])
+        + " answering"
     )
     nova = [p for p in START_ORDER if p.service == "nova" and p is not NOVA_COMPUTE]
     for process in nova:
@@ -240,7 +292,7 @@ def up(layout: Layout, fresh: bool = False) -> None:
     try:
         _seed(layout, "compute")
     except procs.DevcloudError as err:
-        dead = [p.name for p in START_ORDER if not procs.is_running(layout.run, p.name)]
+        dead = [p.name for p in enabled_processes() if not procs.is_running(layout.run, p.name)]
         raise procs.DevcloudError(f"{err}\nprocesses not running: {dead or 'none'}") from None
     run_logged(
         layout,
