@@ -42,7 +42,23 @@ class VolumeCatalog:
     # -- types ------------------------------------------------------------------------------
 
     def list_types(self, req: Request, params: dict[str, str]) -> Response:
-        return ok({"volume_types": [public(t) for t in self.store.table("volume_type").values()]})
+        """As Cinder: public types only unless an admin asks ``is_public=None`` (all) or
+        ``false`` (private only); a member also sees the private types shared with it."""
+        raw = req.arg("is_public") if req.auth.is_admin else None
+        want: bool | None = True
+        if raw is not None:
+            want = None if raw.strip().lower() == "none" else parse_bool(raw)
+        project = req.auth.project_id
+
+        def listed(t: Rec) -> bool:
+            if want is None:
+                return True
+            if bool(t["is_public"]) == want:
+                return True
+            return not req.auth.is_admin and project in t.get("_access", [])
+
+        types = [public(t) for t in self.store.table("volume_type").values() if listed(t)]
+        return ok({"volume_types": types})
 
     def show_type(self, req: Request, params: dict[str, str]) -> Response:
         types = self.store.table("volume_type")

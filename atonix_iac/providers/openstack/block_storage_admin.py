@@ -85,7 +85,8 @@ class VolumeType(OpenStackResource):
         claimed: Collection[str],
     ) -> str | None:
         with sdk_errors("looking for an interrupted volume type create"):
-            for found in self.conn.block_storage.types():
+            # Cinder lists public types only unless an admin asks for all with "None".
+            for found in self.conn.block_storage.types(is_public="None"):
                 if found.name == properties["name"] and str(found.id) not in claimed:
                     return str(found.id)
         return None
