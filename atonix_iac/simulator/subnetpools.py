@@ -42,7 +42,9 @@ class SubnetPools(NeutronBase):
             raise ApiError(
                 400, "Cannot mix IPv4 and IPv6 prefixes in a subnet pool.", "PrefixVersionMismatch"
             )
-        return list(dict.fromkeys(nets))
+        # Neutron stores a pool's prefixes compacted (netaddr.IPSet(...).iter_cidrs()):
+        # 10.90.0.0/16 and 10.91.0.0/16 read back as 10.90.0.0/15.
+        return list(ipaddress.collapse_addresses(nets))  # type: ignore[type-var]
 
     def _scope(self, req: Request, scope_id: Any, version: int) -> str | None:
         """A visible address scope of the pool's IP version (Neutron checks both)."""

@@ -7,6 +7,7 @@ tagged with the stack identity like every Neutron object.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -67,11 +68,25 @@ class SubnetPool(NeutronResource):
         if name.endswith("prefixlen"):
             return str(given) == str(live)
         if name == "prefixes":
-            return sorted(map(str, given or [])) == sorted(map(str, live or []))
+            return _compacted(given) == _compacted(live)
         if name == "address_scope" and given != live:
             found = self.conn.network.find_address_scope(str(given), ignore_missing=True)
             return found is not None and found.id == live
         return super().same(name, given, live)
+
+
+def _compacted(prefixes: Any) -> list[str]:
+    """The prefixes as Neutron stores them: merged into the fewest CIDRs (it answers
+    10.90.0.0/15 for 10.90.0.0/16 and 10.91.0.0/16), so a merged read is no drift."""
+    try:
+        nets = [ipaddress.ip_network(str(p), strict=False) for p in prefixes or []]
+    except ValueError:
+        return sorted(map(str, prefixes or []))
+    merged: list[str] = []
+    for version in (4, 6):
+        same_version = [n for n in nets if n.version == version]
+        merged += [str(n) for n in ipaddress.collapse_addresses(same_version)]  # type: ignore[type-var]
+    return merged
 
 
 class ProviderNet(NeutronResource):
