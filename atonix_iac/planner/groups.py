@@ -41,6 +41,7 @@ from atonix_iac.template.groups import (
     RESOURCE_CHAIN,
     RESOURCE_GROUP,
     substitute_index,
+    type_parameter,
 )
 from atonix_iac.template.model import (
     GroupDefinition,
@@ -171,6 +172,16 @@ def _definition(spec: ResourceSpec, definition: GroupDefinition) -> dict[str, An
             spec.property_locations.get(definition.definition_property, spec.location),
             f"`{definition.definition_property}` of group `{spec.name}` must be a mapping "
             "with a `type`",
+        )
+    raw = definition.definition_body
+    parameter = type_parameter(raw.get("type")) if isinstance(raw, dict) else None
+    if definition.member_type is None and parameter is not None:
+        raise TemplateError.at(
+            definition.location,
+            f"the member `type` in `{definition.definition_property}` of `{spec.name}` comes "
+            f"from parameter `{parameter}`, which has no value before the template loads",
+            f"give `{parameter}` a default, or set it in an environment file's `parameters` "
+            "(or `parameter_defaults`): a member template is loaded with the template",
         )
     if definition.member_type is None:
         raise TemplateError.at(

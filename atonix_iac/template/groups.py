@@ -42,9 +42,11 @@ def group_definition(
     body: Any,
     template_key: str,
     resolve_type: Callable[[str], ResolvedType],
+    known_parameter: Callable[[str], Any] = lambda _name: None,
 ) -> tuple[GroupDefinition, SourceLocation] | None:
     """The member definition of ``spec`` if it is a group (None otherwise), with where its
-    type is written."""
+    type is written. A ``type: {get_param: P}`` takes P's value when it is known before
+    binding (``known_parameter``): Heat resolves the definition before building members."""
     prop = GROUP_TYPES.get(spec.type)
     if prop is None:
         return None
@@ -60,6 +62,10 @@ def group_definition(
         raw_def = None
     elif isinstance(raw_def, LocatedDict):
         raw_type = raw_def.get("type")
+        parameter = type_parameter(raw_type)
+        if parameter is not None:
+            where = raw_def.value_loc("type")
+            raw_type = known_parameter(parameter)
         if isinstance(raw_type, str) and raw_type:
             where = raw_def.value_loc("type")
             resolved = resolve_type(str(raw_type))
@@ -77,6 +83,16 @@ def group_definition(
         definition_body=raw_def,
     )
     return definition, where
+
+
+def type_parameter(raw_type: Any) -> str | None:
+    """P when a member definition's type is written ``{get_param: P}`` (else None)."""
+    if not isinstance(raw_type, dict) or list(raw_type) != ["get_param"]:
+        return None
+    arg = raw_type["get_param"]
+    if isinstance(arg, list) and len(arg) == 1:
+        arg = arg[0]
+    return str(arg) if isinstance(arg, str) else None
 
 
 def _chain_definition(

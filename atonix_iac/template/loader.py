@@ -229,8 +229,9 @@ class TemplateLoader:
             outputs=outputs,
             conditions=conditions,
         )
+        known = self._known_parameters(parameters, root=not chain)
         template = replace(
-            template, groups=self._groups(key, raw_resources, resources, (*chain, key))
+            template, groups=self._groups(key, raw_resources, resources, (*chain, key), known)
         )
         return self._flatten(template, raw_resources, chain)
 
@@ -240,11 +241,14 @@ class TemplateLoader:
         raw: LocatedDict,
         resources: Mapping[str, ResourceSpec],
         chain: tuple[str, ...],
+        known: Mapping[str, Any],
     ) -> dict[str, GroupDefinition]:
         """Each group's member definition, its template loaded when the type is one."""
         out: dict[str, GroupDefinition] = {}
         for name, spec in resources.items():
-            found = group_definition(spec, raw.get(name), key, self.env.resolve_type)
+            found = group_definition(
+                spec, raw.get(name), key, self.env.resolve_type, self._known_value(known)
+            )
             if found is None:
                 continue
             definition, where = found
@@ -260,6 +264,32 @@ class TemplateLoader:
                 )
             out[name] = definition
         return out
+
+    def _known_parameters(
+        self, parameters: Mapping[str, Parameter], *, root: bool
+    ) -> dict[str, Any]:
+        """Parameter values known before binding (the environment's, else the default): what
+        a group's member ``type: {get_param: ...}`` resolves to when the template loads, as
+        Heat resolves the group's definition before it builds members."""
+        known = {n: p.default for n, p in parameters.items() if p.has_default}
+        known.update(self.env.parameter_defaults)
+        if root:
+            known.update(self.env.parameters)
+            known.update(_GivenValue.wrap(self.template_vars or {}))
+        return known
+
+    def _known_value(self, known: Mapping[str, Any]) -> Callable[[str], Any]:
+        """Looks a parameter up; a value given on the command line is recorded with the
+        plan (``template_vars``) so that a saved plan loads the same member template."""
+
+        def value(name: str) -> Any:
+            found = known.get(name)
+            if isinstance(found, _GivenValue):
+                self.used_vars[name] = found.value
+                return found.value
+            return found
+
+        return value
 
     def _member_template(
         self, member_key: str, where: SourceLocation, chain: tuple[str, ...]
@@ -475,3 +505,16 @@ class TemplateLoader:
             nested_stacks=nested_stacks,
             groups=groups,
         )
+
+
+class _GivenValue:
+    """A parameter value given with the command (not by a file the plan records)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    @classmethod
+    def wrap(cls, values: Mapping[str, Any]) -> dict[str, _GivenValue]:
+        return {name: cls(value) for name, value in values.items()}

@@ -22,6 +22,7 @@ from atonix_iac.providers.heat.groups import (
 )
 from atonix_iac.providers.heat.none import NoneResource
 from atonix_iac.providers.heat.random_string import RandomStringResource
+from atonix_iac.providers.heat.retired import retired_types
 from atonix_iac.providers.heat.software_config import (
     CloudConfigResource,
     MultipartMimeResource,
@@ -92,6 +93,7 @@ class HeatProvider(Provider):
             SoftwareDeploymentsResource(),
             StructuredDeploymentsResource(),
             DeployedServerResource(),
+            *retired_types(),
         ]
         self._types = MappingProxyType({t.schema.type_name: t for t in implementations})
 

@@ -17,6 +17,7 @@ from atonix_iac.providers.openstack import (
     container,
     container_infra,
     database,
+    legacy_network,
     load_balancer,
     load_balancer_zones,
     mistral,
@@ -112,6 +113,7 @@ TYPES: tuple[type[OpenStackResource], ...] = (
     *zaqar.TYPES,
     *mistral.TYPES,
     *mistral_external.TYPES,
+    *legacy_network.TYPES,
 )
 TYPE_NAMES: frozenset[str] = frozenset(t.type_name for t in TYPES)
 
