@@ -193,3 +193,4 @@ def test_rollback_forgets_an_object_the_failed_run_adopted_and_leaves_it_in_the_
     destroyed = cloud_project.run("destroy", "-auto-approve", *SCOPE, *args)
     assert destroyed.exit_code == 0, destroyed.output
     assert cloud_project.sdk("demo").network.get_network(adopted.id).name == "made-outside"
+    cloud_project.sdk("demo").network.delete_network(adopted.id)  # the test's own object

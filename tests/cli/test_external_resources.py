@@ -98,6 +98,10 @@ def test_adopted_objects_are_read_used_and_left_by_destroy(cloud_project: CloudP
     assert sdk.network.get_network(net.id).name == "made-outside"
     assert sdk.compute.get_server(server.id).status == "ACTIVE"
     assert cloud_project.state(workspace="team", environment="dev").resources == {}
+    # The objects are the test's own: leave the shared simulator as it was.
+    sdk.compute.delete_server(server.id)
+    sdk.compute.wait_for_delete(server, wait=60, interval=0.2)
+    sdk.network.delete_network(net.id)
     sdk.compute.delete_server(server.id)
     sdk.network.delete_network(net.id)
 
