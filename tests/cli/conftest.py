@@ -26,13 +26,25 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Project
     yield Project(tmp_path, CliRunner())
 
 
-@pytest.fixture(scope="session")
-def simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimulatorServer]:
-    """One simulated cloud (projects ``demo`` and ``other``) for the CLI's cloud tests."""
+def simulated_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimulatorServer]:
+    """A simulated cloud with projects ``demo`` and ``other``, its clouds.yaml written."""
     with SimulatorServer(tmp_path_factory.mktemp("sim"), projects=("demo", "other")) as server:
         server.configure(persist_interval=0.5)
         server.write_clouds_yaml()
         yield server
+
+
+@pytest.fixture(scope="session")
+def simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimulatorServer]:
+    """One simulated cloud (projects ``demo`` and ``other``) for the CLI's cloud tests."""
+    yield from simulated_cloud(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def own_simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimulatorServer]:
+    """A cloud of the module's own, for tests whose templates depend on what the project holds
+    (Heat's examples name no network: Nova refuses a server when the project has several)."""
+    yield from simulated_cloud(tmp_path_factory)
 
 
 @pytest.fixture

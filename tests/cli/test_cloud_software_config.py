@@ -18,6 +18,15 @@ from typing import Any
 import pytest
 from _cli_kit import ATONIX, CloudProject
 
+from atonix_iac.simulator.server import SimulatorServer
+
+
+@pytest.fixture(scope="module")
+def simulator(own_simulator: SimulatorServer) -> SimulatorServer:
+    """This module's stacks depend on the project holding only their own networks."""
+    return own_simulator
+
+
 pytestmark = pytest.mark.timeout(180)
 
 DEV = "dev: {cloud: atonix-sim, project: demo, region: RegionOne}"
