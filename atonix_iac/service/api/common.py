@@ -146,3 +146,17 @@ def find_record(
     if record is None or record.name != stack_name:
         raise not_found(f"Stack ({stack_name}) ")
     return record
+
+
+class StackScoped:
+    """Base of the API's resources: the services they answer from, and the stack a URL names
+    (the tenant checked first, then the stack in the token's project)."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    def stack(
+        self, req: falcon.Request, tenant_id: str, stack_name: str, stack_id: str
+    ) -> StackRecord:
+        check_tenant(req, tenant_id)
+        return find_record(self.services, req, stack_name, stack_id)

@@ -18,11 +18,10 @@ from atonix_iac.state.records import StackRecord
 from ..engine import plan_digest
 from .common import (
     HeatError,
-    Services,
+    StackScoped,
     bad_request,
     binding,
     check_tenant,
-    find_record,
     identity,
     isotime,
     read_json,
@@ -38,10 +37,7 @@ _PREVIEW_ACTIONS = {
 }
 
 
-class Plans:
-    def __init__(self, services: Services) -> None:
-        self.services = services
-
+class Plans(StackScoped):
     def _proposal(
         self, req: falcon.Request, record: StackRecord, body: dict[str, Any]
     ) -> StackRecord:
@@ -66,8 +62,7 @@ class Plans:
         stack_name: str,
         stack_id: str,
     ) -> None:
-        check_tenant(req, tenant_id)
-        record = find_record(self.services, req, stack_name, stack_id)
+        record = self.stack(req, tenant_id, stack_name, stack_id)
         proposed = self._proposal(req, record, read_json(req))
         document = self._document(proposed)
         plan_id = plan_digest(document)
@@ -98,8 +93,7 @@ class Plans:
         stack_id: str,
         plan_id: str,
     ) -> None:
-        check_tenant(req, tenant_id)
-        record = find_record(self.services, req, stack_name, stack_id)
+        record = self.stack(req, tenant_id, stack_name, stack_id)
         records = self.services.engine.records
         holder_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{record.id[:8]}-{plan_id}"))
         proposal = records.get_stack(identity(req).project_id, holder_id)
@@ -129,11 +123,8 @@ class Plans:
         resp.media = {"stack": {"id": record.id, "links": [stack_link(req, record)]}}
 
 
-class Preview:
+class Preview(StackScoped):
     """``POST /stacks/preview``: the stack as it would be created, resources INIT_COMPLETE."""
-
-    def __init__(self, services: Services) -> None:
-        self.services = services
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, tenant_id: str) -> None:
         check_tenant(req, tenant_id)
@@ -185,12 +176,9 @@ class Preview:
         resp.media = {"stack": stack}
 
 
-class Abandon:
+class Abandon(StackScoped):
     """``DELETE .../abandon`` (forget the stack, keep its resources) and ``GET .../export``:
     Heat's abandon data (the adopt format)."""
-
-    def __init__(self, services: Services) -> None:
-        self.services = services
 
     def _data(self, record: StackRecord) -> dict[str, Any]:
         resources: dict[str, Any] = {
@@ -228,8 +216,7 @@ class Abandon:
         stack_name: str,
         stack_id: str,
     ) -> None:
-        check_tenant(req, tenant_id)
-        record = find_record(self.services, req, stack_name, stack_id)
+        record = self.stack(req, tenant_id, stack_name, stack_id)
         engine = self.services.engine
         with engine.stack_lock(record.key, "abandon"):
             data = self._data(record)
@@ -246,6 +233,5 @@ class Abandon:
         stack_name: str,
         stack_id: str,
     ) -> None:
-        check_tenant(req, tenant_id)
-        record = find_record(self.services, req, stack_name, stack_id)
+        record = self.stack(req, tenant_id, stack_name, stack_id)
         resp.media = self._data(record)

@@ -22,9 +22,9 @@ from atonix_iac.state.records import EventRecord, StackRecord, page
 from .common import (
     HeatError,
     Services,
+    StackScoped,
     bad_request,
     check_tenant,
-    find_record,
     identity,
     int_param,
     isotime,
@@ -100,10 +100,7 @@ def _failed_only(
     ]
 
 
-class ResourceCollection:
-    def __init__(self, services: Services) -> None:
-        self.services = services
-
+class ResourceCollection(StackScoped):
     def on_get(
         self,
         req: falcon.Request,
@@ -112,8 +109,7 @@ class ResourceCollection:
         stack_name: str,
         stack_id: str,
     ) -> None:
-        check_tenant(req, tenant_id)
-        record = find_record(self.services, req, stack_name, stack_id)
+        record = self.stack(req, tenant_id, stack_name, stack_id)
         int_param(req, "nested_depth")  # checked; nested stacks are flattened into one state
         types = set(req.get_param_as_list("type") or ())
         names = set(req.get_param_as_list("name") or ())
@@ -144,10 +140,7 @@ class ResourceCollection:
         resp.media = {"resources": views}
 
 
-class ResourceItem:
-    def __init__(self, services: Services) -> None:
-        self.services = services
-
+class ResourceItem(StackScoped):
     def _find_by_handle_token(
         self, token: str, tenant_id: str, stack_name: str, stack_id: str, resource_name: str
     ) -> tuple[StackRecord, ResourceState]:
@@ -176,8 +169,7 @@ class ResourceItem:
         stack_id: str,
         resource_name: str,
     ) -> tuple[StackRecord, ResourceState]:
-        check_tenant(req, tenant_id)
-        record = find_record(self.services, req, stack_name, stack_id)
+        record = self.stack(req, tenant_id, stack_name, stack_id)
         for resource in _resources(self.services, record):
             if resource.address == resource_name:
                 return record, resource
@@ -343,10 +335,7 @@ def event_view(req: falcon.Request, record: StackRecord, event: EventRecord) -> 
     }
 
 
-class EventCollection:
-    def __init__(self, services: Services) -> None:
-        self.services = services
-
+class EventCollection(StackScoped):
     def on_get(
         self,
         req: falcon.Request,
@@ -356,8 +345,7 @@ class EventCollection:
         stack_id: str,
         resource_name: str | None = None,
     ) -> None:
-        check_tenant(req, tenant_id)
-        record = find_record(self.services, req, stack_name, stack_id)
+        record = self.stack(req, tenant_id, stack_name, stack_id)
         events = self.services.engine.records.events(record.id, resource_name)
         if resource_name is not None and not events:
             raise not_found(f"Resource ({resource_name}) ")
@@ -396,8 +384,7 @@ class EventCollection:
         resource_name: str,
         event_id: str,
     ) -> None:
-        check_tenant(req, tenant_id)
-        record = find_record(self.services, req, stack_name, stack_id)
+        record = self.stack(req, tenant_id, stack_name, stack_id)
         for event in self.services.engine.records.events(record.id, resource_name):
             if event.id == event_id:
                 view = event_view(req, record, event)

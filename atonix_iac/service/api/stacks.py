@@ -14,11 +14,11 @@ from atonix_iac.state.records import StackExistsError, StackQuery, StackRecord
 from .common import (
     HeatError,
     Services,
+    StackScoped,
     bad_request,
     binding,
     bool_param,
     check_tenant,
-    find_record,
     identity,
     int_param,
     isotime,
@@ -65,10 +65,7 @@ def summary(req: falcon.Request, record: StackRecord) -> dict[str, Any]:
     }
 
 
-class StackCollection:
-    def __init__(self, services: Services) -> None:
-        self.services = services
-
+class StackCollection(StackScoped):
     def on_get(self, req: falcon.Request, resp: falcon.Response, tenant_id: str) -> None:
         check_tenant(req, tenant_id)
         filters: dict[str, list[str]] = {}
@@ -169,11 +166,8 @@ def _adopt_data(body: dict[str, Any]) -> dict[str, Any] | None:
     return raw
 
 
-class StackLookup:
+class StackLookup(StackScoped):
     """``/stacks/{name}`` (and ``/stacks/{name}/{path}``): 302 to the canonical URL."""
-
-    def __init__(self, services: Services) -> None:
-        self.services = services
 
     def _redirect(self, req: falcon.Request, tenant_id: str, stack_name: str, path: str) -> None:
         check_tenant(req, tenant_id)
@@ -200,10 +194,7 @@ class StackLookup:
     on_post_path = on_delete_path = on_put_path = on_get_path
 
 
-class StackItem:
-    def __init__(self, services: Services) -> None:
-        self.services = services
-
+class StackItem(StackScoped):
     def on_get(
         self,
         req: falcon.Request,
@@ -212,8 +203,7 @@ class StackItem:
         stack_name: str,
         stack_id: str,
     ) -> None:
-        check_tenant(req, tenant_id)
-        record = find_record(self.services, req, stack_name, stack_id)
+        record = self.stack(req, tenant_id, stack_name, stack_id)
         resp.media = {"stack": self.detail(req, record, bool_param(req, "resolve_outputs", True))}
 
     def detail(self, req: falcon.Request, record: StackRecord, outputs: bool) -> dict[str, Any]:
@@ -284,8 +274,7 @@ class StackItem:
         *,
         patch: bool,
     ) -> None:
-        check_tenant(req, tenant_id)
-        record = find_record(self.services, req, stack_name, stack_id)
+        record = self.stack(req, tenant_id, stack_name, stack_id)
         if record.action == "DELETE":
             raise HeatError(
                 409, f"Stack {stack_name} is being deleted or was deleted", "NotSupported"
@@ -319,8 +308,7 @@ class StackItem:
         stack_name: str,
         stack_id: str,
     ) -> None:
-        check_tenant(req, tenant_id)
-        record = find_record(self.services, req, stack_name, stack_id)
+        record = self.stack(req, tenant_id, stack_name, stack_id)
         if record.deleted_at is not None:
             raise not_found(f"Stack ({stack_name}) ")
         records = self.services.engine.records
@@ -338,13 +326,10 @@ class StackItem:
         resp.status = falcon.HTTP_204
 
 
-class StackActions:
+class StackActions(StackScoped):
     """``POST .../actions``: suspend, resume, check, cancel_update (one key per request)."""
 
     ACTIONS = ("suspend", "resume", "check", "cancel_update", "cancel_without_rollback")
-
-    def __init__(self, services: Services) -> None:
-        self.services = services
 
     def on_post(
         self,
@@ -354,8 +339,7 @@ class StackActions:
         stack_name: str,
         stack_id: str,
     ) -> None:
-        check_tenant(req, tenant_id)
-        record = find_record(self.services, req, stack_name, stack_id)
+        record = self.stack(req, tenant_id, stack_name, stack_id)
         body = read_json(req)
         if len(body) != 1:
             raise bad_request("Multiple actions specified")
@@ -380,11 +364,11 @@ class StackActions:
         resp.status = falcon.HTTP_200
 
 
-class StackDocuments:
+class StackDocuments(StackScoped):
     """``.../template``, ``.../environment``, ``.../files``: what the stack was given."""
 
     def __init__(self, services: Services, which: str) -> None:
-        self.services = services
+        super().__init__(services)
         self.which = which
 
     def on_get(
@@ -395,8 +379,7 @@ class StackDocuments:
         stack_name: str,
         stack_id: str,
     ) -> None:
-        check_tenant(req, tenant_id)
-        record = find_record(self.services, req, stack_name, stack_id)
+        record = self.stack(req, tenant_id, stack_name, stack_id)
         if self.which == "template":
             resp.media = record.template
         elif self.which == "environment":
@@ -412,10 +395,7 @@ class StackDocuments:
             resp.media = record.files
 
 
-class StackOutputs:
-    def __init__(self, services: Services) -> None:
-        self.services = services
-
+class StackOutputs(StackScoped):
     def on_get(
         self,
         req: falcon.Request,
@@ -424,8 +404,7 @@ class StackOutputs:
         stack_name: str,
         stack_id: str,
     ) -> None:
-        check_tenant(req, tenant_id)
-        record = find_record(self.services, req, stack_name, stack_id)
+        record = self.stack(req, tenant_id, stack_name, stack_id)
         template = record.template if isinstance(record.template, dict) else {}
         resp.media = {"outputs": output_list(template, {}, with_values=False)}
 
@@ -438,8 +417,7 @@ class StackOutputs:
         stack_id: str,
         output_key: str,
     ) -> None:
-        check_tenant(req, tenant_id)
-        record = find_record(self.services, req, stack_name, stack_id)
+        record = self.stack(req, tenant_id, stack_name, stack_id)
         template = record.template if isinstance(record.template, dict) else {}
         declared = template.get("outputs") or {}
         if output_key not in declared:
