@@ -16,10 +16,14 @@ from pathlib import Path
 DEVCLOUD_DIR = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 REGION = "RegionOne"
-DB_PREFIX = "atonix_dc_"
-DB_USER = "atonix_devcloud"
-RABBIT_VHOST = "atonix-devcloud"
-RABBIT_USER = "atonix-devcloud"
+# ATONIX_DEVCLOUD_TAG names one of several dev clouds sharing the machine's MariaDB and
+# RabbitMQ (each in a network namespace of its own, so the ports do not collide): its databases,
+# user and vhost carry the tag, and a fresh start of one never drops another's.
+TAG = os.environ.get("ATONIX_DEVCLOUD_TAG", "")
+DB_PREFIX = f"atonix_dc_{TAG}_" if TAG else "atonix_dc_"
+DB_USER = f"atonix_devcloud_{TAG}" if TAG else "atonix_devcloud"
+RABBIT_VHOST = f"atonix-devcloud-{TAG}" if TAG else "atonix-devcloud"
+RABBIT_USER = RABBIT_VHOST
 
 PORTS = {
     "keystone": 5000,
