@@ -21,6 +21,7 @@ CONFIG_FILES: dict[str, tuple[tuple[str, ...], str]] = {
     "nova": (("nova.conf",), "nova"),
     "cinder": (("cinder.conf",), "cinder"),
     "barbican": (("barbican.conf",), "barbican"),
+    "octavia": (("octavia.conf",), "octavia"),
     # Swift's servers each read one file (and swift.conf from swift_dir): see services.py.
     "swift": (
         (
@@ -70,7 +71,15 @@ def _values(layout: Layout, secrets: dict[str, str]) -> dict[str, str]:
     }
     for short in ("placement", "glance", "neutron", "nova_api", "nova", "cinder", "barbican"):
         values[f"db_{short}"] = db_url(short, secrets["db"])
+    values["port_octavia"] = str(PORTS["octavia-api"])
+    values["db_octavia"] = db_url("octavia", secrets["db"])
+    values["octavia_ca_dir"] = str(octavia_ca_dir(layout))
     return values
+
+
+def octavia_ca_dir(layout: Layout) -> Path:
+    """Octavia signs a certificate for every amphora it would boot: a CA of the state dir's."""
+    return layout.etc / "octavia" / "ca"
 
 
 def write_all(layout: Layout, secrets: dict[str, str]) -> None:

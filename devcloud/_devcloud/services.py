@@ -65,6 +65,12 @@ CINDER_API = Process("cinder-api", "cinder", "cinder.wsgi.api", "/")
 CINDER_SCHEDULER = Process("cinder-scheduler", "cinder")
 CINDER_VOLUME = Process("cinder-volume", "cinder")
 BARBICAN = Process("barbican", "barbican", "barbican.wsgi.api", "/")
+# The API and the controller worker it casts to over RPC (noop amphora and compute drivers);
+# no health manager or housekeeping: no amphora sends heartbeats, nothing needs expiring.
+OCTAVIA = (
+    Process("octavia-api", "octavia", "octavia.wsgi.api", "/"),
+    Process("octavia-worker", "octavia"),
+)
 SWIFT = tuple(
     Process(f"swift-{kind}-server", "swift", None, "/healthcheck", f"{kind}-server.conf")
     for kind in ("account", "container", "object", "proxy")
@@ -90,6 +96,7 @@ START_ORDER = (
 # (comma-separated; default below, "none" for none), and the catalog lists only those started.
 OPTIONAL_ENV = "ATONIX_DEVCLOUD_OPTIONAL"
 OPTIONAL: dict[str, tuple[Process, ...]] = {"barbican": (BARBICAN,), "swift": SWIFT}
+OPTIONAL["octavia"] = OCTAVIA
 DEFAULT_OPTIONAL = ("barbican", "swift")
 
 

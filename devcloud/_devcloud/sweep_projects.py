@@ -1,6 +1,7 @@
 """Delete every object in the test projects; runs inside the dev cloud's venv (openstacksdk).
 
-``sweep_projects.py CLOUDS_YAML PROJECT...``  as cloud ``atonix-admin``
+``sweep_projects.py CLOUDS_YAML PROJECT...``  as cloud ``atonix-admin``; Barbican's and
+Swift's objects as a member of each project (they list only the token's project's)
 
 A warm dev cloud keeps its databases, so whatever an interrupted or failing test left behind
 would still be there on the next run: quotas fill up and inventories drift. The realcloud tier
@@ -16,6 +17,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import openstack
+import yaml
 from openstack import exceptions
 
 GONE_WAIT_S = 120.0
@@ -39,10 +41,100 @@ def _wait_gone(what: str, alive: Callable[[], Iterable[Any]]) -> None:
         time.sleep(0.5)
 
 
+def _in_catalog(conn: Any, service_type: str) -> bool:
+    try:
+        return bool(conn.endpoint_for(service_type))
+    except exceptions.SDKException:
+        return False
+
+
+def _load_balancers(admin: Any, project_id: str) -> list[Any]:
+    if not _in_catalog(admin, "load-balancer"):
+        return []
+    return [
+        lb
+        for lb in admin.load_balancer.load_balancers(project_id=project_id)
+        if lb.provisioning_status != "DELETED"
+    ]
+
+
+def sweep_load_balancers(admin: Any, project_id: str, name: str) -> int:
+    """Octavia first: a load balancer holds its VIP port and subnet. A cascade delete takes
+    its listeners, pools, members, monitors and L7 policies; one in PENDING_* refuses any
+    delete (409) until its worker is done, so those are waited for."""
+
+    def pending() -> list[Any]:
+        return [
+            lb
+            for lb in _load_balancers(admin, project_id)
+            if lb.provisioning_status in ("PENDING_CREATE", "PENDING_UPDATE")
+        ]
+
+    _wait_gone(f"{name}: load balancers in PENDING_CREATE/UPDATE", pending)
+    removed = 0
+    for lb in _load_balancers(admin, project_id):
+        if lb.provisioning_status != "PENDING_DELETE":
+            removed += 1
+            _quietly(
+                f"load balancer {lb.id}",
+                lambda b=lb: admin.load_balancer.delete_load_balancer(b, cascade=True),
+            )
+    _wait_gone(f"{name}: load balancers", lambda: _load_balancers(admin, project_id))
+    return removed
+
+
+def _secrets(member: Any) -> tuple[list[Any], list[Any]]:
+    if not _in_catalog(member, "key-manager"):
+        return [], []
+    return list(member.key_manager.containers()), list(member.key_manager.secrets())
+
+
+def _containers(member: Any) -> list[Any]:
+    if not _in_catalog(member, "object-store"):
+        return []
+    return list(member.object_store.containers())
+
+
+def sweep_member_objects(member: Any) -> int:
+    """Barbican containers and secrets, Swift containers and their objects: listed with a
+    member's token of the project (neither service lists another project's to an admin)."""
+    removed = 0
+    containers, secrets = _secrets(member)
+    for container in containers:
+        removed += 1
+        _quietly(
+            f"secret container {container.id}",
+            lambda c=container: member.key_manager.delete_container(c),
+        )
+    for secret in secrets:
+        removed += 1
+        _quietly(f"secret {secret.id}", lambda s=secret: member.key_manager.delete_secret(s))
+    for bucket in _containers(member):
+        removed += 1
+        for obj in member.object_store.objects(bucket.name):
+            _quietly(
+                f"object {bucket.name}/{obj.name}",
+                lambda o=obj, b=bucket: member.object_store.delete_object(o, container=b.name),
+            )
+        _quietly(
+            f"Swift container {bucket.name}",
+            lambda b=bucket: member.object_store.delete_container(b.name),
+        )
+    return removed
+
+
+def _member_left(member: Any) -> list[str]:
+    containers, secrets = _secrets(member)
+    left = [f"secret container {c.id}" for c in containers]
+    left += [f"secret {s.id}" for s in secrets]
+    left += [f"Swift container {c.name}" for c in _containers(member)]
+    return left
+
+
 def sweep(admin: Any, project_id: str, name: str) -> int:
     """Remove everything ``project_id`` owns; the number of objects removed."""
     compute, network, volume = admin.compute, admin.network, admin.block_storage
-    removed = 0
+    removed = sweep_load_balancers(admin, project_id, name)
 
     def servers() -> list[Any]:
         return list(compute.servers(all_projects=True, project_id=project_id))
@@ -117,7 +209,16 @@ def _left(admin: Any, project_id: str) -> list[str]:
     ]
     left += [f"router {r.id}" for r in network.routers(project_id=project_id)]
     left += [f"volume {v.id}" for v in volume.volumes(all_projects=True, project_id=project_id)]
+    left += [f"load balancer {lb.id}" for lb in _load_balancers(admin, project_id)]
     return left
+
+
+def _member_cloud(clouds_yaml: str, project: str) -> str:
+    """The clouds.yaml entry of a member of ``project``: its own (atonix-dev, ...), else
+    atonix-real, whose user is a member of both contract projects."""
+    with open(clouds_yaml) as handle:
+        clouds = yaml.safe_load(handle)["clouds"]
+    return project if project in clouds else "atonix-real"
 
 
 def main(argv: list[str]) -> int:
@@ -139,6 +240,10 @@ def main(argv: list[str]) -> int:
             continue
         removed = sweep(admin, project.id, name)
         left = _left(admin, project.id)
+        member = openstack.connect(cloud=_member_cloud(clouds_yaml, name), project_name=name)
+        removed += sweep_member_objects(member)
+        left += _member_left(member)
+        member.close()
         print(
             f"{name}: removed {removed} leftover object(s)"
             + (f"; still there: {left}" if left else "")

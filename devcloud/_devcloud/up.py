@@ -143,7 +143,42 @@ def _optional_sync(layout: Layout, secrets: dict[str, str]) -> dict[str, list[li
         commands["barbican"] = [[layout.bin("barbican-manage"), "db", "upgrade", "-d", url]]
     if "swift" in optional_enabled():
         commands["swift"] = _swift_rings(layout)
+    if "octavia" in optional_enabled():
+        commands["octavia"] = [
+            *_octavia_ca(layout),
+            [layout.bin("octavia-db-manage"), *_conf_args(layout, "octavia"), "upgrade", "head"],
+        ]
     return commands
+
+
+def _octavia_ca(layout: Layout) -> list[list[str]]:
+    """A self-signed CA (unencrypted key, 0600) made once per state dir: Octavia signs a
+    certificate with it for every amphora it would boot."""
+    ca_dir = configs.octavia_ca_dir(layout)
+    if (ca_dir / "ca.pem").exists():
+        return []
+    ca_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        raise procs.DevcloudError("openssl not on PATH: Octavia needs a CA of its own")
+    return [
+        [
+            openssl,
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-noenc",
+            "-keyout",
+            str(ca_dir / "ca.key"),
+            "-out",
+            str(ca_dir / "ca.pem"),
+            "-days",
+            "3650",
+            "-subj",
+            "/CN=atonix-devcloud-octavia-ca",
+        ]
+    ]
 
 
 def _swift_rings(layout: Layout) -> list[list[str]]:
