@@ -48,6 +48,23 @@ QUOTA_KIND = {
     "l7policy": "lb_l7policy",
     "l7rule": "lb_l7rule",
 }
+# Kept on the records (the handlers walk them) but not in Octavia's responses.
+_CREATE_ONLY = {
+    "lb_listener": ("loadbalancer_id",),
+    "lb_pool": ("loadbalancer_id", "listener_id"),
+    "lb_hm": ("pool_id",),
+}
+
+
+def _in_loadbalancers(view: Rec, wanted: list[str]) -> bool:
+    return any(lb["id"] in wanted for lb in view.get("loadbalancers") or [])
+
+
+# Octavia still filters listeners and pools on the load balancer they belong to.
+_PARENT_FILTERS: dict[str, dict[str, Callable[[Rec, list[str]], bool]]] = {
+    "lb_listener": {"loadbalancer_id": _in_loadbalancers},
+    "lb_pool": {"loadbalancer_id": _in_loadbalancers},
+}
 PROTOCOLS = ("HTTP", "HTTPS", "TCP", "UDP", "TERMINATED_HTTPS", "PROXY", "SCTP", "PROXYV2")
 ALGORITHMS = ("ROUND_ROBIN", "LEAST_CONNECTIONS", "SOURCE_IP", "SOURCE_IP_PORT")
 MONITOR_TYPES = ("HTTP", "HTTPS", "PING", "TCP", "TLS-HELLO", "UDP-CONNECT", "SCTP")
@@ -167,7 +184,12 @@ class OctaviaBase:
         return rec
 
     def render(self, kind: str, rec: Rec) -> Rec:
+        """Octavia's view of a record: a child names its parents by lists of ids
+        (``loadbalancers``, ``listeners``, ``pools``) or by its URL, never by the
+        ``loadbalancer_id``/``listener_id``/``pool_id`` it was created with."""
         view = public(rec)
+        for field in _CREATE_ONLY.get(kind, ()):
+            view.pop(field, None)
         if kind == LB_KIND:
             view["listeners"] = [{"id": i} for i in self._children("lb_listener", "_lb", rec)]
             view["pools"] = [{"id": i} for i in self._children("lb_pool", "_lb", rec)]
@@ -188,10 +210,6 @@ class OctaviaBase:
             view["pools"] = [{"id": rec["pool_id"]}]
         elif kind == "lb_l7policy":
             view["rules"] = [{"id": i} for i in self._children("lb_l7rule", "_parent", rec)]
-        elif kind == "lb_member":
-            view["pool_id"] = rec["_parent"]
-        elif kind == "lb_l7rule":
-            view["l7policy_id"] = rec["_parent"]
         return view
 
     def _children(self, kind: str, field: str, parent: Rec) -> list[str]:
@@ -218,7 +236,7 @@ class OctaviaBase:
             ]
             tags = [t for v in req.args("tags") for t in v.split(",") if t]
             items = [i for i in items if set(tags) <= set(i.get("tags") or [])]
-            items = filter_records(req, items, skip=("tags",))
+            items = filter_records(req, items, skip=("tags",), special=_PARENT_FILTERS.get(kind))
             page, marker = paginate(req, items)
             plural = self._plural(kind)
             body: Rec = {plural: page, f"{plural}_links": []}

@@ -1,4 +1,5 @@
-"""The dev cloud's own venv, built from the pinned requirements plus the agentless ML2 driver.
+"""The dev cloud's own venv, built from the pinned requirements plus the agentless ML2 driver
+and the Octavia VIP network driver.
 
 A stamp file holds a digest of everything that decides the venv's contents; when it matches,
 install is a no-op, so warm runs on the same machine skip pip entirely.
@@ -16,6 +17,7 @@ from .procs import DevcloudError
 
 REQUIREMENTS = DEVCLOUD_DIR / "requirements.txt"
 DRIVER_DIR = DEVCLOUD_DIR / "agentless_ml2"
+OCTAVIA_VIP_DIR = DEVCLOUD_DIR / "octavia_vip"
 
 
 def _digest(python: str) -> str:
@@ -26,6 +28,10 @@ def _digest(python: str) -> str:
     digest.update(version.encode())
     digest.update(REQUIREMENTS.read_bytes())
     sources = [DRIVER_DIR / "pyproject.toml", *sorted(DRIVER_DIR.glob("atonix_agentless_ml2/*.py"))]
+    sources += [
+        OCTAVIA_VIP_DIR / "pyproject.toml",
+        *sorted(OCTAVIA_VIP_DIR.glob("atonix_octavia_vip/*.py")),
+    ]
     for path in sources:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
@@ -59,6 +65,7 @@ def ensure_venv(layout: Layout) -> bool:
     _run([*pip, "--upgrade", "pip==26.3"], "upgrading pip in the venv", log)
     _run([*pip, "-r", str(REQUIREMENTS)], "installing the OpenStack services", log)
     _run([*pip, "--no-deps", str(DRIVER_DIR)], "installing the agentless ML2 driver", log)
+    _run([*pip, "--no-deps", str(OCTAVIA_VIP_DIR)], "installing the Octavia VIP driver", log)
     stamp.write_text(wanted + "\n")
     return True
 

@@ -1,9 +1,10 @@
 """Octavia: load balancers, listeners, pools, members, health monitors, L7 policies and rules,
 flavors, flavor profiles and quotas.
 
-Every object under a load balancer waits for ``provisioning_status`` ACTIVE. Octavia refuses
-writes (409 "... is immutable and cannot be updated.") while the load balancer is PENDING_*:
-``_errors.is_transient`` classes that 409 as busy, so apply retries it rather than failing.
+Every object under a load balancer waits for ``provisioning_status`` ACTIVE, and for its load
+balancer to settle (``_octavia``). Octavia refuses writes (409 "... is immutable and cannot be
+updated.") while the load balancer is PENDING_*: ``_errors.is_transient`` classes that 409 as
+busy, so apply retries it rather than failing; a delete waits for the load balancer itself.
 Objects carry the stack identity as Octavia tags; flavors, flavor profiles and quotas carry
 none (an admin's catalogue, found again by name; a quota is its project).
 """
@@ -16,19 +17,14 @@ from typing import Any, ClassVar
 
 from atonix_iac.providers.base import ResourceIdentity, ResourceResult
 from atonix_iac.providers.openstack._errors import sdk_errors
+from atonix_iac.providers.openstack._octavia import OctaviaObject as _Octavia
+from atonix_iac.providers.openstack._octavia import first_id as _first_id
 from atonix_iac.providers.openstack._rest import Body, RestResource
 
 _ADMIN_STATE = {"admin_state_up": "admin_state_up"}
+
+
 _DESCRIBED = {"name": "name", "description": "description", **_ADMIN_STATE}
-
-
-class _Octavia(RestResource):
-    service = "load_balancer"
-    carrier = "tags"
-    status_field = "provisioning_status"
-    ready = ("ACTIVE",)
-    failed = ("ERROR",)
-    deleting = ("PENDING_DELETE", "DELETED")
 
 
 class LoadBalancer(_Octavia):
@@ -87,6 +83,9 @@ class Listener(_Octavia):
     }
     attribute_fields = {"default_pool_id": "default_pool_id"}
 
+    def load_balancer_of(self, obj: Body, properties: Mapping[str, Any]) -> str | None:
+        return _first_id(obj, "loadbalancers")
+
     def attributes(self, obj: Body) -> dict[str, Any]:
         attrs = super().attributes(obj)
         attrs["loadbalancers"] = [lb["id"] for lb in obj.get("loadbalancers") or []]
@@ -94,6 +93,7 @@ class Listener(_Octavia):
 
     def live(self, obj: Body) -> dict[str, Any]:
         found = super().live(obj)
+        found["loadbalancer"] = _first_id(obj, "loadbalancers")
         if found.get("connection_limit") == -1:
             found["connection_limit"] = None
         return found
@@ -116,11 +116,20 @@ class Pool(_Octavia):
     }
     attribute_fields = {"healthmonitor_id": "healthmonitor_id"}
 
+    def load_balancer_of(self, obj: Body, properties: Mapping[str, Any]) -> str | None:
+        return _first_id(obj, "loadbalancers")
+
     def attributes(self, obj: Body) -> dict[str, Any]:
         attrs = super().attributes(obj)
         attrs["listeners"] = [x["id"] for x in obj.get("listeners") or []]
         attrs["members"] = [x["id"] for x in obj.get("members") or []]
         return attrs
+
+    def live(self, obj: Body) -> dict[str, Any]:
+        found = super().live(obj)
+        found["listener"] = _first_id(obj, "listeners")
+        found["loadbalancer"] = _first_id(obj, "loadbalancers")
+        return found
 
 
 class PoolMember(_Octavia):
@@ -140,6 +149,10 @@ class PoolMember(_Octavia):
         "subnet": ("subnet_id", "neutron.subnet"),
     }
 
+    def load_balancer_of(self, obj: Body, properties: Mapping[str, Any]) -> str | None:
+        pool = self.fetch_parent("pools", "pool", self.reference_id("pool", properties["pool"]))
+        return _first_id(pool, "loadbalancers")
+
 
 class HealthMonitor(_Octavia):
     type_name = "OS::Octavia::HealthMonitor"
@@ -158,10 +171,21 @@ class HealthMonitor(_Octavia):
     }
     references = {"pool": ("pool_id", "octavia.pool")}
 
+    def load_balancer_of(self, obj: Body, properties: Mapping[str, Any]) -> str | None:
+        pool_id = _first_id(obj, "pools")
+        if pool_id is None:
+            return None
+        return _first_id(self.fetch_parent("pools", "pool", pool_id), "loadbalancers")
+
     def attributes(self, obj: Body) -> dict[str, Any]:
         attrs = super().attributes(obj)
         attrs["pools"] = [x["id"] for x in obj.get("pools") or []]
         return attrs
+
+    def live(self, obj: Body) -> dict[str, Any]:
+        found = super().live(obj)
+        found["pool"] = _first_id(obj, "pools")
+        return found
 
 
 class L7Policy(_Octavia):
@@ -178,6 +202,10 @@ class L7Policy(_Octavia):
         "listener": ("listener_id", "octavia.listener"),
         "redirect_pool": ("redirect_pool_id", "octavia.pool"),
     }
+
+    def load_balancer_of(self, obj: Body, properties: Mapping[str, Any]) -> str | None:
+        listener = self.fetch_parent("listeners", "listener", str(obj["listener_id"]))
+        return _first_id(listener, "loadbalancers")
 
     def attributes(self, obj: Body) -> dict[str, Any]:
         attrs = super().attributes(obj)
@@ -199,6 +227,12 @@ class L7Rule(_Octavia):
         "invert": "invert",
     }
     references = {"l7policy": ("l7policy_id", "octavia.l7policy")}
+
+    def load_balancer_of(self, obj: Body, properties: Mapping[str, Any]) -> str | None:
+        policy_id = self.reference_id("l7policy", properties["l7policy"])
+        policy = self.fetch_parent("l7policies", "l7policy", policy_id)
+        listener = self.fetch_parent("listeners", "listener", str(policy["listener_id"]))
+        return _first_id(listener, "loadbalancers")
 
 
 class Flavor(RestResource):

@@ -1,0 +1,1 @@
+"""Octavia network driver of the atonix dev cloud."""
