@@ -97,7 +97,7 @@ START_ORDER = (
 OPTIONAL_ENV = "ATONIX_DEVCLOUD_OPTIONAL"
 OPTIONAL: dict[str, tuple[Process, ...]] = {"barbican": (BARBICAN,), "swift": SWIFT}
 OPTIONAL["octavia"] = OCTAVIA
-DEFAULT_OPTIONAL = ("barbican", "swift")
+DEFAULT_OPTIONAL = ("barbican", "swift", "octavia")
 
 
 def optional_enabled() -> tuple[str, ...]:
