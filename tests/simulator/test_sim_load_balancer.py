@@ -70,3 +70,43 @@ def test_lifecycle_rule_fails_a_load_balancer(sim: SimulatorServer, conn: Any) -
     assert conn.load_balancer.get_load_balancer(lb.id).provisioning_status == "ERROR"
     conn.load_balancer.delete_load_balancer(lb.id)
     assert list(conn.load_balancer.load_balancers()) == []
+
+
+def test_children_name_parents_as_octavia_does(sim: SimulatorServer, conn: Any) -> None:
+    """Octavia answers with id lists (``loadbalancers``, ``listeners``, ``pools``), never the
+    ``loadbalancer_id``/``listener_id``/``pool_id`` a child was created with; listeners and
+    pools still filter on ``loadbalancer_id``."""
+    subnet = _subnet(conn)
+    lb = conn.load_balancer.create_load_balancer(vip_subnet_id=subnet.id)
+    other = conn.load_balancer.create_load_balancer(vip_subnet_id=subnet.id)
+    listener = conn.load_balancer.create_listener(
+        loadbalancer_id=lb.id, protocol="HTTP", protocol_port=80
+    )
+    pool = conn.load_balancer.create_pool(
+        listener_id=listener.id, protocol="HTTP", lb_algorithm="ROUND_ROBIN"
+    )
+    hm = conn.load_balancer.create_health_monitor(
+        pool_id=pool.id, type="TCP", delay=5, timeout=3, max_retries=3
+    )
+    lbaas = "/lbaas"
+    shown = {
+        "listener": conn.load_balancer.get(f"{lbaas}/listeners/{listener.id}").json()["listener"],
+        "pool": conn.load_balancer.get(f"{lbaas}/pools/{pool.id}").json()["pool"],
+        "healthmonitor": conn.load_balancer.get(f"{lbaas}/healthmonitors/{hm.id}").json()[
+            "healthmonitor"
+        ],
+    }
+    assert "loadbalancer_id" not in shown["listener"]
+    assert shown["listener"]["loadbalancers"] == [{"id": lb.id}]
+    assert "loadbalancer_id" not in shown["pool"] and "listener_id" not in shown["pool"]
+    assert shown["pool"]["listeners"] == [{"id": listener.id}]
+    assert shown["pool"]["loadbalancers"] == [{"id": lb.id}]
+    assert "pool_id" not in shown["healthmonitor"]
+    assert shown["healthmonitor"]["pools"] == [{"id": pool.id}]
+
+    def ids(collection: str, lb_id: str) -> list[str]:
+        answer = conn.load_balancer.get(f"{lbaas}/{collection}?loadbalancer_id={lb_id}").json()
+        return [x["id"] for x in answer[collection]]
+
+    assert ids("listeners", lb.id) == [listener.id] and ids("listeners", other.id) == []
+    assert ids("pools", lb.id) == [pool.id] and ids("pools", other.id) == []
