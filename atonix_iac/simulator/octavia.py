@@ -126,6 +126,9 @@ class LoadBalancing(OctaviaChildren, OctaviaAdmin):
                 "name": f"octavia-lb-{rec['id']}",
                 "device_owner": "Octavia",
                 "device_id": f"lb-{rec['id']}",
+                # As Octavia's allowed-address-pairs driver makes it: the amphora's own port
+                # carries the traffic, the VIP port only holds the address.
+                "admin_state_up": False,
                 "fixed_ips": [wanted_ip],
                 "security_groups": [],
                 "port_security_enabled": False,
