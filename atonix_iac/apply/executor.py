@@ -39,6 +39,7 @@ from atonix_iac.apply.external import ReadContext, read_external
 from atonix_iac.apply.inline import InlineBatch
 from atonix_iac.apply.pauses import BatchPauses
 from atonix_iac.apply.refresh import state_key_of
+from atonix_iac.apply.resolved import provider_values
 from atonix_iac.apply.retry import RetryPolicy, retrying
 from atonix_iac.apply.rollback import RunWork, Undoer, roll_back
 from atonix_iac.apply.schedule import Schedule, Step, StepKind, build_schedule
@@ -377,10 +378,12 @@ class _Run:
             self.remember,
         )
 
-    def identity(self, address: str) -> ResourceIdentity:
+    def identity(self, address: str, token: str | None = None) -> ResourceIdentity:
+        """Who a call is for (with ``token``: a create's, in one copy rather than two)."""
         return replace(
             self.identity_base,
             address=address,
+            token=self.identity_base.token if token is None else token,
             software_configs=software_config_lookup(self.snapshot),
         )
 
@@ -403,16 +406,16 @@ class _Run:
         values, sensitive = resolve_properties(
             self.template, change.address, self.params, _Guarded(self.known, self.guard)
         )
-        if contains_unknown(values):
-            unknown = sorted(k for k, v in values.items() if contains_unknown(v))
+        plain, unknown, secret = provider_values(values)
+        if unknown:
             raise PlanError(
-                f"{change.address}: {', '.join(unknown)} still unknown at apply time"
+                f"{change.address}: {', '.join(sorted(unknown))} still unknown at apply time"
                 " (a dependency is missing from the plan)"
             )
         schema = self.implementation(change, change.type).schema.properties
-        secret = set(sensitive) | {k for k, v in values.items() if contains_sensitive(v)}
+        secret |= sensitive
         secret |= {k for k in values if k in schema and schema[k].sensitive}
-        return unwrap(values), frozenset(secret)
+        return plain, frozenset(secret)
 
     def sensitive_attributes(self, impl: ResourceType) -> frozenset[str]:
         return frozenset(a.name for a in impl.schema.attributes.values() if a.sensitive)
@@ -489,7 +492,7 @@ class _Run:
             self.store.write_intent(self.key, intent)
         with self.guard:
             self.known.pop(change.address, None)
-        identity = replace(self.identity(change.address), token=intent.create_token or "")
+        identity = self.identity(change.address, intent.create_token or "")
         try:
             with audited(
                 self.store,
