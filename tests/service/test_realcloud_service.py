@@ -104,9 +104,14 @@ class RealService:
         )
 
     def ok(self, *args: str, project: str | None = None) -> Any:
+        """stdout, or its JSON document (``--wait`` prints the stack's events before it)."""
         result = self.openstack(*args, project=project)
         assert result.returncode == 0, f"openstack {' '.join(args)}:\n{result.stderr}"
-        return json.loads(result.stdout) if "json" in args else result.stdout
+        if "json" not in args:
+            return result.stdout
+        lines = result.stdout.splitlines()
+        start = lines.index("{") if "--wait" in args else 0  # the document's first line
+        return json.loads("\n".join(lines[start:]))
 
     def sdk(self, project: str | None = None, cloud: str | None = None) -> Any:
         if cloud is not None:
