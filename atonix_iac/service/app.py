@@ -15,7 +15,7 @@ from atonix_iac.errors import AtonixError
 from . import metrics
 from .api import catalog, plans, resources, software, stacks
 from .api.common import HeatError, Services
-from .auth import InvalidToken, KeystoneUnavailable, TokenValidator
+from .auth import InvalidToken, KeystoneUnavailable, NotProjectScoped, TokenValidator
 from .bindings import UnboundProjectError
 from .logs import REQUEST_ID
 from .project_ids import ProjectIds
@@ -86,6 +86,13 @@ class KeystoneAuth:
                 return
             raise HeatError(
                 401, "Authentication failed: the token is not valid", "HTTPUnauthorized"
+            ) from None
+        except NotProjectScoped:
+            raise HeatError(
+                403,
+                "The token is scoped to no project (unscoped, domain or system scope):"
+                " ask Keystone for a project-scoped token",
+                "Forbidden",
             ) from None
         except KeystoneUnavailable:
             raise HeatError(

@@ -27,6 +27,8 @@ import pytest
 import requests
 import yaml
 from _service_kit import start_process, wait_http
+from keystoneauth1 import session
+from keystoneauth1.identity import v3
 
 pytestmark = pytest.mark.realcloud
 
@@ -306,6 +308,21 @@ def test_projects_are_isolated(real: RealService) -> None:
         unbound = real.openstack("stack", "list", cloud=real.admin_cloud)
         assert unbound.returncode != 0
         assert "is bound to no workspace environment" in unbound.stderr, unbound.stderr
+
+        # A system-scoped token (real Keystone's admin has one) names no project: 403, saying so.
+        admin = _clouds()[1][real.admin_cloud]["auth"]
+        system = session.Session(
+            auth=v3.Password(
+                auth_url=admin["auth_url"],
+                username=admin["username"],
+                password=admin["password"],
+                user_domain_name=admin.get("user_domain_name", "Default"),
+                system_scope="all",
+            )
+        )
+        refused = requests.get(f"{url}/stacks", headers={"X-Auth-Token": system.get_token()})
+        assert refused.status_code == 403, refused.text
+        assert "scoped to no project" in refused.json()["error"]["message"]
     finally:
         real.ok("stack", "delete", "--yes", "--wait", name)
 
@@ -322,9 +339,6 @@ def test_same_project_name_in_another_domain_is_not_bound(real: RealService) -> 
         user = admin.identity.find_user(real.auth["username"], domain_id="default")
         member = admin.identity.find_role("member")
         admin.identity.assign_project_role_to_user(project, user, member)
-        from keystoneauth1 import session
-        from keystoneauth1.identity import v3
-
         sess = session.Session(
             auth=v3.Password(
                 auth_url=real.auth["auth_url"],
