@@ -242,6 +242,7 @@ class ApplyOutcome:
     # skipped step -> the failed step it depends on (the others were skipped by stopping)
     blocked_by: Mapping[str, str] = field(default_factory=dict)
     rollback: RollbackOutcome | None = None  # set when the run's work was rolled back
+    cancelled: bool = False  # the run stopped because it was asked to (Heat's cancel_update)
 
 
 class ApplyError(AtonixError):

@@ -115,8 +115,9 @@ class Plans(StackScoped):
         action = "CREATE" if record.action == "CREATE" and record.status != "COMPLETE" else "UPDATE"
         proposed.action, proposed.status = action, "IN_PROGRESS"
         proposed.status_reason = f"Stack {action} started (plan {plan_id})"
+        previous = records.seal_documents(record)
         records.save_stack(proposed)
-        job = records.add_job(record.id, action, {"plan_digest": plan_id})
+        job = records.add_job(record.id, action, {"plan_digest": plan_id, "previous": previous})
         self.services.jobs.submit(job)
         resp.status = falcon.HTTP_202
         resp.location = stack_href(req, record)
@@ -222,6 +223,7 @@ class Abandon(StackScoped):
             data = self._data(record)
             if record.key in engine.store.list_stacks():
                 engine.store.delete_stack(record.key, force=True)
+            engine.store.stack_snapshots().remove(record.id)
         engine.records.set_status(record.id, "ABANDON", "COMPLETE", "Stack abandoned", deleted=True)
         resp.media = data
 
