@@ -65,13 +65,19 @@ _HEAT_STATUS = {EventKind.START: "IN_PROGRESS", EventKind.DONE: "COMPLETE"}
 
 def load_stack_template(record: StackRecord) -> Template:
     """The record's template, environment and files as one in-memory load (no disk)."""
-    files = dict(record.files)
+    # heatclient names the files it inlines by URL (file:///abs/path, https://...); the
+    # loader resolves file:// references to their path, so the keys are too.
+    files = {_file_key(name): text for name, text in record.files.items()}
     files[ROOT_TEMPLATE] = _text(record.template)
     env_files: list[str] = []
     if record.environment_doc:
         files[ENVIRONMENT_FILE] = _text(record.environment_doc)
         env_files.append(ENVIRONMENT_FILE)
     return load_template_from_files(ROOT_TEMPLATE, files, env_files)
+
+
+def _file_key(name: str) -> str:
+    return name[len("file://") :] if name.startswith("file://") else name
 
 
 def _text(document: Any) -> str:

@@ -167,6 +167,8 @@ def resolve_relative(base_file: str, target: str) -> str:
     """The key of ``target`` named inside ``base_file`` (relative to the file's directory)."""
     if target.startswith("file://"):
         return target[len("file://") :]
+    if target.startswith(("http://", "https://")):
+        return target  # a URL names itself (heatclient names the files it sends by URL)
     if posixpath.isabs(target):
         return posixpath.normpath(target)
     return posixpath.normpath(posixpath.join(posixpath.dirname(base_file), target))

@@ -16,6 +16,8 @@ from atonix_iac.template.source import parse_document
 from atonix_iac.workspace.binding import Binding
 
 from ..engine import Engine, bind_record, load_stack_template
+from ..settings import Settings
+from ..urlfetch import TemplateFetchError, fetch_template
 from .common import bad_request
 
 
@@ -40,18 +42,28 @@ def parse_tags(value: Any) -> list[str]:
     return [t.strip() for t in str(value).split(",") if t.strip()]
 
 
-def apply_body(record: StackRecord, body: dict[str, Any], *, patch: bool) -> None:
-    """Fill ``record`` from a create/update body; a PATCH keeps what it does not name."""
-    if body.get("template_url") and "template" not in body:
-        raise bad_request("template_url is not supported: send the template itself")
-    if "template" in body:
-        record.template = plain_document(body["template"], "template")
+def apply_body(
+    record: StackRecord, body: dict[str, Any], *, patch: bool, settings: Settings
+) -> None:
+    """Fill ``record`` from a create/update body; a PATCH keeps what it does not name.
+
+    The template comes inline (``template``) or from ``template_url`` (fetched as Heat
+    fetches it); ``environment_files`` (names in ``files``), when given, are merged in order
+    into the environment instead of ``environment``, as Heat's engine merges them."""
+    template = _template(body, settings)
+    if template is not None:
+        record.template = template
     elif not patch:
         raise bad_request("No template specified")
     if "files" in body or not patch:
         files = body.get("files") or {}
-        record.files = {str(k): str(v) for k, v in files.items()} if patch else dict(files)
-    if "environment" in body or not patch:
+        if not isinstance(files, dict):
+            raise bad_request("files must be a mapping of names to contents")
+        record.files = {str(k): str(v) for k, v in files.items()}
+    env_files = body.get("environment_files")
+    if env_files:
+        record.environment_doc = merged_environment_files(env_files, record.files)
+    elif "environment" in body or not patch:
         environment = plain_document(body.get("environment") or {}, "environment") or {}
         if patch and isinstance(record.environment_doc, dict):
             merged = dict(record.environment_doc)
@@ -75,6 +87,54 @@ def apply_body(record: StackRecord, body: dict[str, Any], *, patch: bool) -> Non
         record.disable_rollback = bool(body["disable_rollback"])
     if "tags" in body:
         record.tags = parse_tags(body["tags"])
+
+
+def _template(body: dict[str, Any], settings: Settings) -> Any:
+    """The body's template as a mapping (None when it names none), within Heat's size
+    limit: inline, else fetched from ``template_url``."""
+    limit = settings.max_template_size
+    inline = body.get("template")
+    if inline is not None:
+        size = len(str(inline))
+        if size > limit:
+            raise bad_request(
+                f"Request limit exceeded: Template size ({size} bytes) exceeds maximum"
+                f" allowed size ({limit} bytes).",
+                "RequestLimitExceeded",
+            )
+        return plain_document(inline, "template")
+    url = body.get("template_url")
+    if not url:
+        return None
+    try:
+        text = fetch_template(str(url), max_size=limit, timeout_s=settings.template_fetch_timeout_s)
+    except TemplateFetchError as err:
+        raise bad_request(f"Could not retrieve template: {err.message}") from None
+    return plain_document(text, "template")
+
+
+def merged_environment_files(names: Any, files: dict[str, str]) -> dict[str, Any]:
+    """Heat's ``merge_environments``: each named file of ``files`` parsed as an environment
+    and merged over the ones before it, section by section (a later key wins)."""
+    if not isinstance(names, list):
+        raise bad_request("environment_files must be a list of names in files")
+    merged: dict[str, Any] = {}
+    for name in names:
+        if str(name) not in files:
+            raise bad_request(
+                f"Environment file {name} is not in files: send its contents in `files`",
+                "StackValidationFailed",
+            )
+        environment = plain_document(files[str(name)], "environment") or {}
+        if not isinstance(environment, dict):
+            raise bad_request(f"Environment file {name} is not a mapping")
+        environment.pop("parameter_merge_strategies", None)
+        for section, value in environment.items():
+            if isinstance(value, dict) and isinstance(merged.get(section), dict):
+                merged[section] = {**merged[section], **value}
+            elif value:
+                merged[section] = value
+    return merged
 
 
 def check_record(engine: Engine, record: StackRecord, binding: Binding) -> None:

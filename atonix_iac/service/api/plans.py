@@ -43,7 +43,13 @@ class Plans(StackScoped):
     ) -> StackRecord:
         proposed = replace(record, parameters=dict(record.parameters), tags=list(record.tags))
         if body:
-            apply_body(proposed, body, patch=not body.get("template") or bool(body.get("existing")))
+            apply_body(
+                proposed,
+                body,
+                patch=not (body.get("template") or body.get("template_url"))
+                or bool(body.get("existing")),
+                settings=self.services.engine.settings,
+            )
             check_record(self.services.engine, proposed, binding(req))
         return proposed
 
@@ -139,7 +145,7 @@ class Preview(StackScoped):
             environment=f"{found.environment}#preview",
             owner=identity(req).user_name,
         )
-        apply_body(record, body, patch=False)
+        apply_body(record, body, patch=False, settings=self.services.engine.settings)
         check_record(self.services.engine, record, found)
         preview_key = replace(record, environment=found.environment, name=f"preview-{record.id}")
         try:

@@ -123,7 +123,7 @@ class StackCollection(StackScoped):
         adopt = _adopt_data(body)
         if adopt is not None and "template" not in body:
             body = {**body, "template": adopt.get("template")}
-        apply_body(record, body, patch=False)
+        apply_body(record, body, patch=False, settings=self.services.engine.settings)
         check_record(self.services.engine, record, found)
         if adopt is None:  # adopted objects exist already: nothing to check against quotas
             check_in_cloud(self.services.engine, record, found)
@@ -282,7 +282,7 @@ class StackItem(StackScoped):
         body = read_json(req)
         patch = patch or bool(body.get("existing"))
         previous = self.services.engine.records.seal_documents(record)
-        apply_body(record, body, patch=patch)
+        apply_body(record, body, patch=patch, settings=self.services.engine.settings)
         check_record(self.services.engine, record, binding(req))
         check_in_cloud(self.services.engine, record, binding(req))
         record.action, record.status = "UPDATE", "IN_PROGRESS"
