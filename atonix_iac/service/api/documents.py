@@ -7,9 +7,10 @@ parameters bind and the resources validate, or the request fails with 400 at onc
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
-from atonix_iac.errors import AtonixError, Severity
+from atonix_iac.errors import AtonixError, Diagnostic, Severity
 from atonix_iac.planner import validate_stack
 from atonix_iac.state.records import StackRecord
 from atonix_iac.template.source import parse_document
@@ -147,8 +148,7 @@ def check_record(engine: Engine, record: StackRecord, binding: Binding) -> None:
         raise bad_request(err.message, "StackValidationFailed") from None
     errors = [d for d in problems if d.severity is Severity.ERROR]
     if errors:
-        text = "\n".join(d.format() for d in errors)
-        raise bad_request(text, "StackValidationFailed")
+        raise bad_request(heat_validation_text(errors), "StackValidationFailed")
 
 
 def check_in_cloud(engine: Engine, record: StackRecord, binding: Binding) -> None:
@@ -157,5 +157,25 @@ def check_in_cloud(engine: Engine, record: StackRecord, binding: Binding) -> Non
     try:
         engine.check_in_cloud(record, binding)
     except AtonixError as err:
-        text = err.format() if err.diagnostics else err.message
+        text = heat_validation_text(err.diagnostics) if err.diagnostics else err.message
         raise bad_request(text, "StackValidationFailed") from None
+
+
+def heat_validation_text(diagnostics: Sequence[Diagnostic]) -> str:
+    """Heat's ``StackValidationFailed`` wording, one problem a line: a problem located in
+    the template reads ``Property error: resources.<name>.properties.<prop>: <message>``
+    (heatclient users know it); others keep atonix's located form."""
+    located = [d for d in diagnostics if d.path]
+    others = [d for d in diagnostics if not d.path]
+    return "\n".join([*(_heat_line(d) for d in located), *(d.format() for d in others)])
+
+
+def _heat_line(diagnostic: Diagnostic) -> str:
+    dotted = ""
+    for part in diagnostic.path:
+        if isinstance(part, int) or part.isdigit():
+            dotted += f"[{part}]"
+        else:
+            dotted += f".{part}" if dotted else part
+    error = "Property error: " if "properties" in diagnostic.path else ""
+    return f"{error}{dotted}: {diagnostic.heat_message or diagnostic.message}"
