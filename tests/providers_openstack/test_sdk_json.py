@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from openstack.compute.v2 import server as sdk_server
 from openstack.network.v2 import network as sdk_network
 from openstack.network.v2 import port as sdk_port
@@ -66,6 +67,52 @@ def test_a_server_read_is_the_server_the_sdk_reads(cloud: Any, ident: Any, uniqu
     finally:
         server_type.delete(ident("server"), created.physical_id, {})
         conn.network.delete_network(net.physical_id, ignore_missing=True)
+
+
+CREATE_ATTRS: list[tuple[Any, dict[str, Any]]] = [
+    (
+        sdk_port.Port,
+        {
+            "name": "p",
+            "network_id": "n1",
+            "is_admin_state_up": False,
+            "security_group_ids": ["s1"],
+            "fixed_ips": [{"subnet_id": "s"}],
+            "binding:vnic_type": "direct",
+            "unknown_extension": {"x": 1},
+        },
+    ),
+    (sdk_network.Network, {"name": "n", "is_port_security_enabled": True, "mtu": 1400}),
+    (
+        sdk_server.Server,
+        {
+            "name": "s",
+            "flavor_id": "f",
+            "image_id": "i",
+            "networks": [{"port": "p1"}],
+            "metadata": {"a": "b"},
+            "user_data": "dGV4dA==",
+            "availability_zone": "nova",
+            "scheduler_hints": {"group": "g"},
+            "admin_password": "secret",
+            "block_device_mapping": [{"boot_index": 0}],
+            "tags": ["t"],
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize(("resource_class", "attrs"), CREATE_ATTRS)
+def test_create_requests_are_the_sdks(resource_class: Any, attrs: dict[str, Any]) -> None:
+    expected = resource_class.new(**dict(attrs))._prepare_request(
+        requires_id=False, prepend_key=True, base_path=None
+    )
+    got = _sdk_json.request_of(resource_class, dict(attrs))
+    assert (got.url, got.body, dict(got.headers)) == (
+        expected.url,
+        expected.body,
+        dict(expected.headers),
+    )
 
 
 def test_a_class_with_its_own_create_goes_through_the_sdk() -> None:
