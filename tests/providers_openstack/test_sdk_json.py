@@ -140,3 +140,24 @@ def test_urls_are_joined_as_keystoneauth_joins_them(cloud: Any) -> None:
         url = facts.url(proxy, path)
         assert url.startswith(("http://", "https://"))
         assert proxy.get(url).url == proxy.get(path).url
+
+
+def test_a_tagged_port_is_not_read_again(cloud: Any, ident: Any, unique: str) -> None:
+    """Create then tag, and the attributes (``show`` too) carry the tags Neutron now holds."""
+    sim = cloud.require_sim()
+    provider = cloud.provider()
+    types = provider.resource_types()
+    net = types["OS::Neutron::Net"].create(ident("net"), {})
+    port_type = types["OS::Neutron::Port"]
+    provider.connection.network.get("/ports")  # token and discovery out of the way
+    sim.clear_request_log()
+    port = port_type.create(ident("port"), {"network": net.physical_id, "tags": ["team-a"]})
+    try:
+        calls = [(r.method, r.path.rsplit("/", 1)[-1]) for r in sim.request_log("network")]
+        assert calls == [("POST", "ports"), ("PUT", "tags")]
+        live = provider.connection.network.get_port(port.physical_id)
+        assert sorted(port.attributes["show"]["tags"]) == sorted(live.tags)
+        assert "team-a" in live.tags and "atonix:address=port" in live.tags
+    finally:
+        port_type.delete(ident("port"), port.physical_id, {})
+        types["OS::Neutron::Net"].delete(ident("net"), net.physical_id, {})
