@@ -44,13 +44,18 @@ def apply_body(record: StackRecord, body: dict[str, Any], *, patch: bool) -> Non
     """Fill ``record`` from a create/update body; a PATCH keeps what it does not name."""
     if body.get("template_url") and "template" not in body:
         raise bad_request("template_url is not supported: send the template itself")
-    if "template" in body:
+    # A PATCH keeps the template when it names none (heatclient's --existing sends null) and
+    # adds its files to the stack's, as Heat's engine does.
+    if body.get("template") is not None:
         record.template = plain_document(body["template"], "template")
     elif not patch:
         raise bad_request("No template specified")
     if "files" in body or not patch:
         files = body.get("files") or {}
-        record.files = {str(k): str(v) for k, v in files.items()} if patch else dict(files)
+        if patch:
+            record.files = {**record.files, **{str(k): str(v) for k, v in files.items()}}
+        else:
+            record.files = dict(files)
     if "environment" in body or not patch:
         environment = plain_document(body.get("environment") or {}, "environment") or {}
         if patch and isinstance(record.environment_doc, dict):
