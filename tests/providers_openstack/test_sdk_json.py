@@ -36,6 +36,8 @@ def test_a_created_port_is_the_port_the_sdk_reads(cloud: Any, unique: str) -> No
         )
         _same_object(port, conn.network.get_port(port.id))
         assert (port.name, port.description, port.is_admin_state_up) == (attrs["name"], "d", True)
+        read = _sdk_json.get_object(conn.network, facts, sdk_port.Port, port.id)
+        _same_object(read, conn.network.get_port(port.id))
     finally:
         for found in conn.network.ports(network_id=net.id):
             conn.network.delete_port(found)

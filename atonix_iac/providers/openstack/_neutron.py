@@ -25,7 +25,7 @@ from atonix_iac.providers.openstack._identity import (
     user_tags,
     with_identity_tags,
 )
-from atonix_iac.providers.openstack._sdk_json import create_object
+from atonix_iac.providers.openstack._sdk_json import create_object, get_object
 
 
 @functools.cache
@@ -136,7 +136,7 @@ class NeutronResource(OpenStackResource):
         physical_id = started.physical_id
         tags = with_identity_tags(properties.get("tags"), identity) if self.tagged else None
         with sdk_errors(f"creating {self.what} {physical_id}", physical_id):
-            obj = started.raw if started.raw is not None else self._call("get")(physical_id)
+            obj = started.raw if started.raw is not None else self._get(physical_id)
             if tags and sorted(getattr(obj, "tags", None) or []) != tags:
                 self.conn.network.set_tags(obj, tags)
                 _show_tags(obj)
@@ -180,10 +180,16 @@ class NeutronResource(OpenStackResource):
     def read(
         self, identity: ResourceIdentity, physical_id: str, properties: Mapping[str, Any]
     ) -> ResourceResult | None:
-        obj = self.fetch(self._call("get"), physical_id, self.what)
+        obj = self.fetch(self._get, physical_id, self.what)
         if obj is None:
             return None
         return ResourceResult(physical_id, self.attributes(obj), self.reported(obj, properties))
+
+    def _get(self, physical_id: str) -> Any:
+        """``get_<noun>``'s object; for the ``sdk_class`` types, read as ``_sdk_json`` reads."""
+        if self.sdk_class is None:
+            return self._call("get")(physical_id)
+        return get_object(self.conn.network, self.session.facts, self.sdk_class, physical_id)
 
     def reported(self, obj: Any, properties: Mapping[str, Any]) -> dict[str, Any]:
         return report(properties, self.live_properties(obj), self.same)
