@@ -32,6 +32,18 @@ def plain_document(value: Any, what: str) -> Any:
     raise bad_request(f"The {what} must be a mapping or text")
 
 
+def request_files(value: Any) -> dict[str, str]:
+    """The body's ``files``: each name a template uses (as written) -> the file's text."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise bad_request("files must be a mapping of file names to their contents")
+    for name, content in value.items():
+        if not isinstance(content, str):
+            raise bad_request(f"files: the content of `{name}` must be text")
+    return {str(k): v for k, v in value.items()}
+
+
 def parse_tags(value: Any) -> list[str]:
     if value is None or value == "":
         return []
@@ -51,11 +63,8 @@ def apply_body(record: StackRecord, body: dict[str, Any], *, patch: bool) -> Non
     elif not patch:
         raise bad_request("No template specified")
     if "files" in body or not patch:
-        files = body.get("files") or {}
-        if patch:
-            record.files = {**record.files, **{str(k): str(v) for k, v in files.items()}}
-        else:
-            record.files = dict(files)
+        files = request_files(body.get("files"))
+        record.files = {**record.files, **files} if patch else files
     if "environment" in body or not patch:
         environment = plain_document(body.get("environment") or {}, "environment") or {}
         if patch and isinstance(record.environment_doc, dict):
