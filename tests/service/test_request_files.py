@@ -35,6 +35,12 @@ resources:
       greeting: from the registry
   direct:
     type: lib/direct.yaml
+  group:
+    type: OS::Heat::ResourceGroup
+    properties:
+      count: 2
+      resource_def:
+        type: lib/direct.yaml
 outputs:
   script:
     value: {get_attr: [script, value]}
@@ -42,6 +48,8 @@ outputs:
     value: {get_attr: [inner, note]}
   direct_note:
     value: {get_attr: [direct, note]}
+  group_notes:
+    value: {get_attr: [group, note]}
 """
 
 ENVIRONMENT = """\
@@ -129,6 +137,7 @@ EXPECTED = {
     "script": SCRIPT,
     "inner_note": "from the registry, said inner",
     "direct_note": "direct note",
+    "group_notes": ["direct note", "direct note"],
 }
 
 
