@@ -13,7 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from atonix_iac.errors import AtonixError
 
 from . import metrics
-from .api import catalog, plans, resources, software, stacks
+from .api import catalog, plans, resources, snapshots, software, stacks
 from .api.common import HeatError, Services
 from .auth import InvalidToken, KeystoneUnavailable, NotProjectScoped, TokenValidator
 from .bindings import UnboundProjectError
@@ -203,6 +203,7 @@ def make_app(services: Services, validator: TokenValidator | None) -> falcon.App
         "abandon",
         "export",
         "plans",
+        "snapshots",
     ):
         app.add_route(
             f"/v1/{{tenant_id}}/stacks/{{stack_name}}/{path}",
@@ -231,6 +232,10 @@ def make_app(services: Services, validator: TokenValidator | None) -> falcon.App
     plan_routes = plans.Plans(services)
     app.add_route(STACK + "/plans", plan_routes)
     app.add_route(STACK + "/plans/{plan_id}/apply", plan_routes, suffix="apply")
+    stack_snapshots = snapshots.StackSnapshots(services)
+    app.add_route(STACK + "/snapshots", stack_snapshots)
+    app.add_route(STACK + "/snapshots/{snapshot_id}", stack_snapshots, suffix="one")
+    app.add_route(STACK + "/snapshots/{snapshot_id}/restore", stack_snapshots, suffix="restore")
     app.add_route(STACK + "/abandon", plans.Abandon(services))
     app.add_route(STACK + "/export", plans.Abandon(services), suffix="export")
 

@@ -38,6 +38,8 @@ def resolve_relative(base_file: str, target: str) -> str:
     """The key of ``target`` named inside ``base_file`` (relative to the file's directory)."""
     if target.startswith("file://"):
         return target[len("file://") :]
+    if target.startswith(("http://", "https://")):
+        return target  # a URL names itself (and is refused when read)
     if posixpath.isabs(target):
         return posixpath.normpath(target)
     return posixpath.normpath(posixpath.join(posixpath.dirname(base_file), target))
