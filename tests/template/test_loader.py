@@ -272,7 +272,7 @@ def test_a_request_names_files_as_heat_does() -> None:
     with pytest.raises(TemplateError) as caught:
         load_template_from_request("t.yaml", {**files, "t.yaml": missing}, ["e.yaml"])
     assert caught.value.format().startswith(
-        "t.yaml:4:67: error: no content for `https://h/other.txt` in the request's `files`"
+        "t.yaml:4:61: error: no content for `https://h/other.txt` in the request's `files`"
     )
     # Keys are names, not paths: the path a file:// URL stands for is not its key.
     by_path = {k.removeprefix("file://"): v for k, v in files.items()}
@@ -281,8 +281,7 @@ def test_a_request_names_files_as_heat_does() -> None:
 
 
 def test_a_request_never_reads_the_disk(write: Callable[..., None], tmp_path: Path) -> None:
-    write("host.txt", "on the host")
-    write("nested.yaml", "heat_template_version: 2018-08-31\n")
+    write(**{"host.txt": "on the host", "nested.yaml": "heat_template_version: 2018-08-31\n"})
     for name in ((tmp_path / "host.txt").as_uri(), str(tmp_path / "host.txt")):
         root = (
             "heat_template_version: 2018-08-31\nresources:\n"
