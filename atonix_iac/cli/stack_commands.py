@@ -9,10 +9,7 @@ from typing import Any
 
 import click
 
-from atonix_iac.apply import admin
-from atonix_iac.apply.adopt import import_resource
 from atonix_iac.apply.events import ApplyResult, OnFailure
-from atonix_iac.apply.executor import apply_plan
 from atonix_iac.apply.refresh import persist_refresh, refresh_state
 from atonix_iac.apply.secrets import plan_seals, schema_secret_properties
 from atonix_iac.errors import (
@@ -281,6 +278,9 @@ def _run_apply(
     gate: Gate,
     on_failure: str | None,
 ) -> ApplyResult:
+    # Here, not at the top: plan and validate need neither the executor nor networkx.
+    from atonix_iac.apply.executor import apply_plan
+
     mode = _on_failure(on_failure, session, plan)
     if plan_seals(plan, params, session.registry):
         session.store.check_key()  # a missing key fails here, before any cloud call
@@ -383,6 +383,8 @@ def _record_refresh(
             approve(plan, auto_approve=auto_approve)
             updated, gone = persist_refresh(session.store, session.key, state, results)
             if updated or gone:
+                from atonix_iac.apply import admin
+
                 admin.keep_snapshot(session.store, session.key, "refresh")
     gate.echo(
         f"\nApply complete! Resources: 0 added, 0 changed, 0 destroyed."
@@ -478,6 +480,8 @@ def refresh_command(**kwargs: Any) -> None:
         # State written by a version whose rules knew fewer secrets is sealed now.
         resealed = session.store.reseal(session.key, schema_secret_properties(session.registry))
         if updated or gone or resealed:
+            from atonix_iac.apply import admin
+
             admin.keep_snapshot(session.store, session.key, "refresh")
     for key in sorted(results):
         ident = state.resources[key].physical_id
@@ -510,6 +514,9 @@ def import_command(address: str, physical_id: str, **kwargs: Any) -> None:
     stack = StackOptions.from_kwargs(kwargs)
     inputs = InputOptions.from_kwargs(kwargs)
     run = RunOptions.from_kwargs(kwargs)
+    from atonix_iac.apply import admin
+    from atonix_iac.apply.adopt import import_resource
+
     with open_session(stack) as session:
         template, params = _load(stack, inputs, session)
         spec_type = template.resources[address].type if address in template.resources else ""
