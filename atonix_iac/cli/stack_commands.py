@@ -214,11 +214,17 @@ def plan_command(ctx: click.Context, /, **kwargs: Any) -> None:
         )
     with Gate.open(kwargs, stack_key(stack)) as gate, open_session(stack) as session:
         template, params = _load(stack, inputs, session)
-        with session.store.lock(session.key, "plan", run.lock_timeout_s):
-            if options.refresh_only:
-                plan = refresh_only_plan(session, template, params, options, run)[0]
-            else:
-                plan = compute_plan(session, template, params, options, run)
+        if not options.refresh_only and session.state_database_absent():
+            # No state yet: the plan is the one from an empty state; reading the database
+            # would only create it. Apply creates it, and checks a saved plan's serial there.
+            empty = State(key=session.key)
+            plan = compute_plan(session, template, params, options, run, state=empty)
+        else:
+            with session.store.lock(session.key, "plan", run.lock_timeout_s):
+                if options.refresh_only:
+                    plan = refresh_only_plan(session, template, params, options, run)[0]
+                else:
+                    plan = compute_plan(session, template, params, options, run)
         gate.show_plan(plan, color=_color(run))
         _show_quota(gate, plan)
         plan, reports = gate.judge(plan)

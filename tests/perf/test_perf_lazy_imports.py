@@ -92,6 +92,16 @@ def test_plan_of_a_cloud_free_stack_skips_jinja_pydantic_openstack_networkx(appl
     heavy = (*NEVER_CLOUD_FREE, "atonix_iac.policy", "alembic", "networkx", PG_DIALECT)
     assert _heavy(modules, (*heavy, "atonix_iac.apply.executor")) == []
     assert "atonix_iac.planner.build" in modules  # it did plan (the check is not vacuous)
+    assert "sqlalchemy" in modules  # its state exists: read under the stack's lock
+
+
+def test_a_plan_before_any_state_exists_skips_sqlalchemy(tmp_path: Path) -> None:
+    """No state database yet: nothing to read or lock, so the database is not opened."""
+    (tmp_path / "stack.yaml").write_text(STACK)
+    modules = _loaded(tmp_path, "plan", "stack.yaml")
+    assert _heavy(modules, (*NEVER_CLOUD_FREE, "sqlalchemy", "networkx")) == []
+    assert "atonix_iac.planner.build" in modules
+    assert not (tmp_path / ".atonix").exists()
 
 
 def test_a_dependency_cycle_is_still_reported_with_networkx(tmp_path: Path) -> None:
