@@ -179,17 +179,21 @@ class Atonix(Tool):
     def compile_bytecode(self) -> None:
         """Write the package's ``.pyc`` files (as an installation has them) so that no timed
         run pays for compiling atonix's sources."""
-        where = subprocess.run(
-            [
-                sys.executable,
-                "-c",
-                "import atonix_iac, os; print(os.path.dirname(atonix_iac.__file__))",
-            ],
-            env=self.env(),
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
+        if self.tree:
+            where = str(Path(self.tree) / "atonix_iac")
+        else:  # the installed one (run from elsewhere: ``-c`` would look in the cwd first)
+            where = subprocess.run(
+                [
+                    sys.executable,
+                    "-c",
+                    "import atonix_iac, os; print(os.path.dirname(atonix_iac.__file__))",
+                ],
+                cwd=tempfile.gettempdir(),
+                env=self.env(),
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.strip()
         subprocess.run(
             [sys.executable, "-m", "compileall", "-q", where], check=True, stdout=subprocess.DEVNULL
         )
