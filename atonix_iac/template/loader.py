@@ -14,7 +14,7 @@ from typing import Any
 from atonix_iac.errors import Diagnostic, SourceLocation, TemplateError, suggest
 from atonix_iac.template import versions
 from atonix_iac.template.conditions import parse_conditions
-from atonix_iac.template.environment import Environment, is_template_target
+from atonix_iac.template.environment import Environment, ResolvedType, is_template_target
 from atonix_iac.template.files import FileReader, digest_files
 from atonix_iac.template.functions import ParseContext
 from atonix_iac.template.groups import group_definition
@@ -323,11 +323,20 @@ class TemplateLoader:
         parser = ResourceParser(ctx, condition_names)
         names = frozenset(str(k) for k in raw)
         out: dict[str, ResourceSpec] = {}
+        # Without per-resource overrides a type resolves the same for every resource: a
+        # template of thousands of resources has a handful of types.
+        by_type: dict[str, ResolvedType] | None = None if self.env.overrides else {}
         for name, body in raw.items():
             spec = parser.parse(str(name), body, raw.key_loc(name))
             if spec is None:
                 continue
-            resolved = self.env.resolve_type(spec.type, spec.name)
+            if by_type is None:
+                resolved = self.env.resolve_type(spec.type, spec.name)
+            else:
+                found = by_type.get(spec.type)
+                if found is None:
+                    found = by_type[spec.type] = self.env.resolve_type(spec.type, spec.name)
+                resolved = found
             if resolved.is_template:
                 rtype = resolved.type
                 if resolved.via is not None:
@@ -337,7 +346,9 @@ class TemplateLoader:
             else:
                 rtype = resolved.type
             depends = check_depends_on(spec.name, body, names, self.diagnostics)
-            out[spec.name] = replace(spec, type=rtype, depends_on=depends)
+            if rtype != spec.type or depends:
+                spec = replace(spec, type=rtype, depends_on=depends)
+            out[spec.name] = spec
         return out
 
     def _outputs(
