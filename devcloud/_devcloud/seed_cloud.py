@@ -38,6 +38,7 @@ SERVICE_USERS = ("placement", "glance", "neutron", "nova", "cinder")
 OPTIONAL_ENDPOINTS = {
     "barbican": ("key-manager", f"http://{HOST}:9311"),
     "swift": ("object-store", f"http://{HOST}:8080/v1/AUTH_%(project_id)s"),
+    "designate": ("dns", f"http://{HOST}:9001"),
 }
 PROJECTS = ("atonix-dev", "atonix-staging")
 # The provider contract tests get projects of their own (user atonix-ci is a member of both), so
