@@ -110,7 +110,7 @@ OPTIONAL: dict[str, tuple[Process, ...]] = {
     "swift": SWIFT,
     "designate": DESIGNATE,
 }
-DEFAULT_OPTIONAL = ("barbican", "swift")
+DEFAULT_OPTIONAL = ("barbican", "swift", "designate")
 
 
 def optional_enabled() -> tuple[str, ...]:
