@@ -292,6 +292,10 @@ class StackItem(StackScoped):
             raise HeatError(
                 409, f"Stack {stack_name} is being deleted or was deleted", "NotSupported"
             )
+        if record.action == "SUSPEND":
+            raise bad_request(
+                "Updating a stack when it is suspended is not supported.", "NotSupported"
+            )
         body = read_json(req)
         patch = patch or bool(body.get("existing"))
         previous = self.services.engine.records.seal_documents(record)
@@ -414,6 +418,9 @@ class StackActions(StackScoped):
             resp.status = falcon.HTTP_200
             return
         verb = action.upper()
+        if (record.action, record.status) == (verb, "COMPLETE"):
+            resp.status = falcon.HTTP_200  # Heat: already suspended (resumed), nothing to do
+            return
         records = self.services.engine.records
         records.set_status(record.id, verb, "IN_PROGRESS", f"Stack {verb} started")
         self.services.jobs.submit(records.add_job(record.id, verb))
