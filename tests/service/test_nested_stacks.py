@@ -97,6 +97,8 @@ def test_nested_stacks_shown_as_heat_shows_them(service: RunningService) -> None
     assert nested.stack_status == "CREATE_COMPLETE"
     assert {o["output_key"]: o["output_value"] for o in nested.outputs} == {"out": "one"}
     assert heat.stacks.get(nested.stack_name).id == tmpl_id  # by name: redirected
+    assert heat.stacks.output_show(tmpl_id, "out")["output"]["output_value"] == "one"
+    assert [o["output_key"] for o in heat.stacks.output_list(tmpl_id)["outputs"]] == ["out"]
     inner = heat.resources.get(tmpl_id, "v")
     assert inner.attributes["value"] == "one"
     assert inner.parent_resource == "tmpl"

@@ -177,6 +177,17 @@ class StackScoped:
                 "NotSupported",
             ) from None
 
+    def root_or_nested(
+        self, req: falcon.Request, tenant_id: str, stack_name: str, stack_id: str
+    ) -> StackRecord | tuple[StackTree, NestedStackNode]:
+        """The root stack a URL names (no tree built: the common, cheap case), or the nested
+        stack it names."""
+        check_tenant(req, tenant_id)
+        record = self.services.engine.records.get_stack(identity(req).project_id, stack_id)
+        if record is not None and record.name == stack_name:
+            return record
+        return self.view(req, tenant_id, stack_name, stack_id)
+
     def view(
         self, req: falcon.Request, tenant_id: str, stack_name: str, stack_id: str
     ) -> tuple[StackTree, NestedStackNode]:

@@ -212,12 +212,12 @@ class StackItem(StackScoped):
         stack_name: str,
         stack_id: str,
     ) -> None:
-        tree, node = self.view(req, tenant_id, stack_name, stack_id)
+        found = self.root_or_nested(req, tenant_id, stack_name, stack_id)
         with_outputs = bool_param(req, "resolve_outputs", True)
-        if node.is_root:
-            resp.media = {"stack": self.detail(req, tree.record, with_outputs)}
+        if isinstance(found, StackRecord):
+            resp.media = {"stack": self.detail(req, found, with_outputs)}
         else:
-            resp.media = {"stack": nested_detail(req, tree, node, self.services, with_outputs)}
+            resp.media = {"stack": nested_detail(req, *found, self.services, with_outputs)}
 
     def detail(self, req: falcon.Request, record: StackRecord, outputs: bool) -> dict[str, Any]:
         stack = summary(req, record)
@@ -487,8 +487,12 @@ class StackOutputs(StackScoped):
         stack_name: str,
         stack_id: str,
     ) -> None:
-        record = self.stack(req, tenant_id, stack_name, stack_id)
-        template = record.template if isinstance(record.template, dict) else {}
+        found = self.root_or_nested(req, tenant_id, stack_name, stack_id)
+        if not isinstance(found, StackRecord):
+            node = found[1]
+            resp.media = {"outputs": [_output(n, o, {}, False) for n, o in node.outputs.items()]}
+            return
+        template = found.template if isinstance(found.template, dict) else {}
         resp.media = {"outputs": output_list(template, {}, with_values=False)}
 
     def on_get_one(
@@ -500,7 +504,15 @@ class StackOutputs(StackScoped):
         stack_id: str,
         output_key: str,
     ) -> None:
-        record = self.stack(req, tenant_id, stack_name, stack_id)
+        found = self.root_or_nested(req, tenant_id, stack_name, stack_id)
+        if not isinstance(found, StackRecord):
+            tree, node = found
+            if output_key not in node.outputs:
+                raise not_found(f"Specified output key {output_key} ")
+            spec = node.outputs[output_key]
+            resp.media = {"output": _output(output_key, spec, tree.outputs(node), True)}
+            return
+        record = found
         template = record.template if isinstance(record.template, dict) else {}
         declared = template.get("outputs") or {}
         if output_key not in declared:
