@@ -25,6 +25,7 @@ from atonix_iac.errors import (
     merge_diagnostics,
 )
 from atonix_iac.planner import (
+    SavedPlan,
     active_resources,
     build_graph,
     plan_to_bytes,
@@ -306,14 +307,13 @@ def _run_apply(
 
 
 def _apply_saved(
-    path: Path,
+    saved: SavedPlan,
     stack: StackOptions,
     inputs: InputOptions,
     run: RunOptions,
     gate: Gate,
     on_failure: str | None,
 ) -> None:
-    saved = read_saved_plan(path)
     check_plan_target(saved.plan, stack)
     template = check_template_unchanged(saved)
     plan = saved.plan
@@ -414,25 +414,40 @@ def apply_command(**kwargs: Any) -> None:
     run = RunOptions.from_kwargs(kwargs)
     options = PlanOptions.from_kwargs(kwargs)
     saved_plan = stack.template.is_file() and looks_like_plan_file(stack.template)
-    with Gate.open(kwargs, _apply_key(stack, saved_plan)) as gate:
+    # Read once: a large plan file costs a good part of a second to read.
+    saved = _read_plan(stack.template) if saved_plan else None
+    with Gate.open(kwargs, _apply_key(stack, saved)) as gate:
         _refuse_destroy_rollback(on_failure, options.destroy)
         require_auto_approve(gate, auto_approve, saved_plan)
         if saved_plan:
             if options.refresh_only:
                 raise UsageError("-refresh-only takes the template, not a saved plan")
-            _apply_saved(stack.template, stack, inputs, run, gate, on_failure)
+            _apply_saved(_saved_or_raise(saved), stack, inputs, run, gate, on_failure)
             return
         _plan_and_apply(stack, inputs, run, options, auto_approve, gate, on_failure)
 
 
-def _apply_key(stack: StackOptions, saved_plan: bool) -> StackKey:
+def _read_plan(path: Path) -> SavedPlan | AtonixError:
+    """The saved plan, or why it cannot be read (reported, as the gate reports it, when the
+    plan is applied)."""
+    try:
+        return read_saved_plan(path)
+    except AtonixError as err:
+        return err
+
+
+def _saved_or_raise(saved: SavedPlan | AtonixError | None) -> SavedPlan:
+    if isinstance(saved, AtonixError):
+        raise saved
+    assert saved is not None  # a plan file was given
+    return saved
+
+
+def _apply_key(stack: StackOptions, saved: SavedPlan | AtonixError | None) -> StackKey:
     """The stack a run works on: a saved plan's own (so a project of several workspaces needs
     no flags to apply one; flags that disagree are refused inside the gate)."""
-    if saved_plan:
-        try:
-            return read_saved_plan(stack.template).plan.key
-        except AtonixError:
-            pass  # reported, as the gate reports it, when the plan is applied
+    if isinstance(saved, SavedPlan):
+        return saved.plan.key
     return stack_key(stack)
 
 
