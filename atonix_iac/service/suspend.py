@@ -5,8 +5,10 @@ them in dependency order; each resource's ``handle_suspend``/``handle_resume`` a
 cloud (a server: Nova's suspend and resume actions, awaited) or does nothing (most types).
 Each step is an event (``SUSPEND_IN_PROGRESS`` then ``SUSPEND_COMPLETE`` or ``_FAILED``);
 the first failure stops the run and fails the stack. Nothing else is written: a job run
-again after its worker died does the same steps again, and the cloud calls are idempotent
-(a server already suspended is left as it is), so a kill leaves nothing half-done.
+again after its worker died does the same steps again (a step the dead run left in progress
+counts as failed, as Heat resets it when its engine restarts, so it may be done again), and
+the cloud calls are idempotent (a server already suspended is left as it is), so a kill
+leaves nothing half-done.
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ def suspend_or_resume(
         resources.reverse()
     for resource in resources:
         current = latest.get(resource.address, ("CREATE", "COMPLETE"))
+        if current[1] == "IN_PROGRESS":  # a dead run's step (this run holds the lock)
+            current = (current[0], "FAILED")  # as Heat resets it when its engine restarts
         invalid = _invalid(action, current)
 
         def step_event(status: str, reason: str, resource: ResourceState = resource) -> None:

@@ -65,6 +65,7 @@ def test_suspend_and_resume_drive_nova(service: RunningService) -> None:
     # dependents first: the value before the server it names
     order = [e for e in events if e[1].startswith("SUSPEND")]
     assert order == [
+        ("sleeper", "SUSPEND_IN_PROGRESS"),
         ("after", "SUSPEND_IN_PROGRESS"),
         ("after", "SUSPEND_COMPLETE"),
         ("server", "SUSPEND_IN_PROGRESS"),
@@ -84,7 +85,11 @@ def test_suspend_and_resume_drive_nova(service: RunningService) -> None:
     assert _status(service, "sleeper")[0] == "RESUME_COMPLETE"
     assert _server_status(service, server_id) == "ACTIVE"
     resumed = [e for e in _events(service, "sleeper") if e[1].startswith("RESUME")]
-    assert resumed[:2] == [("server", "RESUME_IN_PROGRESS"), ("server", "RESUME_COMPLETE")]
+    assert resumed[:3] == [
+        ("sleeper", "RESUME_IN_PROGRESS"),
+        ("server", "RESUME_IN_PROGRESS"),
+        ("server", "RESUME_COMPLETE"),
+    ]
 
     # a run that died after Nova suspended the server: the next run leaves it as it is
     service.sdk("demo").compute.suspend_server(server_id)
@@ -118,3 +123,36 @@ def test_a_server_nova_cannot_suspend_fails_the_suspend(service: RunningService)
     assert status == "RESUME_FAILED"
     assert "invalid for resume" in reason
     service.heat("demo").stacks.delete("stopped")
+
+
+def test_a_resume_run_again_after_its_worker_died_completes(service: RunningService) -> None:
+    """What a worker killed mid-resume leaves (the stack RESUME_IN_PROGRESS, the server's
+    step in progress, Nova's resume sent) is finished by the job's next run."""
+    heat = service.heat("demo")
+    stack_id = heat.stacks.create(stack_name="revived", template=TEMPLATE)["stack"]["id"]
+    assert service.wait_status(heat, stack_id, ("CREATE_COMPLETE",)).stack_status == (
+        "CREATE_COMPLETE"
+    )
+    heat.actions.suspend(stack_id)
+    assert service.wait_status(heat, stack_id, ("SUSPEND_COMPLETE",)).stack_status == (
+        "SUSPEND_COMPLETE"
+    )
+    server_id = _server_id(service, stack_id)
+    records = service.services.engine.records
+    # the dead run: the stack's status and the server's step written, Nova's resume sent
+    records.set_status(stack_id, "RESUME", "IN_PROGRESS", "Stack RESUME started")
+    records.add_event(
+        stack_id, "server", "OS::Nova::Server", server_id, "RESUME", "IN_PROGRESS", "state changed"
+    )
+    service.sdk("demo").compute.resume_server(server_id)
+    job = records.add_job(stack_id, "RESUME")
+    service.services.engine.run_job(job)  # the job delivered again, to another worker
+
+    stack = heat.stacks.get(stack_id)
+    assert (stack.stack_status, stack.stack_status_reason) == (
+        "RESUME_COMPLETE",
+        "Stack RESUME completed successfully",
+    )
+    assert _server_status(service, server_id) == "ACTIVE"
+    assert heat.resources.get(stack_id, "server").resource_status == "RESUME_COMPLETE"
+    heat.stacks.delete(stack_id)

@@ -423,6 +423,11 @@ class StackActions(StackScoped):
             return
         records = self.services.engine.records
         records.set_status(record.id, verb, "IN_PROGRESS", f"Stack {verb} started")
+        if verb in ("SUSPEND", "RESUME"):  # Heat's stack_task event
+            records.add_event(
+                record.id, record.name, "OS::Heat::Stack", record.id, verb, "IN_PROGRESS",
+                f"Stack {verb} started",
+            )  # fmt: skip
         self.services.jobs.submit(records.add_job(record.id, verb))
         resp.status = falcon.HTTP_200
 
