@@ -32,11 +32,12 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from queue import Empty, SimpleQueue
-from typing import Any, Generic, TypeVar
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from atonix_iac.errors import AtonixError
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 N = TypeVar("N", bound=Hashable)
 
@@ -98,6 +99,8 @@ def walk(
     """
     if parallelism < 1:
         raise ValueError("parallelism must be at least 1")
+    import networkx as nx  # here: plan and refresh import this module for its constant
+
     if not nx.is_directed_acyclic_graph(graph):
         raise ValueError("the walk needs an acyclic graph")
 

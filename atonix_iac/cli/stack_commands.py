@@ -9,10 +9,7 @@ from typing import Any
 
 import click
 
-from atonix_iac.apply import admin
-from atonix_iac.apply.adopt import import_resource
 from atonix_iac.apply.events import ApplyResult, OnFailure
-from atonix_iac.apply.executor import apply_plan
 from atonix_iac.apply.refresh import persist_refresh, refresh_state
 from atonix_iac.apply.secrets import plan_seals, schema_secret_properties
 from atonix_iac.errors import (
@@ -218,11 +215,17 @@ def plan_command(ctx: click.Context, /, **kwargs: Any) -> None:
         )
     with Gate.open(kwargs, stack_key(stack)) as gate, open_session(stack) as session:
         template, params = _load(stack, inputs, session)
-        with session.store.lock(session.key, "plan", run.lock_timeout_s):
-            if options.refresh_only:
-                plan = refresh_only_plan(session, template, params, options, run)[0]
-            else:
-                plan = compute_plan(session, template, params, options, run)
+        if not options.refresh_only and session.state_database_absent():
+            # No state yet: the plan is the one from an empty state; reading the database
+            # would only create it. Apply creates it, and checks a saved plan's serial there.
+            empty = State(key=session.key)
+            plan = compute_plan(session, template, params, options, run, state=empty)
+        else:
+            with session.store.lock(session.key, "plan", run.lock_timeout_s):
+                if options.refresh_only:
+                    plan = refresh_only_plan(session, template, params, options, run)[0]
+                else:
+                    plan = compute_plan(session, template, params, options, run)
         gate.show_plan(plan, color=_color(run))
         _show_quota(gate, plan)
         plan, reports = gate.judge(plan)
@@ -282,6 +285,9 @@ def _run_apply(
     gate: Gate,
     on_failure: str | None,
 ) -> ApplyResult:
+    # Here, not at the top: plan and validate need neither the executor nor networkx.
+    from atonix_iac.apply.executor import apply_plan
+
     mode = _on_failure(on_failure, session, plan)
     if plan_seals(plan, params, session.registry):
         session.store.check_key()  # a missing key fails here, before any cloud call
@@ -383,6 +389,8 @@ def _record_refresh(
             approve(plan, auto_approve=auto_approve)
             updated, gone = persist_refresh(session.store, session.key, state, results)
             if updated or gone:
+                from atonix_iac.apply import admin
+
                 admin.keep_snapshot(session.store, session.key, "refresh")
     gate.echo(
         f"\nApply complete! Resources: 0 added, 0 changed, 0 destroyed."
@@ -493,6 +501,8 @@ def refresh_command(**kwargs: Any) -> None:
         # State written by a version whose rules knew fewer secrets is sealed now.
         resealed = session.store.reseal(session.key, schema_secret_properties(session.registry))
         if updated or gone or resealed:
+            from atonix_iac.apply import admin
+
             admin.keep_snapshot(session.store, session.key, "refresh")
     for key in sorted(results):
         ident = state.resources[key].physical_id
@@ -525,6 +535,9 @@ def import_command(address: str, physical_id: str, **kwargs: Any) -> None:
     stack = StackOptions.from_kwargs(kwargs)
     inputs = InputOptions.from_kwargs(kwargs)
     run = RunOptions.from_kwargs(kwargs)
+    from atonix_iac.apply import admin
+    from atonix_iac.apply.adopt import import_resource
+
     with open_session(stack) as session:
         template, params = _load(stack, inputs, session)
         spec_type = template.resources[address].type if address in template.resources else ""

@@ -94,10 +94,9 @@ class KeystoneAuth:
                 " ask Keystone for a project-scoped token",
                 "Forbidden",
             ) from None
-        except KeystoneUnavailable:
-            raise HeatError(
-                503, "The identity service cannot be reached", "ServiceUnavailable"
-            ) from None
+        except KeystoneUnavailable as err:
+            log.warning(f"token validation at {self.validator.tokens_url}: {err}")
+            raise HeatError(503, str(err), "ServiceUnavailable") from None
         req.context.identity = who
         try:
             req.context.binding = self.services.engine.bindings.for_project(

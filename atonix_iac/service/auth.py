@@ -5,6 +5,8 @@ Keystone's policy allows its owner), so the service needs no credentials of its 
 are cached for a short while so that a busy client does not cost one Keystone call a request,
 never past the token's own ``expires_at`` (as keystonemiddleware's cache); a token revoked in
 Keystone stays accepted until its cache entry lapses (``ATONIX_TOKEN_CACHE_SECONDS``).
+Every call to Keystone is bounded (``ATONIX_KEYSTONE_TIMEOUT``): a Keystone that accepts and
+never answers costs a request that long and a 503, not an HTTP thread held for good.
 """
 
 from __future__ import annotations
@@ -16,7 +18,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from keystoneauth1 import session as ks_session
-from keystoneauth1.exceptions import ClientException, ConnectFailure, NotFound, Unauthorized
+from keystoneauth1.exceptions import (
+    ClientException,
+    ConnectionError,
+    ConnectTimeout,
+    HttpServerError,
+    NotFound,
+    Unauthorized,
+)
+
+DEFAULT_TIMEOUT_S = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,15 +55,22 @@ class NotProjectScoped(Exception):
 
 
 class KeystoneUnavailable(Exception):
-    """Keystone could not be reached."""
+    """Keystone could not be reached, did not answer in time, or failed (5xx): the token is
+    neither valid nor invalid, so the request is answered 503 with this message."""
 
 
 class TokenValidator:
-    def __init__(self, auth_url: str, cache_s: float = 60.0) -> None:
+    def __init__(
+        self, auth_url: str, cache_s: float = 60.0, timeout_s: float = DEFAULT_TIMEOUT_S
+    ) -> None:
+        if timeout_s <= 0:
+            raise ValueError("the Keystone timeout must be a positive number of seconds")
         base = auth_url.rstrip("/")
         self.tokens_url = (base if base.endswith("/v3") else base + "/v3") + "/auth/tokens"
         self.cache_s = cache_s
-        self._session = ks_session.Session()
+        self.timeout_s = timeout_s
+        # The timeout bounds the connect and each wait for data (requests' semantics).
+        self._session = ks_session.Session(timeout=timeout_s)
         self._cache: dict[str, tuple[float, Identity]] = {}
         self._guard = threading.Lock()
 
@@ -79,8 +97,19 @@ class TokenValidator:
             )
         except (Unauthorized, NotFound):
             raise InvalidToken("the token is not valid") from None
-        except ConnectFailure as err:
-            raise KeystoneUnavailable(f"Keystone unreachable at {self.tokens_url}") from err
+        except ConnectTimeout as err:
+            raise KeystoneUnavailable(
+                f"The identity service (Keystone) did not answer within {self.timeout_s:g} s;"
+                " try again later"
+            ) from err
+        except ConnectionError as err:
+            raise KeystoneUnavailable(
+                "The identity service (Keystone) cannot be reached; try again later"
+            ) from err
+        except HttpServerError as err:
+            raise KeystoneUnavailable(
+                f"The identity service (Keystone) failed ({err.http_status}); try again later"
+            ) from err
         except ClientException as err:
             raise InvalidToken(f"token check failed: {type(err).__name__}") from None
         body = response.json().get("token", {})
@@ -102,7 +131,7 @@ class TokenValidator:
             self._session.get(
                 self.tokens_url.rsplit("/auth/", 1)[0], authenticated=False, log=False
             )
-        except ConnectFailure:
+        except (ConnectionError, HttpServerError):
             return False
         except ClientException:
             return True

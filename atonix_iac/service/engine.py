@@ -38,7 +38,7 @@ from atonix_iac.state import open_store
 from atonix_iac.state.model import StackKey, State
 from atonix_iac.state.records import JobRecord, ServiceRecords, StackRecord
 from atonix_iac.state.sql import SqlStateStore
-from atonix_iac.template import BoundParameters, bind_parameters, load_template_from_files
+from atonix_iac.template import BoundParameters, bind_parameters, load_template_from_request
 from atonix_iac.template.model import Template
 from atonix_iac.workspace.binding import Binding
 
@@ -65,20 +65,15 @@ _HEAT_STATUS = {EventKind.START: "IN_PROGRESS", EventKind.DONE: "COMPLETE"}
 
 
 def load_stack_template(record: StackRecord) -> Template:
-    """The record's template, environment and files as one in-memory load (no disk)."""
-    # heatclient names the files it inlines by URL (file:///abs/path, https://...); the
-    # loader resolves file:// references to their path, so the keys are too.
-    files = {_file_key(name): text for name, text in record.files.items()}
+    """The record's template, environment and files as one in-memory load, each file a
+    template names looked up in the request's ``files`` as Heat does (never on disk)."""
+    files = dict(record.files)
     files[ROOT_TEMPLATE] = _text(record.template)
     env_files: list[str] = []
     if record.environment_doc:
         files[ENVIRONMENT_FILE] = _text(record.environment_doc)
         env_files.append(ENVIRONMENT_FILE)
-    return load_template_from_files(ROOT_TEMPLATE, files, env_files)
-
-
-def _file_key(name: str) -> str:
-    return name[len("file://") :] if name.startswith("file://") else name
+    return load_template_from_request(ROOT_TEMPLATE, files, env_files)
 
 
 def _text(document: Any) -> str:

@@ -112,8 +112,10 @@ def upgrade_to_head(write_engine: Engine, where: str, *, read_engine: Engine | N
 def create_at_head(connection: Connection) -> None:
     """Create every table of an empty database from the models and record ``HEAD_REVISION``
     (inside the caller's write transaction)."""
-    from atonix_iac.state.schema import Base
+    from atonix_iac.state.schema import Base, postgresql_options
 
+    if connection.dialect.name == "postgresql":
+        postgresql_options()
     Base.metadata.create_all(connection)
     _VERSION.create(connection)
     connection.execute(_VERSION.insert().values(version_num=HEAD_REVISION))

@@ -39,6 +39,7 @@ SERVICE_USERS = ("placement", "glance", "neutron", "nova", "cinder")
 OPTIONAL_ENDPOINTS = {
     "barbican": ("key-manager", f"http://{HOST}:9311"),
     "swift": ("object-store", f"http://{HOST}:8080/v1/AUTH_%(project_id)s"),
+    "designate": ("dns", f"http://{HOST}:9001"),
 }
 # Services the dev cloud does not run but lists, on their standard ports, so that a process
 # started in its network namespace is found by clients exactly as the real service would be:

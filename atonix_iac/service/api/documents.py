@@ -35,6 +35,18 @@ def plain_document(value: Any, what: str) -> Any:
     raise bad_request(f"The {what} must be a mapping or text")
 
 
+def request_files(value: Any) -> dict[str, str]:
+    """The body's ``files``: each name a template uses (as written) -> the file's text."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise bad_request("files must be a mapping of names to contents")
+    for name, content in value.items():
+        if not isinstance(content, str):
+            raise bad_request(f"files: the content of `{name}` must be text")
+    return {str(k): v for k, v in value.items()}
+
+
 def parse_tags(value: Any) -> list[str]:
     if value is None or value == "":
         return []
@@ -59,11 +71,8 @@ def apply_body(
     elif not patch:
         raise bad_request("No template specified")
     if "files" in body or not patch:
-        files = body.get("files") or {}
-        if not isinstance(files, dict):
-            raise bad_request("files must be a mapping of names to contents")
-        sent = {str(k): str(v) for k, v in files.items()}
-        record.files = {**record.files, **sent} if patch else sent
+        files = request_files(body.get("files"))
+        record.files = {**record.files, **files} if patch else files
     env_files = body.get("environment_files")
     if env_files:
         record.environment_doc = merged_environment_files(env_files, record.files)

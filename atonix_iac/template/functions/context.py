@@ -17,14 +17,12 @@ class ParseContext:
     located ``TemplateError`` if it cannot; ``None`` means ``get_file`` is not supported in this
     context. User mistakes are appended to ``diagnostics``; parsing never raises for them.
     ``files`` collects the ``get_file`` contents read so far (path as written -> text).
+    ``urls_are_keys``: a ``get_file`` URL is a key of a Heat request's ``files`` map (as Heat
+    reads it; heatclient sends ``file:///abs/path`` keys) instead of a refused remote file.
 
     ``resource_names`` / ``parameter_names`` enable "unknown resource/parameter" errors with a
     did-you-mean hint (empty = do not check). ``condition_names`` are the declared conditions;
     a condition name that is not among them is always an error.
-
-    ``read_url`` gives a ``get_file`` target written as a URL when the files sent with the
-    template hold it (heatclient inlines files so, named by URL), else ``None``: a URL is
-    never fetched and never read from disk.
 
     ``facade`` is for a template used as a nested stack: the parent resource's ``metadata``,
     ``deletion_policy`` and ``update_policy`` (already parsed, in the parent's scope), which
@@ -41,4 +39,4 @@ class ParseContext:
     resource_names: frozenset[str] = frozenset()
     parameter_names: frozenset[str] = frozenset()
     facade: Mapping[str, Any] | None = None
-    read_url: Callable[[str], str | None] | None = None
+    urls_are_keys: bool = False
