@@ -189,6 +189,20 @@ class ResourceType(ABC):
     ) -> None:
         """Delete and wait until gone; already gone is success."""
 
+    def suspend(
+        self, identity: ResourceIdentity, physical_id: str, properties: Mapping[str, Any]
+    ) -> None:
+        """Heat's ``handle_suspend`` and ``check_suspend_complete``: suspend and wait until
+        suspended; already suspended is success. Most types have nothing to suspend."""
+        return None
+
+    def resume(
+        self, identity: ResourceIdentity, physical_id: str, properties: Mapping[str, Any]
+    ) -> None:
+        """Heat's ``handle_resume`` and ``check_resume_complete``; already running is
+        success."""
+        return None
+
     def replace_reason(
         self, old: Mapping[str, Any], new: Mapping[str, Any], changed: frozenset[str]
     ) -> str | None:

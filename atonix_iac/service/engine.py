@@ -46,6 +46,7 @@ from . import metrics
 from .bindings import Bindings
 from .settings import Settings
 from .snapshots import take_snapshot
+from .suspend import suspend_or_resume
 
 log = logging.getLogger("atonix.service.engine")
 
@@ -270,7 +271,15 @@ class Engine:
             if missing:
                 self._fail(record, action, f"resources gone from the cloud: {', '.join(missing)}")
                 return "failed"
-        # SUSPEND / RESUME: recorded for the stack (no resource type here suspends yet).
+        if action in ("SUSPEND", "RESUME"):
+            binding = self.bindings.for_key(record.workspace, record.environment)
+            registry = self.registry(binding)
+            state = self.settled_state(record.key, registry, binding)
+            base = _identity_base(record.key)
+            failure = suspend_or_resume(self.records, registry, record, state, base, action)
+            if failure is not None:
+                self._fail(record, action, failure)
+                return "failed"
         self._complete(record, action)
         return "done"
 

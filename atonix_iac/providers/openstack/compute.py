@@ -15,7 +15,7 @@ from __future__ import annotations
 import base64
 import re
 import time
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -75,6 +75,21 @@ def _first_address(server: Any) -> str:
         if addrs:
             return str(addrs[0])
     return ""
+
+
+# States a server being suspended or resumed must not reach (Heat: any status but ACTIVE,
+# SUSPENDED and the transitional ones is a failure).
+_NOT_SUSPENDING = (
+    "error",
+    "deleted",
+    "soft_deleted",
+    "shutoff",
+    "paused",
+    "shelved",
+    "shelved_offloaded",
+    "rescue",
+    "unknown",
+)
 
 
 class Server(OpenStackResource):
@@ -369,6 +384,38 @@ class Server(OpenStackResource):
         if stale:
             compute.delete_server_metadata(server_id, stale)
         compute.set_server_metadata(server_id, **wanted)
+
+    # Suspend / resume --------------------------------------------------------------------
+
+    def suspend(
+        self, identity: ResourceIdentity, physical_id: str, properties: Mapping[str, Any]
+    ) -> None:
+        """Nova's ``suspend`` action, then SUSPENDED awaited (Heat's handle_suspend): a
+        server already suspended is left as it is; one that ends in another state than
+        ACTIVE or SUSPENDED failed."""
+        self._act(physical_id, "suspend", "SUSPENDED", self.conn.compute.suspend_server)
+
+    def resume(
+        self, identity: ResourceIdentity, physical_id: str, properties: Mapping[str, Any]
+    ) -> None:
+        """Nova's ``resume`` action, then ACTIVE awaited (Heat's handle_resume)."""
+        self._act(physical_id, "resume", "ACTIVE", self.conn.compute.resume_server)
+
+    def _act(self, server_id: str, verb: str, wanted: str, call: Callable[[str], Any]) -> None:
+        server = self.fetch(self.conn.compute.get_server, server_id, "server")
+        if server is None:
+            raise ResourceFailedError(f"Failed to find server {server_id}")
+        if str(server.status).upper() != wanted:
+            with sdk_errors(f"{verb} of server {server_id}"):
+                call(server_id)
+        wait_for_status(
+            lambda: self.fetch(self.conn.compute.get_server, server_id, "server"),
+            (wanted,),
+            what=f"{verb} of server {server_id}",
+            timeout_s=self.timeout_s,
+            physical_id=server_id,
+            failed=_NOT_SUSPENDING,
+        )
 
     # Delete -----------------------------------------------------------------------------
 
