@@ -136,6 +136,12 @@ def main() -> None:
     parser.add_argument("--shapes", nargs="+", default=["independent", "chain", "layers"])
     parser.add_argument("--runs", type=int, default=3)
     opts = parser.parse_args()
+    # Untimed: atonix's .pyc files, as an installation has them (with PYTHONDONTWRITEBYTECODE
+    # set, an editable checkout would otherwise compile its ~150 modules in every timed run).
+    import atonix_iac
+
+    package = str(Path(atonix_iac.__file__).parent)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", package], check=True)
     print(
         f"{'shape':<12} {'N':>6} {'step':<15} {'median s':>9} {'cpu s':>7} {'peak MiB':>9}  target"
     )

@@ -8,8 +8,10 @@ time within 15% of the bound.
 The simulator runs in its own process, as a cloud would: in this process it would share the
 engine's GIL, and its request handling and periodic state dumps (tens of ms each at N=1000)
 would be timed as engine work. ``--in-process`` measures that arrangement anyway. Next to wall
-time the table prints the CPU seconds this process spent during apply: when it approaches the
-wall time the run is bound by client-side CPU (one GIL), not by the cloud.
+time the table prints the CPU seconds this process spent during apply (in total and per
+server): when it approaches the wall time the run is bound by client-side CPU (one GIL), not
+by the cloud. It also prints the API requests per server from the simulator's request log
+(tokens excluded; ``--requests`` breaks them down by kind).
 
     .venv/bin/python bench/bench_openstack_apply.py                       # N=100,1000 P=50 L=1
     .venv/bin/python bench/bench_openstack_apply.py --sizes 100 --parallelism 10 --chain 5
@@ -26,8 +28,10 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -64,22 +68,49 @@ def stack_text(n: int, chain: bool) -> str:
     return "".join(parts)
 
 
-def _control(url: str, path: str, body: dict[str, Any]) -> None:
-    """PUT to the simulator's /_sim control API."""
+def _control(url: str, path: str, body: dict[str, Any] | None, method: str = "PUT") -> Any:
+    """A request to the simulator's /_sim control API; its JSON answer (None if empty)."""
     request = urllib.request.Request(
         url + path,
-        data=json.dumps(body).encode(),
-        method="PUT",
+        data=None if body is None else json.dumps(body).encode(),
+        method=method,
         headers={"Content-Type": "application/json"},
     )
-    with urllib.request.urlopen(request, timeout=30):
-        pass
+    with urllib.request.urlopen(request, timeout=60) as response:
+        text = response.read()
+    return json.loads(text) if text else None
+
+
+class RequestLog:
+    """The simulator's request log: cleared before the apply, counted after it."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def clear(self) -> None:
+        _control(self.url, "/_sim/requests", None, method="DELETE")
+
+    def counts(self) -> Counter[str]:
+        """Requests by ``METHOD service kind`` (ids replaced by ``{id}``); tokens excluded."""
+        records = _control(self.url, "/_sim/requests", None, method="GET")["requests"]
+        counts: Counter[str] = Counter()
+        for record in records:
+            if record["path"].endswith("/auth/tokens"):
+                continue
+            path = "/".join(
+                "{id}" if len(part) >= 32 else part for part in record["path"].split("/")
+            )
+            query = "?" + record["query"].split("=")[0] + "=" if record["query"] else ""
+            counts[f"{record['method']} {path}{query}"] += 1
+        return counts
 
 
 @contextmanager
-def simulator(data: Path, n: int, delay: float, in_process: bool) -> Iterator[Path]:
+def simulator(
+    data: Path, n: int, delay: float, in_process: bool
+) -> Iterator[tuple[Path, RequestLog]]:
     """A simulator with project ``bench`` (quotas for n servers) and build delay ``delay``;
-    yields its clouds.yaml."""
+    yields its clouds.yaml and request log."""
     quotas = {
         "compute": {"instances": n + 10, "cores": n + 10, "ram": 512 * (n + 10)},
         "network": {"port": n + 10},
@@ -90,7 +121,7 @@ def simulator(data: Path, n: int, delay: float, in_process: bool) -> Iterator[Pa
             for service, limits in quotas.items():
                 sim.set_quota("bench", service, **limits)
             sim.set_delay(delay, "server")
-            yield sim.write_clouds_yaml()
+            yield sim.write_clouds_yaml(), RequestLog(sim.url)
         finally:
             sim.stop()
         return
@@ -111,17 +142,25 @@ def simulator(data: Path, n: int, delay: float, in_process: bool) -> Iterator[Pa
         for service, limits in quotas.items():
             _control(url, f"/_sim/quotas/bench/{service}", limits)
         _control(url, "/_sim/delays", {"server": delay})
-        yield clouds
+        yield clouds, RequestLog(url)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
 
 
+@dataclass
+class Result:
+    wall: float  # s
+    bound: float  # s
+    cpu: float  # CPU s of this process during apply
+    requests: Counter[str]  # API requests of the apply by kind (tokens excluded)
+
+
 def run(
     n: int, parallelism: int, delay: float, chain: bool, work: Path, in_process: bool = False
-) -> tuple[float, float, float]:
-    """(wall s, bound s, CPU s of this process) for one apply."""
-    with simulator(work / f"sim-{n}-{chain}", n, delay, in_process) as clouds_yaml:
+) -> Result:
+    """One apply of ``n`` servers with ports."""
+    with simulator(work / f"sim-{n}-{chain}", n, delay, in_process) as (clouds_yaml, log):
         os.environ["OS_CLIENT_CONFIG_FILE"] = str(clouds_yaml)
         path = work / f"stack-{n}-{chain}.yaml"
         path.write_text(stack_text(n, chain))
@@ -135,6 +174,7 @@ def run(
         key = StackKey("bench", "bench", "b")
         plan = make_plan(template, params, store.load(key), registry)
         identity: Any = ResourceIdentity("bench", "bench", "b", "")
+        log.clear()
         cpu_before = time.process_time()
         started = time.perf_counter()
         apply_plan(
@@ -142,10 +182,11 @@ def run(
         )
         wall = time.perf_counter() - started
         cpu = time.process_time() - cpu_before
+        requests = log.counts()
         store.close()
         provider.close()
     bound = n * delay if chain else math.ceil(n / parallelism) * delay
-    return wall, bound, cpu
+    return Result(wall, bound, cpu, requests)
 
 
 def main() -> None:
@@ -157,19 +198,27 @@ def main() -> None:
     parser.add_argument(
         "--in-process", action="store_true", help="run the simulator in this process"
     )
+    parser.add_argument(
+        "--requests", action="store_true", help="also print the requests by kind, per server"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         runs = [(n, False) for n in args.sizes] + ([(args.chain, True)] if args.chain else [])
         for n, chain in runs:
-            wall, bound, cpu = run(n, args.parallelism, args.delay, chain, work, args.in_process)
+            got = run(n, args.parallelism, args.delay, chain, work, args.in_process)
             shape = "chain" if chain else "independent"
+            total = sum(got.requests.values())
             print(
                 f"{shape:<11} N={n:<5} P={args.parallelism:<3} L={args.delay:g}s  "
-                f"wall {wall:7.2f}s  bound {bound:7.2f}s  ratio {wall / bound:5.2f}  "
-                f"cpu {cpu:6.2f}s",
+                f"wall {got.wall:7.2f}s  bound {got.bound:7.2f}s  "
+                f"ratio {got.wall / got.bound:5.2f}  cpu {got.cpu:6.2f}s  "
+                f"cpu/server {1000 * got.cpu / n:5.1f}ms  requests/server {total / n:4.2f}",
                 flush=True,
             )
+            if args.requests:
+                for kind, count in got.requests.most_common():
+                    print(f"    {count / n:6.2f}  {kind}")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,8 @@ what an interrupted run left pending (``apply/recover.py``). Transient cloud fau
 retried (``apply/retry.py``); a create is retried only after its token was looked up, so a
 create that succeeded behind a lost answer is adopted, never repeated. Properties are
 re-resolved right before each create/update against what has been applied so far, so values
-"known after apply" are known by then.
+"known after apply" are known by then. Steps of cloud-free, instant types run on the walking
+thread, those ready together committed in one transaction (``apply/inline.py``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -28,6 +29,7 @@ from atonix_iac.apply.configs import software_config_lookup
 from atonix_iac.apply.events import (
     ApplyEvent,
     ApplyResult,
+    Cancel,
     EventCallback,
     EventKind,
     OnFailure,
@@ -35,8 +37,10 @@ from atonix_iac.apply.events import (
     ignore_event,
 )
 from atonix_iac.apply.external import ReadContext, read_external
+from atonix_iac.apply.inline import InlineBatch
 from atonix_iac.apply.pauses import BatchPauses
 from atonix_iac.apply.refresh import state_key_of
+from atonix_iac.apply.resolved import provider_values
 from atonix_iac.apply.retry import RetryPolicy, retrying
 from atonix_iac.apply.rollback import RunWork, Undoer, roll_back
 from atonix_iac.apply.schedule import Schedule, Step, StepKind, build_schedule
@@ -63,7 +67,13 @@ from atonix_iac.planner.plan import Action, Plan, PlanMode, ResourceChange
 from atonix_iac.planner.protocols import BoundParams
 from atonix_iac.providers.base import ResourceIdentity, ResourceResult, ResourceType
 from atonix_iac.providers.signals import SignalChannel
-from atonix_iac.state.model import AuditRecord, ResourceState, ResourceStatus, StackKey
+from atonix_iac.state.model import (
+    AuditRecord,
+    ResourceState,
+    ResourceStatus,
+    ResourceWrite,
+    StackKey,
+)
 from atonix_iac.state.store import StateStore
 from atonix_iac.template.model import Template
 from atonix_iac.template.values import contains_sensitive, contains_unknown, unwrap
@@ -90,6 +100,7 @@ def apply_plan(
     audit_project: str | None = None,
     retry_policy: RetryPolicy | None = None,
     on_failure: OnFailure = OnFailure.STOP,
+    cancel: Cancel | None = None,
 ) -> ApplyResult:
     """Execute ``plan`` under the stack lock; raise ``ApplyError`` (with what applied, failed
     and was skipped) if any step failed, after persisting everything that completed.
@@ -104,6 +115,12 @@ def apply_plan(
     applies every step that does not depend on a failure; ROLLBACK stops as STOP does, then
     undoes this run's work (see ``apply.rollback``) and still raises ``ApplyError``. A
     destroy cannot be rolled back (``UsageError``).
+
+    ``cancel``: asked before each new step starts; once it answers (ROLLBACK or STOP) the run
+    starts nothing more, lets what is in flight finish and persist, then undoes this run's
+    work (ROLLBACK, or when ``on_failure`` is ROLLBACK) or keeps it (STOP), and raises
+    ``ApplyError`` saying the run was cancelled. Steps are the safe points: a step in flight
+    is never interrupted (a wait condition waits out its signal or timeout).
     """
     if on_failure is OnFailure.ROLLBACK and plan.mode is PlanMode.DESTROY:
         raise UsageError(
@@ -122,7 +139,7 @@ def apply_plan(
         run = _Run.start(plan, template, params, store, registry, identity_base, on_event)
         run.audit_project = audit_project
         run.policy = retry_policy or RetryPolicy.from_env()
-        return run.execute(parallelism, on_failure)
+        return run.execute(parallelism, on_failure, cancel)
 
 
 def signal_channel(
@@ -174,6 +191,8 @@ class _Run:
     policy: RetryPolicy = field(default_factory=RetryPolicy)
     # Addresses whose create the cloud refused and whose token found nothing.
     refused: set[str] = field(default_factory=set)
+    # ``batch``: the inline steps' held writes, set on the walking thread while it runs them.
+    inline: threading.local = field(default_factory=threading.local)
 
     @classmethod
     def start(
@@ -197,7 +216,7 @@ class _Run:
                 f"the state changed since the plan was made (serial {plan.prior_serial} is now"
                 f" {state.serial}); plan again"
             )
-        prior = {state_key_of(r): r for r in store.iter_resources(plan.key)}
+        prior = {state_key_of(r): r for r in state.resources.values()}  # loaded once
         known = {key: r for key, r in prior.items() if r.deposed is None}
         base = identity_base or ResourceIdentity(
             plan.key.workspace, plan.key.environment, plan.key.stack, ""
@@ -210,9 +229,12 @@ class _Run:
     def key(self) -> StackKey:
         return self.plan.key
 
-    def execute(self, parallelism: int, on_failure: OnFailure = OnFailure.STOP) -> ApplyResult:
+    def execute(
+        self, parallelism: int, on_failure: OnFailure = OnFailure.STOP, cancel: Cancel | None = None
+    ) -> ApplyResult:
         schedule = self.schedule
-        rollback = on_failure is OnFailure.ROLLBACK
+        # A cancel may ask for a rollback whatever on_failure says.
+        rollback = on_failure is OnFailure.ROLLBACK or cancel is not None
         # The state before this run, for a rollback (depose adds to self.prior as it goes).
         before = dict(self.prior) if rollback else {}
         prior_state = self.store.load(self.key) if rollback else None
@@ -225,9 +247,20 @@ class _Run:
             keep_going=on_failure is OnFailure.CONTINUE,
             delay=pauses.delay,
             on_delayed=pauses.announcer(self.emit),
+            stop=None if cancel is None else lambda: cancel() is not None,
+            inline=self.runs_inline,
+            run_inline=self.run_inline,
+        )
+        cancelled = cancel() if result.stopped and cancel is not None else None
+        if cancelled is not None and on_failure is OnFailure.ROLLBACK:
+            cancelled = OnFailure.ROLLBACK  # Heat: a cancel rolls back when rollback is on
+        wants_rollback = (
+            cancelled is OnFailure.ROLLBACK
+            if cancelled is not None
+            else on_failure is OnFailure.ROLLBACK
         )
         undone: RollbackOutcome | None = None
-        if not result.ok and prior_state is not None:
+        if not result.ok and prior_state is not None and wants_rollback:
             started = [*result.completed, *(step for step, _ in result.failed)]
             undone = self.roll_back(before, RunWork.of(schedule, started), parallelism)
         if undone is not None and undone.complete and prior_state is not None:
@@ -256,6 +289,12 @@ class _Run:
             after = (
                 undone.summary() if undone is not None else "state keeps everything that completed"
             )
+            if cancelled is not None:
+                raise ApplyError(
+                    f"Operation cancelled: {len(result.skipped)} of"
+                    f" {schedule.graph.number_of_nodes()} steps not started; {after}",
+                    replace(outcome, cancelled=True),
+                )
             raise ApplyError(
                 f"apply failed: {len(result.failed)} of {schedule.graph.number_of_nodes()}"
                 f" steps failed; {after}",
@@ -293,6 +332,54 @@ class _Run:
 
     # -- steps ------------------------------------------------------------------------------
 
+    def runs_inline(self, step: Step) -> bool:
+        """A create, update or delete of a cloud-free, instant type, that writes nothing but
+        its own record (no deposed object, nothing forgotten, no audit record of its own)."""
+        if step.deposed is not None or step.kind is StepKind.READ:
+            return False
+        change = self.schedule.changes[step]
+        impl = self.registry.implementation(change.type)
+        if impl is None or not impl.runs_inline:
+            return False
+        if step.kind is not StepKind.DELETE:
+            return True
+        if change.action is Action.DELETE and change.forget_only:
+            return False
+        with self.guard:
+            target = self.known.get(step.address)
+        return (
+            target is not None
+            and target.type == change.type
+            and target.deletion_policy != "Retain"
+            and bool(target.physical_id)
+        )
+
+    def run_inline(self, steps: Sequence[Step], stop_at_failure: bool) -> list[AtonixError | None]:
+        """Run ``steps`` here, one after another, and commit their writes together (see
+        ``apply/inline.py``); each step's outcome, stopping after a failure if asked."""
+        batch = self.inline.batch = InlineBatch()
+        outcomes: list[AtonixError | None] = []
+        try:
+            for step in steps:
+                batch.begin_step()
+                try:
+                    self.run_step(step)
+                except AtonixError as err:
+                    outcomes.append(err)
+                    if stop_at_failure:
+                        break
+                else:
+                    outcomes.append(None)
+        finally:
+            self.inline.batch = None
+            committed = batch.commit(self.store, self.key, self.on_event)
+        return [outcome or error for outcome, error in zip(outcomes, committed, strict=False)]
+
+    def held(self) -> InlineBatch | None:
+        """The batch this thread's writes are held in, if it is running inline steps."""
+        batch: InlineBatch | None = getattr(self.inline, "batch", None)
+        return batch
+
     def run_step(self, step: Step) -> None:
         change = self.schedule.changes[step]
         if step.kind is StepKind.DELETE:
@@ -317,10 +404,12 @@ class _Run:
             self.remember,
         )
 
-    def identity(self, address: str) -> ResourceIdentity:
+    def identity(self, address: str, token: str | None = None) -> ResourceIdentity:
+        """Who a call is for (with ``token``: a create's, in one copy rather than two)."""
         return replace(
             self.identity_base,
             address=address,
+            token=self.identity_base.token if token is None else token,
             software_configs=software_config_lookup(self.snapshot),
         )
 
@@ -343,25 +432,28 @@ class _Run:
         values, sensitive = resolve_properties(
             self.template, change.address, self.params, _Guarded(self.known, self.guard)
         )
-        if contains_unknown(values):
-            unknown = sorted(k for k, v in values.items() if contains_unknown(v))
+        plain, unknown, secret = provider_values(values)
+        if unknown:
             raise PlanError(
-                f"{change.address}: {', '.join(unknown)} still unknown at apply time"
+                f"{change.address}: {', '.join(sorted(unknown))} still unknown at apply time"
                 " (a dependency is missing from the plan)"
             )
         schema = self.implementation(change, change.type).schema.properties
-        secret = set(sensitive) | {k for k, v in values.items() if contains_sensitive(v)}
+        secret |= sensitive
         secret |= {k for k in values if k in schema and schema[k].sensitive}
-        return unwrap(values), frozenset(secret)
+        return plain, frozenset(secret)
 
     def sensitive_attributes(self, impl: ResourceType) -> frozenset[str]:
         return frozenset(a.name for a in impl.schema.attributes.values() if a.sensitive)
 
     def emit(self, kind: EventKind, step: Step, operation: Operation, **info: Any) -> None:
         deposed = step.deposed if step.kind is StepKind.DELETE else None
-        self.on_event(
-            ApplyEvent(kind, step.address, operation, time.monotonic(), deposed=deposed, **info)
-        )
+        event = ApplyEvent(kind, step.address, operation, time.monotonic(), deposed=deposed, **info)
+        batch = self.held() if kind is EventKind.DONE else None
+        if batch is not None:
+            batch.hold_event(event)  # "complete" once committed
+        else:
+            self.on_event(event)
 
     def resolve_or_fail(
         self, step: Step, change: ResourceChange, operation: Operation
@@ -382,12 +474,20 @@ class _Run:
     ) -> None:
         """Commit ``state`` the moment its call completed (with the call's audit record, in
         one transaction), and make it what later steps resolve against (``done``: the
-        result list it joins, for a success)."""
+        result list it joins, for a success). In an inline batch: once the batch commits."""
+
+        def known() -> None:
+            with self.guard:
+                self.known[state.address] = state
+                if done is not None:
+                    done.append(state.address)
+
+        batch = self.held()
+        if batch is not None:
+            batch.write(ResourceWrite(state.address, state, state.deposed, audit), known)
+            return
         self.store.put_resource(self.key, state, audit)
-        with self.guard:
-            self.known[state.address] = state
-            if done is not None:
-                done.append(state.address)
+        known()
 
     def create(self, step: Step, change: ResourceChange) -> None:
         spec = self.template.resources[change.address]
@@ -418,7 +518,7 @@ class _Run:
             self.store.write_intent(self.key, intent)
         with self.guard:
             self.known.pop(change.address, None)
-        identity = replace(self.identity(change.address), token=intent.create_token or "")
+        identity = self.identity(change.address, intent.create_token or "")
         try:
             with audited(
                 self.store,
@@ -726,11 +826,18 @@ class _Run:
     def forget(
         self, step: Step, *, destroyed: bool = True, audit: AuditRecord | None = None
     ) -> None:
+        def gone() -> None:
+            with self.guard:
+                if step.deposed is None:
+                    self.known.pop(step.address, None)
+                (self.deleted if destroyed else self.forgotten).append(step.address)
+
+        batch = self.held()
+        if batch is not None:
+            batch.write(ResourceWrite(step.address, None, step.deposed, audit), gone)
+            return
         self.store.remove_resource(self.key, step.address, step.deposed, audit)
-        with self.guard:
-            if step.deposed is None:
-                self.known.pop(step.address, None)
-            (self.deleted if destroyed else self.forgotten).append(step.address)
+        gone()
 
     # -- outputs ----------------------------------------------------------------------------
 

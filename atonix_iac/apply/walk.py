@@ -14,6 +14,11 @@ server takes the next slot rather than the hundredth sibling port, so the slow r
 the ends of chains are the ones kept in flight (breadth first, a large apply would create every
 port before its first server, leaving most slots to quick steps while the slow ones queue).
 
+Nodes that ``inline`` accepts (instant, in-process work: the cloud-free resource types) are
+not handed to a worker thread: the walking thread runs those that are ready together as one
+batch (``run_inline``), which may commit their results in one transaction. A thread hand-off
+per node cost more CPU than such a node's work. They hold no slot of ``parallelism``.
+
 A node may have to wait a while once ready (``delay``: a group's ``pause_time`` between
 batches): it waits in the walking thread's timer queue, holding no slot, and the walk goes on
 with other nodes meanwhile.
@@ -23,19 +28,23 @@ from __future__ import annotations
 
 import heapq
 import time
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from queue import Empty, SimpleQueue
-from typing import Any, Generic, TypeVar
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from atonix_iac.errors import AtonixError
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 N = TypeVar("N", bound=Hashable)
 
 DEFAULT_PARALLELISM = 10
+# At most this many inline nodes per batch: the walking thread then looks at the worker
+# threads' results again, and a batch's records are committed before its dependents start.
+INLINE_BATCH = 64
 
 
 @dataclass(frozen=True)
@@ -48,6 +57,8 @@ class WalkResult(Generic[N]):
     failed: tuple[tuple[N, AtonixError], ...]
     skipped: tuple[N, ...]
     blocked_by: Mapping[N, N] = field(default_factory=dict)
+    # The caller's ``stop`` asked the walk to start nothing more (a cancelled run).
+    stopped: bool = False
 
     @property
     def ok(self) -> bool:
@@ -64,6 +75,9 @@ def walk(
     keep_going: bool = False,
     delay: Callable[[N], float] | None = None,
     on_delayed: Callable[[N, float], None] | None = None,
+    stop: Callable[[], bool] | None = None,
+    inline: Callable[[N], bool] | None = None,
+    run_inline: Callable[[Sequence[N], bool], Sequence[AtonixError | None]] | None = None,
 ) -> WalkResult[N]:
     """Visit every node of ``graph`` (edge a -> b: b runs after a) with at most ``parallelism``
     visits at once.
@@ -74,10 +88,19 @@ def walk(
     else is scheduled), so observers see exactly what the scheduler knows. ``keep_going``:
     a failure skips only its descendants; everything else still runs (a bug still stops).
     ``delay``: seconds a node waits once ready before it starts (``on_delayed`` is told, in
-    the walking thread, when the wait begins).
+    the walking thread, when the wait begins). ``stop``: asked before anything new is
+    started; once it answers True nothing more starts (in-flight visits finish), as after a
+    failure: the safe point at which a run can be cancelled.
+
+    ``inline`` / ``run_inline``: nodes ``inline`` accepts are run in the walking thread, those
+    ready together in one call ``run_inline(nodes, stop_at_failure)``, which returns each
+    node's outcome (None: done) in order; when ``stop_at_failure`` it may stop after the
+    first failure, returning fewer outcomes (the rest count as never started).
     """
     if parallelism < 1:
         raise ValueError("parallelism must be at least 1")
+    import networkx as nx  # here: plan and refresh import this module for its constant
+
     if not nx.is_directed_acyclic_graph(graph):
         raise ValueError("the walk needs an acyclic graph")
 
@@ -86,9 +109,15 @@ def walk(
     waiting_on = {node: graph.in_degree(node) for node in graph.nodes}
     # (-moment it became ready, sort key, position, node): the newest ready node first.
     ready: list[tuple[int, Any, int, N]] = []
+    ready_inline: list[tuple[int, Any, int, N]] = []  # the same, for the walking thread
     # (monotonic time it may start, position, node): ready nodes still waiting out a delay.
     pausing: list[tuple[float, int, N]] = []
     moment = 0
+    runs_inline = inline if inline is not None and run_inline is not None else None
+
+    def queue(node: N) -> None:
+        entry = (-moment, key(node), position[node], node)
+        heapq.heappush(ready_inline if runs_inline and runs_inline(node) else ready, entry)
 
     def became_ready(node: N) -> None:
         seconds = delay(node) if delay is not None else 0.0
@@ -97,7 +126,7 @@ def walk(
             if on_delayed is not None:
                 on_delayed(node, seconds)
             return
-        heapq.heappush(ready, (-moment, key(node), position[node], node))
+        queue(node)
 
     for node in graph.nodes:
         if waiting_on[node] == 0:
@@ -108,23 +137,74 @@ def walk(
     blocked_by: dict[N, N] = {}
     started: set[N] = set()
     bug: BaseException | None = None
+    stopped = False
     in_flight: dict[Future[None], N] = {}
     # Finished futures arrive here: O(1) per completion, where concurrent.futures.wait
     # would lock and hook every future in flight each time one finishes.
     finished: SimpleQueue[Future[None]] = SimpleQueue()
 
+    def settle(node: N, error: BaseException | None) -> None:
+        nonlocal bug
+        if error is None:
+            completed.append(node)
+            for successor in graph.successors(node):
+                waiting_on[successor] -= 1
+                if waiting_on[successor] == 0:
+                    became_ready(successor)
+        elif isinstance(error, AtonixError):
+            failed.append((node, error))
+            for descendant in nx.descendants(graph, node):
+                blocked_by.setdefault(descendant, node)
+        elif bug is None:
+            bug = error
+        if on_settled is not None and (error is None or isinstance(error, AtonixError)):
+            on_settled(node, error)
+
+    def settle_finished(done: list[Future[None]]) -> None:
+        nonlocal moment
+        moment += 1
+        for future in sorted(done, key=lambda f: position[in_flight[f]]):
+            settle(in_flight.pop(future), future.exception())
+
+    def drain() -> list[Future[None]]:
+        done = []
+        while not finished.empty():
+            done.append(finished.get())
+        return done
+
     with ThreadPoolExecutor(max_workers=parallelism, thread_name_prefix="atonix-walk") as pool:
         while True:
-            stopping = (bool(failed) and not keep_going) or bug is not None
+            if not stopped and stop is not None and (ready or ready_inline or pausing):
+                stopped = stop()
+            stopping = (bool(failed) and not keep_going) or bug is not None or stopped
             while pausing and pausing[0][0] <= time.monotonic():
                 *_, node = heapq.heappop(pausing)
-                heapq.heappush(ready, (-moment, key(node), position[node], node))
+                queue(node)
             while not stopping and ready and len(in_flight) < parallelism:
                 *_, node = heapq.heappop(ready)
                 started.add(node)
                 future = pool.submit(visit, node)
                 in_flight[future] = node
                 future.add_done_callback(finished.put)
+            if not stopping and ready_inline and run_inline is not None:
+                batch = [
+                    heapq.heappop(ready_inline)[-1]
+                    for _ in range(min(INLINE_BATCH, len(ready_inline)))
+                ]
+                try:
+                    outcomes = run_inline(batch, not keep_going)
+                except Exception as err:  # a bug: the batch's nodes count as started
+                    started.update(batch)
+                    bug = bug or err
+                    continue
+                moment += 1
+                for node, outcome in zip(batch, outcomes, strict=False):
+                    started.add(node)
+                    settle(node, outcome)
+                done = drain()
+                if done:
+                    settle_finished(done)
+                continue
             if not in_flight:
                 if stopping or not pausing:
                     break
@@ -137,29 +217,11 @@ def walk(
                 ]
             except Empty:
                 continue  # a pause is over
-            while not finished.empty():
-                done.append(finished.get())
-            moment += 1
-            for future in sorted(done, key=lambda f: position[in_flight[f]]):
-                node = in_flight.pop(future)
-                error = future.exception()
-                if error is None:
-                    completed.append(node)
-                    for successor in graph.successors(node):
-                        waiting_on[successor] -= 1
-                        if waiting_on[successor] == 0:
-                            became_ready(successor)
-                elif isinstance(error, AtonixError):
-                    failed.append((node, error))
-                    for descendant in nx.descendants(graph, node):
-                        blocked_by.setdefault(descendant, node)
-                elif bug is None:
-                    bug = error
-                if on_settled is not None and (error is None or isinstance(error, AtonixError)):
-                    on_settled(node, error)
+            done.extend(drain())
+            settle_finished(done)
 
     if bug is not None:
         raise bug
     skipped = tuple(node for node in graph.nodes if node not in started)
     blocked = {node: blocked_by[node] for node in skipped if node in blocked_by}
-    return WalkResult(tuple(completed), tuple(failed), skipped, blocked)
+    return WalkResult(tuple(completed), tuple(failed), skipped, blocked, stopped)

@@ -233,7 +233,7 @@ class Gate:
                 stack.enter_context(live.showing())
                 self._display = live.on_event
             elif self.human:
-                plain = PlainProgress(click.echo, interval)
+                plain = PlainProgress(_line_writer(), interval)
                 stack.enter_context(plain.ticking())
                 self._display = plain.on_event
             if self.writer is not None:
@@ -300,3 +300,16 @@ def _saved_template(saved: SavedPlan) -> Template | None:
         )
     except AtonixError:
         return None  # e.g. an environment file the plan does not carry: omit expressions
+
+
+def _line_writer() -> Callable[[str], None]:
+    """``click.echo`` for progress lines, with the stream resolved once per run: each line is
+    written and flushed (logs see it at once), without ``click.echo``'s per-call terminal and
+    notebook checks (two lines per resource). Progress lines are plain text: nothing to strip."""
+    stream = sys.stdout
+
+    def write(line: str) -> None:
+        stream.write(line + "\n")
+        stream.flush()
+
+    return write

@@ -32,12 +32,16 @@ def compute_plan(
     params: BoundParameters,
     options: PlanOptions,
     run: RunOptions,
+    *,
+    state: State | None = None,
 ) -> Plan:
     """A plan from the current state (read from the cloud first unless -refresh=false),
     checked against the cloud (constraints, quotas) before anything is written. The caller
-    holds the stack lock, so the plan's prior serial is the one apply will see."""
+    holds the stack lock, so the plan's prior serial is the one apply will see; or passes the
+    empty ``state`` of a state database that does not exist yet (nothing to lock)."""
     require_cloud(session, template)
-    state = settled_state(session)
+    if state is None:
+        state = settled_state(session)
     refreshed = None
     if options.refresh and state.resources:
         refreshed = refresh_state(state, session.registry, session.identity_base, run.parallelism)

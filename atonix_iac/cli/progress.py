@@ -173,6 +173,9 @@ class PlainProgress:
         self._wake = threading.Condition(self._lock)
         self._running: dict[tuple[str, str | None, bool], tuple[Running, int]] = {}
         self._stopped = False
+        # When the ticking thread wakes next (None: only when told). A start due no earlier
+        # needs no wake-up: one per start was a thread hand-off per resource.
+        self._next_wake: float | None = None
 
     def on_event(self, event: ApplyEvent) -> None:
         line = format_event(event)
@@ -183,7 +186,10 @@ class PlainProgress:
                     event.address, event.operation, event.at, event.deposed, event.rollback
                 )
                 self._running[key] = (running, 1)
-                self._wake.notify()
+                due = event.at + self._interval_s
+                if self._next_wake is None or due < self._next_wake:
+                    self._next_wake = due
+                    self._wake.notify()
             elif event.kind in (EventKind.DONE, EventKind.FAILED):
                 self._running.pop(key, None)
             self._echo(line)
@@ -217,5 +223,6 @@ class PlainProgress:
                     elapsed = go_duration(round(now - running.started))
                     self._echo(f"{running.who}: {words} [{elapsed} elapsed]")
                 pending = [r.started + t * self._interval_s for r, t in self._running.values()]
+                self._next_wake = min(pending) if pending else None
                 timeout = max(min(pending) - time.monotonic(), 0.01) if pending else None
                 self._wake.wait(timeout)

@@ -9,10 +9,7 @@ from typing import Any
 
 import click
 
-from atonix_iac.apply import admin
-from atonix_iac.apply.adopt import import_resource
 from atonix_iac.apply.events import ApplyResult, OnFailure
-from atonix_iac.apply.executor import apply_plan
 from atonix_iac.apply.refresh import persist_refresh, refresh_state
 from atonix_iac.apply.secrets import plan_seals, schema_secret_properties
 from atonix_iac.errors import (
@@ -25,6 +22,7 @@ from atonix_iac.errors import (
     merge_diagnostics,
 )
 from atonix_iac.planner import (
+    SavedPlan,
     active_resources,
     build_graph,
     plan_to_bytes,
@@ -217,11 +215,17 @@ def plan_command(ctx: click.Context, /, **kwargs: Any) -> None:
         )
     with Gate.open(kwargs, stack_key(stack)) as gate, open_session(stack) as session:
         template, params = _load(stack, inputs, session)
-        with session.store.lock(session.key, "plan", run.lock_timeout_s):
-            if options.refresh_only:
-                plan = refresh_only_plan(session, template, params, options, run)[0]
-            else:
-                plan = compute_plan(session, template, params, options, run)
+        if not options.refresh_only and session.state_database_absent():
+            # No state yet: the plan is the one from an empty state; reading the database
+            # would only create it. Apply creates it, and checks a saved plan's serial there.
+            empty = State(key=session.key)
+            plan = compute_plan(session, template, params, options, run, state=empty)
+        else:
+            with session.store.lock(session.key, "plan", run.lock_timeout_s):
+                if options.refresh_only:
+                    plan = refresh_only_plan(session, template, params, options, run)[0]
+                else:
+                    plan = compute_plan(session, template, params, options, run)
         gate.show_plan(plan, color=_color(run))
         _show_quota(gate, plan)
         plan, reports = gate.judge(plan)
@@ -281,6 +285,9 @@ def _run_apply(
     gate: Gate,
     on_failure: str | None,
 ) -> ApplyResult:
+    # Here, not at the top: plan and validate need neither the executor nor networkx.
+    from atonix_iac.apply.executor import apply_plan
+
     mode = _on_failure(on_failure, session, plan)
     if plan_seals(plan, params, session.registry):
         session.store.check_key()  # a missing key fails here, before any cloud call
@@ -306,14 +313,13 @@ def _run_apply(
 
 
 def _apply_saved(
-    path: Path,
+    saved: SavedPlan,
     stack: StackOptions,
     inputs: InputOptions,
     run: RunOptions,
     gate: Gate,
     on_failure: str | None,
 ) -> None:
-    saved = read_saved_plan(path)
     check_plan_target(saved.plan, stack)
     template = check_template_unchanged(saved)
     plan = saved.plan
@@ -383,6 +389,8 @@ def _record_refresh(
             approve(plan, auto_approve=auto_approve)
             updated, gone = persist_refresh(session.store, session.key, state, results)
             if updated or gone:
+                from atonix_iac.apply import admin
+
                 admin.keep_snapshot(session.store, session.key, "refresh")
     gate.echo(
         f"\nApply complete! Resources: 0 added, 0 changed, 0 destroyed."
@@ -414,25 +422,40 @@ def apply_command(**kwargs: Any) -> None:
     run = RunOptions.from_kwargs(kwargs)
     options = PlanOptions.from_kwargs(kwargs)
     saved_plan = stack.template.is_file() and looks_like_plan_file(stack.template)
-    with Gate.open(kwargs, _apply_key(stack, saved_plan)) as gate:
+    # Read once: a large plan file costs a good part of a second to read.
+    saved = _read_plan(stack.template) if saved_plan else None
+    with Gate.open(kwargs, _apply_key(stack, saved)) as gate:
         _refuse_destroy_rollback(on_failure, options.destroy)
         require_auto_approve(gate, auto_approve, saved_plan)
         if saved_plan:
             if options.refresh_only:
                 raise UsageError("-refresh-only takes the template, not a saved plan")
-            _apply_saved(stack.template, stack, inputs, run, gate, on_failure)
+            _apply_saved(_saved_or_raise(saved), stack, inputs, run, gate, on_failure)
             return
         _plan_and_apply(stack, inputs, run, options, auto_approve, gate, on_failure)
 
 
-def _apply_key(stack: StackOptions, saved_plan: bool) -> StackKey:
+def _read_plan(path: Path) -> SavedPlan | AtonixError:
+    """The saved plan, or why it cannot be read (reported, as the gate reports it, when the
+    plan is applied)."""
+    try:
+        return read_saved_plan(path)
+    except AtonixError as err:
+        return err
+
+
+def _saved_or_raise(saved: SavedPlan | AtonixError | None) -> SavedPlan:
+    if isinstance(saved, AtonixError):
+        raise saved
+    assert saved is not None  # a plan file was given
+    return saved
+
+
+def _apply_key(stack: StackOptions, saved: SavedPlan | AtonixError | None) -> StackKey:
     """The stack a run works on: a saved plan's own (so a project of several workspaces needs
     no flags to apply one; flags that disagree are refused inside the gate)."""
-    if saved_plan:
-        try:
-            return read_saved_plan(stack.template).plan.key
-        except AtonixError:
-            pass  # reported, as the gate reports it, when the plan is applied
+    if isinstance(saved, SavedPlan):
+        return saved.plan.key
     return stack_key(stack)
 
 
@@ -478,6 +501,8 @@ def refresh_command(**kwargs: Any) -> None:
         # State written by a version whose rules knew fewer secrets is sealed now.
         resealed = session.store.reseal(session.key, schema_secret_properties(session.registry))
         if updated or gone or resealed:
+            from atonix_iac.apply import admin
+
             admin.keep_snapshot(session.store, session.key, "refresh")
     for key in sorted(results):
         ident = state.resources[key].physical_id
@@ -510,6 +535,9 @@ def import_command(address: str, physical_id: str, **kwargs: Any) -> None:
     stack = StackOptions.from_kwargs(kwargs)
     inputs = InputOptions.from_kwargs(kwargs)
     run = RunOptions.from_kwargs(kwargs)
+    from atonix_iac.apply import admin
+    from atonix_iac.apply.adopt import import_resource
+
     with open_session(stack) as session:
         template, params = _load(stack, inputs, session)
         spec_type = template.resources[address].type if address in template.resources else ""

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cached_property
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from atonix_iac.errors import (
     DependencyCycleError,
@@ -21,9 +19,13 @@ from atonix_iac.errors import (
     TemplateError,
     suggest,
 )
+from atonix_iac.planner.digraph import Digraph, GraphCycleError
 from atonix_iac.template.expr import Reference, iter_references
 from atonix_iac.template.model import NestedStack, ResourceSpec, Template
 from atonix_iac.template.spec_references import resource_references
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 _RESOURCE_ATTR_PREFIX = "resource."
 # AWS::CloudFormation::Stack's outputs: ``get_attr [stack, Outputs.<name>]``.
@@ -42,27 +44,51 @@ class EdgeSource:
 class ResourceGraph:
     """A DAG over resource addresses; orders are computed once and cached."""
 
-    def __init__(self, graph: nx.DiGraph) -> None:
+    def __init__(
+        self,
+        graph: Digraph[str],
+        types: dict[str, str],
+        sources: dict[tuple[str, str], list[EdgeSource]],
+        order: tuple[str, ...] | None = None,
+    ) -> None:
         self._g = graph
-
-    @property
-    def nx_graph(self) -> nx.DiGraph:
-        """The underlying networkx graph (read it, do not change it)."""
-        return self._g
+        self._types = types
+        self._sources = sources
+        self._sorted = order
 
     def restricted_to(self, addresses: Iterable[str]) -> ResourceGraph:
         """The graph of just ``addresses`` and the edges between them."""
-        return ResourceGraph(self._g.subgraph(set(addresses)).copy())
+        sub = self._g.subgraph(addresses)
+        types = {node: self._types.get(node, "") for node in sub}
+        sources = {edge: list(self._sources[edge]) for edge in sub.edges()}
+        return ResourceGraph(sub, types, sources)
 
     def __contains__(self, address: object) -> bool:
         return address in self._g
 
     def __len__(self) -> int:
-        return int(self._g.number_of_nodes())
+        return len(self._g)
 
-    @cached_property
+    def addresses(self) -> list[str]:
+        return list(self._g)
+
+    def types(self) -> dict[str, str]:
+        """Each address's resource type."""
+        return {node: self._types.get(node, "") for node in self._g}
+
+    def edges(self) -> list[tuple[str, str]]:
+        """Every ``(dependency, dependent)`` pair."""
+        return list(self._g.edges())
+
+    def digraph(self) -> Digraph[str]:
+        """A copy of the graph, to extend (``-target`` adds the state's addresses)."""
+        return self._g.copy()
+
+    @property
     def _order(self) -> tuple[str, ...]:
-        return tuple(nx.lexicographical_topological_sort(self._g))
+        if self._sorted is None:
+            self._sorted = tuple(self._g.lexicographical_topological_sort())
+        return self._sorted
 
     def creation_order(self) -> list[str]:
         """Every address after its dependencies; ties broken by name, so it is stable."""
@@ -79,14 +105,13 @@ class ResourceGraph:
         return set(self._g.successors(address))
 
     def ancestors(self, address: str) -> set[str]:
-        return set(nx.ancestors(self._g, address))
+        return self._g.ancestors(address)
 
     def descendants(self, address: str) -> set[str]:
-        return set(nx.descendants(self._g, address))
+        return self._g.descendants(address)
 
     def edge_sources(self, dependency: str, dependent: str) -> tuple[EdgeSource, ...]:
-        data = self._g.get_edge_data(dependency, dependent)
-        return tuple(data["sources"]) if data else ()
+        return tuple(self._sources.get((dependency, dependent), ()))
 
 
 def build_graph(template: Template) -> ResourceGraph:
@@ -94,12 +119,30 @@ def build_graph(template: Template) -> ResourceGraph:
     a DependencyCycleError (every edge of every cycle located) for loops."""
     builder = _GraphBuilder(template)
     graph = builder.build()
-    cycles = _cycle_diagnostics(graph)  # dangling references add no edge: loops still show
+    cycles: list[Diagnostic] = []
+    try:
+        order = graph.lexicographical_topological_sort()
+    except GraphCycleError:  # dangling references add no edge: loops still show
+        cycles = _cycle_diagnostics(_to_networkx(graph, builder.sources))
     if builder.diagnostics:
         raise TemplateError(diagnostics=[*builder.diagnostics, *cycles])
     if cycles:
         raise DependencyCycleError(diagnostics=cycles)
-    return ResourceGraph(graph)
+    return ResourceGraph(graph, builder.types, builder.sources, tuple(order))
+
+
+def _to_networkx(
+    graph: Digraph[str], sources: dict[tuple[str, str], list[EdgeSource]]
+) -> nx.DiGraph:
+    """The graph in networkx, for its strongly connected components (only when there is a
+    cycle to report: importing networkx costs more than planning a small stack)."""
+    import networkx as nx
+
+    g = nx.DiGraph()
+    g.add_nodes_from(graph)
+    for edge in graph.edges():
+        g.add_edge(*edge, sources=sources[edge])
+    return g
 
 
 class _GraphBuilder:
@@ -108,17 +151,23 @@ class _GraphBuilder:
         self.diagnostics: list[Diagnostic] = []
         self._output_targets: dict[tuple[str, str], frozenset[str]] = {}
         self._expanding: set[tuple[str, str]] = set()
+        self.types: dict[str, str] = {}
+        self.sources: dict[tuple[str, str], list[EdgeSource]] = {}
 
-    def build(self) -> nx.DiGraph:
-        g = nx.DiGraph()
+    def build(self) -> Digraph[str]:
+        g: Digraph[str] = Digraph()
         for name, spec in self.template.resources.items():
-            g.add_node(name, type=spec.type)
+            g.add_node(name)
+            self.types[name] = spec.type
         for name, spec in self.template.resources.items():
             for target, source in self._dependencies_of(spec):
-                if g.has_edge(target, name):
-                    g.edges[target, name]["sources"].append(source)
+                edge = (target, name)
+                known = self.sources.get(edge)
+                if known is not None:
+                    known.append(source)
                 else:
-                    g.add_edge(target, name, sources=[source])
+                    g.add_edge(target, name)
+                    self.sources[edge] = [source]
         return g
 
     def _dependencies_of(self, spec: ResourceSpec) -> Iterator[tuple[str, EdgeSource]]:
@@ -245,6 +294,8 @@ class _GraphBuilder:
 
 def _cycle_diagnostics(g: nx.DiGraph) -> list[Diagnostic]:
     """One diagnostic per strongly connected component, naming every edge inside it."""
+    import networkx as nx
+
     diagnostics: list[Diagnostic] = []
     components = [c for c in nx.strongly_connected_components(g) if _is_cyclic(g, c)]
     for component in sorted(components, key=lambda c: sorted(c)):

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import networkx as nx
-
+from atonix_iac.planner.digraph import Digraph, GraphCycleError
 from atonix_iac.planner.plan import Action, ResourceChange
 
 _Key = tuple[str, str]  # (address, deposed or "")
@@ -34,8 +33,7 @@ def order_changes(changes: Iterable[ResourceChange]) -> tuple[ResourceChange, ..
         return given
     by_key = {_key(c): c for c in given}
     current = {c.address: c for c in by_key.values() if not c.deposed}
-    g = nx.DiGraph()
-    g.add_nodes_from(by_key)
+    g: Digraph[_Key] = Digraph(by_key)
     delete_edges: list[tuple[_Key, _Key]] = []
     deposed_by_address: dict[str, list[_Key]] = {}
     for key, change in by_key.items():
@@ -58,13 +56,16 @@ def order_changes(changes: Iterable[ResourceChange]) -> tuple[ResourceChange, ..
         for dependency in change.dependencies:
             for deposed_key in deposed_by_address.get(dependency, ()):
                 g.add_edge(key, deposed_key)
-    g.add_edges_from(delete_edges)
+    for edge in delete_edges:
+        g.add_edge(*edge)
     try:
-        order = list(nx.lexicographical_topological_sort(g, key=lambda k: _rank(by_key[k])))
-    except nx.NetworkXUnfeasible:
+        order = g.lexicographical_topological_sort(key=lambda k: _rank(by_key[k]))
+    except GraphCycleError:
         # State recorded dependencies that now loop; drop the delete edges, keep the rest.
-        g.remove_edges_from(delete_edges)
-        order = list(nx.lexicographical_topological_sort(g, key=lambda k: _rank(by_key[k])))
+        for edge in dict.fromkeys(delete_edges):
+            if g.has_edge(*edge):
+                g.remove_edge(*edge)
+        order = g.lexicographical_topological_sort(key=lambda k: _rank(by_key[k]))
     return tuple(by_key[k] for k in order)
 
 

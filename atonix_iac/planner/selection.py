@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-import networkx as nx
-
 from atonix_iac.errors import Diagnostic, Severity, suggest
+from atonix_iac.planner.digraph import Digraph
 from atonix_iac.planner.graph import ResourceGraph
 from atonix_iac.planner.plan import PlanMode
 
@@ -30,7 +29,7 @@ def select_addresses(
     excludes: Sequence[str],
 ) -> tuple[frozenset[str], list[Diagnostic]]:
     """The addresses to plan (template and state ones), and the warnings to show with it."""
-    combined = nx.DiGraph(graph.nx_graph)
+    combined = graph.digraph()
     for address, dependencies in state_dependencies.items():
         if address in graph:
             continue
@@ -38,7 +37,7 @@ def select_addresses(
         for dependency in dependencies:
             combined.add_edge(dependency, address)
     diagnostics = [Diagnostic(PARTIAL_PLAN_WARNING, severity=Severity.WARNING)]
-    selected: set[str] = set(combined.nodes)
+    selected: set[str] = set(combined)
     destroying = mode is PlanMode.DESTROY
     if targets:
         chosen = _expand(combined, targets, "-target", diagnostics)
@@ -54,10 +53,10 @@ def select_addresses(
 
 
 def _expand(
-    g: nx.DiGraph, addresses: Iterable[str], flag: str, diagnostics: list[Diagnostic]
+    g: Digraph[str], addresses: Iterable[str], flag: str, diagnostics: list[Diagnostic]
 ) -> set[str]:
     found: set[str] = set()
-    nodes: list[str] = sorted(g.nodes)
+    nodes: list[str] = sorted(g)
     for address in addresses:
         prefix = f"{address}."
         matches = {n for n in nodes if n == address or n.startswith(prefix)}
@@ -73,17 +72,17 @@ def _expand(
     return found
 
 
-def _ancestors(g: nx.DiGraph, addresses: set[str]) -> set[str]:
+def _ancestors(g: Digraph[str], addresses: set[str]) -> set[str]:
     out: set[str] = set()
     for address in addresses:
         if address not in out:
-            out |= nx.ancestors(g, address)
+            out |= g.ancestors(address)
     return out
 
 
-def _descendants(g: nx.DiGraph, addresses: set[str]) -> set[str]:
+def _descendants(g: Digraph[str], addresses: set[str]) -> set[str]:
     out: set[str] = set()
     for address in addresses:
         if address not in out:
-            out |= nx.descendants(g, address)
+            out |= g.descendants(address)
     return out

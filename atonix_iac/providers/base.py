@@ -121,6 +121,10 @@ class ResourceType(ABC):
     # True when ``read`` answers from the properties alone (no network, no waiting), as the
     # cloud-free Heat types do: refresh then calls it inline rather than on a worker thread.
     read_is_local: ClassVar[bool] = False
+    # True when create, update and delete are instant and in-process (no network, no waiting,
+    # no signals), as for OS::Heat::Value: apply then runs them on its walking thread, those
+    # ready together committed in one state transaction, instead of one worker hand-off each.
+    runs_inline: ClassVar[bool] = False
     # True when create/update needs ``identity.signals`` (wait condition handles and waits):
     # apply then opens a signal channel for the run.
     uses_signals: ClassVar[bool] = False
@@ -184,6 +188,20 @@ class ResourceType(ABC):
         self, identity: ResourceIdentity, physical_id: str, properties: Mapping[str, Any]
     ) -> None:
         """Delete and wait until gone; already gone is success."""
+
+    def suspend(
+        self, identity: ResourceIdentity, physical_id: str, properties: Mapping[str, Any]
+    ) -> None:
+        """Heat's ``handle_suspend`` and ``check_suspend_complete``: suspend and wait until
+        suspended; already suspended is success. Most types have nothing to suspend."""
+        return None
+
+    def resume(
+        self, identity: ResourceIdentity, physical_id: str, properties: Mapping[str, Any]
+    ) -> None:
+        """Heat's ``handle_resume`` and ``check_resume_complete``; already running is
+        success."""
+        return None
 
     def replace_reason(
         self, old: Mapping[str, Any], new: Mapping[str, Any], changed: frozenset[str]

@@ -26,12 +26,18 @@ def main(argv: list[str] | None = None) -> int:
             os.environ["ATONIX_SERVICE_HOST"] = args.host
         if args.port is not None:
             os.environ["ATONIX_SERVICE_PORT"] = str(args.port)
+    try:
+        settings = Settings.from_env()
+    except ValueError as err:  # a variable that does not read as its kind
+        print(f"Error: {err}", file=sys.stderr)
+        return 2
+    if args.command == "serve":
         from .server import serve as run_server
 
-        return run_server(Settings.from_env())
+        return run_server(settings)
     from .server import work
 
-    return work(Settings.from_env(), args.concurrency)
+    return work(settings, args.concurrency)
 
 
 if __name__ == "__main__":

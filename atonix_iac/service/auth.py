@@ -2,7 +2,11 @@
 
 The token validates itself (``GET /v3/auth/tokens`` with the same token as subject, which
 Keystone's policy allows its owner), so the service needs no credentials of its own. Answers
-are cached for a short while so that a busy client does not cost one Keystone call a request.
+are cached for a short while so that a busy client does not cost one Keystone call a request,
+never past the token's own ``expires_at`` (as keystonemiddleware's cache); a token revoked in
+Keystone stays accepted until its cache entry lapses (``ATONIX_TOKEN_CACHE_SECONDS``).
+Every call to Keystone is bounded (``ATONIX_KEYSTONE_TIMEOUT``): a Keystone that accepts and
+never answers costs a request that long and a 503, not an HTTP thread held for good.
 """
 
 from __future__ import annotations
@@ -11,9 +15,19 @@ import hashlib
 import threading
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from keystoneauth1 import session as ks_session
-from keystoneauth1.exceptions import ClientException, ConnectFailure, NotFound, Unauthorized
+from keystoneauth1.exceptions import (
+    ClientException,
+    ConnectionError,
+    ConnectTimeout,
+    HttpServerError,
+    NotFound,
+    Unauthorized,
+)
+
+DEFAULT_TIMEOUT_S = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,19 +46,31 @@ class Identity:
 
 
 class InvalidToken(Exception):
-    """The token is unknown to Keystone, expired, or scoped to no project."""
+    """The token is unknown to Keystone or expired."""
+
+
+class NotProjectScoped(Exception):
+    """A valid token scoped to no project (unscoped, domain or system scope): it names no
+    project, so no binding and no stacks."""
 
 
 class KeystoneUnavailable(Exception):
-    """Keystone could not be reached."""
+    """Keystone could not be reached, did not answer in time, or failed (5xx): the token is
+    neither valid nor invalid, so the request is answered 503 with this message."""
 
 
 class TokenValidator:
-    def __init__(self, auth_url: str, cache_s: float = 60.0) -> None:
+    def __init__(
+        self, auth_url: str, cache_s: float = 60.0, timeout_s: float = DEFAULT_TIMEOUT_S
+    ) -> None:
+        if timeout_s <= 0:
+            raise ValueError("the Keystone timeout must be a positive number of seconds")
         base = auth_url.rstrip("/")
         self.tokens_url = (base if base.endswith("/v3") else base + "/v3") + "/auth/tokens"
         self.cache_s = cache_s
-        self._session = ks_session.Session()
+        self.timeout_s = timeout_s
+        # The timeout bounds the connect and each wait for data (requests' semantics).
+        self._session = ks_session.Session(timeout=timeout_s)
         self._cache: dict[str, tuple[float, Identity]] = {}
         self._guard = threading.Lock()
 
@@ -55,14 +81,15 @@ class TokenValidator:
             hit = self._cache.get(digest)
             if hit is not None and hit[0] > now:
                 return hit[1]
-        identity = self._ask(token)
+        identity, lifetime_s = self._ask(token)
         with self._guard:
             if len(self._cache) > 10_000:
                 self._cache.clear()
-            self._cache[digest] = (now + self.cache_s, identity)
+            self._cache[digest] = (now + min(self.cache_s, lifetime_s), identity)
         return identity
 
-    def _ask(self, token: str) -> Identity:
+    def _ask(self, token: str) -> tuple[Identity, float]:
+        """Who the token speaks for, and the seconds it has left."""
         headers = {"X-Auth-Token": token, "X-Subject-Token": token}
         try:
             response = self._session.get(
@@ -70,30 +97,54 @@ class TokenValidator:
             )
         except (Unauthorized, NotFound):
             raise InvalidToken("the token is not valid") from None
-        except ConnectFailure as err:
-            raise KeystoneUnavailable(f"Keystone unreachable at {self.tokens_url}") from err
+        except ConnectTimeout as err:
+            raise KeystoneUnavailable(
+                f"The identity service (Keystone) did not answer within {self.timeout_s:g} s;"
+                " try again later"
+            ) from err
+        except ConnectionError as err:
+            raise KeystoneUnavailable(
+                "The identity service (Keystone) cannot be reached; try again later"
+            ) from err
+        except HttpServerError as err:
+            raise KeystoneUnavailable(
+                f"The identity service (Keystone) failed ({err.http_status}); try again later"
+            ) from err
         except ClientException as err:
             raise InvalidToken(f"token check failed: {type(err).__name__}") from None
         body = response.json().get("token", {})
         project = body.get("project")
         if not project:
-            raise InvalidToken("the token is not scoped to a project")
+            raise NotProjectScoped("the token is not scoped to a project")
         user = body.get("user", {})
-        return Identity(
+        identity = Identity(
             user_id=str(user.get("id", "")),
             user_name=str(user.get("name", "")),
             project_id=str(project["id"]),
             project_name=str(project.get("name", "")),
             roles=tuple(str(r.get("name", "")) for r in body.get("roles", [])),
         )
+        return identity, seconds_left(body.get("expires_at"))
 
     def reachable(self) -> bool:
         try:
             self._session.get(
                 self.tokens_url.rsplit("/auth/", 1)[0], authenticated=False, log=False
             )
-        except ConnectFailure:
+        except (ConnectionError, HttpServerError):
             return False
         except ClientException:
             return True
         return True
+
+
+def seconds_left(expires_at: object, now: datetime | None = None) -> float:
+    """Seconds until Keystone's ``expires_at`` (``2026-12-06T19:45:05.000000Z``); 0 when it
+    is missing or unreadable, so such an answer is not cached."""
+    try:
+        moment = datetime.fromisoformat(str(expires_at).replace("Z", "+00:00"))
+    except ValueError:
+        return 0.0
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return max(0.0, (moment - (now or datetime.now(UTC))).total_seconds())

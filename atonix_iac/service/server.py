@@ -27,7 +27,9 @@ def build(settings: Settings) -> tuple[Services, TokenValidator | None]:
     else:
         jobs = EmbeddedDispatcher(engine, settings.embedded_workers)
     validator = (
-        TokenValidator(settings.auth_url, settings.token_cache_s) if settings.auth_url else None
+        TokenValidator(settings.auth_url, settings.token_cache_s, settings.keystone_timeout_s)
+        if settings.auth_url
+        else None
     )
     return Services(engine, jobs), validator
 

@@ -30,6 +30,12 @@ class Settings:
     log_level: str = "INFO"
     #: Seconds a validated token is trusted before Keystone is asked again.
     token_cache_s: float = 60.0
+    #: Seconds Keystone has to connect and to answer a token check (then 503).
+    keystone_timeout_s: float = 10.0
+    #: Heat's ``max_template_size``: the largest template (inline or fetched), in bytes.
+    max_template_size: int = 524288
+    #: Heat's ``template_fetch_timeout``: seconds a ``template_url`` fetch may take.
+    template_fetch_timeout_s: float = 60.0
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -48,4 +54,22 @@ class Settings:
             parallelism=int(e.get("ATONIX_SERVICE_PARALLELISM", cls.parallelism)),
             log_level=e.get("ATONIX_LOG_LEVEL", cls.log_level).upper(),
             token_cache_s=float(e.get("ATONIX_TOKEN_CACHE_SECONDS", cls.token_cache_s)),
+            keystone_timeout_s=_positive(e, "ATONIX_KEYSTONE_TIMEOUT", cls.keystone_timeout_s),
+            max_template_size=int(e.get("ATONIX_MAX_TEMPLATE_SIZE", cls.max_template_size)),
+            template_fetch_timeout_s=float(
+                e.get("ATONIX_TEMPLATE_FETCH_TIMEOUT", cls.template_fetch_timeout_s)
+            ),
         )
+
+
+def _positive(env: dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise ValueError(f"{name} must be a positive number of seconds, not {raw!r}")
+    return value

@@ -5,12 +5,18 @@ deletes answer 202 with the object in ``status: PENDING`` and ``action: CREATE|U
 it turns ``ACTIVE`` (``action: NONE``, the zone's ``serial`` bumped) after the ``zone`` or
 ``recordset`` delay, and a deleted one disappears then. Zone names are fully qualified (a
 trailing dot) and unique across projects (409 ``duplicate_zone``); a PRIMARY zone needs an
-email. Every zone gets its managed SOA and NS recordsets. Lists carry
-``links`` and ``metadata.total_count``; errors are ``{"code", "type", "message"}``.
+email. Every zone gets its managed SOA and NS recordsets (``ttl: null``), which cannot be
+created again (409), updated or deleted (400). A recordset with no records is created at once
+(201, ``ACTIVE``). Ids in paths must look like UUIDs (400 ``invalid_uuid``). Lists carry
+``links`` and ``metadata.total_count``; errors are ``{"code", "type", "message"}``, or for a
+JSON-schema failure ``{"code", "type", "errors": {"errors": [...]}}`` with no message. The
+messages are Designate 23.0.0's, checked against the dev cloud.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import uuid
 from typing import Any
 
 from . import lifecycle
@@ -25,7 +31,6 @@ RECORD_TYPES = (
     "A", "AAAA", "CNAME", "MX", "SRV", "TXT", "SPF", "NS", "PTR", "SSHFP", "SOA", "CAA", "CERT",
     "NAPTR",
 )  # fmt: skip
-MANAGED_TYPES = ("SOA", "NS")
 NAMESERVER = "ns1.atonix-sim.example."
 DEFAULT_TTL = 3600
 _ZONE_FIELDS = ("email", "ttl", "description")
@@ -33,10 +38,55 @@ _RECORDSET_FIELDS = ("records", "ttl", "description")
 
 
 class DnsError(ApiError):
-    """Designate's errors name a ``type`` (``zone_not_found``, ``duplicate_zone`` ...)."""
+    """Designate's errors name a ``type`` (``zone_not_found``, ``duplicate_zone`` ...); a
+    JSON-schema failure lists ``schema_errors`` instead of a message."""
 
-    def __init__(self, status: int, kind: str, message: str) -> None:
+    def __init__(
+        self, status: int, kind: str, message: str, schema_errors: list[Rec] | None = None
+    ) -> None:
         super().__init__(status, message, kind)
+        self.schema_errors = schema_errors
+
+
+def _schema_error(message: str, path: list[Any], validator: str, value: Any) -> DnsError:
+    entry = {"message": message, "path": path, "validator": validator, "validator_value": value}
+    return DnsError(400, "invalid_object", message, [entry])
+
+
+def _not_valid(detail: str) -> DnsError:
+    """An object field Designate's objects layer refuses (a ValueError behind the schema)."""
+    return _invalid(f"Provided object is not valid. Got a ValueError error with message {detail}")
+
+
+def _unknown_keys(body: Rec, allowed: tuple[str, ...], what: str) -> None:
+    unknown = [key for key in body if key not in allowed]
+    if unknown:
+        raise _invalid(
+            f"Provided object does not match schema. Keys {unknown!r} are not valid for {what}"
+        )
+
+
+def _check_uuid(name: str, value: str) -> None:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        raise DnsError(400, "invalid_uuid", f"Invalid UUID {name}: {value}") from None
+
+
+def _check_records(kind: str, records: list[Any]) -> None:
+    """Designate validates each record against its type; A and AAAA are checked here."""
+    version = {"A": 4, "AAAA": 6}.get(kind)
+    if version is None:
+        return
+    for index, record in enumerate(records):
+        try:
+            ok_address = ipaddress.ip_address(str(record)).version == version
+        except ValueError:
+            ok_address = False
+        if not ok_address:
+            raise _schema_error(
+                f"{record!r} is not a {kind!r} Record", ["records", index], "format", [kind]
+            )
 
 
 def _zone_not_found() -> DnsError:
@@ -96,12 +146,14 @@ class Dns:
         return rec
 
     def _zone(self, req: Request, zone_id: str) -> Rec:
+        _check_uuid("zone_id", zone_id)
         rec = self.store.get("dns_zone", zone_id)
         if rec is None or rec["project_id"] != req.auth.project_id:
             raise _zone_not_found()
         return self._settled("dns_zone", rec)
 
     def _recordset(self, req: Request, zone: Rec, rid: str) -> Rec:
+        _check_uuid("recordset_id", rid)
         rec = self.store.get("dns_recordset", rid)
         if rec is None or rec["zone_id"] != zone["id"]:
             raise _recordset_not_found()
@@ -170,17 +222,22 @@ class Dns:
     def create_zone(self, req: Request, params: dict[str, str]) -> Response:
         body = req.json_object()
         name = str(body.get("name") or "")
-        if not name.endswith(".") or len(name) > 255 or ".." in name or name == ".":
+        if not name.endswith("."):
+            raise _not_valid(f"Domain {name} does not end with a dot")
+        if len(name) > 255 or ".." in name or name == ".":
             raise _invalid(f"'{name}' is not a 'domainname'")
         kind = str(body.get("type") or "PRIMARY").upper()
         if kind not in ("PRIMARY", "SECONDARY"):
-            raise _invalid(f"'{kind}' is not one of ['PRIMARY', 'SECONDARY']")
+            raise _not_valid(f"Field value {kind} is invalid")
         if kind == "PRIMARY" and not body.get("email"):
-            raise _invalid("'email' is a required property")
+            raise _schema_error(
+                "'email' is a required property", ["type", "email"], "required", "email"
+            )
         if kind == "SECONDARY" and not body.get("masters"):
             raise _invalid("'masters' is a required property for SECONDARY zones")
         ttl = body.get("ttl", DEFAULT_TTL)
-        if not isinstance(ttl, int) or isinstance(ttl, bool) or not 1 <= ttl <= 2147483647:
+        # designate.conf [service:central] min_ttl is 0 unless the operator raises it.
+        if not isinstance(ttl, int) or isinstance(ttl, bool) or not 0 <= ttl <= 2147483647:
             raise _invalid(f"{ttl!r} is not a valid ttl")
         if any(z["name"] == name for z in self.store.table("dns_zone").values()):
             raise DnsError(409, "duplicate_zone", "Duplicate Zone")
@@ -211,7 +268,7 @@ class Dns:
         hostmaster = str(rec["email"] or "hostmaster@example.com").replace("@", ".")
         soa = f"{NAMESERVER} {hostmaster}. {rec['serial']} 3584 600 86400 3600"
         for managed, records in (("SOA", [soa]), ("NS", [NAMESERVER])):
-            self._new_recordset(req, rec, name, managed, records, ttl, None, managed=True)
+            self._new_recordset(req, rec, name, managed, records, None, None, managed=True)
         return ok(self._zone_view(req, rec), 202)
 
     def show_zone(self, req: Request, params: dict[str, str]) -> Response:
@@ -222,9 +279,7 @@ class Dns:
         if rec["action"] == "DELETE":
             raise DnsError(400, "bad_request", "Can not update a deleting zone")
         body = req.json_object()
-        unknown = set(body) - set(_ZONE_FIELDS) - {"masters"}
-        if unknown:
-            raise _invalid(f"Additional properties are not allowed ({sorted(unknown)!r})")
+        _unknown_keys(body, (*_ZONE_FIELDS, "masters"), "zone")
         for field in _ZONE_FIELDS + ("masters",):
             if field in body:
                 rec[field] = body[field]
@@ -265,14 +320,15 @@ class Dns:
             "records": [str(r) for r in records],
             "ttl": ttl,
             "description": description,
-            "status": "ACTIVE" if managed else "PENDING",
-            "action": "NONE" if managed else "CREATE",
+            # Nothing for the backend to do: managed, or no records yet.
+            "status": "ACTIVE" if managed or not records else "PENDING",
+            "action": "NONE" if managed or not records else "CREATE",
             "version": 1,
             "created_at": stamp,
             "updated_at": None,
             "_managed": managed,
         }
-        if not managed:
+        if rec["status"] == "PENDING":
             self._begin("dns_recordset", rec, "CREATE")
         return self.store.put("dns_recordset", rec)
 
@@ -294,24 +350,25 @@ class Dns:
     def create_recordset(self, req: Request, params: dict[str, str]) -> Response:
         zone = self._zone(req, params["id"])
         if zone["action"] == "DELETE":
-            raise DnsError(400, "bad_request", "Can not create a recordset in a deleting zone")
+            raise DnsError(400, "bad_request", "Can not update a deleting zone")
         body = req.json_object()
         name, kind = str(body.get("name") or ""), str(body.get("type") or "")
         if kind not in RECORD_TYPES:
-            raise _invalid(f"'{kind}' is not one of {list(RECORD_TYPES)}")
-        if kind in MANAGED_TYPES and name == zone["name"]:
-            raise DnsError(403, "forbidden", f"Managed {kind} recordsets cannot be created")
-        if not name.endswith(".") or not (
-            name == zone["name"] or name.endswith("." + zone["name"])
-        ):
+            raise _schema_error(
+                f"'{kind}' is not a valid record type", ["recordset", "type"], "value", [kind]
+            )
+        if not name.endswith("."):
+            raise _not_valid(f"Host name {name} does not end with a dot")
+        if not (name == zone["name"] or name.endswith("." + zone["name"])):
             raise DnsError(
                 400,
                 "invalid_recordset_location",
-                "RecordSet is not contained within it's parent Zone",
+                "RecordSet is not contained within it's parent zone",
             )
-        records = body.get("records")
-        if not isinstance(records, list) or not records:
-            raise _invalid("'records' is a required property")
+        records = body.get("records") or []
+        if not isinstance(records, list):
+            raise _invalid("'records' is not of type 'array'")
+        _check_records(kind, records)
         existing = self._zone_recordsets(zone)
         if any(r["name"] == name and r["type"] == kind for r in existing):
             raise DnsError(409, "duplicate_recordset", "Duplicate RecordSet")
@@ -325,7 +382,7 @@ class Dns:
         rec = self._new_recordset(
             req, zone, name, kind, records, body.get("ttl"), body.get("description")
         )
-        return ok(self._recordset_view(req, rec), 202)
+        return ok(self._recordset_view(req, rec), 202 if rec["status"] == "PENDING" else 201)
 
     def show_recordset(self, req: Request, params: dict[str, str]) -> Response:
         zone = self._zone(req, params["id"])
@@ -334,7 +391,12 @@ class Dns:
     def update_recordset(self, req: Request, params: dict[str, str]) -> Response:
         zone = self._zone(req, params["id"])
         rec = self._recordset(req, zone, params["rid"])
+        if rec.get("_managed"):
+            raise DnsError(400, "bad_request", "Managed records may not be updated")
         body = req.json_object()
+        _unknown_keys(body, _RECORDSET_FIELDS, "recordset")
+        if "records" in body:
+            _check_records(str(rec["type"]), list(body["records"] or []))
         for field in _RECORDSET_FIELDS:
             if field in body:
                 rec[field] = [str(r) for r in body[field]] if field == "records" else body[field]
@@ -346,8 +408,10 @@ class Dns:
     def delete_recordset(self, req: Request, params: dict[str, str]) -> Response:
         zone = self._zone(req, params["id"])
         rec = self._recordset(req, zone, params["rid"])
+        if rec["type"] == "SOA":
+            raise DnsError(400, "bad_request", "Deleting a SOA recordset is not allowed")
         if rec.get("_managed"):
-            raise DnsError(403, "bad_request", "Managed records may not be deleted")
+            raise DnsError(400, "bad_request", "Managed records may not be deleted")
         rec["status"], rec["action"] = "PENDING", "DELETE"
         rec.pop("_t", None)
         lifecycle.schedule_delete(

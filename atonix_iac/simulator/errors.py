@@ -108,6 +108,13 @@ def error_body(service: str, err: ApiError) -> tuple[str, bytes | dict[str, Any]
         return "text/html; charset=UTF-8", text.encode()
     if service == "dns":  # Designate (designate/api/middleware.py FaultWrapperMiddleware)
         kind = err.error_type or REASONS.get(status, "error").lower().replace(" ", "_")
+        schema_errors = getattr(err, "schema_errors", None)
+        if schema_errors:  # a JSON-schema failure: the list, and no message
+            return "application/json", {
+                "code": status,
+                "type": kind,
+                "errors": {"errors": schema_errors},
+            }
         return "application/json", {"code": status, "type": kind, "message": message}
     if service == "key-manager":  # Barbican (barbican/api/__init__.py)
         title = REASONS.get(status, "Error")

@@ -78,6 +78,17 @@ _BUMP_SERIAL = (
     .values(serial=_stacks.c.serial + 1, updated_at=bindparam("b_now"))
     .returning(_stacks.c.id, _stacks.c.serial, _stacks.c.lineage)
 )
+# The same for a group commit: one bump of the serial by the number of records committed.
+_BUMP_SERIAL_BY = (
+    update(_stacks)
+    .where(
+        _stacks.c.workspace == bindparam("w"),
+        _stacks.c.environment == bindparam("e"),
+        _stacks.c.name == bindparam("n"),
+    )
+    .values(serial=_stacks.c.serial + bindparam("b_count"), updated_at=bindparam("b_now"))
+    .returning(_stacks.c.id, _stacks.c.serial, _stacks.c.lineage)
+)
 _ADD_VERSION = insert(table_of(VersionRow))
 _ADD_AUDIT = insert(table_of(AuditRow))
 _resources = table_of(ResourceRow)
@@ -235,6 +246,36 @@ class StateDatabase:
         except SQLAlchemyError as exc:
             detail = getattr(exc, "orig", None) or exc.__class__.__name__
             raise StateError(f"state database {self.where}: {detail}") from exc
+
+    def bump_many(self, session: Transaction, key: StackKey, operations: list[str]) -> Bumped:
+        """``bump`` for several changes committed in one transaction (a group commit): the
+        serial moves on by one per change, each with its history row; returns the last
+        serial (the first change has ``serial - len(operations) + 1``)."""
+        params: dict[str, Any] = {"w": key.workspace, "e": key.environment, "n": key.stack}
+        params["b_now"] = now = utcnow()
+        params["b_count"] = len(operations)
+        rows = execute(session, _BUMP_SERIAL_BY, params).fetchall()
+        if not rows:
+            self._create_stack(session, key)
+            rows = execute(session, _BUMP_SERIAL_BY, params).fetchall()
+        found = rows[0]
+        bumped = Bumped(id=found[0], serial=found[1], lineage=found[2])
+        first = bumped.serial - len(operations) + 1
+        who = str(self.holder)
+        for offset, operation in enumerate(operations):
+            execute(
+                session,
+                _ADD_VERSION,
+                {
+                    "stack_id": bumped.id,
+                    "serial": first + offset,
+                    "lineage": bumped.lineage,
+                    "operation": operation[:255],
+                    "who": who,
+                    "created_at": now,
+                },
+            )
+        return bumped
 
     def bump(
         self,

@@ -49,7 +49,9 @@ Address = Annotated[StrictStr, Field(min_length=1, max_length=1024), AfterValida
 
 
 OptionalName = Annotated[StrictStr | None, Field(max_length=255), AfterValidator(_nul_free)]
-Lineage = Annotated[StrictStr | None, Field(max_length=36), AfterValidator(_nul_free)]
+# Lineages and create tokens are uuids we minted: letters, digits and dashes only, so a pushed
+# document can never smuggle a line break or a control character into an error message.
+Lineage = Annotated[StrictStr | None, Field(max_length=36, pattern=r"^[0-9A-Za-z-]*$")]
 Deposed = Annotated[StrictStr | None, Field(max_length=64), AfterValidator(_nul_free)]
 Digest = Annotated[StrictStr | None, Field(max_length=128), AfterValidator(_nul_free)]
 

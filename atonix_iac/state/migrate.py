@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 VERSION_TABLE = "atonix_schema_version"
 # The newest revision under migrations/versions (a test checks it is Alembic's head).
-HEAD_REVISION = "0009"
+HEAD_REVISION = "0010"
 _MIGRATIONS = Path(__file__).parent / "migrations"
 # Any constant works; it only has to be the same for every atonix process.
 _PG_MIGRATION_LOCK = 0x61746F6E6978
@@ -112,8 +112,10 @@ def upgrade_to_head(write_engine: Engine, where: str, *, read_engine: Engine | N
 def create_at_head(connection: Connection) -> None:
     """Create every table of an empty database from the models and record ``HEAD_REVISION``
     (inside the caller's write transaction)."""
-    from atonix_iac.state.schema import Base
+    from atonix_iac.state.schema import Base, postgresql_options
 
+    if connection.dialect.name == "postgresql":
+        postgresql_options()
     Base.metadata.create_all(connection)
     _VERSION.create(connection)
     connection.execute(_VERSION.insert().values(version_num=HEAD_REVISION))

@@ -101,6 +101,18 @@ class AuditRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class ResourceWrite:
+    """One resource's record among several committed together: ``resource`` to insert or
+    replace, or (``resource`` None) the record at ``address``/``deposed`` to remove; with
+    the audit record of the call that produced it."""
+
+    address: str
+    resource: ResourceState | None = None
+    deposed: str | None = None
+    audit: AuditRecord | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class StateVersion:
     """One entry of a stack's history."""
 

@@ -10,11 +10,12 @@ import dataclasses
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
-from sqlalchemy.engine import URL
+from sqlalchemy.engine import URL, Connection
 
 from atonix_iac.errors import StateError, suggest
 from atonix_iac.state import locking, signal_inbox
@@ -32,12 +33,14 @@ from atonix_iac.state.codec import (
 )
 from atonix_iac.state.database import StateDatabase, Transaction, execute, stack_filter
 from atonix_iac.state.engine import is_memory_sqlite
+from atonix_iac.state.group_commit import GroupCommit
 from atonix_iac.state.lease import HeldLock, LeaseTiming, Warn, log_warning
 from atonix_iac.state.model import (
     AuditRecord,
     LockInfo,
     ResourceState,
     ResourceStatus,
+    ResourceWrite,
     SignalRecord,
     SnapshotInfo,
     StackKey,
@@ -50,6 +53,7 @@ from atonix_iac.state.moves import plan_move
 if TYPE_CHECKING:
     from atonix_iac.state.documents import ServiceDocuments
     from atonix_iac.state.records import ServiceRecords
+    from atonix_iac.state.stack_snapshots import StackSnapshots
 from atonix_iac.state.schema import (
     AuditRow,
     ResourceRow,
@@ -88,6 +92,10 @@ class SqlStateStore:
         # The locks this store holds, so that a write under a lost lock is refused.
         self._held: dict[StackKey, HeldLock] = {}
         self._db = StateDatabase(url, self._holder)
+        # Per-resource writes of apply's threads, committed together when ready together.
+        self._writes: GroupCommit[_Write, int] = GroupCommit(
+            self._commit_writes, self._commit_write
+        )
         if not is_memory_sqlite(url):  # a database in memory dies with its ephemeral key
             box.attach(self._sealed_sample)
 
@@ -102,6 +110,12 @@ class SqlStateStore:
         from atonix_iac.state.documents import ServiceDocuments
 
         return ServiceDocuments(self._db, self._box)
+
+    def stack_snapshots(self) -> StackSnapshots:
+        """The stack service's stack snapshots in this database."""
+        from atonix_iac.state.stack_snapshots import StackSnapshots
+
+        return StackSnapshots(self._db, self._box)
 
     # -- reading -------------------------------------------------------------------------
 
@@ -282,16 +296,11 @@ class SqlStateStore:
         verb: str,
         audit: AuditRecord | None = None,
     ) -> int:
-        operation = f"{verb} {resource_key(resource.address, resource.deposed)}"
         values = resource_values(self._box, key, 0, resource)  # sealed outside the lock
-        with self._db.transaction() as connection:
-            self._check_lock(connection, key)
-            stack = self._db.bump(connection, key, operation)
-            values["stack_id"] = stack.id
-            self._db.upsert_resource(connection, values)
-            if audit is not None:
-                self._db.add_audit(connection, audit_values(audit))
-            return stack.serial
+        operation = f"{verb} {resource_key(resource.address, resource.deposed)}"
+        return self._writes.commit(
+            _Write(key, operation, values, resource.address, resource.deposed, _audit(audit))
+        )
 
     def remove_resource(
         self,
@@ -300,19 +309,70 @@ class SqlStateStore:
         deposed: str | None = None,
         audit: AuditRecord | None = None,
     ) -> int:
+        operation = f"remove {resource_key(address, deposed)}"
+        return self._writes.commit(_Write(key, operation, None, address, deposed, _audit(audit)))
+
+    def commit_writes(self, key: StackKey, writes: Sequence[ResourceWrite]) -> list[int]:
+        pending = [self._pending(key, write) for write in writes]  # sealed outside the lock
+        if len(pending) == 1:
+            return [self._commit_write(pending[0])]
+        return self._commit_writes(pending)
+
+    def _pending(self, key: StackKey, write: ResourceWrite) -> _Write:
+        audit = _audit(write.audit)
+        if write.resource is None:
+            operation = f"remove {resource_key(write.address, write.deposed)}"
+            return _Write(key, operation, None, write.address, write.deposed, audit)
+        resource = write.resource
+        values = resource_values(self._box, key, 0, resource)
+        operation = f"write {resource_key(resource.address, resource.deposed)}"
+        return _Write(key, operation, values, resource.address, resource.deposed, audit)
+
+    def _commit_write(self, write: _Write) -> int:
+        """One resource's record in a transaction of its own."""
         with self._db.transaction() as connection:
-            self._check_lock(connection, key)
-            stack = self._db.bump(connection, key, f"remove {resource_key(address, deposed)}")
-            if audit is not None:
-                self._db.add_audit(connection, audit_values(audit))
-            gone = execute(
-                connection,
-                _DELETE_RESOURCE,
-                {"b_stack": stack.id, "b_address": address, "b_deposed": deposed or ""},
-            )
-            if gone.rowcount == 0:
-                raise _missing(key, self._db.addresses(connection, stack.id), address)
+            self._check_lock(connection, write.key)
+            stack = self._db.bump(connection, write.key, write.operation)
+            self._apply_write(connection, stack.id, write)
             return stack.serial
+
+    def _commit_writes(self, writes: Sequence[_Write]) -> list[int]:
+        """Several threads' records in one transaction (``group_commit.py``): each stack's
+        lock checked and serial bumped once, by the number of its records, each record with
+        its own serial and history row, in the order they were queued."""
+        by_stack: dict[StackKey, list[_Write]] = {}
+        for write in writes:
+            by_stack.setdefault(write.key, []).append(write)
+        serials: dict[int, int] = {}
+        stack_ids: dict[StackKey, int] = {}
+        with self._db.transaction() as connection:
+            for key, group in by_stack.items():
+                self._check_lock(connection, key)
+                stack = self._db.bump_many(connection, key, [w.operation for w in group])
+                stack_ids[key] = stack.id
+                first = stack.serial - len(group) + 1
+                for offset, write in enumerate(group):
+                    serials[id(write)] = first + offset
+            for write in writes:
+                self._apply_write(connection, stack_ids[write.key], write)
+        return [serials[id(write)] for write in writes]
+
+    def _apply_write(self, connection: Connection, stack_id: int, write: _Write) -> None:
+        if write.values is not None:
+            write.values["stack_id"] = stack_id
+            self._db.upsert_resource(connection, write.values)
+            if write.audit is not None:
+                self._db.add_audit(connection, write.audit)
+            return
+        if write.audit is not None:
+            self._db.add_audit(connection, write.audit)
+        gone = execute(
+            connection,
+            _DELETE_RESOURCE,
+            {"b_stack": stack_id, "b_address": write.address, "b_deposed": write.deposed or ""},
+        )
+        if gone.rowcount == 0:
+            raise _missing(write.key, self._db.addresses(connection, stack_id), write.address)
 
     def restore_deposed(self, key: StackKey, resource: ResourceState, deposed: str) -> int:
         """Make the deposed object ``address#deposed`` current again as ``resource`` (its
@@ -657,6 +717,24 @@ _SELECT_RESOURCES = (
     .where(_resources.c.stack_id == bindparam("b_stack"))
     .order_by(_resources.c.address, _resources.c.deposed)
 )
+
+
+@dataclass(frozen=True, slots=True)
+class _Write:
+    """One resource's record for the group commit: its row to write (``values``, sealed; the
+    stack id is filled in when committed), or with ``values`` None its removal; and the audit
+    record of the call that produced it."""
+
+    key: StackKey
+    operation: str
+    values: dict[str, Any] | None
+    address: str
+    deposed: str | None
+    audit: dict[str, Any] | None
+
+
+def _audit(record: AuditRecord | None) -> dict[str, Any] | None:
+    return None if record is None else audit_values(record)
 
 
 def _missing(key: StackKey, addresses: Iterable[str], address: str) -> StateError:

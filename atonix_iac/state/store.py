@@ -11,6 +11,7 @@ from atonix_iac.state.model import (
     AuditRecord,
     LockInfo,
     ResourceState,
+    ResourceWrite,
     StackKey,
     State,
     StateVersion,
@@ -47,6 +48,11 @@ class StateStore(Protocol):
         audit: AuditRecord | None = None,
     ) -> int:
         """Forget one resource (with ``audit`` in the same transaction). Returns new serial."""
+
+    def commit_writes(self, key: StackKey, writes: Sequence[ResourceWrite]) -> list[int]:
+        """``put_resource`` / ``remove_resource`` of several resources in one transaction,
+        in order: each bumps the serial by one (its own history row); all or none commit.
+        Returns each write's serial."""
 
     def restore_deposed(self, key: StackKey, resource: ResourceState, deposed: str) -> int:
         """Atomically make deposed object ``deposed`` of ``resource.address`` current again,

@@ -32,6 +32,7 @@ __all__ = [
     "evaluate",
     "load_template",
     "load_template_from_files",
+    "load_template_from_request",
     "load_var_file",
     "parse_var_assignments",
     "resolve_conditions",
@@ -44,7 +45,7 @@ def _load(
     env_files: Sequence[str],
     template_vars: Mapping[str, Any] | None,
 ) -> Template:
-    env = load_environments(list(env_files), reader.read)
+    env = load_environments(list(env_files), reader.read, reader.naming)
     # Environment files are recorded by the environment, not as template files.
     for key in env.files:
         reader.files.pop(key, None)
@@ -70,6 +71,15 @@ def load_template_from_files(
 ) -> Template:
     """Re-load exactly what a saved plan carries (``Template.files``), reading no disk."""
     return _load(FileReader(files), root, list(env_files), template_vars)
+
+
+def load_template_from_request(
+    root: str, files: Mapping[str, str], env_files: Sequence[str] = ()
+) -> Template:
+    """Load a Heat API request's template as Heat does: every file it names (get_file, a
+    template type, a registry target, in nested templates too) is the key, as written, of
+    ``files`` (which also holds ``root`` and ``env_files``); nothing is read from disk."""
+    return _load(FileReader.for_request(files), root, list(env_files), None)
 
 
 def resolve_conditions(template: Template, params: BoundParameters) -> dict[str, bool]:

@@ -8,12 +8,12 @@ Heat's ``etc/heat/environment.d/default.yaml`` aliases, so that old templates na
 from __future__ import annotations
 
 import fnmatch
-import posixpath
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from atonix_iac.errors import Diagnostic, SourceLocation, TemplateError, suggest
+from atonix_iac.template.naming import FileNaming
 from atonix_iac.template.nodes import LocatedDict, LocatedList, location_of, plain
 from atonix_iac.template.source import parse_document
 
@@ -163,19 +163,13 @@ def is_template_target(target: str) -> bool:
     return target.endswith(TEMPLATE_SUFFIXES)
 
 
-def resolve_relative(base_file: str, target: str) -> str:
-    """The key of ``target`` named inside ``base_file`` (relative to the file's directory)."""
-    if target.startswith("file://"):
-        return target[len("file://") :]
-    if posixpath.isabs(target):
-        return posixpath.normpath(target)
-    return posixpath.normpath(posixpath.join(posixpath.dirname(base_file), target))
-
-
 class _EnvParser:
-    def __init__(self, path: str, env: Environment) -> None:
+    def __init__(
+        self, path: str, env: Environment, naming: FileNaming = FileNaming.RELATIVE
+    ) -> None:
         self.path = path
         self.env = env
+        self.naming = naming
         self.diagnostics: list[Diagnostic] = []
 
     def error(self, loc: SourceLocation, message: str, hint: str | None = None) -> None:
@@ -297,7 +291,7 @@ class _EnvParser:
                 f"resource_registry entry `{pattern}` must map to a type name or a template file",
             )
             return None
-        if target.startswith(("http://", "https://")):
+        if target.startswith(("http://", "https://")) and not self.naming.urls_are_keys:
             self.error(
                 mapping.value_loc(key),
                 f"remote template `{target}` is not supported",
@@ -315,7 +309,7 @@ class _EnvParser:
             self.error(loc, f"`{pattern}`: only a trailing `*` glob is supported")
             return None
         if is_template_target(target):
-            return RegistryEntry(pattern, resolve_relative(self.path, target), True, loc)
+            return RegistryEntry(pattern, self.naming.key(self.path, target), True, loc)
         return RegistryEntry(pattern, str(target), False, loc)
 
     def _resource_overrides(self, value: Any, loc: SourceLocation) -> None:
@@ -386,8 +380,11 @@ def _merge_value(old: Any, new: Any, *, deep: bool) -> Any:
     return new
 
 
-def load_environments(paths: Sequence[str], read_file: ReadFile) -> Environment:
-    """Merge the global environment and ``paths`` in order; raise every problem at once."""
+def load_environments(
+    paths: Sequence[str], read_file: ReadFile, naming: FileNaming = FileNaming.RELATIVE
+) -> Environment:
+    """Merge the global environment and ``paths`` in order; raise every problem at once.
+    ``naming`` turns a registry entry's template into the key it is read by."""
     env = global_environment()
     diagnostics: list[Diagnostic] = []
     for path in paths:
@@ -398,7 +395,7 @@ def load_environments(paths: Sequence[str], read_file: ReadFile) -> Environment:
         except TemplateError as exc:
             diagnostics.extend(exc.diagnostics)
             continue
-        parser = _EnvParser(path, env)
+        parser = _EnvParser(path, env, naming)
         parser.parse(doc)
         diagnostics.extend(parser.diagnostics)
     if diagnostics:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, Final
 
 from atonix_iac.errors import SourceLocation
-from atonix_iac.template.environment import ResolvedType, is_template_target, resolve_relative
+from atonix_iac.template.environment import ResolvedType, is_template_target
 from atonix_iac.template.expr import Expr, Reference, ResolveContext
 from atonix_iac.template.model import GroupDefinition, ResourceSpec, Template
 from atonix_iac.template.nodes import LocatedDict, LocatedStr
@@ -40,12 +40,13 @@ DEFAULT_INDEX_VAR: Final = "%index%"
 def group_definition(
     spec: ResourceSpec,
     body: Any,
-    template_key: str,
+    template_key: Callable[[str], str],
     resolve_type: Callable[[str], ResolvedType],
     known_parameter: Callable[[str], Any] = lambda _name: None,
 ) -> tuple[GroupDefinition, SourceLocation] | None:
     """The member definition of ``spec`` if it is a group (None otherwise), with where its
-    type is written. A ``type: {get_param: P}`` takes P's value when it is known before
+    type is written; ``template_key`` gives the key of a template file named there. A
+    ``type: {get_param: P}`` takes P's value when it is known before
     binding (``known_parameter``): Heat resolves the definition before building members."""
     prop = GROUP_TYPES.get(spec.type)
     if prop is None:
@@ -72,7 +73,7 @@ def group_definition(
             if resolved.is_template:
                 member_type = resolved.type
             elif is_template_target(str(raw_type)):
-                member_type = resolve_relative(template_key, str(raw_type))
+                member_type = template_key(str(raw_type))
             else:
                 member_type = resolved.type
     definition = GroupDefinition(

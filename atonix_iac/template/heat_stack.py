@@ -12,9 +12,9 @@ from dataclasses import replace
 from typing import Any, Final
 
 from atonix_iac.errors import Diagnostic
-from atonix_iac.template.environment import resolve_relative
 from atonix_iac.template.functions.references import GetFile
 from atonix_iac.template.model import ResourceSpec
+from atonix_iac.template.naming import FileNaming
 from atonix_iac.template.nodes import LocatedDict
 
 STACK_TYPE: Final = "OS::Heat::Stack"
@@ -27,13 +27,15 @@ EXPANDED_TYPES: Final = frozenset({STACK_TYPE, CFN_STACK_TYPE})
 _PARAMETERS: Final = {STACK_TYPE: "parameters", CFN_STACK_TYPE: "Parameters"}
 
 
-def inline_template(spec: ResourceSpec, source: str) -> tuple[str, str | None] | None:
+def inline_template(
+    spec: ResourceSpec, source: str, naming: FileNaming
+) -> tuple[str, str | None] | None:
     """(key, text) of an OS::Heat::Stack's literal template, or None (not one, or computed);
     an AWS::CloudFormation::Stack's TemplateURL gives (key, None): the file is to be read."""
     if spec.type == CFN_STACK_TYPE:
         url = spec.properties.get("TemplateURL")
         if isinstance(url, str) and url:
-            return resolve_relative(source, str.__str__(url)), None
+            return naming.key(source, str.__str__(url)), None
         return None
     if spec.type != STACK_TYPE:
         return None

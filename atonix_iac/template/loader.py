@@ -14,7 +14,7 @@ from typing import Any
 from atonix_iac.errors import Diagnostic, SourceLocation, TemplateError, suggest
 from atonix_iac.template import versions
 from atonix_iac.template.conditions import parse_conditions
-from atonix_iac.template.environment import Environment, is_template_target, resolve_relative
+from atonix_iac.template.environment import Environment, ResolvedType, is_template_target
 from atonix_iac.template.files import FileReader, digest_files
 from atonix_iac.template.functions import ParseContext
 from atonix_iac.template.groups import group_definition
@@ -207,6 +207,7 @@ class TemplateLoader:
             read_file=self._get_file(key),
             diagnostics=self.diagnostics,
             files={},
+            urls_are_keys=self.reader.naming.urls_are_keys,
             condition_names=condition_names,
             resource_names=frozenset(str(k) for k in raw_resources),
             parameter_names=frozenset(parameters) | frozenset(PSEUDO_PARAMETERS),
@@ -247,7 +248,11 @@ class TemplateLoader:
         out: dict[str, GroupDefinition] = {}
         for name, spec in resources.items():
             found = group_definition(
-                spec, raw.get(name), key, self.env.resolve_type, self._known_value(known)
+                spec,
+                raw.get(name),
+                lambda target: self.reader.key(key, target),
+                self.env.resolve_type,
+                self._known_value(known),
             )
             if found is None:
                 continue
@@ -304,7 +309,7 @@ class TemplateLoader:
 
     def _get_file(self, key: str) -> Callable[[str, SourceLocation], str]:
         def read(path: str, where: SourceLocation) -> str:
-            return self.reader.read(resolve_relative(key, path), where)
+            return self.reader.read(self.reader.key(key, path), where)
 
         return read
 
@@ -318,21 +323,32 @@ class TemplateLoader:
         parser = ResourceParser(ctx, condition_names)
         names = frozenset(str(k) for k in raw)
         out: dict[str, ResourceSpec] = {}
+        # Without per-resource overrides a type resolves the same for every resource: a
+        # template of thousands of resources has a handful of types.
+        by_type: dict[str, ResolvedType] | None = None if self.env.overrides else {}
         for name, body in raw.items():
             spec = parser.parse(str(name), body, raw.key_loc(name))
             if spec is None:
                 continue
-            resolved = self.env.resolve_type(spec.type, spec.name)
+            if by_type is None:
+                resolved = self.env.resolve_type(spec.type, spec.name)
+            else:
+                found = by_type.get(spec.type)
+                if found is None:
+                    found = by_type[spec.type] = self.env.resolve_type(spec.type, spec.name)
+                resolved = found
             if resolved.is_template:
                 rtype = resolved.type
                 if resolved.via is not None:
                     self.registry_uses[(key, spec.name)] = resolved.via
             elif is_template_target(spec.type):
-                rtype = resolve_relative(key, spec.type)
+                rtype = self.reader.key(key, spec.type)
             else:
                 rtype = resolved.type
             depends = check_depends_on(spec.name, body, names, self.diagnostics)
-            out[spec.name] = replace(spec, type=rtype, depends_on=depends)
+            if rtype != spec.type or depends:
+                spec = replace(spec, type=rtype, depends_on=depends)
+            out[spec.name] = spec
         return out
 
     def _outputs(
@@ -437,7 +453,7 @@ class TemplateLoader:
         inline = {
             n: found
             for n, s in template.resources.items()
-            if (found := inline_template(s, template.source)) is not None
+            if (found := inline_template(s, template.source, self.reader.naming)) is not None
         }
         nested_names = [
             n for n, s in template.resources.items() if is_template_target(s.type) or n in inline

@@ -46,6 +46,19 @@ _SCALAR_CONSTRUCTORS: dict[str, Any] = {
 }
 
 
+# Scalars that load as strings (Heat keeps timestamps as text).
+_TEXT_TAGS = frozenset({_STR_TAG, _TIMESTAMP_TAG})
+_new_str = str.__new__
+
+
+def _located_str(value: str, loc: SourceLocation) -> LocatedStr:
+    """``LocatedStr(value, loc)`` without its Python ``__new__`` frame (the loader makes one
+    per string of the template)."""
+    text: LocatedStr = _new_str(LocatedStr, value)
+    text.loc = loc
+    return text
+
+
 def _mark_location(path: str, mark: Any) -> SourceLocation:
     if mark is None:
         return SourceLocation(path)
@@ -192,15 +205,18 @@ class _Builder:
     def error(self, node: yaml.Node, message: str, hint: str | None = None) -> None:
         self.diagnostics.append(Diagnostic(message, self.loc(node), hint=hint))
 
+    def _too_many(self, node: yaml.Node) -> TemplateError:
+        return TemplateError.at(
+            self.loc(node),
+            "document expands to too many nodes",
+            "YAML aliases are expanded; avoid deeply repeated aliases",
+        )
+
     def build(self, node: yaml.Node, loc: SourceLocation | None = None) -> Any:
         """The value of node; ``loc`` is node's location when the caller already has it."""
         self._nodes += 1
         if self._nodes > MAX_NODES:
-            raise TemplateError.at(
-                self.loc(node),
-                "document expands to too many nodes",
-                "YAML aliases are expanded; avoid deeply repeated aliases",
-            )
+            raise self._too_many(node)
         kind = node.__class__
         if kind is yaml.ScalarNode:
             return self._scalar(node, loc)
@@ -218,8 +234,8 @@ class _Builder:
 
     def _scalar(self, node: yaml.Node, loc: SourceLocation | None) -> Any:
         tag = node.tag
-        if tag in (_STR_TAG, _TIMESTAMP_TAG):
-            return LocatedStr(node.value, loc or self.loc(node))
+        if tag in _TEXT_TAGS:
+            return _located_str(node.value, loc or self.loc(node))
         construct = _SCALAR_CONSTRUCTORS.get(tag)
         if construct is not None:
             try:
@@ -235,9 +251,16 @@ class _Builder:
             self.error(node, f"unsupported YAML tag `{node.tag}`")
         out = LocatedList(loc=loc)
         append_item, append_loc = out.append, out.item_locs.append
+        scalar, text_tags, build = yaml.ScalarNode, _TEXT_TAGS, self.build
         for item in node.value:
             item_loc = self.loc(item)
-            append_item(self.build(item, item_loc))
+            if item.__class__ is scalar and item.tag in text_tags:  # build() inlined
+                self._nodes += 1
+                if self._nodes > MAX_NODES:
+                    raise self._too_many(item)
+                append_item(_located_str(item.value, item_loc))
+            else:
+                append_item(build(item, item_loc))
             append_loc(item_loc)
         return out
 
@@ -247,12 +270,19 @@ class _Builder:
         out = LocatedDict(loc=loc)
         key_locs = out.key_locs
         merged: list[LocatedDict] = []
+        scalar, text_tags, build = yaml.ScalarNode, _TEXT_TAGS, self.build
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE_TAG:
                 merged.extend(self._merge_sources(value_node))
                 continue
             key_loc = self.loc(key_node)
-            key = self.build(key_node, key_loc)
+            if key_node.__class__ is scalar and key_node.tag in text_tags:  # build() inlined
+                self._nodes += 1
+                if self._nodes > MAX_NODES:
+                    raise self._too_many(key_node)
+                key: Any = _located_str(key_node.value, key_loc)
+            else:
+                key = build(key_node, key_loc)
             if key.__class__ is not LocatedStr:
                 try:
                     hash(key)
@@ -262,7 +292,13 @@ class _Builder:
             if key in out:
                 self.error(key_node, f"duplicate key `{key}`", f"first defined at {key_locs[key]}")
                 continue
-            out[key] = self.build(value_node)
+            if value_node.__class__ is scalar and value_node.tag in text_tags:  # build() inlined
+                self._nodes += 1
+                if self._nodes > MAX_NODES:
+                    raise self._too_many(value_node)
+                out[key] = _located_str(value_node.value, self.loc(value_node))
+            else:
+                out[key] = build(value_node)
             key_locs[key] = key_loc
         for source in merged:  # explicit keys win over merged ones (YAML merge semantics)
             for key, value in source.items():

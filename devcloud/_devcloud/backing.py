@@ -24,6 +24,7 @@ DATABASES = (
     "cinder",
     "barbican",
     "octavia",
+    "designate",
 )
 
 
@@ -131,3 +132,14 @@ def reset_vhost(password: str) -> None:
 def drop_vhost() -> None:
     _rabbitmqctl("delete_vhost", RABBIT_VHOST, check=False)
     _rabbitmqctl("delete_user", RABBIT_USER, check=False)
+
+
+def queue_consumers(queue: str) -> int:
+    """How many consumers the dev cloud's vhost has on ``queue`` (0 if it does not exist yet):
+    an RPC server listens once its topic queue has one."""
+    listed = _rabbitmqctl("list_queues", "-p", RABBIT_VHOST, "name", "consumers", check=False)
+    for line in listed.stdout.splitlines():
+        fields = line.split()
+        if len(fields) == 2 and fields[0] == queue and fields[1].isdigit():
+            return int(fields[1])
+    return 0

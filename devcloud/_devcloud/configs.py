@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 from string import Template
 
+from . import bind9
 from .backing import db_url, rabbit_url
 from .layout import DEVCLOUD_DIR, HOST, PORTS, REGION, Layout
 
@@ -22,6 +23,7 @@ CONFIG_FILES: dict[str, tuple[tuple[str, ...], str]] = {
     "cinder": (("cinder.conf",), "cinder"),
     "barbican": (("barbican.conf",), "barbican"),
     "octavia": (("octavia.conf",), "octavia"),
+    "designate": (("designate.conf",), "designate"),
     # Swift's servers each read one file (and swift.conf from swift_dir): see services.py.
     "swift": (
         (
@@ -38,10 +40,16 @@ CONFIG_FILES: dict[str, tuple[tuple[str, ...], str]] = {
 # Paste files rendered next to a service's config but never handed to oslo.config.
 PASTE_TEMPLATES: dict[str, str] = {"barbican": "barbican-api-paste.ini"}
 
+# Other files rendered (placeholders filled) next to a service's config: Designate's pools and
+# the config of the named and rndc it drives.
+EXTRA_TEMPLATES: dict[str, tuple[str, ...]] = {
+    "designate": ("pools.yaml", "named.conf", "rndc.conf"),
+}
+
 
 # Files a WSGI entry point must find first in its config dir (Nova loads its paste pipeline
 # from the first file of OS_NOVA_CONFIG_FILES), copied from the venv's etc/.
-PASTE_FIRST: dict[str, str] = {"nova": "api-paste.ini"}
+PASTE_FIRST: dict[str, str] = {"nova": "api-paste.ini", "designate": "api-paste.ini"}
 
 
 def config_paths(layout: Layout, service: str) -> list[Path]:
@@ -68,12 +76,22 @@ def _values(layout: Layout, secrets: dict[str, str]) -> dict[str, str]:
         "swift_hash": secrets["swift-hash"],
         # simple_crypto's master key: 32 bytes, base64 (the secret is 32 hex characters).
         "barbican_kek": base64.b64encode(secrets["barbican-kek"].encode()).decode(),
+        "port_designate": str(PORTS["designate-api"]),
+        "port_mdns": str(PORTS["designate-mdns"]),
+        "port_named": str(PORTS["named"]),
+        "port_rndc": str(PORTS["named-rndc"]),
+        "bind_dir": str(bind9.data_dir(layout)),
+        "rndc_conf": str(layout.etc / "designate" / "rndc.conf"),
+        "rndc_path": bind9.program("rndc") or "rndc",
+        # named's HMAC key for rndc: base64 (the secret is 32 hex characters).
+        "rndc_secret": base64.b64encode(secrets["rndc-key"].encode()).decode(),
     }
     for short in ("placement", "glance", "neutron", "nova_api", "nova", "cinder", "barbican"):
         values[f"db_{short}"] = db_url(short, secrets["db"])
     values["port_octavia"] = str(PORTS["octavia-api"])
     values["db_octavia"] = db_url("octavia", secrets["db"])
     values["octavia_ca_dir"] = str(octavia_ca_dir(layout))
+    values["db_designate"] = db_url("designate", secrets["db"])
     return values
 
 
@@ -97,6 +115,11 @@ def write_all(layout: Layout, secrets: dict[str, str]) -> None:
             target.write_text(text)
     for service, paste in PASTE_TEMPLATES.items():
         (layout.etc / service / paste).write_text((TEMPLATES / paste).read_text())
+    for service, extra in EXTRA_TEMPLATES.items():
+        for name in extra:
+            target = layout.etc / service / name
+            target.touch(mode=0o600)
+            target.write_text(Template((TEMPLATES / name).read_text()).substitute(values))
     for service, paste in PASTE_FIRST.items():
         shutil.copyfile(layout.venv / "etc" / service / paste, layout.etc / service / paste)
     for sub in (
@@ -111,6 +134,8 @@ def write_all(layout: Layout, secrets: dict[str, str]) -> None:
         "cinder/locks",
         "glance/locks",
         "swift/node/d1",
+        "bind",
+        "designate/locks",
     ):
         (layout.data / sub).mkdir(parents=True, exist_ok=True)
 

@@ -38,6 +38,11 @@ PORTS = {
     "swift-container-server": 6201,
     "swift-account-server": 6202,
     "octavia-api": 9876,
+    "designate-api": 9001,
+    "designate-mdns": 5354,
+    # The dev cloud's own BIND 9 (Designate's backend): DNS and rndc on non-standard ports.
+    "named": 5322,
+    "named-rndc": 9532,
 }
 
 # Passwords generated once per state dir; every other name is fixed.
@@ -51,6 +56,7 @@ SECRET_NAMES = (
     "atonix-ci",
     "barbican-kek",
     "swift-hash",
+    "rndc-key",
 )
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from . import bind9
 from .configs import config_paths, write_entry_module
 from .layout import HOST, PORTS, Layout
 
@@ -20,6 +22,7 @@ class Process:
     wsgi_module: str | None = None  # a gunicorn app; else a console script of the same name
     health_path: str | None = None
     conf_file: str | None = None  # a console script given this one file (Swift's servers)
+    external: Callable[[Layout], list[str]] | None = None  # a program of the machine (named)
 
     @property
     def port(self) -> int | None:
@@ -31,6 +34,8 @@ class Process:
         return f"http://{HOST}:{self.port}{self.health_path}"
 
     def argv(self, layout: Layout) -> list[str]:
+        if self.external is not None:
+            return self.external(layout)
         if self.wsgi_module is not None:
             entry = write_entry_module(layout, self.service, self.wsgi_module)
             return [
@@ -75,6 +80,17 @@ SWIFT = tuple(
     Process(f"swift-{kind}-server", "swift", None, "/healthcheck", f"{kind}-server.conf")
     for kind in ("account", "container", "object", "proxy")
 )
+# Designate: named (its backend) first, so the worker finds it; the API answers on its version
+# document. Zones reach named through mdns (AXFR) once `designate-manage pool update` has
+# loaded pools.yaml (see designate_start.py).
+DESIGNATE = (
+    Process("named", "designate", external=bind9.named_argv),
+    Process("designate-central", "designate"),
+    Process("designate-mdns", "designate"),
+    Process("designate-worker", "designate"),
+    Process("designate-producer", "designate"),
+    Process("designate-api", "designate", "designate.wsgi.api", "/"),
+)
 
 # Start order: Neutron before Nova (Nova reads ports back); nova-compute last, once Placement
 # and Neutron answer, so its first resource report lands.
@@ -95,9 +111,13 @@ START_ORDER = (
 # Services beyond the core six: each is started only when named in ATONIX_DEVCLOUD_OPTIONAL
 # (comma-separated; default below, "none" for none), and the catalog lists only those started.
 OPTIONAL_ENV = "ATONIX_DEVCLOUD_OPTIONAL"
-OPTIONAL: dict[str, tuple[Process, ...]] = {"barbican": (BARBICAN,), "swift": SWIFT}
-OPTIONAL["octavia"] = OCTAVIA
-DEFAULT_OPTIONAL = ("barbican", "swift", "octavia")
+OPTIONAL: dict[str, tuple[Process, ...]] = {
+    "barbican": (BARBICAN,),
+    "swift": SWIFT,
+    "designate": DESIGNATE,
+    "octavia": OCTAVIA,
+}
+DEFAULT_OPTIONAL = ("barbican", "swift", "designate", "octavia")
 
 
 def optional_enabled() -> tuple[str, ...]:

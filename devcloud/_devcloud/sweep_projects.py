@@ -131,10 +131,31 @@ def _member_left(member: Any) -> list[str]:
     return left
 
 
+def _zones(admin: Any, project_id: str) -> list[Any]:
+    """The project's Designate zones (none when the cloud runs no Designate), listed as admin
+    on the project's behalf (``x-auth-sudo-project-id``)."""
+    if not admin.has_service("dns"):
+        return []
+    return [z for z in admin.dns.zones(project_id=project_id) if z.project_id == project_id]
+
+
+def _delete_zone(admin: Any, zone_id: str, project_id: str) -> None:
+    # The proxy's delete_zone has no project scope: the same request with the sudo header.
+    response = admin.dns.delete(
+        f"/zones/{zone_id}", headers={"x-auth-sudo-project-id": project_id}, raise_exc=False
+    )
+    exceptions.raise_from_response(response)
+
+
 def sweep(admin: Any, project_id: str, name: str) -> int:
     """Remove everything ``project_id`` owns; the number of objects removed."""
     compute, network, volume = admin.compute, admin.network, admin.block_storage
     removed = sweep_load_balancers(admin, project_id, name)
+    # Zones take their recordsets with them.
+    for zone in _zones(admin, project_id):
+        removed += 1
+        _quietly(f"zone {zone.name}", lambda z=zone: _delete_zone(admin, z.id, project_id))
+    _wait_gone(f"{name}: zones", lambda: _zones(admin, project_id))
 
     def servers() -> list[Any]:
         return list(compute.servers(all_projects=True, project_id=project_id))
@@ -210,6 +231,7 @@ def _left(admin: Any, project_id: str) -> list[str]:
     left += [f"router {r.id}" for r in network.routers(project_id=project_id)]
     left += [f"volume {v.id}" for v in volume.volumes(all_projects=True, project_id=project_id)]
     left += [f"load balancer {lb.id}" for lb in _load_balancers(admin, project_id)]
+    left += [f"zone {z.name}" for z in _zones(admin, project_id)]
     return left
 
 

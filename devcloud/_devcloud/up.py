@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from . import backing, configs, health, install, procs
+from . import backing, bind9, configs, designate_start, health, install, procs
 from .layout import DEVCLOUD_DIR, HOST, REGION, Layout
 from .services import (
     KEYSTONE,
@@ -148,6 +148,9 @@ def _optional_sync(layout: Layout, secrets: dict[str, str]) -> dict[str, list[li
             *_octavia_ca(layout),
             [layout.bin("octavia-db-manage"), *_conf_args(layout, "octavia"), "upgrade", "head"],
         ]
+    if "designate" in optional_enabled():
+        manage = [layout.bin("designate-manage"), *_conf_args(layout, "designate")]
+        commands["designate"] = [[*manage, "database", "sync"]]
     return commands
 
 
@@ -203,6 +206,9 @@ def _sync_then_start(layout: Layout, service: str, commands: list[list[str]]) ->
         run_logged(layout, service, argv)
     if service == "nova":
         return  # Nova's daemons build a Placement client as they start: they go last
+    if service == "designate":  # in an order of its own
+        designate_start.start(layout, run_logged, lambda p: _start(layout, p))
+        return
     for process in enabled_processes():
         if process.service == service:
             _start(layout, process)
@@ -220,6 +226,7 @@ def _seed_catalog(layout: Layout, first_start: bool, optional: Sequence[str]) ->
     # The optional services' entries are checked on every start: enabling or disabling one
     # changes what the catalog must list.
     _seed(layout, "optional", ",".join(optional) or "none")
+    _seed(layout, "external")
 
 
 def _port_free(port: int) -> bool:
@@ -279,6 +286,8 @@ def up(layout: Layout, fresh: bool = False) -> None:
     installed = install.ensure_venv(layout)
     timer.mark("install (pip)" if installed else "install (venv up to date)")
     backing.check_servers()
+    if "designate" in optional_enabled():
+        bind9.require_programs()
     layout.make_dirs()
     secrets = layout.secrets()
     first_start = not layout.initialized_marker.exists()

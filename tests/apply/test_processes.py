@@ -316,3 +316,55 @@ def test_a_second_ctrl_c_exits_at_once_and_the_next_run_settles_state(tmp_path: 
         StackKey("default", "default", "stack")
     )
     assert set(state.resources) == {"slow", "after_slow"}
+
+
+_DEPENDENT = (
+    "  v{i}:\n    type: OS::Heat::Value\n    properties: {{value: {{get_attr: [base, value]}}}}\n"
+)
+INLINE_KILLED = (
+    "resources:\n  base:\n    type: OS::Heat::Value\n    properties: {value: base}\n"
+    + "".join(_DEPENDENT.format(i=i) for i in range(8))
+)
+
+INLINE_CHILD = CHILD.replace(
+    """def die_mid_run(event):
+    # quick is persisted and slow is inside its create call: the process dies now.
+    if event.kind is EventKind.START and event.address == "after_quick":
+        os._exit(17)
+""",
+    """def die_mid_run(event):
+    # The dependents run as one batch; the process dies inside it, after some of them
+    # were created and before the batch was committed.
+    print(event.kind.value, event.address, flush=True)
+    if event.kind is EventKind.START and event.address == "v5":
+        os._exit(17)
+""",
+)
+
+
+def test_a_run_killed_inside_a_batch_of_cloud_free_steps_loses_nothing_committed(
+    stack: Stack, tmp_path: Path
+) -> None:
+    assert INLINE_CHILD != CHILD
+    (tmp_path / "stack.yaml").write_text(HEADER + INLINE_KILLED)
+    (tmp_path / "child.py").write_text(INLINE_CHILD)
+
+    child = subprocess.run(
+        [sys.executable, str(tmp_path / "child.py"), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert child.returncode == 17, child.stderr
+    events = child.stdout.split("\n")
+    assert "done base" in events and "start v4" in events  # v0..v4 made, not yet committed
+    assert not [line for line in events if line.startswith("done v")]
+    resources = stack.state().resources
+    assert set(resources) == {"base"}  # committed before its dependents started; they were not
+    stack.apply(INLINE_KILLED)
+    assert stack.plan(INLINE_KILLED).has_changes is False
+    after = stack.state().resources
+    assert set(after) == {"base", *(f"v{i}" for i in range(8))}
+    assert after["base"].physical_id == resources["base"].physical_id

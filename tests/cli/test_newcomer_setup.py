@@ -155,6 +155,8 @@ def test_state_follows_the_template_not_the_current_directory(
 def test_state_directory_is_git_ignored_when_atonix_creates_it(project: Project) -> None:
     project.write("stack.yaml", "heat_template_version: 2018-08-31\nresources: {}\n")
     project.run("plan")
+    assert not (project.root / ".atonix").exists()  # a plan from no state writes none
+    project.run("apply", "-auto-approve")
 
     ignore = project.root / ".atonix" / ".gitignore"
     assert ignore.read_text().splitlines()[-1] == "*"

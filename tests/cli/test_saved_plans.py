@@ -59,3 +59,20 @@ def test_a_saved_plan_is_refused_when_the_template_changed(project: Project) -> 
     assert refused.exit_code == 1
     assert "template changed" in refused.stderr
     assert project.state().resources == {}
+
+
+def test_a_plan_before_any_apply_reads_an_empty_state_and_creates_none(project: Project) -> None:
+    """No state database yet: plan shows every resource as new and leaves nothing behind (as
+    Terraform's plan writes no state); the apply of its saved plan then creates the state."""
+    project.write("stack.yaml", STACK)
+
+    planned = project.run("plan", "-out", "tf.plan")
+
+    assert planned.exit_code == 0, planned.output
+    assert "4 to add" in planned.stdout
+    assert not (project.root / ".atonix").exists()
+    applied = project.run("apply", "tf.plan")
+    assert applied.exit_code == 0, applied.output
+    assert len(project.state().resources) == 4
+    again = project.run("plan", "-detailed-exitcode")
+    assert again.exit_code == 0, again.output  # the state it created is read: no changes

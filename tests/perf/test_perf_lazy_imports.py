@@ -68,6 +68,7 @@ def applied(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return work
 
 
+PG_DIALECT = "sqlalchemy.dialects.postgresql"
 NEVER_CLOUD_FREE = ("jinja2", "pydantic", "openstack", "keystoneauth1", "rich")
 
 
@@ -85,10 +86,37 @@ def test_version_loads_nothing_heavy(tmp_path: Path) -> None:
     assert _heavy(modules, (*NEVER_CLOUD_FREE, "networkx", "sqlalchemy", "yaml")) == []
 
 
-def test_plan_of_a_cloud_free_stack_skips_jinja_pydantic_openstack(applied: Path) -> None:
+def test_plan_of_a_cloud_free_stack_skips_jinja_pydantic_openstack_networkx(applied: Path) -> None:
+    """The planner's graph is plain dicts: networkx is for cycle reports and apply only."""
     modules = _loaded(applied, "plan", "stack.yaml")
-    assert _heavy(modules, (*NEVER_CLOUD_FREE, "atonix_iac.policy", "alembic")) == []
-    assert "networkx" in modules  # the graph: plan needs it (the check above is not vacuous)
+    heavy = (*NEVER_CLOUD_FREE, "atonix_iac.policy", "alembic", "networkx", PG_DIALECT)
+    assert _heavy(modules, (*heavy, "atonix_iac.apply.executor")) == []
+    assert "atonix_iac.planner.build" in modules  # it did plan (the check is not vacuous)
+    assert "sqlalchemy" in modules  # its state exists: read under the stack's lock
+
+
+def test_a_plan_before_any_state_exists_skips_sqlalchemy(tmp_path: Path) -> None:
+    """No state database yet: nothing to read or lock, so the database is not opened."""
+    (tmp_path / "stack.yaml").write_text(STACK)
+    modules = _loaded(tmp_path, "plan", "stack.yaml")
+    assert _heavy(modules, (*NEVER_CLOUD_FREE, "sqlalchemy", "networkx")) == []
+    assert "atonix_iac.planner.build" in modules
+    assert not (tmp_path / ".atonix").exists()
+
+
+def test_a_dependency_cycle_is_still_reported_with_networkx(tmp_path: Path) -> None:
+    (tmp_path / "stack.yaml").write_text(
+        STACK.replace("properties: {value: 1}", "properties: {value: {get_attr: [c, value]}}")
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", _RUN, "validate", "stack.yaml"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert "dependency cycle between a, c" in proc.stderr + proc.stdout
+    assert "c depends on a here (get_attr)" in proc.stderr + proc.stdout
 
 
 def test_apply_without_a_terminal_skips_rich(applied: Path) -> None:
@@ -105,7 +133,7 @@ def test_apply_without_a_terminal_skips_rich(applied: Path) -> None:
 def test_validate_opens_no_state_database(tmp_path: Path) -> None:
     (tmp_path / "stack.yaml").write_text(STACK)
     modules = _loaded(tmp_path, "validate", "stack.yaml")
-    assert _heavy(modules, (*NEVER_CLOUD_FREE, "sqlalchemy")) == []
+    assert _heavy(modules, (*NEVER_CLOUD_FREE, "sqlalchemy", "networkx")) == []
     assert not (tmp_path / ".atonix").exists()
 
 

@@ -1,8 +1,9 @@
 """Skip a contract test on a real cloud whose catalog lacks the service it exercises.
 
 The dev cloud (devcloud/) runs Keystone, Nova, Neutron, Cinder, Glance and (unless
-ATONIX_DEVCLOUD_OPTIONAL turns them off) Barbican and Swift: the contract tests of the other
-services (Designate, Octavia, Magnum, Manila) skip there rather than fail on a missing endpoint.
+ATONIX_DEVCLOUD_OPTIONAL turns them off) Barbican, Swift, Designate and Octavia: the contract
+tests of the other services (Magnum, Manila ...) skip there rather than fail on a missing
+endpoint.
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from _services import require_service
 from openstack import exceptions as os_exceptions
 
 from atonix_iac.errors import (
@@ -146,3 +147,18 @@ def test_unknown_project_is_a_config_error(cloud: Any, ident: Any) -> None:
             provider.resource_types()["OS::Neutron::Net"].read(ident("net"), "x", {})
     finally:
         provider.close()
+
+
+def test_schema_error_without_a_message_keeps_the_reason(
+    cloud: Any, ident: Any, unique: str
+) -> None:
+    """Designate answers a JSON-schema failure with a list of errors and no message."""
+    require_service(cloud, "dns")
+    types = cloud.provider().resource_types()
+    zone_name = f"schema{unique}.example.com."
+    zone = types["OS::Designate::Zone"].create(ident("zone"), {"name": zone_name, "email": "a@b.c"})
+    rs_type = types["OS::Designate::RecordSet"]
+    with pytest.raises(ProviderError) as info:
+        rs_type.create(ident("www"), {"zone": zone_name, "type": "A", "records": ["nope"]})
+    assert info.value.message.endswith(": 'nope' is not a 'A' Record (HTTP 400)")
+    types["OS::Designate::Zone"].delete(ident("zone"), zone.physical_id, {})

@@ -36,8 +36,11 @@ outputs:
 
 
 def _members(heat: object, stack_id: str) -> list[str]:
-    resources = heat.resources.list(stack_id)  # type: ignore[attr-defined]
-    return sorted(r.resource_name for r in resources if r.resource_name.startswith("asg."))
+    """The group's members, as its nested stack's resources (Heat's view of a group)."""
+    resources = heat.resources.list(stack_id, nested_depth=1)  # type: ignore[attr-defined]
+    return sorted(
+        f"asg.{r.resource_name}" for r in resources if getattr(r, "parent_resource", "") == "asg"
+    )
 
 
 def test_a_post_to_signal_url_scales_the_group(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from _state_kit import KEY
+from _state_kit import KEY, Backend, libpq_conninfo
 
 from atonix_iac.errors import StateError
 from atonix_iac.state import open_store
@@ -57,3 +57,23 @@ def test_bad_urls_are_clear_errors(url: str, message: str) -> None:
 def test_an_unreachable_server_is_a_state_error() -> None:
     with pytest.raises(StateError, match="state database postgresql"):
         open_store("postgresql+psycopg://nobody:pw@127.0.0.1:1/none?connect_timeout=2")
+
+
+@pytest.mark.postgres
+def test_a_new_postgresql_database_gets_the_partial_live_name_index(backend: Backend) -> None:
+    """The models leave PostgreSQL's ``where`` out until a PostgreSQL database is created (so
+    SQLite runs do not import that dialect); created from them, the index is still partial."""
+    if backend.name != "postgres":
+        pytest.skip("PostgreSQL only")
+    open_store(backend.url).close()
+    import psycopg
+
+    with psycopg.connect(libpq_conninfo(backend.url)) as connection:
+        rows = connection.execute(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'uq_service_stacks_live_name'"
+            " AND schemaname = %s",
+            (backend.schema,),
+        ).fetchall()
+    assert len(rows) == 1
+    assert "UNIQUE" in rows[0][0]
+    assert "WHERE (deleted_at IS NULL)" in rows[0][0]

@@ -14,6 +14,7 @@ from atonix_iac.template import (
     evaluate,
     load_template,
     load_template_from_files,
+    load_template_from_request,
     resolve_conditions,
 )
 from atonix_iac.template.expr import Expr
@@ -233,3 +234,71 @@ def test_missing_file_is_a_located_error(write: Callable[..., None]) -> None:
     assert info.value.format() == "t.yaml:3:13: error: file `gone.yaml` does not exist"
     with pytest.raises(TemplateError, match="file `nothere.yaml` does not exist"):
         load_template("nothere.yaml")
+
+
+def test_a_request_names_files_as_heat_does() -> None:
+    """A Heat API request (``load_template_from_request``): every name a template writes
+    (get_file, a template type, a registry entry; URLs such as heatclient's ``file:///abs``
+    included) is a key of the request's files as written; a name absent from them is a
+    located error, never read from disk nor fetched."""
+    nested = (
+        "heat_template_version: 2018-08-31\nresources:\n"
+        "  inner: {type: OS::Heat::Value, properties: {value: {get_file: 'file:///w/n.txt'}}}\n"
+    )
+    root = (
+        "heat_template_version: 2018-08-31\nresources:\n"
+        "  a: {type: OS::Heat::Value, properties: {value: {get_file: 'file:///w/s.sh'}}}\n"
+        "  b: {type: OS::Heat::Value, properties: {value: {get_file: 'https://h/x.txt'}}}\n"
+        "  c: {type: My::Nested}\n"
+        "  d: {type: 'file:///w/nested.yaml'}\n"
+        "  e: {type: OS::Heat::Value, properties: {value: {get_file: plain.txt}}}\n"
+    )
+    env = "resource_registry:\n  My::Nested: 'https://h/nested.yaml'\n"
+    files = {
+        "t.yaml": root,
+        "e.yaml": env,
+        "file:///w/s.sh": "echo saved",
+        "https://h/x.txt": "from a url",
+        "https://h/nested.yaml": nested,
+        "file:///w/nested.yaml": nested,
+        "file:///w/n.txt": "inner",
+        "plain.txt": "plain",
+    }
+    template = load_template_from_request("t.yaml", files, ["e.yaml"])
+    assert set(template.resources) == {"a", "b", "c.inner", "d.inner", "e"}
+    assert template.files["file:///w/s.sh"] == "echo saved"
+
+    missing = root.replace("https://h/x.txt", "https://h/other.txt")
+    with pytest.raises(TemplateError) as caught:
+        load_template_from_request("t.yaml", {**files, "t.yaml": missing}, ["e.yaml"])
+    assert caught.value.format().startswith(
+        "t.yaml:4:61: error: no content for `https://h/other.txt` in the request's `files`"
+    )
+    # Keys are names, not paths: the path a file:// URL stands for is not its key.
+    by_path = {k.removeprefix("file://"): v for k, v in files.items()}
+    with pytest.raises(TemplateError, match="no content for `file:///w/s.sh`"):
+        load_template_from_request("t.yaml", by_path, ["e.yaml"])
+
+
+def test_a_request_never_reads_the_disk(write: Callable[..., None], tmp_path: Path) -> None:
+    write(**{"host.txt": "on the host", "nested.yaml": "heat_template_version: 2018-08-31\n"})
+    for name in ((tmp_path / "host.txt").as_uri(), str(tmp_path / "host.txt")):
+        root = (
+            "heat_template_version: 2018-08-31\nresources:\n"
+            f"  a: {{type: OS::Heat::Value, properties: {{value: {{get_file: '{name}'}}}}}}\n"
+        )
+        with pytest.raises(TemplateError, match=f"no content for `{name}`"):
+            load_template_from_request("t.yaml", {"t.yaml": root})
+    nested = (tmp_path / "nested.yaml").as_uri()
+    root = f"heat_template_version: 2018-08-31\nresources:\n  a: {{type: '{nested}'}}\n"
+    with pytest.raises(TemplateError, match=f"no content for `{nested}`"):
+        load_template_from_request("t.yaml", {"t.yaml": root})
+
+
+def test_the_cli_still_refuses_get_file_urls() -> None:
+    root = (
+        "heat_template_version: 2018-08-31\nresources:\n"
+        "  a: {type: OS::Heat::Value, properties: {value: {get_file: 'file:///w/s.sh'}}}\n"
+    )
+    with pytest.raises(TemplateError, match="remote get_file is not supported"):
+        load_template_from_files("t.yaml", {"t.yaml": root, "/w/s.sh": "x"})

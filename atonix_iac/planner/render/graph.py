@@ -58,8 +58,7 @@ def render_graph(
 
 
 def _types(graph: ResourceGraph) -> dict[str, str]:
-    g = graph.nx_graph
-    return {node: str(g.nodes[node].get("type", "")) for node in g.nodes}
+    return graph.types()
 
 
 def _dashed(graph: ResourceGraph, dependency: str, dependent: str) -> bool:
@@ -92,7 +91,7 @@ def _dot(graph: ResourceGraph, actions: Mapping[str, Action]) -> str:
             lines.append(f'{indent}{_dot_id(node)} [label = "{label}"{fill}];')
 
     emit(_clusters(list(types)), "  ")
-    for dependency, dependent in sorted(graph.nx_graph.edges):
+    for dependency, dependent in sorted(graph.edges()):
         style = ' [style = "dashed"]' if _dashed(graph, dependency, dependent) else ""
         lines.append(f"  {_dot_id(dependent)} -> {_dot_id(dependency)}{style};")
     lines.append("}")
@@ -128,7 +127,7 @@ def _mermaid(graph: ResourceGraph, actions: Mapping[str, Action]) -> str:
             lines.append(f'{indent}{ids[node]}["{text}"]')
 
     emit(_clusters(list(types)), "  ")
-    for dependency, dependent in sorted(graph.nx_graph.edges):
+    for dependency, dependent in sorted(graph.edges()):
         arrow = "-.->" if _dashed(graph, dependency, dependent) else "-->"
         lines.append(f"  {ids[dependent]} {arrow} {ids[dependency]}")
     used = sorted({actions[n] for n in types if n in actions and actions[n] in _STYLE})

@@ -31,6 +31,7 @@ from atonix_iac.planner.render.json_values import (
 from atonix_iac.planner.selection import PARTIAL_PLAN_WARNING
 from atonix_iac.template.expr import Expr, iter_references
 from atonix_iac.template.model import ResourceSpec, Template
+from atonix_iac.template.nodes import LocatedDict, LocatedList, LocatedStr
 from atonix_iac.template.values import UNKNOWN
 
 FORMAT_VERSION = "1.2"
@@ -327,7 +328,19 @@ def _expression(value: Any, secret: bool) -> dict[str, Any]:
     return {"references": list(dict.fromkeys(references))}
 
 
+# Exact types that hold no function call: checked before ``isinstance(value, Expr)`` (an ABC
+# check) on every node of a 10,000-resource template.
+_NO_EXPR = frozenset({str, int, float, bool, type(None), LocatedStr})
+
+
 def _has_expr(value: Any) -> bool:
+    kind = type(value)
+    if kind in _NO_EXPR:
+        return False
+    if kind is LocatedDict or kind is dict:
+        return any(_has_expr(v) for v in value.values())
+    if kind is LocatedList or kind is list:
+        return any(_has_expr(v) for v in value)
     if isinstance(value, Expr):
         return True
     if isinstance(value, Mapping):

@@ -56,8 +56,13 @@ def masked_properties(
 
 def unknown_tree(value: Any) -> Any:
     """Terraform's ``after_unknown``: true at unknown leaves."""
-    if type(value) in _LEAVES:
+    kind = type(value)
+    if kind in _LEAVES:
         return False
+    if kind is dict:
+        return {str(k): t for k, v in value.items() if (t := unknown_tree(v)) is not False}
+    if kind is list:
+        return [unknown_tree(v) for v in value]
     if value is UNKNOWN:
         return True
     if isinstance(value, Sensitive):
@@ -71,8 +76,13 @@ def unknown_tree(value: Any) -> Any:
 
 def sensitive_tree(value: Any) -> Any:
     """Terraform's ``*_sensitive``: true at secret leaves."""
-    if type(value) in _LEAVES:
+    kind = type(value)
+    if kind in _LEAVES:
         return False
+    if kind is dict:
+        return {str(k): t for k, v in value.items() if (t := sensitive_tree(v)) is not False}
+    if kind is list:
+        return [sensitive_tree(v) for v in value]
     if isinstance(value, Sensitive):
         return True
     if isinstance(value, Mapping):

@@ -7,7 +7,7 @@ returning False it is never replaced, and updating it changes nothing.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 from atonix_iac.providers.base import ResourceIdentity, ResourceResult
 from atonix_iac.providers.heat._common import SHOW, BuiltinType, new_physical_id
@@ -15,6 +15,7 @@ from atonix_iac.providers.heat._common import SHOW, BuiltinType, new_physical_id
 
 class NoneResource(BuiltinType):
     type_name = "OS::Heat::None"
+    runs_inline: ClassVar[bool] = True
 
     def attributes_for(self, properties: Mapping[str, Any]) -> dict[str, Any]:
         return {SHOW: None}

@@ -12,7 +12,7 @@ from __future__ import annotations
 import secrets
 import string
 from collections.abc import Mapping, Sequence
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
 from atonix_iac.errors import Diagnostic, ProviderError, ResourceFailedError
 from atonix_iac.providers.base import ResourceIdentity, ResourceResult
@@ -92,6 +92,7 @@ def generate(pools: Sequence[tuple[str, int]], length: int) -> str:
 
 class RandomStringResource(BuiltinType):
     type_name = "OS::Heat::RandomString"
+    runs_inline: ClassVar[bool] = True
 
     def attributes_for(self, properties: Mapping[str, Any]) -> dict[str, Any]:
         # The value cannot be derived again: read reports none, state keeps the one made.

@@ -8,7 +8,7 @@ coerced as a property of that type would be ("3" becomes 3 for number). Updates 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
 from atonix_iac.errors import Diagnostic, ResourceFailedError
 from atonix_iac.providers.base import ResourceIdentity, ResourceResult
@@ -38,6 +38,7 @@ def typed_value(value: Any, value_type: str | None) -> Any:
 
 class ValueResource(BuiltinType):
     type_name = "OS::Heat::Value"
+    runs_inline: ClassVar[bool] = True
 
     def attributes_for(self, properties: Mapping[str, Any]) -> dict[str, Any]:
         return {"value": typed_value(properties.get("value"), properties.get("type")), SHOW: {}}

@@ -29,6 +29,7 @@ from atonix_iac.providers.base import (
 from atonix_iac.providers.catalog import heat_schema
 from atonix_iac.providers.openstack import _lookup
 from atonix_iac.providers.openstack._errors import sdk_errors
+from atonix_iac.providers.openstack._sdk_json import ProxyFacts
 from atonix_iac.providers.openstack._watch import ListIds, StatusWatch
 from atonix_iac.providers.openstack.connect import CloudTarget, ConnectionPool
 
@@ -48,6 +49,7 @@ class CloudSession:
         self._loading: dict[tuple[str, str], threading.Lock] = {}
         self._watches: dict[str, StatusWatch] = {}
         self._lock = threading.Lock()
+        self.facts = ProxyFacts()
 
     @property
     def conn(self) -> Any:

@@ -42,10 +42,25 @@ def service_message(exc: BaseException) -> str:
         return _connect_failure(exc)
     details = getattr(exc, "details", None)
     status = getattr(exc, "status_code", None)
-    text = str(details).strip() if details else ""
+    text = _schema_errors(exc) or (str(details).strip() if details else "")
     if not text:
         text = getattr(exc, "message", None) or str(exc) or type(exc).__name__
     return f"{text} (HTTP {status})" if status else text
+
+
+def _schema_errors(exc: BaseException) -> str:
+    """Designate answers a JSON-schema failure with ``{"errors": {"errors": [{"message": ...}]}}``
+    and no message of its own (the SDK then reports only "Bad Request"): its messages, joined."""
+    response = getattr(exc, "response", None)
+    try:
+        body = response.json() if response is not None else None
+    except ValueError:
+        return ""
+    errors = body.get("errors") if isinstance(body, dict) else None
+    listed = errors.get("errors") if isinstance(errors, dict) else None
+    if not isinstance(listed, list):
+        return ""
+    return "; ".join(str(e["message"]) for e in listed if isinstance(e, dict) and e.get("message"))
 
 
 def _connect_failure(exc: BaseException) -> str:

@@ -25,6 +25,7 @@ from atonix_iac.providers.openstack._identity import (
     user_tags,
     with_identity_tags,
 )
+from atonix_iac.providers.openstack._sdk_json import create_object, get_object
 
 
 @functools.cache
@@ -36,6 +37,18 @@ def _attribute_of(resource_class: type, body_name: str) -> str:
             if isinstance(value, os_fields.Body) and value.name == body_name:
                 return attr
     return body_name
+
+
+def _show_tags(obj: Any) -> None:
+    """After ``set_tags`` succeeded: its dict view (``show``) carries the tags too.
+
+    The SDK's ``set_tags`` sets the object's ``tags`` to the list Neutron accepted (a PUT of
+    the whole list, answered with it) but not the dict view it keeps of its fields; reading
+    the object again only for that cost a request and ~2.5 ms of client CPU per object.
+    What else the tag call changed (``revision_number``, ``updated_at``) the next read shows.
+    """
+    if isinstance(obj, dict) and dict.__contains__(obj, "tags"):
+        dict.__setitem__(obj, "tags", list(getattr(obj, "tags", None) or []))
 
 
 def body_field(obj: Any, name: str) -> Any:
@@ -58,6 +71,9 @@ class NeutronResource(OpenStackResource):
     passthrough: ClassVar[tuple[str, ...]] = ()
     # Attributes copied from the object under the same name.
     plain_attributes: ClassVar[tuple[str, ...]] = ()
+    # The SDK class ``create_<noun>`` makes, for the cheaper create of ``_sdk_json`` (the
+    # types an apply creates by the hundred); None: ``create_<noun>`` itself.
+    sdk_class: ClassVar[type | None] = None
 
     def _call(self, verb: str) -> Any:
         return getattr(self.conn.network, f"{verb}_{self.noun}")
@@ -102,7 +118,16 @@ class NeutronResource(OpenStackResource):
     ) -> ResourceResult:
         body = self.body(identity, properties)
         with sdk_errors(f"creating {self.what}"):
-            obj = self._call("create")(**body)
+            if self.sdk_class is None:
+                obj = self._call("create")(**body)
+            else:
+                obj = create_object(
+                    self.conn.network,
+                    self.session.facts,
+                    self.sdk_class,
+                    body,
+                    self._call("create"),
+                )
         return ResourceResult(str(obj.id), raw=obj)
 
     def finish_create(
@@ -111,10 +136,10 @@ class NeutronResource(OpenStackResource):
         physical_id = started.physical_id
         tags = with_identity_tags(properties.get("tags"), identity) if self.tagged else None
         with sdk_errors(f"creating {self.what} {physical_id}", physical_id):
-            obj = started.raw if started.raw is not None else self._call("get")(physical_id)
+            obj = started.raw if started.raw is not None else self._get(physical_id)
             if tags and sorted(getattr(obj, "tags", None) or []) != tags:
                 self.conn.network.set_tags(obj, tags)
-                obj = self._call("get")(physical_id)
+                _show_tags(obj)
             obj = self.after_create(identity, obj, properties)
         return ResourceResult(str(obj.id), self.attributes(obj))
 
@@ -155,10 +180,16 @@ class NeutronResource(OpenStackResource):
     def read(
         self, identity: ResourceIdentity, physical_id: str, properties: Mapping[str, Any]
     ) -> ResourceResult | None:
-        obj = self.fetch(self._call("get"), physical_id, self.what)
+        obj = self.fetch(self._get, physical_id, self.what)
         if obj is None:
             return None
         return ResourceResult(physical_id, self.attributes(obj), self.reported(obj, properties))
+
+    def _get(self, physical_id: str) -> Any:
+        """``get_<noun>``'s object; for the ``sdk_class`` types, read as ``_sdk_json`` reads."""
+        if self.sdk_class is None:
+            return self._call("get")(physical_id)
+        return get_object(self.conn.network, self.session.facts, self.sdk_class, physical_id)
 
     def reported(self, obj: Any, properties: Mapping[str, Any]) -> dict[str, Any]:
         return report(properties, self.live_properties(obj), self.same)

@@ -118,7 +118,6 @@ def server_user_data(identity: ResourceIdentity, props: Mapping[str, Any]) -> st
     content = user_data_content(props.get("user_data"), chosen, identity)
     if chosen == RAW:
         return content
-    metadata: dict[str, Any] = {}
     if chosen == SOFTWARE_CONFIG:
         metadata = {
             "deployments": [],
@@ -126,4 +125,13 @@ def server_user_data(identity: ResourceIdentity, props: Mapping[str, Any]) -> st
                 identity.stack, identity.address, props.get("software_config_transport")
             ),
         }
-    return build_user_data(chosen, content, metadata)
+        return build_user_data(chosen, content, metadata)
+    return _boot_user_data(chosen, content)
+
+
+@functools.lru_cache(maxsize=256)
+def _boot_user_data(user_data_format: str, content: str) -> str:
+    """``build_user_data`` without metadata, kept: servers of one template mostly share their
+    user_data, and building the MIME text costs ~0.7 ms of client CPU a server. (Servers built
+    from the same text then share its MIME boundary, which any text may.)"""
+    return build_user_data(user_data_format, content)

@@ -128,14 +128,15 @@ class StatusWatch:
         self._cond.notify_all()
 
 
-def building_server_ids(conn: Any) -> set[str]:
+def building_server_ids(conn: Any, servers_url: str = "/servers") -> set[str]:
     """Ids of the project's servers in BUILD (``GET /servers?status=BUILD``, every page).
 
     Read as plain JSON through the SDK's compute proxy: the ids are all we need, and building
-    an SDK object per listed server would cost more than the request.
+    an SDK object per listed server would cost more than the request. ``servers_url`` may be
+    the collection's full URL (saving keystoneauth the endpoint look-up).
     """
     ids: set[str] = set()
-    url: str | None = "/servers"
+    url: str | None = servers_url
     params: dict[str, str] | None = {"status": "BUILD"}
     seen: set[str] = set()
     while url is not None and url not in seen:

@@ -21,7 +21,7 @@ from keystoneauth1 import session as ks_session
 from openstack import exceptions as os_exceptions
 
 from atonix_iac.errors import ProviderConfigError
-from atonix_iac.providers.openstack import _ks_catalog, _sdk_fields
+from atonix_iac.providers.openstack import _http_env, _ks_catalog, _sdk_consume, _sdk_fields
 from atonix_iac.providers.openstack._errors import sdk_errors
 from atonix_iac.providers.openstack._timeouts import (
     DEFAULT_API_TIMEOUT_S,
@@ -95,6 +95,7 @@ class CloudTarget:
 def connect(target: CloudTarget) -> Any:
     """An authenticated Connection for ``target`` (raises ProviderConfigError)."""
     _sdk_fields.install()
+    _sdk_consume.install()
     _ks_catalog.install()
     kwargs: dict[str, Any] = {"cloud": target.cloud, "api_timeout": api_timeout_s()}
     if target.project:
@@ -147,6 +148,7 @@ class ConnectionPool:
     keystoneauth Adapter plus resource classes, with no per-call state, and building one costs
     ~40 ``CloudRegion`` config look-ups that deep-copy the service-types table (~15 ms of CPU).
     Per thread, that was about a fifth of the client CPU of 100 servers at parallelism 50.
+    The shared requests session reads the proxy environment once per host (``_http_env``).
     """
 
     def __init__(self, target: CloudTarget) -> None:
@@ -166,6 +168,7 @@ class ConnectionPool:
                 else:
                     conn = connect(self.target)
                     widen_http_pool(conn.session)
+                    _http_env.install(conn.session.session)
                 self._all.append(conn)
             self._local.conn = conn
         return conn

@@ -5,6 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from openstack.network.v2 import network as sdk_network
+from openstack.network.v2 import port as sdk_port
+from openstack.network.v2 import subnet as sdk_subnet
+
 from atonix_iac.errors import ProviderError
 from atonix_iac.providers.base import ResourceIdentity
 from atonix_iac.providers.openstack._base import default_name
@@ -13,6 +17,7 @@ from atonix_iac.providers.openstack._neutron import NeutronResource
 
 class Net(NeutronResource):
     type_name = "OS::Neutron::Net"
+    sdk_class = sdk_network.Network
     noun = "network"
     plural = "networks"
     what = "network"
@@ -36,6 +41,7 @@ class Net(NeutronResource):
 
 class Subnet(NeutronResource):
     type_name = "OS::Neutron::Subnet"
+    sdk_class = sdk_subnet.Subnet
     noun = "subnet"
     plural = "subnets"
     natural_keys = ("name", "network_id", "cidr")
@@ -101,6 +107,7 @@ def _fixed_ips(resource: NeutronResource, fixed_ips: Any) -> list[dict[str, Any]
 
 class Port(NeutronResource):
     type_name = "OS::Neutron::Port"
+    sdk_class = sdk_port.Port
     noun = "port"
     plural = "ports"
     natural_keys = ("name", "network_id")

@@ -15,6 +15,7 @@ from atonix_iac.workspace.binding import Binding
 from ..auth import Identity
 from ..engine import Engine
 from ..jobs import Dispatcher
+from ..nested import ROOT, NestedStackNode, StackTree, build_tree, find_nested
 
 _TITLES = {
     400: "Bad Request",
@@ -99,6 +100,10 @@ def stack_href(req: falcon.Request, record: StackRecord) -> str:
     return f"{base_url(req)}/v1/{record.project_id}/stacks/{record.name}/{record.id}"
 
 
+def nested_href(req: falcon.Request, tree: StackTree, node: NestedStackNode) -> str:
+    return f"{base_url(req)}/v1/{tree.record.project_id}/stacks/{node.name}/{node.id}"
+
+
 def stack_link(req: falcon.Request, record: StackRecord) -> dict[str, str]:
     return {"href": stack_href(req, record), "rel": "self"}
 
@@ -159,4 +164,41 @@ class StackScoped:
         self, req: falcon.Request, tenant_id: str, stack_name: str, stack_id: str
     ) -> StackRecord:
         check_tenant(req, tenant_id)
-        return find_record(self.services, req, stack_name, stack_id)
+        try:
+            return find_record(self.services, req, stack_name, stack_id)
+        except HeatError:
+            found = find_nested(self.services.engine, identity(req).project_id, stack_id)
+            if found is None or found[1].name != stack_name:
+                raise
+            raise HeatError(
+                400,
+                f"Actions on nested stack {stack_name} are not supported: it is part of"
+                f" stack {found[0].record.name}, act on that stack",
+                "NotSupported",
+            ) from None
+
+    def root_or_nested(
+        self, req: falcon.Request, tenant_id: str, stack_name: str, stack_id: str
+    ) -> StackRecord | tuple[StackTree, NestedStackNode]:
+        """The root stack a URL names (no tree built: the common, cheap case), or the nested
+        stack it names."""
+        check_tenant(req, tenant_id)
+        record = self.services.engine.records.get_stack(identity(req).project_id, stack_id)
+        if record is not None and record.name == stack_name:
+            return record
+        return self.view(req, tenant_id, stack_name, stack_id)
+
+    def view(
+        self, req: falcon.Request, tenant_id: str, stack_name: str, stack_id: str
+    ) -> tuple[StackTree, NestedStackNode]:
+        """The stack a URL names, the root or one of its nested stacks (read-only views)."""
+        check_tenant(req, tenant_id)
+        engine = self.services.engine
+        record = engine.records.get_stack(identity(req).project_id, stack_id)
+        if record is not None and record.name == stack_name:
+            tree = build_tree(engine, record)
+            return tree, tree.nodes[ROOT]
+        found = find_nested(engine, identity(req).project_id, stack_id)
+        if found is None or found[1].name != stack_name:
+            raise not_found(f"Stack ({stack_name}) ")
+        return found

@@ -19,6 +19,8 @@ from atonix_iac.errors import AtonixError
 from atonix_iac.state.model import ResourceState, ResourceStatus
 from atonix_iac.state.records import EventRecord, StackRecord, page
 
+from ..metadata import resource_metadata
+from ..nested import ROOT, NestedStackNode, StackTree, node_status
 from .common import (
     HeatError,
     Services,
@@ -28,9 +30,9 @@ from .common import (
     identity,
     int_param,
     isotime,
+    nested_href,
     not_found,
     read_json,
-    stack_href,
 )
 
 _STATE_STATUS = {
@@ -54,32 +56,47 @@ def _resources(services: Services, record: StackRecord) -> list[ResourceState]:
 
 def resource_view(
     req: falcon.Request,
-    record: StackRecord,
+    tree: StackTree,
     resource: ResourceState,
-    latest: EventRecord | None,
+    latest: dict[str, EventRecord],
     required_by: list[str],
 ) -> dict[str, Any]:
-    href = stack_href(req, record)
-    if latest is not None:
-        status, reason = f"{latest.action}_{latest.status}", latest.status_reason
+    """A resource as Heat's ``format_resource`` shows it, in the stack that holds it: its
+    name there, ``parent_resource`` in a nested stack, a ``nested`` link when it is one."""
+    node = tree.nodes[tree.container(resource.address)]
+    href = nested_href(req, tree, node)
+    name = tree.local_name(resource.address)
+    nested = tree.nodes.get(resource.address)
+    event = latest.get(resource.address)
+    if nested is not None and event is None:
+        action, status, reason = node_status(tree, nested, latest)
+        status, reason = f"{action}_{status}", reason
+    elif event is not None:
+        status, reason = f"{event.action}_{event.status}", event.status_reason
     else:
         status, reason = _STATE_STATUS.get(resource.status, "CREATE_COMPLETE"), "state changed"
-    when = isotime(resource.updated_at)
-    return {
-        "resource_name": resource.address,
-        "logical_resource_id": resource.address,
-        "physical_resource_id": resource.physical_id or "",
+    when = isotime(resource.updated_at or tree.record.updated_at or tree.record.created_at)
+    links = [
+        {"href": f"{href}/resources/{name}", "rel": "self"},
+        {"href": href, "rel": "stack"},
+    ]
+    if nested is not None:
+        links.append({"href": nested_href(req, tree, nested), "rel": "nested"})
+    view: dict[str, Any] = {
+        "resource_name": name,
+        "logical_resource_id": name,
+        "physical_resource_id": (nested.id if nested is not None else resource.physical_id) or "",
         "resource_type": resource.type,
         "resource_status": status,
         "resource_status_reason": reason,
         "creation_time": when,
         "updated_time": when,
-        "required_by": required_by,
-        "links": [
-            {"href": f"{href}/resources/{resource.address}", "rel": "self"},
-            {"href": href, "rel": "stack"},
-        ],
+        "required_by": [tree.local_name(r) for r in required_by],
+        "links": links,
     }
+    if not node.is_root:
+        view["parent_resource"] = node.resource_name
+    return view
 
 
 def _failed_only(
@@ -100,6 +117,35 @@ def _failed_only(
     ]
 
 
+def _in_scope(tree: StackTree, node: NestedStackNode, address: str, depth: int) -> bool:
+    """Whether ``address`` is in ``node``'s stack or a stack nested at most ``depth`` below."""
+    holder = tree.container(address)
+    levels = 0
+    while holder != node.address:
+        if holder == ROOT:
+            return False
+        holder = tree.container(holder)
+        levels += 1
+    return levels <= depth
+
+
+def tree_resources(
+    services: Services, tree: StackTree
+) -> tuple[list[ResourceState], dict[str, EventRecord], dict[str, list[str]]]:
+    """Every resource of the tree (nested stacks' rows included), the latest event of each,
+    and what requires each (within its own stack)."""
+    resources = tree.resources()
+    required_by: dict[str, list[str]] = {r.address: [] for r in resources}
+    for resource in resources:
+        holder = tree.container(resource.address)
+        for dependency in resource.dependencies:
+            if tree.container(dependency) == holder:
+                required_by.setdefault(dependency, []).append(resource.address)
+    latest = _latest_events(services.engine.records.events(tree.record.id))
+    resources += _failed_only(tree.record, resources, latest)
+    return resources, latest, required_by
+
+
 class ResourceCollection(StackScoped):
     def on_get(
         self,
@@ -109,31 +155,22 @@ class ResourceCollection(StackScoped):
         stack_name: str,
         stack_id: str,
     ) -> None:
-        record = self.stack(req, tenant_id, stack_name, stack_id)
-        int_param(req, "nested_depth")  # checked; nested stacks are flattened into one state
+        tree, node = self.view(req, tenant_id, stack_name, stack_id)
+        depth = int_param(req, "nested_depth") or 0
         types = set(req.get_param_as_list("type") or ())
         names = set(req.get_param_as_list("name") or ())
         statuses = set(req.get_param_as_list("status") or ())
-        resources = _resources(self.services, record)
-        required_by: dict[str, list[str]] = {r.address: [] for r in resources}
-        for resource in resources:
-            for dependency in resource.dependencies:
-                required_by.setdefault(dependency, []).append(resource.address)
-        latest = _latest_events(self.services.engine.records.events(record.id))
-        resources += _failed_only(record, resources, latest)
+        resources, latest, required_by = tree_resources(self.services, tree)
         views = []
         for resource in resources:
+            if not _in_scope(tree, node, resource.address, depth):
+                continue
             if types and resource.type not in types:
                 continue
-            if names and resource.address not in names:
+            local = tree.local_name(resource.address)
+            if names and local not in names and resource.address not in names:
                 continue
-            view = resource_view(
-                req,
-                record,
-                resource,
-                latest.get(resource.address),
-                required_by.get(resource.address, []),
-            )
+            view = resource_view(req, tree, resource, latest, required_by.get(resource.address, []))
             if statuses and view["resource_status"].rsplit("_", 1)[-1] not in statuses:
                 continue
             views.append(view)
@@ -169,10 +206,24 @@ class ResourceItem(StackScoped):
         stack_id: str,
         resource_name: str,
     ) -> tuple[StackRecord, ResourceState]:
-        record = self.stack(req, tenant_id, stack_name, stack_id)
-        for resource in _resources(self.services, record):
-            if resource.address == resource_name:
-                return record, resource
+        tree, resource = self._find_in_tree(req, tenant_id, stack_name, stack_id, resource_name)
+        return tree.record, resource
+
+    def _find_in_tree(
+        self,
+        req: falcon.Request,
+        tenant_id: str,
+        stack_name: str,
+        stack_id: str,
+        resource_name: str,
+    ) -> tuple[StackTree, ResourceState]:
+        """The resource named in the stack the URL names (the root stack also answers for
+        a nested resource's flattened address, ``group.0.server``)."""
+        tree, node = self.view(req, tenant_id, stack_name, stack_id)
+        address = tree.address_in(node, resource_name)
+        for resource in tree.resources():
+            if resource.address == address:
+                return tree, resource
         raise not_found(f"Resource ({resource_name}) ")
 
     def on_get(
@@ -184,14 +235,10 @@ class ResourceItem(StackScoped):
         stack_id: str,
         resource_name: str,
     ) -> None:
-        record, resource = self._find(req, tenant_id, stack_name, stack_id, resource_name)
-        latest = _latest_events(self.services.engine.records.events(record.id, resource_name))
-        required_by = [
-            r.address
-            for r in _resources(self.services, record)
-            if resource.address in r.dependencies
-        ]
-        view = resource_view(req, record, resource, latest.get(resource_name), required_by)
+        tree, resource = self._find_in_tree(req, tenant_id, stack_name, stack_id, resource_name)
+        record = tree.record
+        resources, latest, required_by = tree_resources(self.services, tree)
+        view = resource_view(req, tree, resource, latest, required_by.get(resource.address, []))
         wanted = set(req.get_param_as_list("with_attr") or ())
         attributes = {
             name: ("******" if name in resource.sensitive_attributes else value)
@@ -201,7 +248,9 @@ class ResourceItem(StackScoped):
             attributes[name] = None
         view["attributes"] = attributes
         view["description"] = ""
-        view["metadata"] = {}
+        view["metadata"] = resource_metadata(
+            self.services.engine, record, resource, _resources(self.services, record)
+        )
         resp.media = {"resource": view}
 
     def on_get_metadata(
@@ -213,8 +262,13 @@ class ResourceItem(StackScoped):
         stack_id: str,
         resource_name: str,
     ) -> None:
-        self._find(req, tenant_id, stack_name, stack_id, resource_name)
-        resp.media = {"metadata": {}}
+        """Heat's resource metadata: the template's ``metadata``, resolved, and for a server
+        the stack's software deployments to it (see ``service/metadata.py``)."""
+        record, resource = self._find(req, tenant_id, stack_name, stack_id, resource_name)
+        resources = _resources(self.services, record)
+        resp.media = {
+            "metadata": resource_metadata(self.services.engine, record, resource, resources)
+        }
 
     def on_patch(
         self,
@@ -315,27 +369,65 @@ class ResourceSignalByName:
         self.item.on_post_signal(req, resp, tenant_id, stack_name, record.id, resource_name)
 
 
-def event_view(req: falcon.Request, record: StackRecord, event: EventRecord) -> dict[str, Any]:
-    href = stack_href(req, record)
-    resource_href = f"{href}/resources/{event.resource_name}"
+def event_view(
+    req: falcon.Request, tree: StackTree, event: EventRecord, *, with_root: bool = False
+) -> dict[str, Any]:
+    """An event as Heat shows it, in the stack that holds its resource (with a ``root_stack``
+    link when listed with ``nested_depth``, as heatclient expects of such an API)."""
+    if _stack_event(tree, event):
+        node, name = tree.nodes[ROOT], event.resource_name
+    else:
+        node = tree.nodes[tree.container(event.resource_name)]
+        name = tree.local_name(event.resource_name)
+    href = nested_href(req, tree, node)
+    resource_href = f"{href}/resources/{name}"
+    links = [
+        {"href": f"{resource_href}/events/{event.id}", "rel": "self"},
+        {"href": resource_href, "rel": "resource"},
+        {"href": href, "rel": "stack"},
+    ]
+    if with_root:
+        links.append({"href": nested_href(req, tree, tree.nodes[ROOT]), "rel": "root_stack"})
     return {
         "id": event.id,
         "event_time": isotime(event.created_at),
-        "resource_name": event.resource_name,
-        "logical_resource_id": event.resource_name,
+        "resource_name": name,
+        "logical_resource_id": name,
         "physical_resource_id": event.physical_resource_id or "",
         "resource_status": f"{event.action}_{event.status}",
         "resource_status_reason": event.status_reason,
         "resource_type": event.resource_type,
-        "links": [
-            {"href": f"{resource_href}/events/{event.id}", "rel": "self"},
-            {"href": resource_href, "rel": "resource"},
-            {"href": href, "rel": "stack"},
-        ],
+        "links": links,
     }
 
 
+def _stack_event(tree: StackTree, event: EventRecord) -> bool:
+    return event.resource_type == "OS::Heat::Stack" and event.physical_resource_id == tree.record.id
+
+
 class EventCollection(StackScoped):
+    def _events(
+        self, req: falcon.Request, tree: StackTree, node: NestedStackNode, resource_name: str | None
+    ) -> list[EventRecord]:
+        """The events of the named stack's resources (and of stacks nested ``nested_depth``
+        below it); of one resource when named."""
+        events = self.services.engine.records.events(tree.record.id)
+        if resource_name is not None:
+            address = tree.address_in(node, resource_name)
+            if node.is_root and resource_name == tree.record.name:
+                return [e for e in events if _stack_event(tree, e)]
+            return [e for e in events if e.resource_name == address and not _stack_event(tree, e)]
+        depth = int_param(req, "nested_depth") or 0
+        return [
+            e
+            for e in events
+            if (
+                node.is_root
+                if _stack_event(tree, e)
+                else _in_scope(tree, node, e.resource_name, depth)
+            )
+        ]
+
     def on_get(
         self,
         req: falcon.Request,
@@ -345,23 +437,30 @@ class EventCollection(StackScoped):
         stack_id: str,
         resource_name: str | None = None,
     ) -> None:
-        record = self.stack(req, tenant_id, stack_name, stack_id)
-        events = self.services.engine.records.events(record.id, resource_name)
+        tree, node = self.view(req, tenant_id, stack_name, stack_id)
+        events = self._events(req, tree, node, resource_name)
         if resource_name is not None and not events:
             raise not_found(f"Resource ({resource_name}) ")
         for param, attr in (
             ("resource_action", "action"),
             ("resource_status", "status"),
             ("resource_type", "resource_type"),
-            ("resource_name", "resource_name"),
         ):
             values = set(req.get_param_as_list(param) or ())
             if values:
                 events = [e for e in events if getattr(e, attr) in values]
+        names = set(req.get_param_as_list("resource_name") or ())
+        if names:
+            events = [
+                e
+                for e in events
+                if e.resource_name in names or tree.local_name(e.resource_name) in names
+            ]
         if (req.get_param("sort_dir") or "asc").lower() == "desc":
             events = list(reversed(events))
         events = page(events, int_param(req, "limit"), req.get_param("marker"))
-        resp.media = {"events": [event_view(req, record, e) for e in events]}
+        with_root = req.get_param("nested_depth") is not None
+        resp.media = {"events": [event_view(req, tree, e, with_root=with_root) for e in events]}
 
     def on_get_resource(
         self,
@@ -384,10 +483,10 @@ class EventCollection(StackScoped):
         resource_name: str,
         event_id: str,
     ) -> None:
-        record = self.stack(req, tenant_id, stack_name, stack_id)
-        for event in self.services.engine.records.events(record.id, resource_name):
+        tree, node = self.view(req, tenant_id, stack_name, stack_id)
+        for event in self._events(req, tree, node, resource_name):
             if event.id == event_id:
-                view = event_view(req, record, event)
+                view = event_view(req, tree, event)
                 view["resource_properties"] = {}
                 resp.media = {"event": view}
                 return

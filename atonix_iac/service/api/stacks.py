@@ -10,7 +10,9 @@ from typing import Any
 import falcon
 
 from atonix_iac.state.records import StackExistsError, StackQuery, StackRecord
+from atonix_iac.template.model import OutputSpec
 
+from ..nested import ROOT, NestedStackNode, StackTree, find_nested, node_status
 from .common import (
     HeatError,
     Services,
@@ -22,6 +24,7 @@ from .common import (
     identity,
     int_param,
     isotime,
+    nested_href,
     not_found,
     read_json,
     stack_href,
@@ -123,7 +126,7 @@ class StackCollection(StackScoped):
         adopt = _adopt_data(body)
         if adopt is not None and "template" not in body:
             body = {**body, "template": adopt.get("template")}
-        apply_body(record, body, patch=False)
+        apply_body(record, body, patch=False, settings=self.services.engine.settings)
         check_record(self.services.engine, record, found)
         if adopt is None:  # adopted objects exist already: nothing to check against quotas
             check_in_cloud(self.services.engine, record, found)
@@ -171,10 +174,16 @@ class StackLookup(StackScoped):
 
     def _redirect(self, req: falcon.Request, tenant_id: str, stack_name: str, path: str) -> None:
         check_tenant(req, tenant_id)
-        record = self.services.engine.records.find_stack(identity(req).project_id, stack_name)
-        if record is None:
-            raise not_found(f"Stack ({stack_name}) ")
-        location = stack_href(req, record) + (f"/{path}" if path else "")
+        engine = self.services.engine
+        record = engine.records.find_stack(identity(req).project_id, stack_name)
+        if record is not None:
+            location = stack_href(req, record)
+        else:
+            found = find_nested(engine, identity(req).project_id, stack_name)
+            if found is None:
+                raise not_found(f"Stack ({stack_name}) ")
+            location = nested_href(req, *found)
+        location += f"/{path}" if path else ""
         if req.query_string:
             location += f"?{req.query_string}"
         raise falcon.HTTPFound(location)
@@ -203,8 +212,12 @@ class StackItem(StackScoped):
         stack_name: str,
         stack_id: str,
     ) -> None:
-        record = self.stack(req, tenant_id, stack_name, stack_id)
-        resp.media = {"stack": self.detail(req, record, bool_param(req, "resolve_outputs", True))}
+        found = self.root_or_nested(req, tenant_id, stack_name, stack_id)
+        with_outputs = bool_param(req, "resolve_outputs", True)
+        if isinstance(found, StackRecord):
+            resp.media = {"stack": self.detail(req, found, with_outputs)}
+        else:
+            resp.media = {"stack": nested_detail(req, *found, self.services, with_outputs)}
 
     def detail(self, req: falcon.Request, record: StackRecord, outputs: bool) -> dict[str, Any]:
         stack = summary(req, record)
@@ -279,9 +292,14 @@ class StackItem(StackScoped):
             raise HeatError(
                 409, f"Stack {stack_name} is being deleted or was deleted", "NotSupported"
             )
+        if record.action == "SUSPEND":
+            raise bad_request(
+                "Updating a stack when it is suspended is not supported.", "NotSupported"
+            )
         body = read_json(req)
         patch = patch or bool(body.get("existing"))
-        apply_body(record, body, patch=patch)
+        previous = self.services.engine.records.seal_documents(record)
+        apply_body(record, body, patch=patch, settings=self.services.engine.settings)
         check_record(self.services.engine, record, binding(req))
         check_in_cloud(self.services.engine, record, binding(req))
         record.action, record.status = "UPDATE", "IN_PROGRESS"
@@ -296,7 +314,8 @@ class StackItem(StackScoped):
             "IN_PROGRESS",
             "Stack UPDATE started",
         )
-        self.services.jobs.submit(self.services.engine.records.add_job(record.id, "UPDATE"))
+        job = self.services.engine.records.add_job(record.id, "UPDATE", {"previous": previous})
+        self.services.jobs.submit(job)
         resp.status = falcon.HTTP_202
         resp.location = stack_href(req, record)
 
@@ -326,6 +345,54 @@ class StackItem(StackScoped):
         resp.status = falcon.HTTP_204
 
 
+def nested_detail(
+    req: falcon.Request,
+    tree: StackTree,
+    node: NestedStackNode,
+    services: Services,
+    with_outputs: bool,
+) -> dict[str, Any]:
+    """A nested stack as Heat's ``format_stack`` shows it: its own id and name, ``parent``
+    the id of the stack holding its resource, the status its resources give it."""
+    record = tree.record
+    latest: dict[str, Any] = {}
+    for event in services.engine.records.events(record.id):
+        latest[event.resource_name] = event
+    action, status, reason = node_status(tree, node, latest)
+    parent = tree.nodes[node.parent or ROOT]
+    stack: dict[str, Any] = {
+        "id": node.id,
+        "links": [{"href": nested_href(req, tree, node), "rel": "self"}],
+        "stack_name": node.name,
+        "description": "",
+        "stack_status": f"{action}_{status}",
+        "stack_status_reason": reason,
+        "creation_time": isotime(record.created_at),
+        "updated_time": isotime(record.updated_at),
+        "deletion_time": None,
+        "stack_owner": record.owner,
+        "parent": parent.id,
+        "stack_user_project_id": record.project_id,
+        "tags": None,
+        "parameters": {
+            "OS::stack_id": node.id,
+            "OS::stack_name": node.name,
+            "OS::project_id": record.project_id,
+        },
+        "template_description": "",
+        "timeout_mins": record.timeout_mins,
+        "disable_rollback": record.disable_rollback,
+        "capabilities": [],
+        "notification_topics": [],
+    }
+    if with_outputs:
+        values = tree.outputs(node)
+        stack["outputs"] = [
+            _output(name, spec, values, True) for name, spec in node.outputs.items()
+        ]
+    return stack
+
+
 class StackActions(StackScoped):
     """``POST .../actions``: suspend, resume, check, cancel_update (one key per request)."""
 
@@ -347,21 +414,42 @@ class StackActions(StackScoped):
         if action not in self.ACTIONS:
             raise bad_request(f"Invalid action {action} specified")
         if action.startswith("cancel"):
-            if not (record.action == "UPDATE" and record.status == "IN_PROGRESS"):
-                raise bad_request(
-                    f"Cancelling update when stack is {record.stack_status}", "NotSupported"
-                )
-            raise HeatError(
-                409,
-                "An update already running cannot be cancelled here: it runs to its end"
-                " under the stack lock",
-                "NotSupported",
-            )
+            self._cancel(record, with_rollback=action == "cancel_update")
+            resp.status = falcon.HTTP_200
+            return
         verb = action.upper()
+        if (record.action, record.status) == (verb, "COMPLETE"):
+            resp.status = falcon.HTTP_200  # Heat: already suspended (resumed), nothing to do
+            return
         records = self.services.engine.records
         records.set_status(record.id, verb, "IN_PROGRESS", f"Stack {verb} started")
+        if verb in ("SUSPEND", "RESUME"):  # Heat's stack_task event
+            records.add_event(
+                record.id, record.name, "OS::Heat::Stack", record.id, verb, "IN_PROGRESS",
+                f"Stack {verb} started",
+            )  # fmt: skip
         self.services.jobs.submit(records.add_job(record.id, verb))
         resp.status = falcon.HTTP_200
+
+    def _cancel(self, record: StackRecord, *, with_rollback: bool) -> None:
+        """Heat's ``stack_cancel_update``: only an UPDATE in progress (or, without rollback,
+        a CREATE) can be cancelled. The running job stops at its next safe point (before it
+        starts another resource step; steps in flight finish and are recorded), then rolls
+        its work back (``cancel_update``, or when the stack has rollback enabled) or keeps
+        it, and the stack ends ``ROLLBACK_*`` or ``<ACTION>_FAILED`` (``... cancelled``)."""
+        allowed = ("UPDATE",) if with_rollback else ("UPDATE", "CREATE")
+        if not (record.status == "IN_PROGRESS" and record.action in allowed):
+            raise bad_request(
+                f"Cancelling update when stack is {record.stack_status} is not supported.",
+                "NotSupported",
+            )
+        mode = "rollback" if with_rollback else "stop"
+        if not self.services.engine.records.request_cancel(record.id, allowed, mode):
+            raise bad_request(
+                f"Cancelling update when stack is {record.stack_status} is not supported:"
+                " its job has already finished.",
+                "NotSupported",
+            )
 
 
 class StackDocuments(StackScoped):
@@ -404,8 +492,12 @@ class StackOutputs(StackScoped):
         stack_name: str,
         stack_id: str,
     ) -> None:
-        record = self.stack(req, tenant_id, stack_name, stack_id)
-        template = record.template if isinstance(record.template, dict) else {}
+        found = self.root_or_nested(req, tenant_id, stack_name, stack_id)
+        if not isinstance(found, StackRecord):
+            node = found[1]
+            resp.media = {"outputs": [_output(n, o, {}, False) for n, o in node.outputs.items()]}
+            return
+        template = found.template if isinstance(found.template, dict) else {}
         resp.media = {"outputs": output_list(template, {}, with_values=False)}
 
     def on_get_one(
@@ -417,7 +509,15 @@ class StackOutputs(StackScoped):
         stack_id: str,
         output_key: str,
     ) -> None:
-        record = self.stack(req, tenant_id, stack_name, stack_id)
+        found = self.root_or_nested(req, tenant_id, stack_name, stack_id)
+        if not isinstance(found, StackRecord):
+            tree, node = found
+            if output_key not in node.outputs:
+                raise not_found(f"Specified output key {output_key} ")
+            spec = node.outputs[output_key]
+            resp.media = {"output": _output(output_key, spec, tree.outputs(node), True)}
+            return
+        record = found
         template = record.template if isinstance(record.template, dict) else {}
         declared = template.get("outputs") or {}
         if output_key not in declared:
@@ -434,7 +534,10 @@ def output_list(
 
 
 def _output(name: str, spec: Any, values: dict[str, Any], with_value: bool) -> dict[str, Any]:
-    description = spec.get("description") if isinstance(spec, dict) else None
+    if isinstance(spec, OutputSpec):
+        description: Any = spec.description
+    else:
+        description = spec.get("description") if isinstance(spec, dict) else None
     out: dict[str, Any] = {"output_key": name, "description": description or "No description given"}
     if with_value:
         out["output_value"] = values.get(name)

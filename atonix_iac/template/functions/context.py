@@ -17,6 +17,8 @@ class ParseContext:
     located ``TemplateError`` if it cannot; ``None`` means ``get_file`` is not supported in this
     context. User mistakes are appended to ``diagnostics``; parsing never raises for them.
     ``files`` collects the ``get_file`` contents read so far (path as written -> text).
+    ``urls_are_keys``: a ``get_file`` URL is a key of a Heat request's ``files`` map (as Heat
+    reads it; heatclient sends ``file:///abs/path`` keys) instead of a refused remote file.
 
     ``resource_names`` / ``parameter_names`` enable "unknown resource/parameter" errors with a
     did-you-mean hint (empty = do not check). ``condition_names`` are the declared conditions;
@@ -37,3 +39,4 @@ class ParseContext:
     resource_names: frozenset[str] = frozenset()
     parameter_names: frozenset[str] = frozenset()
     facade: Mapping[str, Any] | None = None
+    urls_are_keys: bool = False

@@ -372,7 +372,7 @@ def parse_get_file(p: Parser, name: str, args: Any, loc: SourceLocation) -> Any:
             "the path must be written in the template; functions are not allowed there",
         )
     path = str(args)
-    if _URL.match(path):
+    if _URL.match(path) and not p.ctx.urls_are_keys:
         return p.invalid(
             name,
             aloc,

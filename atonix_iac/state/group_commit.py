@@ -1,0 +1,113 @@
+"""Group commit: the per-resource writes of several threads committed in one transaction.
+
+Apply's workers each write their resource's record (an intent, a result, a removal) and wait
+until it is committed. Writers that are ready at the same moment share a transaction: the
+first to find no commit under way becomes the leader, takes every record queued so far (its
+own included) and commits them together; the others wait for that commit, and whoever is
+queued when it ends leads the next one. A writer alone commits alone, at once: nothing waits
+for company, so no write is ever delayed to make a batch.
+
+**The durability rule.** ``commit`` returns only once the transaction holding the record has
+committed (or raises if it did not), exactly as a transaction of its own would. So:
+
+* a cloud resource's intent is durable before its create call is sent (the executor writes
+  the intent, and only then calls the cloud), and its physical id before any waiting;
+* any resource's result (a cloud-free ``OS::Heat::Value`` included) is durable before the
+  step returns, and the walk acts on a step's dependents only after it returned: nothing is
+  ever done on the strength of a record a crash could lose.
+
+For a cloud-free resource that is the whole rule: it has no cloud side that a lost record
+could orphan, so its record must be durable only before anything depending on it is acted
+upon, and a run killed before that commit simply creates it again. Records committed together
+are applied in the order they were queued; each still bumps the serial by one and keeps its
+own history row.
+
+A failed batch is rolled back as a whole and each of its records is then committed alone, so
+a failure (a resource that is not there to remove, a lost lock) is reported to the writer it
+concerns, as it was before records shared transactions.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class _Waiter(Generic[T, R]):
+    __slots__ = ("done", "error", "item", "result")
+
+    def __init__(self, item: T) -> None:
+        self.item = item
+        self.done = False
+        self.result: R | None = None
+        self.error: BaseException | None = None
+
+
+class GroupCommit(Generic[T, R]):
+    """Commits items through ``commit_batch`` (all in one transaction, a result per item in
+    order), several threads' items together when they queue at the same moment; a batch that
+    fails is retried item by item through ``commit_one``."""
+
+    def __init__(
+        self,
+        commit_batch: Callable[[Sequence[T]], Sequence[R]],
+        commit_one: Callable[[T], R],
+    ) -> None:
+        self._commit_batch = commit_batch
+        self._commit_one = commit_one
+        self._cond = threading.Condition(threading.Lock())
+        self._queue: list[_Waiter[T, R]] = []
+        self._busy = False
+
+    def commit(self, item: T) -> R:
+        """Commit ``item`` (alone or with others queued at the same moment); return its result
+        once its transaction committed, or raise what committing it raised."""
+        mine: _Waiter[T, R] = _Waiter(item)
+        with self._cond:
+            self._queue.append(mine)
+            while self._busy and not mine.done:
+                self._cond.wait()
+            batch: list[_Waiter[T, R]] = []
+            if not mine.done:  # nothing under way: lead, taking everything queued so far
+                self._busy = True
+                batch, self._queue = self._queue, []
+        if batch:
+            try:
+                self._run(batch)
+            except BaseException as err:  # interrupted: nothing of the batch is known committed
+                for waiter in batch:
+                    if waiter.result is None and waiter.error is None:
+                        waiter.error = err
+                raise
+            finally:
+                with self._cond:
+                    for waiter in batch:
+                        waiter.done = True
+                    self._busy = False
+                    self._cond.notify_all()
+        if mine.error is not None:
+            raise mine.error
+        return mine.result  # type: ignore[return-value]
+
+    def _run(self, batch: list[_Waiter[T, R]]) -> None:
+        if len(batch) == 1:
+            self._alone(batch[0])
+            return
+        try:
+            results = self._commit_batch([waiter.item for waiter in batch])
+        except Exception:  # rolled back as a whole: each alone, each with its own error
+            for waiter in batch:
+                self._alone(waiter)
+            return
+        for waiter, result in zip(batch, results, strict=True):
+            waiter.result = result
+
+    def _alone(self, waiter: _Waiter[T, R]) -> None:
+        try:
+            waiter.result = self._commit_one(waiter.item)
+        except Exception as err:  # handed to the writer it concerns
+            waiter.error = err

@@ -1,0 +1,145 @@
+"""Cloud-free steps (``OS::Heat::Value``) run on the walking thread, those ready together
+committed in one transaction: each result is durable before anything depending on it starts,
+a "complete" event follows the commit, and a failure is still the failure of its own step."""
+
+from __future__ import annotations
+
+import pytest
+from _apply_kit import Events, Stack
+
+from atonix_iac.apply.events import ApplyEvent, EventKind, OnFailure
+from atonix_iac.apply.executor import apply_plan
+from atonix_iac.errors import ApplyError, StateLockedError
+from atonix_iac.planner import make_plan
+from atonix_iac.state import open_store
+
+DEPENDENTS = ["d0", "d1", "d2", "d3", "d4", "d5"]
+# d2 is typed as a number; its value is known only once `source` exists, so it fails at
+# create (not at plan), in the same batch as its siblings.
+BATCH = """
+resources:
+  source:
+    type: OS::Heat::Value
+    properties: {value: not-a-number}
+""" + "".join(
+    f"""  {name}:
+    type: OS::Heat::Value
+    properties: {{value: {{get_attr: [source, value]}}{", type: number" if name == "d2" else ""}}}
+"""
+    for name in DEPENDENTS
+)
+
+
+def _apply(stack: Stack, on_failure: OnFailure, events: Events) -> ApplyError:
+    template, params = stack.load(BATCH)
+    plan = make_plan(template, params, stack.state(), stack.registry)
+    with pytest.raises(ApplyError) as caught:
+        apply_plan(
+            plan,
+            template,
+            params,
+            stack.store,
+            stack.registry,
+            on_event=events,
+            on_failure=on_failure,
+        )
+    return caught.value
+
+
+def _done(events: Events) -> set[str]:
+    return {e.address for e in events.items if e.kind is EventKind.DONE}
+
+
+def test_records_committed_together_each_keep_their_serial_and_history_row(
+    stack: Stack,
+) -> None:
+    body = "resources:\n" + "".join(
+        f"  v{i}:\n    type: OS::Heat::Value\n    properties: {{value: {i}}}\n" for i in range(5)
+    )
+    stack.apply(body)
+
+    history = [v for v in stack.store.history(stack.key) if v.operation.startswith("write")]
+    assert sorted(v.operation for v in history) == [f"write v{i}" for i in range(5)]
+    assert [v.serial for v in history] == [1, 2, 3, 4, 5]
+    assert len({v.created_at for v in history}) == 1  # one transaction
+
+
+def test_dependents_start_only_once_what_they_depend_on_is_committed(stack: Stack) -> None:
+    seen_in_state: dict[str, bool] = {}
+    events = Events()
+
+    def observe(event: ApplyEvent) -> None:
+        events(event)
+        if event.kind is EventKind.START and event.address != "source":
+            seen_in_state[event.address] = "source" in stack.state().resources
+
+    body = BATCH.replace(", type: number", "")
+    template, params = stack.load(body)
+    plan = make_plan(template, params, stack.state(), stack.registry)
+    apply_plan(plan, template, params, stack.store, stack.registry, on_event=observe)
+
+    assert seen_in_state == dict.fromkeys(DEPENDENTS, True)
+    for name in DEPENDENTS:
+        assert events.index(EventKind.DONE, "source") < events.index(EventKind.START, name)
+    assert set(stack.state().resources) == {"source", *DEPENDENTS}
+
+
+def test_a_failed_step_stops_the_rest_of_its_batch_and_keeps_what_completed(
+    stack: Stack,
+) -> None:
+    events = Events()
+    error = _apply(stack, OnFailure.STOP, events)
+
+    outcome = error.outcome
+    assert [address for address, _ in outcome.failed] == ["create d2"]
+    assert "must be a Number" in outcome.failed[0][1]
+    applied = {step.removeprefix("create ") for step in outcome.applied}
+    skipped = {step.removeprefix("create ") for step in outcome.skipped}
+    assert applied | skipped | {"d2"} == {"source", *DEPENDENTS}
+    assert set(stack.state().resources) == applied  # all that completed, nothing else
+    assert _done(events) == applied  # "complete" only for what was committed
+    assert {e.address for e in events.items if e.kind is EventKind.START} == applied | {"d2"}
+    assert skipped, "the steps after the failure in its batch were not started"
+
+
+def test_on_failure_continue_applies_every_step_that_does_not_depend_on_the_failure(
+    stack: Stack,
+) -> None:
+    events = Events()
+    error = _apply(stack, OnFailure.CONTINUE, events)
+
+    assert [address for address, _ in error.outcome.failed] == ["create d2"]
+    assert error.outcome.skipped == ()
+    expected = {"source", *DEPENDENTS} - {"d2"}
+    assert set(stack.state().resources) == expected
+    assert _done(events) == expected
+    audit = {(r.address, r.result) for r in stack.store.audit(stack.key)}
+    assert ("d2", "failed") in audit and ("d0", "ok") in audit
+
+
+def test_a_batch_that_cannot_be_committed_reports_no_step_complete(stack: Stack) -> None:
+    """The run's lock is broken while a batch runs: its records are refused, no step of it
+    is reported complete, and state holds none of them."""
+    other = open_store(str(stack.store.url))
+    events = Events()
+
+    def break_lock(event: ApplyEvent) -> None:
+        events(event)
+        if event.kind is EventKind.START and len(events.items) == 1:
+            lock = other.current_lock(stack.key)
+            assert lock is not None
+            other.force_unlock(stack.key, lock.lock_id)
+
+    body = "resources:\n" + "".join(
+        f"  v{i}:\n    type: OS::Heat::Value\n    properties: {{value: {i}}}\n" for i in range(4)
+    )
+    template, params = stack.load(body)
+    plan = make_plan(template, params, stack.state(), stack.registry)
+    try:
+        with pytest.raises(StateLockedError):
+            apply_plan(plan, template, params, stack.store, stack.registry, on_event=break_lock)
+    finally:
+        other.close()
+
+    assert _done(events) == set()
+    assert stack.state().resources == {}

@@ -1,0 +1,162 @@
+"""Several resource records in one transaction: each keeps its serial and history row, all or
+none commit, and concurrent writers that share a transaction each learn their own outcome."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+
+import pytest
+from _state_kit import KEY
+
+from atonix_iac.errors import StateError
+from atonix_iac.state.group_commit import GroupCommit
+from atonix_iac.state.model import ResourceState, ResourceStatus, ResourceWrite
+from atonix_iac.state.sql import SqlStateStore
+
+
+def value(address: str) -> ResourceState:
+    return ResourceState(
+        address=address,
+        type="OS::Heat::Value",
+        physical_id=f"id-{address}",
+        status=ResourceStatus.READY,
+        properties={"value": address},
+        attributes={"value": address},
+    )
+
+
+def test_writes_committed_together_each_bump_the_serial_and_keep_a_history_row(
+    store: SqlStateStore,
+) -> None:
+    store.put_resource(KEY, value("old"))
+    serials = store.commit_writes(
+        KEY,
+        [
+            ResourceWrite("a", value("a")),
+            ResourceWrite("old"),  # a removal
+            ResourceWrite("b", value("b")),
+        ],
+    )
+
+    assert serials == [2, 3, 4]
+    state = store.load(KEY)
+    assert state.serial == 4
+    assert set(state.resources) == {"a", "b"}
+    assert state.resources["b"].properties == {"value": "b"}
+    operations = [(v.serial, v.operation) for v in store.history(KEY)]
+    assert operations == [(1, "write old"), (2, "write a"), (3, "remove old"), (4, "write b")]
+
+
+def test_writes_committed_together_commit_all_or_none(store: SqlStateStore) -> None:
+    store.put_resource(KEY, value("kept"))
+    with pytest.raises(StateError, match="no resource missing"):
+        store.commit_writes(KEY, [ResourceWrite("a", value("a")), ResourceWrite("missing")])
+
+    state = store.load(KEY)
+    assert (state.serial, set(state.resources)) == (1, {"kept"})
+    assert [v.serial for v in store.history(KEY)] == [1]
+
+
+def test_concurrent_writers_each_get_a_serial_of_their_own(store: SqlStateStore) -> None:
+    threads, each = 8, 25
+    serials: list[int] = []
+    guard = threading.Lock()
+
+    def writer(n: int) -> None:
+        for i in range(each):
+            serial = store.put_resource(KEY, value(f"r{n}_{i}"))
+            with guard:
+                serials.append(serial)
+
+    workers = [threading.Thread(target=writer, args=(n,)) for n in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+
+    total = threads * each
+    assert sorted(serials) == list(range(1, total + 1))
+    state = store.load(KEY)
+    assert (state.serial, len(state.resources)) == (total, total)
+    assert [v.serial for v in store.history(KEY)] == list(range(1, total + 1))
+
+
+class _Gate:
+    """A batch committer whose first commit waits until others have queued behind it."""
+
+    def __init__(self) -> None:
+        self.entered = threading.Event()
+        self.release = threading.Event()
+        self.batches: list[list[str]] = []
+
+    def one(self, item: str) -> str:
+        if not self.batches:
+            self.batches.append([item])
+            self.entered.set()
+            self.release.wait(10)
+        else:
+            self.batches.append([item])
+        if item == "bad":
+            raise StateError("bad item")
+        return item.upper()
+
+    def many(self, items: Sequence[str]) -> list[str]:
+        self.batches.append(list(items))
+        if "bad" in items:
+            raise StateError("the batch fails as a whole")
+        return [item.upper() for item in items]
+
+
+def _join(threads: list[threading.Thread], outcomes: dict[str, str]) -> dict[str, str]:
+    for thread in threads:
+        thread.join(10)
+    return outcomes
+
+
+def test_writers_that_queue_during_a_commit_share_the_next_one() -> None:
+    gate = _Gate()
+    group: GroupCommit[str, str] = GroupCommit(gate.many, gate.one)
+    first = threading.Thread(target=group.commit, args=("first",))
+    first.start()
+    assert gate.entered.wait(10)
+    others = [f"w{i}" for i in range(5)]
+    threads = [threading.Thread(target=group.commit, args=(item,)) for item in others]
+    for thread in threads:
+        thread.start()
+    while len(group._queue) < len(others):  # all queued behind the first commit
+        threading.Event().wait(0.01)
+    gate.release.set()
+    first.join(10)
+    _join(threads, {})
+
+    assert gate.batches == [["first"], others]
+
+
+def test_a_failed_shared_commit_is_retried_alone_and_fails_only_its_writer() -> None:
+    gate = _Gate()
+    group: GroupCommit[str, str] = GroupCommit(gate.many, gate.one)
+    first = threading.Thread(target=group.commit, args=("first",))
+    first.start()
+    assert gate.entered.wait(10)
+    items = ["a", "bad", "b"]
+    outcomes: dict[str, str] = {}
+
+    def run(item: str) -> None:
+        try:
+            outcomes[item] = group.commit(item)
+        except StateError as err:
+            outcomes[item] = f"error: {err.message}"
+
+    threads = [threading.Thread(target=run, args=(item,)) for item in items]
+    for thread in threads:
+        thread.start()
+    while len(group._queue) < len(items):
+        threading.Event().wait(0.01)
+    gate.release.set()
+    first.join(10)
+    _join(threads, outcomes)
+
+    assert outcomes == {"a": "A", "bad": "error: bad item", "b": "B"}
+    assert gate.batches[1] == items  # tried together first, then each alone
+    assert sorted(map(tuple, gate.batches[2:])) == [("a",), ("b",), ("bad",)]
