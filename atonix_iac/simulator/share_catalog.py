@@ -107,8 +107,7 @@ class ShareCatalog:
                 if users:
                     raise ApiError(
                         409,
-                        f"Cannot delete share network {rec['id']}. There are shares present on "
-                        "this network.",
+                        f"Can not delete share network {rec['id']}, it has {len(users)} share(s).",
                     )
             else:
                 networks = self.store.table("share_network").values()
@@ -123,27 +122,31 @@ class ShareCatalog:
 
     def create_share_network(self, req: Request, params: dict[str, str]) -> Response:
         body = req.json_object("share_network")
-        subnet = None
-        if body.get("neutron_subnet_id"):
-            subnet = self.store.get("subnet", str(body["neutron_subnet_id"]))
-            if subnet is None:
-                raise ApiError(400, f"Subnet {body['neutron_subnet_id']} could not be found.")
+        # Manila neither checks the Neutron network and subnet nor reads them here: the segment
+        # and CIDR are filled in when the first share server is set up (shared_file_system).
+        if ("neutron_net_id" in body) != ("neutron_subnet_id" in body):
+            raise ApiError(
+                400,
+                "When creating a new share network subnet you need to specify "
+                "both neutron_net_id and neutron_subnet_id or none of them.",
+            )
         rec: Rec = {
             "id": new_id(),
             "name": body.get("name"),
             "description": body.get("description"),
             "neutron_net_id": body.get("neutron_net_id"),
             "neutron_subnet_id": body.get("neutron_subnet_id"),
-            "network_type": "vxlan" if subnet else None,
-            "segmentation_id": 1001 if subnet else None,
-            "cidr": subnet["cidr"] if subnet else None,
-            "ip_version": subnet["ip_version"] if subnet else None,
-            "gateway": subnet.get("gateway_ip") if subnet else None,
-            "mtu": 1450 if subnet else None,
+            "network_type": None,
+            "segmentation_id": None,
+            "cidr": None,
+            "ip_version": None,
+            "gateway": None,
+            "mtu": None,
             "created_at": iso(micro=True),
             "updated_at": None,
             "project_id": req.auth.project_id,
             "_security_services": [],
+            "_share_servers": [],
         }
         self.store.put("share_network", rec)
         return ok({"share_network": self._render("share_network", rec)})
@@ -154,6 +157,12 @@ class ShareCatalog:
         name, arg = next(iter(body.items()))
         service_id = str((arg or {}).get("security_service_id"))
         self._get(req, "security_service", service_id, "Security service")
+        if name in ("add_security_service", "remove_security_service") and rec.get(
+            "_share_servers"
+        ):
+            # Below microversion 2.63, Manila changes no security service of a network in use.
+            verb = name.split("_", 1)[0]
+            raise ApiError(403, f"Cannot {verb} security services. Share network is used.")
         if name == "add_security_service":
             if service_id in rec["_security_services"]:
                 raise ApiError(400, f"Security service {service_id} is already associated.")

@@ -23,6 +23,7 @@ DATABASES = (
     "nova",
     "cinder",
     "barbican",
+    "manila",
 )
 
 

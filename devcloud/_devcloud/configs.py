@@ -21,6 +21,7 @@ CONFIG_FILES: dict[str, tuple[tuple[str, ...], str]] = {
     "nova": (("nova.conf",), "nova"),
     "cinder": (("cinder.conf",), "cinder"),
     "barbican": (("barbican.conf",), "barbican"),
+    "manila": (("manila.conf",), "manila"),
     # Swift's servers each read one file (and swift.conf from swift_dir): see services.py.
     "swift": (
         (
@@ -63,6 +64,7 @@ def _values(layout: Layout, secrets: dict[str, str]) -> dict[str, str]:
         "port_cinder": str(PORTS["cinder-api"]),
         "port_barbican": str(PORTS["barbican"]),
         "port_swift": str(PORTS["swift-proxy-server"]),
+        "port_manila": str(PORTS["manila-api"]),
         "swift_dir": str(layout.etc / "swift"),
         "swift_hash": secrets["swift-hash"],
         # simple_crypto's master key: 32 bytes, base64 (the secret is 32 hex characters).
@@ -70,6 +72,7 @@ def _values(layout: Layout, secrets: dict[str, str]) -> dict[str, str]:
     }
     for short in ("placement", "glance", "neutron", "nova_api", "nova", "cinder", "barbican"):
         values[f"db_{short}"] = db_url(short, secrets["db"])
+    values["db_manila"] = db_url("manila", secrets["db"])
     return values
 
 
@@ -102,6 +105,7 @@ def write_all(layout: Layout, secrets: dict[str, str]) -> None:
         "cinder/locks",
         "glance/locks",
         "swift/node/d1",
+        "manila/locks",
     ):
         (layout.data / sub).mkdir(parents=True, exist_ok=True)
 

@@ -37,6 +37,7 @@ PORTS = {
     "swift-object-server": 6200,
     "swift-container-server": 6201,
     "swift-account-server": 6202,
+    "manila-api": 8786,
 }
 
 # Passwords generated once per state dir; every other name is fixed.

@@ -69,6 +69,11 @@ SWIFT = tuple(
     Process(f"swift-{kind}-server", "swift", None, "/healthcheck", f"{kind}-server.conf")
     for kind in ("account", "container", "object", "proxy")
 )
+MANILA = (
+    Process("manila-api", "manila", "manila.wsgi.api", "/"),
+    Process("manila-scheduler", "manila"),
+    Process("manila-share", "manila"),
+)
 
 # Start order: Neutron before Nova (Nova reads ports back); nova-compute last, once Placement
 # and Neutron answer, so its first resource report lands.
@@ -89,7 +94,11 @@ START_ORDER = (
 # Services beyond the core six: each is started only when named in ATONIX_DEVCLOUD_OPTIONAL
 # (comma-separated; default below, "none" for none), and the catalog lists only those started.
 OPTIONAL_ENV = "ATONIX_DEVCLOUD_OPTIONAL"
-OPTIONAL: dict[str, tuple[Process, ...]] = {"barbican": (BARBICAN,), "swift": SWIFT}
+OPTIONAL: dict[str, tuple[Process, ...]] = {
+    "barbican": (BARBICAN,),
+    "swift": SWIFT,
+    "manila": MANILA,
+}
 DEFAULT_OPTIONAL = ("barbican", "swift")
 
 

@@ -143,6 +143,9 @@ def _optional_sync(layout: Layout, secrets: dict[str, str]) -> dict[str, list[li
         commands["barbican"] = [[layout.bin("barbican-manage"), "db", "upgrade", "-d", url]]
     if "swift" in optional_enabled():
         commands["swift"] = _swift_rings(layout)
+    if "manila" in optional_enabled():
+        manage = [layout.bin("manila-manage"), *_conf_args(layout, "manila")]
+        commands["manila"] = [[*manage, "db", "sync"]]
     return commands
 
 

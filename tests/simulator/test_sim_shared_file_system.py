@@ -34,7 +34,7 @@ def test_share_network_in_use_is_kept(sim: SimulatorServer, conn: Any) -> None:
     manila = conn.shared_file_system
     network = manila.create_share_network(name="sn")
     share = manila.create_share(size=1, share_proto="NFS", share_network_id=network.id)
-    with pytest.raises(os_exceptions.ConflictException, match="shares present"):
+    with pytest.raises(os_exceptions.ConflictException, match=r"it has 1 share\(s\)"):
         manila.delete_share_network(network.id)
     manila.delete_share(share.id)
     manila.delete_share_network(network.id)
