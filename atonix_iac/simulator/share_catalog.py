@@ -38,15 +38,23 @@ class ShareCatalog:
     def _visible(self, req: Request, rec: Rec) -> bool:
         return req.auth.is_admin or rec.get("project_id") in (None, req.auth.project_id)
 
-    def _lister(self, kind: str, plural: str) -> Any:
+    def _lister(self, kind: str, plural: str, detail: bool = True) -> Any:
+        summary = ("id", "name", "type", "status") if kind == "security_service" else ("id", "name")
+
         def handler(req: Request, params: dict[str, str]) -> Response:
-            items = [public(r) for r in self.store.table(kind).values() if self._visible(req, r)]
+            items = [
+                self._render(kind, r, req)
+                for r in self.store.table(kind).values()
+                if self._visible(req, r)
+            ]
             if kind == "security_service" and req.arg("share_network_id"):
                 network = self._get(
                     req, "share_network", str(req.arg("share_network_id")), "Share network"
                 )
                 items = [i for i in items if i["id"] in network["_security_services"]]
             page, _ = paginate(req, filter_records(req, items, skip=("share_network_id",)))
+            if not detail:  # Manila's plain list is a summary
+                page = [{k: item.get(k) for k in summary} for item in page]
             return ok({plural: page})
 
         return handler
@@ -55,14 +63,17 @@ class ShareCatalog:
         what = key.replace("_", " ").capitalize()
 
         def handler(req: Request, params: dict[str, str]) -> Response:
-            return ok({key: self._render(kind, self._get(req, kind, params["id"], what))})
+            return ok({key: self._render(kind, self._get(req, kind, params["id"], what), req)})
 
         return handler
 
-    def _render(self, kind: str, rec: Rec) -> Rec:
+    def _render(self, kind: str, rec: Rec, req: Request) -> Rec:
         view = public(rec)
         if kind == "share_network":
             view["security_service_ids"] = list(rec["_security_services"])
+            if not req.auth.is_admin:
+                # policy share_network:show_network_details is an admin's
+                view.update(network_type=None, segmentation_id=None)
         return view
 
     def _updater(self, kind: str, key: str) -> Any:
@@ -90,7 +101,7 @@ class ShareCatalog:
             rec.update(body)
             rec["updated_at"] = iso(micro=True)
             self.store.changed()
-            return ok({key: self._render(kind, rec)})
+            return ok({key: self._render(kind, rec, req)})
 
         return handler
 
@@ -149,7 +160,7 @@ class ShareCatalog:
             "_share_servers": [],
         }
         self.store.put("share_network", rec)
-        return ok({"share_network": self._render("share_network", rec)})
+        return ok({"share_network": self._render("share_network", rec, req)})
 
     def share_network_action(self, req: Request, params: dict[str, str]) -> Response:
         rec = self._get(req, "share_network", params["id"], "Share network")
@@ -174,7 +185,7 @@ class ShareCatalog:
         else:
             raise ApiError(400, f"There is no such action: {name}")
         self.store.changed()
-        return ok({"share_network": self._render("share_network", rec)})
+        return ok({"share_network": self._render("share_network", rec, req)})
 
     def create_security_service(self, req: Request, params: dict[str, str]) -> Response:
         body = req.json_object("security_service")

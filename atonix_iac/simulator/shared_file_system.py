@@ -39,7 +39,7 @@ class SharedFileSystem(ShareCatalog):
         lifecycle.register_finalizer(self.store, "share", self._finish_delete)
         r = Router("The resource could not be found.")
         r.add("GET", "/shares", self.list_shares)
-        r.add("GET", "/shares/detail", self.list_shares)
+        r.add("GET", "/shares/detail", self.list_shares_detail)
         r.add("POST", "/shares", self.create_share)
         r.add("GET", "/shares/{id}", self.show_share)
         r.add("PUT", "/shares/{id}", self.update_share)
@@ -56,7 +56,7 @@ class SharedFileSystem(ShareCatalog):
             ("share-networks", "share_network", "share_network"),
             ("security-services", "security_service", "security_service"),
         ):
-            r.add("GET", f"/{coll}", self._lister(kind, f"{key}s"))
+            r.add("GET", f"/{coll}", self._lister(kind, f"{key}s", detail=False))
             r.add("GET", f"/{coll}/detail", self._lister(kind, f"{key}s"))
             r.add("GET", f"/{coll}/{{id}}", self._shower(kind, key))
             r.add("PUT", f"/{coll}/{{id}}", self._updater(kind, key))
@@ -107,7 +107,7 @@ class SharedFileSystem(ShareCatalog):
             view.pop("host", None)
         return view
 
-    def list_shares(self, req: Request, params: dict[str, str]) -> Response:
+    def list_shares_detail(self, req: Request, params: dict[str, str]) -> Response:
         items = [
             self.render_share(req, s)
             for s in self.store.table("share").values()
@@ -115,6 +115,14 @@ class SharedFileSystem(ShareCatalog):
         ]
         page, _ = paginate(req, filter_records(req, items, skip=("metadata", "is_public")))
         return ok({"shares": page})
+
+    def list_shares(self, req: Request, params: dict[str, str]) -> Response:
+        """Manila's plain list is a summary: id, name and links only."""
+        answer = self.list_shares_detail(req, params)
+        answer.body["shares"] = [
+            {"id": s["id"], "name": s["name"], "links": []} for s in answer.body["shares"]
+        ]
+        return answer
 
     def show_share(self, req: Request, params: dict[str, str]) -> Response:
         return ok({"share": self.render_share(req, self._get(req, "share", params["id"], "Share"))})
