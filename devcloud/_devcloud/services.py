@@ -99,7 +99,7 @@ OPTIONAL: dict[str, tuple[Process, ...]] = {
     "swift": SWIFT,
     "manila": MANILA,
 }
-DEFAULT_OPTIONAL = ("barbican", "swift")
+DEFAULT_OPTIONAL = ("barbican", "swift", "manila")
 
 
 def optional_enabled() -> tuple[str, ...]:
