@@ -63,6 +63,12 @@ class Diagnostic:
     hint: str | None = None
     # Further locations that explain the message (e.g. every edge of a cycle).
     related: tuple[tuple[SourceLocation, str], ...] = ()
+    # Where in the template the problem is, as Heat names it (``resources``, name,
+    # ``properties``, property, key or index ...), when known: the stack service words its
+    # errors as Heat does with it. Not part of equality.
+    path: tuple[str | int, ...] = field(default=(), compare=False)
+    # Heat's own wording of the same problem, when it differs and shows no secret.
+    heat_message: str | None = field(default=None, compare=False)
 
     def format(self) -> str:
         head = f"{self.location}: " if self.location is not None else ""
@@ -242,6 +248,7 @@ class ApplyOutcome:
     # skipped step -> the failed step it depends on (the others were skipped by stopping)
     blocked_by: Mapping[str, str] = field(default_factory=dict)
     rollback: RollbackOutcome | None = None  # set when the run's work was rolled back
+    cancelled: bool = False  # the run stopped because it was asked to (Heat's cancel_update)
 
 
 class ApplyError(AtonixError):

@@ -3,6 +3,8 @@
 # Usage: devcloud/ci-realcloud.sh [extra pytest args]
 #   ATONIX_REALCLOUD_BUDGET_S  whole-run budget in seconds (default 1800): the tier is killed
 #                              when it runs over, and the run fails.
+# tests/service/test_realcloud_service.py runs `atonix serve` on Heat's port 8004 (the catalog's
+# orchestration endpoint) and drives it with the openstack CLI; it skips when 8004 is taken.
 # tests/soak adds 3 kill -9 trials of the web tier (bench/soak.py) in the last test project.
 #   ATONIX_DEVCLOUD_FRESH=1    start from nothing (wipe the dev cloud's state and databases).
 # Exit status: pytest's, or 1 if the cloud would not come up, 124 if the budget ran out.
@@ -53,7 +55,7 @@ fi
 echo "==> pytest -m realcloud ($(remaining)s left)"
 tier_started=$SECONDS
 timeout --kill-after=30 "$(remaining)" .venv/bin/pytest -m realcloud -p no:cacheprovider \
-  tests/providers_openstack tests/functional tests/soak "$@"
+  tests/providers_openstack tests/functional tests/soak tests/service/test_realcloud_service.py "$@"
 status=$?
 echo "devcloud up: ${up_s}s; realcloud tier: $((SECONDS - tier_started))s"
 exit $status

@@ -98,14 +98,25 @@ def _locate(
         return diagnostic
     location = spec.location if spec is not None else change.location
     prefix = f"`{change.address}`: "
+    path: tuple[str | int, ...] = ("resources", change.address)
+    heat = diagnostic.message
     if spec is not None:
         for name, value in properties.items():
             alone = impl.check({name: value})
             if any(d.message == diagnostic.message for d in alone):
                 location = spec.property_locations.get(name, spec.location)
                 prefix = f"`{change.address}` property `{name}`: "
+                path = (*path, "properties", name)
+                if isinstance(value, str | int | float):  # Heat's CustomConstraint wording
+                    heat = f"Error validating value '{value}': {diagnostic.message}"
                 break
-    return replace(diagnostic, message=prefix + diagnostic.message, location=location)
+    return replace(
+        diagnostic,
+        message=prefix + diagnostic.message,
+        location=location,
+        path=path,
+        heat_message=heat,
+    )
 
 
 def check_plan_quotas(cloud: OpenStackProvider | None, binding: Binding, plan: Plan) -> Plan:

@@ -29,6 +29,10 @@ class OnFailure(StrEnum):
     ROLLBACK = "rollback"  # then undo this run's work (Heat's rollback)
 
 
+# Asked between steps: None to go on, or how to end a cancelled run (ROLLBACK or STOP).
+Cancel = Callable[[], "OnFailure | None"]
+
+
 class EventKind(StrEnum):
     START = "start"
     DONE = "done"

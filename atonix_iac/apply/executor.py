@@ -28,6 +28,7 @@ from atonix_iac.apply.configs import software_config_lookup
 from atonix_iac.apply.events import (
     ApplyEvent,
     ApplyResult,
+    Cancel,
     EventCallback,
     EventKind,
     OnFailure,
@@ -90,6 +91,7 @@ def apply_plan(
     audit_project: str | None = None,
     retry_policy: RetryPolicy | None = None,
     on_failure: OnFailure = OnFailure.STOP,
+    cancel: Cancel | None = None,
 ) -> ApplyResult:
     """Execute ``plan`` under the stack lock; raise ``ApplyError`` (with what applied, failed
     and was skipped) if any step failed, after persisting everything that completed.
@@ -104,6 +106,12 @@ def apply_plan(
     applies every step that does not depend on a failure; ROLLBACK stops as STOP does, then
     undoes this run's work (see ``apply.rollback``) and still raises ``ApplyError``. A
     destroy cannot be rolled back (``UsageError``).
+
+    ``cancel``: asked before each new step starts; once it answers (ROLLBACK or STOP) the run
+    starts nothing more, lets what is in flight finish and persist, then undoes this run's
+    work (ROLLBACK, or when ``on_failure`` is ROLLBACK) or keeps it (STOP), and raises
+    ``ApplyError`` saying the run was cancelled. Steps are the safe points: a step in flight
+    is never interrupted (a wait condition waits out its signal or timeout).
     """
     if on_failure is OnFailure.ROLLBACK and plan.mode is PlanMode.DESTROY:
         raise UsageError(
@@ -122,7 +130,7 @@ def apply_plan(
         run = _Run.start(plan, template, params, store, registry, identity_base, on_event)
         run.audit_project = audit_project
         run.policy = retry_policy or RetryPolicy.from_env()
-        return run.execute(parallelism, on_failure)
+        return run.execute(parallelism, on_failure, cancel)
 
 
 def signal_channel(
@@ -210,9 +218,12 @@ class _Run:
     def key(self) -> StackKey:
         return self.plan.key
 
-    def execute(self, parallelism: int, on_failure: OnFailure = OnFailure.STOP) -> ApplyResult:
+    def execute(
+        self, parallelism: int, on_failure: OnFailure = OnFailure.STOP, cancel: Cancel | None = None
+    ) -> ApplyResult:
         schedule = self.schedule
-        rollback = on_failure is OnFailure.ROLLBACK
+        # A cancel may ask for a rollback whatever on_failure says.
+        rollback = on_failure is OnFailure.ROLLBACK or cancel is not None
         # The state before this run, for a rollback (depose adds to self.prior as it goes).
         before = dict(self.prior) if rollback else {}
         prior_state = self.store.load(self.key) if rollback else None
@@ -225,9 +236,18 @@ class _Run:
             keep_going=on_failure is OnFailure.CONTINUE,
             delay=pauses.delay,
             on_delayed=pauses.announcer(self.emit),
+            stop=None if cancel is None else lambda: cancel() is not None,
+        )
+        cancelled = cancel() if result.stopped and cancel is not None else None
+        if cancelled is not None and on_failure is OnFailure.ROLLBACK:
+            cancelled = OnFailure.ROLLBACK  # Heat: a cancel rolls back when rollback is on
+        wants_rollback = (
+            cancelled is OnFailure.ROLLBACK
+            if cancelled is not None
+            else on_failure is OnFailure.ROLLBACK
         )
         undone: RollbackOutcome | None = None
-        if not result.ok and prior_state is not None:
+        if not result.ok and prior_state is not None and wants_rollback:
             started = [*result.completed, *(step for step, _ in result.failed)]
             undone = self.roll_back(before, RunWork.of(schedule, started), parallelism)
         if undone is not None and undone.complete and prior_state is not None:
@@ -256,6 +276,12 @@ class _Run:
             after = (
                 undone.summary() if undone is not None else "state keeps everything that completed"
             )
+            if cancelled is not None:
+                raise ApplyError(
+                    f"Operation cancelled: {len(result.skipped)} of"
+                    f" {schedule.graph.number_of_nodes()} steps not started; {after}",
+                    replace(outcome, cancelled=True),
+                )
             raise ApplyError(
                 f"apply failed: {len(result.failed)} of {schedule.graph.number_of_nodes()}"
                 f" steps failed; {after}",

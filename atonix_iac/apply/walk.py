@@ -48,6 +48,8 @@ class WalkResult(Generic[N]):
     failed: tuple[tuple[N, AtonixError], ...]
     skipped: tuple[N, ...]
     blocked_by: Mapping[N, N] = field(default_factory=dict)
+    # The caller's ``stop`` asked the walk to start nothing more (a cancelled run).
+    stopped: bool = False
 
     @property
     def ok(self) -> bool:
@@ -64,6 +66,7 @@ def walk(
     keep_going: bool = False,
     delay: Callable[[N], float] | None = None,
     on_delayed: Callable[[N, float], None] | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> WalkResult[N]:
     """Visit every node of ``graph`` (edge a -> b: b runs after a) with at most ``parallelism``
     visits at once.
@@ -74,7 +77,9 @@ def walk(
     else is scheduled), so observers see exactly what the scheduler knows. ``keep_going``:
     a failure skips only its descendants; everything else still runs (a bug still stops).
     ``delay``: seconds a node waits once ready before it starts (``on_delayed`` is told, in
-    the walking thread, when the wait begins).
+    the walking thread, when the wait begins). ``stop``: asked before anything new is
+    started; once it answers True nothing more starts (in-flight visits finish), as after a
+    failure: the safe point at which a run can be cancelled.
     """
     if parallelism < 1:
         raise ValueError("parallelism must be at least 1")
@@ -108,6 +113,7 @@ def walk(
     blocked_by: dict[N, N] = {}
     started: set[N] = set()
     bug: BaseException | None = None
+    stopped = False
     in_flight: dict[Future[None], N] = {}
     # Finished futures arrive here: O(1) per completion, where concurrent.futures.wait
     # would lock and hook every future in flight each time one finishes.
@@ -115,7 +121,9 @@ def walk(
 
     with ThreadPoolExecutor(max_workers=parallelism, thread_name_prefix="atonix-walk") as pool:
         while True:
-            stopping = (bool(failed) and not keep_going) or bug is not None
+            if not stopped and stop is not None and (ready or pausing):
+                stopped = stop()
+            stopping = (bool(failed) and not keep_going) or bug is not None or stopped
             while pausing and pausing[0][0] <= time.monotonic():
                 *_, node = heapq.heappop(pausing)
                 heapq.heappush(ready, (-moment, key(node), position[node], node))
@@ -162,4 +170,4 @@ def walk(
         raise bug
     skipped = tuple(node for node in graph.nodes if node not in started)
     blocked = {node: blocked_by[node] for node in skipped if node in blocked_by}
-    return WalkResult(tuple(completed), tuple(failed), skipped, blocked)
+    return WalkResult(tuple(completed), tuple(failed), skipped, blocked, stopped)

@@ -7,6 +7,7 @@ without them, every function call is "known after apply" and only literal values
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from atonix_iac.errors import Diagnostic, Severity, TemplateError, suggest
@@ -179,7 +180,7 @@ def property_diagnostics(
     does not validate them (its template may omit required ones)."""
     if spec.external_id is not None:
         return []
-    return check_properties(
+    found = check_properties(
         schema,
         properties,
         translated_locations(spec),
@@ -187,6 +188,7 @@ def property_diagnostics(
         is_unknown,
         unwrap=unwrap,
     )
+    return [replace(d, path=("resources", spec.name, *d.path)) for d in found]
 
 
 def _unknown_calls(spec: ResourceSpec) -> dict[str, Any]:

@@ -15,6 +15,7 @@ each provider's ``ResourceType.check``.
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -41,6 +42,8 @@ Unwrap = Callable[[Any], Any]
 # Beyond this many candidates, a hint listing them all stops helping.
 _MAX_LISTED: Final = 12
 _MAX_SHOWN_CHARS: Final = 40
+# Where a resource's properties sit in Heat's error paths (``resources.x.properties.y``).
+PROPERTIES: Final = "properties"
 
 
 def _never_unknown(value: Any) -> bool:
@@ -75,6 +78,7 @@ def check_properties(
                 f"unknown property `{name}` for {schema.type_name}",
                 name,
                 schema.properties,
+                path=(PROPERTIES,),
             )
     for name, prop in schema.properties.items():
         raw = properties.get(name)
@@ -88,6 +92,8 @@ def check_properties(
                     resource_location,
                     f"missing required property `{name}` for {schema.type_name}",
                     hint=_required_hint(schema),
+                    path=(PROPERTIES,),
+                    heat=f"Property {name} not assigned",
                 )
             continue
         location = property_locations.get(name, resource_location)
@@ -146,8 +152,18 @@ class _Checker:
     unwrap: Unwrap
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
-    def add(self, location: SourceLocation, message: str, hint: str | None = None) -> None:
-        self.diagnostics.append(Diagnostic(message, location, hint=hint))
+    def add(
+        self,
+        location: SourceLocation,
+        message: str,
+        hint: str | None = None,
+        *,
+        path: tuple[str | int, ...] = (),
+        heat: str | None = None,
+    ) -> None:
+        self.diagnostics.append(
+            Diagnostic(message, location, hint=hint, path=path, heat_message=heat)
+        )
 
     def report_unknown_name(
         self,
@@ -155,12 +171,14 @@ class _Checker:
         message: str,
         name: str,
         candidates: Mapping[str, PropertySchema],
+        *,
+        path: tuple[str | int, ...],
     ) -> None:
         visible = [n for n, p in candidates.items() if p.support_status != "HIDDEN"]
         hint = suggest(name, candidates)
         if hint is None and visible and len(visible) <= _MAX_LISTED:
             hint = f"valid names: {', '.join(sorted(visible))}"
-        self.add(location, message, hint)
+        self.add(location, message, hint, path=path, heat=f"Unknown Property {name}")
 
     def check(
         self,
@@ -190,6 +208,8 @@ class _Checker:
                 location,
                 f"`{path}` must be {article} {prop.type}, not {kind_of(value)}{shown}",
                 hint,
+                path=(PROPERTIES, *path.parts),
+                heat=None if secret else _heat_type_error(prop.type, value),
             )
             return
         if isinstance(coerced, Mapping):
@@ -222,6 +242,7 @@ class _Checker:
                     f"unknown key `{key}` in `{path}`",
                     str(key),
                     prop.schema,
+                    path=(PROPERTIES, *path.parts),
                 )
         for key, sub in prop.schema.items():
             child = value.get(key)
@@ -231,7 +252,12 @@ class _Checker:
                     and not sub.has_default
                     and not _legacy_alias_given(key, prop.schema, value)
                 ):
-                    self.add(location, f"`{path}` is missing required key `{key}`")
+                    self.add(
+                        location,
+                        f"`{path}` is missing required key `{key}`",
+                        path=(PROPERTIES, *path.parts),
+                        heat=f"Property {key} not assigned",
+                    )
                 continue
             self.check(
                 sub,
@@ -251,7 +277,9 @@ class _Checker:
         secret: bool,
     ) -> None:
         got = "" if secret else f" (got {_shown_plain(value)})"
+        where = (PROPERTIES, *path.parts)
         for constraint in prop.constraints:
+            described = constraint.get("description")
             if "allowed_values" in constraint:
                 allowed = list(constraint["allowed_values"])
                 bad = [v for v in _items(value) if not is_allowed(v, allowed, prop.type)]
@@ -259,25 +287,54 @@ class _Checker:
                     got_bad = "" if secret else f" (got {_shown_plain(bad[0])})"
                     hint = None if secret else suggest(str(bad[0]), [str(a) for a in allowed])
                     listed = ", ".join(str(a) for a in allowed)
-                    self.add(location, f"`{path}` must be one of: {listed}{got_bad}", hint)
+                    heat = _heat_allowed(bad[0], allowed)
+                    self.add(
+                        location,
+                        f"`{path}` must be one of: {listed}{got_bad}",
+                        hint,
+                        path=where,
+                        heat=None if secret else described or heat,
+                    )
             elif "range" in constraint:
                 number = as_number(value)
                 bounds = constraint["range"] or {}
                 if number is not None and not within(number, bounds):
-                    self.add(location, f"`{path}` must be {describe_bounds(bounds)}{got}")
+                    heat = (
+                        f"{value} is out of range"
+                        f" (min: {bounds.get('min')}, max: {bounds.get('max')})"
+                    )
+                    self.add(
+                        location,
+                        f"`{path}` must be {describe_bounds(bounds)}{got}",
+                        path=where,
+                        heat=None if secret else described or heat,
+                    )
             elif "length" in constraint:
                 bounds = constraint["length"] or {}
                 if isinstance(value, str | list | Mapping) and not within(len(value), bounds):
                     unit = "characters" if isinstance(value, str) else "items"
                     size = "" if secret else f" (got {len(value)})"
+                    heat = (
+                        f"length ({len(value)}) is out of range"
+                        f" (min: {bounds.get('min')}, max: {bounds.get('max')})"
+                    )
                     self.add(
                         location,
                         f"`{path}` must be {describe_bounds(bounds)} {unit} long{size}",
+                        path=where,
+                        heat=described or heat,
                     )
             elif "allowed_pattern" in constraint:
                 pattern = str(constraint["allowed_pattern"])
                 if isinstance(value, str) and not matches_pattern(pattern, value):
-                    self.add(location, f"`{path}` must match the pattern `{pattern}`{got}")
+                    self.add(
+                        location,
+                        f"`{path}` must match the pattern `{pattern}`{got}",
+                        path=where,
+                        heat=None
+                        if secret
+                        else described or f'"{value}" does not match pattern "{pattern}"',
+                    )
 
     def _contains_unknown(self, value: Any) -> bool:
         if self.is_unknown(value):
@@ -287,6 +344,29 @@ class _Checker:
         if isinstance(value, list | tuple):
             return any(self._contains_unknown(v) for v in value)
         return False
+
+
+def _heat_type_error(type_name: str, value: Any) -> str | None:
+    """Heat's ``Properties`` wording of a value of the wrong type."""
+    if type_name == "Integer":
+        return f"Value '{value}' is not an integer"
+    if type_name == "Number":
+        return f"could not convert string to float: {str(value)!r}"
+    if type_name == "String":
+        return f"Value must be a string; got {value!r}"
+    if type_name == "Boolean":
+        return f'"{value}" is not a valid boolean'
+    if type_name == "Map":
+        return f'"{value}" is not a map'
+    if type_name == "List":
+        return f'"{value}" is not a list'
+    return None
+
+
+def _heat_allowed(value: Any, allowed: list[Any]) -> str:
+    """Heat's AllowedValues message: values as JSON."""
+    listed = ", ".join(json.dumps(a, default=str) for a in allowed)
+    return f"{json.dumps(value, default=str)} is not an allowed value [{listed}]"
 
 
 def _items(value: Any) -> list[Any]:

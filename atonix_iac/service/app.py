@@ -10,12 +10,15 @@ from typing import Any
 import falcon
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from atonix_iac.errors import AtonixError
+
 from . import metrics
-from .api import catalog, plans, resources, software, stacks
+from .api import catalog, plans, resources, snapshots, software, stacks
 from .api.common import HeatError, Services
-from .auth import InvalidToken, KeystoneUnavailable, TokenValidator
+from .auth import InvalidToken, KeystoneUnavailable, NotProjectScoped, TokenValidator
 from .bindings import UnboundProjectError
 from .logs import REQUEST_ID
+from .project_ids import ProjectIds
 
 log = logging.getLogger("atonix.service.api")
 
@@ -63,6 +66,7 @@ class KeystoneAuth:
     def __init__(self, validator: TokenValidator | None, services: Services) -> None:
         self.validator = validator
         self.services = services
+        self.project_ids = ProjectIds()
 
     def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
         if not req.path.startswith("/v1/"):
@@ -83,6 +87,13 @@ class KeystoneAuth:
             raise HeatError(
                 401, "Authentication failed: the token is not valid", "HTTPUnauthorized"
             ) from None
+        except NotProjectScoped:
+            raise HeatError(
+                403,
+                "The token is scoped to no project (unscoped, domain or system scope):"
+                " ask Keystone for a project-scoped token",
+                "Forbidden",
+            ) from None
         except KeystoneUnavailable:
             raise HeatError(
                 503, "The identity service cannot be reached", "ServiceUnavailable"
@@ -90,10 +101,15 @@ class KeystoneAuth:
         req.context.identity = who
         try:
             req.context.binding = self.services.engine.bindings.for_project(
-                who.project_id, who.project_name
+                who.project_id, who.project_name, self.project_ids.of
             )
         except UnboundProjectError as err:
             raise HeatError(403, err.message, "Forbidden") from None
+        except AtonixError as err:  # the binding's own cloud credentials do not authenticate
+            log.warning(f"a binding's cloud does not authenticate: {err.message}")
+            raise HeatError(
+                503, "The project's cloud cannot be reached by the service", "ServiceUnavailable"
+            ) from None
 
 
 def _heat_error(req: falcon.Request, resp: falcon.Response, ex: HeatError, params: Any) -> None:
@@ -188,6 +204,7 @@ def make_app(services: Services, validator: TokenValidator | None) -> falcon.App
         "abandon",
         "export",
         "plans",
+        "snapshots",
     ):
         app.add_route(
             f"/v1/{{tenant_id}}/stacks/{{stack_name}}/{path}",
@@ -216,6 +233,10 @@ def make_app(services: Services, validator: TokenValidator | None) -> falcon.App
     plan_routes = plans.Plans(services)
     app.add_route(STACK + "/plans", plan_routes)
     app.add_route(STACK + "/plans/{plan_id}/apply", plan_routes, suffix="apply")
+    stack_snapshots = snapshots.StackSnapshots(services)
+    app.add_route(STACK + "/snapshots", stack_snapshots)
+    app.add_route(STACK + "/snapshots/{snapshot_id}", stack_snapshots, suffix="one")
+    app.add_route(STACK + "/snapshots/{snapshot_id}/restore", stack_snapshots, suffix="restore")
     app.add_route(STACK + "/abandon", plans.Abandon(services))
     app.add_route(STACK + "/export", plans.Abandon(services), suffix="export")
 

@@ -2,7 +2,9 @@
 
 The token validates itself (``GET /v3/auth/tokens`` with the same token as subject, which
 Keystone's policy allows its owner), so the service needs no credentials of its own. Answers
-are cached for a short while so that a busy client does not cost one Keystone call a request.
+are cached for a short while so that a busy client does not cost one Keystone call a request,
+never past the token's own ``expires_at`` (as keystonemiddleware's cache); a token revoked in
+Keystone stays accepted until its cache entry lapses (``ATONIX_TOKEN_CACHE_SECONDS``).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import hashlib
 import threading
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from keystoneauth1 import session as ks_session
 from keystoneauth1.exceptions import ClientException, ConnectFailure, NotFound, Unauthorized
@@ -32,7 +35,12 @@ class Identity:
 
 
 class InvalidToken(Exception):
-    """The token is unknown to Keystone, expired, or scoped to no project."""
+    """The token is unknown to Keystone or expired."""
+
+
+class NotProjectScoped(Exception):
+    """A valid token scoped to no project (unscoped, domain or system scope): it names no
+    project, so no binding and no stacks."""
 
 
 class KeystoneUnavailable(Exception):
@@ -55,14 +63,15 @@ class TokenValidator:
             hit = self._cache.get(digest)
             if hit is not None and hit[0] > now:
                 return hit[1]
-        identity = self._ask(token)
+        identity, lifetime_s = self._ask(token)
         with self._guard:
             if len(self._cache) > 10_000:
                 self._cache.clear()
-            self._cache[digest] = (now + self.cache_s, identity)
+            self._cache[digest] = (now + min(self.cache_s, lifetime_s), identity)
         return identity
 
-    def _ask(self, token: str) -> Identity:
+    def _ask(self, token: str) -> tuple[Identity, float]:
+        """Who the token speaks for, and the seconds it has left."""
         headers = {"X-Auth-Token": token, "X-Subject-Token": token}
         try:
             response = self._session.get(
@@ -77,15 +86,16 @@ class TokenValidator:
         body = response.json().get("token", {})
         project = body.get("project")
         if not project:
-            raise InvalidToken("the token is not scoped to a project")
+            raise NotProjectScoped("the token is not scoped to a project")
         user = body.get("user", {})
-        return Identity(
+        identity = Identity(
             user_id=str(user.get("id", "")),
             user_name=str(user.get("name", "")),
             project_id=str(project["id"]),
             project_name=str(project.get("name", "")),
             roles=tuple(str(r.get("name", "")) for r in body.get("roles", [])),
         )
+        return identity, seconds_left(body.get("expires_at"))
 
     def reachable(self) -> bool:
         try:
@@ -97,3 +107,15 @@ class TokenValidator:
         except ClientException:
             return True
         return True
+
+
+def seconds_left(expires_at: object, now: datetime | None = None) -> float:
+    """Seconds until Keystone's ``expires_at`` (``2026-12-06T19:45:05.000000Z``); 0 when it
+    is missing or unreadable, so such an answer is not cached."""
+    try:
+        moment = datetime.fromisoformat(str(expires_at).replace("Z", "+00:00"))
+    except ValueError:
+        return 0.0
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return max(0.0, (moment - (now or datetime.now(UTC))).total_seconds())

@@ -1,12 +1,15 @@
 """Keystone project -> workspace binding, from atonix.yaml.
 
 An environment's ``project:`` names the cloud project its stacks live in; a token scoped to
-that project (by name or id) works in that binding's workspace and environment. A project no
-binding names has no stacks here (403), so projects never share a workspace by accident.
+that project works in that binding's workspace and environment: by id, or by name when the
+project the binding's credentials scope to has the token's project id (names are unique only
+within a Keystone domain). A project no binding names has no stacks here (403), so projects
+never share a workspace by accident.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,9 +40,16 @@ class Bindings:
     def state_url(self) -> str:
         return self.config.state_url()
 
-    def for_project(self, project_id: str, project_name: str) -> Binding:
+    def for_project(
+        self, project_id: str, project_name: str, id_of: Callable[[Binding], str]
+    ) -> Binding:
+        """The binding of the token's project; ``id_of`` gives the id of the project a
+        binding's credentials scope to, asked only of bindings that match by name."""
         for binding in self.by_key.values():
-            if binding.project in (project_id, project_name):
+            if binding.project == project_id:
+                return binding
+        for binding in self.by_key.values():
+            if binding.project == project_name and id_of(binding) == project_id:
                 return binding
         raise UnboundProjectError(
             f"project {project_name} ({project_id}) is bound to no workspace environment"

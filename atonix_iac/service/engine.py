@@ -21,7 +21,7 @@ from typing import Any
 
 from atonix_iac.apply.adopt import import_resource
 from atonix_iac.apply.cloud_checks import check_plan_in_cloud
-from atonix_iac.apply.events import ApplyEvent, EventKind, OnFailure, Operation
+from atonix_iac.apply.events import ApplyEvent, Cancel, EventKind, OnFailure, Operation
 from atonix_iac.apply.executor import apply_plan
 from atonix_iac.apply.providers import make_registry
 from atonix_iac.apply.recover import recover_intents
@@ -36,7 +36,7 @@ from atonix_iac.providers.base import ResourceIdentity
 from atonix_iac.providers.registry import Registry
 from atonix_iac.state import open_store
 from atonix_iac.state.model import StackKey, State
-from atonix_iac.state.records import ServiceRecords, StackRecord
+from atonix_iac.state.records import JobRecord, ServiceRecords, StackRecord
 from atonix_iac.state.sql import SqlStateStore
 from atonix_iac.template import BoundParameters, bind_parameters, load_template_from_files
 from atonix_iac.template.model import Template
@@ -45,6 +45,7 @@ from atonix_iac.workspace.binding import Binding
 from . import metrics
 from .bindings import Bindings
 from .settings import Settings
+from .snapshots import take_snapshot
 
 log = logging.getLogger("atonix.service.engine")
 
@@ -64,13 +65,19 @@ _HEAT_STATUS = {EventKind.START: "IN_PROGRESS", EventKind.DONE: "COMPLETE"}
 
 def load_stack_template(record: StackRecord) -> Template:
     """The record's template, environment and files as one in-memory load (no disk)."""
-    files = dict(record.files)
+    # heatclient names the files it inlines by URL (file:///abs/path, https://...); the
+    # loader resolves file:// references to their path, so the keys are too.
+    files = {_file_key(name): text for name, text in record.files.items()}
     files[ROOT_TEMPLATE] = _text(record.template)
     env_files: list[str] = []
     if record.environment_doc:
         files[ENVIRONMENT_FILE] = _text(record.environment_doc)
         env_files.append(ENVIRONMENT_FILE)
     return load_template_from_files(ROOT_TEMPLATE, files, env_files)
+
+
+def _file_key(name: str) -> str:
+    return name[len("file://") :] if name.startswith("file://") else name
 
 
 def _text(document: Any) -> str:
@@ -210,19 +217,9 @@ class Engine:
         try:
             with self.stack_lock(record.key, job.action.lower()):
                 record = self.records.get_stack(None, job.stack_id) or record
-                outcome = self._run(record, job.action, job.detail)
+                outcome = self._run(record, job)
         except ApplyError as err:
-            failed = "; ".join(f"{address}: {why}" for address, why in err.outcome.failed)
-            message = f"Resource {job.action} failed: {failed}" if failed else err.message
-            rollback = err.outcome.rollback
-            if rollback is None:
-                self._fail(record, job.action, message)
-            else:  # Heat's rollback: the failure is an event; the stack ends ROLLBACK_*
-                self._stack_event(record, job.action, "FAILED", message)
-                status = "COMPLETE" if rollback.complete else "FAILED"
-                reason = f"{message}; rollback: {rollback.summary()}"
-                self.records.set_status(record.id, "ROLLBACK", status, reason)
-                self._stack_event(record, "ROLLBACK", status, reason)
+            self._failed_apply(record, job.action, err)
         except AtonixError as err:
             self._fail(record, job.action, err.message)
         except Exception as err:  # a worker must record the failure, whatever it was
@@ -232,16 +229,39 @@ class Engine:
             self.records.finish_job(job_id, outcome)
             metrics.JOB_SECONDS.labels(job.action, outcome).observe(time.monotonic() - started)
 
+    def _failed_apply(self, record: StackRecord, action: str, err: ApplyError) -> None:
+        """Heat's ending of a failed (or cancelled) run: ``<ACTION>_FAILED``, or the failure
+        as an event and ``ROLLBACK_*`` when the run's work was rolled back."""
+        failed = "; ".join(f"{address}: {why}" for address, why in err.outcome.failed)
+        if err.outcome.cancelled:
+            message = f"Stack {action} cancelled"
+        else:
+            message = f"Resource {action} failed: {failed}" if failed else err.message
+        rollback = err.outcome.rollback
+        if rollback is None:
+            self._fail(record, action, message)
+            return
+        self._stack_event(record, action, "FAILED", message)
+        status = "COMPLETE" if rollback.complete else "FAILED"
+        reason = f"{message}; rollback: {rollback.summary()}"
+        self.records.set_status(record.id, "ROLLBACK", status, reason)
+        self._stack_event(record, "ROLLBACK", status, reason)
+
     def _fail(self, record: StackRecord, action: str, reason: str) -> None:
         self.records.set_status(record.id, action, "FAILED", reason)
         self._stack_event(record, action, "FAILED", reason)
 
-    def _run(self, record: StackRecord, action: str, detail: dict[str, Any]) -> str:
+    def _run(self, record: StackRecord, job: JobRecord) -> str:
+        action, detail = job.action, job.detail
         if action == "ADOPT":
             self._adopt(record, detail.get("adopt") or {})
-            return self._converge(record, action, detail)
-        if action in ("CREATE", "UPDATE", "DELETE"):
-            return self._converge(record, action, detail)
+            return self._converge(record, job)
+        if action in ("CREATE", "UPDATE", "DELETE", "RESTORE"):
+            return self._converge(record, job)
+        if action == "SNAPSHOT":
+            take_snapshot(self.store, record, str(detail.get("snapshot")))
+            self._complete(record, action)
+            return "done"
         if action == "SIGNAL":
             return self._signal(record, detail)
         if action == "CHECK":
@@ -259,7 +279,8 @@ class Engine:
         self._complete(record, action)
         return "done"
 
-    def _converge(self, record: StackRecord, action: str, detail: dict[str, Any]) -> str:
+    def _converge(self, record: StackRecord, job: JobRecord) -> str:
+        action, detail = job.action, job.detail
         destroy = action == "DELETE"
         plan, template, params = self.plan(record, destroy=destroy)
         wanted = detail.get("plan_digest")
@@ -274,22 +295,32 @@ class Engine:
         if not destroy and not record.disable_rollback:
             on_failure = OnFailure.ROLLBACK
         if plan.has_changes:
-            apply_plan(
-                plan,
-                template,
-                params,
-                self.store,
-                registry,
-                identity_base=_identity_base(record.key),
-                parallelism=self.settings.parallelism,
-                on_event=lambda event: self._resource_event(record, types, event),
-                already_locked=True,
-                audit_project=binding.project,
-                on_failure=on_failure,
-            )
+            try:
+                apply_plan(
+                    plan,
+                    template,
+                    params,
+                    self.store,
+                    registry,
+                    identity_base=_identity_base(record.key),
+                    parallelism=self.settings.parallelism,
+                    on_event=lambda event: self._resource_event(record, types, event),
+                    already_locked=True,
+                    audit_project=binding.project,
+                    on_failure=on_failure,
+                    cancel=None if destroy else self._cancel_check(job.id),
+                )
+            except ApplyError as err:
+                previous = detail.get("previous")
+                rollback = err.outcome.rollback
+                if isinstance(previous, str) and rollback is not None and rollback.complete:
+                    # As in Heat, a rolled-back update leaves the stack with what it had.
+                    self.records.restore_documents(record.id, previous)
+                raise
         if destroy:
             if record.key in self.store.list_stacks():
                 self.store.delete_stack(record.key)
+            self.store.stack_snapshots().remove(record.id)
             self.records.set_status(
                 record.id, "DELETE", "COMPLETE", "Stack DELETE completed successfully", deleted=True
             )
@@ -297,6 +328,18 @@ class Engine:
         else:
             self._complete(record, action)
         return "done"
+
+    def _cancel_check(self, job_id: str) -> Cancel:
+        """What the run asks between steps: has ``cancel_update`` (ROLLBACK) or
+        ``cancel_without_rollback`` (STOP) been requested of this job?"""
+
+        def cancelled() -> OnFailure | None:
+            mode = self.records.cancel_requested(job_id)
+            if mode is None:
+                return None
+            return OnFailure.ROLLBACK if mode == "rollback" else OnFailure.STOP
+
+        return cancelled
 
     def _adopt(self, record: StackRecord, resources: dict[str, str]) -> None:
         """Heat's adopt: each named object is read from the cloud and recorded in state as

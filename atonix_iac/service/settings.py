@@ -30,6 +30,10 @@ class Settings:
     log_level: str = "INFO"
     #: Seconds a validated token is trusted before Keystone is asked again.
     token_cache_s: float = 60.0
+    #: Heat's ``max_template_size``: the largest template (inline or fetched), in bytes.
+    max_template_size: int = 524288
+    #: Heat's ``template_fetch_timeout``: seconds a ``template_url`` fetch may take.
+    template_fetch_timeout_s: float = 60.0
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -48,4 +52,8 @@ class Settings:
             parallelism=int(e.get("ATONIX_SERVICE_PARALLELISM", cls.parallelism)),
             log_level=e.get("ATONIX_LOG_LEVEL", cls.log_level).upper(),
             token_cache_s=float(e.get("ATONIX_TOKEN_CACHE_SECONDS", cls.token_cache_s)),
+            max_template_size=int(e.get("ATONIX_MAX_TEMPLATE_SIZE", cls.max_template_size)),
+            template_fetch_timeout_s=float(
+                e.get("ATONIX_TEMPLATE_FETCH_TIMEOUT", cls.template_fetch_timeout_s)
+            ),
         )

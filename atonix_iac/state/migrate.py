@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 VERSION_TABLE = "atonix_schema_version"
 # The newest revision under migrations/versions (a test checks it is Alembic's head).
-HEAD_REVISION = "0009"
+HEAD_REVISION = "0010"
 _MIGRATIONS = Path(__file__).parent / "migrations"
 # Any constant works; it only has to be the same for every atonix process.
 _PG_MIGRATION_LOCK = 0x61746F6E6978

@@ -311,6 +311,58 @@ class ServiceRecords:
                 for r in session.scalars(stmt.order_by(ServiceJobRow.created_at))
             ]
 
+    def request_cancel(self, stack_id: str, actions: tuple[str, ...], mode: str) -> bool:
+        """Ask the stack's unfinished job of one of ``actions`` to stop at its next safe
+        point (``mode``: ``rollback`` or ``stop``); False when there is none. The request
+        lives in the job's row, so whichever process runs the job sees it."""
+        with self._db.writing() as session:
+            row = session.scalar(
+                select(ServiceJobRow)
+                .where(
+                    ServiceJobRow.stack_id == stack_id,
+                    ServiceJobRow.action.in_(actions),
+                    ServiceJobRow.state.in_(("queued", "running")),
+                )
+                .order_by(ServiceJobRow.created_at.desc())
+                .limit(1)
+                .with_for_update()
+            )
+            if row is None:
+                return False
+            row.detail = {**row.detail, "cancel": mode}
+            return True
+
+    def cancel_requested(self, job_id: str) -> str | None:
+        """The cancel mode asked of the job, if any."""
+        with self._db.reading() as session:
+            detail = session.scalar(select(ServiceJobRow.detail).where(ServiceJobRow.id == job_id))
+        mode = (detail or {}).get("cancel")
+        return str(mode) if mode else None
+
+    def seal_documents(self, record: StackRecord) -> str:
+        """The record's template, files, environment and parameters, sealed: what a job
+        keeps to put back if its update is rolled back or cancelled."""
+        return self._box.seal(
+            {
+                "template": record.template,
+                "files": record.files,
+                "environment": record.environment_doc,
+                "parameters": record.parameters,
+            }
+        )
+
+    def restore_documents(self, stack_id: str, sealed: str) -> None:
+        """Put back the documents ``seal_documents`` kept (status left as it is)."""
+        record = self.get_stack(None, stack_id)
+        if record is None:
+            return
+        documents = self._box.open(sealed, f"stack {record.name} documents")
+        record.template = documents.get("template") or {}
+        record.files = dict(documents.get("files") or {})
+        record.environment_doc = documents.get("environment") or {}
+        record.parameters = dict(documents.get("parameters") or {})
+        self.save_stack(record)
+
     def pending_jobs(self) -> int:
         with self._db.reading() as session:
             return int(

@@ -327,3 +327,23 @@ class ServiceDocumentRow(Base):
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime | None]
+
+
+class ServiceSnapshotRow(Base):
+    """A Heat stack snapshot (the service's ``/snapshots``): the template, environment, files
+    and parameters the stack had, its resources' ids and the state serial kept then. The body
+    is sealed (parameters and environments carry secrets)."""
+
+    __tablename__ = "service_snapshots"
+    __table_args__ = (Index("ix_service_snapshots_stack", "stack_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    project_id: Mapped[str] = mapped_column(String(255))
+    stack_id: Mapped[str] = mapped_column(String(36))
+    name: Mapped[str | None] = mapped_column(String(255))
+    action: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(32))
+    status_reason: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime | None]

@@ -50,6 +50,7 @@ from atonix_iac.state.moves import plan_move
 if TYPE_CHECKING:
     from atonix_iac.state.documents import ServiceDocuments
     from atonix_iac.state.records import ServiceRecords
+    from atonix_iac.state.stack_snapshots import StackSnapshots
 from atonix_iac.state.schema import (
     AuditRow,
     ResourceRow,
@@ -102,6 +103,12 @@ class SqlStateStore:
         from atonix_iac.state.documents import ServiceDocuments
 
         return ServiceDocuments(self._db, self._box)
+
+    def stack_snapshots(self) -> StackSnapshots:
+        """The stack service's stack snapshots in this database."""
+        from atonix_iac.state.stack_snapshots import StackSnapshots
+
+        return StackSnapshots(self._db, self._box)
 
     # -- reading -------------------------------------------------------------------------
 

@@ -44,7 +44,7 @@ def _load(
     env_files: Sequence[str],
     template_vars: Mapping[str, Any] | None,
 ) -> Template:
-    env = load_environments(list(env_files), reader.read)
+    env = load_environments(list(env_files), reader.read, reader.sent_url)
     # Environment files are recorded by the environment, not as template files.
     for key in env.files:
         reader.files.pop(key, None)

@@ -53,6 +53,8 @@ GLOBAL_ALIASES: tuple[tuple[str, str], ...] = (
 )
 
 ReadFile = Callable[[str, SourceLocation], str]
+# A file sent with the template under a URL, or None (see FileReader.sent_url).
+SentUrl = Callable[[str], str | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,15 +169,18 @@ def resolve_relative(base_file: str, target: str) -> str:
     """The key of ``target`` named inside ``base_file`` (relative to the file's directory)."""
     if target.startswith("file://"):
         return target[len("file://") :]
+    if target.startswith(("http://", "https://")):
+        return target  # a URL names itself (heatclient names the files it sends by URL)
     if posixpath.isabs(target):
         return posixpath.normpath(target)
     return posixpath.normpath(posixpath.join(posixpath.dirname(base_file), target))
 
 
 class _EnvParser:
-    def __init__(self, path: str, env: Environment) -> None:
+    def __init__(self, path: str, env: Environment, sent_url: SentUrl | None = None) -> None:
         self.path = path
         self.env = env
+        self.sent_url = sent_url
         self.diagnostics: list[Diagnostic] = []
 
     def error(self, loc: SourceLocation, message: str, hint: str | None = None) -> None:
@@ -297,7 +302,8 @@ class _EnvParser:
                 f"resource_registry entry `{pattern}` must map to a type name or a template file",
             )
             return None
-        if target.startswith(("http://", "https://")):
+        remote = target.startswith(("http://", "https://"))
+        if remote and (self.sent_url is None or self.sent_url(target) is None):
             self.error(
                 mapping.value_loc(key),
                 f"remote template `{target}` is not supported",
@@ -386,8 +392,12 @@ def _merge_value(old: Any, new: Any, *, deep: bool) -> Any:
     return new
 
 
-def load_environments(paths: Sequence[str], read_file: ReadFile) -> Environment:
-    """Merge the global environment and ``paths`` in order; raise every problem at once."""
+def load_environments(
+    paths: Sequence[str], read_file: ReadFile, sent_url: SentUrl | None = None
+) -> Environment:
+    """Merge the global environment and ``paths`` in order; raise every problem at once.
+    ``sent_url``: the files sent with the template by URL (heatclient's), which a registry
+    entry may name; any other URL is refused."""
     env = global_environment()
     diagnostics: list[Diagnostic] = []
     for path in paths:
@@ -398,7 +408,7 @@ def load_environments(paths: Sequence[str], read_file: ReadFile) -> Environment:
         except TemplateError as exc:
             diagnostics.extend(exc.diagnostics)
             continue
-        parser = _EnvParser(path, env)
+        parser = _EnvParser(path, env, sent_url)
         parser.parse(doc)
         diagnostics.extend(parser.diagnostics)
     if diagnostics:

@@ -26,7 +26,9 @@ class FileReader:
     def read(self, key: str, where: SourceLocation) -> str:
         if key in self.files:
             return self.files[key]
-        if key.startswith(("http://", "https://")):
+        # A saved file may be named by URL (heatclient names the files it sends so).
+        saved = self._saved is not None and key in self._saved
+        if not saved and key.startswith(("http://", "https://")):
             raise TemplateError.at(
                 where, f"remote file `{key}` is not supported", "download it and name the file"
             )
@@ -42,6 +44,17 @@ class FileReader:
             text = _read_disk(key, where)
         self.files[key] = text
         return text
+
+    def sent_url(self, url: str) -> str | None:
+        """A file named by URL among the saved files (``file://`` ones may be saved under
+        their path), else None: a URL is never read from disk nor fetched."""
+        if self._saved is None:
+            return None
+        for key in (url, url[len("file://") :] if url.startswith("file://") else url):
+            if key in self._saved:
+                self.files[key] = self._saved[key]
+                return self._saved[key]
+        return None
 
     def read_relative(self, base_file: str, target: str, where: SourceLocation) -> tuple[str, str]:
         """(key, text) of ``target`` named inside ``base_file``."""

@@ -211,6 +211,7 @@ class TemplateLoader:
             resource_names=frozenset(str(k) for k in raw_resources),
             parameter_names=frozenset(parameters) | frozenset(PSEUDO_PARAMETERS),
             facade=facade,
+            read_url=self.reader.sent_url,
         )
         conditions = parse_conditions(raw_conditions, doc.key_loc("conditions"), ctx)
         resources = self._resources(key, raw_resources, ctx, condition_names)

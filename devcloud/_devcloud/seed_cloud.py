@@ -1,6 +1,7 @@
 """Seed the dev cloud through its own APIs; runs inside the dev cloud's venv (openstacksdk).
 
 ``seed_cloud.py STATE_DIR catalog``   service project, users and the service catalog
+``seed_cloud.py STATE_DIR external``  catalog entries of services run beside the dev cloud
 ``seed_cloud.py STATE_DIR compute``   wait until nova-compute has registered with Nova
 ``seed_cloud.py STATE_DIR tenants``   projects, users, flavors, image, public network,
                                       clouds.yaml; then check every service reports up
@@ -40,6 +41,12 @@ OPTIONAL_ENDPOINTS = {
     "swift": ("object-store", f"http://{HOST}:8080/v1/AUTH_%(project_id)s"),
     # sharev2: the type Manila registers (openstacksdk's shared-file-system alias).
     "manila": ("sharev2", f"http://{HOST}:8786/v2"),
+}
+# Services the dev cloud does not run but lists, on their standard ports, so that a process
+# started in its network namespace is found by clients exactly as the real service would be:
+# the project's stack service (`atonix serve`) answers as Heat, with Heat's devstack endpoint.
+EXTERNAL_ENDPOINTS = {
+    "heat": ("orchestration", f"http://{HOST}:8004/v1/$(project_id)s"),
 }
 PROJECTS = ("atonix-dev", "atonix-staging")
 # The provider contract tests get projects of their own (user atonix-ci is a member of both), so
@@ -113,6 +120,14 @@ def _register(conn: Any, name: str, kind: str, url: str) -> None:
             conn.identity.create_endpoint(
                 service_id=service.id, interface=interface, url=url, region_id=REGION
             )
+
+
+def external(secrets: dict[str, str]) -> None:
+    """Catalog entries of the services run beside the dev cloud (checked on every start, so a
+    state made before an entry was added gains it)."""
+    conn = _admin(secrets)
+    for name, (kind, url) in EXTERNAL_ENDPOINTS.items():
+        _register(conn, name, kind, url)
 
 
 def optional(secrets: dict[str, str], enabled: list[str]) -> None:
@@ -291,6 +306,8 @@ def main(argv: list[str]) -> None:
     os.environ.pop("OS_CLOUD", None)
     if step == "catalog":
         catalog(secrets)
+    elif step == "external":
+        external(secrets)
     elif step == "optional":
         optional(secrets, [n for n in argv[3].split(",") if n and n != "none"])
     elif step == "compute":

@@ -188,6 +188,7 @@ def _seed_catalog(layout: Layout, first_start: bool, optional: Sequence[str]) ->
     # The optional services' entries are checked on every start: enabling or disabling one
     # changes what the catalog must list.
     _seed(layout, "optional", ",".join(optional) or "none")
+    _seed(layout, "external")
 
 
 def _port_free(port: int) -> bool:

@@ -337,3 +337,49 @@ def test_a_replacement_that_deleted_the_prior_object_first_reports_it(stack: Sta
     )
     stack.apply(fixed)
     assert stack.plan(fixed).has_changes is False
+
+
+CHAIN = """
+resources:
+  first:
+    type: OS::Heat::TestResource
+    properties: {value: one}
+  second:
+    type: OS::Heat::TestResource
+    properties: {value: {get_attr: [first, output]}}
+  third:
+    type: OS::Heat::TestResource
+    properties: {value: {get_attr: [second, output]}}
+"""
+
+
+@pytest.mark.parametrize("mode", [OnFailure.STOP, OnFailure.ROLLBACK])
+def test_cancel_stops_between_steps_then_keeps_or_undoes_the_work(
+    stack: Stack, mode: OnFailure
+) -> None:
+    """``cancel`` (Heat's cancel_update): once it answers, nothing more starts; the steps
+    done are kept (STOP) or undone (ROLLBACK), and the error says the run was cancelled."""
+    template, params = stack.load(CHAIN)
+    plan = make_plan(template, params, stack.state(), stack.registry)
+    events = Events()
+
+    def cancel() -> OnFailure | None:
+        done = {e.address for e in events.items if e.kind is EventKind.DONE}
+        return mode if "first" in done else None
+
+    with pytest.raises(ApplyError) as caught:
+        apply_plan(
+            plan, template, params, stack.store, stack.registry,
+            parallelism=1, on_event=events, cancel=cancel,
+        )  # fmt: skip
+    err = caught.value
+    assert err.outcome.cancelled
+    assert err.message.startswith("Operation cancelled: 2 of 3 steps not started")
+    assert set(err.outcome.skipped) == {"create second", "create third"}
+    kept = set(stack.state().resources)
+    if mode is OnFailure.STOP:
+        assert kept == {"first"}
+        assert err.outcome.rollback is None
+    else:
+        assert kept == set()
+        assert err.outcome.rollback is not None and err.outcome.rollback.complete

@@ -209,3 +209,28 @@ def test_a_delayed_node_waits_without_holding_a_slot() -> None:
     result = walk(graph, fails, parallelism=1, sort_key=order.__getitem__, delay=lambda _: 0.3)
     assert [node for node, _ in result.failed] == ["c"]
     assert result.completed == ("a",) and result.skipped == ("b",)
+
+
+def test_stop_starts_nothing_more_and_lets_in_flight_visits_finish() -> None:
+    """``stop`` (a cancelled run): asked before each start; once True the walk ends as after a
+    failure, except that nothing failed: what never started is skipped."""
+    graph = _dag([("a", "b"), ("b", "c"), ("x", "y")])
+    visited: list[str] = []
+    asked: list[list[str]] = []
+
+    def stop() -> bool:
+        asked.append(list(visited))
+        return "b" in visited
+
+    result = walk(graph, visited.append, parallelism=1, sort_key=str, stop=stop)
+    assert result.stopped
+    assert not result.ok and result.failed == ()
+    assert "c" in result.skipped and "c" not in visited
+    assert set(result.completed) == set(visited)
+    assert asked[0] == []  # asked before the very first start
+
+
+def test_stop_never_true_changes_nothing() -> None:
+    graph = _dag([("a", "b")])
+    result = walk(graph, lambda node: None, stop=lambda: False)
+    assert result.ok and not result.stopped and result.completed == ("a", "b")

@@ -233,3 +233,30 @@ def test_missing_file_is_a_located_error(write: Callable[..., None]) -> None:
     assert info.value.format() == "t.yaml:3:13: error: file `gone.yaml` does not exist"
     with pytest.raises(TemplateError, match="file `nothere.yaml` does not exist"):
         load_template("nothere.yaml")
+
+
+def test_files_sent_by_url_resolve_get_file_and_nested_templates() -> None:
+    """heatclient inlines what a template names and sends it keyed by URL (``file:///abs``,
+    ``https://...``), the template rewritten to those URLs: such saved files are used, and a
+    URL that is not among them is still refused (never read from disk nor fetched)."""
+    nested = "heat_template_version: 2018-08-31\nresources:\n  inner: {type: OS::Heat::None}\n"
+    root = (
+        "heat_template_version: 2018-08-31\nresources:\n"
+        "  a: {type: OS::Heat::Value, properties: {value: {get_file: 'file:///w/s.sh'}}}\n"
+        "  b: {type: OS::Heat::Value, properties: {value: {get_file: 'https://h/x.txt'}}}\n"
+        "  c: {type: My::Nested}\n"
+    )
+    env = "resource_registry:\n  My::Nested: 'https://h/nested.yaml'\n"
+    files = {
+        "t.yaml": root,
+        "e.yaml": env,
+        "/w/s.sh": "echo saved",
+        "https://h/x.txt": "from a url",
+        "https://h/nested.yaml": nested,
+    }
+    template = load_template_from_files("t.yaml", files, ["e.yaml"])
+    assert set(template.resources) == {"a", "b", "c.inner"}  # the nested stack, flattened
+    missing = root.replace("https://h/x.txt", "https://h/other.txt")
+    with pytest.raises(TemplateError) as caught:
+        load_template_from_files("t.yaml", {**files, "t.yaml": missing}, ["e.yaml"])
+    assert "remote get_file is not supported: `https://h/other.txt` is a URL" in str(caught.value)

@@ -46,7 +46,7 @@ class Validate:
             workspace=found.workspace,
             environment=found.environment,
         )
-        apply_body(record, body, patch=False)
+        apply_body(record, body, patch=False, settings=self.services.engine.settings)
         record.parameters = {}  # validate does not need values (Heat's ignore_errors)
         try:
             template = load_stack_template(record)

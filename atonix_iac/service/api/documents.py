@@ -7,15 +7,18 @@ parameters bind and the resources validate, or the request fails with 400 at onc
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
-from atonix_iac.errors import AtonixError, Severity
+from atonix_iac.errors import AtonixError, Diagnostic, Severity
 from atonix_iac.planner import validate_stack
 from atonix_iac.state.records import StackRecord
 from atonix_iac.template.source import parse_document
 from atonix_iac.workspace.binding import Binding
 
 from ..engine import Engine, bind_record, load_stack_template
+from ..settings import Settings
+from ..urlfetch import TemplateFetchError, fetch_template
 from .common import bad_request
 
 
@@ -40,18 +43,31 @@ def parse_tags(value: Any) -> list[str]:
     return [t.strip() for t in str(value).split(",") if t.strip()]
 
 
-def apply_body(record: StackRecord, body: dict[str, Any], *, patch: bool) -> None:
-    """Fill ``record`` from a create/update body; a PATCH keeps what it does not name."""
-    if body.get("template_url") and "template" not in body:
-        raise bad_request("template_url is not supported: send the template itself")
-    if "template" in body:
-        record.template = plain_document(body["template"], "template")
+def apply_body(
+    record: StackRecord, body: dict[str, Any], *, patch: bool, settings: Settings
+) -> None:
+    """Fill ``record`` from a create/update body; a PATCH keeps what it does not name.
+
+    The template comes inline (``template``) or from ``template_url`` (fetched as Heat
+    fetches it); ``environment_files`` (names in ``files``), when given, are merged in order
+    into the environment instead of ``environment``, as Heat's engine merges them. A PATCH
+    keeps the template when it names none (heatclient's --existing sends null) and adds its
+    files to the stack's, as Heat's engine does."""
+    template = _template(body, settings)
+    if template is not None:
+        record.template = template
     elif not patch:
         raise bad_request("No template specified")
     if "files" in body or not patch:
         files = body.get("files") or {}
-        record.files = {str(k): str(v) for k, v in files.items()} if patch else dict(files)
-    if "environment" in body or not patch:
+        if not isinstance(files, dict):
+            raise bad_request("files must be a mapping of names to contents")
+        sent = {str(k): str(v) for k, v in files.items()}
+        record.files = {**record.files, **sent} if patch else sent
+    env_files = body.get("environment_files")
+    if env_files:
+        record.environment_doc = merged_environment_files(env_files, record.files)
+    elif "environment" in body or not patch:
         environment = plain_document(body.get("environment") or {}, "environment") or {}
         if patch and isinstance(record.environment_doc, dict):
             merged = dict(record.environment_doc)
@@ -77,6 +93,54 @@ def apply_body(record: StackRecord, body: dict[str, Any], *, patch: bool) -> Non
         record.tags = parse_tags(body["tags"])
 
 
+def _template(body: dict[str, Any], settings: Settings) -> Any:
+    """The body's template as a mapping (None when it names none), within Heat's size
+    limit: inline, else fetched from ``template_url``."""
+    limit = settings.max_template_size
+    inline = body.get("template")
+    if inline is not None:
+        size = len(str(inline))
+        if size > limit:
+            raise bad_request(
+                f"Request limit exceeded: Template size ({size} bytes) exceeds maximum"
+                f" allowed size ({limit} bytes).",
+                "RequestLimitExceeded",
+            )
+        return plain_document(inline, "template")
+    url = body.get("template_url")
+    if not url:
+        return None
+    try:
+        text = fetch_template(str(url), max_size=limit, timeout_s=settings.template_fetch_timeout_s)
+    except TemplateFetchError as err:
+        raise bad_request(f"Could not retrieve template: {err.message}") from None
+    return plain_document(text, "template")
+
+
+def merged_environment_files(names: Any, files: dict[str, str]) -> dict[str, Any]:
+    """Heat's ``merge_environments``: each named file of ``files`` parsed as an environment
+    and merged over the ones before it, section by section (a later key wins)."""
+    if not isinstance(names, list):
+        raise bad_request("environment_files must be a list of names in files")
+    merged: dict[str, Any] = {}
+    for name in names:
+        if str(name) not in files:
+            raise bad_request(
+                f"Environment file {name} is not in files: send its contents in `files`",
+                "StackValidationFailed",
+            )
+        environment = plain_document(files[str(name)], "environment") or {}
+        if not isinstance(environment, dict):
+            raise bad_request(f"Environment file {name} is not a mapping")
+        environment.pop("parameter_merge_strategies", None)
+        for section, value in environment.items():
+            if isinstance(value, dict) and isinstance(merged.get(section), dict):
+                merged[section] = {**merged[section], **value}
+            elif value:
+                merged[section] = value
+    return merged
+
+
 def check_record(engine: Engine, record: StackRecord, binding: Binding) -> None:
     """400 unless the template loads, its parameters bind and its resources validate."""
     try:
@@ -87,8 +151,7 @@ def check_record(engine: Engine, record: StackRecord, binding: Binding) -> None:
         raise bad_request(err.message, "StackValidationFailed") from None
     errors = [d for d in problems if d.severity is Severity.ERROR]
     if errors:
-        text = "\n".join(d.format() for d in errors)
-        raise bad_request(text, "StackValidationFailed")
+        raise bad_request(heat_validation_text(errors), "StackValidationFailed")
 
 
 def check_in_cloud(engine: Engine, record: StackRecord, binding: Binding) -> None:
@@ -97,5 +160,25 @@ def check_in_cloud(engine: Engine, record: StackRecord, binding: Binding) -> Non
     try:
         engine.check_in_cloud(record, binding)
     except AtonixError as err:
-        text = err.format() if err.diagnostics else err.message
+        text = heat_validation_text(err.diagnostics) if err.diagnostics else err.message
         raise bad_request(text, "StackValidationFailed") from None
+
+
+def heat_validation_text(diagnostics: Sequence[Diagnostic]) -> str:
+    """Heat's ``StackValidationFailed`` wording, one problem a line: a problem located in
+    the template reads ``Property error: resources.<name>.properties.<prop>: <message>``
+    (heatclient users know it); others keep atonix's located form."""
+    located = [d for d in diagnostics if d.path]
+    others = [d for d in diagnostics if not d.path]
+    return "\n".join([*(_heat_line(d) for d in located), *(d.format() for d in others)])
+
+
+def _heat_line(diagnostic: Diagnostic) -> str:
+    dotted = ""
+    for part in diagnostic.path:
+        if isinstance(part, int) or part.isdigit():
+            dotted += f"[{part}]"
+        else:
+            dotted += f".{part}" if dotted else part
+    error = "Property error: " if "properties" in diagnostic.path else ""
+    return f"{error}{dotted}: {diagnostic.heat_message or diagnostic.message}"

@@ -43,7 +43,13 @@ class Plans(StackScoped):
     ) -> StackRecord:
         proposed = replace(record, parameters=dict(record.parameters), tags=list(record.tags))
         if body:
-            apply_body(proposed, body, patch=not body.get("template") or bool(body.get("existing")))
+            apply_body(
+                proposed,
+                body,
+                patch=not (body.get("template") or body.get("template_url"))
+                or bool(body.get("existing")),
+                settings=self.services.engine.settings,
+            )
             check_record(self.services.engine, proposed, binding(req))
         return proposed
 
@@ -115,8 +121,9 @@ class Plans(StackScoped):
         action = "CREATE" if record.action == "CREATE" and record.status != "COMPLETE" else "UPDATE"
         proposed.action, proposed.status = action, "IN_PROGRESS"
         proposed.status_reason = f"Stack {action} started (plan {plan_id})"
+        previous = records.seal_documents(record)
         records.save_stack(proposed)
-        job = records.add_job(record.id, action, {"plan_digest": plan_id})
+        job = records.add_job(record.id, action, {"plan_digest": plan_id, "previous": previous})
         self.services.jobs.submit(job)
         resp.status = falcon.HTTP_202
         resp.location = stack_href(req, record)
@@ -138,7 +145,7 @@ class Preview(StackScoped):
             environment=f"{found.environment}#preview",
             owner=identity(req).user_name,
         )
-        apply_body(record, body, patch=False)
+        apply_body(record, body, patch=False, settings=self.services.engine.settings)
         check_record(self.services.engine, record, found)
         preview_key = replace(record, environment=found.environment, name=f"preview-{record.id}")
         try:
@@ -222,6 +229,7 @@ class Abandon(StackScoped):
             data = self._data(record)
             if record.key in engine.store.list_stacks():
                 engine.store.delete_stack(record.key, force=True)
+            engine.store.stack_snapshots().remove(record.id)
         engine.records.set_status(record.id, "ABANDON", "COMPLETE", "Stack abandoned", deleted=True)
         resp.media = data
 

@@ -19,6 +19,7 @@ from atonix_iac.errors import AtonixError
 from atonix_iac.state.model import ResourceState, ResourceStatus
 from atonix_iac.state.records import EventRecord, StackRecord, page
 
+from ..metadata import resource_metadata
 from .common import (
     HeatError,
     Services,
@@ -201,7 +202,9 @@ class ResourceItem(StackScoped):
             attributes[name] = None
         view["attributes"] = attributes
         view["description"] = ""
-        view["metadata"] = {}
+        view["metadata"] = resource_metadata(
+            self.services.engine, record, resource, _resources(self.services, record)
+        )
         resp.media = {"resource": view}
 
     def on_get_metadata(
@@ -213,8 +216,13 @@ class ResourceItem(StackScoped):
         stack_id: str,
         resource_name: str,
     ) -> None:
-        self._find(req, tenant_id, stack_name, stack_id, resource_name)
-        resp.media = {"metadata": {}}
+        """Heat's resource metadata: the template's ``metadata``, resolved, and for a server
+        the stack's software deployments to it (see ``service/metadata.py``)."""
+        record, resource = self._find(req, tenant_id, stack_name, stack_id, resource_name)
+        resources = _resources(self.services, record)
+        resp.media = {
+            "metadata": resource_metadata(self.services.engine, record, resource, resources)
+        }
 
     def on_patch(
         self,

@@ -123,7 +123,7 @@ class StackCollection(StackScoped):
         adopt = _adopt_data(body)
         if adopt is not None and "template" not in body:
             body = {**body, "template": adopt.get("template")}
-        apply_body(record, body, patch=False)
+        apply_body(record, body, patch=False, settings=self.services.engine.settings)
         check_record(self.services.engine, record, found)
         if adopt is None:  # adopted objects exist already: nothing to check against quotas
             check_in_cloud(self.services.engine, record, found)
@@ -281,7 +281,8 @@ class StackItem(StackScoped):
             )
         body = read_json(req)
         patch = patch or bool(body.get("existing"))
-        apply_body(record, body, patch=patch)
+        previous = self.services.engine.records.seal_documents(record)
+        apply_body(record, body, patch=patch, settings=self.services.engine.settings)
         check_record(self.services.engine, record, binding(req))
         check_in_cloud(self.services.engine, record, binding(req))
         record.action, record.status = "UPDATE", "IN_PROGRESS"
@@ -296,7 +297,8 @@ class StackItem(StackScoped):
             "IN_PROGRESS",
             "Stack UPDATE started",
         )
-        self.services.jobs.submit(self.services.engine.records.add_job(record.id, "UPDATE"))
+        job = self.services.engine.records.add_job(record.id, "UPDATE", {"previous": previous})
+        self.services.jobs.submit(job)
         resp.status = falcon.HTTP_202
         resp.location = stack_href(req, record)
 
@@ -347,21 +349,34 @@ class StackActions(StackScoped):
         if action not in self.ACTIONS:
             raise bad_request(f"Invalid action {action} specified")
         if action.startswith("cancel"):
-            if not (record.action == "UPDATE" and record.status == "IN_PROGRESS"):
-                raise bad_request(
-                    f"Cancelling update when stack is {record.stack_status}", "NotSupported"
-                )
-            raise HeatError(
-                409,
-                "An update already running cannot be cancelled here: it runs to its end"
-                " under the stack lock",
-                "NotSupported",
-            )
+            self._cancel(record, with_rollback=action == "cancel_update")
+            resp.status = falcon.HTTP_200
+            return
         verb = action.upper()
         records = self.services.engine.records
         records.set_status(record.id, verb, "IN_PROGRESS", f"Stack {verb} started")
         self.services.jobs.submit(records.add_job(record.id, verb))
         resp.status = falcon.HTTP_200
+
+    def _cancel(self, record: StackRecord, *, with_rollback: bool) -> None:
+        """Heat's ``stack_cancel_update``: only an UPDATE in progress (or, without rollback,
+        a CREATE) can be cancelled. The running job stops at its next safe point (before it
+        starts another resource step; steps in flight finish and are recorded), then rolls
+        its work back (``cancel_update``, or when the stack has rollback enabled) or keeps
+        it, and the stack ends ``ROLLBACK_*`` or ``<ACTION>_FAILED`` (``... cancelled``)."""
+        allowed = ("UPDATE",) if with_rollback else ("UPDATE", "CREATE")
+        if not (record.status == "IN_PROGRESS" and record.action in allowed):
+            raise bad_request(
+                f"Cancelling update when stack is {record.stack_status} is not supported.",
+                "NotSupported",
+            )
+        mode = "rollback" if with_rollback else "stop"
+        if not self.services.engine.records.request_cancel(record.id, allowed, mode):
+            raise bad_request(
+                f"Cancelling update when stack is {record.stack_status} is not supported:"
+                " its job has already finished.",
+                "NotSupported",
+            )
 
 
 class StackDocuments(StackScoped):

@@ -22,6 +22,10 @@ class ParseContext:
     did-you-mean hint (empty = do not check). ``condition_names`` are the declared conditions;
     a condition name that is not among them is always an error.
 
+    ``read_url`` gives a ``get_file`` target written as a URL when the files sent with the
+    template hold it (heatclient inlines files so, named by URL), else ``None``: a URL is
+    never fetched and never read from disk.
+
     ``facade`` is for a template used as a nested stack: the parent resource's ``metadata``,
     ``deletion_policy`` and ``update_policy`` (already parsed, in the parent's scope), which
     ``resource_facade`` returns. ``None`` = not a nested stack, and ``resource_facade`` is an
@@ -37,3 +41,4 @@ class ParseContext:
     resource_names: frozenset[str] = frozenset()
     parameter_names: frozenset[str] = frozenset()
     facade: Mapping[str, Any] | None = None
+    read_url: Callable[[str], str | None] | None = None

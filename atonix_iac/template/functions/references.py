@@ -372,6 +372,10 @@ def parse_get_file(p: Parser, name: str, args: Any, loc: SourceLocation) -> Any:
             "the path must be written in the template; functions are not allowed there",
         )
     path = str(args)
+    sent = p.ctx.read_url(path) if p.ctx.read_url is not None and _URL.match(path) else None
+    if sent is not None:
+        p.ctx.files[path] = sent
+        return GetFile(name, loc, args, path, sent)
     if _URL.match(path):
         return p.invalid(
             name,
