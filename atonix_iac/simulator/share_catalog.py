@@ -38,15 +38,23 @@ class ShareCatalog:
     def _visible(self, req: Request, rec: Rec) -> bool:
         return req.auth.is_admin or rec.get("project_id") in (None, req.auth.project_id)
 
-    def _lister(self, kind: str, plural: str) -> Any:
+    def _lister(self, kind: str, plural: str, detail: bool = True) -> Any:
+        summary = ("id", "name", "type", "status") if kind == "security_service" else ("id", "name")
+
         def handler(req: Request, params: dict[str, str]) -> Response:
-            items = [public(r) for r in self.store.table(kind).values() if self._visible(req, r)]
+            items = [
+                self._render(kind, r, req)
+                for r in self.store.table(kind).values()
+                if self._visible(req, r)
+            ]
             if kind == "security_service" and req.arg("share_network_id"):
                 network = self._get(
                     req, "share_network", str(req.arg("share_network_id")), "Share network"
                 )
                 items = [i for i in items if i["id"] in network["_security_services"]]
             page, _ = paginate(req, filter_records(req, items, skip=("share_network_id",)))
+            if not detail:  # Manila's plain list is a summary
+                page = [{k: item.get(k) for k in summary} for item in page]
             return ok({plural: page})
 
         return handler
@@ -55,14 +63,17 @@ class ShareCatalog:
         what = key.replace("_", " ").capitalize()
 
         def handler(req: Request, params: dict[str, str]) -> Response:
-            return ok({key: self._render(kind, self._get(req, kind, params["id"], what))})
+            return ok({key: self._render(kind, self._get(req, kind, params["id"], what), req)})
 
         return handler
 
-    def _render(self, kind: str, rec: Rec) -> Rec:
+    def _render(self, kind: str, rec: Rec, req: Request) -> Rec:
         view = public(rec)
         if kind == "share_network":
             view["security_service_ids"] = list(rec["_security_services"])
+            if not req.auth.is_admin:
+                # policy share_network:show_network_details is an admin's
+                view.update(network_type=None, segmentation_id=None)
         return view
 
     def _updater(self, kind: str, key: str) -> Any:
@@ -90,7 +101,7 @@ class ShareCatalog:
             rec.update(body)
             rec["updated_at"] = iso(micro=True)
             self.store.changed()
-            return ok({key: self._render(kind, rec)})
+            return ok({key: self._render(kind, rec, req)})
 
         return handler
 
@@ -107,8 +118,7 @@ class ShareCatalog:
                 if users:
                     raise ApiError(
                         409,
-                        f"Cannot delete share network {rec['id']}. There are shares present on "
-                        "this network.",
+                        f"Can not delete share network {rec['id']}, it has {len(users)} share(s).",
                     )
             else:
                 networks = self.store.table("share_network").values()
@@ -123,30 +133,34 @@ class ShareCatalog:
 
     def create_share_network(self, req: Request, params: dict[str, str]) -> Response:
         body = req.json_object("share_network")
-        subnet = None
-        if body.get("neutron_subnet_id"):
-            subnet = self.store.get("subnet", str(body["neutron_subnet_id"]))
-            if subnet is None:
-                raise ApiError(400, f"Subnet {body['neutron_subnet_id']} could not be found.")
+        # Manila neither checks the Neutron network and subnet nor reads them here: the segment
+        # and CIDR are filled in when the first share server is set up (shared_file_system).
+        if ("neutron_net_id" in body) != ("neutron_subnet_id" in body):
+            raise ApiError(
+                400,
+                "When creating a new share network subnet you need to specify "
+                "both neutron_net_id and neutron_subnet_id or none of them.",
+            )
         rec: Rec = {
             "id": new_id(),
             "name": body.get("name"),
             "description": body.get("description"),
             "neutron_net_id": body.get("neutron_net_id"),
             "neutron_subnet_id": body.get("neutron_subnet_id"),
-            "network_type": "vxlan" if subnet else None,
-            "segmentation_id": 1001 if subnet else None,
-            "cidr": subnet["cidr"] if subnet else None,
-            "ip_version": subnet["ip_version"] if subnet else None,
-            "gateway": subnet.get("gateway_ip") if subnet else None,
-            "mtu": 1450 if subnet else None,
+            "network_type": None,
+            "segmentation_id": None,
+            "cidr": None,
+            "ip_version": None,
+            "gateway": None,
+            "mtu": None,
             "created_at": iso(micro=True),
             "updated_at": None,
             "project_id": req.auth.project_id,
             "_security_services": [],
+            "_share_servers": [],
         }
         self.store.put("share_network", rec)
-        return ok({"share_network": self._render("share_network", rec)})
+        return ok({"share_network": self._render("share_network", rec, req)})
 
     def share_network_action(self, req: Request, params: dict[str, str]) -> Response:
         rec = self._get(req, "share_network", params["id"], "Share network")
@@ -154,6 +168,12 @@ class ShareCatalog:
         name, arg = next(iter(body.items()))
         service_id = str((arg or {}).get("security_service_id"))
         self._get(req, "security_service", service_id, "Security service")
+        if name in ("add_security_service", "remove_security_service") and rec.get(
+            "_share_servers"
+        ):
+            # Below microversion 2.63, Manila changes no security service of a network in use.
+            verb = name.split("_", 1)[0]
+            raise ApiError(403, f"Cannot {verb} security services. Share network is used.")
         if name == "add_security_service":
             if service_id in rec["_security_services"]:
                 raise ApiError(400, f"Security service {service_id} is already associated.")
@@ -165,7 +185,7 @@ class ShareCatalog:
         else:
             raise ApiError(400, f"There is no such action: {name}")
         self.store.changed()
-        return ok({"share_network": self._render("share_network", rec)})
+        return ok({"share_network": self._render("share_network", rec, req)})
 
     def create_security_service(self, req: Request, params: dict[str, str]) -> Response:
         body = req.json_object("security_service")

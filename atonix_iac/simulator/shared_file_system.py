@@ -6,6 +6,12 @@ Access rules are granted and revoked through the share's ``action`` (``allow_acc
 their extra specs are an admin's. A share network or a share type still used by a share cannot
 be deleted. Errors use the Nova/Cinder fault shape Manila shares. Share networks, types,
 security services and quotas are served by ``share_catalog.ShareCatalog``, which this extends.
+
+As in Manila: a share on a share network needs a share type whose driver handles share servers
+(one with ``driver_handles_share_servers`` False puts it in ``error``); the share network's
+first such share sets up its share server, which fills in the network's ``cidr`` and segment
+and stays until the share network is deleted; ``share_server_id`` and ``host`` are shown to
+admins only.
 """
 
 from __future__ import annotations
@@ -33,7 +39,7 @@ class SharedFileSystem(ShareCatalog):
         lifecycle.register_finalizer(self.store, "share", self._finish_delete)
         r = Router("The resource could not be found.")
         r.add("GET", "/shares", self.list_shares)
-        r.add("GET", "/shares/detail", self.list_shares)
+        r.add("GET", "/shares/detail", self.list_shares_detail)
         r.add("POST", "/shares", self.create_share)
         r.add("GET", "/shares/{id}", self.show_share)
         r.add("PUT", "/shares/{id}", self.update_share)
@@ -50,7 +56,7 @@ class SharedFileSystem(ShareCatalog):
             ("share-networks", "share_network", "share_network"),
             ("security-services", "security_service", "security_service"),
         ):
-            r.add("GET", f"/{coll}", self._lister(kind, f"{key}s"))
+            r.add("GET", f"/{coll}", self._lister(kind, f"{key}s", detail=False))
             r.add("GET", f"/{coll}/detail", self._lister(kind, f"{key}s"))
             r.add("GET", f"/{coll}/{{id}}", self._shower(kind, key))
             r.add("PUT", f"/{coll}/{{id}}", self._updater(kind, key))
@@ -90,24 +96,36 @@ class SharedFileSystem(ShareCatalog):
 
     # -- shares -----------------------------------------------------------------------------
 
-    def render_share(self, rec: Rec) -> Rec:
+    def render_share(self, req: Request, rec: Rec) -> Rec:
         lifecycle.settle(rec)
         view = public(rec)
         view["name"] = rec["display_name"]
         view["description"] = rec["display_description"]
+        if not req.auth.is_admin:
+            # Manila's share view: policy check_is_host_admin
+            view.pop("share_server_id", None)
+            view.pop("host", None)
         return view
 
-    def list_shares(self, req: Request, params: dict[str, str]) -> Response:
+    def list_shares_detail(self, req: Request, params: dict[str, str]) -> Response:
         items = [
-            self.render_share(s)
+            self.render_share(req, s)
             for s in self.store.table("share").values()
             if self._visible(req, s)
         ]
         page, _ = paginate(req, filter_records(req, items, skip=("metadata", "is_public")))
         return ok({"shares": page})
 
+    def list_shares(self, req: Request, params: dict[str, str]) -> Response:
+        """Manila's plain list is a summary: id, name and links only."""
+        answer = self.list_shares_detail(req, params)
+        answer.body["shares"] = [
+            {"id": s["id"], "name": s["name"], "links": []} for s in answer.body["shares"]
+        ]
+        return answer
+
     def show_share(self, req: Request, params: dict[str, str]) -> Response:
-        return ok({"share": self.render_share(self._get(req, "share", params["id"], "Share"))})
+        return ok({"share": self.render_share(req, self._get(req, "share", params["id"], "Share"))})
 
     def _check_quota(self, project_id: str, size: int) -> None:
         limits = self.backend.quota(project_id, "shared-file-system")
@@ -132,13 +150,14 @@ class SharedFileSystem(ShareCatalog):
             raise ApiError(400, f"Share size '{size}' must be an integer and greater than 0.")
         share_type = self._type(req, str(body.get("share_type") or DEFAULT_TYPE))
         network_id = body.get("share_network_id")
+        dhss = share_type["extra_specs"].get("driver_handles_share_servers") == "True"
+        network = None
         if network_id:
-            self._get(req, "share_network", str(network_id), "Share network")
-        elif share_type["extra_specs"].get("driver_handles_share_servers") == "True":
+            network = self._get(req, "share_network", str(network_id), "Share network")
+        elif dhss:
             raise ApiError(
                 400,
-                "Share network must be set when the driver_handles_share_servers "
-                "extra spec is True.",
+                "Share network must be set when the driver_handles_share_servers is true.",
             )
         self._check_quota(project_id, size)
         share_id = new_id()
@@ -157,7 +176,7 @@ class SharedFileSystem(ShareCatalog):
             "metadata": {str(k): str(v) for k, v in (body.get("metadata") or {}).items()},
             "availability_zone": str(body.get("availability_zone") or "nova"),
             "host": "sim@generic#pool",
-            "share_server_id": new_id() if network_id else None,
+            "share_server_id": self._share_server(network) if network and dhss else None,
             "access_rules_status": "active",
             "snapshot_support": True,
             "task_state": None,
@@ -170,12 +189,34 @@ class SharedFileSystem(ShareCatalog):
             "_access": [],
         }
         outcome = self.backend.outcome("share", rec["display_name"])
-        final = "error" if outcome == "error" else "available"
+        # A backend without share servers refuses a share network ("Driver does not expect
+        # share-network to be provided with current configuration."): the share fails.
+        failed = outcome == "error" or (network is not None and not dhss)
+        final = "error" if failed else "available"
         lifecycle.begin(
             rec, "creating", final, self.backend.delay("share"), stuck=outcome == "stuck"
         )
         self.store.put("share", rec)
-        return ok({"share": self.render_share(rec)}, 200)
+        return ok({"share": self.render_share(req, rec)}, 200)
+
+    def _share_server(self, network: Rec) -> str:
+        """The share network's share server, set up by its first share: Manila then records
+        the Neutron subnet's CIDR and segment on the network."""
+        servers: list[str] = network.setdefault("_share_servers", [])
+        if not servers:
+            servers.append(new_id())
+            subnet = self.store.get("subnet", str(network.get("neutron_subnet_id")))
+            if subnet is not None:
+                network.update(
+                    network_type="vxlan",
+                    segmentation_id=1001,
+                    cidr=subnet["cidr"],
+                    ip_version=subnet["ip_version"],
+                    gateway=subnet.get("gateway_ip"),
+                    mtu=1450,
+                )
+            self.store.changed()
+        return servers[0]
 
     def update_share(self, req: Request, params: dict[str, str]) -> Response:
         rec = self._get(req, "share", params["id"], "Share")
@@ -190,7 +231,7 @@ class SharedFileSystem(ShareCatalog):
             if key in body:
                 rec[field] = body[key]
         self.store.changed()
-        return ok({"share": self.render_share(rec)})
+        return ok({"share": self.render_share(req, rec)})
 
     def delete_share(self, req: Request, params: dict[str, str]) -> Response:
         rec = self._get(req, "share", params["id"], "Share")

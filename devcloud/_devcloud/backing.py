@@ -25,6 +25,7 @@ DATABASES = (
     "barbican",
     "octavia",
     "designate",
+    "manila",
 )
 
 

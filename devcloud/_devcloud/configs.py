@@ -24,6 +24,7 @@ CONFIG_FILES: dict[str, tuple[tuple[str, ...], str]] = {
     "barbican": (("barbican.conf",), "barbican"),
     "octavia": (("octavia.conf",), "octavia"),
     "designate": (("designate.conf",), "designate"),
+    "manila": (("manila.conf",), "manila"),
     # Swift's servers each read one file (and swift.conf from swift_dir): see services.py.
     "swift": (
         (
@@ -72,6 +73,7 @@ def _values(layout: Layout, secrets: dict[str, str]) -> dict[str, str]:
         "port_cinder": str(PORTS["cinder-api"]),
         "port_barbican": str(PORTS["barbican"]),
         "port_swift": str(PORTS["swift-proxy-server"]),
+        "port_manila": str(PORTS["manila-api"]),
         "swift_dir": str(layout.etc / "swift"),
         "swift_hash": secrets["swift-hash"],
         # simple_crypto's master key: 32 bytes, base64 (the secret is 32 hex characters).
@@ -92,6 +94,7 @@ def _values(layout: Layout, secrets: dict[str, str]) -> dict[str, str]:
     values["db_octavia"] = db_url("octavia", secrets["db"])
     values["octavia_ca_dir"] = str(octavia_ca_dir(layout))
     values["db_designate"] = db_url("designate", secrets["db"])
+    values["db_manila"] = db_url("manila", secrets["db"])
     return values
 
 
@@ -136,6 +139,7 @@ def write_all(layout: Layout, secrets: dict[str, str]) -> None:
         "swift/node/d1",
         "bind",
         "designate/locks",
+        "manila/locks",
     ):
         (layout.data / sub).mkdir(parents=True, exist_ok=True)
 

@@ -43,6 +43,7 @@ PORTS = {
     # The dev cloud's own BIND 9 (Designate's backend): DNS and rndc on non-standard ports.
     "named": 5322,
     "named-rndc": 9532,
+    "manila-api": 8786,
 }
 
 # Passwords generated once per state dir; every other name is fixed.

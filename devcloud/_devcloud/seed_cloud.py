@@ -41,6 +41,8 @@ OPTIONAL_ENDPOINTS = {
     "swift": ("object-store", f"http://{HOST}:8080/v1/AUTH_%(project_id)s"),
     "octavia": ("load-balancer", f"http://{HOST}:9876"),
     "designate": ("dns", f"http://{HOST}:9001"),
+    # sharev2: the type Manila registers (openstacksdk's shared-file-system alias).
+    "manila": ("sharev2", f"http://{HOST}:8786/v2"),
 }
 # Services the dev cloud does not run but lists, on their standard ports, so that a process
 # started in its network namespace is found by clients exactly as the real service would be:
@@ -174,6 +176,8 @@ def tenants(secrets: dict[str, str], state: Path) -> None:
     _flavors(conn)
     _image(conn, state)
     _public_network(conn)
+    if conn.has_service("shared-file-system"):
+        _share_types(conn)
     _check_services(conn)
     _write_clouds_yaml(secrets, state / "clouds.yaml")
 
@@ -221,6 +225,39 @@ def _public_network(conn: Any) -> None:
             gateway_ip=PUBLIC_GATEWAY,
             is_dhcp_enabled=False,
         )
+
+
+# Manila's default share type (manila.conf default_share_type): shares without a share network,
+# on the backend that handles no share servers.
+SHARE_TYPE = ("default", {"driver_handles_share_servers": "False", "snapshot_support": "True"})
+MANILA_BACKENDS = ("flat", "servers")
+MANILA_VERSION = "2.45"
+
+
+def _share_types(conn: Any, timeout_s: float = 120.0) -> None:
+    """Create the default share type, then wait until the scheduler knows both backends (it
+    learns a backend from manila-share's periodic report: a share made earlier finds no
+    host)."""
+    manila = conn.shared_file_system
+    types = manila.get("/types", microversion=MANILA_VERSION).json()["share_types"]
+    name, specs = SHARE_TYPE
+    if not any(t["name"] == name for t in types):
+        body = {"name": name, "extra_specs": specs, "share_type_access:is_public": True}
+        answer = manila.post("/types", json={"share_type": body}, microversion=MANILA_VERSION)
+        if answer.status_code >= 400:
+            raise SystemExit(f"creating share type {name}: {answer.status_code} {answer.text}")
+    deadline = time.monotonic() + timeout_s
+    while True:
+        pools = manila.get("/scheduler-stats/pools", microversion=MANILA_VERSION).json()
+        seen = {p.get("backend") for p in pools.get("pools") or []}
+        if set(MANILA_BACKENDS) <= seen:
+            return
+        if time.monotonic() > deadline:
+            raise SystemExit(
+                f"Manila's scheduler knows backends {sorted(seen)}, not {list(MANILA_BACKENDS)}"
+                " (see logs/manila-share.log)"
+            )
+        time.sleep(1.0)
 
 
 def _check_services(conn: Any) -> None:

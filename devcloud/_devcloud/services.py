@@ -91,6 +91,11 @@ DESIGNATE = (
     Process("designate-producer", "designate"),
     Process("designate-api", "designate", "designate.wsgi.api", "/"),
 )
+MANILA = (
+    Process("manila-api", "manila", "manila.wsgi.api", "/"),
+    Process("manila-scheduler", "manila"),
+    Process("manila-share", "manila"),
+)
 
 # Start order: Neutron before Nova (Nova reads ports back); nova-compute last, once Placement
 # and Neutron answer, so its first resource report lands.
@@ -116,8 +121,9 @@ OPTIONAL: dict[str, tuple[Process, ...]] = {
     "swift": SWIFT,
     "designate": DESIGNATE,
     "octavia": OCTAVIA,
+    "manila": MANILA,
 }
-DEFAULT_OPTIONAL = ("barbican", "swift", "designate", "octavia")
+DEFAULT_OPTIONAL = ("barbican", "swift", "designate", "octavia", "manila")
 
 
 def optional_enabled() -> tuple[str, ...]:

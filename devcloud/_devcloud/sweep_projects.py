@@ -147,10 +147,66 @@ def _delete_zone(admin: Any, zone_id: str, project_id: str) -> None:
     exceptions.raise_from_response(response)
 
 
+MANILA_VERSION = "2.45"
+
+
+def _manila_list(admin: Any, path: str, key: str, project_id: str) -> list[dict[str, Any]]:
+    """An admin's listing of one project's Manila objects (none when Manila is not there)."""
+    if not admin.has_service("shared-file-system"):
+        return []
+    answer = admin.shared_file_system.get(
+        f"{path}?all_tenants=1&project_id={project_id}", microversion=MANILA_VERSION
+    )
+    exceptions.raise_from_response(answer)
+    return [i for i in answer.json()[key] if i.get("project_id") in (None, project_id)]
+
+
+def _manila_call(admin: Any, method: str, path: str, body: Any = None) -> None:
+    answer = admin.shared_file_system.request(path, method, json=body, microversion=MANILA_VERSION)
+    exceptions.raise_from_response(answer)
+
+
+def sweep_manila(admin: Any, project_id: str, name: str) -> int:
+    """Shares (their access rules go with them), then share networks (Manila deletes their
+    share servers and ports), then security services; each waits for the one before."""
+    removed = 0
+
+    def listed(path: str, key: str) -> Callable[[], list[dict[str, Any]]]:
+        return lambda: _manila_list(admin, path, key, project_id)
+
+    shares = listed("/shares/detail", "shares")
+    for share in shares():
+        removed += 1
+        _quietly(
+            f"share {share['id']}",
+            lambda s=share: _manila_call(
+                admin, "POST", f"/shares/{s['id']}/action", {"force_delete": None}
+            ),
+        )
+    _wait_gone(f"{name}: shares", shares)
+    networks = listed("/share-networks/detail", "share_networks")
+    for net in networks():
+        removed += 1
+        _quietly(
+            f"share network {net['id']}",
+            lambda n=net: _manila_call(admin, "DELETE", f"/share-networks/{n['id']}"),
+        )
+    _wait_gone(f"{name}: share networks", networks)
+    for service in listed("/security-services/detail", "security_services")():
+        removed += 1
+        _quietly(
+            f"security service {service['id']}",
+            lambda s=service: _manila_call(admin, "DELETE", f"/security-services/{s['id']}"),
+        )
+    return removed
+
+
 def sweep(admin: Any, project_id: str, name: str) -> int:
     """Remove everything ``project_id`` owns; the number of objects removed."""
     compute, network, volume = admin.compute, admin.network, admin.block_storage
-    removed = sweep_load_balancers(admin, project_id, name)
+    # Manila first: its share servers hold ports on the project's networks.
+    removed = sweep_manila(admin, project_id, name)
+    removed += sweep_load_balancers(admin, project_id, name)
     # Zones take their recordsets with them.
     for zone in _zones(admin, project_id):
         removed += 1
@@ -232,6 +288,9 @@ def _left(admin: Any, project_id: str) -> list[str]:
     left += [f"volume {v.id}" for v in volume.volumes(all_projects=True, project_id=project_id)]
     left += [f"load balancer {lb.id}" for lb in _load_balancers(admin, project_id)]
     left += [f"zone {z.name}" for z in _zones(admin, project_id)]
+    left += [
+        f"share {s['id']}" for s in _manila_list(admin, "/shares/detail", "shares", project_id)
+    ]
     return left
 
 

@@ -151,6 +151,9 @@ def _optional_sync(layout: Layout, secrets: dict[str, str]) -> dict[str, list[li
     if "designate" in optional_enabled():
         manage = [layout.bin("designate-manage"), *_conf_args(layout, "designate")]
         commands["designate"] = [[*manage, "database", "sync"]]
+    if "manila" in optional_enabled():
+        manage = [layout.bin("manila-manage"), *_conf_args(layout, "manila")]
+        commands["manila"] = [[*manage, "db", "sync"]]
     return commands
 
 

@@ -1,10 +1,19 @@
-"""Contract tests for the Manila types: a share with access rules on a share network."""
+"""Contract tests for the Manila types: a share with access rules on a share network.
+
+Share types are an admin's (Manila's policy), and so is a share's ``share_server_id``: on a real
+target those steps run only when ATONIX_REALCLOUD_ADMIN_CLOUD names an admin cloud. A share on
+a share network names a share type whose driver handles share servers, as on any Manila.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
+
+from atonix_iac.errors import ProviderError
+from atonix_iac.providers.openstack import OpenStackProvider
+from atonix_iac.workspace.config import Binding
 
 from .conftest import require_service
 
@@ -15,6 +24,18 @@ pytestmark = pytest.mark.timeout(180)
 def manila(cloud: Any) -> dict[str, Any]:
     require_service(cloud, "shared-file-system")
     return dict(cloud.provider().resource_types())
+
+
+@pytest.fixture
+def admin_manila(cloud: Any, manila: dict[str, Any]) -> dict[str, Any]:
+    """The resource types bound to an admin (share types need one)."""
+    if cloud.sim is not None:
+        return manila
+    if cloud.admin_cloud is None:
+        pytest.skip("share types need ATONIX_REALCLOUD_ADMIN_CLOUD")
+    provider = OpenStackProvider(Binding("ws", "env", cloud.admin_cloud, None, "RegionOne"))
+    cloud._providers.append(provider)
+    return dict(provider.resource_types())
 
 
 def test_share_lifecycle(cloud: Any, manila: dict[str, Any], ident: Any, unique: str) -> None:
@@ -71,7 +92,7 @@ def test_share_lifecycle(cloud: Any, manila: dict[str, Any], ident: Any, unique:
 
 
 def test_share_network_with_security_service(
-    cloud: Any, manila: dict[str, Any], ident: Any, unique: str
+    cloud: Any, manila: dict[str, Any], admin_manila: dict[str, Any], ident: Any, unique: str
 ) -> None:
     net = manila["OS::Neutron::Net"].create(ident("net"), {})
     subnet = manila["OS::Neutron::Subnet"].create(
@@ -93,15 +114,12 @@ def test_share_network_with_security_service(
         "security_services": [f"ldap-{unique}"],
     }
     network = network_type.create(ident("sn"), props)
-    assert network.attributes["cidr"] == "10.73.0.0/24"
+    # Manila reads the subnet's CIDR only when it sets up the first share server.
+    assert network.attributes["cidr"] is None
     read = network_type.read(ident("sn"), network.physical_id, props)
     assert read is not None and read.properties == props
-    share = manila["OS::Manila::Share"].create(
-        ident("share"),
-        {"share_protocol": "CIFS", "size": 1, "share_network": f"sn-{unique}"},
-    )
-    assert share.attributes["share_server_id"]
 
+    # Security services change in place while no share server uses the network.
     without = {**props, "security_services": []}
     network_type.update(
         ident("sn"), network.physical_id, props, without, frozenset({"security_services"})
@@ -109,19 +127,40 @@ def test_share_network_with_security_service(
     read = network_type.read(ident("sn"), network.physical_id, without)
     assert read is not None and read.properties is not None
     assert read.properties["security_services"] == []
+    network_type.update(
+        ident("sn"), network.physical_id, without, props, frozenset({"security_services"})
+    )
 
-    manila["OS::Manila::Share"].delete(ident("share"), share.physical_id, {})
-    network_type.delete(ident("sn"), network.physical_id, without)
+    servers = {"name": f"servers-{unique}", "driver_handles_share_servers": True}
+    share_type = admin_manila["OS::Manila::ShareType"].create(ident("type"), servers)
+    share_props = {
+        "share_protocol": "CIFS",
+        "size": 1,
+        "share_network": f"sn-{unique}",
+        "share_type": f"servers-{unique}",
+    }
+    share = manila["OS::Manila::Share"].create(ident("share"), share_props)
+    admin = cloud.admin_sdk()
+    assert admin.shared_file_system.get_share(share.physical_id).share_server_id
+    read = network_type.read(ident("sn"), network.physical_id, props)
+    assert read is not None and read.attributes["cidr"] == "10.73.0.0/24"
+    # Once a share server uses the network, Manila (below 2.63) keeps its security services.
+    with pytest.raises(ProviderError, match="Share network is used"):
+        network_type.update(
+            ident("sn"), network.physical_id, props, without, frozenset({"security_services"})
+        )
+
+    manila["OS::Manila::Share"].delete(ident("share"), share.physical_id, share_props)
+    network_type.delete(ident("sn"), network.physical_id, props)
+    admin_manila["OS::Manila::ShareType"].delete(ident("type"), share_type.physical_id, servers)
     manila["OS::Manila::SecurityService"].delete(ident("ldap"), service.physical_id, service_props)
     assert (
         manila["OS::Manila::SecurityService"].read(ident("ldap"), service.physical_id, {}) is None
     )
 
 
-def test_share_type_extra_specs(
-    cloud: Any, manila: dict[str, Any], ident: Any, unique: str
-) -> None:
-    type_type = manila["OS::Manila::ShareType"]
+def test_share_type_extra_specs(admin_manila: dict[str, Any], ident: Any, unique: str) -> None:
+    type_type = admin_manila["OS::Manila::ShareType"]
     props = {
         "name": f"gold-{unique}",
         "driver_handles_share_servers": False,

@@ -34,7 +34,7 @@ def test_share_network_in_use_is_kept(sim: SimulatorServer, conn: Any) -> None:
     manila = conn.shared_file_system
     network = manila.create_share_network(name="sn")
     share = manila.create_share(size=1, share_proto="NFS", share_network_id=network.id)
-    with pytest.raises(os_exceptions.ConflictException, match="shares present"):
+    with pytest.raises(os_exceptions.ConflictException, match=r"it has 1 share\(s\)"):
         manila.delete_share_network(network.id)
     manila.delete_share(share.id)
     manila.delete_share_network(network.id)
@@ -46,3 +46,71 @@ def test_share_quota(sim: SimulatorServer, conn: Any) -> None:
     manila.create_share(size=2, share_proto="NFS")
     with pytest.raises(os_exceptions.HttpException, match="gigabytes quota"):
         manila.create_share(size=1, share_proto="NFS")
+
+
+def _share_network(conn: Any) -> Any:
+    net = conn.network.create_network(name="n")
+    subnet = conn.network.create_subnet(network_id=net.id, ip_version=4, cidr="10.9.0.0/24")
+    return conn.shared_file_system.create_share_network(
+        name="sn", neutron_net_id=net.id, neutron_subnet_id=subnet.id
+    )
+
+
+def _servers_type(conn: Any) -> Any:
+    answer = conn.shared_file_system.post(
+        "/types",
+        json={
+            "share_type": {
+                "name": "servers",
+                "extra_specs": {"driver_handles_share_servers": "True"},
+            }
+        },
+    )
+    return answer.json()["share_type"]
+
+
+def test_share_server_set_up_by_the_first_share(sim: SimulatorServer, connect: Any) -> None:
+    """As in Manila: the share network's CIDR appears with its share server, which only an
+    admin sees, and from then on its security services are fixed."""
+    admin = connect()
+    member = connect("demo", username="demo-user", password="password")
+    _servers_type(admin)
+    network = _share_network(member)
+
+    def seen(conn: Any) -> Any:
+        return conn.shared_file_system.get(f"/share-networks/{network.id}").json()["share_network"]
+
+    assert seen(member)["cidr"] is None
+    service = member.shared_file_system.post(
+        "/security-services", json={"security_service": {"type": "ldap", "name": "l"}}
+    ).json()["security_service"]
+    share = member.shared_file_system.create_share(
+        size=1, share_proto="NFS", share_network_id=network.id, share_type="servers"
+    )
+    assert member.shared_file_system.get_share(share.id).share_server_id is None
+    assert admin.shared_file_system.get_share(share.id).share_server_id
+    assert seen(member)["cidr"] == "10.9.0.0/24" and seen(member)["segmentation_id"] is None
+    assert seen(admin)["segmentation_id"]
+    answer = member.shared_file_system.post(
+        f"/share-networks/{network.id}/action",
+        json={"add_security_service": {"security_service_id": service["id"]}},
+    )
+    assert answer.status_code == 403 and "Share network is used" in answer.text
+
+
+def test_share_network_on_a_type_without_share_servers_fails(
+    sim: SimulatorServer, conn: Any
+) -> None:
+    network = _share_network(conn)
+    share = conn.shared_file_system.create_share(
+        size=1, share_proto="NFS", share_network_id=network.id
+    )
+    assert conn.shared_file_system.get_share(share.id).status == "error"
+
+
+def test_plain_lists_are_summaries(sim: SimulatorServer, conn: Any) -> None:
+    manila = conn.shared_file_system
+    share = manila.create_share(name="s", size=1, share_proto="NFS", metadata={"a": "b"})
+    plain = manila.get("/shares").json()["shares"]
+    assert plain == [{"id": share.id, "name": "s", "links": []}]
+    assert manila.get("/shares/detail").json()["shares"][0]["metadata"] == {"a": "b"}

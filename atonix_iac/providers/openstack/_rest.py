@@ -80,6 +80,8 @@ class RestResource(OpenStackResource):
     attribute_fields: ClassVar[Mapping[str, str]] = {}
     id_field: ClassVar[str] = "id"
     named: ClassVar[bool] = True  # has a ``name`` defaulting to <stack>-<address>
+    # Appended to the collection to list it in full (Manila's plain list has id and name only).
+    list_suffix: ClassVar[str] = ""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """References Heat's schema leaves unconstrained are checked at plan time too."""
@@ -278,7 +280,9 @@ class RestResource(OpenStackResource):
         if self.carrier == "tags":
             params["tags"] = token_tag(identity.token)
         with sdk_errors(f"looking for an interrupted {self.what} create"):
-            answer = self.call("GET", self.collection(properties), **params) or {}
+            answer = (
+                self.call("GET", self.collection(properties) + self.list_suffix, **params) or {}
+            )
         for raw in answer.get(self.plural) or []:
             obj = Body(raw)
             found = str(obj.get(self.id_field))

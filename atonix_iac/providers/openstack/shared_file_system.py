@@ -3,7 +3,9 @@
 A share carries the stack identity in its metadata and waits for ``available``. Its
 ``access_rules`` are reconciled in place, as Heat does: rules missing from the share are
 granted (``allow_access``), extra ones revoked (``deny_access``); a rule is its
-(access_type, access_to, access_level). A share network's ``security_services`` are
+(access_type, access_to, access_level). Manila applies both asynchronously (a revoked rule is
+listed, ``queued_to_deny``, until the backend drops it), so a reconcile waits for the share's
+``access_rules_status`` to return to ``active``. A share network's ``security_services`` are
 reconciled the same way. Share networks, share types and security services carry nothing
 Manila would keep for us, so an interrupted create is found again by its name.
 """
@@ -17,11 +19,15 @@ from atonix_iac.providers.base import ResourceIdentity, ResourceResult
 from atonix_iac.providers.openstack._errors import sdk_errors
 from atonix_iac.providers.openstack._identity import identity_metadata, user_metadata
 from atonix_iac.providers.openstack._rest import Body, RestResource
+from atonix_iac.providers.openstack._wait import wait_for_status
 
 # Access rules listed by GET /share-access-rules; Heat's own client pins no version.
 MICROVERSION = "2.45"
 
 RuleKey = tuple[str, str, str]
+
+# Access rule states of a rule on its way out: no longer part of what the share grants.
+_LEAVING = ("queued_to_deny", "denying", "deleting")
 
 
 def rule_key(rule: Mapping[str, Any]) -> RuleKey:
@@ -35,6 +41,7 @@ def rule_key(rule: Mapping[str, Any]) -> RuleKey:
 class _Manila(RestResource):
     service = "shared_file_system"
     microversion = MICROVERSION
+    list_suffix = "/detail"
 
 
 class Share(_Manila):
@@ -91,19 +98,36 @@ class Share(_Manila):
 
     def _rules(self, share_id: str) -> dict[RuleKey, str]:
         answer = self.call("GET", "/share-access-rules", share_id=share_id) or {}
-        return {rule_key(r): str(r["id"]) for r in answer.get("access_list") or []}
+        return {
+            rule_key(r): str(r["id"])
+            for r in answer.get("access_list") or []
+            if str(r.get("state") or "") not in _LEAVING
+        }
 
     def _reconcile(self, share_id: str, wanted_rules: list[Mapping[str, Any]]) -> None:
         wanted = {rule_key(r) for r in wanted_rules}
         live = self._rules(share_id)
+        changed = False
         for key, rule_id in live.items():
             if key not in wanted:
+                changed = True
                 self.call(
                     "POST", f"/shares/{share_id}/action", {"deny_access": {"access_id": rule_id}}
                 )
         for access_type, access_to, level in sorted(wanted - set(live)):
+            changed = True
             grant = {"access_type": access_type, "access_to": access_to, "access_level": level}
             self.call("POST", f"/shares/{share_id}/action", {"allow_access": grant})
+        if changed:
+            wait_for_status(
+                lambda: self.get_obj(share_id, {}),
+                ("active",),
+                what=f"the access rules of share {share_id}",
+                timeout_s=self.timeout_s,
+                failed=("error",),
+                physical_id=share_id,
+                attribute="access_rules_status",
+            )
 
     def live(self, obj: Body) -> dict[str, Any]:
         found = super().live(obj)
