@@ -596,16 +596,20 @@ PLAN = ("plan", "-detailed-exitcode", "stack.yaml", "-e", "env.yaml")
 
 @contextlib.contextmanager
 def _stop_on_signals() -> Iterator[None]:
-    """SIGTERM (and SIGINT, as ever) unwind through ``finally`` so every process is stopped."""
+    """SIGTERM and SIGINT unwind through ``finally`` so every process is stopped. SIGINT is
+    set explicitly: a soak started in the background by a shell inherits it ignored, and
+    Python then never installs its KeyboardInterrupt handler."""
 
     def on_term(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, on_term)
+    previous_term = signal.signal(signal.SIGTERM, on_term)
+    previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGTERM, previous_term)
+        signal.signal(signal.SIGINT, previous_int)
 
 
 def run_soak(
