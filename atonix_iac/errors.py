@@ -24,7 +24,8 @@ The CLI catches ``AtonixError`` only; anything else escaping is a bug. Errors ca
     ├── PolicyError            (invalid policy file)
     │   └── PolicyDeniedError  (the plan breaks a deny rule of the policy gate; exit code 3)
     ├── ApplyError             (what applied, failed and was skipped)
-    └── UsageError             (bad command-line input)
+    ├── UsageError             (bad command-line input)
+    └── RemoteServiceError     (the stack service behind --remote failed a request)
 """
 
 from __future__ import annotations
@@ -213,6 +214,10 @@ class PolicyDeniedError(PolicyError):
 
 class UsageError(AtonixError):
     """Bad command-line input."""
+
+
+class RemoteServiceError(AtonixError):
+    """The stack service (``--remote``) could not be reached, refused the request or failed it."""
 
 
 @dataclass(frozen=True)

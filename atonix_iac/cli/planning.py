@@ -201,9 +201,13 @@ def saved_parameters(
 
 def approve(plan: Plan, *, auto_approve: bool) -> None:
     """Terraform's interactive approval: only ``yes`` goes ahead."""
+    ask_approval(destroying=plan.mode is PlanMode.DESTROY, auto_approve=auto_approve)
+
+
+def ask_approval(*, destroying: bool, auto_approve: bool) -> None:
+    """The approval prompt itself (also for plans made by the stack service)."""
     if auto_approve:
         return
-    destroying = plan.mode is PlanMode.DESTROY
     question = (
         "Do you really want to destroy all resources?"
         if destroying

@@ -65,6 +65,7 @@ from .planning import (
     saved_parameters,
     settled_state,
 )
+from .remote_commands import read_remote_plan, remote_apply, remote_plan
 from .session import (
     Session,
     load_stack_template,
@@ -185,6 +186,16 @@ def _quoted(message: str) -> list[str]:
     return message.split("`")[1::2]
 
 
+_remote = click.option(
+    *flag_names("remote"),
+    "remote",
+    envvar="ATONIX_REMOTE",
+    default=None,
+    metavar="URL",
+    help="Plan/apply through the stack service at URL (atonix serve) instead of local state.",
+)
+
+
 @click.command("plan")
 @template_argument
 @stack_options
@@ -200,12 +211,16 @@ def _quoted(message: str) -> list[str]:
     is_flag=True,
     help="Exit 0 with no changes, 2 with changes, 1 on error.",
 )
+@_remote
 @click.pass_context
 def plan_command(ctx: click.Context, /, **kwargs: Any) -> None:
     """Show what apply would change."""
     out, detailed = kwargs.pop("out"), kwargs.pop("detailed_exitcode")
+    remote = kwargs.pop("remote")
     stack = StackOptions.from_kwargs(kwargs)
     inputs = InputOptions.from_kwargs(kwargs)
+    if remote:
+        ctx.exit(remote_plan(remote, stack, inputs, out, detailed))
     run = RunOptions.from_kwargs(kwargs)
     options = PlanOptions.from_kwargs(kwargs)
     if options.refresh_only and out:
@@ -413,12 +428,17 @@ _auto_approve = click.option(
 @json_options
 @_auto_approve
 @on_failure_option
+@_remote
 def apply_command(**kwargs: Any) -> None:
     """Make the cloud match the template (or apply exactly a saved plan file)."""
     auto_approve = kwargs.pop("auto_approve")
     on_failure = kwargs.pop("on_failure")
+    remote = kwargs.pop("remote")
     stack = StackOptions.from_kwargs(kwargs)
     inputs = InputOptions.from_kwargs(kwargs)
+    if remote or (stack.template.is_file() and read_remote_plan(stack.template)):
+        remote_apply(remote, stack, inputs, auto_approve)
+        return
     run = RunOptions.from_kwargs(kwargs)
     options = PlanOptions.from_kwargs(kwargs)
     saved_plan = stack.template.is_file() and looks_like_plan_file(stack.template)
