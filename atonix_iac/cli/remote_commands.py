@@ -35,6 +35,31 @@ _SYMBOLS = {
 }
 
 
+# Flags of a local plan the service's plans do not take (yet): refused, never ignored.
+_LOCAL_ONLY = {
+    "destroy": "-destroy",
+    "targets": "-target",
+    "excludes": "-exclude",
+    "replace": "-replace",
+    "refresh_only": "-refresh-only",
+    "policies": "-policy",
+    "json_events": "-json",
+    "json_into": "-json-into",
+}
+
+
+def refuse_local_only(kwargs: dict[str, Any]) -> None:
+    """A flag only a local run honours, given with ``--remote``: a usage error naming it."""
+    given = [flag for name, flag in _LOCAL_ONLY.items() if kwargs.get(name)]
+    if kwargs.get("refresh") is False:
+        given.append("-refresh=false")
+    if given:
+        raise UsageError(
+            f"{', '.join(given)} cannot be used with --remote yet (the stack service plans"
+            " the whole stack); drop it, or run without --remote"
+        )
+
+
 @dataclass(frozen=True)
 class RemotePlan:
     """A plan the service made (``plan_id``), or the create request of a new stack."""

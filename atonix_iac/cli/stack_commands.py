@@ -65,7 +65,7 @@ from .planning import (
     saved_parameters,
     settled_state,
 )
-from .remote_commands import read_remote_plan, remote_apply, remote_plan
+from .remote_commands import read_remote_plan, refuse_local_only, remote_apply, remote_plan
 from .session import (
     Session,
     load_stack_template,
@@ -220,6 +220,7 @@ def plan_command(ctx: click.Context, /, **kwargs: Any) -> None:
     stack = StackOptions.from_kwargs(kwargs)
     inputs = InputOptions.from_kwargs(kwargs)
     if remote:
+        refuse_local_only(kwargs)
         ctx.exit(remote_plan(remote, stack, inputs, out, detailed))
     run = RunOptions.from_kwargs(kwargs)
     options = PlanOptions.from_kwargs(kwargs)
@@ -437,6 +438,7 @@ def apply_command(**kwargs: Any) -> None:
     stack = StackOptions.from_kwargs(kwargs)
     inputs = InputOptions.from_kwargs(kwargs)
     if remote or (stack.template.is_file() and read_remote_plan(stack.template)):
+        refuse_local_only(kwargs)
         remote_apply(remote, stack, inputs, auto_approve)
         return
     run = RunOptions.from_kwargs(kwargs)

@@ -123,3 +123,10 @@ def test_service_down_and_a_bad_token(service: RunningService, tmp_path: Path) -
     assert "Traceback" not in bad.output and "not-a-token" not in bad.output
     assert bad.output.strip().startswith("error:"), bad.output
     assert "authenticat" in bad.output and len(bad.output.strip().splitlines()) == 1
+
+
+def test_flags_only_a_local_run_takes_are_refused(service: RunningService, tmp_path: Path) -> None:
+    template = _template(tmp_path, "remote-flags", STACK)
+    result = _atonix(service, "plan", "-w", "team", "-E", "demo", "-target", "app", str(template))
+    assert result.exit_code == 1
+    assert "-target cannot be used with --remote" in result.output
