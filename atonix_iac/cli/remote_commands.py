@@ -7,6 +7,7 @@ service's plan id (for a stack not created yet: the request that creates it), wr
 from __future__ import annotations
 
 import json
+import posixpath
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -80,11 +81,14 @@ def request_body(stack: StackOptions, inputs: InputOptions) -> dict[str, Any]:
     """Heat's create/update body as heatclient sends it: the template's text, the files it
     uses (``get_file`` targets, nested templates) and the environment files, by name."""
     template = load_stack_template(stack, inputs)  # located errors here, before any call
-    files = dict(template.files)
-    root = str(stack.template)
-    text = files.pop(root, None) or files.pop(template.source, None)
+    loaded = dict(template.files)
+    text = loaded.pop(template.source, None)
     if text is None:
         text = stack.template.read_text()
+    # Keys as the root template writes the names (relative to its directory): what the
+    # service looks up, as Heat does.
+    root_dir = posixpath.dirname(template.source) or "."
+    files = {posixpath.relpath(key, root_dir): content for key, content in loaded.items()}
     for name in inputs.env_files:
         files[name] = Path(name).read_text()
     body: dict[str, Any] = {"template": text, "files": files}

@@ -130,3 +130,24 @@ def test_flags_only_a_local_run_takes_are_refused(service: RunningService, tmp_p
     result = _atonix(service, "plan", "-w", "team", "-E", "demo", "-target", "app", str(template))
     assert result.exit_code == 1
     assert "-target cannot be used with --remote" in result.output
+
+
+def test_files_named_by_the_template_are_sent(service: RunningService, tmp_path: Path) -> None:
+    (tmp_path / "data.txt").write_text("from a file\n")
+    (tmp_path / "inner.yaml").write_text(
+        "heat_template_version: 2018-08-31\n"
+        "resources:\n  inner:\n    type: OS::Heat::Value\n    properties: {value: inner}\n"
+    )
+    template = _template(
+        tmp_path,
+        "remote-files",
+        "heat_template_version: 2018-08-31\nresources:\n"
+        "  v:\n    type: OS::Heat::Value\n    properties: {value: {get_file: data.txt}}\n"
+        "  n:\n    type: inner.yaml\n",
+    )
+    result = _atonix(service, "apply", "-w", "team", "-E", "demo", "-auto-approve", str(template))
+    assert result.exit_code == 0, result.output
+    heat = service.heat("demo")
+    stack = heat.stacks.get("remote-files")
+    assert stack.stack_status == "CREATE_COMPLETE", stack.stack_status_reason
+    assert heat.resources.get(stack.id, "v").attributes["value"] == "from a file\n"
