@@ -12,9 +12,15 @@ from click.testing import CliRunner, Result
 from atonix_iac.cli.main import cli
 
 
-def _atonix(service: RunningService, *args: str, env: dict[str, str] | None = None) -> Result:
+def _atonix(
+    service: RunningService, *args: str, env: dict[str, str] | None = None, answer: str = ""
+) -> Result:
     return CliRunner().invoke(
-        cli, list(args), env={"ATONIX_REMOTE": service.url, **(env or {})}, catch_exceptions=False
+        cli,
+        list(args),
+        env={"ATONIX_REMOTE": service.url, **(env or {})},
+        input=answer,
+        catch_exceptions=False,
     )
 
 
@@ -151,3 +157,27 @@ def test_files_named_by_the_template_are_sent(service: RunningService, tmp_path:
     stack = heat.stacks.get("remote-files")
     assert stack.stack_status == "CREATE_COMPLETE", stack.stack_status_reason
     assert heat.resources.get(stack.id, "v").attributes["value"] == "from a file\n"
+
+
+def test_a_failed_apply_exits_non_zero(service: RunningService, tmp_path: Path) -> None:
+    template = _template(
+        tmp_path,
+        "remote-fails",
+        "heat_template_version: 2018-08-31\nresources:\n"
+        "  bad:\n    type: OS::Heat::TestResource\n    properties: {fail: true}\n",
+    )
+    result = _atonix(service, "apply", "-w", "team", "-E", "demo", "-auto-approve", str(template))
+    assert result.exit_code == 1, result.output
+    assert "error: stack `remote-fails` ended CREATE_FAILED" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_apply_asks_first(service: RunningService, tmp_path: Path) -> None:
+    template = _template(tmp_path, "remote-asked", STACK)
+    where = ("-w", "team", "-E", "demo")
+    declined = _atonix(service, "apply", *where, str(template), answer="no\n")
+    assert declined.exit_code == 1 and "Apply cancelled." in declined.output, declined.output
+    assert [s.stack_name for s in service.heat("demo").stacks.list()].count("remote-asked") == 0
+    accepted = _atonix(service, "apply", *where, str(template), answer="yes\n")
+    assert accepted.exit_code == 0, accepted.output
+    assert service.heat("demo").stacks.get("remote-asked").stack_status == "CREATE_COMPLETE"
