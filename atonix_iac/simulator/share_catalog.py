@@ -327,7 +327,9 @@ class ShareCatalog:
         limits = self.backend.quota(project, "shared-file-system")
         mine = self.store.owned("share", project)
         usage = {"shares": len(mine), "gigabytes": sum(int(s["size"]) for s in mine)}
-        if req.arg("usage") in ("True", "true", "1") or req.path.endswith("/detail"):
+        # Manila gives usage only on .../detail (microversion 2.25); it ignores Cinder's
+        # ``?usage=True`` and answers plain limits there, as the real service does.
+        if req.path.endswith("/detail"):
             body: dict[str, Any] = {
                 k: {"limit": v, "in_use": usage.get(k, 0), "reserved": 0} for k, v in limits.items()
             }

@@ -73,6 +73,7 @@ class SharedFileSystem(ShareCatalog):
         r.add("POST", "/types/{id}/extra_specs", self.set_extra_specs)
         r.add("DELETE", "/types/{id}/extra_specs/{key}", self.delete_extra_spec)
         r.add("GET", "/quota-sets/{project}", self.show_quota)
+        r.add("GET", "/quota-sets/{project}/detail", self.show_quota)
         r.add("GET", "/availability-zones", self.zones)
         self.router = r
 

@@ -48,6 +48,19 @@ def test_share_quota(sim: SimulatorServer, conn: Any) -> None:
         manila.create_share(size=1, share_proto="NFS")
 
 
+def test_quota_usage_only_on_detail(sim: SimulatorServer, conn: Any) -> None:
+    """As Manila 23 answers: plain limits at /quota-sets/{id} (a Cinder-style ``?usage=True``
+    is ignored), limit and in_use per key at /quota-sets/{id}/detail."""
+    manila = conn.shared_file_system
+    manila.create_share(size=3, share_proto="NFS")
+    project = conn.current_project_id
+    plain = manila.get(f"/quota-sets/{project}?usage=True", microversion="2.25").json()
+    assert isinstance(plain["quota_set"]["gigabytes"], int)
+    detail = manila.get(f"/quota-sets/{project}/detail", microversion="2.25").json()
+    assert detail["quota_set"]["gigabytes"]["in_use"] == 3
+    assert detail["quota_set"]["shares"]["in_use"] == 1
+
+
 def _share_network(conn: Any) -> Any:
     net = conn.network.create_network(name="n")
     subnet = conn.network.create_subnet(network_id=net.id, ip_version=4, cidr="10.9.0.0/24")

@@ -244,12 +244,9 @@ def _magnum(conn: Any, project_id: str, limits: dict[str, int], usage: dict[str,
 
 
 def _manila(conn: Any, project_id: str, limits: dict[str, int], usage: dict[str, int]) -> None:
-    quota = (
-        _json(
-            conn.shared_file_system, f"/quota-sets/{project_id}?usage=True", microversion="2.25"
-        ).get("quota_set")
-        or {}
-    )
+    # Usage comes only from .../detail (2.25+): Manila ignores Cinder's ``?usage=True``.
+    url = f"/quota-sets/{project_id}/detail"
+    quota = _json(conn.shared_file_system, url, microversion="2.25").get("quota_set") or {}
     for key, name in (("shares", "shares"), ("share_gigabytes", "gigabytes")):
         detail = quota.get(name)
         if isinstance(detail, Mapping):
