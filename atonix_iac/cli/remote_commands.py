@@ -10,7 +10,7 @@ import json
 import posixpath
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -21,8 +21,10 @@ from . import exitcodes
 from .options import InputOptions, StackOptions
 from .planning import ask_approval
 from .project import resolve_project
-from .remote_client import StackService
 from .session import load_stack_template, parameter_values
+
+if TYPE_CHECKING:  # keystoneauth is imported only when a remote run needs it
+    from .remote_client import StackService
 
 REMOTE_ENV = "ATONIX_REMOTE"
 SAVED_MARK = "atonix-remote-plan"
@@ -106,6 +108,8 @@ def connect_service(
     """The service, authenticated with the binding's cloud credentials (else ``OS_*``)."""
     from atonix_iac.providers.openstack.connect import CloudTarget
     from atonix_iac.providers.openstack.service_session import service_session
+
+    from .remote_client import StackService
 
     binding = resolve_project(stack, workspace=workspace, environment=environment).binding
     target = CloudTarget.from_binding(binding) if binding.cloud else None
