@@ -62,6 +62,26 @@ class Services:
     jobs: Dispatcher
 
 
+def start_stack_job(
+    services: Services,
+    record: StackRecord,
+    action: str,
+    detail: dict[str, Any] | None = None,
+    *,
+    event: bool = True,
+) -> None:
+    """Mark the stack ``<action>_IN_PROGRESS`` (with Heat's stack event unless ``event`` is
+    off), then queue the job: the status a client polls is written before any worker runs."""
+    records = services.engine.records
+    reason = f"Stack {action} started"
+    records.set_status(record.id, action, "IN_PROGRESS", reason)
+    if event:
+        records.add_event(
+            record.id, record.name, "OS::Heat::Stack", record.id, action, "IN_PROGRESS", reason
+        )
+    services.jobs.submit(records.add_job(record.id, action, detail))
+
+
 def identity(req: falcon.Request) -> Identity:
     found: Identity = req.context.identity
     return found

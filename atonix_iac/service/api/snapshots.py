@@ -24,6 +24,7 @@ from .common import (
     not_found,
     read_json,
     stack_href,
+    start_stack_job,
 )
 from .documents import check_record
 
@@ -131,13 +132,7 @@ class StackSnapshots(StackScoped):
             created_at=utcnow(),
         )
         snapshots.add(snapshot)
-        records = self.services.engine.records
-        records.set_status(record.id, "SNAPSHOT", "IN_PROGRESS", "Stack SNAPSHOT started")
-        records.add_event(
-            record.id, record.name, "OS::Heat::Stack", record.id, "SNAPSHOT", "IN_PROGRESS",
-            "Stack SNAPSHOT started",
-        )  # fmt: skip
-        self.services.jobs.submit(records.add_job(record.id, "SNAPSHOT", {"snapshot": snapshot.id}))
+        start_stack_job(self.services, record, "SNAPSHOT", {"snapshot": snapshot.id})
         resp.media = snapshot_view(record, snapshot)
 
     def on_get(

@@ -29,6 +29,7 @@ from .common import (
     read_json,
     stack_href,
     stack_link,
+    start_stack_job,
 )
 from .documents import apply_body, check_in_cloud, check_record
 
@@ -330,18 +331,7 @@ class StackItem(StackScoped):
         record = self.stack(req, tenant_id, stack_name, stack_id)
         if record.deleted_at is not None:
             raise not_found(f"Stack ({stack_name}) ")
-        records = self.services.engine.records
-        records.set_status(record.id, "DELETE", "IN_PROGRESS", "Stack DELETE started")
-        records.add_event(
-            record.id,
-            record.name,
-            "OS::Heat::Stack",
-            record.id,
-            "DELETE",
-            "IN_PROGRESS",
-            "Stack DELETE started",
-        )
-        self.services.jobs.submit(records.add_job(record.id, "DELETE"))
+        start_stack_job(self.services, record, "DELETE")
         resp.status = falcon.HTTP_204
 
 
@@ -421,14 +411,8 @@ class StackActions(StackScoped):
         if (record.action, record.status) == (verb, "COMPLETE"):
             resp.status = falcon.HTTP_200  # Heat: already suspended (resumed), nothing to do
             return
-        records = self.services.engine.records
-        records.set_status(record.id, verb, "IN_PROGRESS", f"Stack {verb} started")
-        if verb in ("SUSPEND", "RESUME"):  # Heat's stack_task event
-            records.add_event(
-                record.id, record.name, "OS::Heat::Stack", record.id, verb, "IN_PROGRESS",
-                f"Stack {verb} started",
-            )  # fmt: skip
-        self.services.jobs.submit(records.add_job(record.id, verb))
+        # Heat's stack_task writes an event for suspend and resume only.
+        start_stack_job(self.services, record, verb, event=verb in ("SUSPEND", "RESUME"))
         resp.status = falcon.HTTP_200
 
     def _cancel(self, record: StackRecord, *, with_rollback: bool) -> None:
