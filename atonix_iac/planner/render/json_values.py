@@ -110,7 +110,7 @@ def sensitive_tree(value: Any) -> Any:
 
 def properties_unknown(properties: Mapping[str, Any] | None) -> dict[str, Any]:
     """``after_unknown`` of a resource: ``{}`` when nothing is unknown (and for a delete)."""
-    tree = unknown_tree(dict(properties or {}))
+    tree = unknown_tree(properties if type(properties) is dict else dict(properties or {}))
     return tree if isinstance(tree, dict) else {}
 
 
