@@ -27,7 +27,6 @@ from atonix_iac.planner import SavedPlan, render_plan
 from atonix_iac.planner.plan import Plan, PlanMode
 from atonix_iac.state.model import StackKey
 from atonix_iac.template import load_template_from_files
-from atonix_iac.template.model import Template
 from atonix_iac.workspace.binding import find_project_file
 
 from .events import JsonEventWriter, ticking
@@ -38,6 +37,7 @@ from .terminal import live_wanted, on_hard_exit, progress_interval_s
 
 if TYPE_CHECKING:
     from atonix_iac.policy import Policy, PolicyReport
+    from atonix_iac.template.model import Template
 
 F = TypeVar("F", bound=Callable[..., Any])
 POLICY_KEY = "policy"  # plan.extra[POLICY_KEY] = {"files": [...], "reports": [...]}
