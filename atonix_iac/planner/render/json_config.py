@@ -59,30 +59,49 @@ def _expressions(spec: ResourceSpec, hidden: Collection[str]) -> dict[str, Any]:
 def _expression(value: Any, secret: bool) -> dict[str, Any]:
     """Terraform's expression form: ``constant_value`` for literals, ``references`` (both
     ``res.attr`` and ``res``, as Terraform lists them) for anything computed."""
-    if not _has_expr(value):
-        return {"constant_value": SENSITIVE_MASK if secret else _constant(value)}
-    references: list[str] = []
-    for ref in iter_references(value):
-        if ref.attribute:
-            references.append(f"{ref.resource}.{ref.attribute}")
-        references.append(ref.resource)
-    return {"references": list(dict.fromkeys(references))}
+    try:
+        constant = _constant(value)
+    except _Computed:
+        references: list[str] = []
+        for ref in iter_references(value):
+            if ref.attribute:
+                references.append(f"{ref.resource}.{ref.attribute}")
+            references.append(ref.resource)
+        return {"references": list(dict.fromkeys(references))}
+    return {"constant_value": SENSITIVE_MASK if secret else constant}
 
 
-# Exact types that hold no function call: checked before ``isinstance(value, Expr)`` (an ABC
-# check) on every node of a 10,000-resource template.
-_NO_EXPR = frozenset({str, int, float, bool, type(None), LocatedStr})
+class _Computed(Exception):
+    """A function call inside a value: it is shown by its references, not as a constant."""
+
+
+# Exact types of the leaves a template holds, taken without a call; checked before
+# ``isinstance(value, Expr)`` (an ABC check) on every node of a 10,000-resource template.
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
-def _has_expr(value: Any) -> bool:
+def _constant(value: Any) -> Any:
+    """``masked_value`` of a template literal in one walk, the located types the YAML loader
+    builds taken first; raises ``_Computed`` at the first function call."""
     kind = type(value)
-    if kind in _NO_EXPR:
-        return False
+    if kind in _SCALARS:
+        return value
+    if kind is LocatedStr:
+        return str(value)
     if kind is LocatedDict or kind is dict:
-        return any(_has_expr(v) for v in value.values())
+        return {
+            str(k): v if type(v) in _SCALARS else _constant(v)
+            for k, v in value.items()
+            if v is not UNKNOWN
+        }
     if kind is LocatedList or kind is list:
-        return any(_has_expr(v) for v in value)
+        return [v if type(v) in _SCALARS else _constant(v) for v in value]
+    if _has_expr(value):
+        raise _Computed
+    return masked_value(value)
+
+
+def _has_expr(value: Any) -> bool:
     if isinstance(value, Expr):
         return True
     if isinstance(value, Mapping):
@@ -90,18 +109,3 @@ def _has_expr(value: Any) -> bool:
     if isinstance(value, list | tuple):
         return any(_has_expr(v) for v in value)
     return False
-
-
-def _constant(value: Any) -> Any:
-    """``masked_value`` of a template literal, with the located types the YAML loader builds
-    taken first (they are most of a template's nodes)."""
-    kind = type(value)
-    if kind in _SCALARS:
-        return value
-    if kind is LocatedStr:
-        return str(value)
-    if kind is LocatedDict or kind is dict:
-        return {str(k): _constant(v) for k, v in value.items() if v is not UNKNOWN}
-    if kind is LocatedList or kind is list:
-        return [_constant(v) for v in value]
-    return masked_value(value)
