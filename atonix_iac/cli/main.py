@@ -8,7 +8,6 @@ parser or the apply engine.
 from __future__ import annotations
 
 import contextlib
-import gc
 import importlib
 import os
 import signal
@@ -21,7 +20,7 @@ import click
 from atonix_iac import __version__
 from atonix_iac.errors import AtonixError
 
-from . import exitcodes
+from . import collector, exitcodes
 from .terminal import INTERRUPTED, run_hard_exit_hooks
 from .usage import (
     explain_no_such_option,
@@ -70,8 +69,7 @@ class AtonixGroup(click.Group):
         if command is None and cmd_name in LAZY_COMMANDS:
             module_name, attribute = LAZY_COMMANDS[cmd_name]
             module = importlib.import_module(f"{__package__}.{module_name}")
-            if _GC_TUNED.is_set():
-                gc.freeze()  # the command's modules live as long as the run, as main's do
+            collector.keep()  # the command's modules live as long as the run, as main's do
             command = getattr(module, attribute)
             if not isinstance(command, click.Command):
                 raise TypeError(f"{module_name}.{attribute} is not a click command")
@@ -169,7 +167,7 @@ def _version_line() -> str:
 
 
 def main() -> None:
-    _tune_garbage_collector()
+    collector.tune()
     signal.signal(signal.SIGINT, _interrupted)
     try:
         cli(prog_name="atonix")
@@ -231,21 +229,3 @@ def _exit_now() -> None:
         with contextlib.suppress(OSError, ValueError, RuntimeError):
             stream.flush()
     os._exit(exitcodes.ExitCode.ERROR)
-
-
-# Set once main() has tuned the collector: a command module loaded after that is frozen too
-# (not when tests call ``cli`` in-process: they must not keep each run's garbage for good).
-_GC_TUNED = threading.Event()
-
-
-def _tune_garbage_collector() -> None:
-    """A run builds hundreds of thousands of long-lived objects (a 10,000-resource template,
-    its state, the plan) and no reference cycles worth chasing; with the default thresholds
-    the cyclic collector rescans them again and again and takes half of a large plan's time.
-    Imported modules are frozen out of its scans and it runs far less often. The command's
-    own modules, imported later (``LAZY_COMMANDS``), are frozen when loaded: left in the
-    young generation, their ~100,000 objects made the first collection of a 1,000-resource
-    plan scan them all (~25 ms, a tenth of the run)."""
-    gc.freeze()
-    gc.set_threshold(100_000, 50, 100)
-    _GC_TUNED.set()
