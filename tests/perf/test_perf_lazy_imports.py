@@ -98,7 +98,8 @@ def test_plan_of_a_cloud_free_stack_skips_jinja_pydantic_openstack_networkx(appl
 # Standard-library and small imports a plan of a cloud-free stack has no use for: entry
 # points are looked for without importlib.metadata when no distribution declares atonix's
 # group, package data is read without importlib.resources, retries (tenacity) and reader
-# threads (concurrent.futures, logging) wait for a read, email for a MIME config.
+# threads (concurrent.futures, logging) wait for a read, email for a MIME config, quota
+# arithmetic for a plan that changes cloud resources.
 NOT_FOR_A_LOCAL_PLAN = (
     "importlib.metadata",
     "importlib.resources",
@@ -108,6 +109,7 @@ NOT_FOR_A_LOCAL_PLAN = (
     "email",
     "socket",
     "atonix_iac.apply.walk",
+    "atonix_iac.workspace.quota",
 )
 
 
