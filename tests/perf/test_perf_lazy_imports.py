@@ -99,7 +99,7 @@ def test_plan_of_a_cloud_free_stack_skips_jinja_pydantic_openstack_networkx(appl
 # points are looked for without importlib.metadata when no distribution declares atonix's
 # group, package data is read without importlib.resources, retries (tenacity) and reader
 # threads (concurrent.futures, logging) wait for a read, email for a MIME config, quota
-# arithmetic for a plan that changes cloud resources.
+# arithmetic for a plan that changes cloud resources, subprocess and shutil for Graphviz.
 NOT_FOR_A_LOCAL_PLAN = (
     "importlib.metadata",
     "importlib.resources",
@@ -110,6 +110,9 @@ NOT_FOR_A_LOCAL_PLAN = (
     "socket",
     "atonix_iac.apply.walk",
     "atonix_iac.workspace.quota",
+    "subprocess",
+    "shutil",
+    "atonix_iac.planner.render.graph",
 )
 
 
