@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from queue import Empty, SimpleQueue
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from atonix_iac.apply.parallelism import DEFAULT_PARALLELISM as DEFAULT_PARALLELISM
 from atonix_iac.errors import AtonixError
 
 if TYPE_CHECKING:
@@ -41,7 +42,6 @@ if TYPE_CHECKING:
 
 N = TypeVar("N", bound=Hashable)
 
-DEFAULT_PARALLELISM = 10
 # At most this many inline nodes per batch: the walking thread then looks at the worker
 # threads' results again, and a batch's records are committed before its dependents start.
 INLINE_BATCH = 64
