@@ -27,7 +27,6 @@ from atonix_iac.planner import SavedPlan, render_plan
 from atonix_iac.planner.plan import Plan, PlanMode
 from atonix_iac.state.model import StackKey
 from atonix_iac.template import load_template_from_files
-from atonix_iac.template.model import Template
 from atonix_iac.workspace.binding import find_project_file
 
 from .events import JsonEventWriter, ticking
@@ -38,6 +37,7 @@ from .terminal import live_wanted, on_hard_exit, progress_interval_s
 
 if TYPE_CHECKING:
     from atonix_iac.policy import Policy, PolicyReport
+    from atonix_iac.template.model import Template
 
 F = TypeVar("F", bound=Callable[..., Any])
 POLICY_KEY = "policy"  # plan.extra[POLICY_KEY] = {"files": [...], "reports": [...]}
@@ -283,6 +283,8 @@ def saved_plan_view(
     if as_json:
         from atonix_iac.planner.render.json_plan import render_json_plan
 
+        if saved.configuration is not None:  # what the template gives, saved with the plan
+            return render_json_plan(saved.plan, configuration=saved.configuration)
         return render_json_plan(saved.plan, template=_saved_template(saved))
     if markdown:
         from atonix_iac.planner.render.markdown import render_markdown
@@ -293,7 +295,8 @@ def saved_plan_view(
 
 
 def _saved_template(saved: SavedPlan) -> Template | None:
-    """The template exactly as planned (for ``configuration``), from the plan file itself."""
+    """The template exactly as planned (for ``configuration``), from the plan file itself
+    (files written before plans carried ``configuration_facts``)."""
     try:
         return load_template_from_files(
             saved.root, saved.files, saved.env_files, template_vars=saved.template_vars or None

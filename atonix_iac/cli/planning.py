@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 import click
@@ -11,11 +9,10 @@ import click
 from atonix_iac.apply.external import read_external_objects
 from atonix_iac.apply.recover import recover_intents
 from atonix_iac.apply.refresh import refresh_state
-from atonix_iac.errors import AtonixError, PlanError, StalePlanError, UsageError
-from atonix_iac.planner import SavedPlan, make_plan, plan_from_bytes
+from atonix_iac.errors import AtonixError, StalePlanError, UsageError
+from atonix_iac.planner import SavedPlan, make_plan
 from atonix_iac.planner.groups import expand_groups
 from atonix_iac.planner.plan import Plan, PlanMode, refresh_only
-from atonix_iac.planner.planfile import GZIP_MAGIC
 from atonix_iac.providers.base import ResourceResult
 from atonix_iac.state.model import StackKey, State
 from atonix_iac.template import BoundParameters, load_template
@@ -111,41 +108,6 @@ def settled_state(session: Session) -> State:
     for recovery in recoveries:
         click.echo(f"Recovered: {recovery.describe()}", err=True)
     return session.store.load(session.key) if recoveries else state
-
-
-PLAN_SUFFIXES = (".plan", ".tfplan")
-
-
-def looks_like_plan_file(path: Path) -> bool:
-    """Saved plans are JSON documents that are not HOT templates (which may be JSON too).
-    A damaged one (truncated, binary) still counts when its name or first bytes say it is a
-    plan, so that it is refused as a plan file rather than parsed as a broken template."""
-    if path.suffix in PLAN_SUFFIXES:
-        return True
-    try:
-        head = path.read_bytes()[:4096].lstrip()
-    except OSError:
-        return False
-    if head.startswith(GZIP_MAGIC):  # plan files are gzip-compressed JSON
-        return True
-    if not head.startswith(b"{"):
-        return False
-    if b'"atonix-plan"' in head:
-        return True
-    try:
-        document = json.loads(path.read_bytes())
-    except (ValueError, UnicodeDecodeError):
-        return False
-    return isinstance(document, dict) and "heat_template_version" not in document
-
-
-def read_saved_plan(path: Path) -> SavedPlan:
-    try:
-        return plan_from_bytes(path.read_bytes())
-    except StalePlanError:
-        raise
-    except PlanError as err:  # name the file: CI jobs juggle several
-        raise type(err)(f"{path}: {err.message}") from err
 
 
 def check_plan_target(plan: Plan, options: StackOptions) -> None:

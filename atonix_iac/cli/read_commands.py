@@ -1,7 +1,9 @@
 """Commands that only read state: show, output.
 
 Saved plans' readers and renderers (the planner, policy reports, JSON, Markdown) are imported
-only by ``show FILE``: reading state or outputs does not pay for them.
+only by ``show FILE``: reading state or outputs does not pay for them. The session (state
+stores, providers) is imported only when state is read: showing a saved plan does not pay for
+it.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ from atonix_iac.errors import UsageError, suggest
 
 from .options import DEFAULT_TEMPLATE, StackOptions, flag_names, stack_options
 from .render import SENSITIVE_OUTPUT, outputs_json, outputs_text, state_text, value_text
-from .session import as_json, open_session
 from .terminal import color_wanted
 
 template_option = click.option(
@@ -74,6 +75,8 @@ def show_command(
         return
     if markdown or markdown_template:
         raise UsageError("-markdown shows a saved plan file: `atonix show -markdown FILE`")
+    from .session import as_json, open_session  # state only: a saved plan needs no providers
+
     kwargs["template"] = path or DEFAULT_TEMPLATE
     stack = StackOptions.from_kwargs(kwargs)
     with open_session(stack) as session:
@@ -99,6 +102,8 @@ def output_command(name: str | None, as_json_doc: bool, raw: bool, **kwargs: Any
     """Show outputs. A secret output is shown only when NAMEd with -raw or -json."""
     if as_json_doc and raw:
         raise UsageError("-json and -raw cannot be combined")
+    from .session import open_session
+
     stack = StackOptions.from_kwargs(kwargs)
     with open_session(stack) as session:
         state = session.store.load(session.key)
@@ -140,7 +145,7 @@ def _show_saved_plan(
     path: Path, as_json_doc: bool, color: bool, markdown: bool, markdown_template: str | None
 ) -> bool:
     """Print ``path`` if it is a saved plan file; False if it is not one."""
-    from .planning import looks_like_plan_file, read_saved_plan
+    from .plan_files import looks_like_plan_file, read_saved_plan
 
     if not looks_like_plan_file(path):
         return False
@@ -161,7 +166,7 @@ def _show_saved_plan(
 def _gitlab_report(path: Path | None) -> str:
     from atonix_iac.planner.render.json_plan import gitlab_report
 
-    from .planning import looks_like_plan_file, read_saved_plan
+    from .plan_files import looks_like_plan_file, read_saved_plan
 
     if path is None or not looks_like_plan_file(path):
         raise UsageError("-gitlab-report reads a saved plan: `atonix show -gitlab-report FILE`")

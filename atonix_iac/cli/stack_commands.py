@@ -54,13 +54,12 @@ from .options import (
     stack_options,
     template_argument,
 )
+from .plan_files import looks_like_plan_file, read_saved_plan
 from .planning import (
     approve,
     check_plan_target,
     check_template_unchanged,
     compute_plan,
-    looks_like_plan_file,
-    read_saved_plan,
     refresh_only_plan,
     saved_parameters,
     settled_state,

@@ -11,13 +11,11 @@ from collections.abc import Collection
 from typing import NamedTuple
 
 from atonix_iac.planner.plan import Action
+from atonix_iac.planner.reasons import REASON_INTERRUPTED, REASON_REQUESTED, REASON_TAINTED
 from atonix_iac.providers.base import ResourceSchema
 from atonix_iac.state.model import ResourceStatus
 
 REASON_GONE = "deleted outside atonix"
-REASON_REQUESTED = "replacement requested with -replace"
-REASON_TAINTED = "tainted: a previous create failed"
-REASON_INTERRUPTED = "tainted: a previous create was interrupted before it was confirmed"
 
 
 class Decision(NamedTuple):

@@ -39,6 +39,7 @@ from atonix_iac.planner.order import order_changes
 from atonix_iac.planner.outputs import output_changes
 from atonix_iac.planner.plan import Action, Plan, PlanMode, ResourceChange
 from atonix_iac.planner.protocols import BoundParams, ResourceFacts
+from atonix_iac.planner.reasons import REASON_CONDITION, REASON_REMOVED
 from atonix_iac.planner.selection import select_addresses
 from atonix_iac.planner.translate import translation_diagnostics
 from atonix_iac.providers.base import ResourceResult, ResourceSchema
@@ -51,8 +52,6 @@ from atonix_iac.template.values import contains_sensitive, unwrap
 
 REASON_RETAINED = "retained: deletion_policy is Retain, so it is only removed from state"
 REASON_ALREADY_GONE = "already deleted outside atonix: removed from state only"
-REASON_REMOVED = "not in the template any more"
-REASON_CONDITION = "its condition is false"
 REASON_RENEWED = (
     "Heat gives this handle a new identity on every stack update (senders signal it again)"
 )

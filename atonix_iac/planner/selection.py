@@ -14,11 +14,7 @@ from atonix_iac.errors import Diagnostic, Severity, suggest
 from atonix_iac.planner.digraph import Digraph
 from atonix_iac.planner.graph import ResourceGraph
 from atonix_iac.planner.plan import PlanMode
-
-PARTIAL_PLAN_WARNING = (
-    "this plan is partial: -target/-exclude leave some resources out, so it may not show "
-    "every change the template needs"
-)
+from atonix_iac.planner.reasons import PARTIAL_PLAN_WARNING
 
 
 def select_addresses(

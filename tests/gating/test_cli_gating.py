@@ -4,8 +4,9 @@ saved plans applied exactly (or refused), JSON events, JSON and Markdown views o
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -270,6 +271,39 @@ def test_show_json_and_markdown_of_a_saved_plan(project: Project) -> None:
     assert document["configuration"]["root_module"]["resources"][0]["expressions"]
     assert "| ➕ create | 3 |" in as_markdown.stdout
     assert SECRET not in as_json.stdout + as_markdown.stdout
+
+
+def _rewritten(path: Path, edit: Callable[[dict[str, Any]], None]) -> str:
+    """A saved plan's document edited and written back as a plain JSON plan file (as older
+    atonix wrote them), its digest made anew over the edited document."""
+    document = json.loads(gzip.decompress(path.read_bytes()))
+    del document["digest"]
+    edit(document)
+    canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    document["digest"] = "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
+    return json.dumps(document, indent=2)
+
+
+def test_show_json_takes_configuration_from_the_plan_file_not_its_template(
+    project: Project,
+) -> None:
+    """A plan file carries what ``configuration`` takes from the template (secrets masked):
+    ``show -json`` gives the same document from it as from the template, without loading
+    the template (its files may be gone); a file written before it is shown as before."""
+    path = _saved(project)
+    saved = json.loads(gzip.decompress(path.read_bytes()))
+    project.write("old.plan", _rewritten(path, lambda d: d.pop("configuration")))
+    project.write("bare.plan", _rewritten(path, lambda d: d["template"].update(files={})))
+
+    shown = [project.run("show", "-json", name) for name in ("tf.plan", "old.plan", "bare.plan")]
+
+    assert [r.exit_code for r in shown] == [0, 0, 0]
+    assert shown[0].stdout == shown[1].stdout == shown[2].stdout
+    assert SECRET not in json.dumps(saved["configuration"]) + shown[0].stdout
+    root = json.loads(shown[0].stdout)["configuration"]["root_module"]
+    assert root["outputs"]["size"]["expression"] == {"references": ["settings.value", "settings"]}
+    expressions = {r["address"]: r["expressions"] for r in root["resources"]}
+    assert expressions["token"] == {"length": {"constant_value": 12}}
 
 
 def test_show_markdown_with_a_custom_template(project: Project) -> None:

@@ -168,6 +168,33 @@ def test_reading_state_skips_the_planner_and_networkx(applied: Path, args: tuple
     assert _heavy(modules, (*NEVER_CLOUD_FREE, "networkx", "atonix_iac.planner.build")) == []
 
 
+def test_showing_a_saved_plan_loads_no_state_session_or_provider(tmp_path: Path) -> None:
+    """``show -json FILE`` reads the plan file alone: its ``configuration`` comes from the
+    file, so neither the state session (SQLAlchemy, providers), the template loader (PyYAML)
+    nor the planner's own machinery is imported."""
+    (tmp_path / "stack.yaml").write_text(STACK)
+    subprocess.run(
+        [sys.executable, "-c", _RUN, "plan", "stack.yaml", "-out", "plan.out"],
+        cwd=tmp_path,
+        capture_output=True,
+        check=True,
+    )
+    modules = _loaded(tmp_path, "show", "-json", "plan.out")
+    assert "atonix_iac.planner.render.json_plan" in modules  # it did render the plan
+    heavy = (
+        "sqlalchemy",
+        "networkx",
+        "yaml",
+        "importlib.metadata",
+        "atonix_iac.cli.session",
+        "atonix_iac.providers.heat",
+        "atonix_iac.template.loader",
+        "atonix_iac.template.model",
+        "atonix_iac.planner.build",
+    )
+    assert _heavy(modules, (*NEVER_CLOUD_FREE, *heavy)) == []
+
+
 def test_a_project_file_is_parsed_with_pydantic_when_present(applied: Path) -> None:
     (applied / "atonix.yaml").write_text("state: sqlite:///.atonix/state.db\n")
     try:

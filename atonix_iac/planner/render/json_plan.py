@@ -11,13 +11,20 @@ sensitive value is masked (see ``json_values``).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
+from atonix_iac import __version__
 from atonix_iac.errors import Diagnostic, SourceLocation
-from atonix_iac.planner.actions import REASON_INTERRUPTED, REASON_REQUESTED, REASON_TAINTED
-from atonix_iac.planner.build import REASON_CONDITION, REASON_REMOVED
 from atonix_iac.planner.plan import Action, OutputChange, Plan, ResourceChange
+from atonix_iac.planner.reasons import (
+    PARTIAL_PLAN_WARNING,
+    REASON_CONDITION,
+    REASON_INTERRUPTED,
+    REASON_REMOVED,
+    REASON_REQUESTED,
+    REASON_TAINTED,
+)
 from atonix_iac.planner.render.json_values import (
     SENSITIVE_MASK,
     masked_properties,
@@ -27,11 +34,10 @@ from atonix_iac.planner.render.json_values import (
     properties_unknown,
     unknown_tree,
 )
-from atonix_iac.planner.selection import PARTIAL_PLAN_WARNING
-from atonix_iac.template.expr import Expr, iter_references
-from atonix_iac.template.model import ResourceSpec, Template
-from atonix_iac.template.nodes import LocatedDict, LocatedList, LocatedStr
 from atonix_iac.template.values import UNKNOWN
+
+if TYPE_CHECKING:
+    from atonix_iac.template.model import Template
 
 FORMAT_VERSION = "1.2"
 STATE_FORMAT_VERSION = "1.0"
@@ -60,14 +66,9 @@ def gitlab_report(plan: Plan) -> dict[str, int]:
 
 
 def atonix_version() -> str:
-    # Imported here: ~15 ms that a plan shown as text never needs (this module is imported
-    # with the event renderers).
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("atonix-iac")
-    except PackageNotFoundError:
-        return "unknown"
+    """atonix's version as ``atonix --version`` prints it (``importlib.metadata`` would cost
+    ~0.02 CPU s to import for it)."""
+    return __version__
 
 
 def provider_name(type_name: str) -> str:
@@ -100,21 +101,28 @@ def plan_document(
     plan: Plan,
     *,
     template: Template | None = None,
+    configuration: Mapping[str, Any] | None = None,
     atonix_extra: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The whole JSON document as plain data. ``template`` (the one the plan was made from)
-    fills ``configuration`` with expressions; ``atonix_extra`` adds facts from layers above
-    the planner (policy results) under the ``atonix`` key."""
+    fills ``configuration`` with expressions, as do the ``configuration_facts`` a saved plan
+    carries (``configuration``) without loading the template again; ``atonix_extra`` adds
+    facts from layers above the planner (policy results) under the ``atonix`` key."""
+    if configuration is None and template is not None:
+        from atonix_iac.planner.render.json_config import configuration_facts  # the template's
+
+        configuration = configuration_facts(plan, template)
     partial = any(d.message == PARTIAL_PLAN_WARNING for d in plan.diagnostics)
+    masked = {id(c): _masked(c) for c in plan.changes}
     return {
         "format_version": FORMAT_VERSION,
         "variables": _variables(plan),
-        "planned_values": _planned_values(plan),
+        "planned_values": _planned_values(plan, masked),
         "resource_drift": [_drift(c) for c in plan.changes if c.drift or c.gone],
-        "resource_changes": [_resource_change(c) for c in plan.changes],
+        "resource_changes": [_resource_change(c, masked[id(c)]) for c in plan.changes],
         "output_changes": {o.name: _output_change(o) for o in plan.output_changes},
-        "prior_state": _prior_state(plan),
-        "configuration": _configuration(plan, template),
+        "prior_state": _prior_state(plan, masked),
+        "configuration": _configuration(plan, configuration),
         "applyable": plan.has_changes,
         "complete": not partial,
         "errored": False,
@@ -126,12 +134,18 @@ def render_json_plan(
     plan: Plan,
     *,
     template: Template | None = None,
+    configuration: Mapping[str, Any] | None = None,
     atonix_extra: Mapping[str, Any] | None = None,
     indent: int | None = None,
 ) -> str:
     """``show -json``: one line by default, as Terraform prints it; keys sorted for diffs."""
-    document = plan_document(plan, template=template, atonix_extra=atonix_extra)
-    return json.dumps(document, indent=indent, sort_keys=True, ensure_ascii=False)
+    document = plan_document(
+        plan, template=template, configuration=configuration, atonix_extra=atonix_extra
+    )
+    # Not circular by construction (though a change's masked values appear in two places).
+    return json.dumps(
+        document, indent=indent, sort_keys=True, ensure_ascii=False, check_circular=False
+    )
 
 
 # Resource changes ---------------------------------------------------------------------------
@@ -149,15 +163,33 @@ def _identity(address: str, type_name: str) -> dict[str, Any]:
     return out
 
 
-def _resource_change(change: ResourceChange) -> dict[str, Any]:
+# A change's values as the document shows them, masked, with their ``*_sensitive`` trees:
+# (before, before_sensitive, after, after_sensitive). Built once per change and shared by
+# ``resource_changes``, ``planned_values`` and ``prior_state``.
+_Masked = tuple[
+    dict[str, Any] | None, dict[str, Any] | bool, dict[str, Any] | None, dict[str, Any] | bool
+]
+
+
+def _masked(change: ResourceChange) -> _Masked:
     secret = change.sensitive_properties
+    return (
+        masked_properties(change.before, secret),
+        properties_sensitive(change.before, secret),
+        masked_properties(change.after, secret),
+        properties_sensitive(change.after, secret),
+    )
+
+
+def _resource_change(change: ResourceChange, masked: _Masked) -> dict[str, Any]:
+    before, before_sensitive, after, after_sensitive = masked
     body: dict[str, Any] = {
         "actions": ACTIONS[change.action],
-        "before": masked_properties(change.before, secret),
-        "after": masked_properties(change.after, secret),
+        "before": before,
+        "after": after,
         "after_unknown": properties_unknown(change.after),
-        "before_sensitive": properties_sensitive(change.before, secret),
-        "after_sensitive": properties_sensitive(change.after, secret),
+        "before_sensitive": before_sensitive,
+        "after_sensitive": after_sensitive,
     }
     if change.replace_paths:
         body["replace_paths"] = [[p] for p in change.replace_paths]
@@ -217,21 +249,22 @@ def _variables(plan: Plan) -> dict[str, Any]:
     }
 
 
-def _state_resource(change: ResourceChange, properties: Mapping[str, Any]) -> dict[str, Any]:
+def _state_resource(
+    change: ResourceChange, values: dict[str, Any] | None, sensitive: dict[str, Any] | bool
+) -> dict[str, Any]:
     out = _identity(change.address, change.type)
     out["schema_version"] = 0
-    out["values"] = masked_properties(properties, change.sensitive_properties)
-    sensitive = properties_sensitive(properties, change.sensitive_properties)
+    out["values"] = values
     out["sensitive_values"] = sensitive if isinstance(sensitive, dict) else {}
     return out
 
 
-def _planned_values(plan: Plan) -> dict[str, Any]:
-    resources = [
-        _state_resource(c, c.after)
-        for c in sorted(plan.changes, key=lambda c: c.address)
-        if c.after is not None
-    ]
+def _planned_values(plan: Plan, masked: Mapping[int, _Masked]) -> dict[str, Any]:
+    resources = []
+    for c in sorted(plan.changes, key=lambda c: c.address):
+        if c.after is not None:
+            _, _, after, after_sensitive = masked[id(c)]
+            resources.append(_state_resource(c, after, after_sensitive))
     outputs = {}
     for o in plan.output_changes:
         if o.action is Action.DELETE:
@@ -243,14 +276,15 @@ def _planned_values(plan: Plan) -> dict[str, Any]:
     return {"outputs": outputs, "root_module": {"resources": resources}}
 
 
-def _prior_state(plan: Plan) -> dict[str, Any]:
+def _prior_state(plan: Plan, masked: Mapping[int, _Masked]) -> dict[str, Any]:
     """Terraform's state representation of what the plan started from (rebuilt from the
     plan's ``before`` values, so a saved plan file alone is enough)."""
     resources = []
     for change in sorted(plan.changes, key=lambda c: (c.address, c.deposed or "")):
         if change.before is None:
             continue
-        entry = _state_resource(change, change.before)
+        before, before_sensitive, _, _ = masked[id(change)]
+        entry = _state_resource(change, before, before_sensitive)
         if change.dependencies:
             entry["depends_on"] = list(change.dependencies)
         if change.reason in _TAINTED:
@@ -273,34 +307,28 @@ def _prior_state(plan: Plan) -> dict[str, Any]:
 
 
 # Configuration ------------------------------------------------------------------------------
-def _configuration(plan: Plan, template: Template | None) -> dict[str, Any]:
+def _configuration(plan: Plan, facts: Mapping[str, Any] | None) -> dict[str, Any]:
     """The part of the template the plan applies: resources it creates or keeps, their
-    expressions (references or constants) and the outputs."""
+    expressions (references or constants) and the outputs. ``facts`` (``json_config``) holds
+    what only the template knows; without it, expressions and outputs are left out."""
     wanted = [c for c in plan.changes if c.after is not None and not c.deposed]
     providers = sorted({provider_key(c.type) for c in wanted})
+    known: Mapping[str, Any] = facts["resources"] if facts is not None else {}
     resources = []
     for change in sorted(wanted, key=lambda c: c.address):
-        spec = template.resources.get(change.address) if template else None
         entry = _identity(change.address, change.type)
         del entry["provider_name"]
         entry["provider_config_key"] = provider_key(change.type)
         entry["schema_version"] = 0
+        spec = known.get(change.address)
         if spec is not None:
-            entry["expressions"] = _expressions(spec, change.sensitive_properties)
-            depends_on = [name for name, _ in spec.depends_on]
-            if depends_on:
-                entry["depends_on"] = depends_on
+            entry["expressions"] = spec["expressions"]
+            if "depends_on" in spec:
+                entry["depends_on"] = spec["depends_on"]
         resources.append(entry)
     root: dict[str, Any] = {"resources": resources}
-    if template is not None:
-        root["outputs"] = {
-            name: {
-                "expression": _expression(spec.value, spec.sensitive),
-                **({"sensitive": True} if spec.sensitive else {}),
-                **({"description": spec.description} if spec.description else {}),
-            }
-            for name, spec in sorted(template.outputs.items())
-        }
+    if facts is not None:
+        root["outputs"] = facts["outputs"]
     return {
         "provider_config": {
             key: {"name": key, "full_name": HEAT_PROVIDER if key == "heat" else OPENSTACK_PROVIDER}
@@ -308,49 +336,6 @@ def _configuration(plan: Plan, template: Template | None) -> dict[str, Any]:
         },
         "root_module": root,
     }
-
-
-def _expressions(spec: ResourceSpec, secret: Iterable[str]) -> dict[str, Any]:
-    hidden = set(secret)
-    return {
-        str(name): _expression(value, name in hidden)
-        for name, value in sorted(spec.properties.items())
-    }
-
-
-def _expression(value: Any, secret: bool) -> dict[str, Any]:
-    """Terraform's expression form: ``constant_value`` for literals, ``references`` (both
-    ``res.attr`` and ``res``, as Terraform lists them) for anything computed."""
-    if not _has_expr(value):
-        return {"constant_value": SENSITIVE_MASK if secret else masked_value(value)}
-    references: list[str] = []
-    for ref in iter_references(value):
-        if ref.attribute:
-            references.append(f"{ref.resource}.{ref.attribute}")
-        references.append(ref.resource)
-    return {"references": list(dict.fromkeys(references))}
-
-
-# Exact types that hold no function call: checked before ``isinstance(value, Expr)`` (an ABC
-# check) on every node of a 10,000-resource template.
-_NO_EXPR = frozenset({str, int, float, bool, type(None), LocatedStr})
-
-
-def _has_expr(value: Any) -> bool:
-    kind = type(value)
-    if kind in _NO_EXPR:
-        return False
-    if kind is LocatedDict or kind is dict:
-        return any(_has_expr(v) for v in value.values())
-    if kind is LocatedList or kind is list:
-        return any(_has_expr(v) for v in value)
-    if isinstance(value, Expr):
-        return True
-    if isinstance(value, Mapping):
-        return any(_has_expr(v) for v in value.values())
-    if isinstance(value, list | tuple):
-        return any(_has_expr(v) for v in value)
-    return False
 
 
 # atonix's own facts -------------------------------------------------------------------------

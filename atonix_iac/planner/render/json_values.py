@@ -26,10 +26,14 @@ def masked_value(value: Any) -> Any:
     kind = type(value)
     if kind in _LEAVES:
         return value
-    if kind is dict:
-        return {str(k): masked_value(v) for k, v in value.items() if v is not UNKNOWN}
+    if kind is dict:  # leaves taken inline: no call per leaf
+        return {
+            str(k): v if type(v) in _LEAVES else masked_value(v)
+            for k, v in value.items()
+            if v is not UNKNOWN
+        }
     if kind is list:
-        return [masked_value(v) for v in value]
+        return [v if type(v) in _LEAVES else masked_value(v) for v in value]
     if isinstance(value, Sensitive):
         return SENSITIVE_MASK
     if value is UNKNOWN:
@@ -48,7 +52,11 @@ def masked_properties(
     if properties is None:
         return None
     return {
-        str(name): SENSITIVE_MASK if name in secret else masked_value(value)
+        str(name): SENSITIVE_MASK
+        if name in secret
+        else value
+        if type(value) in _LEAVES
+        else masked_value(value)
         for name, value in properties.items()
         if value is not UNKNOWN
     }
@@ -59,10 +67,14 @@ def unknown_tree(value: Any) -> Any:
     kind = type(value)
     if kind in _LEAVES:
         return False
-    if kind is dict:
-        return {str(k): t for k, v in value.items() if (t := unknown_tree(v)) is not False}
+    if kind is dict:  # leaves taken inline: no call per leaf
+        return {
+            str(k): t
+            for k, v in value.items()
+            if type(v) not in _LEAVES and (t := unknown_tree(v)) is not False
+        }
     if kind is list:
-        return [unknown_tree(v) for v in value]
+        return [False if type(v) in _LEAVES else unknown_tree(v) for v in value]
     if value is UNKNOWN:
         return True
     if isinstance(value, Sensitive):
@@ -79,10 +91,14 @@ def sensitive_tree(value: Any) -> Any:
     kind = type(value)
     if kind in _LEAVES:
         return False
-    if kind is dict:
-        return {str(k): t for k, v in value.items() if (t := sensitive_tree(v)) is not False}
+    if kind is dict:  # leaves taken inline: no call per leaf
+        return {
+            str(k): t
+            for k, v in value.items()
+            if type(v) not in _LEAVES and (t := sensitive_tree(v)) is not False
+        }
     if kind is list:
-        return [sensitive_tree(v) for v in value]
+        return [False if type(v) in _LEAVES else sensitive_tree(v) for v in value]
     if isinstance(value, Sensitive):
         return True
     if isinstance(value, Mapping):
@@ -94,7 +110,7 @@ def sensitive_tree(value: Any) -> Any:
 
 def properties_unknown(properties: Mapping[str, Any] | None) -> dict[str, Any]:
     """``after_unknown`` of a resource: ``{}`` when nothing is unknown (and for a delete)."""
-    tree = unknown_tree(dict(properties or {}))
+    tree = unknown_tree(properties if type(properties) is dict else dict(properties or {}))
     return tree if isinstance(tree, dict) else {}
 
 
@@ -106,6 +122,8 @@ def properties_sensitive(
         return False
     tree: dict[str, Any] = {}
     for name, value in properties.items():
+        if type(value) in _LEAVES and name not in secret:
+            continue
         mark = True if name in secret else sensitive_tree(value)
         if mark is not False:
             tree[str(name)] = mark
