@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import openstack
@@ -258,3 +259,33 @@ def test_keypairs_are_project_scoped_unless_configured(sim: SimulatorServer, con
     alt.compute.create_keypair(name="mine")
     with pytest.raises(openstack.exceptions.ConflictException):
         demo.compute.create_keypair(name="mine")
+
+
+def test_server_list_status_filter_settles_builds(
+    sim: SimulatorServer, conn: Connection, network_setup: dict[str, Any]
+) -> None:
+    """``status`` narrows the list before rendering: a build that is over is listed as
+    ACTIVE even if nothing read it since, several values mean any of them, case-insensitive,
+    and paging works on the narrowed list."""
+    net_id = network_setup["net"].id
+    _boot(conn, net_id, "done")
+    sim.set_delay(2.0, "server")
+    image = conn.image.find_image("cirros")
+    for i in range(3):
+        conn.compute.create_server(
+            name=f"b{i}", flavor_id="1", image_id=image.id, networks=[{"uuid": net_id}]
+        )
+    builds_over = time.monotonic() + 2.05
+
+    def listed(**query: Any) -> set[str]:
+        return {s.name for s in conn.compute.servers(details=False, **query)}
+
+    assert listed(status="BUILD") == {"b0", "b1", "b2"}
+    assert listed(status="build", limit=1) == {"b0", "b1", "b2"}
+    assert listed(status="ACTIVE") == {"done"}
+    assert listed(status="SHUTOFF") == set()
+    time.sleep(max(0.0, builds_over - time.monotonic()))  # nothing reads the servers meanwhile
+    assert listed(status="ACTIVE") == {"done", "b0", "b1", "b2"}
+    assert listed(status="BUILD") == set()
+    response = conn.compute.get("/servers?status=BUILD&status=ACTIVE")
+    assert {s["name"] for s in response.json()["servers"]} == {"done", "b0", "b1", "b2"}
