@@ -10,8 +10,10 @@ engine's GIL, and its request handling and periodic state dumps (tens of ms each
 would be timed as engine work. ``--in-process`` measures that arrangement anyway. Next to wall
 time the table prints the CPU seconds this process spent during apply (in total and per
 server): when it approaches the wall time the run is bound by client-side CPU (one GIL), not
-by the cloud. It also prints the API requests per server from the simulator's request log
-(tokens excluded; ``--requests`` breaks them down by kind).
+by the cloud. ``sim cpu`` is the simulator process's CPU seconds during apply (nan with
+``--in-process``, whose simulator shares this process and its CPU column). It also prints
+the API requests per server from the simulator's request log (tokens excluded;
+``--requests`` breaks them down by kind).
 
     .venv/bin/python bench/bench_openstack_apply.py                       # N=100,1000 P=50 L=1
     .venv/bin/python bench/bench_openstack_apply.py --sizes 100 --parallelism 10 --chain 5
@@ -81,11 +83,26 @@ def _control(url: str, path: str, body: dict[str, Any] | None, method: str = "PU
     return json.loads(text) if text else None
 
 
-class RequestLog:
-    """The simulator's request log: cleared before the apply, counted after it."""
+def _process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) process ``pid`` has used so far (nan without /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
-    def __init__(self, url: str) -> None:
+
+class RequestLog:
+    """The simulator's request log: cleared before the apply, counted after it; and, when
+    the simulator runs in its own process (``pid``), that process's CPU time."""
+
+    def __init__(self, url: str, pid: int | None = None) -> None:
         self.url = url
+        self.pid = pid
+
+    def cpu(self) -> float:
+        """CPU seconds the simulator's process has used so far (nan in-process)."""
+        return float("nan") if self.pid is None else _process_cpu(self.pid)
 
     def clear(self) -> None:
         _control(self.url, "/_sim/requests", None, method="DELETE")
@@ -142,7 +159,7 @@ def simulator(
         for service, limits in quotas.items():
             _control(url, f"/_sim/quotas/bench/{service}", limits)
         _control(url, "/_sim/delays", {"server": delay})
-        yield clouds, RequestLog(url)
+        yield clouds, RequestLog(url, proc.pid)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
@@ -153,6 +170,7 @@ class Result:
     wall: float  # s
     bound: float  # s
     cpu: float  # CPU s of this process during apply
+    sim_cpu: float  # CPU s of the simulator's process during apply (nan in-process)
     requests: Counter[str]  # API requests of the apply by kind (tokens excluded)
 
 
@@ -176,17 +194,19 @@ def run(
         identity: Any = ResourceIdentity("bench", "bench", "b", "")
         log.clear()
         cpu_before = time.process_time()
+        sim_before = log.cpu()
         started = time.perf_counter()
         apply_plan(
             plan, template, params, store, registry, identity_base=identity, parallelism=parallelism
         )
         wall = time.perf_counter() - started
         cpu = time.process_time() - cpu_before
+        sim_cpu = log.cpu() - sim_before
         requests = log.counts()
         store.close()
         provider.close()
     bound = n * delay if chain else math.ceil(n / parallelism) * delay
-    return Result(wall, bound, cpu, requests)
+    return Result(wall, bound, cpu, sim_cpu, requests)
 
 
 def main() -> None:
@@ -213,7 +233,8 @@ def main() -> None:
                 f"{shape:<11} N={n:<5} P={args.parallelism:<3} L={args.delay:g}s  "
                 f"wall {got.wall:7.2f}s  bound {got.bound:7.2f}s  "
                 f"ratio {got.wall / got.bound:5.2f}  cpu {got.cpu:6.2f}s  "
-                f"cpu/server {1000 * got.cpu / n:5.1f}ms  requests/server {total / n:4.2f}",
+                f"cpu/server {1000 * got.cpu / n:5.1f}ms  sim cpu {got.sim_cpu:6.2f}s  "
+                f"requests/server {total / n:4.2f}",
                 flush=True,
             )
             if args.requests:
