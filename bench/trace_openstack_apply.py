@@ -8,7 +8,13 @@ kind, the mean / median / p90 wall time and the mean thread CPU, the state commi
 by size, the idle gap between steps on a slot, and how long after ``L`` the shared BUILD
 watch let each server go. Instrumenting costs a little CPU; compare kinds, not runs.
 
+``--admit K`` is an experiment, not the engine's behaviour: at most K walker steps run at
+once (a FIFO semaphore), and a server waiting for its build gives its place up meanwhile.
+The burst of work at the end of each wave is then served roughly in order, instead of one
+GIL serving every slot's chain a hop at a time (README, "Where the wave overhead goes").
+
     .venv/bin/python bench/trace_openstack_apply.py --size 500 --parallelism 50
+    .venv/bin/python bench/trace_openstack_apply.py --size 500 --parallelism 50 --admit 8
 """
 
 from __future__ import annotations
@@ -47,6 +53,28 @@ def _wrap(owner: Any, name: str, kind: str, events: list[Event]) -> None:
     setattr(owner, name, timed)
 
 
+def _admit(permits: int) -> None:
+    """The ``--admit`` experiment: a step holds one of ``permits`` places, except while its
+    server waits for the build to end."""
+    gate = threading.Semaphore(permits)  # its Condition wakes waiters oldest first
+    run_step = executor._Run.run_step
+    wait = _watch.StatusWatch.wait
+
+    def admitted_step(self: Any, step: Any) -> None:
+        with gate:
+            run_step(self, step)
+
+    def waiting(self: Any, object_id: str, deadline: float) -> bool:
+        gate.release()
+        try:
+            return bool(wait(self, object_id, deadline))
+        finally:
+            gate.acquire()
+
+    executor._Run.run_step = admitted_step  # type: ignore[method-assign]
+    _watch.StatusWatch.wait = waiting  # type: ignore[method-assign]
+
+
 def _line(label: str, walls: list[float], cpus: list[float]) -> str:
     walls = sorted(walls)
     ms = [1000 * w for w in walls]
@@ -62,7 +90,10 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=500)
     parser.add_argument("--parallelism", type=int, default=50)
     parser.add_argument("--delay", type=float, default=1.0)
+    parser.add_argument("--admit", type=int, default=0, help="experiment: steps at once")
     args = parser.parse_args()
+    if args.admit:
+        _admit(args.admit)
     events: list[Event] = []
     for owner, name, kind in (
         (executor._Run, "run_step", "step"),
@@ -79,7 +110,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         got = bench.run(args.size, args.parallelism, args.delay, False, Path(tmp))
     print(
-        f"N={args.size} P={args.parallelism} L={args.delay:g}s  wall {got.wall:.2f}s"
+        f"N={args.size} P={args.parallelism} L={args.delay:g}s admit={args.admit or '-'}"
+        f"  wall {got.wall:.2f}s"
         f"  ratio {got.wall / got.bound:.2f}  cpu {got.cpu:.2f}s  sim cpu {got.sim_cpu:.2f}s"
     )
     kinds: dict[str, list[Event]] = defaultdict(list)
