@@ -73,6 +73,7 @@ from atonix_iac.state.model import (
     ResourceStatus,
     ResourceWrite,
     StackKey,
+    State,
 )
 from atonix_iac.state.store import StateStore
 from atonix_iac.template.model import Template
@@ -101,6 +102,7 @@ def apply_plan(
     retry_policy: RetryPolicy | None = None,
     on_failure: OnFailure = OnFailure.STOP,
     cancel: Cancel | None = None,
+    state: State | None = None,
 ) -> ApplyResult:
     """Execute ``plan`` under the stack lock; raise ``ApplyError`` (with what applied, failed
     and was skipped) if any step failed, after persisting everything that completed.
@@ -121,7 +123,12 @@ def apply_plan(
     work (ROLLBACK, or when ``on_failure`` is ROLLBACK) or keeps it (STOP), and raises
     ``ApplyError`` saying the run was cancelled. Steps are the safe points: a step in flight
     is never interrupted (a wait condition waits out its signal or timeout).
+
+    ``state``: the state ``plan`` was made from, read under the stack lock the caller still
+    holds (``already_locked``), so not read again (a 10,000-resource state is ~0.3 s).
     """
+    if state is not None and not already_locked:
+        raise ValueError("a state read beforehand needs the lock held since (already_locked)")
     if on_failure is OnFailure.ROLLBACK and plan.mode is PlanMode.DESTROY:
         raise UsageError(
             "a destroy cannot be rolled back (deleted objects cannot be brought back);"
@@ -136,7 +143,7 @@ def apply_plan(
                 plan.key.workspace, plan.key.environment, plan.key.stack, ""
             )
             identity_base = replace(base, signals=signals)
-        run = _Run.start(plan, template, params, store, registry, identity_base, on_event)
+        run = _Run.start(plan, template, params, store, registry, identity_base, on_event, state)
         run.audit_project = audit_project
         run.policy = retry_policy or RetryPolicy.from_env()
         return run.execute(parallelism, on_failure, cancel)
@@ -204,8 +211,10 @@ class _Run:
         registry: TypeRegistry,
         identity_base: ResourceIdentity | None,
         on_event: EventCallback,
+        state: State | None = None,
     ) -> _Run:
-        state = store.load(plan.key)
+        if state is None:
+            state = store.load(plan.key)
         if state.lineage != plan.prior_lineage and plan.prior_lineage is not None:
             raise StalePlanError(
                 f"the plan was made for state lineage {plan.prior_lineage}, but the stack's"
@@ -721,12 +730,16 @@ class _Run:
                 project=self.audit_project,
                 deferred=True,
             ) as call:
-                result = retrying(
-                    self.policy,
-                    lambda: impl.update(
+
+                def send() -> ResourceResult:
+                    return impl.update(
                         self.identity(change.address), physical_id, baseline, properties, changed
-                    ),
-                    self.retry_notice(step, Operation.UPDATE),
+                    )
+
+                result = (  # in-process types: no transient fault to ask again after
+                    send()
+                    if impl.runs_inline
+                    else retrying(self.policy, send, self.retry_notice(step, Operation.UPDATE))
                 )
                 call.physical_id = result.physical_id or physical_id
         except AtonixError as err:
@@ -796,13 +809,20 @@ class _Run:
                 project=self.audit_project,
                 deferred=True,
             ) as call:
-                retrying(
-                    self.policy,
-                    lambda: impl.delete(
+                if impl.runs_inline:  # in-process: no transient fault to ask again after
+                    impl.delete(
                         self.identity(step.address), target.physical_id or "", target.properties
-                    ),
-                    self.retry_notice(step, Operation.DELETE),
-                )
+                    )
+                else:
+                    retrying(
+                        self.policy,
+                        lambda: impl.delete(
+                            self.identity(step.address),
+                            target.physical_id or "",
+                            target.properties,
+                        ),
+                        self.retry_notice(step, Operation.DELETE),
+                    )
         except AtonixError as err:
             self.emit(
                 EventKind.FAILED,

@@ -158,9 +158,10 @@ def _chain(count: int, cloud_at: int | None = None) -> str:
             )
             continue
         attr = "output" if i - 1 == cloud_at else "value"
+        source = f"{{get_attr: [v{i - 1}, {attr}]}}"
         body += (
             f"  v{i}:\n    type: OS::Heat::Value\n"
-            f"    properties: {{value: {{list_join: ['-', [{{get_attr: [v{i - 1}, {attr}]}}, x]]}}}}\n"
+            f"    properties: {{value: {{list_join: ['-', [{source}, x]]}}}}\n"
         )
     return body
 
