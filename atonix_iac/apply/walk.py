@@ -120,8 +120,9 @@ def walk(
     a failure skips only its descendants; everything else still runs (a bug still stops).
     ``delay``: seconds a node waits once ready before it starts (``on_delayed`` is told, in
     the walking thread, when the wait begins). ``stop``: asked before anything new is
-    started; once it answers True nothing more starts (in-flight visits finish), as after a
-    failure: the safe point at which a run can be cancelled.
+    started (an inline batch counts as one start: its nodes are instant); once it answers
+    True nothing more starts (in-flight visits finish), as after a failure: the safe point at
+    which a run can be cancelled.
 
     ``inline`` / ``run_inline``: nodes ``inline`` accepts are run in the walking thread, in
     batches that ``run_inline()`` opens (see the module docstring); without ``keep_going`` a
@@ -198,7 +199,7 @@ def walk(
 
     def run_batch(batch: InlineRun[N]) -> None:
         """Run inline nodes until the batch is full or must end, commit, then settle them."""
-        nonlocal bug, moment, stopped
+        nonlocal bug, moment
         assert runs_inline is not None
         nodes: list[N] = []
         outcomes: list[AtonixError | None] = []
@@ -208,9 +209,6 @@ def walk(
         others_ready = False  # a node outside the batch would be ready: commit now
         try:
             while len(nodes) < INLINE_BATCH and not others_ready:
-                if nodes and stop is not None and stop():
-                    stopped = True  # a cancel is seen between any two nodes of a batch
-                    break
                 if follow:
                     node = follow.pop()
                     mine = [at[p] for p in graph.predecessors(node) if p in at]
