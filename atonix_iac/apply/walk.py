@@ -225,18 +225,23 @@ def walk(
                     if not keep_going:
                         break
                     continue
+                room = INLINE_BATCH - len(nodes) - len(follow)
+                if room <= 0:
+                    continue  # full: what it readies is queued when the batch settles
                 readied = []
                 for successor in graph.successors(node):
                     count = freed[successor] = freed.get(successor, 0) + 1
-                    if count < waiting_on[successor]:
-                        continue
-                    if runs_inline(successor) and (delay is None or delay(successor) <= 0):
+                    if count == waiting_on[successor]:
                         readied.append(successor)
-                    else:
+                # The first of them by sort key (those left out are queued when the batch
+                # settles); only a successor taken is asked whether it runs inline.
+                taken = []
+                for successor in sorted(readied, key=lambda n: (key(n), position[n]))[:room]:
+                    if not runs_inline(successor) or (delay is not None and delay(successor) > 0):
                         others_ready = True
-                if readied:
-                    readied.sort(key=lambda n: (key(n), position[n]), reverse=True)
-                    follow.extend(readied)
+                        break
+                    taken.append(successor)
+                follow.extend(reversed(taken))  # the smallest sort key runs first
         except Exception as err:  # a bug: stop here; what ran is still committed
             bug = bug or err
         finally:

@@ -80,6 +80,7 @@ def test_dependents_start_only_once_what_they_depend_on_is_committed(stack: Stac
     apply_plan(plan, template, params, stack.store, stack.registry, on_event=observe)
 
     assert seen_in_state == dict.fromkeys(DEPENDENTS, True)
+    assert list(seen_in_state) == DEPENDENTS  # in plan order
     for name in DEPENDENTS:
         assert events.index(EventKind.DONE, "source") < events.index(EventKind.START, name)
     assert set(stack.state().resources) == {"source", *DEPENDENTS}
