@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import getpass
 import os
-import socket
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -24,6 +22,9 @@ class AuditSink(Protocol):
 @cache
 def current_user() -> str:
     """``user@host`` for audit records and lock holders."""
+    import getpass  # with socket, only once a record or lock needs them (not a plain plan)
+    import socket
+
     try:
         user = getpass.getuser()
     except (KeyError, OSError):  # no login name in some containers

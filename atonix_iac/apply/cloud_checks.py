@@ -20,10 +20,10 @@ from atonix_iac.providers.base import ResourceType
 from atonix_iac.providers.registry import Registry
 from atonix_iac.template.model import ResourceSpec, Template
 from atonix_iac.workspace.binding import Binding
-from atonix_iac.workspace.quota import QuotaReport, assess_quotas
 
 if TYPE_CHECKING:
     from atonix_iac.providers.openstack import OpenStackProvider
+    from atonix_iac.workspace.quota import QuotaReport
 
 QUOTA_KEY = "quota"  # plan.extra[QUOTA_KEY] = [{"resource", "used", "after", "limit"}, ...]
 _CHECKED = (
@@ -130,6 +130,8 @@ def check_plan_quotas(cloud: OpenStackProvider | None, binding: Binding, plan: P
     demand = cloud.quota_demand(plan.changes)
     if demand.is_empty and not binding.quotas:
         return plan
+    from atonix_iac.workspace.quota import assess_quotas  # only for a plan that touches the cloud
+
     project_label = f"project {binding.project}" if binding.project else "project"
     report = assess_quotas(
         demand,

@@ -8,16 +8,15 @@ located error, as Heat's "Invalid external resource ... can not be found".
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Protocol
 
 from atonix_iac.apply.audit import AuditSink, audited
 from atonix_iac.apply.events import EventKind, Operation
+from atonix_iac.apply.parallelism import DEFAULT_PARALLELISM
 from atonix_iac.apply.retry import RetryPolicy, retrying
 from atonix_iac.apply.secrets import secret_attributes
-from atonix_iac.apply.walk import DEFAULT_PARALLELISM
 from atonix_iac.errors import AtonixError, ProviderError
 from atonix_iac.planner.evaluation import PlanContext
 from atonix_iac.planner.external import EXTERNAL_ID, external_ids, external_location
@@ -63,6 +62,8 @@ def read_external_objects(
         address, external_id, impl = item
         identity = replace(identity_base, address=address)
         return retrying(policy, lambda: impl.read(identity, external_id, {}))
+
+    from concurrent.futures import ThreadPoolExecutor  # ~4 ms with logging: only when reading
 
     with ThreadPoolExecutor(max_workers=parallelism, thread_name_prefix="atonix-read") as pool:
         results = list(pool.map(read, wanted))

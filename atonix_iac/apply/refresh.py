@@ -6,14 +6,13 @@ Reading is not mutating, but it is a provider call like the others, so it lives 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Protocol
 
+from atonix_iac.apply.parallelism import DEFAULT_PARALLELISM
 from atonix_iac.apply.retry import RetryPolicy, retrying
 from atonix_iac.apply.secrets import secret_attributes
-from atonix_iac.apply.walk import DEFAULT_PARALLELISM
 from atonix_iac.providers.base import ResourceIdentity, ResourceResult, ResourceType
 from atonix_iac.state.model import ResourceState, StackKey, State
 from atonix_iac.state.store import StateStore
@@ -64,6 +63,8 @@ def refresh_state(
     remote = [item for item in readable if not item[2].read_is_local]
     found = {item[0]: read(item) for item in local}
     if remote:
+        from concurrent.futures import ThreadPoolExecutor  # ~4 ms with logging: only when reading
+
         with ThreadPoolExecutor(max_workers=parallelism, thread_name_prefix="atonix-read") as pool:
             results = list(pool.map(read, remote))
         found.update((key, result) for (key, _, _), result in zip(remote, results, strict=True))

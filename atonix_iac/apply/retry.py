@@ -13,19 +13,12 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
-
-from tenacity import (
-    RetryCallState,
-    Retrying,
-    retry_if_exception_type,
-    stop_after_attempt,
-    stop_after_delay,
-    wait_exponential,
-    wait_random,
-)
+from typing import TYPE_CHECKING, TypeVar
 
 from atonix_iac.errors import TransientProviderError, UsageError
+
+if TYPE_CHECKING:
+    from tenacity import RetryCallState
 
 T = TypeVar("T")
 # (attempt that failed, its error, seconds until the next attempt)
@@ -68,6 +61,15 @@ def _number(name: str, default: float) -> float:
 def retrying(policy: RetryPolicy, call: Callable[[], T], on_retry: RetryNotice | None = None) -> T:
     """``call()``, again after each TransientProviderError until the policy gives up; the
     last error is raised as it was."""
+    # tenacity (~5 ms) is imported on the first call: plans of cloud-free stacks never retry.
+    from tenacity import (
+        Retrying,
+        retry_if_exception_type,
+        stop_after_attempt,
+        stop_after_delay,
+        wait_exponential,
+        wait_random,
+    )
 
     def notify(state: RetryCallState) -> None:
         outcome = state.outcome

@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 from queue import Empty, SimpleQueue
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
+from atonix_iac.apply.parallelism import DEFAULT_PARALLELISM as DEFAULT_PARALLELISM
 from atonix_iac.errors import AtonixError
 
 if TYPE_CHECKING:
@@ -49,7 +50,6 @@ if TYPE_CHECKING:
 N = TypeVar("N", bound=Hashable)
 N_contra = TypeVar("N_contra", bound=Hashable, contravariant=True)
 
-DEFAULT_PARALLELISM = 10
 # At most this many inline nodes per batch: the walking thread then commits them, looks at
 # the worker threads' results again and shows the batch's "complete" events.
 INLINE_BATCH = 64

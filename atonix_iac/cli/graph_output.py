@@ -3,8 +3,6 @@ through Graphviz's ``dot`` program when it is installed, with a plain message wh
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -14,7 +12,6 @@ import click
 from atonix_iac.errors import UsageError
 from atonix_iac.planner.graph import ResourceGraph
 from atonix_iac.planner.plan import Action
-from atonix_iac.planner.render.graph import render_graph
 
 GRAPH_FORMATS = ("dot", "mermaid", "svg", "png")
 _DOT_TIMEOUT_S = 120
@@ -23,6 +20,10 @@ _DOT_TIMEOUT_S = 120
 def write_graph(
     graph: ResourceGraph, fmt: str, actions: Mapping[str, Action] | None, out: Path | None
 ) -> None:
+    # Imported here, as shutil and subprocess below: the stack commands' module loads this one
+    # for GRAPH_FORMATS, and only `atonix graph` draws.
+    from atonix_iac.planner.render.graph import render_graph
+
     source = render_graph(graph, "mermaid" if fmt == "mermaid" else "dot", actions)
     if fmt in ("dot", "mermaid"):
         if out is None:
@@ -41,6 +42,9 @@ def write_graph(
 
 
 def _graphviz(source: str, fmt: str) -> bytes:
+    import shutil
+    import subprocess
+
     program = shutil.which("dot")
     if program is None:
         raise UsageError(

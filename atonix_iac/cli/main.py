@@ -8,10 +8,8 @@ parser or the apply engine.
 from __future__ import annotations
 
 import contextlib
-import gc
 import importlib
 import os
-import platform
 import signal
 import sys
 import threading
@@ -22,7 +20,7 @@ import click
 from atonix_iac import __version__
 from atonix_iac.errors import AtonixError
 
-from . import exitcodes
+from . import collector, exitcodes
 from .terminal import INTERRUPTED, run_hard_exit_hooks
 from .usage import (
     explain_no_such_option,
@@ -71,6 +69,7 @@ class AtonixGroup(click.Group):
         if command is None and cmd_name in LAZY_COMMANDS:
             module_name, attribute = LAZY_COMMANDS[cmd_name]
             module = importlib.import_module(f"{__package__}.{module_name}")
+            collector.keep()  # the command's modules live as long as the run, as main's do
             command = getattr(module, attribute)
             if not isinstance(command, click.Command):
                 raise TypeError(f"{module_name}.{attribute} is not a click command")
@@ -117,7 +116,7 @@ class AtonixGroup(click.Group):
 
 def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
     if value and not ctx.resilient_parsing:
-        click.echo(f"atonix v{__version__} (Python {platform.python_version()})")
+        click.echo(_version_line())
         ctx.exit(0)
 
 
@@ -158,11 +157,17 @@ def cli() -> None:
 @cli.command("version")
 def version_command() -> None:
     """Print the atonix version."""
-    click.echo(f"atonix v{__version__} (Python {platform.python_version()})")
+    click.echo(_version_line())
+
+
+def _version_line() -> str:
+    import platform  # only here: ~2 ms that no other command needs
+
+    return f"atonix v{__version__} (Python {platform.python_version()})"
 
 
 def main() -> None:
-    _tune_garbage_collector()
+    collector.tune()
     signal.signal(signal.SIGINT, _interrupted)
     try:
         cli(prog_name="atonix")
@@ -224,12 +229,3 @@ def _exit_now() -> None:
         with contextlib.suppress(OSError, ValueError, RuntimeError):
             stream.flush()
     os._exit(exitcodes.ExitCode.ERROR)
-
-
-def _tune_garbage_collector() -> None:
-    """A run builds hundreds of thousands of long-lived objects (a 10,000-resource template,
-    its state, the plan) and no reference cycles worth chasing; with the default thresholds
-    the cyclic collector rescans them again and again and takes half of a large plan's time.
-    Imported modules are frozen out of its scans and it runs far less often."""
-    gc.freeze()
-    gc.set_threshold(100_000, 50, 100)

@@ -21,6 +21,7 @@ from atonix_iac.state.model import StackKey, State
 from atonix_iac.template import BoundParameters, load_template
 from atonix_iac.template.model import Template
 
+from . import collector
 from .cloud_checks import check_plan, require_cloud
 from .options import PlanOptions, RunOptions, StackOptions
 from .session import Session, bind
@@ -111,7 +112,8 @@ def settled_state(session: Session) -> State:
     """The stack's state once what an interrupted run left pending is resolved (adopt,
     taint or drop each intent, said on stderr): loaded once, and again only if something was
     settled. The caller holds the stack lock."""
-    state = session.store.load(session.key)
+    with collector.lasting():  # the state is read until the run ends
+        state = session.store.load(session.key)
     recoveries = recover_intents(
         session.store,
         session.key,

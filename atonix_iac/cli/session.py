@@ -34,6 +34,7 @@ from atonix_iac.template.groups import group_member_types
 from atonix_iac.template.model import Template
 from atonix_iac.workspace.binding import DEFAULT_ENVIRONMENT, DEFAULT_WORKSPACE, Binding
 
+from . import collector
 from .options import STATE_URL_ENV, InputOptions, StackOptions
 from .project import ProjectContext, resolve_project
 
@@ -66,9 +67,10 @@ class Session:
     @property
     def store(self) -> SqlStateStore:
         if self._store is None:
-            self._store = self._legacy_store() or open_store(
-                self.state_url, project_dir=self.project.project_dir(), on_warning=_warn
-            )
+            with collector.lasting():  # SQLAlchemy and the state models, imported for good
+                self._store = self._legacy_store() or open_store(
+                    self.state_url, project_dir=self.project.project_dir(), on_warning=_warn
+                )
         return self._store
 
     def state_database_absent(self) -> bool:
@@ -247,7 +249,10 @@ def load_stack_template(options: StackOptions, inputs: InputOptions) -> Template
             " `atonix plan my-stack.yaml`)"
         )
     # -var/-var-file values are Jinja2 variables too (for a ``.j2`` template).
-    return load_template(options.template, inputs.env_files, template_vars=parameter_values(inputs))
+    with collector.lasting():  # the template is read until the run ends
+        return load_template(
+            options.template, inputs.env_files, template_vars=parameter_values(inputs)
+        )
 
 
 def parameter_sources(inputs: InputOptions) -> dict[str, str]:

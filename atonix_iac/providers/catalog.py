@@ -15,10 +15,10 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Mapping
-from importlib import resources
 from types import MappingProxyType
 from typing import Any, Final
 
+from atonix_iac.providers import schema_data
 from atonix_iac.providers.base import AttributeSchema, PropertySchema, ResourceSchema
 
 DATA_FILE: Final = "heat_schemas.json"
@@ -83,8 +83,7 @@ _EMPTY: Final[Mapping[str, Any]] = MappingProxyType({})
 
 @functools.cache
 def _raw_types() -> Mapping[str, Mapping[str, Any]]:
-    package = resources.files("atonix_iac.providers.schema_data")
-    text = package.joinpath(DATA_FILE).read_text(encoding="utf-8")
+    text = schema_data.read_text(DATA_FILE)
     types: dict[str, Mapping[str, Any]] = json.loads(text)["types"]
     return types
 

@@ -6,14 +6,15 @@ Shared by OS::Heat::MultipartMime and OS::Nova::Server; pure (no I/O).
 
 from __future__ import annotations
 
-import email
 import os
 import re
 from collections.abc import Iterable
-from email.message import Message
-from email.mime.multipart import MIMEMultipart
-from email.mime.text import MIMEText
-from typing import Final, NamedTuple
+from typing import TYPE_CHECKING, Final, NamedTuple
+
+# ``email`` (~7 ms with socket and calendar) is imported by the functions that build or read a
+# message: the Heat provider imports this module for every run, few stacks have such configs.
+if TYPE_CHECKING:
+    from email.mime.text import MIMEText
 
 _UUID: Final = re.compile(
     r"^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$", re.IGNORECASE
@@ -35,6 +36,8 @@ class Part(NamedTuple):
 
 def text_part(content: str | None, subtype: str, filename: str) -> MIMEText:
     """A text/<subtype> part in us-ascii when it fits, else utf-8 (Heat's _create_message)."""
+    from email.mime.text import MIMEText
+
     body = content or ""
     try:
         body.encode("us-ascii")
@@ -60,6 +63,9 @@ def subtype_from_filename(subtype: str, filename: str) -> str:
 
 def multipart(parts: Iterable[Part]) -> str:
     """multipart/mixed of the parts, in order, as ``MIMEMultipart.as_string()`` writes it."""
+    from email.message import Message
+    from email.mime.multipart import MIMEMultipart
+
     subparts: list[Message] = [text_part(p.content, p.subtype, p.filename) for p in parts]
     return MIMEMultipart(_subparts=subparts).as_string()
 
@@ -67,6 +73,9 @@ def multipart(parts: Iterable[Part]) -> str:
 def split_multipart(text: str) -> list[Part] | None:
     """The parts of a multipart message (content, subtype, filename), or None if ``text`` is
     not one; how Heat unpacks a referenced MultipartMime into another message."""
+    import email
+    from email.message import Message
+
     try:
         message = email.message_from_string(text)
     except Exception:  # noqa: BLE001 - Heat treats anything unparsable as "not multipart"

@@ -21,21 +21,70 @@ type is a configuration error, as is a plugin that fails to load.
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Iterable, Mapping, Sequence
-from importlib.metadata import EntryPoint, entry_points
+from importlib.machinery import PathFinder
 from types import MappingProxyType
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from atonix_iac.errors import ProviderConfigError
 from atonix_iac.providers.base import Provider, ResourceSchema, ResourceType
 from atonix_iac.providers.catalog import heat_schema, known_types
+
+if TYPE_CHECKING:
+    from importlib.metadata import EntryPoint
 
 ENTRY_POINT_GROUP: Final = "atonix.providers"
 
 
 def discover_providers(group: str = ENTRY_POINT_GROUP) -> list[Provider]:
     """Instantiate every provider plugin installed under the entry-point group, by name."""
+    if not may_declare_entry_points(group):
+        return []
+    from importlib.metadata import entry_points
+
     return [_load_plugin(ep) for ep in sorted(entry_points(group=group), key=lambda e: e.name)]
+
+
+def may_declare_entry_points(group: str) -> bool:
+    """False only when no distribution ``importlib.metadata`` would find names ``group``.
+
+    Every command that plans builds a registry, and ``entry_points()`` cost ~30 ms of each
+    (importing ``importlib.metadata`` with ``email`` and ``zipfile``, then parsing the
+    ``entry_points.txt`` of every installed distribution) to find, almost always, nothing.
+    This looks where its path finder looks (each ``sys.path`` directory's ``*.dist-info`` and
+    ``*.egg-info``) for an ``entry_points.txt`` that mentions the group at all; anything it
+    cannot read as plainly (a zip or ``.egg`` on the path, another finder that knows
+    distributions, an unreadable file) answers True, and ``entry_points()`` decides."""
+    if any(
+        finder is not PathFinder and getattr(finder, "find_distributions", None) is not None
+        for finder in sys.meta_path
+    ):
+        return True
+    needle = group.encode()
+    for entry in sys.path:
+        root = entry or "."
+        if root.lower().endswith(".egg"):
+            return True
+        try:
+            children = os.listdir(root)
+        except FileNotFoundError:
+            continue  # importlib.metadata finds nothing there either
+        except OSError:
+            return True  # a zip archive, or a directory it may read differently
+        for child in children:
+            if not child.lower().endswith((".dist-info", ".egg-info")):
+                continue
+            try:
+                with open(os.path.join(root, child, "entry_points.txt"), "rb") as file:
+                    if needle in file.read():
+                        return True
+            except (FileNotFoundError, NotADirectoryError):
+                continue  # declares no entry points (or is a PKG-INFO file)
+            except OSError:
+                return True
+    return False
 
 
 def _load_plugin(entry_point: EntryPoint) -> Provider:

@@ -13,8 +13,9 @@ import functools
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any, Final
+
+from atonix_iac.providers import schema_data
 
 DATA_FILE: Final = "heat_translations.json"
 
@@ -39,10 +40,9 @@ class PropertyTranslation:
 
 @functools.cache
 def _raw() -> Mapping[str, list[Mapping[str, Any]]]:
-    package = resources.files("atonix_iac.providers.schema_data")
-    types: dict[str, list[Mapping[str, Any]]] = json.loads(
-        package.joinpath(DATA_FILE).read_text(encoding="utf-8")
-    )["types"]
+    types: dict[str, list[Mapping[str, Any]]] = json.loads(schema_data.read_text(DATA_FILE))[
+        "types"
+    ]
     return types
 
 

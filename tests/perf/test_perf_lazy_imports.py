@@ -95,11 +95,33 @@ def test_plan_of_a_cloud_free_stack_skips_jinja_pydantic_openstack_networkx(appl
     assert "sqlalchemy" in modules  # its state exists: read under the stack's lock
 
 
+# Standard-library and small imports a plan of a cloud-free stack has no use for: entry
+# points are looked for without importlib.metadata when no distribution declares atonix's
+# group, package data is read without importlib.resources, retries (tenacity) and reader
+# threads (concurrent.futures, logging) wait for a read, email for a MIME config, quota
+# arithmetic for a plan that changes cloud resources, subprocess and shutil for Graphviz.
+NOT_FOR_A_LOCAL_PLAN = (
+    "importlib.metadata",
+    "importlib.resources",
+    "tenacity",
+    "concurrent.futures",
+    "logging",
+    "email",
+    "socket",
+    "atonix_iac.apply.walk",
+    "atonix_iac.workspace.quota",
+    "subprocess",
+    "shutil",
+    "atonix_iac.planner.render.graph",
+)
+
+
 def test_a_plan_before_any_state_exists_skips_sqlalchemy(tmp_path: Path) -> None:
     """No state database yet: nothing to read or lock, so the database is not opened."""
     (tmp_path / "stack.yaml").write_text(STACK)
     modules = _loaded(tmp_path, "plan", "stack.yaml")
     assert _heavy(modules, (*NEVER_CLOUD_FREE, "sqlalchemy", "networkx")) == []
+    assert _heavy(modules, NOT_FOR_A_LOCAL_PLAN) == []
     assert "atonix_iac.planner.build" in modules
     assert not (tmp_path / ".atonix").exists()
 
@@ -153,3 +175,27 @@ def test_a_project_file_is_parsed_with_pydantic_when_present(applied: Path) -> N
     finally:
         (applied / "atonix.yaml").unlink()
     assert "pydantic" in modules
+
+
+def test_main_freezes_the_command_module_it_loads_out_of_the_collectors_scans(
+    tmp_path: Path,
+) -> None:
+    """main() freezes what is imported before it runs; the command's module comes later and
+    is frozen when loaded, or the first collection scans all of it (~25 ms of a plan)."""
+    (tmp_path / "stack.yaml").write_text(STACK)
+    code = """
+import gc, sys
+from atonix_iac.cli.main import main
+sys.argv = ["atonix", "validate", "stack.yaml"]
+try:
+    main()
+except SystemExit:
+    pass
+from atonix_iac.cli.stack_commands import validate_command
+scanned = {id(o) for o in gc.get_objects()}  # every generation but the frozen one
+print("SCANNED", id(validate_command.callback) in scanned, id(validate_command) in scanned)
+"""
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True
+    )
+    assert "SCANNED False False" in proc.stdout, proc.stdout + proc.stderr

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import sys
 import textwrap
+import zipfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,12 @@ from atonix_iac.providers.base import (
 )
 from atonix_iac.providers.catalog import heat_schema, known_types
 from atonix_iac.providers.heat import HeatProvider
-from atonix_iac.providers.registry import ENTRY_POINT_GROUP, Registry, discover_providers
+from atonix_iac.providers.registry import (
+    ENTRY_POINT_GROUP,
+    Registry,
+    discover_providers,
+    may_declare_entry_points,
+)
 
 
 class StaticType(ResourceType):
@@ -192,3 +198,32 @@ def test_plugin_with_a_missing_module(plugin_path: Path) -> None:
     install_plugin(plugin_path, "gone = atonix_no_such_module:Provider\n", PLUGIN_MODULE)
     with pytest.raises(ProviderConfigError, match="ModuleNotFoundError"):
         discover_providers()
+
+
+def test_the_entry_point_precheck_finds_a_plugin_where_importlib_metadata_does(
+    plugin_path: Path,
+) -> None:
+    """The cheap look before ``entry_points()`` may say "maybe" too often, never "no" wrongly."""
+    assert may_declare_entry_points(ENTRY_POINT_GROUP) is False  # nothing declares it yet
+    assert may_declare_entry_points("console_scripts") is True  # pip and pytest do
+    (plugin_path / "other-1.0.dist-info").mkdir()  # a distribution without entry points
+    (plugin_path / "loose.egg-info").write_text("Name: loose\n")  # PKG-INFO as a file
+    assert may_declare_entry_points(ENTRY_POINT_GROUP) is False
+    install_plugin(plugin_path, "acme = atonix_test_plugin:AcmeProvider\n", PLUGIN_MODULE)
+    assert may_declare_entry_points(ENTRY_POINT_GROUP) is True
+    assert [p.name for p in discover_providers()] == ["acme"]
+
+
+def test_an_archive_on_the_path_leaves_discovery_to_importlib_metadata(
+    plugin_path: Path,
+) -> None:
+    archive = plugin_path / "plugins.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("acme-1.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: acme\n")
+        zipped.writestr("acme-1.0.dist-info/entry_points.txt", "[x]\n")
+    sys.path.append(str(archive))
+    try:
+        assert may_declare_entry_points(ENTRY_POINT_GROUP) is True
+        assert discover_providers() == []  # importlib.metadata looked, and found none
+    finally:
+        sys.path.remove(str(archive))

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from atonix_iac.errors import Diagnostic, SourceLocation
@@ -61,6 +60,10 @@ def gitlab_report(plan: Plan) -> dict[str, int]:
 
 
 def atonix_version() -> str:
+    # Imported here: ~15 ms that a plan shown as text never needs (this module is imported
+    # with the event renderers).
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
         return version("atonix-iac")
     except PackageNotFoundError:
