@@ -9,7 +9,7 @@ retried (``apply/retry.py``); a create is retried only after its token was looke
 create that succeeded behind a lost answer is adopted, never repeated. Properties are
 re-resolved right before each create/update against what has been applied so far, so values
 "known after apply" are known by then. Steps of cloud-free, instant types run on the walking
-thread, those ready together committed in one transaction (``apply/inline.py``).
+thread in batches, each committed in one transaction (``apply/inline.py``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -73,6 +73,7 @@ from atonix_iac.state.model import (
     ResourceStatus,
     ResourceWrite,
     StackKey,
+    State,
 )
 from atonix_iac.state.store import StateStore
 from atonix_iac.template.model import Template
@@ -101,6 +102,7 @@ def apply_plan(
     retry_policy: RetryPolicy | None = None,
     on_failure: OnFailure = OnFailure.STOP,
     cancel: Cancel | None = None,
+    state: State | None = None,
 ) -> ApplyResult:
     """Execute ``plan`` under the stack lock; raise ``ApplyError`` (with what applied, failed
     and was skipped) if any step failed, after persisting everything that completed.
@@ -121,7 +123,12 @@ def apply_plan(
     work (ROLLBACK, or when ``on_failure`` is ROLLBACK) or keeps it (STOP), and raises
     ``ApplyError`` saying the run was cancelled. Steps are the safe points: a step in flight
     is never interrupted (a wait condition waits out its signal or timeout).
+
+    ``state``: the state ``plan`` was made from, read under the stack lock the caller still
+    holds (``already_locked``), so not read again (a 10,000-resource state is ~0.3 s).
     """
+    if state is not None and not already_locked:
+        raise ValueError("a state read beforehand needs the lock held since (already_locked)")
     if on_failure is OnFailure.ROLLBACK and plan.mode is PlanMode.DESTROY:
         raise UsageError(
             "a destroy cannot be rolled back (deleted objects cannot be brought back);"
@@ -136,7 +143,7 @@ def apply_plan(
                 plan.key.workspace, plan.key.environment, plan.key.stack, ""
             )
             identity_base = replace(base, signals=signals)
-        run = _Run.start(plan, template, params, store, registry, identity_base, on_event)
+        run = _Run.start(plan, template, params, store, registry, identity_base, on_event, state)
         run.audit_project = audit_project
         run.policy = retry_policy or RetryPolicy.from_env()
         return run.execute(parallelism, on_failure, cancel)
@@ -204,8 +211,10 @@ class _Run:
         registry: TypeRegistry,
         identity_base: ResourceIdentity | None,
         on_event: EventCallback,
+        state: State | None = None,
     ) -> _Run:
-        state = store.load(plan.key)
+        if state is None:
+            state = store.load(plan.key)
         if state.lineage != plan.prior_lineage and plan.prior_lineage is not None:
             raise StalePlanError(
                 f"the plan was made for state lineage {plan.prior_lineage}, but the stack's"
@@ -354,31 +363,16 @@ class _Run:
             and bool(target.physical_id)
         )
 
-    def run_inline(self, steps: Sequence[Step], stop_at_failure: bool) -> list[AtonixError | None]:
-        """Run ``steps`` here, one after another, and commit their writes together (see
-        ``apply/inline.py``); each step's outcome, stopping after a failure if asked."""
-        batch = self.inline.batch = InlineBatch()
-        outcomes: list[AtonixError | None] = []
-        try:
-            for step in steps:
-                batch.begin_step()
-                try:
-                    self.run_step(step)
-                except AtonixError as err:
-                    outcomes.append(err)
-                    if stop_at_failure:
-                        break
-                else:
-                    outcomes.append(None)
-        finally:
-            self.inline.batch = None
-            committed = batch.commit(self.store, self.key, self.on_event)
-        return [outcome or error for outcome, error in zip(outcomes, committed, strict=False)]
-
-    def held(self) -> InlineBatch | None:
-        """The batch this thread's writes are held in, if it is running inline steps."""
-        batch: InlineBatch | None = getattr(self.inline, "batch", None)
+    def run_inline(self) -> InlineBatch[Step]:
+        """A batch of inline steps, run on this (the walking) thread: their writes are held
+        and committed together (see ``apply/inline.py``)."""
+        batch = self.inline.batch = InlineBatch(self.store, self.key, self.on_event, self.run_step)
         return batch
+
+    def held(self) -> InlineBatch[Step] | None:
+        """The batch this thread's writes are held in, if it is running inline steps."""
+        batch: InlineBatch[Step] | None = getattr(self.inline, "batch", None)
+        return batch if batch is not None and batch.open else None
 
     def run_step(self, step: Step) -> None:
         change = self.schedule.changes[step]
@@ -449,10 +443,8 @@ class _Run:
     def emit(self, kind: EventKind, step: Step, operation: Operation, **info: Any) -> None:
         deposed = step.deposed if step.kind is StepKind.DELETE else None
         event = ApplyEvent(kind, step.address, operation, time.monotonic(), deposed=deposed, **info)
-        batch = self.held() if kind is EventKind.DONE else None
-        if batch is not None:
-            batch.hold_event(event)  # "complete" once committed
-        else:
+        batch = self.held()
+        if batch is None or not batch.hold_event(event):  # "complete" once committed
             self.on_event(event)
 
     def resolve_or_fail(
@@ -474,20 +466,36 @@ class _Run:
     ) -> None:
         """Commit ``state`` the moment its call completed (with the call's audit record, in
         one transaction), and make it what later steps resolve against (``done``: the
-        result list it joins, for a success). In an inline batch: once the batch commits."""
+        result list it joins, for a success). In an inline batch: what later steps of the
+        batch resolve against at once, committed (and joining ``done``) with the batch."""
 
-        def known() -> None:
-            with self.guard:
-                self.known[state.address] = state
-                if done is not None:
+        def joined() -> None:
+            if done is not None:
+                with self.guard:
                     done.append(state.address)
 
         batch = self.held()
-        if batch is not None:
-            batch.write(ResourceWrite(state.address, state, state.deposed, audit), known)
+        if batch is None:
+            self.store.put_resource(self.key, state, audit)
+        with self.guard:
+            before = self.known.get(state.address)
+            self.known[state.address] = state
+        if batch is None:
+            joined()
             return
-        self.store.put_resource(self.key, state, audit)
-        known()
+        batch.write(
+            ResourceWrite(state.address, state, state.deposed, audit),
+            joined,
+            lambda: self._restore(state.address, before),
+        )
+
+    def _restore(self, address: str, before: ResourceState | None) -> None:
+        """Take back an uncommitted result: what later steps resolve against is as before."""
+        with self.guard:
+            if before is None:
+                self.known.pop(address, None)
+            else:
+                self.known[address] = before
 
     def create(self, step: Step, change: ResourceChange) -> None:
         spec = self.template.resources[change.address]
@@ -722,12 +730,16 @@ class _Run:
                 project=self.audit_project,
                 deferred=True,
             ) as call:
-                result = retrying(
-                    self.policy,
-                    lambda: impl.update(
+
+                def send() -> ResourceResult:
+                    return impl.update(
                         self.identity(change.address), physical_id, baseline, properties, changed
-                    ),
-                    self.retry_notice(step, Operation.UPDATE),
+                    )
+
+                result = (  # in-process types: no transient fault to ask again after
+                    send()
+                    if impl.runs_inline
+                    else retrying(self.policy, send, self.retry_notice(step, Operation.UPDATE))
                 )
                 call.physical_id = result.physical_id or physical_id
         except AtonixError as err:
@@ -797,13 +809,20 @@ class _Run:
                 project=self.audit_project,
                 deferred=True,
             ) as call:
-                retrying(
-                    self.policy,
-                    lambda: impl.delete(
+                if impl.runs_inline:  # in-process: no transient fault to ask again after
+                    impl.delete(
                         self.identity(step.address), target.physical_id or "", target.properties
-                    ),
-                    self.retry_notice(step, Operation.DELETE),
-                )
+                    )
+                else:
+                    retrying(
+                        self.policy,
+                        lambda: impl.delete(
+                            self.identity(step.address),
+                            target.physical_id or "",
+                            target.properties,
+                        ),
+                        self.retry_notice(step, Operation.DELETE),
+                    )
         except AtonixError as err:
             self.emit(
                 EventKind.FAILED,
@@ -826,18 +845,25 @@ class _Run:
     def forget(
         self, step: Step, *, destroyed: bool = True, audit: AuditRecord | None = None
     ) -> None:
+        batch = self.held()
+        if batch is None:
+            self.store.remove_resource(self.key, step.address, step.deposed, audit)
+        with self.guard:
+            before = self.known.pop(step.address, None) if step.deposed is None else None
+
         def gone() -> None:
             with self.guard:
-                if step.deposed is None:
-                    self.known.pop(step.address, None)
                 (self.deleted if destroyed else self.forgotten).append(step.address)
 
-        batch = self.held()
-        if batch is not None:
-            batch.write(ResourceWrite(step.address, None, step.deposed, audit), gone)
+        if batch is None:
+            gone()
             return
-        self.store.remove_resource(self.key, step.address, step.deposed, audit)
-        gone()
+
+        def undo() -> None:
+            if before is not None:
+                self._restore(step.address, before)
+
+        batch.write(ResourceWrite(step.address, None, step.deposed, audit), gone, undo)
 
     # -- outputs ----------------------------------------------------------------------------
 

@@ -15,9 +15,15 @@ the ends of chains are the ones kept in flight (breadth first, a large apply wou
 port before its first server, leaving most slots to quick steps while the slow ones queue).
 
 Nodes that ``inline`` accepts (instant, in-process work: the cloud-free resource types) are
-not handed to a worker thread: the walking thread runs those that are ready together as one
-batch (``run_inline``), which may commit their results in one transaction. A thread hand-off
-per node cost more CPU than such a node's work. They hold no slot of ``parallelism``.
+not handed to a worker thread: the walking thread runs them in batches (``run_inline`` opens
+one), each committed in one transaction. A batch takes the inline nodes ready together and
+goes on through the inline nodes that the batch's own (still uncommitted) successes make
+ready, depth first, so a chain of them is a few batches rather than a transaction per node.
+It ends, and is committed, when it reaches ``INLINE_BATCH`` nodes, when nothing inline is
+left to run, or as soon as a node outside it (a cloud step) would be ready: only then are the
+batch's nodes settled, so nothing that is not in the batch starts before the batch's results
+are committed. A thread hand-off per node cost more CPU than such a node's work. They hold
+no slot of ``parallelism``.
 
 A node may have to wait a while once ready (``delay``: a group's ``pause_time`` between
 batches): it waits in the walking thread's timer queue, holding no slot, and the walk goes on
@@ -26,13 +32,14 @@ with other nodes meanwhile.
 
 from __future__ import annotations
 
+import enum
 import heapq
 import time
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from queue import Empty, SimpleQueue
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from atonix_iac.apply.parallelism import DEFAULT_PARALLELISM as DEFAULT_PARALLELISM
 from atonix_iac.errors import AtonixError
@@ -41,10 +48,34 @@ if TYPE_CHECKING:
     import networkx as nx
 
 N = TypeVar("N", bound=Hashable)
+N_contra = TypeVar("N_contra", bound=Hashable, contravariant=True)
 
-# At most this many inline nodes per batch: the walking thread then looks at the worker
-# threads' results again, and a batch's records are committed before its dependents start.
+# At most this many inline nodes per batch: the walking thread then commits them, looks at
+# the worker threads' results again and shows the batch's "complete" events.
 INLINE_BATCH = 64
+
+
+class Uncommitted(enum.Enum):
+    """A batch node whose result was not committed because a result it depends on, in the
+    same batch, was not: it counts as never started (skipped, blocked by that failure)."""
+
+    UNCOMMITTED = "uncommitted"
+
+
+UNCOMMITTED = Uncommitted.UNCOMMITTED
+
+
+class InlineRun(Protocol[N_contra]):
+    """One batch of inline nodes: run one after another, then committed together."""
+
+    def run(self, node: N_contra, needs: Sequence[int]) -> AtonixError | None:
+        """Run ``node`` (its result visible to the nodes run after it, not yet committed;
+        ``needs``: the positions in the batch of the earlier nodes it depends on); its
+        failure, or None."""
+
+    def commit(self) -> Sequence[AtonixError | Uncommitted | None]:
+        """Commit every node run so far, in one transaction if possible; per node, None
+        (committed), the error that kept it from being committed, or ``UNCOMMITTED``."""
 
 
 @dataclass(frozen=True)
@@ -77,7 +108,7 @@ def walk(
     on_delayed: Callable[[N, float], None] | None = None,
     stop: Callable[[], bool] | None = None,
     inline: Callable[[N], bool] | None = None,
-    run_inline: Callable[[Sequence[N], bool], Sequence[AtonixError | None]] | None = None,
+    run_inline: Callable[[], InlineRun[N]] | None = None,
 ) -> WalkResult[N]:
     """Visit every node of ``graph`` (edge a -> b: b runs after a) with at most ``parallelism``
     visits at once.
@@ -89,13 +120,13 @@ def walk(
     a failure skips only its descendants; everything else still runs (a bug still stops).
     ``delay``: seconds a node waits once ready before it starts (``on_delayed`` is told, in
     the walking thread, when the wait begins). ``stop``: asked before anything new is
-    started; once it answers True nothing more starts (in-flight visits finish), as after a
-    failure: the safe point at which a run can be cancelled.
+    started (an inline batch counts as one start: its nodes are instant); once it answers
+    True nothing more starts (in-flight visits finish), as after a failure: the safe point at
+    which a run can be cancelled.
 
-    ``inline`` / ``run_inline``: nodes ``inline`` accepts are run in the walking thread, those
-    ready together in one call ``run_inline(nodes, stop_at_failure)``, which returns each
-    node's outcome (None: done) in order; when ``stop_at_failure`` it may stop after the
-    first failure, returning fewer outcomes (the rest count as never started).
+    ``inline`` / ``run_inline``: nodes ``inline`` accepts are run in the walking thread, in
+    batches that ``run_inline()`` opens (see the module docstring); without ``keep_going`` a
+    batch stops at its first failure. Its nodes are settled once ``commit`` returned.
     """
     if parallelism < 1:
         raise ValueError("parallelism must be at least 1")
@@ -149,8 +180,8 @@ def walk(
             completed.append(node)
             for successor in graph.successors(node):
                 waiting_on[successor] -= 1
-                if waiting_on[successor] == 0:
-                    became_ready(successor)
+                if waiting_on[successor] == 0 and successor not in started:
+                    became_ready(successor)  # (started: it ran in its predecessor's batch)
         elif isinstance(error, AtonixError):
             failed.append((node, error))
             for descendant in nx.descendants(graph, node):
@@ -165,6 +196,65 @@ def walk(
         moment += 1
         for future in sorted(done, key=lambda f: position[in_flight[f]]):
             settle(in_flight.pop(future), future.exception())
+
+    def run_batch(batch: InlineRun[N]) -> None:
+        """Run inline nodes until the batch is full or must end, commit, then settle them."""
+        nonlocal bug, moment
+        assert runs_inline is not None
+        nodes: list[N] = []
+        outcomes: list[AtonixError | None] = []
+        at: dict[N, int] = {}  # position in the batch
+        freed: dict[N, int] = {}  # predecessors that succeeded in this batch
+        follow: list[N] = []  # inline nodes the batch made ready: the next to run, newest first
+        others_ready = False  # a node outside the batch would be ready: commit now
+        try:
+            while len(nodes) < INLINE_BATCH and not others_ready:
+                if follow:
+                    node = follow.pop()
+                    mine = [at[p] for p in graph.predecessors(node) if p in at]
+                elif ready_inline:
+                    node, mine = heapq.heappop(ready_inline)[-1], []
+                else:
+                    break
+                at[node] = len(nodes)
+                nodes.append(node)
+                started.add(node)
+                outcome = batch.run(node, mine)
+                outcomes.append(outcome)
+                if outcome is not None:
+                    if not keep_going:
+                        break
+                    continue
+                room = INLINE_BATCH - len(nodes) - len(follow)
+                if room <= 0:
+                    continue  # full: what it readies is queued when the batch settles
+                readied = []
+                for successor in graph.successors(node):
+                    count = freed[successor] = freed.get(successor, 0) + 1
+                    if count == waiting_on[successor]:
+                        readied.append(successor)
+                # The first of them by sort key (those left out are queued when the batch
+                # settles); only a successor taken is asked whether it runs inline.
+                taken = []
+                for successor in sorted(readied, key=lambda n: (key(n), position[n]))[:room]:
+                    if not runs_inline(successor) or (delay is not None and delay(successor) > 0):
+                        others_ready = True
+                        break
+                    taken.append(successor)
+                follow.extend(reversed(taken))  # the smallest sort key runs first
+        except Exception as err:  # a bug: stop here; what ran is still committed
+            bug = bug or err
+        finally:
+            committed = batch.commit()
+        moment += 1
+        for index, node in enumerate(nodes):
+            if index >= len(outcomes):
+                continue  # the node a bug interrupted: started, never settled
+            result = outcomes[index] or committed[index]
+            if isinstance(result, Uncommitted):
+                started.discard(node)
+                continue
+            settle(node, result)
 
     def drain() -> list[Future[None]]:
         done = []
@@ -187,20 +277,7 @@ def walk(
                 in_flight[future] = node
                 future.add_done_callback(finished.put)
             if not stopping and ready_inline and run_inline is not None:
-                batch = [
-                    heapq.heappop(ready_inline)[-1]
-                    for _ in range(min(INLINE_BATCH, len(ready_inline)))
-                ]
-                try:
-                    outcomes = run_inline(batch, not keep_going)
-                except Exception as err:  # a bug: the batch's nodes count as started
-                    started.update(batch)
-                    bug = bug or err
-                    continue
-                moment += 1
-                for node, outcome in zip(batch, outcomes, strict=False):
-                    started.add(node)
-                    settle(node, outcome)
+                run_batch(run_inline())
                 done = drain()
                 if done:
                     settle_finished(done)

@@ -33,10 +33,24 @@ def compute_plan(
     *,
     state: State | None = None,
 ) -> Plan:
+    """``planned`` without the state."""
+    return planned(session, template, params, options, run, state=state)[0]
+
+
+def planned(
+    session: Session,
+    template: Template,
+    params: BoundParameters,
+    options: PlanOptions,
+    run: RunOptions,
+    *,
+    state: State | None = None,
+) -> tuple[Plan, State]:
     """A plan from the current state (read from the cloud first unless -refresh=false),
     checked against the cloud (constraints, quotas) before anything is written. The caller
     holds the stack lock, so the plan's prior serial is the one apply will see; or passes the
-    empty ``state`` of a state database that does not exist yet (nothing to lock)."""
+    empty ``state`` of a state database that does not exist yet (nothing to lock). Returns
+    the state it planned from too: apply, under the same lock, need not read it again."""
     require_cloud(session, template)
     if state is None:
         state = settled_state(session)
@@ -61,7 +75,7 @@ def compute_plan(
         external_reads=external_reads,
     )
     # Members of groups are checked where their definition is written.
-    return check_plan(session, expand_groups(template, params, state), plan)
+    return check_plan(session, expand_groups(template, params, state), plan), state
 
 
 def refresh_only_plan(

@@ -60,6 +60,7 @@ from .planning import (
     check_plan_target,
     check_template_unchanged,
     compute_plan,
+    planned,
     refresh_only_plan,
     saved_parameters,
     settled_state,
@@ -299,6 +300,7 @@ def _run_apply(
     run: RunOptions,
     gate: Gate,
     on_failure: str | None,
+    state: State | None = None,
 ) -> ApplyResult:
     # Here, not at the top: plan and validate need neither the executor nor networkx.
     from atonix_iac.apply.executor import apply_plan
@@ -321,6 +323,7 @@ def _run_apply(
                 already_locked=True,
                 audit_project=session.binding.project,
                 on_failure=mode,
+                state=state,
             )
         except ApplyError as err:
             gate.report_failure(err)
@@ -372,7 +375,7 @@ def _plan_and_apply(
         template, params = _load(stack, inputs, session)
         operation = "destroy" if options.destroy else "apply"
         with session.store.lock(session.key, operation, run.lock_timeout_s):
-            plan = compute_plan(session, template, params, options, run)
+            plan, state = planned(session, template, params, options, run)
             gate.show_plan(plan, color=_color(run))
             _show_quota(gate, plan)
             plan, reports = gate.judge(plan)
@@ -380,7 +383,7 @@ def _plan_and_apply(
             if not plan.has_changes:
                 return
             approve(plan, auto_approve=auto_approve)
-            result = _run_apply(session, plan, template, params, run, gate, on_failure)
+            result = _run_apply(session, plan, template, params, run, gate, on_failure, state)
     gate.report(result, plan)
 
 

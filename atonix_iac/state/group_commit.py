@@ -17,10 +17,11 @@ committed (or raises if it did not), exactly as a transaction of its own would. 
   ever done on the strength of a record a crash could lose.
 
 For a cloud-free resource that is the whole rule: it has no cloud side that a lost record
-could orphan, so its record must be durable only before anything depending on it is acted
-upon, and a run killed before that commit simply creates it again. Records committed together
-are applied in the order they were queued; each still bumps the serial by one and keeps its
-own history row.
+could orphan, so its record must be durable only before anything depending on it *outside
+its batch* is acted upon (``apply/inline.py``: cloud-free steps that depend on one another
+may run in one batch, committed all or nothing), and a run killed before that commit simply
+creates them again. Records committed together are applied in the order they were queued;
+each still bumps the serial by one and keeps its own history row.
 
 A failed batch is rolled back as a whole and each of its records is then committed alone, so
 a failure (a resource that is not there to remove, a lost lock) is reported to the writer it

@@ -11,6 +11,7 @@ from atonix_iac.apply.events import ApplyEvent, EventKind, OnFailure
 from atonix_iac.apply.executor import apply_plan
 from atonix_iac.errors import ApplyError, StateLockedError
 from atonix_iac.planner import make_plan
+from atonix_iac.planner.plan import PlanMode
 from atonix_iac.state import open_store
 
 DEPENDENTS = ["d0", "d1", "d2", "d3", "d4", "d5"]
@@ -79,6 +80,7 @@ def test_dependents_start_only_once_what_they_depend_on_is_committed(stack: Stac
     apply_plan(plan, template, params, stack.store, stack.registry, on_event=observe)
 
     assert seen_in_state == dict.fromkeys(DEPENDENTS, True)
+    assert list(seen_in_state) == DEPENDENTS  # in plan order
     for name in DEPENDENTS:
         assert events.index(EventKind.DONE, "source") < events.index(EventKind.START, name)
     assert set(stack.state().resources) == {"source", *DEPENDENTS}
@@ -143,3 +145,125 @@ def test_a_batch_that_cannot_be_committed_reports_no_step_complete(stack: Stack)
 
     assert _done(events) == set()
     assert stack.state().resources == {}
+
+
+def _chain(count: int, cloud_at: int | None = None) -> str:
+    """v0 <- v1 <- ... each Value taking the previous one's value; ``cloud_at``: that link is
+    a TestResource (a step that is not cloud-free)."""
+    body = "resources:\n  v0:\n    type: OS::Heat::Value\n    properties: {value: v}\n"
+    for i in range(1, count):
+        if i == cloud_at:
+            body += (
+                f"  v{i}:\n    type: OS::Heat::TestResource\n"
+                f"    properties: {{value: {{get_attr: [v{i - 1}, value]}}}}\n"
+            )
+            continue
+        attr = "output" if i - 1 == cloud_at else "value"
+        source = f"{{get_attr: [v{i - 1}, {attr}]}}"
+        body += (
+            f"  v{i}:\n    type: OS::Heat::Value\n"
+            f"    properties: {{value: {{list_join: ['-', [{source}, x]]}}}}\n"
+        )
+    return body
+
+
+def _transactions(stack: Stack, prefix: str) -> list[int]:
+    """How many records each transaction of ``prefix`` writes committed, in order."""
+    sizes: dict[object, int] = {}
+    for version in stack.store.history(stack.key):
+        if version.operation.startswith(prefix):
+            sizes[version.created_at] = sizes.get(version.created_at, 0) + 1
+    return list(sizes.values())
+
+
+def test_a_chain_of_cloud_free_steps_is_committed_a_batch_at_a_time(stack: Stack) -> None:
+    """Each link depends on the one before: the batch goes on through them, so 150 links are
+    three transactions (64, 64, 22), each record still with its own serial; every "complete"
+    comes before the next link is shown starting."""
+    events = Events()
+    stack.apply(_chain(150), events=events)
+
+    assert _transactions(stack, "write") == [64, 64, 22]
+    writes = [v for v in stack.store.history(stack.key) if v.operation.startswith("write")]
+    assert [v.serial for v in writes] == list(range(1, 151))
+    assert [v.operation for v in writes] == [f"write v{i}" for i in range(150)]
+    assert stack.state().resources["v149"].attributes["value"] == "v" + "-x" * 149
+    assert events.lines() == [
+        line for i in range(150) for line in (f"start create v{i}", f"done create v{i}")
+    ]
+
+    stack.apply(_chain(150), mode=PlanMode.DESTROY)
+    assert _transactions(stack, "remove") == [64, 64, 22]
+    assert stack.state().resources == {}
+
+
+def test_a_cloud_step_starts_only_once_the_results_it_depends_on_are_committed(
+    stack: Stack,
+) -> None:
+    """v0..v9 are one batch; v10 is not cloud-free, so the batch is committed before it
+    starts; the links after it are a batch of their own."""
+    seen: dict[str, set[str]] = {}
+
+    def observe(event: ApplyEvent) -> None:
+        if event.kind is EventKind.START:
+            seen[event.address] = set(stack.state().resources)
+
+    stack.apply(_chain(20, cloud_at=10), events=observe)
+
+    assert seen["v10"] == {f"v{i}" for i in range(10)}
+    assert _transactions(stack, "write") == [10, 1, 9]  # (v10's result: its own commit)
+    assert stack.state().resources["v19"].attributes["value"] == "v" + "-x" * 18
+
+
+def test_a_chain_whose_batch_cannot_be_committed_shows_nothing_of_the_links_after(
+    stack: Stack,
+) -> None:
+    """The lock is broken as the chain starts: v0's record is refused, and the links that
+    ran on v0's uncommitted result count as never started (no event, no record)."""
+    other = open_store(str(stack.store.url))
+    events = Events()
+
+    def break_lock(event: ApplyEvent) -> None:
+        events(event)
+        if event.kind is EventKind.START and len(events.items) == 1:
+            lock = other.current_lock(stack.key)
+            assert lock is not None
+            other.force_unlock(stack.key, lock.lock_id)
+
+    template, params = stack.load(_chain(5))
+    plan = make_plan(template, params, stack.state(), stack.registry)
+    try:
+        with pytest.raises(StateLockedError):
+            apply_plan(plan, template, params, stack.store, stack.registry, on_event=break_lock)
+    finally:
+        other.close()
+
+    assert events.lines() == ["start create v0"]
+    assert stack.state().resources == {}
+
+
+def test_a_failed_link_stops_the_chain_and_keeps_the_links_before_it(stack: Stack) -> None:
+    body = _chain(6).replace(
+        "  v3:\n    type: OS::Heat::Value\n    properties: {",
+        "  v3:\n    type: OS::Heat::Value\n    properties: {type: number, ",
+    )
+    template, params = stack.load(body)
+    plan = make_plan(template, params, stack.state(), stack.registry)
+    events = Events()
+    with pytest.raises(ApplyError) as caught:
+        apply_plan(
+            plan,
+            template,
+            params,
+            stack.store,
+            stack.registry,
+            on_event=events,
+            on_failure=OnFailure.CONTINUE,
+        )
+
+    outcome = caught.value.outcome
+    assert [step for step, _ in outcome.failed] == ["create v3"]
+    assert set(outcome.skipped) == {"create v4", "create v5"}
+    assert outcome.blocked_by == {"create v4": "create v3", "create v5": "create v3"}
+    assert set(stack.state().resources) == {"v0", "v1", "v2"}
+    assert events.lines()[-2:] == ["start create v3", "failed create v3"]

@@ -325,6 +325,14 @@ INLINE_KILLED = (
     "resources:\n  base:\n    type: OS::Heat::Value\n    properties: {value: base}\n"
     + "".join(_DEPENDENT.format(i=i) for i in range(8))
 )
+_LINK = (
+    "  v{i}:\n    type: OS::Heat::Value\n"
+    "    properties: {{value: {{list_join: ['-', [{{get_attr: [v{j}, value]}}, x]]}}}}\n"
+)
+CHAIN_KILLED = (
+    "resources:\n  v0:\n    type: OS::Heat::Value\n    properties: {value: v}\n"
+    + "".join(_LINK.format(i=i, j=i - 1) for i in range(1, 150))
+)
 
 INLINE_CHILD = CHILD.replace(
     """def die_mid_run(event):
@@ -333,38 +341,69 @@ INLINE_CHILD = CHILD.replace(
         os._exit(17)
 """,
     """def die_mid_run(event):
-    # The dependents run as one batch; the process dies inside it, after some of them
-    # were created and before the batch was committed.
     print(event.kind.value, event.address, flush=True)
-    if event.kind is EventKind.START and event.address == "v5":
+
+# The process dies as its batch of cloud-free steps is about to be committed (the
+# (KILL_AT)th commit), after every step of the batch ran.
+commits = 0
+commit_writes = store.commit_writes
+
+def die_at_commit(key, writes):
+    global commits
+    commits += 1
+    if commits == int(sys.argv[2]):
         os._exit(17)
+    return commit_writes(key, writes)
+
+store.commit_writes = die_at_commit
 """,
 )
 
 
-def test_a_run_killed_inside_a_batch_of_cloud_free_steps_loses_nothing_committed(
-    stack: Stack, tmp_path: Path
-) -> None:
-    assert INLINE_CHILD != CHILD
-    (tmp_path / "stack.yaml").write_text(HEADER + INLINE_KILLED)
+def _killed_at_commit(tmp_path: Path, body: str, kill_at: int) -> list[str]:
+    (tmp_path / "stack.yaml").write_text(HEADER + body)
     (tmp_path / "child.py").write_text(INLINE_CHILD)
-
     child = subprocess.run(
-        [sys.executable, str(tmp_path / "child.py"), str(tmp_path)],
+        [sys.executable, str(tmp_path / "child.py"), str(tmp_path), str(kill_at)],
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
     )
-
     assert child.returncode == 17, child.stderr
-    events = child.stdout.split("\n")
-    assert "done base" in events and "start v4" in events  # v0..v4 made, not yet committed
-    assert not [line for line in events if line.startswith("done v")]
-    resources = stack.state().resources
-    assert set(resources) == {"base"}  # committed before its dependents started; they were not
+    return child.stdout.split("\n")
+
+
+def test_a_run_killed_inside_a_batch_of_cloud_free_steps_loses_nothing_committed(
+    stack: Stack, tmp_path: Path
+) -> None:
+    """base and its dependents run as one batch (they have no cloud side): killed before
+    its commit, the run leaves nothing, and showed only base starting."""
+    assert INLINE_CHILD != CHILD
+    events = _killed_at_commit(tmp_path, INLINE_KILLED, 1)
+
+    assert [line for line in events if line] == ["start base"]  # the rest ran on base: held
+    assert stack.state().resources == {}
     stack.apply(INLINE_KILLED)
     assert stack.plan(INLINE_KILLED).has_changes is False
+    assert set(stack.state().resources) == {"base", *(f"v{i}" for i in range(8))}
+
+
+def test_a_chain_killed_mid_run_keeps_its_committed_batches_and_the_rerun_converges(
+    stack: Stack, tmp_path: Path
+) -> None:
+    """A chain of 150 Values is committed 64 at a time; killed at its third commit, state
+    holds the first two batches, each link shown complete only once committed."""
+    events = _killed_at_commit(tmp_path, CHAIN_KILLED, 3)
+
+    made = {f"v{i}" for i in range(128)}
+    assert {line.removeprefix("done ") for line in events if line.startswith("done ")} == made
+    resources = stack.state().resources
+    assert set(resources) == made
+    assert resources["v127"].attributes["value"] == "v" + "-x" * 127
+    stack.apply(CHAIN_KILLED)
+    assert stack.plan(CHAIN_KILLED).has_changes is False
     after = stack.state().resources
-    assert set(after) == {"base", *(f"v{i}" for i in range(8))}
-    assert after["base"].physical_id == resources["base"].physical_id
+    assert set(after) == {f"v{i}" for i in range(150)}
+    assert after["v149"].attributes["value"] == "v" + "-x" * 149
+    assert all(after[name].physical_id == resources[name].physical_id for name in made)
