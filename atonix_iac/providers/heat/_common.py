@@ -25,7 +25,7 @@ def is_plain_data(value: Any) -> bool:
     known after apply, secrets) this layer cannot name; anything not plain data is skipped."""
     if value is None or isinstance(value, str | int | float | bool):
         return True
-    if isinstance(value, Mapping):
+    if isinstance(value, (dict, Mapping)):  # dict first: no ABC check for dicts
         return all(isinstance(k, str) and is_plain_data(v) for k, v in value.items())
     if isinstance(value, list | tuple):
         return all(is_plain_data(v) for v in value)
