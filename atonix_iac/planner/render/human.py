@@ -242,7 +242,7 @@ def _shown(value: Any, sensitive: bool = False, indent: int = _ROW_INDENT) -> st
     if len(inline) <= INLINE_LIMIT or inline == SENSITIVE_VALUE:
         return inline
     pad, close = " " * (indent + 4), " " * indent
-    if isinstance(value, Mapping):
+    if isinstance(value, (dict, Mapping)):  # dict first: no ABC check for dicts
         items = [
             f"{pad}{_quote(str(k))}: {_shown(value[k], False, indent + 4)},"
             for k in sorted(value, key=str)
@@ -256,17 +256,21 @@ def _shown(value: Any, sensitive: bool = False, indent: int = _ROW_INDENT) -> st
 
 def _value(value: Any, sensitive: bool = False) -> str:
     """One value on one line: JSON-like, with markers for unknown and secret parts."""
-    if sensitive or isinstance(value, Sensitive):
+    if sensitive:
+        return SENSITIVE_VALUE
+    if isinstance(value, str):  # most values; before the Mapping ABC check, which is slow
+        return encode_basestring(value)
+    if isinstance(value, Sensitive):
         return SENSITIVE_VALUE
     if value is UNKNOWN:
         return KNOWN_AFTER_APPLY
-    if isinstance(value, Mapping):
+    if value is None or isinstance(value, int | float):  # bool is an int
+        return json.dumps(value)
+    if isinstance(value, (dict, Mapping)):  # dict first: no ABC check for dicts
         items = ", ".join(f"{_quote(str(k))}: {_value(value[k])}" for k in sorted(value, key=str))
         return "{" + items + "}"
     if isinstance(value, list | tuple):
         return "[" + ", ".join(_value(v) for v in value) + "]"
-    if isinstance(value, bool) or value is None or isinstance(value, int | float):
-        return json.dumps(value)
     return _quote(str(value))
 
 
