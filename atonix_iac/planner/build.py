@@ -106,6 +106,8 @@ def _replaced_on_update(plan: Plan, registry: Registry) -> list[str]:
 
 @dataclass(slots=True)
 class _PlanBuilder:
+    """The state of one planning run: decisions so far, warnings and errors."""
+
     template: Template
     params: BoundParams
     state: State
