@@ -460,7 +460,7 @@ class _PlanBuilder:
         self, schema: ResourceSchema, desired: Mapping[str, Any], prior: ResourceState | None
     ) -> frozenset[str]:
         names = {n for n, v in desired.items() if contains_sensitive(v)}
-        names |= {n for n, p in schema.properties.items() if p.sensitive}
+        names |= self._schema_secret_properties(schema)
         if prior is not None:
             names |= prior.sensitive_properties
         return frozenset(names)
