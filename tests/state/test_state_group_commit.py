@@ -3,6 +3,7 @@ none commit, and concurrent writers that share a transaction each learn their ow
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Sequence
 
@@ -46,6 +47,34 @@ def test_writes_committed_together_each_bump_the_serial_and_keep_a_history_row(
     assert state.resources["b"].properties == {"value": "b"}
     operations = [(v.serial, v.operation) for v in store.history(KEY)]
     assert operations == [(1, "write old"), (2, "write a"), (3, "remove old"), (4, "write b")]
+
+
+def test_writes_committed_together_keep_their_order_for_one_address(store: SqlStateStore) -> None:
+    """The upserts between two removals go to the database as one batch: a later write of an
+    address still wins, and a write after a removal of the same address brings it back."""
+    store.put_resource(KEY, value("r"))
+    first, second, third = (
+        dataclasses.replace(value(name), physical_id=f"id-{n}")
+        for n, name in enumerate(("a", "a", "r"))
+    )
+    store.commit_writes(
+        KEY,
+        [
+            ResourceWrite("a", first),
+            ResourceWrite("a", second),
+            ResourceWrite("r"),  # a removal, then the address written again
+            ResourceWrite("r", third),
+        ],
+    )
+
+    state = store.load(KEY)
+    assert {a: r.physical_id for a, r in state.resources.items()} == {"a": "id-1", "r": "id-2"}
+    assert [v.operation for v in store.history(KEY)][1:] == [
+        "write a",
+        "write a",
+        "remove r",
+        "write r",
+    ]
 
 
 def test_writes_committed_together_commit_all_or_none(store: SqlStateStore) -> None:
