@@ -89,6 +89,34 @@ def test_records_committed_together_land_in_order_with_their_audit_records(
     assert [r.address for r in store.audit(KEY)] == ["a", "b"]
 
 
+def test_writes_committed_together_keep_their_order_for_one_address(store: SqlStateStore) -> None:
+    """The upserts between two removals go to the database as one batch: a later write of an
+    address still wins, and a write after a removal of the same address brings it back."""
+    store.put_resource(KEY, value("r"))
+    first, second, third = (
+        dataclasses.replace(value(name), physical_id=f"id-{n}")
+        for n, name in enumerate(("a", "a", "r"))
+    )
+    store.commit_writes(
+        KEY,
+        [
+            ResourceWrite("a", first),
+            ResourceWrite("a", second),
+            ResourceWrite("r"),  # a removal, then the address written again
+            ResourceWrite("r", third),
+        ],
+    )
+
+    state = store.load(KEY)
+    assert {a: r.physical_id for a, r in state.resources.items()} == {"a": "id-1", "r": "id-2"}
+    assert [v.operation for v in store.history(KEY)][1:] == [
+        "write a",
+        "write a",
+        "remove r",
+        "write r",
+    ]
+
+
 def test_writes_committed_together_commit_all_or_none(store: SqlStateStore) -> None:
     store.put_resource(KEY, value("kept"))
     with pytest.raises(StateError, match="no resource missing"):
