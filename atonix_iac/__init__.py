@@ -13,8 +13,9 @@ does not load the whole engine.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from atonix_iac.lazy import lazy_getattr
 
 __version__ = "0.1.0"
 
@@ -78,13 +79,7 @@ if TYPE_CHECKING:
     from atonix_iac.template.model import Template
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'atonix_iac' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _EXPORTS, globals())
 
 
 def __dir__() -> list[str]:

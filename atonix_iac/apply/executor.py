@@ -301,11 +301,11 @@ class _Run:
             if cancelled is not None:
                 raise ApplyError(
                     f"Operation cancelled: {len(result.skipped)} of"
-                    f" {schedule.graph.number_of_nodes()} steps not started; {after}",
+                    f" {len(schedule.graph)} steps not started; {after}",
                     replace(outcome, cancelled=True),
                 )
             raise ApplyError(
-                f"apply failed: {len(result.failed)} of {schedule.graph.number_of_nodes()}"
+                f"apply failed: {len(result.failed)} of {len(schedule.graph)}"
                 f" steps failed; {after}",
                 outcome,
             )

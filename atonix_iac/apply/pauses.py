@@ -8,10 +8,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import networkx as nx
-
 from atonix_iac.apply.events import EventKind, Operation
 from atonix_iac.apply.schedule import Step, StepKind
+from atonix_iac.planner.digraph import Digraph
 from atonix_iac.planner.group_sizes import member_index
 from atonix_iac.planner.groups import batch_pauses
 from atonix_iac.planner.protocols import BoundParams
@@ -31,7 +30,7 @@ class BatchPauses:
         template: Template,
         params: BoundParams,
         prior: Mapping[str, ResourceState],
-        graph: nx.DiGraph,
+        graph: Digraph[Step],
     ) -> BatchPauses:
         """``template`` expanded; ``prior``: state's records before the run; ``graph``: the
         run's steps. A member pauses only after a step of another member of its group that
@@ -42,7 +41,7 @@ class BatchPauses:
         seconds = batch_pauses(template, params, current)
         groups = sorted(template.expanded_groups, key=len, reverse=True)  # innermost first
         waits: dict[str, tuple[str, float]] = {}
-        for step in graph.nodes:
+        for step in graph:
             pause = seconds.get(step.address)
             if pause is None or step.kind not in _PAUSED:
                 continue

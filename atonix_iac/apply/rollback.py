@@ -31,8 +31,6 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-import networkx as nx
-
 from atonix_iac.apply.audit import audited
 from atonix_iac.apply.events import ApplyEvent, EventCallback, EventKind, Operation
 from atonix_iac.apply.recover import recover_intents
@@ -47,6 +45,7 @@ from atonix_iac.errors import (
     RollbackOutcome,
     TransientProviderError,
 )
+from atonix_iac.planner.digraph import Digraph
 from atonix_iac.planner.plan import Action
 from atonix_iac.providers.base import ResourceIdentity, ResourceType
 from atonix_iac.state.model import ResourceState, ResourceStatus, StackKey
@@ -124,7 +123,7 @@ class RollbackPlan:
     """The undo steps (edge a -> b: b runs after a), the record each starts from (``now``),
     the record it brings back (``prior``), and what cannot be undone."""
 
-    graph: nx.DiGraph = field(default_factory=nx.DiGraph)
+    graph: Digraph[Undo] = field(default_factory=Digraph)
     now: dict[Undo, ResourceState] = field(default_factory=dict)
     prior: dict[Undo, ResourceState] = field(default_factory=dict)
     impossible: list[tuple[str, str]] = field(default_factory=list)
@@ -257,7 +256,7 @@ class _Planner:
                 why = f"its prior properties refer to {', '.join(gone)}, {CANNOT_UNDELETE}"
                 plan.impossible.append((address, why))
         # Whatever refers to an object this run created stops doing so (its own undo) first.
-        for undo in list(plan.graph.nodes):
+        for undo in list(plan.graph):
             if undo.kind not in (UndoKind.DESTROY, UndoKind.REVERT):
                 continue
             for dependency in plan.now[undo].dependencies:

@@ -15,9 +15,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-import networkx as nx
-
 from atonix_iac.errors import PlanError
+from atonix_iac.planner.digraph import Digraph
 from atonix_iac.planner.plan import Action, Plan, ResourceChange
 from atonix_iac.state.model import ResourceState
 
@@ -45,7 +44,7 @@ class Step:
 
 @dataclass(frozen=True)
 class Schedule:
-    graph: nx.DiGraph  # nodes are Step; edge a -> b: b runs after a
+    graph: Digraph[Step]  # nodes are Step; edge a -> b: b runs after a
     changes: Mapping[Step, ResourceChange]
     order: Mapping[Step, int]  # position in the plan, for deterministic tie-breaking
 
@@ -62,7 +61,7 @@ def new_deposed_key(address: str, existing: Iterable[str | None]) -> str:
 def build_schedule(plan: Plan, prior: Mapping[str, ResourceState]) -> Schedule:
     """The step DAG for ``plan``; ``prior`` is the state before apply, keyed by state key
     (``address`` or ``address#deposed``), to learn what the old objects depended on."""
-    graph = nx.DiGraph()
+    graph: Digraph[Step] = Digraph()
     changes: dict[Step, ResourceChange] = {}
     apply_step: dict[str, Step] = {}  # address -> its create/update step
     delete_steps: dict[str, list[Step]] = defaultdict(list)  # address -> its delete steps
@@ -143,12 +142,11 @@ def build_schedule(plan: Plan, prior: Mapping[str, ResourceState]) -> Schedule:
                     if changes[step].action is Action.DELETE:
                         graph.add_edge(other_step, step)
 
-    if not nx.is_directed_acyclic_graph(graph):
-        cycle = nx.find_cycle(graph)
-        described = " -> ".join(str(a) for a, _ in cycle)
+    if not graph.is_acyclic():
+        described = " -> ".join(str(step) for step in graph.find_cycle())
         raise PlanError(
             f"the plan's steps cannot be ordered ({described}); mark the replaced resources"
             " create_before_destroy consistently"
         )
-    order = {step: index for index, step in enumerate(graph.nodes)}
+    order = {step: index for index, step in enumerate(graph)}
     return Schedule(graph, changes, order)

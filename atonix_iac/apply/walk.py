@@ -45,7 +45,7 @@ from atonix_iac.apply.parallelism import DEFAULT_PARALLELISM as DEFAULT_PARALLEL
 from atonix_iac.errors import AtonixError
 
 if TYPE_CHECKING:
-    import networkx as nx
+    from atonix_iac.planner.digraph import Digraph
 
 N = TypeVar("N", bound=Hashable)
 N_contra = TypeVar("N_contra", bound=Hashable, contravariant=True)
@@ -97,7 +97,7 @@ class WalkResult(Generic[N]):
 
 
 def walk(
-    graph: nx.DiGraph,
+    graph: Digraph[N],
     visit: Callable[[N], None],
     *,
     parallelism: int = DEFAULT_PARALLELISM,
@@ -130,14 +130,12 @@ def walk(
     """
     if parallelism < 1:
         raise ValueError("parallelism must be at least 1")
-    import networkx as nx  # here: plan and refresh import this module for its constant
-
-    if not nx.is_directed_acyclic_graph(graph):
+    if not graph.is_acyclic():
         raise ValueError("the walk needs an acyclic graph")
 
-    position = {node: index for index, node in enumerate(graph.nodes)}
+    position = {node: index for index, node in enumerate(graph)}
     key: Callable[[N], Any] = sort_key or position.__getitem__
-    waiting_on = {node: graph.in_degree(node) for node in graph.nodes}
+    waiting_on = {node: graph.in_degree(node) for node in graph}
     # (-moment it became ready, sort key, position, node): the newest ready node first.
     ready: list[tuple[int, Any, int, N]] = []
     ready_inline: list[tuple[int, Any, int, N]] = []  # the same, for the walking thread
@@ -159,7 +157,7 @@ def walk(
             return
         queue(node)
 
-    for node in graph.nodes:
+    for node in graph:
         if waiting_on[node] == 0:
             became_ready(node)
 
@@ -184,7 +182,7 @@ def walk(
                     became_ready(successor)  # (started: it ran in its predecessor's batch)
         elif isinstance(error, AtonixError):
             failed.append((node, error))
-            for descendant in nx.descendants(graph, node):
+            for descendant in graph.descendants(node):
                 blocked_by.setdefault(descendant, node)
         elif bug is None:
             bug = error
@@ -299,6 +297,6 @@ def walk(
 
     if bug is not None:
         raise bug
-    skipped = tuple(node for node in graph.nodes if node not in started)
+    skipped = tuple(node for node in graph if node not in started)
     blocked = {node: blocked_by[node] for node in skipped if node in blocked_by}
     return WalkResult(tuple(completed), tuple(failed), skipped, blocked, stopped)

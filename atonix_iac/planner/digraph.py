@@ -3,8 +3,8 @@
 Importing networkx costs ~0.15-0.2 CPU s (its backends scan the installed distributions'
 entry points), more than planning 1,000 resources. Planning needs only adjacency, a
 lexicographical topological sort, and ancestors/descendants; those are a few lines each.
-networkx stays for what is rare or not on the plan path: cycle reports (``graph.py`` hands a
-cyclic graph to it) and apply's scheduling.
+networkx stays for what is rare: cycle reports (``graph.py`` hands a cyclic graph to it).
+Apply's step scheduler (``apply/schedule.py``, ``walk.py``) uses this graph too.
 """
 
 from __future__ import annotations
@@ -43,6 +43,13 @@ class Digraph(Generic[N]):
         self._succ[source][target] = None
         self._pred[target][source] = None
 
+    def remove_node(self, node: N) -> None:
+        """``node`` and every edge to or from it."""
+        for successor in self._succ.pop(node):
+            del self._pred[successor][node]
+        for predecessor in self._pred.pop(node):
+            del self._succ[predecessor][node]
+
     def remove_edge(self, source: N, target: N) -> None:
         del self._succ[source][target]
         del self._pred[target][source]
@@ -65,6 +72,9 @@ class Digraph(Generic[N]):
 
     def predecessors(self, node: N) -> Iterable[N]:
         return self._pred[node].keys()
+
+    def in_degree(self, node: N) -> int:
+        return len(self._pred[node])
 
     def edges(self) -> Iterator[tuple[N, N]]:
         for source, successors in self._succ.items():
@@ -123,6 +133,45 @@ class Digraph(Generic[N]):
         if waiting:
             raise GraphCycleError("the graph has a cycle")
         return order
+
+    def is_acyclic(self) -> bool:
+        """No cycle (Kahn's algorithm: every node can be taken once its predecessors are)."""
+        waiting = {node: len(preds) for node, preds in self._pred.items()}
+        free = [node for node, count in waiting.items() if not count]
+        taken = 0
+        while free:
+            node = free.pop()
+            taken += 1
+            for child in self._succ[node]:
+                waiting[child] -= 1
+                if not waiting[child]:
+                    free.append(child)
+        return taken == len(self._succ)
+
+    def find_cycle(self) -> list[N]:
+        """The nodes of one cycle in path order (the first back to the last closes it), or
+        ``[]`` if there is none."""
+        done: set[N] = set()
+        for root in self._succ:
+            if root in done:
+                continue
+            path: list[N] = [root]
+            on_path = {root: 0}
+            todo: list[Iterator[N]] = [iter(self._succ[root])]
+            while todo:
+                child = next(todo[-1], None)
+                if child is None:
+                    todo.pop()
+                    finished = path.pop()
+                    del on_path[finished]
+                    done.add(finished)
+                elif child in on_path:
+                    return path[on_path[child] :]
+                elif child not in done:
+                    on_path[child] = len(path)
+                    path.append(child)
+                    todo.append(iter(self._succ[child]))
+        return []
 
 
 def _reachable(adjacency: dict[N, dict[N, None]], start: N) -> set[N]:

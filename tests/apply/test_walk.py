@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import threading
 
-import networkx as nx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from atonix_iac.apply.walk import walk
 from atonix_iac.errors import AtonixError, ResourceFailedError
+from atonix_iac.planner.digraph import Digraph
 
 
-def _dag(edges: list[tuple[str, str]], nodes: list[str] | None = None) -> nx.DiGraph:
-    graph = nx.DiGraph()
-    graph.add_nodes_from(nodes or [])
-    graph.add_edges_from(edges)
+def _dag(edges: list[tuple[str, str]], nodes: list[str] | None = None) -> Digraph[str]:
+    graph: Digraph[str] = Digraph(nodes or [])
+    for source, target in edges:
+        graph.add_edge(source, target)
     return graph
 
 

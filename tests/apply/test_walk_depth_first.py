@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import threading
 
-import networkx as nx
-
 from atonix_iac.apply.walk import walk
+from atonix_iac.planner.digraph import Digraph
 
 
-def _ports_and_servers(count: int) -> nx.DiGraph:
+def _ports_and_servers(count: int) -> Digraph[str]:
     """net -> port{i} -> server{i}, nodes in plan order: every port before any server."""
-    graph = nx.DiGraph()
-    graph.add_nodes_from(["net", *(f"port{i}" for i in range(count))])
-    graph.add_nodes_from(f"server{i}" for i in range(count))
-    graph.add_edges_from(("net", f"port{i}") for i in range(count))
-    graph.add_edges_from((f"port{i}", f"server{i}") for i in range(count))
+    graph: Digraph[str] = Digraph(["net", *(f"port{i}" for i in range(count))])
+    for i in range(count):
+        graph.add_node(f"server{i}")
+    for i in range(count):
+        graph.add_edge("net", f"port{i}")
+    for i in range(count):
+        graph.add_edge(f"port{i}", f"server{i}")
     return graph
 
 

@@ -167,6 +167,17 @@ def test_apply_without_a_terminal_skips_rich(applied: Path) -> None:
     assert _heavy(modules, ("rich", "atonix_iac.cli.live")) == []
 
 
+def test_apply_and_destroy_schedule_without_networkx(tmp_path: Path) -> None:
+    """The step scheduler and the walk use the planner's plain-dict graph: networkx (~0.15 CPU
+    s to import) is left for a cycle's report."""
+    (tmp_path / "stack.yaml").write_text(STACK)
+    applied = _loaded(tmp_path, "apply", "-auto-approve", "stack.yaml")
+    destroyed = _loaded(tmp_path, "destroy", "-auto-approve", "stack.yaml")
+    for modules in (applied, destroyed):
+        assert "atonix_iac.apply.walk" in modules  # it did walk the steps
+        assert _heavy(modules, (*NEVER_CLOUD_FREE, "networkx")) == []
+
+
 def test_validate_opens_no_state_database(tmp_path: Path) -> None:
     (tmp_path / "stack.yaml").write_text(STACK)
     modules = _loaded(tmp_path, "validate", "stack.yaml")

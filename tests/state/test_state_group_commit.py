@@ -3,15 +3,17 @@ none commit, and concurrent writers that share a transaction each learn their ow
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 import pytest
 from _state_kit import KEY
 
 from atonix_iac.errors import StateError
 from atonix_iac.state.group_commit import GroupCommit
-from atonix_iac.state.model import ResourceState, ResourceStatus, ResourceWrite
+from atonix_iac.state.model import AuditRecord, ResourceState, ResourceStatus, ResourceWrite
 from atonix_iac.state.sql import SqlStateStore
 
 
@@ -46,6 +48,73 @@ def test_writes_committed_together_each_bump_the_serial_and_keep_a_history_row(
     assert state.resources["b"].properties == {"value": "b"}
     operations = [(v.serial, v.operation) for v in store.history(KEY)]
     assert operations == [(1, "write old"), (2, "write a"), (3, "remove old"), (4, "write b")]
+
+
+def test_records_committed_together_land_in_order_with_their_audit_records(
+    store: SqlStateStore,
+) -> None:
+    """In one shared commit a later record of the same address wins, every record keeps its
+    serial and history row, and each audit record is kept, for a batch of any size."""
+    started = datetime(2026, 1, 1, tzinfo=UTC)
+
+    def audit(address: str) -> AuditRecord:
+        return AuditRecord(KEY, address, "OS::Heat::Value", None, "create", "ok", "t", started, 0.5)
+
+    store.put_resource(KEY, value("old"))
+    again = dataclasses.replace(value("a"), properties={"value": "again"})
+    writes = [
+        ResourceWrite("a", value("a"), audit=audit("a")),
+        ResourceWrite("old", value("old")),
+        ResourceWrite("b", value("b"), audit=audit("b")),
+        ResourceWrite("a", again),
+    ]
+    many = [ResourceWrite(f"r{i}", value(f"r{i}")) for i in range(120)]  # > one statement
+
+    assert store.commit_writes(KEY, writes) == [2, 3, 4, 5]
+    assert store.commit_writes(KEY, many) == list(range(6, 126))
+    state = store.load(KEY)
+    assert state.serial == 125
+    assert set(state.resources) == {"a", "b", "old"} | {f"r{i}" for i in range(120)}
+    assert state.resources["a"].properties == {"value": "again"}
+    assert state.resources["r119"].physical_id == "id-r119"
+    history = [(v.serial, v.operation) for v in store.history(KEY)]
+    assert history[:5] == [
+        (1, "write old"),
+        (2, "write a"),
+        (3, "write old"),
+        (4, "write b"),
+        (5, "write a"),
+    ]
+    assert [v.serial for v in store.history(KEY)] == list(range(1, 126))
+    assert [r.address for r in store.audit(KEY)] == ["a", "b"]
+
+
+def test_writes_committed_together_keep_their_order_for_one_address(store: SqlStateStore) -> None:
+    """The upserts between two removals go to the database as one batch: a later write of an
+    address still wins, and a write after a removal of the same address brings it back."""
+    store.put_resource(KEY, value("r"))
+    first, second, third = (
+        dataclasses.replace(value(name), physical_id=f"id-{n}")
+        for n, name in enumerate(("a", "a", "r"))
+    )
+    store.commit_writes(
+        KEY,
+        [
+            ResourceWrite("a", first),
+            ResourceWrite("a", second),
+            ResourceWrite("r"),  # a removal, then the address written again
+            ResourceWrite("r", third),
+        ],
+    )
+
+    state = store.load(KEY)
+    assert {a: r.physical_id for a, r in state.resources.items()} == {"a": "id-1", "r": "id-2"}
+    assert [v.operation for v in store.history(KEY)][1:] == [
+        "write a",
+        "write a",
+        "remove r",
+        "write r",
+    ]
 
 
 def test_writes_committed_together_commit_all_or_none(store: SqlStateStore) -> None:

@@ -21,7 +21,13 @@ from keystoneauth1 import session as ks_session
 from openstack import exceptions as os_exceptions
 
 from atonix_iac.errors import ProviderConfigError
-from atonix_iac.providers.openstack import _http_env, _ks_catalog, _sdk_consume, _sdk_fields
+from atonix_iac.providers.openstack import (
+    _http_env,
+    _ks_catalog,
+    _requests_kv,
+    _sdk_consume,
+    _sdk_fields,
+)
 from atonix_iac.providers.openstack._errors import sdk_errors
 from atonix_iac.providers.openstack._timeouts import (
     DEFAULT_API_TIMEOUT_S,
@@ -97,6 +103,7 @@ def connect(target: CloudTarget) -> Any:
     _sdk_fields.install()
     _sdk_consume.install()
     _ks_catalog.install()
+    _requests_kv.install()
     kwargs: dict[str, Any] = {"cloud": target.cloud, "api_timeout": api_timeout_s()}
     if target.project:
         kwargs["project_name"] = target.project
