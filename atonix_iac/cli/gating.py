@@ -23,7 +23,7 @@ import click
 
 from atonix_iac.apply.events import ApplyEvent, ApplyResult
 from atonix_iac.errors import ApplyError, AtonixError, PolicyDeniedError, UsageError
-from atonix_iac.planner import SavedPlan, render_plan
+from atonix_iac.planner import render_plan
 from atonix_iac.planner.plan import Plan, PlanMode
 from atonix_iac.state.model import StackKey
 from atonix_iac.template import load_template_from_files
@@ -36,6 +36,7 @@ from .render import outputs_text
 from .terminal import live_wanted, on_hard_exit, progress_interval_s
 
 if TYPE_CHECKING:
+    from atonix_iac.planner.planfile import SavedPlan
     from atonix_iac.policy import Policy, PolicyReport
     from atonix_iac.template.model import Template
 

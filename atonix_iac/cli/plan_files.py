@@ -8,13 +8,20 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from atonix_iac.errors import PlanError, StalePlanError
-from atonix_iac.planner.planfile import GZIP_MAGIC, SavedPlan, plan_from_bytes
+
+if TYPE_CHECKING:
+    from atonix_iac.planner.planfile import SavedPlan
 
 __all__ = ["PLAN_SUFFIXES", "looks_like_plan_file", "read_saved_plan"]
 
 PLAN_SUFFIXES = (".plan", ".tfplan")
+
+# gzip's magic number (``planfile.GZIP_MAGIC``): recognising a plan file must not import the
+# plan file codec (hashlib, gzip, secrets), which only reading or writing one needs.
+_GZIP_MAGIC = b"\x1f\x8b"
 
 
 def looks_like_plan_file(path: Path) -> bool:
@@ -27,7 +34,7 @@ def looks_like_plan_file(path: Path) -> bool:
         head = path.read_bytes()[:4096].lstrip()
     except OSError:
         return False
-    if head.startswith(GZIP_MAGIC):  # plan files are gzip-compressed JSON
+    if head.startswith(_GZIP_MAGIC):  # plan files are gzip-compressed JSON
         return True
     if not head.startswith(b"{"):
         return False
@@ -41,6 +48,8 @@ def looks_like_plan_file(path: Path) -> bool:
 
 
 def read_saved_plan(path: Path) -> SavedPlan:
+    from atonix_iac.planner.planfile import plan_from_bytes
+
     try:
         return plan_from_bytes(path.read_bytes())
     except StalePlanError:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -10,7 +10,7 @@ from atonix_iac.apply.external import read_external_objects
 from atonix_iac.apply.recover import recover_intents
 from atonix_iac.apply.refresh import refresh_state
 from atonix_iac.errors import AtonixError, StalePlanError, UsageError
-from atonix_iac.planner import SavedPlan, make_plan
+from atonix_iac.planner import make_plan
 from atonix_iac.planner.groups import expand_groups
 from atonix_iac.planner.plan import Plan, PlanMode, refresh_only
 from atonix_iac.providers.base import ResourceResult
@@ -22,6 +22,9 @@ from . import collector
 from .cloud_checks import check_plan, require_cloud
 from .options import PlanOptions, RunOptions, StackOptions
 from .session import Session, bind
+
+if TYPE_CHECKING:
+    from atonix_iac.planner.planfile import SavedPlan
 
 
 def compute_plan(

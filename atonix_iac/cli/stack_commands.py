@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -22,10 +22,8 @@ from atonix_iac.errors import (
     merge_diagnostics,
 )
 from atonix_iac.planner import (
-    SavedPlan,
     active_resources,
     build_graph,
-    plan_to_bytes,
     provider_warnings,
     validate_stack,
 )
@@ -76,6 +74,9 @@ from .session import (
     stack_key,
 )
 from .terminal import color_wanted
+
+if TYPE_CHECKING:  # the plan file codec (hashlib, gzip, secrets) is for -out and saved plans
+    from atonix_iac.planner.planfile import SavedPlan
 
 
 def _color(run: RunOptions) -> bool:
@@ -246,6 +247,8 @@ def plan_command(ctx: click.Context, /, **kwargs: Any) -> None:
         _show_quota(gate, plan)
         plan, reports = gate.judge(plan)
         if out:
+            from atonix_iac.planner.planfile import plan_to_bytes
+
             saved = plan_to_bytes(plan, template, params, env_files=inputs.env_files)
             _save_plan(Path(out), saved)
             gate.echo(f"\nSaved the plan to: {out}\n")
@@ -478,7 +481,7 @@ def _saved_or_raise(saved: SavedPlan | AtonixError | None) -> SavedPlan:
 def _apply_key(stack: StackOptions, saved: SavedPlan | AtonixError | None) -> StackKey:
     """The stack a run works on: a saved plan's own (so a project of several workspaces needs
     no flags to apply one; flags that disagree are refused inside the gate)."""
-    if isinstance(saved, SavedPlan):
+    if saved is not None and not isinstance(saved, AtonixError):
         return saved.plan.key
     return stack_key(stack)
 

@@ -106,6 +106,8 @@ def _replaced_on_update(plan: Plan, registry: Registry) -> list[str]:
 
 @dataclass(slots=True)
 class _PlanBuilder:
+    """The state of one planning run: decisions so far, warnings and errors."""
+
     template: Template
     params: BoundParams
     state: State
@@ -458,7 +460,7 @@ class _PlanBuilder:
         self, schema: ResourceSchema, desired: Mapping[str, Any], prior: ResourceState | None
     ) -> frozenset[str]:
         names = {n for n, v in desired.items() if contains_sensitive(v)}
-        names |= {n for n, p in schema.properties.items() if p.sensitive}
+        names |= self._schema_secret_properties(schema)
         if prior is not None:
             names |= prior.sensitive_properties
         return frozenset(names)

@@ -35,6 +35,8 @@ SCALING_ATTRIBUTE: Final = "scaling"
 
 @dataclass(frozen=True, slots=True)
 class Members:
+    """A group's member names, and the names removal policies removed (never reused)."""
+
     names: tuple[str, ...]
     removed: tuple[str, ...] = ()
 

@@ -109,6 +109,8 @@ def expand_groups(template: Template, params: BoundParams, state: State) -> Temp
 
 @dataclass(frozen=True, slots=True)
 class _NoParameters:
+    """Bound parameters for a template that has none."""
+
     values: Mapping[str, Any] = field(default_factory=dict)
     sensitive: frozenset[str] = frozenset()
 

@@ -21,6 +21,8 @@ from atonix_iac.state.model import ResourceState
 
 @dataclass(slots=True)
 class Observed:
+    """A resource as the plan sees it now: the prior state merged with what refresh read."""
+
     prior: ResourceState
     properties: dict[str, Any]
     attributes: Mapping[str, Any]

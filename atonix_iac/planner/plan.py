@@ -61,6 +61,8 @@ class PropertyChange:
 
 @dataclass(frozen=True, slots=True)
 class ResourceChange:
+    """What the plan does to one resource: its action, masked before/after properties and why."""
+
     address: str
     type: str
     action: Action
@@ -85,6 +87,8 @@ class ResourceChange:
 
 @dataclass(frozen=True, slots=True)
 class OutputChange:
+    """How one stack output changes (``after`` may be UNKNOWN until apply)."""
+
     name: str
     action: Action  # CREATE, UPDATE, DELETE or NOOP
     before: Any
@@ -94,6 +98,8 @@ class OutputChange:
 
 @dataclass(frozen=True)
 class Plan:
+    """Every change to a stack, in apply order, with the state serial it was planned from."""
+
     key: StackKey
     mode: PlanMode
     changes: tuple[ResourceChange, ...]  # in a valid apply order (creates after their deps)

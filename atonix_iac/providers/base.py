@@ -48,6 +48,8 @@ class PropertySchema:
 
 @dataclass(frozen=True, slots=True)
 class AttributeSchema:
+    """One attribute a resource type exposes to ``get_attr``."""
+
     name: str
     type: str | None = None
     sensitive: bool = False
@@ -56,6 +58,8 @@ class AttributeSchema:
 
 @dataclass(frozen=True, slots=True)
 class ResourceSchema:
+    """A resource type's properties and attributes, as validation and planning read them."""
+
     type_name: str
     properties: Mapping[str, PropertySchema]
     attributes: Mapping[str, AttributeSchema]

@@ -147,6 +147,8 @@ def _required_hint(schema: ResourceSchema) -> str | None:
 
 @dataclass
 class _Checker:
+    """Walks one resource's properties against its schema, collecting diagnostics."""
+
     type_name: str
     is_unknown: IsUnknown
     unwrap: Unwrap

@@ -88,6 +88,8 @@ class ResourceOverride:
 
 @dataclass(frozen=True, slots=True)
 class ResolvedType:
+    """A resource's type after the environment's resource_registry, and the entry that chose it."""
+
     type: str  # the final type name, or the template file key
     is_template: bool
     via: SourceLocation | None  # the registry entry that decided it, if any

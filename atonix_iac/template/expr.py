@@ -69,7 +69,7 @@ def iter_references(value: Any) -> Iterator[Reference]:
     pending = [value]
     while pending:
         item = pending.pop()
-        if type(item) in _SCALARS:
+        if type(item) in _SCALARS or isinstance(item, str):  # LocatedStr: a str subclass
             continue
         if isinstance(item, Expr):
             yield from item.references()

@@ -43,6 +43,8 @@ class Constraint:
 
 @dataclass(frozen=True, slots=True)
 class Parameter:
+    """One declared template parameter: type, default, constraints and where it is written."""
+
     name: str
     type: ParamType
     location: SourceLocation
@@ -62,6 +64,8 @@ class Parameter:
 
 @dataclass(frozen=True, slots=True)
 class ParameterGroup:
+    """A ``parameter_groups`` entry: a label for parameters shown together."""
+
     label: str | None
     description: str | None
     parameters: tuple[str, ...]
@@ -116,6 +120,8 @@ class ResourceSpec:
 
 @dataclass(frozen=True, slots=True)
 class OutputSpec:
+    """One ``outputs`` entry; ``value`` may hold functions resolved at plan time."""
+
     name: str
     value: Any  # may hold Expr objects
     location: SourceLocation
@@ -126,6 +132,8 @@ class OutputSpec:
 
 @dataclass(frozen=True, slots=True)
 class ConditionSpec:
+    """One ``conditions`` entry, parsed with the condition functions."""
+
     name: str
     expression: Any  # bool, or an Expr built with the condition-function table
     location: SourceLocation

@@ -37,6 +37,8 @@ MAX_NESTED_DEPTH = 5  # Heat's max_nested_stack_depth
 
 @dataclass
 class Flattened:
+    """A nested stack's resources, conditions and stacks under their flat addresses."""
+
     resources: dict[str, ResourceSpec]
     conditions: dict[str, ConditionSpec]
     nested_stacks: dict[str, NestedStack]

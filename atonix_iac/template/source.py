@@ -37,8 +37,10 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 _SCALAR_TAGS = frozenset(
     f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "int", "float", "binary")
 )
-_MAP_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:omap"})
-_SEQ_TAGS = frozenset({"tag:yaml.org,2002:seq"})
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_MAP_TAGS = frozenset({_MAP_TAG, "tag:yaml.org,2002:omap"})
+_SEQ_TAGS = frozenset({_SEQ_TAG})
 # Non-string scalars, built by PyYAML's own safe constructors (called directly: going through
 # construct_object would also remember every node it built).
 _SCALAR_CONSTRUCTORS: dict[str, Any] = {
@@ -109,6 +111,9 @@ class _CachingLoader(_Loader):  # type: ignore[misc]
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._resolved: dict[str, str] = {}
+        # Mappings and sequences: the default tags unless a path resolver is registered
+        # (nothing here registers one); a subclass's own resolve() still decides.
+        self._plain_collections = not self.yaml_path_resolvers
         if not self.yaml_path_resolvers:
             # The composer calls these around every node for path resolvers, which nothing
             # here registers (PyYAML's methods then return at once): builtins that ignore
@@ -118,6 +123,8 @@ class _CachingLoader(_Loader):  # type: ignore[misc]
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
         if kind is not yaml.ScalarNode:
+            if self._plain_collections:  # PyYAML's answer without path resolvers
+                return _MAP_TAG if kind is yaml.MappingNode else _SEQ_TAG
             return super().resolve(kind, value, implicit)
         if not implicit[0]:
             return _STR_TAG  # quoted (or tagged `!`): a string, as PyYAML's resolver says

@@ -49,7 +49,7 @@ def _collect(value: Any) -> tuple[Reference, ...]:
     pending: list[Any] = [value]
     while pending:
         item = pending.pop()
-        if type(item) in _SCALARS:
+        if type(item) in _SCALARS or isinstance(item, str):  # LocatedStr: a str subclass
             continue
         if isinstance(item, dict):
             pending.extend(reversed(list(item.values())))

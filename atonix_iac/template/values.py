@@ -83,10 +83,19 @@ def unwrap(value: Any) -> Any:
 
 
 def contains_sensitive(value: Any) -> bool:
-    if isinstance(value, Sensitive):
+    """True if a Sensitive appears anywhere inside value. A loop over an explicit stack: the
+    planner asks this of every property of every resource, and most hold no container."""
+    if value.__class__ is Sensitive:
         return True
-    if isinstance(value, dict):
-        return any(contains_sensitive(v) for v in value.values())
-    if isinstance(value, list | tuple):
-        return any(contains_sensitive(v) for v in value)
+    if not isinstance(value, dict | list | tuple):
+        return isinstance(value, Sensitive)
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, Sensitive):
+            return True
+        if isinstance(item, dict):
+            pending.extend(item.values())
+        elif isinstance(item, list | tuple):
+            pending.extend(item)
     return False

@@ -99,7 +99,9 @@ def test_plan_of_a_cloud_free_stack_skips_jinja_pydantic_openstack_networkx(appl
 # points are looked for without importlib.metadata when no distribution declares atonix's
 # group, package data is read without importlib.resources, retries (tenacity) and reader
 # threads (concurrent.futures, logging) wait for a read, email for a MIME config, quota
-# arithmetic for a plan that changes cloud resources, subprocess and shutil for Graphviz.
+# arithmetic for a plan that changes cloud resources, subprocess and shutil for Graphviz; the
+# plan file codec (gzip, secrets) for `plan -out` and saved plans, `secrets` and `random` for
+# ids, tokens, random strings and jitter drawn when a resource is created.
 NOT_FOR_A_LOCAL_PLAN = (
     "importlib.metadata",
     "importlib.resources",
@@ -113,6 +115,11 @@ NOT_FOR_A_LOCAL_PLAN = (
     "subprocess",
     "shutil",
     "atonix_iac.planner.render.graph",
+    "atonix_iac.planner.planfile",
+    "gzip",
+    "secrets",
+    "random",
+    "hmac",
 )
 
 
@@ -124,6 +131,14 @@ def test_a_plan_before_any_state_exists_skips_sqlalchemy(tmp_path: Path) -> None
     assert _heavy(modules, NOT_FOR_A_LOCAL_PLAN) == []
     assert "atonix_iac.planner.build" in modules
     assert not (tmp_path / ".atonix").exists()
+
+
+def test_a_plan_saved_with_out_loads_the_plan_file_codec(tmp_path: Path) -> None:
+    """The codec is imported where ``-out`` writes the file (the other side of the above)."""
+    (tmp_path / "stack.yaml").write_text(STACK)
+    modules = _loaded(tmp_path, "plan", "stack.yaml", "-out", "saved.plan")
+    assert "atonix_iac.planner.planfile" in modules
+    assert (tmp_path / "saved.plan").is_file()
 
 
 def test_a_dependency_cycle_is_still_reported_with_networkx(tmp_path: Path) -> None:

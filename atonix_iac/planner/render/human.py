@@ -237,36 +237,58 @@ _ROW_INDENT = 8  # where a property's name starts in a resource block
 
 def _shown(value: Any, sensitive: bool = False, indent: int = _ROW_INDENT) -> str:
     """``_value``, or for a long list or map one element per line, each indented under the
-    property (nested elements likewise when they are long)."""
-    inline = _value(value, sensitive)
-    if len(inline) <= INLINE_LIMIT or inline == SENSITIVE_VALUE:
-        return inline
-    pad, close = " " * (indent + 4), " " * indent
-    if isinstance(value, Mapping):
+    property (nested elements likewise when they are long). Each element's one-line text is
+    made once: it builds the one-line form and, when that is too long, the element's line."""
+    if sensitive or isinstance(value, Sensitive):
+        return SENSITIVE_VALUE
+    if isinstance(value, (dict, Mapping)):
+        keys = sorted(value, key=str)
+        names = [_quote(str(k)) for k in keys]
+        texts = [_value(value[k]) for k in keys]
+        inline = "{" + ", ".join(f"{n}: {t}" for n, t in zip(names, texts, strict=True)) + "}"
+        if len(inline) <= INLINE_LIMIT:
+            return inline
+        pad, close = " " * (indent + 4), " " * indent
         items = [
-            f"{pad}{_quote(str(k))}: {_shown(value[k], False, indent + 4)},"
-            for k in sorted(value, key=str)
+            f"{pad}{n}: {_nested(value[k], t, indent + 4)},"
+            for k, n, t in zip(keys, names, texts, strict=True)
         ]
         return "\n".join(["{", *items, close + "}"])
     if isinstance(value, list | tuple):
-        items = [f"{pad}{_shown(v, False, indent + 4)}," for v in value]
+        texts = [_value(v) for v in value]
+        inline = "[" + ", ".join(texts) + "]"
+        if len(inline) <= INLINE_LIMIT:
+            return inline
+        pad, close = " " * (indent + 4), " " * indent
+        items = [f"{pad}{_nested(v, t, indent + 4)}," for v, t in zip(value, texts, strict=True)]
         return "\n".join(["[", *items, close + "]"])
-    return inline
+    return _value(value)
+
+
+def _nested(value: Any, inline: str, indent: int) -> str:
+    """An element of a long list or map: its one-line text when short, else ``_shown``."""
+    if len(inline) <= INLINE_LIMIT:
+        return inline
+    return _shown(value, False, indent)
 
 
 def _value(value: Any, sensitive: bool = False) -> str:
     """One value on one line: JSON-like, with markers for unknown and secret parts."""
-    if sensitive or isinstance(value, Sensitive):
+    if sensitive:
+        return SENSITIVE_VALUE
+    if isinstance(value, str):  # most values; before the Mapping ABC check, which is slow
+        return encode_basestring(value)
+    if isinstance(value, Sensitive):
         return SENSITIVE_VALUE
     if value is UNKNOWN:
         return KNOWN_AFTER_APPLY
-    if isinstance(value, Mapping):
+    if value is None or isinstance(value, int | float):  # bool is an int
+        return json.dumps(value)
+    if isinstance(value, (dict, Mapping)):  # dict first: no ABC check for dicts
         items = ", ".join(f"{_quote(str(k))}: {_value(value[k])}" for k in sorted(value, key=str))
         return "{" + items + "}"
     if isinstance(value, list | tuple):
         return "[" + ", ".join(_value(v) for v in value) + "]"
-    if isinstance(value, bool) or value is None or isinstance(value, int | float):
-        return json.dumps(value)
     return _quote(str(value))
 
 

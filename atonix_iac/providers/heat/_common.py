@@ -23,13 +23,21 @@ def new_physical_id() -> str:
 def is_plain_data(value: Any) -> bool:
     """True for JSON-like data. ``check`` receives properties that may hold markers (values
     known after apply, secrets) this layer cannot name; anything not plain data is skipped."""
-    if value is None or isinstance(value, str | int | float | bool):
-        return True
-    if isinstance(value, Mapping):
-        return all(isinstance(k, str) and is_plain_data(v) for k, v in value.items())
-    if isinstance(value, list | tuple):
-        return all(is_plain_data(v) for v in value)
-    return False
+    pending = [value]  # an explicit stack: no generator frame per container
+    while pending:
+        item = pending.pop()
+        if item is None or isinstance(item, str | int | float | bool):
+            continue
+        if isinstance(item, (dict, Mapping)):  # dict first: no ABC check for dicts
+            for key in item:
+                if not isinstance(key, str):
+                    return False
+            pending.extend(item.values())
+        elif isinstance(item, list | tuple):
+            pending.extend(item)
+        else:
+            return False
+    return True
 
 
 class BuiltinType(ResourceType):

@@ -5,7 +5,6 @@ delay.py). Heat has no handle_update for it: any change replaces it (the catalog
 
 from __future__ import annotations
 
-import random
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -28,6 +27,8 @@ def wait_seconds(properties: Mapping[str, Any], action: str, draw: float | None 
     jitter = _number(properties.get("max_jitter")) * _number(
         properties.get("jitter_multiplier", 1.0)
     )
+    import random  # here: only a delay that is applied draws its jitter
+
     share = random.random() if draw is None else draw  # noqa: S311 - jitter, not a secret
     return _number(properties.get("min_wait")) + jitter * share
 

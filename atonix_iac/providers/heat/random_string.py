@@ -9,7 +9,6 @@ The ``value`` attribute is sensitive (the catalog marks it).
 
 from __future__ import annotations
 
-import secrets
 import string
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Final
@@ -29,7 +28,6 @@ CHARACTER_CLASSES: Final[Mapping[str, str]] = {
     "octdigits": string.octdigits,
 }
 DEFAULT_LENGTH: Final = 32
-_random: Final = secrets.SystemRandom()
 
 
 def character_pools(properties: Mapping[str, Any]) -> list[tuple[str, int]]:
@@ -83,6 +81,10 @@ def problems(properties: Mapping[str, Any]) -> list[str]:
 
 
 def generate(pools: Sequence[tuple[str, int]], length: int) -> str:
+    # The OS's generator (``secrets.SystemRandom``), imported here: a plan draws nothing.
+    from secrets import SystemRandom
+
+    _random = SystemRandom()
     chars = [_random.choice(pool) for pool, minimum in pools for _ in range(minimum)]
     while len(chars) < length:
         chars.append(_random.choice(_random.choice(pools)[0]))

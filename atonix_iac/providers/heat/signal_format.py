@@ -20,6 +20,8 @@ from atonix_iac.providers.signals import STATUS_SUCCESS, STATUSES, Signal
 
 @dataclass(frozen=True, slots=True)
 class SignalKeys:
+    """The keys of one signal format (OS::Heat or AWS), and whether every key is required."""
+
     status: str
     reason: str
     data: str

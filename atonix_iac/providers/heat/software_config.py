@@ -11,7 +11,6 @@ the config's content.
 
 from __future__ import annotations
 
-import secrets
 import string
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -41,6 +40,8 @@ CONFIG_TYPES: Final = (
 
 def short_id() -> str:
     """Heat's short_id: 12 lower-case base32 characters."""
+    import secrets  # here: ids are drawn only when a resource is created
+
     alphabet = string.ascii_lowercase + "234567"
     return "".join(secrets.choice(alphabet) for _ in range(12))
 

@@ -15,7 +15,6 @@ None). The signalled transports wait for the server's signal with the output val
 
 from __future__ import annotations
 
-import secrets
 import time
 import uuid
 from collections.abc import Mapping
@@ -189,7 +188,7 @@ class SoftwareDeploymentResource(BuiltinType):
         signalled = props.get("signal_transport") in SIGNALLED
         endpoint, signature = "", ""
         if signalled:
-            signature = secrets.token_urlsafe(24)
+            signature = _token(24)
             endpoint = channel_of(identity, self.type_name).endpoint(identity.address)
             endpoint += f"?Signature={signature}"
         inputs = derived_inputs(identity, props, source, action, endpoint)
@@ -326,3 +325,11 @@ class StructuredDeploymentResource(SoftwareDeploymentResource):
             str(props.get("input_key") or "get_input"),
             strict=props.get("input_values_validate") == "STRICT",
         )
+
+
+def _token(nbytes: int) -> str:
+    """A URL-safe random token; ``secrets`` (hmac, hashlib: OpenSSL) is imported on first
+    use, as a plan draws none."""
+    import secrets
+
+    return secrets.token_urlsafe(nbytes)

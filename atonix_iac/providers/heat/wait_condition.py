@@ -10,7 +10,6 @@ fails it with the signal's reason, as Heat's ``HeatWaitCondition._wait`` does.
 from __future__ import annotations
 
 import json
-import secrets
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import replace
@@ -60,7 +59,7 @@ class WaitConditionHandle(BuiltinType):
         if transport != TOKEN_SIGNAL:
             raise ResourceFailedError(_transport_message(transport))
         endpoint = channel_of(identity, self.type_name).endpoint(identity.address)
-        token = secrets.token_urlsafe(32)
+        token = _token(32)
         attributes = {
             "endpoint": endpoint,
             "token": token,
@@ -104,7 +103,7 @@ class CfnWaitConditionHandle(BuiltinType):
 
     def create(self, identity: ResourceIdentity, properties: Mapping[str, Any]) -> ResourceResult:
         endpoint = channel_of(identity, self.type_name).endpoint(identity.address)
-        return ResourceResult(f"{endpoint}?Signature={secrets.token_urlsafe(24)}", {SHOW: {}})
+        return ResourceResult(f"{endpoint}?Signature={_token(24)}", {SHOW: {}})
 
     def update(
         self,
@@ -203,3 +202,11 @@ class CfnWaitCondition(WaitCondition):
 
     type_name = "AWS::CloudFormation::WaitCondition"
     names: ClassVar[tuple[str, str, str, str]] = ("Handle", "Timeout", "Count", "Data")
+
+
+def _token(nbytes: int) -> str:
+    """A URL-safe random token; ``secrets`` (hmac, hashlib: OpenSSL) is imported on first
+    use, as a plan draws none."""
+    import secrets
+
+    return secrets.token_urlsafe(nbytes)

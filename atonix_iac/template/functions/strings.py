@@ -8,7 +8,6 @@ A secret going in (``Sensitive`` anywhere in the arguments) makes the result ``S
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 from typing import Any, Final
 from urllib.parse import quote, urlencode, urlunsplit
@@ -480,6 +479,8 @@ _SHAKE: Final = frozenset({"shake_128", "shake_256"})
 
 
 def _digest(fn: Function, algorithm: str, value: str) -> str:
+    import hashlib  # here: loading OpenSSL is for templates that use `digest`
+
     name = algorithm.lower()
     if name not in hashlib.algorithms_available or name in _SHAKE:
         raise fn.fail(f"unknown `{fn.name}` algorithm `{algorithm}`", _algorithm_hint(name))
@@ -498,6 +499,8 @@ def _digest(fn: Function, algorithm: str, value: str) -> str:
 
 
 def _algorithm_hint(name: str) -> str:
+    import hashlib
+
     usable = sorted(a for a in hashlib.algorithms_available if a not in _SHAKE)
     return suggest(name, usable) or "e.g. md5, sha1, sha256, sha512"
 
@@ -527,6 +530,8 @@ def parse_digest(p: Parser, name: str, args: Any, loc: SourceLocation) -> Any:
             )
     algorithm = parsed[0]
     if isinstance(algorithm, str):
+        import hashlib
+
         lowered = algorithm.lower()
         if lowered not in hashlib.algorithms_available or lowered in _SHAKE:
             return p.invalid(
