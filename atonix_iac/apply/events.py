@@ -43,6 +43,9 @@ class EventKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class ApplyEvent:
+    """One thing that happened to one resource during apply, in the order the CLI, the JSON
+    event stream and the stack service all render it."""
+
     kind: EventKind
     address: str
     operation: Operation

@@ -177,6 +177,9 @@ def signal_channel(
 
 @dataclass
 class _Run:
+    """One apply's shared context, handed to every step the walk runs (on its thread or a
+    worker's)."""
+
     plan: Plan
     template: Template
     params: BoundParams

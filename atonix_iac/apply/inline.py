@@ -39,6 +39,9 @@ S = TypeVar("S")
 
 @dataclass
 class _StepWork:
+    """What one inline step leaves for its batch's commit: its records, and what may happen
+    only once they are durable (events, bookkeeping) or must be undone if they never are."""
+
     writes: list[ResourceWrite] = field(default_factory=list)
     # What follows once the writes are committed, in order: bookkeeping, then events.
     then: list[Callable[[], None]] = field(default_factory=list)

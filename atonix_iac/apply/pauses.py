@@ -22,6 +22,9 @@ _PAUSED = {StepKind.CREATE: Operation.CREATE, StepKind.UPDATE: Operation.UPDATE}
 
 @dataclass(frozen=True)
 class BatchPauses:
+    """Where a group's rolling update must pause between batches: known before the walk, so
+    a step only looks its address up."""
+
     waits: Mapping[str, tuple[str, float]]  # member address -> (its group, pause_time)
 
     @classmethod

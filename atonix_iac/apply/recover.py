@@ -47,6 +47,9 @@ class Outcome(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Recovery:
+    """How one intent an interrupted run left pending was settled, said on stderr so the
+    user sees what was adopted, tainted or dropped before the plan."""
+
     address: str
     outcome: Outcome
     physical_id: str | None = None

@@ -27,6 +27,9 @@ RetryNotice = Callable[[int, TransientProviderError, float], None]
 
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
+    """Bounds of retrying a transient cloud error: a frozen value so one policy is read from
+    the environment once and shared by every worker."""
+
     attempts: int = 8
     initial_s: float = 0.5
     max_wait_s: float = 10.0

@@ -68,6 +68,8 @@ class UndoKind(StrEnum):
 
 @dataclass(frozen=True, slots=True, order=True)
 class Undo:
+    """One step of taking a failed apply back, ordered so a rollback runs deterministically."""
+
     kind: UndoKind
     address: str
     deposed: str | None = None

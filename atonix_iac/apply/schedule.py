@@ -44,6 +44,9 @@ class Step:
 
 @dataclass(frozen=True)
 class Schedule:
+    """The plan as steps to walk: a replacement is two steps (create and delete) whose order
+    depends on create-before-destroy, so the walk cannot use the resource graph itself."""
+
     graph: Digraph[Step]  # nodes are Step; edge a -> b: b runs after a
     changes: Mapping[Step, ResourceChange]
     order: Mapping[Step, int]  # position in the plan, for deterministic tie-breaking

@@ -15,6 +15,9 @@ from typing import Any
 
 @dataclass(frozen=True, slots=True, order=True)
 class StackKey:
+    """Which stack a state belongs to: a workspace's environment holds any number of stacks,
+    each with its own lineage, lock and history."""
+
     workspace: str
     environment: str
     stack: str
@@ -32,6 +35,9 @@ class ResourceStatus(StrEnum):
 
 @dataclass(slots=True)
 class ResourceState:
+    """One resource as the last apply left it: what refresh compares with the cloud and the
+    planner diffs against the template."""
+
     address: str
     type: str
     physical_id: str | None
@@ -59,6 +65,9 @@ class ResourceState:
 
 @dataclass(slots=True)
 class State:
+    """A stack's whole recorded state at one serial; the planner's "prior" and what
+    `state pull` exports."""
+
     key: StackKey
     lineage: str | None = None  # None: no state written yet
     serial: int = 0
@@ -78,6 +87,9 @@ class State:
 
 @dataclass(frozen=True, slots=True)
 class LockInfo:
+    """Who holds a stack's lock and since when, so a refused run can say whom to ask (or
+    what `force-unlock` would break)."""
+
     key: StackKey
     lock_id: str
     who: str  # user@host pid
@@ -87,6 +99,9 @@ class LockInfo:
 
 @dataclass(frozen=True, slots=True)
 class AuditRecord:
+    """One cloud call made on a stack's behalf, kept apart from state history so that
+    `atonix audit` answers "who changed what, in which project" after the state moved on."""
+
     key: StackKey
     address: str
     type: str
