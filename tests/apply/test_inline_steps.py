@@ -11,8 +11,10 @@ from atonix_iac.apply.events import ApplyEvent, EventKind, OnFailure
 from atonix_iac.apply.executor import apply_plan
 from atonix_iac.errors import ApplyError, StateLockedError
 from atonix_iac.planner import make_plan
-from atonix_iac.planner.plan import PlanMode
+from atonix_iac.planner.plan import Plan, PlanMode
 from atonix_iac.state import open_store
+from atonix_iac.template import BoundParameters
+from atonix_iac.template.model import Template
 
 DEPENDENTS = ["d0", "d1", "d2", "d3", "d4", "d5"]
 # d2 is typed as a number; its value is known only once `source` exists, so it fails at
@@ -31,8 +33,8 @@ resources:
 )
 
 
-def _apply(stack: Stack, on_failure: OnFailure, events: Events) -> ApplyError:
-    template, params = stack.load(BATCH)
+def _apply(stack: Stack, on_failure: OnFailure, events: Events, body: str = BATCH) -> ApplyError:
+    template, params = stack.load(body)
     plan = make_plan(template, params, stack.state(), stack.registry)
     with pytest.raises(ApplyError) as caught:
         apply_plan(
@@ -122,8 +124,25 @@ def test_on_failure_continue_applies_every_step_that_does_not_depend_on_the_fail
 def test_a_batch_that_cannot_be_committed_reports_no_step_complete(stack: Stack) -> None:
     """The run's lock is broken while a batch runs: its records are refused, no step of it
     is reported complete, and state holds none of them."""
-    other = open_store(str(stack.store.url))
     events = Events()
+
+    body = "resources:\n" + "".join(
+        f"  v{i}:\n    type: OS::Heat::Value\n    properties: {{value: {i}}}\n" for i in range(4)
+    )
+    template, params = stack.load(body)
+    plan = make_plan(template, params, stack.state(), stack.registry)
+    _apply_breaking_the_lock_at_first_start(stack, plan, template, params, events)
+
+    assert _done(events) == set()
+    assert stack.state().resources == {}
+
+
+def _apply_breaking_the_lock_at_first_start(
+    stack: Stack, plan: Plan, template: Template, params: BoundParameters, events: Events
+) -> None:
+    """Apply while another process force-unlocks the stack at the first START event: the
+    run must end with StateLockedError."""
+    other = open_store(str(stack.store.url))
 
     def break_lock(event: ApplyEvent) -> None:
         events(event)
@@ -132,19 +151,11 @@ def test_a_batch_that_cannot_be_committed_reports_no_step_complete(stack: Stack)
             assert lock is not None
             other.force_unlock(stack.key, lock.lock_id)
 
-    body = "resources:\n" + "".join(
-        f"  v{i}:\n    type: OS::Heat::Value\n    properties: {{value: {i}}}\n" for i in range(4)
-    )
-    template, params = stack.load(body)
-    plan = make_plan(template, params, stack.state(), stack.registry)
     try:
         with pytest.raises(StateLockedError):
             apply_plan(plan, template, params, stack.store, stack.registry, on_event=break_lock)
     finally:
         other.close()
-
-    assert _done(events) == set()
-    assert stack.state().resources == {}
 
 
 def _chain(count: int, cloud_at: int | None = None) -> str:
@@ -220,23 +231,11 @@ def test_a_chain_whose_batch_cannot_be_committed_shows_nothing_of_the_links_afte
 ) -> None:
     """The lock is broken as the chain starts: v0's record is refused, and the links that
     ran on v0's uncommitted result count as never started (no event, no record)."""
-    other = open_store(str(stack.store.url))
     events = Events()
-
-    def break_lock(event: ApplyEvent) -> None:
-        events(event)
-        if event.kind is EventKind.START and len(events.items) == 1:
-            lock = other.current_lock(stack.key)
-            assert lock is not None
-            other.force_unlock(stack.key, lock.lock_id)
 
     template, params = stack.load(_chain(5))
     plan = make_plan(template, params, stack.state(), stack.registry)
-    try:
-        with pytest.raises(StateLockedError):
-            apply_plan(plan, template, params, stack.store, stack.registry, on_event=break_lock)
-    finally:
-        other.close()
+    _apply_breaking_the_lock_at_first_start(stack, plan, template, params, events)
 
     assert events.lines() == ["start create v0"]
     assert stack.state().resources == {}
@@ -247,21 +246,8 @@ def test_a_failed_link_stops_the_chain_and_keeps_the_links_before_it(stack: Stac
         "  v3:\n    type: OS::Heat::Value\n    properties: {",
         "  v3:\n    type: OS::Heat::Value\n    properties: {type: number, ",
     )
-    template, params = stack.load(body)
-    plan = make_plan(template, params, stack.state(), stack.registry)
     events = Events()
-    with pytest.raises(ApplyError) as caught:
-        apply_plan(
-            plan,
-            template,
-            params,
-            stack.store,
-            stack.registry,
-            on_event=events,
-            on_failure=OnFailure.CONTINUE,
-        )
-
-    outcome = caught.value.outcome
+    outcome = _apply(stack, OnFailure.CONTINUE, events, body).outcome
     assert [step for step, _ in outcome.failed] == ["create v3"]
     assert set(outcome.skipped) == {"create v4", "create v5"}
     assert outcome.blocked_by == {"create v4": "create v3", "create v5": "create v3"}
