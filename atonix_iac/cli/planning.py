@@ -27,19 +27,6 @@ if TYPE_CHECKING:
     from atonix_iac.planner.planfile import SavedPlan
 
 
-def compute_plan(
-    session: Session,
-    template: Template,
-    params: BoundParameters,
-    options: PlanOptions,
-    run: RunOptions,
-    *,
-    state: State | None = None,
-) -> Plan:
-    """``planned`` without the state."""
-    return planned(session, template, params, options, run, state=state)[0]
-
-
 def planned(
     session: Session,
     template: Template,

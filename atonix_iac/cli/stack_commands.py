@@ -57,7 +57,6 @@ from .planning import (
     approve,
     check_plan_target,
     check_template_unchanged,
-    compute_plan,
     planned,
     refresh_only_plan,
     saved_parameters,
@@ -236,13 +235,13 @@ def plan_command(ctx: click.Context, /, **kwargs: Any) -> None:
             # No state yet: the plan is the one from an empty state; reading the database
             # would only create it. Apply creates it, and checks a saved plan's serial there.
             empty = State(key=session.key)
-            plan = compute_plan(session, template, params, options, run, state=empty)
+            plan = planned(session, template, params, options, run, state=empty)[0]
         else:
             with session.store.lock(session.key, "plan", run.lock_timeout_s):
                 if options.refresh_only:
                     plan = refresh_only_plan(session, template, params, options, run)[0]
                 else:
-                    plan = compute_plan(session, template, params, options, run)
+                    plan = planned(session, template, params, options, run)[0]
         gate.show_plan(plan, color=_color(run))
         _show_quota(gate, plan)
         plan, reports = gate.judge(plan)
