@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from atonix_iac.apply.events import ApplyEvent, ApplyResult, EventKind
+from atonix_iac.apply.events import ApplyEvent, ApplyResult, EventKind, OnFailure
 from atonix_iac.apply.executor import apply_plan
 from atonix_iac.planner import make_plan
 from atonix_iac.planner.plan import Plan, PlanMode
@@ -83,6 +83,7 @@ class Stack:
         parallelism: int = 10,
         mode: PlanMode = PlanMode.NORMAL,
         events: Events | None = None,
+        on_failure: OnFailure = OnFailure.STOP,
         **values: Any,
     ) -> ApplyResult:
         template, params = self.load(body, **values)
@@ -95,6 +96,7 @@ class Stack:
             self.registry,
             parallelism=parallelism,
             on_event=events if events is not None else Events(),
+            on_failure=on_failure,
         )
 
     def state(self) -> State:

@@ -34,18 +34,8 @@ resources:
 
 
 def _apply(stack: Stack, on_failure: OnFailure, events: Events, body: str = BATCH) -> ApplyError:
-    template, params = stack.load(body)
-    plan = make_plan(template, params, stack.state(), stack.registry)
     with pytest.raises(ApplyError) as caught:
-        apply_plan(
-            plan,
-            template,
-            params,
-            stack.store,
-            stack.registry,
-            on_event=events,
-            on_failure=on_failure,
-        )
+        stack.apply(body, events=events, on_failure=on_failure)
     return caught.value
 
 

@@ -50,19 +50,8 @@ FIXED = BRANCHES.replace("fail: true", "fail: false")
 
 
 def _apply(stack: Stack, body: str, on_failure: OnFailure, events: Events) -> ApplyError:
-    template, params = stack.load(body)
-    plan = make_plan(template, params, stack.state(), stack.registry)
     with pytest.raises(ApplyError) as caught:
-        apply_plan(
-            plan,
-            template,
-            params,
-            stack.store,
-            stack.registry,
-            parallelism=10,
-            on_event=events,
-            on_failure=on_failure,
-        )
+        stack.apply(body, events=events, on_failure=on_failure)
     return caught.value
 
 
