@@ -86,7 +86,7 @@ def import_resource(
             secret,
             (n for n, a in schema.attributes.items() if a.sensitive),
         ),
-        dependencies=tuple(sorted(build_graph(template).dependencies(address))),
+        dependencies=tuple(sorted(build_graph(template, params.values).dependencies(address))),
         deletion_policy=spec.deletion_policy.value,
         create_before_destroy=spec.lifecycle.create_before_destroy,
         updated_at=datetime.now(UTC),

@@ -616,7 +616,7 @@ def graph_command(fmt: str, plan_path: Path | None, out: Path | None, **kwargs: 
     with open_session(stack) as session:
         template, params = _load(stack, inputs, session, check_required=False, connect=False)
         template = _with_members(template, params, session.key)
-    graph = build_graph(template).restricted_to(active_resources(template, params))
+    graph = build_graph(template, params.values).restricted_to(active_resources(template, params))
     actions = (
         {c.address: c.action for c in read_saved_plan(plan_path).plan.changes}
         if plan_path

@@ -42,7 +42,7 @@ def validate_stack(
     template = sample_members(template, params)
     diagnostics: list[Diagnostic] = []
     try:
-        build_graph(template)
+        build_graph(template, params.values if params is not None else None)
     except TemplateError as err:
         diagnostics.extend(err.diagnostics)
     diagnostics.extend(type_diagnostics(template, registry, template.resources, False))

@@ -75,7 +75,7 @@ def make_plan(
     destroying). Raises a located TemplateError for template and type problems and a
     PreventDestroyError when a delete or replacement meets ``prevent_destroy``."""
     template = expand_groups(template, params, state)
-    graph = build_graph(template)
+    graph = build_graph(template, params.values)
     reads = external_reads or {}
     builder = _PlanBuilder(template, params, state, registry, graph, refreshed or {}, mode)
     builder.external_reads = reads

@@ -1,16 +1,17 @@
 """The dependency graph of a template's resources.
 
 Edge ``a -> b`` means ``b`` depends on ``a`` (``b`` refers to ``a`` through ``get_resource``,
-``get_attr`` or ``depends_on``). References to a nested stack are expanded to the inner
-resources they really need, so the graph only ever holds flat resource addresses. Every edge
-remembers where it was written, so a cycle can be reported edge by edge.
+``get_attr`` or ``depends_on``, or one of Heat's implicit rules in ``planner.implicit`` says
+so). References to a nested stack are expanded to the inner resources they really need, so
+the graph only ever holds flat resource addresses. Every edge remembers where it was written,
+so a cycle can be reported edge by edge.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from atonix_iac.errors import (
     DependencyCycleError,
@@ -20,6 +21,7 @@ from atonix_iac.errors import (
     suggest,
 )
 from atonix_iac.planner.digraph import Digraph, GraphCycleError
+from atonix_iac.planner.implicit import implicit_edges
 from atonix_iac.template.expr import Reference, iter_references
 from atonix_iac.template.model import NestedStack, ResourceSpec, Template
 from atonix_iac.template.spec_references import resource_references
@@ -36,9 +38,10 @@ CFN_OUTPUT_PREFIX = "Outputs."
 class EdgeSource:
     """Why one resource depends on another: the reference and where it is written."""
 
-    kind: str  # "get_resource", "get_attr" or "depends_on"
+    kind: str  # "get_resource", "get_attr", "depends_on" or "implicit"
     location: SourceLocation
     via: str | None = None  # the nested stack the reference went through, if any
+    why: str | None = None  # for an implicit edge: the Heat rule that adds it
 
 
 class ResourceGraph:
@@ -114,11 +117,15 @@ class ResourceGraph:
         return tuple(self._sources.get((dependency, dependent), ()))
 
 
-def build_graph(template: Template) -> ResourceGraph:
+def build_graph(template: Template, parameters: Mapping[str, Any] | None = None) -> ResourceGraph:
     """The graph of ``template``; raises a located TemplateError for dangling references and
-    a DependencyCycleError (every edge of every cycle located) for loops."""
+    a DependencyCycleError (every edge of every cycle located) for loops.
+
+    Heat's implicit edges (``planner.implicit``) are matched on property values; with the
+    bound ``parameters`` a ``get_param`` takes part in the match, without them it does not."""
     builder = _GraphBuilder(template)
     graph = builder.build()
+    builder.add_implicit(graph, parameters or {})
     cycles: list[Diagnostic] = []
     try:
         order = graph.lexicographical_topological_sort()
@@ -169,6 +176,18 @@ class _GraphBuilder:
                     g.add_edge(target, name)
                     self.sources[edge] = [source]
         return g
+
+    def add_implicit(self, g: Digraph[str], parameters: Mapping[str, Any]) -> None:
+        explicit = {name: set(g.predecessors(name)) for name in self.template.resources}
+        for edge in implicit_edges(self.template, explicit, parameters):
+            pair = (edge.dependency, edge.dependent)
+            source = EdgeSource("implicit", edge.location, why=edge.why)
+            known = self.sources.get(pair)
+            if known is not None:
+                known.append(source)
+            else:
+                g.add_edge(*pair)
+                self.sources[pair] = [source]
 
     def _dependencies_of(self, spec: ResourceSpec) -> Iterator[tuple[str, EdgeSource]]:
         if spec.external_id is not None:
@@ -304,6 +323,7 @@ def _cycle_diagnostics(g: nx.DiGraph) -> list[Diagnostic]:
         for dependency, dependent in sorted(g.subgraph(members).edges):
             for source in g.edges[dependency, dependent]["sources"]:
                 via = f" via nested stack `{source.via}`" if source.via else ""
+                via += f": {source.why}" if source.why else ""
                 related.append(
                     (
                         source.location,

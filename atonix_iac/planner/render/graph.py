@@ -63,7 +63,7 @@ def _types(graph: ResourceGraph) -> dict[str, str]:
 
 def _dashed(graph: ResourceGraph, dependency: str, dependent: str) -> bool:
     kinds = {s.kind for s in graph.edge_sources(dependency, dependent)}
-    return kinds == {"depends_on"}
+    return kinds <= {"depends_on", "implicit"}
 
 
 # -- Graphviz ---------------------------------------------------------------------------------
