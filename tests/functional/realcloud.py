@@ -74,6 +74,13 @@ def connect(cloud: str) -> Any:
     return openstack.connect(cloud=cloud)
 
 
+def live_servers(conn: Any) -> list[Any]:
+    """The project's servers, less those Nova already reports DELETED: a deleted server stays
+    in the list, DELETED, until Nova has destroyed its record, and Heat (as atonix) counts the
+    delete done at DELETED."""
+    return [s for s in conn.compute.servers() if str(s.status).upper() != "DELETED"]
+
+
 def inventory(conn: Any) -> dict[str, set[str]]:
     """Every object the token's project owns, by type (names where they help, ids otherwise).
 
@@ -84,7 +91,7 @@ def inventory(conn: Any) -> dict[str, set[str]]:
     own = {"project_id": project}
     groups = [g for g in conn.network.security_groups(**own) if g.name != "default"]
     return {
-        "servers": {f"{s.name}:{s.id}" for s in conn.compute.servers()},
+        "servers": {f"{s.name}:{s.id}" for s in live_servers(conn)},
         "volumes": {f"{v.name}:{v.id}" for v in conn.block_storage.volumes()},
         "snapshots": {s.id for s in conn.block_storage.snapshots()},
         "keypairs": {k.name for k in conn.compute.keypairs()},

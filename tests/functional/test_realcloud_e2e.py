@@ -15,7 +15,7 @@ from typing import Any
 
 import openstack
 import pytest
-from realcloud import ATONIX, Cli, added, inventory, plan_actions
+from realcloud import ATONIX, Cli, added, inventory, live_servers, plan_actions
 
 pytestmark = [pytest.mark.realcloud, pytest.mark.timeout(900)]
 
@@ -23,7 +23,7 @@ SERVERS = ("web-1", "web-2")
 
 
 def _servers(conn: Any) -> dict[str, Any]:
-    return {s.name: s for s in conn.compute.servers() if s.name in SERVERS}
+    return {s.name: s for s in live_servers(conn) if s.name in SERVERS}
 
 
 def _assert_running(conn: Any, outputs: str) -> None:
@@ -230,7 +230,7 @@ outputs:
 
 
 def _group_servers(conn: Any) -> dict[str, str]:
-    return {s.name: s.status for s in conn.compute.servers() if s.name.startswith("group-srv-")}
+    return {s.name: s.status for s in live_servers(conn) if s.name.startswith("group-srv-")}
 
 
 def test_a_resource_group_of_servers_grows_and_shrinks_by_member(
