@@ -28,16 +28,20 @@ def _graph(tmp_path: Path, body: str, **values: str) -> ResourceGraph:
     return build_graph(template, params.values)
 
 
-NETWORK = """
+SUBNET = """
   net: {type: OS::Neutron::Net}
   subnet:
     type: OS::Neutron::Subnet
-    properties: {network: {get_resource: net}, cidr: 10.0.0.0/24}
+    properties: {network: {get_resource: net}, cidr: 10.0.0.0/24}"""
+NETWORK = (
+    SUBNET
+    + """
   other_net: {type: OS::Neutron::Net}
   other_subnet:
     type: OS::Neutron::Subnet
     properties: {network_id: {get_resource: other_net}, cidr: 10.1.0.0/24}
 """
+)
 
 
 def test_a_server_waits_for_the_subnets_of_its_networks_only(tmp_path: Path) -> None:
@@ -125,11 +129,10 @@ def test_a_server_without_networks_waits_for_nothing(tmp_path: Path) -> None:
     assert g.dependencies("server") == set()
 
 
-ROUTED = """resources:
-  net: {type: OS::Neutron::Net}
-  subnet:
-    type: OS::Neutron::Subnet
-    properties: {network: {get_resource: net}, cidr: 10.0.0.0/24}
+ROUTED = (
+    "resources:"
+    + SUBNET
+    + """
   router: {type: OS::Neutron::Router}
   interface:
     type: OS::Neutron::RouterInterface
@@ -164,6 +167,7 @@ ROUTED = """resources:
     type: OS::Neutron::ExtraRoute
     properties: {router_id: {get_resource: router}, destination: 10.9.0.0/24, nexthop: 10.0.0.9}
 """
+)
 
 
 def test_floating_ips_wait_for_the_gateway_and_the_interface_to_their_port(
