@@ -7,7 +7,7 @@ from _apply_kit import Events, Stack
 
 from atonix_iac.apply.events import EventKind
 from atonix_iac.apply.executor import apply_plan
-from atonix_iac.errors import ApplyError, StalePlanError
+from atonix_iac.errors import ApplyError, PlanError, StalePlanError
 from atonix_iac.planner.plan import Action, PlanMode
 from atonix_iac.state.model import ResourceStatus
 
@@ -169,6 +169,37 @@ def test_create_then_delete_deposes_the_old_object_until_dependents_moved(stack:
     state = stack.state()
     assert set(state.resources) == {"server", "consumer"}
     assert state.resources["consumer"].properties["value"] == state.resources["server"].physical_id
+
+
+def _mixed_replacements(value: str) -> str:
+    return f"""
+resources:
+  server:
+    type: OS::Heat::TestResource
+    properties: {{value: server, update_replace_value: {value}}}
+  consumer:
+    type: OS::Heat::TestResource
+    lifecycle: {{create_before_destroy: true}}
+    properties: {{value: {{get_resource: server}}, update_replace_value: {value}}}
+"""
+
+
+def test_replacements_that_cannot_be_ordered_are_refused_before_any_call(stack: Stack) -> None:
+    """The new consumer needs the new server, the server's delete waits for the old consumer's
+    delete, which waits for the new consumer: no order exists, and nothing is touched."""
+    stack.apply(_mixed_replacements("one"))
+    before = stack.state()
+    with pytest.raises(PlanError) as caught:
+        stack.apply(_mixed_replacements("two"))
+    message = str(caught.value)
+    assert "the plan's steps cannot be ordered" in message
+    assert "delete server" in message and "create consumer" in message
+    assert "create_before_destroy consistently" in message
+    after = stack.state()
+    assert {a: r.physical_id for a, r in after.resources.items()} == {
+        a: r.physical_id for a, r in before.resources.items()
+    }
+    assert not any(r.deposed for r in after.resources.values())
 
 
 def test_a_deposed_object_left_by_an_earlier_run_is_deleted(stack: Stack) -> None:
