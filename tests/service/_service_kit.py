@@ -122,6 +122,39 @@ class RunningService:
             time.sleep(0.1)
 
 
+OPENSTACK = Path(sys.executable).with_name("openstack")
+
+
+def openstack_cli(
+    service: RunningService, *args: str, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``openstack ARGS`` (python-openstackclient, unmodified) as a process, logged in to the
+    simulator's Keystone as the demo project's admin; nothing of this machine's ``OS_*`` or
+    atonix configuration leaks in."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OS_") and k != "ATONIX_CONFIG"}
+    env.update(
+        {
+            "OS_AUTH_URL": service.sim.auth_url,
+            "OS_USERNAME": "admin",
+            "OS_PASSWORD": "admin",
+            "OS_PROJECT_NAME": "demo",
+            "OS_USER_DOMAIN_NAME": "Default",
+            "OS_PROJECT_DOMAIN_NAME": "Default",
+            "OS_IDENTITY_API_VERSION": "3",
+            "OS_REGION_NAME": "RegionOne",
+        }
+    )
+    return subprocess.run(
+        [str(OPENSTACK), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+        cwd=cwd or service.root,
+    )
+
+
 def wait_http(url: str, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while True:

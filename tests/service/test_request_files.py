@@ -10,17 +10,12 @@ host's disk: a name absent from ``files`` is a located 400, even when the file e
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
-from _service_kit import RunningService
-
-OPENSTACK = Path(sys.executable).with_name("openstack")
+from _service_kit import RunningService, openstack_cli
 
 ROOT = """\
 heat_template_version: 2018-08-31
@@ -104,31 +99,6 @@ def _write_project(root: Path) -> tuple[Path, Path]:
     return root / "app.yaml", root / "env.yaml"
 
 
-def _openstack(service: RunningService, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OS_") and k != "ATONIX_CONFIG"}
-    env.update(
-        {
-            "OS_AUTH_URL": service.sim.auth_url,
-            "OS_USERNAME": "admin",
-            "OS_PASSWORD": "admin",
-            "OS_PROJECT_NAME": "demo",
-            "OS_USER_DOMAIN_NAME": "Default",
-            "OS_PROJECT_DOMAIN_NAME": "Default",
-            "OS_IDENTITY_API_VERSION": "3",
-            "OS_REGION_NAME": "RegionOne",
-        }
-    )
-    return subprocess.run(
-        [str(OPENSTACK), *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-        cwd=cwd,
-    )
-
-
 def _outputs(stack: dict[str, Any]) -> dict[str, Any]:
     return {o["output_key"]: o["output_value"] for o in stack["outputs"]}
 
@@ -146,13 +116,14 @@ def test_openstack_cli_sends_get_file_and_nested_templates(
 ) -> None:
     # Run from another directory: the names reach the service as absolute file:// URLs.
     template, environment = _write_project(tmp_path / "project")
-    created = _openstack(
-        service, tmp_path,
+    created = openstack_cli(
+        service,
         "stack", "create", "-t", str(template), "-e", str(environment), "--wait",
         "-f", "json", "files-cli",
+        cwd=tmp_path,
     )  # fmt: skip
     assert created.returncode == 0, created.stderr
-    shown = _openstack(service, tmp_path, "stack", "show", "-f", "json", "files-cli")
+    shown = openstack_cli(service, "stack", "show", "-f", "json", "files-cli", cwd=tmp_path)
     assert shown.returncode == 0, shown.stderr
     stack = json.loads(shown.stdout)
     assert stack["stack_status"] == "CREATE_COMPLETE"
@@ -168,16 +139,19 @@ def test_openstack_cli_sends_get_file_and_nested_templates(
 
     # An update through the CLI resolves the same way (the files travel again).
     (tmp_path / "project" / "scripts" / "setup.sh").write_text("#!/bin/sh\necho again\n")
-    updated = _openstack(
-        service, tmp_path,
+    updated = openstack_cli(
+        service,
         "stack", "update", "-t", str(template), "-e", str(environment), "--wait",
         "-f", "json", "files-cli",
+        cwd=tmp_path,
     )  # fmt: skip
     assert updated.returncode == 0, updated.stderr
-    shown = _openstack(service, tmp_path, "stack", "show", "-f", "json", "files-cli")
+    shown = openstack_cli(service, "stack", "show", "-f", "json", "files-cli", cwd=tmp_path)
     assert _outputs(json.loads(shown.stdout))["script"] == "#!/bin/sh\necho again\n"
 
-    deleted = _openstack(service, tmp_path, "stack", "delete", "--yes", "--wait", "files-cli")
+    deleted = openstack_cli(
+        service, "stack", "delete", "--yes", "--wait", "files-cli", cwd=tmp_path
+    )
     assert deleted.returncode == 0, deleted.stderr
 
 

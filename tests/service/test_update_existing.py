@@ -5,14 +5,8 @@ only the parameters given change."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
-from _service_kit import RunningService
-
-OPENSTACK = Path(sys.executable).with_name("openstack")
+from _service_kit import RunningService, openstack_cli
 
 TEMPLATE = """\
 heat_template_version: 2018-08-31
@@ -35,27 +29,7 @@ outputs:
 
 
 def _openstack(service: RunningService, *args: str) -> dict[str, object]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OS_")}
-    env.update(
-        {
-            "OS_AUTH_URL": service.sim.auth_url,
-            "OS_USERNAME": "admin",
-            "OS_PASSWORD": "admin",
-            "OS_PROJECT_NAME": "demo",
-            "OS_USER_DOMAIN_NAME": "Default",
-            "OS_PROJECT_DOMAIN_NAME": "Default",
-            "OS_IDENTITY_API_VERSION": "3",
-        }
-    )
-    done = subprocess.run(
-        [str(OPENSTACK), *args, "-f", "json"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-        cwd=service.root,
-    )
+    done = openstack_cli(service, *args, "-f", "json")
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     document: dict[str, object] = json.loads("\n".join(lines[lines.index("{") :]))
