@@ -11,6 +11,7 @@ resource's name, an attribute is not known). Only resources of one stack are mat
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -179,6 +180,22 @@ class _StackRules:
     def _interface_subnet(self, interface: ResourceSpec) -> Any:
         return _key(self.values.get(interface, "subnet", "subnet_id"))
 
+    @functools.cached_property
+    def _subnets_on(self) -> dict[Any, list[ResourceSpec]]:
+        """Subnets by network (None: not known), so each rule looks its network up instead of
+        comparing every pair: a stack of a thousand ports and subnets stays linear."""
+        found: dict[Any, list[ResourceSpec]] = defaultdict(list)
+        for subnet in self.by_type[SUBNET]:
+            found[self._subnet_network(subnet) or None].append(subnet)
+        return found
+
+    @functools.cached_property
+    def _interfaces_of(self) -> dict[Any, list[ResourceSpec]]:
+        found: dict[Any, list[ResourceSpec]] = defaultdict(list)
+        for interface in self.by_type[ROUTER_INTERFACE]:
+            found[self._interface_router(interface) or None].append(interface)
+        return found
+
     @staticmethod
     def _edge(
         dependency: ResourceSpec, dependent: ResourceSpec, prop: str, why: str
@@ -191,25 +208,26 @@ class _StackRules:
         """A server waits for the subnets of its networks (any subnet whose network, or the
         server's network, is not known yet)."""
         why = "Heat starts a server after the subnets of its networks"
-        subnets = self.by_type[SUBNET]
         for server in self.by_type[SERVER]:
             nets = self.values.get(server, "networks")
             if not nets or not isinstance(nets, list):
                 continue
-            wanted = {_key(_net_id(net)) for net in nets}
+            wanted = {_key(_net_id(net)) or None for net in nets}
+            if None in wanted:
+                subnets = self.by_type[SUBNET]
+            else:
+                subnets = list(self._subnets_on.get(None, ()))
+                for network in sorted(wanted, key=repr):
+                    subnets += self._subnets_on.get(network, ())
             for subnet in subnets:
-                network = self._subnet_network(subnet)
-                if not network or None in wanted or network in wanted:
-                    yield self._edge(subnet, server, "networks", why)
+                yield self._edge(subnet, server, "networks", why)
 
     def _ports(self) -> Iterator[ImplicitEdge]:
         why = "Heat creates a port after the subnets of its network"
-        subnets = self.by_type[SUBNET]
         for port in self.by_type[PORT]:
-            network = _key(self.values.get(port, "network", "network_id"))
-            for subnet in subnets:
-                if self._subnet_network(subnet) == network:
-                    yield self._edge(subnet, port, "network", why)
+            network = _key(self.values.get(port, "network", "network_id")) or None
+            for subnet in self._subnets_on.get(network, ()):
+                yield self._edge(subnet, port, "network", why)
 
     def _routers(self) -> Iterator[ImplicitEdge]:
         why = "Heat sets a router's gateway after the subnets of the external network"
@@ -217,23 +235,20 @@ class _StackRules:
             gateway = self.values.get(router, "external_gateway_info")
             if not isinstance(gateway, dict):
                 continue
-            network = _key(gateway.get("network"))
-            for subnet in self.by_type[SUBNET]:
-                if self._subnet_network(subnet) == network:
-                    yield self._edge(subnet, router, "external_gateway_info", why)
+            network = _key(gateway.get("network")) or None
+            for subnet in self._subnets_on.get(network, ()):
+                yield self._edge(subnet, router, "external_gateway_info", why)
 
     def _gateways(self) -> Iterator[ImplicitEdge]:
         for gateway in self.by_type[ROUTER_GATEWAY]:
-            router = _key(self.values.get(gateway, "router_id", "router"))
-            network = _key(self.values.get(gateway, "network", "network_id"))
-            for interface in self.by_type[ROUTER_INTERFACE]:
-                if self._interface_router(interface) == router:
-                    why = "Heat adds a router's gateway after its interfaces"
-                    yield self._edge(interface, gateway, "router_id", why)
-            for subnet in self.by_type[SUBNET]:
-                if self._subnet_network(subnet) == network:
-                    why = "Heat adds a router's gateway after the external network's subnets"
-                    yield self._edge(subnet, gateway, "network", why)
+            router = _key(self.values.get(gateway, "router_id", "router")) or None
+            network = _key(self.values.get(gateway, "network", "network_id")) or None
+            for interface in self._interfaces_of.get(router, ()):
+                why = "Heat adds a router's gateway after its interfaces"
+                yield self._edge(interface, gateway, "router_id", why)
+            for subnet in self._subnets_on.get(network, ()):
+                why = "Heat adds a router's gateway after the external network's subnets"
+                yield self._edge(subnet, gateway, "network", why)
 
     def _floating_ips(self) -> Iterator[ImplicitEdge]:
         for fip in self.by_type[FLOATING_IP]:
@@ -297,18 +312,16 @@ class _StackRules:
     def _extra_routes(self) -> Iterator[ImplicitEdge]:
         why = "Heat adds extra routes after the router's interfaces and gateway"
         for route in self.by_type[EXTRA_ROUTE]:
-            router = _key(self.values.get(route, "router_id"))
-            for interface in self.by_type[ROUTER_INTERFACE]:
-                if self._interface_router(interface) == router:
-                    yield self._edge(interface, route, "router_id", why)
+            router = _key(self.values.get(route, "router_id")) or None
+            for interface in self._interfaces_of.get(router, ()):
+                yield self._edge(interface, route, "router_id", why)
             for gateway in self.by_type[ROUTER_GATEWAY]:
-                if _key(self.values.get(gateway, "router_id")) == router:
+                if (_key(self.values.get(gateway, "router_id")) or None) == router:
                     yield self._edge(gateway, route, "router_id", why)
         for route_set in self.by_type[EXTRA_ROUTE_SET]:
-            router = _key(self.values.get(route_set, "router"))
-            for interface in self.by_type[ROUTER_INTERFACE]:
-                if self._interface_router(interface) == router:
-                    yield self._edge(interface, route_set, "router", why)
+            router = _key(self.values.get(route_set, "router")) or None
+            for interface in self._interfaces_of.get(router, ()):
+                yield self._edge(interface, route_set, "router", why)
 
 
 def _net_id(net: Any) -> Any:
