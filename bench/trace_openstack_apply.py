@@ -64,10 +64,10 @@ def _admit(permits: int) -> None:
         with gate:
             run_step(self, step)
 
-    def waiting(self: Any, object_id: str, deadline: float) -> bool:
+    def waiting(self: Any, object_id: str, deadline: float) -> Any:
         gate.release()
         try:
-            return bool(wait(self, object_id, deadline))
+            return wait(self, object_id, deadline)
         finally:
             gate.acquire()
 

@@ -12,7 +12,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
-from .common import now
+from .common import iso, now
 from .protocol import Rec
 from .store import Store
 
@@ -42,7 +42,18 @@ def settle(rec: Rec) -> bool:
     rec["status"] = pending["status"]
     rec.update(pending["set"])
     del rec["_t"]
+    _restamp(rec, pending["at"])
     return True
+
+
+def _restamp(rec: Rec, moment: float) -> None:
+    """A transition changes the object, so its ``updated`` time is the transition's (what
+    Nova's ``changes-since`` compares), in the format the record already uses."""
+    for key in ("updated", "updated_at"):
+        value = rec.get(key)
+        if isinstance(value, str) and value:
+            stamp = iso(moment, micro="." in value)
+            rec[key] = stamp + "Z" if value.endswith("Z") and not stamp.endswith("Z") else stamp
 
 
 def in_transition(rec: Rec) -> bool:

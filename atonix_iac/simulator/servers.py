@@ -208,6 +208,8 @@ class Servers(ServerBuild, ServerActions, InstanceActions):
             view.pop("_flavor_id")
         if req.segments[-1] != "detail":
             page = [{"id": s["id"], "name": s["name"], "links": s["links"]} for s in page]
+        else:  # Nova shows a server's groups (2.71+) on GET /servers/{id} only
+            page = [{k: v for k, v in s.items() if k != "server_groups"} for s in page]
         body: Rec = {"servers": page}
         if marker:
             body["servers_links"] = next_links(req, marker)

@@ -77,17 +77,80 @@ def test_building_servers_are_watched_with_shared_lists(
     server_type, results = _create_servers(cloud, ident, network_id)
     try:
         log = [r for r in sim.request_log("compute") if r.method == "GET"]
+        conn = cloud.sdk()
         for result in results:
+            # Read from the shared list of the servers that left BUILD, never on its own, and
+            # just as a GET of the server shows it.
+            assert not [r for r in log if r.path.endswith(f"/servers/{result.physical_id}")]
+            assert result.attributes["show"] == show(conn.compute.get_server(result.physical_id))
             assert result.attributes["show"]["status"] == "ACTIVE"
-            own = [r for r in log if r.path.endswith(f"/servers/{result.physical_id}")]
-            # Polled only by the shared list: one GET once the list showed it had left BUILD.
-            assert len(own) == 1
         lists = [r for r in log if r.path.endswith("/servers") and "status=BUILD" in r.query]
         # Six servers polled one by one from 0.05 s with 1.5x growth take 7 GETs each to see
         # a 0.6 s build end; shared lists cost about one per 0.05 s, whoever is waiting.
         assert 1 <= len(lists) < SERVERS * 4
+        reads = [r for r in log if r.path.endswith("/servers/detail")]
+        assert 1 <= len(reads) <= len(lists)
+        assert all("changes-since=" in r.query for r in reads)
     finally:
         _delete(server_type, ident, results)
+
+
+def test_a_failing_read_of_the_built_servers_falls_back_to_a_get_each(
+    cloud: Any, ident: Any, network_id: str
+) -> None:
+    sim = cloud.require_sim()
+    sim.set_delay(0.3, "server")
+    sim.add_fault(service="compute", method="GET", path="/servers/detail", status=500)
+    sim.clear_request_log()
+    try:
+        server_type, results = _create_servers(cloud, ident, network_id)
+    finally:
+        sim.clear_faults()
+    try:
+        log = [r for r in sim.request_log("compute") if r.method == "GET"]
+        assert any(r.path.endswith("/servers/detail") and r.status == 500 for r in log)
+        for result in results:
+            assert result.attributes["show"]["status"] == "ACTIVE"
+            own = [r for r in log if r.path.endswith(f"/servers/{result.physical_id}")]
+            assert len(own) == 1
+    finally:
+        _delete(server_type, ident, results)
+
+
+def test_a_server_read_from_the_list_shows_its_group_as_a_get_does(
+    cloud: Any, ident: Any, network_id: str
+) -> None:
+    """Nova leaves ``server_groups`` out of lists; the server's one group is its hint's."""
+    sim = cloud.require_sim()
+    sim.set_delay(0.3, "server")
+    types = cloud.provider().resource_types()
+    group = types["OS::Nova::ServerGroup"].create(ident("group"), {"policies": ["affinity"]})
+    server_type = types["OS::Nova::Server"]
+    props = {
+        "flavor": cloud.small_flavor,
+        "image": cloud.image,
+        "networks": [{"network": network_id}],
+    }
+    sim.clear_request_log()
+    grouped, alone = _in_parallel(
+        2,
+        lambda i: server_type.create(
+            ident(f"server{i}"),
+            {**props, "scheduler_hints": {"group": group.physical_id}} if i == 0 else props,
+        ),
+    )
+    try:
+        log = [r for r in sim.request_log("compute") if r.method == "GET"]
+        assert not [r for r in log if SERVER_PATH.search(r.path)]  # both from the list
+        conn = cloud.sdk()
+        assert grouped.attributes["show"]["server_groups"] == [group.physical_id]
+        assert alone.attributes["show"]["server_groups"] == []
+        for result in (grouped, alone):
+            assert result.attributes["show"] == show(conn.compute.get_server(result.physical_id))
+    finally:
+        server_type.delete(ident("server0"), grouped.physical_id, {})
+        server_type.delete(ident("server1"), alone.physical_id, {})
+        types["OS::Nova::ServerGroup"].delete(ident("group"), group.physical_id, {})
 
 
 def test_a_failing_list_falls_back_to_polling_each_server(

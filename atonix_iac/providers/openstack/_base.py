@@ -30,7 +30,7 @@ from atonix_iac.providers.catalog import heat_schema
 from atonix_iac.providers.openstack import _lookup
 from atonix_iac.providers.openstack._errors import sdk_errors
 from atonix_iac.providers.openstack._sdk_json import ProxyFacts
-from atonix_iac.providers.openstack._watch import ListIds, StatusWatch
+from atonix_iac.providers.openstack._watch import ListIds, ReadLeft, StatusWatch
 from atonix_iac.providers.openstack.connect import CloudTarget, ConnectionPool
 
 DEFAULT_TIMEOUT_S = 600.0
@@ -76,12 +76,13 @@ class CloudSession:
                 self._loading.pop((kind, key), None)
         return value
 
-    def watch(self, kind: str, list_ids: ListIds) -> StatusWatch:
-        """The provider's one ``StatusWatch`` for ``kind``, made with ``list_ids`` on first use."""
+    def watch(self, kind: str, list_ids: ListIds, read_left: ReadLeft | None = None) -> StatusWatch:
+        """The provider's one ``StatusWatch`` for ``kind``, made with ``list_ids`` (and
+        ``read_left``) on first use."""
         with self._lock:
             found = self._watches.get(kind)
             if found is None:
-                found = self._watches[kind] = StatusWatch(list_ids)
+                found = self._watches[kind] = StatusWatch(list_ids, read_left)
             return found
 
     def close(self) -> None:

@@ -64,7 +64,12 @@ def get_object(proxy: Any, facts: ProxyFacts, resource_class: Any, object_id: st
     version = facts.microversion(proxy, resource_class)
     response = proxy.get(facts.url(proxy, path), microversion=version, raise_exc=False)
     os_exceptions.raise_from_response(response)
-    obj = resource_class.existing(**_body_of(response, resource_class, f"GET {path}"))
+    return object_of(_body_of(response, resource_class, f"GET {path}"), resource_class, version)
+
+
+def object_of(body: Mapping[str, Any], resource_class: Any, version: str | None) -> Any:
+    """The SDK object for ``body``, an answer read at ``version``, as ``get_object`` builds it."""
+    obj = resource_class.existing(**body)
     obj.microversion = version
     return obj
 

@@ -8,6 +8,12 @@ on behalf of all; the others wake when the answer says theirs has left. The list
 *when* to look: the caller then fetches its object as before, so a wrong or failed list
 costs a request, never a wrong result.
 
+Where the kind allows it (``read_left``), the lister then reads the objects that left in one
+more request for all of them (servers: ``GET /servers/detail?changes-since=T``, T a little
+before the cloud's clock on the last list that still showed them), and each waiter takes its
+object from that answer instead of sending its own GET. The answer is the object as it is
+now, as a GET would give it; an object the answer lacks is read on its own, as before.
+
 Each waiter keeps the cadence of ``_wait.pauses()`` from the moment it registered (a first
 look at once, then 0.05 s, 0.075 s ...), and no two lists are sent less than
 ``MIN_INTERVAL_S`` apart, so a lone waiter polls as it always did and many waiters cost about
@@ -18,8 +24,10 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 from keystoneauth1 import exceptions as ks_exceptions
@@ -32,8 +40,44 @@ MIN_INTERVAL_S = 0.05
 # to polling its own object (a cloud whose policy refuses the filter fails every time).
 MAX_FAILURES = 3
 
+# Objects changed since this long before the last list that showed them are read for them:
+# the cloud's clock has whole seconds, and ``changes-since`` compares with >=.
+READ_MARGIN = timedelta(seconds=2)
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """One list's answer: the ids still in the status, and the cloud's clock when it answered
+    (its ``Date`` header), if it said."""
+
+    ids: set[str]
+    cloud_time: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Left:
+    """A waiter's object has left the status; ``body`` is the object as the shared read after
+    the list found it (None: read it on its own)."""
+
+    body: dict[str, Any] | None = None
+
+
 # Returns the ids still in the transitional status; raises on an API error.
-ListIds = Callable[[], set[str]]
+ListIds = Callable[[], Listing]
+# Given ids that left and a cloud time before any of them left, their objects as listed now,
+# by id (an id missing from the answer is read on its own); raises on an API error.
+ReadLeft = Callable[[Collection[str], datetime], dict[str, dict[str, Any]]]
+
+
+def cloud_time(response: Any) -> datetime | None:
+    """The cloud's clock from a response's ``Date`` header (None without one)."""
+    value = getattr(response, "headers", {}).get("Date")
+    if not value:
+        return None
+    try:
+        return parsedate_to_datetime(str(value))
+    except (TypeError, ValueError, IndexError):
+        return None
 
 
 @dataclass
@@ -43,6 +87,8 @@ class _Waiter:
     next_due: float = 0.0
     left: bool = False
     given_up: bool = False
+    seen_at: datetime | None = None  # the cloud's clock on the last list that showed it
+    body: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         self.next_due = self.registered  # the first look is at once, as a lone GET's was
@@ -51,8 +97,9 @@ class _Waiter:
 class StatusWatch:
     """Wait for objects to leave a status, sharing one list request among all waiters."""
 
-    def __init__(self, list_ids: ListIds) -> None:
+    def __init__(self, list_ids: ListIds, read_left: ReadLeft | None = None) -> None:
         self._list_ids = list_ids
+        self._read_left = read_left
         self._cond = threading.Condition()
         self._waiters: dict[str, _Waiter] = {}
         self._listing = False
@@ -63,13 +110,13 @@ class StatusWatch:
     def enabled(self) -> bool:
         return self._failures < MAX_FAILURES
 
-    def wait(self, object_id: str, deadline: float) -> bool:
-        """Block until a list no longer shows ``object_id`` (True), or until ``deadline`` or
-        a failed list (False: the caller polls the object itself)."""
+    def wait(self, object_id: str, deadline: float) -> Left | None:
+        """Block until a list no longer shows ``object_id`` (a ``Left``), or until
+        ``deadline`` or a failed list (None: the caller polls the object itself)."""
         now = time.monotonic()
         with self._cond:
             if not self.enabled or object_id in self._waiters:
-                return False
+                return None
             waiter = _Waiter(now)
             self._waiters[object_id] = waiter
             try:
@@ -77,15 +124,15 @@ class StatusWatch:
             finally:
                 del self._waiters[object_id]
 
-    def _wait_for(self, waiter: _Waiter, deadline: float) -> bool:
+    def _wait_for(self, waiter: _Waiter, deadline: float) -> Left | None:
         while True:
             if waiter.left:
-                return True
+                return Left(waiter.body)
             if waiter.given_up or not self.enabled:
-                return False
+                return None
             now = time.monotonic()
             if now >= deadline:
-                return False
+                return None
             if self._listing:
                 self._cond.wait(deadline - now)
                 continue
@@ -102,53 +149,121 @@ class StatusWatch:
         """Run one list (the lock released meanwhile) and settle every waiter it covers."""
         self._listing = True
         started = time.monotonic()
-        still: set[str] | None = None
-        self._cond.release()
+        listing: Listing | None = None
         try:
-            still = self._list_ids()
-        except (os_exceptions.SDKException, ks_exceptions.ClientException):
-            still = None
-        finally:
-            self._cond.acquire()
+            self._cond.release()
+            try:
+                listing = self._list_ids()
+            except (os_exceptions.SDKException, ks_exceptions.ClientException):
+                listing = None
+            finally:
+                self._cond.acquire()
+            self._failures = 0 if listing is not None else self._failures + 1
+            leaving = self._settle(listing, started)
+            if leaving:
+                self._read_bodies(leaving)
+            for waiter in leaving.values():
+                waiter.left = True
+        finally:  # even if the list raised something unexpected
             self._listing = False
             self._last_list = time.monotonic()
-            self._cond.notify_all()  # even if the list raised something unexpected
-        self._failures = 0 if still is not None else self._failures + 1
+            self._cond.notify_all()
+
+    def _settle(self, listing: Listing | None, started: float) -> dict[str, _Waiter]:
+        """Every waiter the list covers, settled but for those that left (returned)."""
+        leaving: dict[str, _Waiter] = {}
         for object_id, waiter in self._waiters.items():
             # An object registered after the list was sent may be missing from it only
             # because it did not exist yet: it waits for the next list.
             if waiter.registered > started:
                 continue
-            if still is None:
+            if listing is None:
                 waiter.given_up = True
-            elif object_id not in still:
-                waiter.left = True
+            elif object_id not in listing.ids:
+                leaving[object_id] = waiter
+            else:
+                waiter.seen_at = listing.cloud_time
             while waiter.next_due <= started:
                 waiter.next_due += waiter.pause()
-        self._cond.notify_all()
+        return leaving
+
+    def _read_bodies(self, leaving: dict[str, _Waiter]) -> None:
+        """One read of the objects that left, for all of them (the lock released meanwhile;
+        no other list starts while ``_listing``). A failed read leaves each to its own GET."""
+        seen = [w.seen_at for w in leaving.values() if w.seen_at is not None]
+        if self._read_left is None or not seen:
+            return
+        since = min(seen) - READ_MARGIN
+        self._cond.release()
+        try:
+            bodies = self._read_left(list(leaving), since)
+        except (os_exceptions.SDKException, ks_exceptions.ClientException):
+            bodies = {}
+        finally:
+            self._cond.acquire()
+        for object_id, waiter in leaving.items():
+            waiter.body = bodies.get(object_id)
 
 
-def building_server_ids(conn: Any, servers_url: str = "/servers") -> set[str]:
-    """Ids of the project's servers in BUILD (``GET /servers?status=BUILD``, every page).
+def building_server_ids(conn: Any, servers_url: str = "/servers") -> Listing:
+    """Ids of the project's servers in BUILD (``GET /servers?status=BUILD``, every page), and
+    the cloud's clock on the first page.
 
     Read as plain JSON through the SDK's compute proxy: the ids are all we need, and building
     an SDK object per listed server would cost more than the request. ``servers_url`` may be
     the collection's full URL (saving keystoneauth the endpoint look-up).
     """
     ids: set[str] = set()
-    url: str | None = servers_url
-    params: dict[str, str] | None = {"status": "BUILD"}
+    clock: datetime | None = None
+    for response, body in _pages(conn, servers_url, {"status": "BUILD"}, None):
+        clock = clock or cloud_time(response)
+        ids.update(str(server["id"]) for server in body.get("servers") or [])
+    return Listing(ids, clock)
+
+
+def changed_servers(
+    conn: Any,
+    detail_url: str,
+    microversion: str | None,
+    wanted: Collection[str],
+    since: datetime,
+) -> dict[str, dict[str, Any]]:
+    """The ``wanted`` servers among those changed since ``since`` (``GET /servers/detail?
+    changes-since=...``, at the microversion a GET of one server is sent with, so each body is
+    what that GET would answer, less ``server_groups``, which Nova shows on a single server
+    only). Stops paging once every wanted server is found."""
+    found: dict[str, dict[str, Any]] = {}
+    left = set(wanted)
+    stamp = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    for _response, body in _pages(conn, detail_url, {"changes-since": stamp}, microversion):
+        for server in body.get("servers") or []:
+            server_id = str(server.get("id"))
+            if server_id in left and isinstance(server, dict):
+                found[server_id] = server
+                left.discard(server_id)
+        if not left:
+            break
+    return found
+
+
+def _pages(
+    conn: Any, url: str, params: dict[str, str], microversion: str | None
+) -> Iterator[tuple[Any, dict[str, Any]]]:
+    """Each page of a server list as (response, body), following ``servers_links``."""
+    next_url: str | None = url
+    query: dict[str, str] | None = params
     seen: set[str] = set()
-    while url is not None and url not in seen:
-        seen.add(url)
-        response = conn.compute.get(url, params=params)
+    while next_url is not None and next_url not in seen:
+        seen.add(next_url)
+        response = conn.compute.get(next_url, params=query, microversion=microversion)
         os_exceptions.raise_from_response(response)
         try:
             body = response.json()
-            ids.update(str(server["id"]) for server in body.get("servers") or [])
             links = body.get("servers_links") or []
-            url = next((str(link["href"]) for link in links if link.get("rel") == "next"), None)
+            next_url = next(
+                (str(link["href"]) for link in links if link.get("rel") == "next"), None
+            )
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise os_exceptions.SDKException(f"unexpected server list: {exc}") from exc
-        params = None  # a next link carries the whole query
-    return ids
+        yield response, body
+        query = None  # a next link carries the whole query

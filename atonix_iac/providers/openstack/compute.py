@@ -39,10 +39,14 @@ from atonix_iac.providers.openstack._identity import (
     user_metadata,
 )
 from atonix_iac.providers.openstack._resize import resize_and_confirm
-from atonix_iac.providers.openstack._sdk_json import create_id, get_object
+from atonix_iac.providers.openstack._sdk_json import create_id, get_object, object_of
 from atonix_iac.providers.openstack._userdata import SOFTWARE_CONFIG, server_user_data
 from atonix_iac.providers.openstack._wait import wait_for_status, wait_until_gone
-from atonix_iac.providers.openstack._watch import building_server_ids
+from atonix_iac.providers.openstack._watch import (
+    Listing,
+    building_server_ids,
+    changed_servers,
+)
 
 # Properties whose change needs no cloud call (they steer how other changes are applied).
 _POLICY_PROPERTIES = frozenset(
@@ -172,11 +176,29 @@ class Server(OpenStackResource):
     ) -> ResourceResult:
         server_id = started.physical_id
         deadline = time.monotonic() + self.timeout_s
-        # Wait with every other building server on one shared list, then read this one.
-        builds = self.session.watch("server:BUILD", self._building_server_ids)
-        builds.wait(server_id, deadline)
-        server = self._wait_active(server_id, "server", deadline=deadline)
+        # Wait with every other building server on one shared list; take this one from the
+        # shared read of those that left, or read it on its own.
+        builds = self.session.watch(
+            "server:BUILD", self._building_server_ids, self._changed_servers
+        )
+        left = builds.wait(server_id, deadline)
+        server = self._built(left.body, properties) if left is not None else None
+        if server is None:
+            server = self._wait_active(server_id, "server", deadline=deadline)
         return ResourceResult(str(server.id), self.attributes(server, identity, properties))
+
+    def _built(self, body: dict[str, Any] | None, properties: Mapping[str, Any]) -> Any:
+        """The server from a list's body, if it is ACTIVE there (anything else is read and
+        judged on its own). A list leaves out ``server_groups`` (2.71+); a server's only group
+        is the one its ``group`` scheduler hint named at boot, as Nova answers it."""
+        if body is None or str(body.get("status") or "").upper() != "ACTIVE":
+            return None
+        version = self.session.facts.microversion(self.conn.compute, sdk_server.Server)
+        if "server_groups" not in body and _at_least(version, (2, 71)):
+            hints = properties.get("scheduler_hints") or {}
+            group = hints.get("group") if isinstance(hints, Mapping) else None
+            body = {**body, "server_groups": [str(group)] if group else []}
+        return object_of(body, sdk_server.Server, version)
 
     def find_created(
         self,
@@ -212,9 +234,17 @@ class Server(OpenStackResource):
             deadline=deadline,
         )
 
-    def _building_server_ids(self) -> set[str]:
+    def _building_server_ids(self) -> Listing:
         conn = self.conn
         return building_server_ids(conn, self.session.facts.url(conn.compute, "/servers"))
+
+    def _changed_servers(
+        self, wanted: Collection[str], since: datetime
+    ) -> dict[str, dict[str, Any]]:
+        compute, facts = self.conn.compute, self.session.facts
+        version = facts.microversion(compute, sdk_server.Server)
+        url = facts.url(compute, "/servers/detail")
+        return changed_servers(self.conn, url, version, wanted, since)
 
     def _get_server(self, server_id: str) -> Any:
         """The server as ``get_server`` gives it, for less client CPU (``_sdk_json``)."""
@@ -569,3 +599,12 @@ class ServerGroup(ReplacedOnChange):
             lambda: self.conn.compute.delete_server_group(physical_id, ignore_missing=False),
             f"server group {physical_id}",
         )
+
+
+def _at_least(version: str | None, wanted: tuple[int, int]) -> bool:
+    """Whether microversion ``version`` ("2.71") is ``wanted`` or later."""
+    try:
+        major, minor = (int(part) for part in str(version).split(".", 1))
+    except ValueError:
+        return False
+    return (major, minor) >= wanted
