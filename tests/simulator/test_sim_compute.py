@@ -289,3 +289,34 @@ def test_server_list_status_filter_settles_builds(
     assert listed(status="BUILD") == set()
     response = conn.compute.get("/servers?status=BUILD&status=ACTIVE")
     assert {s["name"] for s in response.json()["servers"]} == {"done", "b0", "b1", "b2"}
+
+
+def test_changes_since_lists_the_servers_a_transition_changed(
+    sim: SimulatorServer, conn: Connection, network_setup: dict[str, Any]
+) -> None:
+    """A build's end changes the server, so ``updated`` moves and ``changes-since`` lists it;
+    a detail list leaves ``server_groups`` out (Nova shows them on one server only)."""
+    net_id = network_setup["net"].id
+    _boot(conn, net_id, "old")
+    time.sleep(1.1)  # ``updated`` has whole seconds
+    sim.set_delay(1.2, "server")
+    image = conn.image.find_image("cirros")
+    new = conn.compute.create_server(
+        name="new", flavor_id="1", image_id=image.id, networks=[{"uuid": net_id}]
+    )
+    created = conn.compute.get_server(new.id).updated_at
+    time.sleep(1.3)
+    stamp = created.replace("+00:00", "Z")
+
+    def changed(since: str) -> dict[str, Any]:
+        response = conn.compute.get("/servers/detail", params={"changes-since": since})
+        return {s["name"]: s for s in response.json()["servers"]}
+
+    listed = changed(stamp)
+    assert set(listed) == {"new"}
+    assert listed["new"]["status"] == "ACTIVE"
+    assert listed["new"]["updated"] > stamp  # the build's end, not the create
+    assert "server_groups" not in listed["new"]
+    assert set(changed("2000-01-01T00:00:00+00:00")) == {"old", "new"}
+    bad = conn.compute.get("/servers/detail", params={"changes-since": "yesterday"})
+    assert bad.status_code == 400 and "changes-since" in bad.text
