@@ -234,6 +234,13 @@ def test_show_is_the_sdk_representation(cloud: Any, ident: Any, network_id: str)
     }
     created = server_type.create(ident("server"), props)
     try:
+        # However the provider read the built server (its own GET, or the shared read of the
+        # servers that left BUILD), its show is what a GET of it answers.
+        got = show(conn.compute.get_server(created.physical_id))
+        shown = created.attributes["show"]
+        assert set(shown) == set(got)
+        for key in ("id", "name", "status", "flavor", "image", "server_groups", "metadata"):
+            assert shown[key] == got[key], key
         objects = [
             conn.compute.get_server(created.physical_id),  # has computed fields besides location
             conn.compute.find_flavor(cloud.small_flavor),
