@@ -90,7 +90,7 @@ def test_building_servers_are_watched_with_shared_lists(
         assert 1 <= len(lists) < SERVERS * 4
         reads = [r for r in log if r.path.endswith("/servers/detail")]
         assert 1 <= len(reads) <= len(lists)
-        assert all("changes-since=" in r.query for r in reads)
+        assert all("changes-since=" in r.query and "status=ACTIVE" in r.query for r in reads)
     finally:
         _delete(server_type, ident, results)
 

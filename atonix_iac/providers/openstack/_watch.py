@@ -41,8 +41,10 @@ MIN_INTERVAL_S = 0.05
 MAX_FAILURES = 3
 
 # Objects changed since this long before the last list that showed them are read for them:
-# the cloud's clock has whole seconds, and ``changes-since`` compares with >=.
-READ_MARGIN = timedelta(seconds=2)
+# the ``Date`` and ``updated`` times have whole seconds (``changes-since`` compares with >=),
+# so one second covers a list answered within a second of its query. A server the read
+# misses is read on its own; a wider margin would return more servers for each to parse.
+READ_MARGIN = timedelta(seconds=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +85,7 @@ def cloud_time(response: Any) -> datetime | None:
 @dataclass
 class _Waiter:
     registered: float
+    wake: threading.Condition  # on the watch's lock: notified for this waiter alone
     pause: Callable[[], float] = field(default_factory=pauses)
     next_due: float = 0.0
     left: bool = False
@@ -95,14 +98,19 @@ class _Waiter:
 
 
 class StatusWatch:
-    """Wait for objects to leave a status, sharing one list request among all waiters."""
+    """Wait for objects to leave a status, sharing one list request among all waiters.
+
+    One waiter at a time, the lister, sleeps until the next list is due and sends it; the
+    others sleep until a list settles them (each is woken on its own condition), so a list
+    wakes the lister and the waiters it settled, not every thread waiting. When the lister's
+    own object leaves (or it gives up), the waiter due soonest takes the listing over."""
 
     def __init__(self, list_ids: ListIds, read_left: ReadLeft | None = None) -> None:
         self._list_ids = list_ids
         self._read_left = read_left
-        self._cond = threading.Condition()
+        self._lock = threading.Lock()
         self._waiters: dict[str, _Waiter] = {}
-        self._listing = False
+        self._lister: _Waiter | None = None
         self._last_list = float("-inf")
         self._failures = 0
 
@@ -114,15 +122,29 @@ class StatusWatch:
         """Block until a list no longer shows ``object_id`` (a ``Left``), or until
         ``deadline`` or a failed list (None: the caller polls the object itself)."""
         now = time.monotonic()
-        with self._cond:
+        with self._lock:
             if not self.enabled or object_id in self._waiters:
                 return None
-            waiter = _Waiter(now)
+            waiter = _Waiter(now, threading.Condition(self._lock))
             self._waiters[object_id] = waiter
+            if self._lister is None:
+                self._lister = waiter
+            else:
+                self._lister.wake.notify()  # a new object is due at once: list sooner
             try:
                 return self._wait_for(waiter, deadline)
             finally:
                 del self._waiters[object_id]
+                if self._lister is waiter:
+                    self._hand_over()
+
+    def _hand_over(self) -> None:
+        """The listing passes to the waiter still waiting that is due soonest (none: to the
+        next to come)."""
+        waiting = (w for w in self._waiters.values() if not (w.left or w.given_up))
+        self._lister = min(waiting, key=lambda w: w.next_due, default=None)
+        if self._lister is not None:
+            self._lister.wake.notify()
 
     def _wait_for(self, waiter: _Waiter, deadline: float) -> Left | None:
         while True:
@@ -133,41 +155,45 @@ class StatusWatch:
             now = time.monotonic()
             if now >= deadline:
                 return None
-            if self._listing:
-                self._cond.wait(deadline - now)
+            if self._lister is not waiter:
+                waiter.wake.wait(deadline - now)
                 continue
             next_list = max(
                 min(w.next_due for w in self._waiters.values()),
                 self._last_list + MIN_INTERVAL_S,
             )
             if now < next_list:
-                self._cond.wait(min(next_list, deadline) - now)
+                waiter.wake.wait(min(next_list, deadline) - now)
                 continue
             self._list_for_everyone()
 
     def _list_for_everyone(self) -> None:
-        """Run one list (the lock released meanwhile) and settle every waiter it covers."""
-        self._listing = True
+        """Run one list (the lock released meanwhile: only the lister lists) and settle
+        every waiter it covers."""
         started = time.monotonic()
         listing: Listing | None = None
+        settled: list[_Waiter] = []
         try:
-            self._cond.release()
+            self._lock.release()
             try:
                 listing = self._list_ids()
             except (os_exceptions.SDKException, ks_exceptions.ClientException):
                 listing = None
             finally:
-                self._cond.acquire()
+                self._lock.acquire()
             self._failures = 0 if listing is not None else self._failures + 1
             leaving = self._settle(listing, started)
             if leaving:
                 self._read_bodies(leaving)
             for waiter in leaving.values():
                 waiter.left = True
+            settled = [w for w in self._waiters.values() if w.left or w.given_up]
         finally:  # even if the list raised something unexpected
-            self._listing = False
             self._last_list = time.monotonic()
-            self._cond.notify_all()
+            if not self.enabled:  # the watch is off: every waiter polls its own object
+                settled = list(self._waiters.values())
+            for waiter in settled:
+                waiter.wake.notify()
 
     def _settle(self, listing: Listing | None, started: float) -> dict[str, _Waiter]:
         """Every waiter the list covers, settled but for those that left (returned)."""
@@ -189,18 +215,18 @@ class StatusWatch:
 
     def _read_bodies(self, leaving: dict[str, _Waiter]) -> None:
         """One read of the objects that left, for all of them (the lock released meanwhile;
-        no other list starts while ``_listing``). A failed read leaves each to its own GET."""
+        only the lister lists). A failed read leaves each to its own GET."""
         seen = [w.seen_at for w in leaving.values() if w.seen_at is not None]
         if self._read_left is None or not seen:
             return
         since = min(seen) - READ_MARGIN
-        self._cond.release()
+        self._lock.release()
         try:
             bodies = self._read_left(list(leaving), since)
         except (os_exceptions.SDKException, ks_exceptions.ClientException):
             bodies = {}
         finally:
-            self._cond.acquire()
+            self._lock.acquire()
         for object_id, waiter in leaving.items():
             waiter.body = bodies.get(object_id)
 
@@ -228,14 +254,16 @@ def changed_servers(
     wanted: Collection[str],
     since: datetime,
 ) -> dict[str, dict[str, Any]]:
-    """The ``wanted`` servers among those changed since ``since`` (``GET /servers/detail?
-    changes-since=...``, at the microversion a GET of one server is sent with, so each body is
-    what that GET would answer, less ``server_groups``, which Nova shows on a single server
-    only). Stops paging once every wanted server is found."""
+    """The ``wanted`` servers among the ACTIVE ones changed since ``since`` (``GET /servers/
+    detail?changes-since=...&status=ACTIVE``, at the microversion a GET of one server is sent
+    with, so each body is what that GET would answer, less ``server_groups``, which Nova shows
+    on a single server only). A server that left BUILD for anything else is read on its own.
+    Stops paging once every wanted server is found."""
     found: dict[str, dict[str, Any]] = {}
     left = set(wanted)
     stamp = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    for _response, body in _pages(conn, detail_url, {"changes-since": stamp}, microversion):
+    query = {"changes-since": stamp, "status": "ACTIVE"}
+    for _response, body in _pages(conn, detail_url, query, microversion):
         for server in body.get("servers") or []:
             server_id = str(server.get("id"))
             if server_id in left and isinstance(server, dict):

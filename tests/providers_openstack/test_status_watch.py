@@ -1,0 +1,99 @@
+"""The status watch alone, on a list function of its own: one list in flight at a time,
+the listing handed over when the lister's object leaves, a failed read falling back."""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from openstack import exceptions as os_exceptions
+
+from atonix_iac.providers.openstack._watch import Left, Listing, StatusWatch
+
+pytestmark = pytest.mark.timeout(60)
+
+
+class Building:
+    """Objects that stay 'building' until their time is up; lists counted, overlap caught."""
+
+    def __init__(self, ends: dict[str, float]) -> None:
+        self.ends = ends
+        self.lists = 0
+        self.in_flight = 0
+        self.overlapped = False
+        self.lock = threading.Lock()
+
+    def list_ids(self) -> Listing:
+        with self.lock:
+            self.in_flight += 1
+            self.overlapped |= self.in_flight > 1
+            self.lists += 1
+        time.sleep(0.005)  # a request takes a while; another list must not start meanwhile
+        with self.lock:
+            self.in_flight -= 1
+        now = time.monotonic()
+        return Listing({k for k, end in self.ends.items() if end > now}, datetime.now(UTC))
+
+
+def _wait_all(watch: StatusWatch, ids: list[str], timeout: float = 10) -> list[Left | None]:
+    deadline = time.monotonic() + timeout
+    with ThreadPoolExecutor(max_workers=len(ids)) as pool:
+        return list(pool.map(lambda object_id: watch.wait(object_id, deadline), ids))
+
+
+def test_many_waiters_share_lists_one_at_a_time_and_all_leave() -> None:
+    start = time.monotonic()
+    # The first to register leaves first: the listing must pass on to the others.
+    ends = {f"s{i}": start + 0.1 + 0.02 * i for i in range(30)}
+    building = Building(ends)
+    watch = StatusWatch(building.list_ids)
+
+    results = _wait_all(watch, list(ends))
+
+    assert all(isinstance(r, Left) and r.body is None for r in results)
+    assert not building.overlapped
+    # Lists come at most every 50 ms however many wait: the last leaves ~0.7 s in.
+    assert building.lists < 30
+
+
+def test_the_objects_that_left_are_read_once_for_all_and_a_failed_read_falls_back() -> None:
+    start = time.monotonic()
+    ends = {f"s{i}": start + 0.15 for i in range(8)}
+    building = Building(ends)
+    reads: list[tuple[list[str], datetime]] = []
+
+    def read_left(wanted: Any, since: datetime) -> dict[str, dict[str, Any]]:
+        reads.append((sorted(wanted), since))
+        return {object_id: {"id": object_id, "status": "ACTIVE"} for object_id in wanted}
+
+    watch = StatusWatch(building.list_ids, read_left)
+    results = _wait_all(watch, list(ends))
+    assert [r.body["id"] if r and r.body else None for r in results] == list(ends)
+    assert sum(len(wanted) for wanted, _ in reads) == len(ends)
+    assert all(since < datetime.now(UTC) for _, since in reads)
+
+    def failing(wanted: Any, since: datetime) -> dict[str, dict[str, Any]]:
+        raise os_exceptions.HttpException("the read failed")
+
+    ends.update({k: time.monotonic() + 0.15 for k in ends})
+    watch = StatusWatch(building.list_ids, failing)
+    results = _wait_all(watch, list(ends))
+    assert all(isinstance(r, Left) and r.body is None for r in results)
+
+
+def test_a_failing_list_gives_every_waiter_back_to_its_own_polling() -> None:
+    calls = 0
+
+    def broken() -> Listing:
+        nonlocal calls
+        calls += 1
+        raise os_exceptions.HttpException("policy refuses the filter")
+
+    watch = StatusWatch(broken)
+    results = _wait_all(watch, [f"s{i}" for i in range(10)])
+    assert results == [None] * 10
+    assert calls <= 3  # after three failures the watch is off
