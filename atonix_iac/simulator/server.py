@@ -219,6 +219,19 @@ class SimulatorServer:
             "load_envvars": False,
         }
 
+    def openrc(self, project: str | None = None) -> dict[str, str]:
+        """The ``OS_*`` variables an openrc file sets for the admin user (no clouds.yaml)."""
+        return {
+            "OS_AUTH_URL": self.auth_url,
+            "OS_USERNAME": "admin",
+            "OS_PASSWORD": "admin",
+            "OS_PROJECT_NAME": project or self.projects[0],
+            "OS_USER_DOMAIN_NAME": "Default",
+            "OS_PROJECT_DOMAIN_NAME": "Default",
+            "OS_IDENTITY_API_VERSION": "3",
+            "OS_REGION_NAME": "RegionOne",
+        }
+
     def write_clouds_yaml(self, path: Path | None = None) -> Path:
         """Write ``clouds.yaml`` with ``atonix-sim`` plus one ``atonix-sim-<project>`` each."""
         target = path or self.data_dir / "clouds.yaml"

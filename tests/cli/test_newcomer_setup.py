@@ -30,16 +30,7 @@ resources:
 
 def _sim_auth_env(cloud_project: CloudProject) -> dict[str, str]:
     """The OS_* variables an openrc file sets for the simulator (no clouds.yaml)."""
-    return {
-        "OS_AUTH_URL": cloud_project.sim.auth_url,
-        "OS_USERNAME": "admin",
-        "OS_PASSWORD": "admin",
-        "OS_PROJECT_NAME": "demo",
-        "OS_USER_DOMAIN_NAME": "Default",
-        "OS_PROJECT_DOMAIN_NAME": "Default",
-        "OS_IDENTITY_API_VERSION": "3",
-        "OS_REGION_NAME": "RegionOne",
-    }
+    return cloud_project.sim.openrc("demo")
 
 
 # -- item 1: OS_CLOUD, --os-cloud and OS_* bind the implicit workspace ------------------------

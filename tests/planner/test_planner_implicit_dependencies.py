@@ -28,6 +28,13 @@ def _graph(tmp_path: Path, body: str, **values: str) -> ResourceGraph:
     return build_graph(template, params.values)
 
 
+def _server(networks: str | None) -> str:
+    """A server resource's text, with ``networks`` (YAML flow) if given."""
+    text = "  server:\n    type: OS::Nova::Server\n"
+    text += "    properties:\n      image: cirros\n      flavor: m1.small\n"
+    return text + (f"      networks: {networks}\n" if networks else "")
+
+
 SUBNET = """
   net: {type: OS::Neutron::Net}
   subnet:
@@ -47,16 +54,7 @@ NETWORK = (
 def test_a_server_waits_for_the_subnets_of_its_networks_only(tmp_path: Path) -> None:
     g = _graph(
         tmp_path,
-        "resources:"
-        + NETWORK
-        + """
-  server:
-    type: OS::Nova::Server
-    properties:
-      image: cirros
-      flavor: m1.small
-      networks: [{network: {get_resource: net}}]
-""",
+        "resources:" + NETWORK + "\n" + _server("[{network: {get_resource: net}}]"),
     )
     assert g.dependencies("server") == {"net", "subnet"}
     (source,) = g.edge_sources("subnet", "server")
@@ -76,13 +74,8 @@ def test_a_server_on_a_port_waits_for_every_subnet(tmp_path: Path) -> None:
   port:
     type: OS::Neutron::Port
     properties: {network: {get_resource: net}}
-  server:
-    type: OS::Nova::Server
-    properties:
-      image: cirros
-      flavor: m1.small
-      networks: [{port: {get_resource: port}}]
-""",
+"""
+        + _server("[{port: {get_resource: port}}]"),
     )
     assert g.dependencies("server") == {"port", "subnet", "other_subnet"}
     assert g.dependencies("port") == {"net", "subnet"}
@@ -103,13 +96,8 @@ resources:
   port:
     type: OS::Neutron::Port
     properties: {network: private}
-  server:
-    type: OS::Nova::Server
-    properties:
-      image: cirros
-      flavor: m1.small
-      networks: [{network: {get_param: net}}]
-""",
+"""
+        + _server("[{network: {get_param: net}}]"),
     )
     assert g.dependencies("port") == {"subnet"}
     assert g.dependencies("server") == {"subnet"}
@@ -118,13 +106,7 @@ resources:
 def test_a_server_without_networks_waits_for_nothing(tmp_path: Path) -> None:
     g = _graph(
         tmp_path,
-        "resources:"
-        + NETWORK
-        + """
-  server:
-    type: OS::Nova::Server
-    properties: {image: cirros, flavor: m1.small}
-""",
+        "resources:" + NETWORK + "\n" + _server(None),
     )
     assert g.dependencies("server") == set()
 

@@ -132,18 +132,7 @@ def openstack_cli(
     simulator's Keystone as the demo project's admin; nothing of this machine's ``OS_*`` or
     atonix configuration leaks in."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("OS_") and k != "ATONIX_CONFIG"}
-    env.update(
-        {
-            "OS_AUTH_URL": service.sim.auth_url,
-            "OS_USERNAME": "admin",
-            "OS_PASSWORD": "admin",
-            "OS_PROJECT_NAME": "demo",
-            "OS_USER_DOMAIN_NAME": "Default",
-            "OS_PROJECT_DOMAIN_NAME": "Default",
-            "OS_IDENTITY_API_VERSION": "3",
-            "OS_REGION_NAME": "RegionOne",
-        }
-    )
+    env.update(service.sim.openrc("demo"))
     return subprocess.run(
         [str(OPENSTACK), *args],
         capture_output=True,
