@@ -21,7 +21,7 @@ from typing import Any
 
 from openstack.compute.v2 import server as sdk_server
 
-from atonix_iac.errors import ProviderError, ResourceFailedError
+from atonix_iac.errors import Diagnostic, ProviderError, ResourceFailedError
 from atonix_iac.providers.base import ResourceIdentity, ResourceResult
 from atonix_iac.providers.collect_config import collect_config
 from atonix_iac.providers.openstack._base import (
@@ -99,6 +99,20 @@ _NOT_SUSPENDING = (
 class Server(OpenStackResource):
     type_name = "OS::Nova::Server"
     list_constraints = {"security_groups": "neutron.security_group"}
+
+    # Plan-time checks -------------------------------------------------------------------
+
+    def check(self, properties: Mapping[str, Any]) -> list[Diagnostic]:
+        """Heat's own refusal of a ``floating_ip`` on an entry that names only a network, and
+        the entries that need a port Heat creates itself (``port_extra_properties``, or a
+        ``floating_ip`` beside a ``subnet``), which atonix does not make: refused rather than
+        applied without their port settings or floating IP."""
+        found = super().check(properties)
+        networks = properties.get("networks")
+        for index, entry in enumerate(networks if isinstance(networks, list) else []):
+            if isinstance(entry, Mapping):
+                found += _network_entry_problems(index, entry)
+        return found
 
     # Create -----------------------------------------------------------------------------
 
@@ -185,7 +199,23 @@ class Server(OpenStackResource):
         server = self._built(left.body, properties) if left is not None else None
         if server is None:
             server = self._wait_active(server_id, "server", deadline=deadline)
+        self._associate_floating_ips(properties)
         return ResourceResult(str(server.id), self.attributes(server, identity, properties))
+
+    def _associate_floating_ips(self, properties: Mapping[str, Any]) -> None:
+        """A network entry's ``floating_ip`` goes to that entry's ``port``, as Heat sends it
+        (``check`` refuses the entries whose port Heat would create itself). Idempotent: a
+        retried finish sends the same association again."""
+        networks = properties.get("networks")
+        for entry in networks if isinstance(networks, list) else []:
+            if not isinstance(entry, Mapping) or not entry.get("floating_ip"):
+                continue
+            if not entry.get("port"):
+                continue
+            port_id = self.resolve("neutron.port", str(entry["port"]))
+            floating_ip = str(entry["floating_ip"])
+            with sdk_errors(f"associating floating IP {floating_ip} with port {port_id}"):
+                self.conn.network.update_ip(floating_ip, port_id=port_id)
 
     def _built(self, body: dict[str, Any] | None, properties: Mapping[str, Any]) -> Any:
         """The server from a list's body, if it is ACTIVE there (anything else is read and
@@ -608,3 +638,35 @@ def _at_least(version: str | None, wanted: tuple[int, int]) -> bool:
     except ValueError:
         return False
     return (major, minor) >= wanted
+
+
+def _network_entry_problems(index: int, entry: Mapping[str, Any]) -> list[Diagnostic]:
+    where = f"networks[{index}]"
+    has = {k for k, v in entry.items() if v is not None and v != {}}
+    if "port_extra_properties" in has and "port" not in has:
+        return [
+            Diagnostic(
+                f"`{where}.port_extra_properties` needs the port Heat creates for the server;"
+                " atonix does not create one",
+                hint="declare an OS::Neutron::Port with these properties and name it in"
+                f" `{where}.port`",
+            )
+        ]
+    if "floating_ip" not in has or "port" in has:
+        return []
+    if "subnet" in has:
+        return [
+            Diagnostic(
+                f"`{where}.floating_ip` beside `subnet` needs the port Heat creates for the"
+                " server; atonix does not create one",
+                hint=f"declare an OS::Neutron::Port on the subnet and name it in `{where}.port`",
+            )
+        ]
+    return [  # Heat's StackValidationFailed, in its words
+        Diagnostic(
+            f'Property "floating_ip" is not supported if only "network" is specified, because'
+            f" the corresponding port can not be retrieved ({where})",
+            hint=f"name the server's port in `{where}.port`, or associate the floating IP"
+            " with an OS::Neutron::FloatingIPAssociation",
+        )
+    ]
