@@ -7,9 +7,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from _service_kit import RunningService
+from _service_kit import RunningService, openstack_cli
 from heatclient import exc as heat_exc
-from test_openstackclient import _openstack
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -78,7 +77,7 @@ def test_resource_metadata(service: RunningService) -> None:
     assert inputs["deploy_action"] == "CREATE"
     assert inputs["deploy_server_id"] == heat.resources.get(stack_id, "server").physical_resource_id
 
-    shown = _openstack(service, "stack", "resource", "metadata", "-f", "json", "meta", "value")
+    shown = openstack_cli(service, "stack", "resource", "metadata", "-f", "json", "meta", "value")
     assert shown.returncode == 0, shown.stderr
     assert json.loads(shown.stdout)["note"] == "hello"
 

@@ -7,9 +7,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from _service_kit import STACK, RunningService
+from _service_kit import STACK, RunningService, openstack_cli
 from heatclient import exc as heat_exc
-from test_openstackclient import _openstack
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -86,36 +85,38 @@ def test_snapshot_then_restore_with_heatclient(service: RunningService) -> None:
 def test_snapshot_commands_of_openstackclient(service: RunningService) -> None:
     template = service.root / "snap.yaml"
     template.write_text(STACK)
-    created = _openstack(
+    created = openstack_cli(
         service, "stack", "create", "-t", str(template), "--parameter", "greeting=cli",
         "--wait", "cli-snap",
     )  # fmt: skip
     assert created.returncode == 0, created.stderr
-    taken = _openstack(
+    taken = openstack_cli(
         service, "stack", "snapshot", "create", "--name", "nightly", "-f", "json", "cli-snap"
     )
     assert taken.returncode == 0, taken.stderr
     snapshot_id = json.loads(taken.stdout)["ID"]
     heat = service.heat("demo")
     service.wait_status(heat, "cli-snap", ("SNAPSHOT_COMPLETE",))
-    listed = _openstack(service, "stack", "snapshot", "list", "-f", "json", "cli-snap")
+    listed = openstack_cli(service, "stack", "snapshot", "list", "-f", "json", "cli-snap")
     assert listed.returncode == 0, listed.stderr
     rows = json.loads(listed.stdout)
     assert [(r["id"], r["name"], r["status"]) for r in rows] == [
         (snapshot_id, "nightly", "COMPLETE")
     ]
-    shown = _openstack(service, "stack", "snapshot", "show", "cli-snap", snapshot_id)
+    shown = openstack_cli(service, "stack", "snapshot", "show", "cli-snap", snapshot_id)
     assert shown.returncode == 0, shown.stderr
     assert "nightly" in shown.stdout
     heat.stacks.update("cli-snap", existing=True, parameters={"greeting": "changed"})
     service.wait_status(heat, "cli-snap", ("UPDATE_COMPLETE",))
-    restored = _openstack(service, "stack", "snapshot", "restore", "cli-snap", snapshot_id)
+    restored = openstack_cli(service, "stack", "snapshot", "restore", "cli-snap", snapshot_id)
     assert restored.returncode == 0, restored.stderr
     stack = service.wait_status(heat, "cli-snap", ("RESTORE_COMPLETE",))
     assert _outputs(stack) == {"message": "cli world"}
-    deleted = _openstack(service, "stack", "snapshot", "delete", "--yes", "cli-snap", snapshot_id)
+    deleted = openstack_cli(
+        service, "stack", "snapshot", "delete", "--yes", "cli-snap", snapshot_id
+    )
     assert deleted.returncode == 0, deleted.stderr
-    missing = _openstack(service, "stack", "snapshot", "show", "cli-snap", snapshot_id)
+    missing = openstack_cli(service, "stack", "snapshot", "show", "cli-snap", snapshot_id)
     assert missing.returncode != 0
     assert "not found" in missing.stderr
     heat.stacks.delete("cli-snap")

@@ -5,8 +5,7 @@ reports them."""
 from __future__ import annotations
 
 import pytest
-from _service_kit import RunningService
-from test_openstackclient import _openstack
+from _service_kit import RunningService, openstack_cli
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -26,7 +25,7 @@ resources:
 
 
 def _ok(service: RunningService, *args: str) -> str:
-    done = _openstack(service, *args)
+    done = openstack_cli(service, *args)
     assert done.returncode == 0, done.stderr
     return done.stdout
 
@@ -77,7 +76,7 @@ def test_suspend_and_resume_drive_nova(service: RunningService) -> None:
     assert set(listed.split()) == {"SUSPEND_COMPLETE"}
 
     # Heat refuses to update a suspended stack
-    refused = _openstack(service, "stack", "update", "--existing", "sleeper")
+    refused = openstack_cli(service, "stack", "update", "--existing", "sleeper")
     assert refused.returncode != 0
     assert "suspended" in refused.stderr and "Traceback" not in refused.stderr
 
@@ -108,7 +107,7 @@ def test_a_server_nova_cannot_suspend_fails_the_suspend(service: RunningService)
     sdk.compute.stop_server(server_id)
     sdk.compute.wait_for_server(sdk.compute.get_server(server_id), status="SHUTOFF", wait=30)
 
-    failed = _openstack(service, "stack", "suspend", "--wait", "stopped")
+    failed = openstack_cli(service, "stack", "suspend", "--wait", "stopped")
     assert failed.returncode != 0
     status, reason = _status(service, "stopped")
     assert status == "SUSPEND_FAILED"
@@ -118,7 +117,7 @@ def test_a_server_nova_cannot_suspend_fails_the_suspend(service: RunningService)
     assert _server_status(service, server_id) == "SHUTOFF"
 
     # resuming what was never suspended is refused, resource by resource, as Heat does
-    _openstack(service, "stack", "resume", "--wait", "stopped")
+    openstack_cli(service, "stack", "resume", "--wait", "stopped")
     status, reason = _status(service, "stopped")
     assert status == "RESUME_FAILED"
     assert "invalid for resume" in reason

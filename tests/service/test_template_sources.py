@@ -12,9 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from _service_kit import STACK, RunningService
+from _service_kit import STACK, RunningService, openstack_cli
 from heatclient import exc as heat_exc
-from test_openstackclient import _openstack
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -92,7 +91,7 @@ def test_openstack_cli_sends_files_and_environment_files(service: RunningService
     (work / "nested.yaml").write_text(NESTED)
     (work / "env.yaml").write_text(ENV)
     (work / "files" / "script.txt").write_text("echo from a file\n")
-    created = _openstack(
+    created = openstack_cli(
         service, "stack", "create", "-t", str(work / "main.yaml"), "-e", str(work / "env.yaml"),
         "--wait", "-f", "json", "from-files",
     )  # fmt: skip

@@ -6,9 +6,8 @@ and ``openstack stack create`` print as Heat users know them:
 from __future__ import annotations
 
 import pytest
-from _service_kit import RunningService
+from _service_kit import RunningService, openstack_cli
 from heatclient import exc as heat_exc
-from test_openstackclient import _openstack
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -79,7 +78,7 @@ def test_hidden_values_stay_out_of_property_errors(service: RunningService) -> N
 def test_openstack_stack_create_prints_heats_words(service: RunningService) -> None:
     path = service.root / "invalid.yaml"
     path.write_text(_template(CASES[0][0]))
-    created = _openstack(service, "stack", "create", "-t", str(path), "invalid")
+    created = openstack_cli(service, "stack", "create", "-t", str(path), "invalid")
     assert created.returncode != 0
     assert f"ERROR: {CASES[0][1]}" in created.stderr
     assert "Traceback" not in created.stderr
