@@ -16,6 +16,9 @@ from atonix_iac.simulator.server import SimulatorServer
 from atonix_iac.state import StackKey, State, open_store
 
 ATONIX = Path(sys.executable).with_name("atonix")
+# The environment the cloud tests bind (``CloudProject.bind(DEV)``) and the flags naming it.
+DEV = "dev: {cloud: atonix-sim, project: demo, region: RegionOne}"
+SCOPE = ("-w", "team", "-E", "dev")
 
 
 @dataclass

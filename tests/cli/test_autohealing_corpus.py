@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from _cli_kit import CloudProject
+from _cli_kit import DEV, SCOPE, CloudProject
 
 CORPUS = Path("/work/shared/corpus/heat-templates/hot/autohealing")
 
@@ -19,8 +19,6 @@ pytestmark = [
     pytest.mark.skipif(not CORPUS.exists(), reason="corpus not present"),
 ]
 
-DEV = "dev: {cloud: atonix-sim, project: demo, region: RegionOne}"
-SCOPE = ("-w", "team", "-E", "dev")
 VARS = ("-var", "image=cirros", "-var", "flavor=m1.tiny", "-var", "network=public")
 ENV = """resource_registry:
   OS::Heat::TestResource: OS::Heat::None

@@ -5,12 +5,10 @@ objects checked in the cloud as Heat would have made them."""
 from __future__ import annotations
 
 import pytest
-from _cli_kit import CloudProject
+from _cli_kit import DEV, SCOPE, CloudProject
 
 pytestmark = pytest.mark.timeout(240)
 
-DEV = "dev: {cloud: atonix-sim, project: demo, region: RegionOne}"
-SCOPE = ("-w", "team", "-E", "dev")
 
 EC2_STACK = """heat_template_version: 2018-08-31
 parameters:

@@ -8,7 +8,7 @@ NoneResource now and touch no cloud."""
 from __future__ import annotations
 
 import pytest
-from _cli_kit import CloudProject
+from _cli_kit import DEV, SCOPE, CloudProject
 
 from atonix_iac.simulator.server import SimulatorServer
 
@@ -21,8 +21,6 @@ def simulator(own_simulator: SimulatorServer) -> SimulatorServer:
 
 pytestmark = pytest.mark.timeout(240)
 
-DEV = "dev: {cloud: atonix-sim, project: demo, region: RegionOne}"
-SCOPE = ("-w", "team", "-E", "dev")
 
 NOVA_NETWORK_STACK = """heat_template_version: 2013-05-23
 resources:

@@ -4,12 +4,10 @@ CLI against the simulator: apply, plan again (nothing to do), change in place, d
 from __future__ import annotations
 
 import pytest
-from _cli_kit import CloudProject
+from _cli_kit import DEV, SCOPE, CloudProject
 
 pytestmark = pytest.mark.timeout(180)
 
-DEV = "dev: {cloud: atonix-sim, project: demo, region: RegionOne}"
-SCOPE = ("-w", "team", "-E", "dev")
 
 VPN_STACK = """heat_template_version: 2018-08-31
 parameters:

@@ -5,7 +5,7 @@ only a network; refused where Heat would create the port itself (atonix does not
 from __future__ import annotations
 
 import pytest
-from _cli_kit import CloudProject
+from _cli_kit import DEV, SCOPE, CloudProject
 
 from atonix_iac.simulator.server import SimulatorServer
 
@@ -18,8 +18,6 @@ def simulator(own_simulator: SimulatorServer) -> SimulatorServer:
 
 pytestmark = pytest.mark.timeout(240)
 
-DEV = "dev: {cloud: atonix-sim, project: demo, region: RegionOne}"
-SCOPE = ("-w", "team", "-E", "dev")
 
 STACK = """heat_template_version: 2018-08-31
 resources:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _cli_kit import ATONIX, CloudProject
+from _cli_kit import ATONIX, DEV, SCOPE, CloudProject
 
 from atonix_iac.simulator.server import SimulatorServer
 
@@ -29,8 +29,6 @@ def simulator(own_simulator: SimulatorServer) -> SimulatorServer:
 
 pytestmark = pytest.mark.timeout(180)
 
-DEV = "dev: {cloud: atonix-sim, project: demo, region: RegionOne}"
-SCOPE = ("-w", "team", "-E", "dev")
 
 STACK = """heat_template_version: 2018-08-31
 parameters:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from _cli_kit import ATONIX, CloudProject
+from _cli_kit import ATONIX, DEV, CloudProject
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -75,8 +75,6 @@ resources:
       instance_uuid: {get_resource: server}
       volume_id: {get_resource: volume}
 """
-
-DEV = "dev: {cloud: atonix-sim, project: demo, region: RegionOne}"
 
 
 @dataclass

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from _cli_kit import CloudProject
+from _cli_kit import SCOPE, CloudProject
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -32,7 +32,6 @@ resources:
       image: cirros
       networks: [{network: {get_resource: net}}]
 """
-SCOPE = ("-w", "team", "-E", "dev")
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from _cli_kit import CloudProject
+from _cli_kit import DEV, SCOPE, CloudProject
 
 pytestmark = [
     pytest.mark.timeout(240),
@@ -20,8 +20,6 @@ pytestmark = [
 ]
 
 CORPUS = Path("/work/shared/corpus/heat-templates/hot")
-DEV = "dev: {cloud: atonix-sim, project: demo, region: RegionOne}"
-SCOPE = ("-w", "team", "-E", "dev")
 SERVER_VARS = ("key_name=corpus-key", "image=cirros", "flavor=m1.small", "network=public")
 
 CASES = {

@@ -6,7 +6,7 @@ writes, drift read back, destroy."""
 from __future__ import annotations
 
 import pytest
-from _cli_kit import CloudProject
+from _cli_kit import DEV, SCOPE, CloudProject
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -56,8 +56,6 @@ outputs:
   nodes:
     value: {get_attr: [cluster, node_addresses]}
 """
-DEV = "dev: {cloud: atonix-sim, project: demo, region: RegionOne}"
-SCOPE = ("-w", "team", "-E", "dev")
 
 
 def _ok(cloud: CloudProject, *args: str) -> str:

@@ -4,12 +4,10 @@ replacement, with a located warning naming the old one, applies, and plans no ch
 from __future__ import annotations
 
 import pytest
-from _cli_kit import CloudProject
+from _cli_kit import DEV, SCOPE, CloudProject
 
 pytestmark = pytest.mark.timeout(180)
 
-DEV = "dev: {cloud: atonix-sim, project: demo, region: RegionOne}"
-SCOPE = ("-w", "team", "-E", "dev")
 
 STACK = """heat_template_version: 2018-08-31
 resources:

@@ -8,12 +8,10 @@ import sqlite3
 from collections.abc import Iterator
 
 import pytest
-from _cli_kit import CloudProject
+from _cli_kit import DEV, SCOPE, CloudProject
 
 pytestmark = pytest.mark.timeout(180)
 
-DEV = "dev: {cloud: atonix-sim, project: demo, region: RegionOne}"
-SCOPE = ("-w", "team", "-E", "dev")
 
 # Heat's hot/native_waitcondition.yaml, on the simulator's image and flavor: five signals
 # counted (the two with id 5 are one), the commented-out FAILURE never sent.
