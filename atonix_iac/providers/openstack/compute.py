@@ -19,6 +19,7 @@ from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
 from typing import Any
 
+from keystoneauth1 import discover
 from openstack.compute.v2 import server as sdk_server
 
 from atonix_iac.errors import Diagnostic, ProviderError, ResourceFailedError
@@ -208,9 +209,9 @@ class Server(OpenStackResource):
         retried finish sends the same association again."""
         networks = properties.get("networks")
         for entry in networks if isinstance(networks, list) else []:
-            if not isinstance(entry, Mapping) or not entry.get("floating_ip"):
-                continue
-            if not entry.get("port"):
+            if not isinstance(entry, Mapping) or not (
+                entry.get("floating_ip") and entry.get("port")
+            ):
                 continue
             port_id = self.resolve("neutron.port", str(entry["port"]))
             floating_ip = str(entry["floating_ip"])
@@ -632,12 +633,13 @@ class ServerGroup(ReplacedOnChange):
 
 
 def _at_least(version: str | None, wanted: tuple[int, int]) -> bool:
-    """Whether microversion ``version`` ("2.71") is ``wanted`` or later."""
-    try:
-        major, minor = (int(part) for part in str(version).split(".", 1))
-    except ValueError:
+    """Whether microversion ``version`` ("2.71") is ``wanted`` or later (none sent: no)."""
+    if version is None:
         return False
-    return (major, minor) >= wanted
+    try:
+        return bool(discover.normalize_version_number(version) >= wanted)
+    except TypeError:
+        return False
 
 
 def _network_entry_problems(index: int, entry: Mapping[str, Any]) -> list[Diagnostic]:
