@@ -168,26 +168,23 @@ class _GraphBuilder:
             self.types[name] = spec.type
         for name, spec in self.template.resources.items():
             for target, source in self._dependencies_of(spec):
-                edge = (target, name)
-                known = self.sources.get(edge)
-                if known is not None:
-                    known.append(source)
-                else:
-                    g.add_edge(target, name)
-                    self.sources[edge] = [source]
+                self._record(g, target, name, source)
         return g
 
     def add_implicit(self, g: Digraph[str], parameters: Mapping[str, Any]) -> None:
         explicit = {name: set(g.predecessors(name)) for name in self.template.resources}
         for edge in implicit_edges(self.template, explicit, parameters):
-            pair = (edge.dependency, edge.dependent)
             source = EdgeSource("implicit", edge.location, why=edge.why)
-            known = self.sources.get(pair)
-            if known is not None:
-                known.append(source)
-            else:
-                g.add_edge(*pair)
-                self.sources[pair] = [source]
+            self._record(g, edge.dependency, edge.dependent, source)
+
+    def _record(self, g: Digraph[str], dependency: str, dependent: str, source: EdgeSource) -> None:
+        """One more reason for the edge; the edge itself is added once."""
+        known = self.sources.get((dependency, dependent))
+        if known is not None:
+            known.append(source)
+        else:
+            g.add_edge(dependency, dependent)
+            self.sources[(dependency, dependent)] = [source]
 
     def _dependencies_of(self, spec: ResourceSpec) -> Iterator[tuple[str, EdgeSource]]:
         if spec.external_id is not None:

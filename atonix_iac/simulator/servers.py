@@ -171,20 +171,20 @@ class Servers(ServerBuild, ServerActions, InstanceActions):
             if (s["tenant_id"] == req.auth.project_id and not everyone)
             or (everyone and (project is None or s["tenant_id"] == project))
         ]
+        # Rendering a server (ports, flavor, addresses) is most of a list's cost, and a
+        # ``status=BUILD`` poll or a ``changes-since`` read wants a few of many: narrow by
+        # those first (the filter below would drop the same ones), settling due transitions
+        # as rendering would.
         statuses = req.args("status")
-        if statuses:
-            # Rendering a server (ports, flavor, addresses) is most of a list's cost, and a
-            # ``status=BUILD`` poll wants a few of many: narrow by status first (the filter
-            # below would drop the same ones), settling due transitions as rendering would.
-            wanted = {value.upper() for value in statuses}
-            for rec in records:
-                lifecycle.settle(rec)
-            records = [s for s in records if s["status"].upper() in wanted]
         since = req.arg("changes-since")
-        if since is not None:  # likewise a ``changes-since`` read wants the few that changed
-            moment = _changes_since(since)
+        moment = _changes_since(since) if since is not None else None
+        if statuses or moment is not None:
             for rec in records:
                 lifecycle.settle(rec)
+        if statuses:
+            wanted = {value.upper() for value in statuses}
+            records = [s for s in records if s["status"].upper() in wanted]
+        if moment is not None:
             records = [s for s in records if _moment(s["updated"]) >= moment]
         fips = self.network.ports.fip_index()
         views = [self.render(req, s, fips) for s in records]
