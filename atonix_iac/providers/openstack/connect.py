@@ -19,6 +19,7 @@ import openstack
 import openstack.connection
 from keystoneauth1 import session as ks_session
 from openstack import exceptions as os_exceptions
+from urllib3.util.retry import Retry
 
 from atonix_iac.errors import ProviderConfigError
 from atonix_iac.providers.openstack import (
@@ -188,8 +189,26 @@ class ConnectionPool:
         self._local = threading.local()
 
 
+def _stale_connection_retry() -> Retry:
+    """One more try when a pooled keep-alive connection turns out closed by the server (reset
+    on reuse), for idempotent methods only: a POST that met a reset may have been received,
+    and is left to the create's own look-up by token. Connection failures before anything
+    was sent are retried for every method; statuses and redirects are not urllib3's here."""
+    return Retry(
+        total=1,
+        connect=1,
+        read=1,
+        status=0,
+        redirect=0,
+        other=0,
+        allowed_methods=Retry.DEFAULT_ALLOWED_METHODS,
+        raise_on_status=False,
+    )
+
+
 def widen_http_pool(session: Any, size: int = HTTP_POOL_SIZE) -> None:
-    """Keep up to ``size`` idle connections per host in ``session`` (a keystoneauth Session).
+    """Keep up to ``size`` idle connections per host in ``session`` (a keystoneauth Session),
+    and retry an idempotent request once when its pooled connection was closed by the server.
 
     Only keystoneauth's own adapters are replaced (same TLS settings); a requests session the
     user supplied with other adapters is left alone.
@@ -202,7 +221,7 @@ def widen_http_pool(session: Any, size: int = HTTP_POOL_SIZE) -> None:
         if id(adapter) not in wider:
             wider[id(adapter)] = ks_session.TCPKeepAliveAdapter(
                 pool_maxsize=size,
-                max_retries=adapter.max_retries,
+                max_retries=_stale_connection_retry(),
                 tls_ciphers=adapter.tls_ciphers,
                 tls_min_version=adapter.tls_min_version,
             )
