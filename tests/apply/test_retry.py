@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from atonix_iac.apply.retry import RetryPolicy, retrying
@@ -36,6 +38,35 @@ def test_the_last_transient_fault_is_raised_when_attempts_run_out() -> None:
     with pytest.raises(TransientProviderError, match=r"still down \(4\)"):
         retrying(FAST, down)
     assert len(calls) == 4
+
+
+def test_the_overall_limit_counts_the_first_attempt() -> None:
+    """The retry controller starts only after a first attempt failed; the time that attempt
+    took still counts against ``max_total_s``."""
+    calls: list[int] = []
+    policy = RetryPolicy(attempts=50, initial_s=0.01, max_wait_s=0.01, max_total_s=0.2)
+
+    def slow_then_down() -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            time.sleep(0.25)
+        raise TransientProviderError(f"down ({len(calls)})")
+
+    with pytest.raises(TransientProviderError, match=r"down \(1\)"):
+        retrying(policy, slow_then_down)
+    assert calls == [1]
+
+
+def test_a_single_attempt_policy_raises_the_first_fault() -> None:
+    calls: list[int] = []
+
+    def down() -> None:
+        calls.append(1)
+        raise TransientProviderError("down")
+
+    with pytest.raises(TransientProviderError, match="down"):
+        retrying(RetryPolicy(attempts=1), down)
+    assert calls == [1]
 
 
 def test_a_refusal_is_not_retried() -> None:
