@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -86,3 +87,41 @@ def test_only_requests_sessions_are_changed() -> None:
     assert _http_env.install(session)
     assert vars(session)["merge_environment_settings"] is installed
     assert "merge_environment_settings" not in vars(requests.Session())
+
+
+NETRC_URLS = [
+    "http://cloud.example.org:5000/identity/v3",
+    "https://cloud.example.org/compute/v2.1/servers",
+    "https://nova.internal/v2.1",
+    "https://user:secret@nova.internal/v2.1",
+    "https://user:secret@cloud.example.org/v2.1",
+]
+
+
+@pytest.mark.parametrize("trust_env", [True, False])
+def test_netrc_credentials_apply_as_requests_applies_them(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, trust_env: bool
+) -> None:
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine cloud.example.org login alice password wonder\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    plain, memoised = requests.Session(), requests.Session()
+    plain.trust_env = memoised.trust_env = trust_env
+    assert _http_env.install(memoised)
+    for _ in range(2):  # the second round reads what the first kept
+        for url in NETRC_URLS:
+            expected = plain.prepare_request(requests.Request("GET", url))
+            got = memoised.prepare_request(requests.Request("GET", url))
+            assert got.headers.get("Authorization") == expected.headers.get("Authorization")
+            assert got.url == expected.url
+    assert plain.prepare_request(requests.Request("GET", NETRC_URLS[0])).headers.get(
+        "Authorization"
+    ) == ("Basic YWxpY2U6d29uZGVy" if trust_env else None)
+
+
+def test_a_session_with_its_own_auth_keeps_it() -> None:
+    session = requests.Session()
+    session.auth = ("bob", "builder")
+    assert _http_env.install(session)
+    assert session.auth == ("bob", "builder")

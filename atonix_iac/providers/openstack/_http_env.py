@@ -1,4 +1,4 @@
-"""The environment's proxy and CA settings read once per origin, not on every request.
+"""The environment's proxy, CA and netrc settings read once per origin, not on every request.
 
 requests looks up proxies for each request (``Session.merge_environment_settings`` ->
 ``get_environ_proxies``), which walks and decodes the whole of ``os.environ`` two or three
@@ -8,9 +8,16 @@ not change, so the answer is kept per (scheme, host, ``no_proxy``) on the one re
 session all of a provider's connections share. Everything else of the merge is requests' own
 logic, restated here.
 
-``install(requests_session)`` sets the memoised method on that one session object, only if
-requests still has the signature read here; otherwise requests runs as shipped. A session
-that does not trust the environment is left alone.
+The same holds for ``~/.netrc``: requests looks for it on every request that carries no
+auth of its own (``get_netrc_auth``: two file probes and a home-directory expansion, ~2% of
+an apply's client CPU), and keystoneauth's requests never carry one (the token is a header).
+The session gets an ``auth`` that applies what that look-up found, once per host, and else
+any credentials in the URL, which is what requests would have applied.
+
+``install(requests_session)`` sets the memoised method and auth on that one session object,
+only if requests still has the signature read here and the session has no auth of its own;
+otherwise requests runs as shipped. A session that does not trust the environment is left
+alone.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+from requests import auth as requests_auth
 from requests import sessions as requests_sessions
 from requests import utils as requests_utils
 
@@ -70,6 +78,32 @@ def _memoised(session: requests.Session) -> Any:
     return types.MethodType(merge_environment_settings, session)
 
 
+class NetrcByHost(requests_auth.AuthBase):
+    """requests' netrc look-up for a session, once per host: set as the session's ``auth``,
+    so that requests skips its own look-up, it applies what that look-up finds, and failing
+    that, like requests, the URL's own credentials."""
+
+    def __init__(self, session: requests.Session) -> None:
+        self._session = session
+        self._found: dict[str, tuple[str, str] | None] = {}
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        url = str(request.url)
+        credentials: tuple[str, str] | None = None
+        if self._session.trust_env:
+            host = urlsplit(url).netloc
+            if host not in self._found:
+                found = requests_utils.get_netrc_auth(url)
+                self._found[host] = (str(found[0]), str(found[1])) if found else None
+            credentials = self._found[host]
+        if credentials is None:
+            in_url = requests_utils.get_auth_from_url(url)
+            credentials = in_url if any(in_url) else None
+        if credentials is None:
+            return request
+        return requests_auth.HTTPBasicAuth(*credentials)(request)
+
+
 def install(session: Any) -> bool:
     """Memoise ``session``'s environment look-ups; False if requests' shape is not the known
     one or ``session`` is not a requests session."""
@@ -81,4 +115,6 @@ def install(session: Any) -> bool:
     with _lock:
         if "merge_environment_settings" not in vars(session):
             session.merge_environment_settings = _memoised(session)  # type: ignore[method-assign]
+        if session.auth is None:
+            session.auth = NetrcByHost(session)
     return True
