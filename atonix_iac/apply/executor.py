@@ -25,6 +25,7 @@ from typing import Any, Protocol
 
 from atonix_iac.apply.audit import CallOutcome, audited, record_forget
 from atonix_iac.apply.baseline import properties_to_change, update_baseline
+from atonix_iac.apply.collector import quiet_collector
 from atonix_iac.apply.configs import software_config_lookup
 from atonix_iac.apply.events import (
     ApplyEvent,
@@ -137,7 +138,7 @@ def apply_plan(
     lock: AbstractContextManager[Any] = (
         nullcontext() if already_locked else store.lock(plan.key, _operation(plan), lock_timeout_s)
     )
-    with lock, signal_channel(plan, params, store, registry) as signals:
+    with lock, quiet_collector(), signal_channel(plan, params, store, registry) as signals:
         if signals is not None:
             base = identity_base or ResourceIdentity(
                 plan.key.workspace, plan.key.environment, plan.key.stack, ""
