@@ -7,14 +7,16 @@ stack's serial by one. Intents are resource rows with status ``pending_create``.
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import Text, bindparam, cast, delete, func, insert, select, update
 from sqlalchemy.engine import URL, Connection
 
 from atonix_iac.errors import StateError, suggest
@@ -66,6 +68,7 @@ from atonix_iac.state.schema import (
 from atonix_iac.state.secrets import SecretBox
 from atonix_iac.state.sensitivity import Needles, derived_secret_names
 from atonix_iac.state.transfer import (
+    StoredResource,
     check_push,
     document_to_state,
     pack_snapshot,
@@ -505,7 +508,7 @@ class SqlStateStore:
         """Keep a full copy of the stack's state (at the end of a run or state command);
         returns its serial. Compressed, and sealed as a whole when it holds any secret. A
         serial already kept is not kept twice."""
-        state = self.load(key)
+        state, stored = self._stored(key)
         if not state.exists:
             raise StateError(f"no state for {key}")
         with self._db.writing() as session:
@@ -521,7 +524,7 @@ class SqlStateStore:
             )
             if kept is not None:
                 return state.serial
-            body, sealed = pack_snapshot(self._box, state)
+            body, sealed = pack_snapshot(self._box, state, stored)
             session.add(
                 SnapshotRow(
                     stack_id=stack.id,
@@ -532,10 +535,53 @@ class SqlStateStore:
                     body=body,
                     sealed=sealed,
                     lineage=state.lineage,
-                    resources=len(state.resources),
+                    resources=len(stored),
                 )
             )
         return state.serial
+
+    def _stored(self, key: StackKey) -> tuple[State, list[StoredResource]]:
+        """The stack's state less its resources, and its resources as stored: a record
+        with no secret keeps its JSON columns as text (``pack_snapshot`` copies them), the
+        others are decoded as ``load`` decodes them."""
+        with self._db.reading() as session:
+            stack = self._db.stack(session, key)
+            if stack is None:
+                return State(key=key), []
+            rows = session.execute(_SELECT_STORED_RESOURCES, {"b_stack": stack.id}).all()
+        stored: list[StoredResource] = []
+        for row in rows:
+            fields = dict(row._mapping)
+            properties_json = fields.pop("properties_json")
+            attributes_json = fields.pop("attributes_json")
+            as_text = (
+                row.secrets is None
+                and not row.sensitive_properties
+                and not row.sensitive_attributes
+                and properties_json is not None
+                and attributes_json is not None
+            )
+            if as_text:
+                record = _StoredRow(properties={}, attributes={}, **fields)
+                resource = resource_from_row(self._box, key, record)  # type: ignore[arg-type]
+                stored.append(StoredResource(resource, properties_json, attributes_json))
+                continue
+            record = _StoredRow(
+                properties=_decoded(properties_json), attributes=_decoded(attributes_json), **fields
+            )
+            stored.append(StoredResource(resource_from_row(self._box, key, record)))  # type: ignore[arg-type]
+        secrets = stack_secrets(self._box, key, stack)
+        state = State(
+            key=key,
+            lineage=stack.lineage,
+            serial=stack.serial,
+            outputs=merge_secrets(stack.outputs, secrets.get("outputs", {})),
+            sensitive_outputs=frozenset(stack.sensitive_outputs),
+            parameters=merge_secrets(stack.parameters, secrets.get("parameters", {})),
+            sensitive_parameters=frozenset(stack.sensitive_parameters),
+            template_digest=stack.template_digest,
+        )
+        return state, stored
 
     def snapshots(self, key: StackKey) -> Sequence[SnapshotInfo]:
         """Every snapshot of the stack, oldest first (bodies not read)."""
@@ -717,6 +763,24 @@ _SELECT_RESOURCES = (
     .where(_resources.c.stack_id == bindparam("b_stack"))
     .order_by(_resources.c.address, _resources.c.deposed)
 )
+# The same rows with the two large JSON columns as the database's text (for snapshots).
+_SELECT_STORED_RESOURCES = (
+    select(
+        *(c for c in _resources.c if c.name not in ("properties", "attributes")),
+        cast(_resources.c.properties, Text).label("properties_json"),
+        cast(_resources.c.attributes, Text).label("attributes_json"),
+    )
+    .where(_resources.c.stack_id == bindparam("b_stack"))
+    .order_by(_resources.c.address, _resources.c.deposed)
+)
+
+
+class _StoredRow(SimpleNamespace):
+    """A stored-resources row with its JSON columns replaced, read as ``load`` reads one."""
+
+
+def _decoded(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
 
 
 @dataclass(frozen=True, slots=True)

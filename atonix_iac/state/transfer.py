@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import base64
 import json
+import uuid
 import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from atonix_iac.errors import StateConflictError, StateError
@@ -23,11 +26,6 @@ SECRETS_MASKED = "masked"
 
 
 def state_to_document(state: State, *, include_secrets: bool) -> dict[str, Any]:
-    def shown(values: dict[str, Any], secret: frozenset[str]) -> dict[str, Any]:
-        if include_secrets:
-            return dict(values)
-        return {name: MASK if name in secret else value for name, value in values.items()}
-
     return {
         "format_version": FORMAT_VERSION,
         "stack": {
@@ -39,31 +37,41 @@ def state_to_document(state: State, *, include_secrets: bool) -> dict[str, Any]:
         "serial": state.serial,
         "secrets": SECRETS_INCLUDED if include_secrets else SECRETS_MASKED,
         "template_digest": state.template_digest,
-        "outputs": shown(state.outputs, state.sensitive_outputs),
+        "outputs": _shown(state.outputs, state.sensitive_outputs, include_secrets),
         "sensitive_outputs": sorted(state.sensitive_outputs),
-        "parameters": shown(state.parameters, state.sensitive_parameters),
+        "parameters": _shown(state.parameters, state.sensitive_parameters, include_secrets),
         "sensitive_parameters": sorted(state.sensitive_parameters),
         "resources": [
-            {
-                "address": r.address,
-                "deposed": r.deposed,
-                "type": r.type,
-                "physical_id": r.physical_id,
-                "status": r.status.value,
-                "properties": shown(r.properties, r.sensitive_properties),
-                "attributes": shown(r.attributes, r.sensitive_attributes),
-                "sensitive_properties": sorted(r.sensitive_properties),
-                "sensitive_attributes": sorted(r.sensitive_attributes),
-                "dependencies": list(r.dependencies),
-                "deletion_policy": r.deletion_policy,
-                "create_before_destroy": r.create_before_destroy,
-                "prevent_destroy": r.prevent_destroy,
-                "updated_at": r.updated_at.isoformat() if r.updated_at else None,
-                "create_token": r.create_token,
-                "external": r.external,
-            }
-            for r in state.resources.values()
+            resource_document(r, include_secrets=include_secrets) for r in state.resources.values()
         ],
+    }
+
+
+def _shown(values: dict[str, Any], secret: frozenset[str], include_secrets: bool) -> dict[str, Any]:
+    if include_secrets:
+        return dict(values)
+    return {name: MASK if name in secret else value for name, value in values.items()}
+
+
+def resource_document(r: ResourceState, *, include_secrets: bool) -> dict[str, Any]:
+    """One resource's entry in the document."""
+    return {
+        "address": r.address,
+        "deposed": r.deposed,
+        "type": r.type,
+        "physical_id": r.physical_id,
+        "status": r.status.value,
+        "properties": _shown(r.properties, r.sensitive_properties, include_secrets),
+        "attributes": _shown(r.attributes, r.sensitive_attributes, include_secrets),
+        "sensitive_properties": sorted(r.sensitive_properties),
+        "sensitive_attributes": sorted(r.sensitive_attributes),
+        "dependencies": list(r.dependencies),
+        "deletion_policy": r.deletion_policy,
+        "create_before_destroy": r.create_before_destroy,
+        "prevent_destroy": r.prevent_destroy,
+        "updated_at": r.updated_at.isoformat() if r.updated_at else None,
+        "create_token": r.create_token,
+        "external": r.external,
     }
 
 
@@ -139,21 +147,80 @@ def has_secrets(state: State) -> bool:
         return True
     if state.sensitive_parameters & state.parameters.keys():
         return True
-    return any(
+    return any(_resource_has_secrets(r) for r in state.resources.values())
+
+
+def _resource_has_secrets(r: ResourceState) -> bool:
+    return bool(
         r.sensitive_properties & r.properties.keys() or r.sensitive_attributes & r.attributes.keys()
-        for r in state.resources.values()
     )
+
+
+def _stored_has_secrets(stored: StoredResource) -> bool:
+    """A record copied as text counts as secret-bearing if it names any sensitive value."""
+    if stored.properties_json is None or stored.attributes_json is None:
+        return _resource_has_secrets(stored.state)
+    return bool(stored.state.sensitive_properties or stored.state.sensitive_attributes)
 
 
 _COMPRESSED = "z1:"
 
 
-def pack_snapshot(box: SecretBox, state: State) -> tuple[str, bool]:
+@dataclass(frozen=True, slots=True)
+class StoredResource:
+    """A resource as the database holds it, for a snapshot: decoded (``state``), or, for a
+    record with no secret, its record less the two JSON columns plus those columns' text
+    (``properties_json``, ``attributes_json``) to be copied into the document as they are."""
+
+    state: ResourceState
+    properties_json: str | None = None
+    attributes_json: str | None = None
+
+
+# Stand-ins for the two JSON columns while a stored resource's entry is encoded; the random
+# part keeps any value of the record itself from ever matching them.
+_NONCE = uuid.uuid4().hex
+_PROPERTIES_MARK = json.dumps(f"atonix-properties-{_NONCE}")
+_ATTRIBUTES_MARK = json.dumps(f"atonix-attributes-{_NONCE}")
+_RESOURCES_MARK = json.dumps(f"atonix-resources-{_NONCE}")
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+def _entry_text(stored: StoredResource) -> str:
+    if stored.properties_json is None or stored.attributes_json is None:
+        return _compact(resource_document(stored.state, include_secrets=True))
+    entry = resource_document(stored.state, include_secrets=True)
+    entry["properties"] = json.loads(_PROPERTIES_MARK)
+    entry["attributes"] = json.loads(_ATTRIBUTES_MARK)
+    return (
+        _compact(entry)
+        .replace(_PROPERTIES_MARK, stored.properties_json, 1)
+        .replace(_ATTRIBUTES_MARK, stored.attributes_json, 1)
+    )
+
+
+def pack_snapshot(
+    box: SecretBox, state: State, stored: Sequence[StoredResource] | None = None
+) -> tuple[str, bool]:
     """(body, sealed) of a snapshot: the full document, zlib-compressed and base64-encoded,
-    then sealed as a whole with the state's key when it holds any secret."""
-    text = json.dumps(state_to_document(state, include_secrets=True), separators=(",", ":"))
+    then sealed as a whole with the state's key when it holds any secret.
+
+    ``stored``: the resources as the database holds them, in place of ``state.resources``.
+    A record with no secret has its JSON columns copied in as text: decoding every
+    resource's properties and attributes only to encode them again was most of the
+    snapshot an apply takes at its end (~0.1-0.3 s for 500 servers with ports)."""
+    if stored is None:
+        stored = [StoredResource(r) for r in state.resources.values()]
+    head = state_to_document(replace(state, resources={}), include_secrets=True)
+    head["resources"] = json.loads(_RESOURCES_MARK)
+    entries = ",".join(_entry_text(r) for r in stored)
+    text = _compact(head).replace(_RESOURCES_MARK, f"[{entries}]", 1)
     body = _COMPRESSED + base64.b64encode(zlib.compress(text.encode("utf-8"), 6)).decode("ascii")
-    if has_secrets(state):
+    stack_secrets = replace(state, resources={})
+    if has_secrets(stack_secrets) or any(_stored_has_secrets(r) for r in stored):
         return box.seal(body), True
     return body, False
 

@@ -23,6 +23,7 @@ from atonix_iac.state.migrate import VERSION_TABLE, alembic_config, head_revisio
 from atonix_iac.state.model import ResourceState
 from atonix_iac.state.schema import Base
 from atonix_iac.state.sql import SqlStateStore
+from atonix_iac.state.transfer import state_to_document
 
 
 def _server(flavor: str, password: str) -> ResourceState:
@@ -240,3 +241,35 @@ def test_snapshots_from_before_0003_still_read(backend: Backend) -> None:
             assert compare_metadata(context, Base.metadata) == []
     finally:
         engine.dispose()
+
+
+def test_a_snapshot_holds_exactly_the_loaded_state(store: SqlStateStore) -> None:
+    """Records without secrets are copied into the snapshot as the database holds their JSON
+    (not decoded and encoded again); the document still equals the loaded state's, whatever
+    the values hold, and an output or property named like the document's own keys."""
+    tricky = {
+        "resources": [],
+        "text": 'quote " backslash \\ newline \n nul \x00 é 中',
+        "n": [1, 2.5, None, True, {"deep": {"resources": []}}],
+    }
+    plain = ResourceState(
+        "net", "OS::Neutron::Net", "n1", properties=tricky, attributes={"show": tricky}
+    )
+    empty = ResourceState("empty", "OS::Heat::Value", "e1")
+    store.put_resource(KEY, plain)
+    store.put_resource(KEY, empty)
+    store.put_resource(KEY, _server("m1", "pw-secret-2"))
+    store.set_outputs(KEY, {"resources": [1], "x": tricky}, frozenset(), {"p": "v"}, "digest")
+    serial = store.snapshot(KEY, "apply")
+    document = store.read_snapshot(KEY, serial)
+    assert document == state_to_document(store.load(KEY), include_secrets=True)
+    assert document["resources"][1]["properties"] == tricky
+    assert store.state_at(KEY, serial).resources["server"].properties["admin_pass"] == "pw-secret-2"
+
+
+def test_a_snapshot_without_secrets_is_not_sealed(backend: Backend, store: SqlStateStore) -> None:
+    store.put_resource(KEY, ResourceState("net", "OS::Neutron::Net", "n1", properties={"a": 1}))
+    serial = store.snapshot(KEY, "apply")
+    (row,) = backend.raw_rows("state_snapshots")
+    assert row[7] in (False, 0)  # sealed
+    assert store.read_snapshot(KEY, serial)["resources"][0]["properties"] == {"a": 1}
