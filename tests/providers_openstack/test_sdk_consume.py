@@ -6,11 +6,11 @@ import importlib
 from typing import Any
 
 import pytest
+from _sdk_classes import resource_classes
 from openstack import fields as os_fields
 from openstack import resource as os_resource
 
 from atonix_iac.providers.openstack import _sdk_consume
-from tests.providers_openstack.test_sdk_fields import _resource_classes
 
 COMPONENTS = (os_fields.Body, os_fields.Header, os_fields.URI, os_fields.Computed)
 
@@ -46,7 +46,7 @@ def _both(klass: type, component: type) -> tuple[Any, Any]:
 
 def test_indexed_consume_matches_the_sdk_for_every_resource_class() -> None:
     assert _sdk_consume.install()
-    classes = _resource_classes()
+    classes = resource_classes()
     assert len(classes) > 300
     for klass in classes:
         if "_consume_attrs" in vars(klass):  # overrides that pre-process attrs first

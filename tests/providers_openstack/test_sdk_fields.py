@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import importlib
-import pkgutil
 from typing import Any
 
-import openstack
 import pytest
+from _sdk_classes import resource_classes
 from openstack import fields as os_fields
 from openstack import resource as os_resource
 
@@ -24,29 +23,11 @@ COMPONENT_SETS: list[Any] = [
 ]
 
 
-def _resource_classes() -> list[type]:
-    for info in pkgutil.walk_packages(openstack.__path__, "openstack."):
-        skipped = (".tests", "__main__", ".cloud", "_proxy")
-        if any(part in info.name for part in skipped):
-            continue
-        try:
-            importlib.import_module(info.name)
-        except Exception:  # noqa: BLE001 - optional modules of the SDK may not import here
-            continue
-    found: list[type] = []
-    todo: list[type] = [os_resource.Resource]
-    while todo:
-        klass = todo.pop()
-        found.append(klass)
-        todo.extend(klass.__subclasses__())
-    return found
-
-
 def test_memoised_walk_matches_the_sdk_for_every_resource_class() -> None:
     assert _sdk_fields.install()
     original = _sdk_fields.original_attributes_iterator()
     assert original is not None
-    classes = _resource_classes()
+    classes = resource_classes()
     assert len(classes) > 300
     for klass in classes:
         for components in COMPONENT_SETS:

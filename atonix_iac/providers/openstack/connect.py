@@ -27,6 +27,7 @@ from atonix_iac.providers.openstack import (
     _ks_catalog,
     _requests_kv,
     _sdk_consume,
+    _sdk_dict,
     _sdk_fields,
 )
 from atonix_iac.providers.openstack._errors import sdk_errors
@@ -103,6 +104,7 @@ def connect(target: CloudTarget) -> Any:
     """An authenticated Connection for ``target`` (raises ProviderConfigError)."""
     _sdk_fields.install()
     _sdk_consume.install()
+    _sdk_dict.install()
     _ks_catalog.install()
     _requests_kv.install()
     kwargs: dict[str, Any] = {"cloud": target.cloud, "api_timeout": api_timeout_s()}
