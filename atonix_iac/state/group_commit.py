@@ -39,19 +39,34 @@ R = TypeVar("R")
 
 
 class _Waiter(Generic[T, R]):
-    __slots__ = ("done", "error", "item", "result")
+    """One writer's record, and the gate it sleeps on until its record is committed or it is
+    handed the lead (a lock of its own, so a commit wakes exactly the writers it settled)."""
+
+    __slots__ = ("_gate", "done", "error", "item", "result")
 
     def __init__(self, item: T) -> None:
         self.item = item
         self.done = False
         self.result: R | None = None
         self.error: BaseException | None = None
+        self._gate = threading.Lock()
+        self._gate.acquire()
+
+    def sleep(self) -> None:
+        self._gate.acquire()
+
+    def wake(self) -> None:
+        self._gate.release()
 
 
 class GroupCommit(Generic[T, R]):
     """Commits items through ``commit_batch`` (all in one transaction, a result per item in
     order), several threads' items together when they queue at the same moment; a batch that
-    fails is retried item by item through ``commit_one``."""
+    fails is retried item by item through ``commit_one``.
+
+    A leader wakes the writers of its batch one by one and hands the lead to the first writer
+    queued meanwhile, if any: each writer is woken once, not every writer at every commit
+    (one condition notified to all cost ~7% of an apply's client CPU at parallelism 50)."""
 
     def __init__(
         self,
@@ -60,7 +75,7 @@ class GroupCommit(Generic[T, R]):
     ) -> None:
         self._commit_batch = commit_batch
         self._commit_one = commit_one
-        self._cond = threading.Condition(threading.Lock())
+        self._lock = threading.Lock()
         self._queue: list[_Waiter[T, R]] = []
         self._busy = False
 
@@ -68,31 +83,41 @@ class GroupCommit(Generic[T, R]):
         """Commit ``item`` (alone or with others queued at the same moment); return its result
         once its transaction committed, or raise what committing it raised."""
         mine: _Waiter[T, R] = _Waiter(item)
-        with self._cond:
+        with self._lock:
             self._queue.append(mine)
-            while self._busy and not mine.done:
-                self._cond.wait()
-            batch: list[_Waiter[T, R]] = []
-            if not mine.done:  # nothing under way: lead, taking everything queued so far
-                self._busy = True
-                batch, self._queue = self._queue, []
-        if batch:
-            try:
-                self._run(batch)
-            except BaseException as err:  # interrupted: nothing of the batch is known committed
-                for waiter in batch:
-                    if waiter.result is None and waiter.error is None:
-                        waiter.error = err
-                raise
-            finally:
-                with self._cond:
-                    for waiter in batch:
-                        waiter.done = True
-                    self._busy = False
-                    self._cond.notify_all()
+            lead = not self._busy
+            self._busy = True
+        if not lead:
+            mine.sleep()  # until committed, or handed the lead (then not done)
+        if not mine.done:
+            self._lead(mine)
         if mine.error is not None:
             raise mine.error
         return mine.result  # type: ignore[return-value]
+
+    def _lead(self, mine: _Waiter[T, R]) -> None:
+        """Commit everything queued so far (the leader's own record included), wake those
+        writers, and hand the lead on to whoever queued meanwhile."""
+        with self._lock:
+            batch, self._queue = self._queue, []
+        try:
+            self._run(batch)
+        except BaseException as err:  # interrupted: nothing of the batch is known committed
+            for waiter in batch:
+                if waiter.result is None and waiter.error is None:
+                    waiter.error = err
+            raise
+        finally:
+            for waiter in batch:
+                waiter.done = True
+            with self._lock:
+                successor = self._queue[0] if self._queue else None
+                self._busy = successor is not None
+            for waiter in batch:
+                if waiter is not mine:
+                    waiter.wake()
+            if successor is not None:
+                successor.wake()
 
     def _run(self, batch: list[_Waiter[T, R]]) -> None:
         if len(batch) == 1:

@@ -229,3 +229,67 @@ def test_a_failed_shared_commit_is_retried_alone_and_fails_only_its_writer() -> 
     assert outcomes == {"a": "A", "bad": "error: bad item", "b": "B"}
     assert gate.batches[1] == items  # tried together first, then each alone
     assert sorted(map(tuple, gate.batches[2:])) == [("a",), ("b",), ("bad",)]
+
+
+class _Interrupted(BaseException):
+    """Not an Exception: a batch it interrupts is not retried item by item."""
+
+
+def test_an_interrupted_leader_fails_its_batch_and_the_next_writer_leads() -> None:
+    entered, release = threading.Event(), threading.Event()
+    batches: list[list[str]] = []
+
+    def one(item: str) -> str:
+        batches.append([item])
+        if item == "leader":
+            entered.set()
+            release.wait(10)
+            raise _Interrupted
+        return item.upper()
+
+    def many(items: Sequence[str]) -> list[str]:
+        batches.append(list(items))
+        return [item.upper() for item in items]
+
+    group: GroupCommit[str, str] = GroupCommit(many, one)
+    outcomes: dict[str, str] = {}
+
+    def run(item: str) -> None:
+        try:
+            outcomes[item] = group.commit(item)
+        except _Interrupted:
+            outcomes[item] = "interrupted"
+
+    leader = threading.Thread(target=run, args=("leader",))
+    leader.start()
+    assert entered.wait(10)
+    threads = [threading.Thread(target=run, args=(f"w{i}",)) for i in range(3)]
+    for thread in threads:
+        thread.start()
+    while len(group._queue) < len(threads):
+        threading.Event().wait(0.01)
+    release.set()
+    _join([leader, *threads], outcomes)
+
+    assert outcomes == {"leader": "interrupted", "w0": "W0", "w1": "W1", "w2": "W2"}
+    assert sorted(batches[1]) == ["w0", "w1", "w2"]
+    assert group.commit("after") == "AFTER"  # nothing left stuck
+
+
+def test_many_writers_at_once_each_get_their_own_result() -> None:
+    group: GroupCommit[int, int] = GroupCommit(
+        lambda items: [i * 2 for i in items], lambda i: i * 2
+    )
+    results: dict[int, int] = {}
+
+    def run(base: int) -> None:
+        for i in range(base, base + 200):
+            results[i] = group.commit(i)
+
+    threads = [threading.Thread(target=run, args=(n * 1000,)) for n in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert not any(thread.is_alive() for thread in threads)
+    assert results == {i: i * 2 for n in range(16) for i in range(n * 1000, n * 1000 + 200)}
