@@ -173,8 +173,8 @@ class Servers(ServerBuild, ServerActions, InstanceActions):
         ]
         # Rendering a server (ports, flavor, addresses) is most of a list's cost, and a
         # ``status=BUILD`` poll or a ``changes-since`` read wants a few of many: narrow by
-        # those first (the filter below would drop the same ones), settling due transitions
-        # as rendering would.
+        # those (and ``name``) first (the filter below would drop the same ones), settling
+        # due transitions as rendering would.
         statuses = req.args("status")
         since = req.arg("changes-since")
         moment = _changes_since(since) if since is not None else None
@@ -186,6 +186,9 @@ class Servers(ServerBuild, ServerActions, InstanceActions):
             records = [s for s in records if s["status"].upper() in wanted]
         if moment is not None:
             records = [s for s in records if _moment(s["updated"]) >= moment]
+        names = req.args("name")
+        if names:  # the same filter as below, before rendering
+            records = [s for s in records if regex_match(names[0], s.get("name"))]
         fips = self.network.ports.fip_index()
         views = [self.render(req, s, fips) for s in records]
         special = {

@@ -57,7 +57,9 @@ def _create_servers(cloud: Any, ident: Any, network_id: str) -> tuple[Any, list[
         "networks": [{"network": network_id}],
     }
     results = _in_parallel(
-        SERVERS, lambda i: server_type.create(ident(f"server{i}"), {**props, "name": f"par-{i}"})
+        # Names with regular-expression characters: the shared read filters by name.
+        SERVERS,
+        lambda i: server_type.create(ident(f"server{i}"), {**props, "name": f"par-{i}.+(x)"}),
     )
     return server_type, results
 
@@ -91,6 +93,7 @@ def test_building_servers_are_watched_with_shared_lists(
         reads = [r for r in log if r.path.endswith("/servers/detail")]
         assert 1 <= len(reads) <= len(lists)
         assert all("changes-since=" in r.query and "status=ACTIVE" in r.query for r in reads)
+        assert all("name=" in r.query for r in reads)
     finally:
         _delete(server_type, ident, results)
 

@@ -3,6 +3,7 @@ the listing handed over when the lister's object leaves, a failed read falling b
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -12,7 +13,7 @@ from typing import Any
 import pytest
 from openstack import exceptions as os_exceptions
 
-from atonix_iac.providers.openstack._watch import Left, Listing, StatusWatch
+from atonix_iac.providers.openstack._watch import Left, Listing, StatusWatch, name_filter
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -97,3 +98,16 @@ def test_a_failing_list_gives_every_waiter_back_to_its_own_polling() -> None:
     results = _wait_all(watch, [f"s{i}" for i in range(10)])
     assert results == [None] * 10
     assert calls <= 3  # after three failures the watch is off
+
+
+def test_the_name_filter_matches_exactly_the_names_given() -> None:
+    names = ["web.1", "a+b", "x(y)|z", "web.1", "plain"]
+    pattern = name_filter(names)
+    assert pattern is not None
+    for name in names:
+        assert re.search(pattern, name)
+    for other in ["web11", "web.10", "aab", "x(y)", "z", "plainer", "my plain"]:
+        assert not re.search(pattern, other), other
+    assert name_filter(["known", None]) is None  # one unknown name: no name filter
+    assert name_filter([]) is None
+    assert name_filter([f"server-{i:04d}-{'x' * 40}" for i in range(100)]) is None  # too long

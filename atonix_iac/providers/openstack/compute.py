@@ -196,7 +196,8 @@ class Server(OpenStackResource):
         builds = self.session.watch(
             "server:BUILD", self._building_server_ids, self._changed_servers
         )
-        left = builds.wait(server_id, deadline)
+        name = str(properties.get("name") or default_name(identity))
+        left = builds.wait(server_id, deadline, name=name)
         server = self._built(left.body, properties) if left is not None else None
         if server is None:
             server = self._wait_active(server_id, "server", deadline=deadline)
@@ -270,7 +271,7 @@ class Server(OpenStackResource):
         return building_server_ids(conn, self.session.facts.url(conn.compute, "/servers"))
 
     def _changed_servers(
-        self, wanted: Collection[str], since: datetime
+        self, wanted: Mapping[str, str | None], since: datetime
     ) -> dict[str, dict[str, Any]]:
         compute, facts = self.conn.compute, self.session.facts
         version = facts.microversion(compute, sdk_server.Server)
