@@ -208,6 +208,40 @@ def _stale_connection_retry() -> Retry:
     )
 
 
+class _OriginKeyedAdapter(ks_session.TCPKeepAliveAdapter):
+    """keystoneauth's adapter, with a request's connection-pool key worked out once per
+    origin and TLS setting. requests parses the URL again and, when ``verify`` names a CA
+    bundle, asks the file system whether it is a directory, on every request (~3% of an
+    apply's client CPU, and a system call that lets another thread take the GIL midway)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pool_keys: dict[tuple[str, Any, Any], tuple[dict[str, Any], dict[str, Any]]] = {}
+
+    def build_connection_pool_key_attributes(
+        self, request: Any, verify: Any, cert: Any = None
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        key = (_origin(str(request.url or "")), verify, cert)
+        try:
+            found = self._pool_keys.get(key)
+        except TypeError:  # an unhashable setting: not kept
+            return super().build_connection_pool_key_attributes(request, verify, cert)
+        if found is None:
+            found = super().build_connection_pool_key_attributes(request, verify, cert)
+            self._pool_keys[key] = found
+        host_params, pool_kwargs = found
+        return dict(host_params), dict(pool_kwargs)
+
+
+def _origin(url: str) -> str:
+    """``scheme://authority`` of ``url`` (all of it if it has no path, query or fragment)."""
+    start = url.find("://")
+    if start < 0:
+        return url
+    ends = [i for i in (url.find(c, start + 3) for c in "/?#") if i >= 0]
+    return url[: min(ends)] if ends else url
+
+
 def widen_http_pool(session: Any, size: int = HTTP_POOL_SIZE) -> None:
     """Keep up to ``size`` idle connections per host in ``session`` (a keystoneauth Session),
     and retry an idempotent request once when its pooled connection was closed by the server.
@@ -221,7 +255,7 @@ def widen_http_pool(session: Any, size: int = HTTP_POOL_SIZE) -> None:
         if type(adapter) is not ks_session.TCPKeepAliveAdapter:
             continue
         if id(adapter) not in wider:
-            wider[id(adapter)] = ks_session.TCPKeepAliveAdapter(
+            wider[id(adapter)] = _OriginKeyedAdapter(
                 pool_maxsize=size,
                 max_retries=_stale_connection_retry(),
                 tls_ciphers=adapter.tls_ciphers,
