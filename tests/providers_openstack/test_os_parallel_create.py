@@ -12,12 +12,15 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from openstack.compute.v2 import server as sdk_server
 
 from atonix_iac.errors import ProviderTimeoutError
 from atonix_iac.providers.openstack._base import SECRET_FIELDS, show
+from atonix_iac.providers.openstack._watch import changed_servers
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -234,9 +237,18 @@ def test_show_is_the_sdk_representation(cloud: Any, ident: Any, network_id: str)
         "flavor": cloud.small_flavor,
         "image": cloud.image,
         "networks": [{"network": network_id}],
+        "name": "show-1.+(x)",  # regular-expression characters, for the name filter below
     }
     created = server_type.create(ident("server"), props)
     try:
+        # The shared read's name filter finds the server on this cloud (a filter the cloud
+        # read differently would only ever fall back to a GET per server, silently).
+        since = datetime.now(UTC) - timedelta(minutes=10)
+        version = sdk_server.Server._get_microversion(conn.compute)
+        wanted = {created.physical_id: props["name"]}
+        found = changed_servers(conn, "/servers/detail", version, wanted, since)
+        assert list(found) == [created.physical_id]
+        assert changed_servers(conn, "/servers/detail", version, {"x": "show-1"}, since) == {}
         # However the provider read the built server (its own GET, or the shared read of the
         # servers that left BUILD), its show is what a GET of it answers.
         got = show(conn.compute.get_server(created.physical_id))
