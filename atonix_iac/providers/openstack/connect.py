@@ -25,6 +25,7 @@ from atonix_iac.errors import ProviderConfigError
 from atonix_iac.providers.openstack import (
     _http_env,
     _ks_catalog,
+    _ks_expiry,
     _requests_kv,
     _sdk_consume,
     _sdk_dict,
@@ -106,6 +107,7 @@ def connect(target: CloudTarget) -> Any:
     _sdk_consume.install()
     _sdk_dict.install()
     _ks_catalog.install()
+    _ks_expiry.install()
     _requests_kv.install()
     kwargs: dict[str, Any] = {"cloud": target.cloud, "api_timeout": api_timeout_s()}
     if target.project:
