@@ -146,9 +146,14 @@ class Server(OpenStackResource):
             out.append(item)
         return out
 
+    @staticmethod
+    def _name(identity: ResourceIdentity, props: Mapping[str, Any]) -> str:
+        """The name the server is created with (and found again by)."""
+        return str(props.get("name") or default_name(identity))
+
     def _create_body(self, identity: ResourceIdentity, props: Mapping[str, Any]) -> dict[str, Any]:
         body: dict[str, Any] = {
-            "name": props.get("name") or default_name(identity),
+            "name": self._name(identity, props),
             "flavor_id": self.flavor_id(str(props["flavor"])),
             "networks": self._networks(props.get("networks")),
             "metadata": {**user_metadata(props.get("metadata")), **identity_metadata(identity)},
@@ -196,8 +201,7 @@ class Server(OpenStackResource):
         builds = self.session.watch(
             "server:BUILD", self._building_server_ids, self._changed_servers
         )
-        name = str(properties.get("name") or default_name(identity))
-        left = builds.wait(server_id, deadline, name=name)
+        left = builds.wait(server_id, deadline, name=self._name(identity, properties))
         server = self._built(left.body, properties) if left is not None else None
         if server is None:
             server = self._wait_active(server_id, "server", deadline=deadline)
@@ -242,7 +246,7 @@ class Server(OpenStackResource):
         """By the token in the server's metadata (Nova filters names by regex only)."""
         if not identity.token:
             return None
-        name = properties.get("name") or default_name(identity)
+        name = self._name(identity, properties)
         with sdk_errors("looking for an interrupted server create"):
             for server in self.conn.compute.servers(details=True, name=f"^{re.escape(name)}$"):
                 metadata = server.metadata or {}
@@ -399,7 +403,7 @@ class Server(OpenStackResource):
         compute = self.conn.compute
         with sdk_errors(f"updating server {physical_id}", physical_id):
             if "name" in changed:
-                compute.update_server(physical_id, name=new.get("name") or default_name(identity))
+                compute.update_server(physical_id, name=self._name(identity, new))
             if "metadata" in changed:
                 self._set_metadata(identity, physical_id, new.get("metadata"))
             if "admin_pass" in changed and new.get("admin_pass"):
