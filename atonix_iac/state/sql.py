@@ -130,6 +130,12 @@ class SqlStateStore:
             # Plain rows, not ORM objects: a 10,000-resource stack loads on every plan.
             rows = session.execute(_SELECT_RESOURCES, {"b_stack": stack.id}).all()
         resources = [resource_from_row(self._box, key, row) for row in rows]
+        return self._stack_state(key, stack, resources)
+
+    def _stack_state(
+        self, key: StackKey, stack: StackRow, resources: Iterable[ResourceState]
+    ) -> State:
+        """The state a stack row and its (decoded) resources describe, secrets opened."""
         secrets = stack_secrets(self._box, key, stack)
         return State(
             key=key,
@@ -570,18 +576,7 @@ class SqlStateStore:
                 properties=_decoded(properties_json), attributes=_decoded(attributes_json), **fields
             )
             stored.append(StoredResource(resource_from_row(self._box, key, record)))  # type: ignore[arg-type]
-        secrets = stack_secrets(self._box, key, stack)
-        state = State(
-            key=key,
-            lineage=stack.lineage,
-            serial=stack.serial,
-            outputs=merge_secrets(stack.outputs, secrets.get("outputs", {})),
-            sensitive_outputs=frozenset(stack.sensitive_outputs),
-            parameters=merge_secrets(stack.parameters, secrets.get("parameters", {})),
-            sensitive_parameters=frozenset(stack.sensitive_parameters),
-            template_digest=stack.template_digest,
-        )
-        return state, stored
+        return self._stack_state(key, stack, ()), stored
 
     def snapshots(self, key: StackKey) -> Sequence[SnapshotInfo]:
         """Every snapshot of the stack, oldest first (bodies not read)."""
