@@ -27,6 +27,7 @@ from atonix_iac.providers.openstack import (
     _ks_catalog,
     _ks_expiry,
     _requests_kv,
+    _requests_lean,
     _sdk_consume,
     _sdk_dict,
     _sdk_fields,
@@ -160,7 +161,8 @@ class ConnectionPool:
     keystoneauth Adapter plus resource classes, with no per-call state, and building one costs
     ~40 ``CloudRegion`` config look-ups that deep-copy the service-types table (~15 ms of CPU).
     Per thread, that was about a fifth of the client CPU of 100 servers at parallelism 50.
-    The shared requests session reads the proxy environment once per host (``_http_env``).
+    The shared requests session reads the proxy environment once per host (``_http_env``)
+    and prepares keystoneauth's plain requests itself (``_requests_lean``).
     """
 
     def __init__(self, target: CloudTarget) -> None:
@@ -181,6 +183,7 @@ class ConnectionPool:
                     conn = connect(self.target)
                     widen_http_pool(conn.session)
                     _http_env.install(conn.session.session)
+                    _requests_lean.install(conn.session.session)
                 self._all.append(conn)
             self._local.conn = conn
         return conn
