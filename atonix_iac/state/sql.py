@@ -35,7 +35,7 @@ from atonix_iac.state.codec import (
 )
 from atonix_iac.state.database import StateDatabase, Transaction, execute, stack_filter
 from atonix_iac.state.engine import is_memory_sqlite
-from atonix_iac.state.group_commit import GroupCommit
+from atonix_iac.state.group_commit import GroupCommit, Pending
 from atonix_iac.state.lease import HeldLock, LeaseTiming, Warn, log_warning
 from atonix_iac.state.model import (
     AuditRecord,
@@ -298,6 +298,9 @@ class SqlStateStore:
     ) -> int:
         return self._put(key, resource, "write", audit)
 
+    def put_resource_soon(self, key: StackKey, resource: ResourceState) -> _PendingWrite:
+        return _PendingWrite(self._writes, self._writes.commit_soon(self._write(key, resource)))
+
     def _put(
         self,
         key: StackKey,
@@ -305,11 +308,18 @@ class SqlStateStore:
         verb: str,
         audit: AuditRecord | None = None,
     ) -> int:
+        return self._writes.commit(self._write(key, resource, verb, audit))
+
+    def _write(
+        self,
+        key: StackKey,
+        resource: ResourceState,
+        verb: str = "write",
+        audit: AuditRecord | None = None,
+    ) -> _Write:
         values = resource_values(self._box, key, 0, resource)  # sealed outside the lock
         operation = f"{verb} {resource_key(resource.address, resource.deposed)}"
-        return self._writes.commit(
-            _Write(key, operation, values, resource.address, resource.deposed, _audit(audit))
-        )
+        return _Write(key, operation, values, resource.address, resource.deposed, _audit(audit))
 
     def remove_resource(
         self,
@@ -790,6 +800,19 @@ class _Write:
     address: str
     deposed: str | None
     audit: dict[str, Any] | None
+
+
+class _PendingWrite:
+    """A ``put_resource_soon`` record, settled through the store's group commit."""
+
+    __slots__ = ("_pending", "_writes")
+
+    def __init__(self, writes: GroupCommit[_Write, int], pending: Pending[_Write, int]) -> None:
+        self._writes = writes
+        self._pending = pending
+
+    def wait(self) -> int:
+        return self._writes.settle(self._pending)
 
 
 def _audit(record: AuditRecord | None) -> dict[str, Any] | None:

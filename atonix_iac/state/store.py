@@ -18,8 +18,16 @@ from atonix_iac.state.model import (
 )
 
 
+class PendingWrite(Protocol):
+    """A ``put_resource_soon`` record."""
+
+    def wait(self) -> int:
+        """Its serial once committed (waiting for the commit if need be); raises what
+        committing it raised."""
+
+
 class StateStore(Protocol):
-    """Every method commits its own transaction before returning."""
+    """Every method but ``put_resource_soon`` commits its own transaction before returning."""
 
     def load(self, key: StackKey) -> State:
         """The stack's current state (an empty State, lineage None, if never written)."""
@@ -39,6 +47,12 @@ class StateStore(Protocol):
     ) -> int:
         """Insert or replace one resource (keyed by address and deposed), with ``audit`` (the
         record of the call that produced it) in the same transaction. Returns new serial."""
+
+    def put_resource_soon(self, key: StackKey, resource: ResourceState) -> PendingWrite:
+        """``put_resource``, returning before the commit: the record is committed within a
+        commit or two, before any later write of the store, whether or not anyone waits.
+        For a record the caller need not hold its work up for (an object's id, recorded
+        between its create call and its readiness); ``wait()`` on it before relying on it."""
 
     def remove_resource(
         self,

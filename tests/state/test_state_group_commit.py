@@ -7,6 +7,7 @@ import dataclasses
 import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from _state_kit import KEY
@@ -293,3 +294,153 @@ def test_many_writers_at_once_each_get_their_own_result() -> None:
         thread.join(30)
     assert not any(thread.is_alive() for thread in threads)
     assert results == {i: i * 2 for n in range(16) for i in range(n * 1000, n * 1000 + 200)}
+
+
+def test_a_record_nobody_waits_for_is_committed_at_once_when_no_commit_is_under_way() -> None:
+    batches: list[list[str]] = []
+    group: GroupCommit[str, str] = GroupCommit(
+        lambda items: batches.append(list(items)) or [i.upper() for i in items],
+        lambda item: batches.append([item]) or item.upper(),
+    )
+    pending = group.commit_soon("a")
+    assert batches == [["a"]]
+    assert group.settle(pending) == "A"
+
+
+def test_a_record_queued_behind_a_commit_returns_at_once_and_the_leader_commits_it() -> None:
+    """The writer of a ``commit_soon`` record goes on while a commit is under way; the
+    leader, finding only such records queued, commits them itself, and keeps their order
+    before a waiting writer's record that queued after them."""
+    gate = _Gate()
+    group: GroupCommit[str, str] = GroupCommit(gate.many, gate.one)
+    first = threading.Thread(target=group.commit, args=("first",))
+    first.start()
+    assert gate.entered.wait(10)
+    soon = [group.commit_soon(f"s{i}") for i in range(3)]  # returns while "first" commits
+    assert [p.waiter.done for p in soon] == [False, False, False]
+    gate.release.set()
+    first.join(10)
+    assert not first.is_alive()
+    assert gate.batches == [["first"], ["s0", "s1", "s2"]]  # committed by the leader
+    assert [group.settle(p) for p in soon] == ["S0", "S1", "S2"]
+
+
+def test_a_writers_next_record_is_committed_after_its_unwaited_one() -> None:
+    gate = _Gate()
+    group: GroupCommit[str, str] = GroupCommit(gate.many, gate.one)
+    first = threading.Thread(target=group.commit, args=("first",))
+    first.start()
+    assert gate.entered.wait(10)
+    outcome: dict[str, str] = {}
+
+    def writer() -> None:
+        pending = group.commit_soon("id")
+        outcome["result"] = group.commit("result")
+        outcome["id"] = group.settle(pending)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    while len(group._queue) < 2:
+        threading.Event().wait(0.01)
+    gate.release.set()
+    _join([first, thread], outcome)
+    assert outcome == {"result": "RESULT", "id": "ID"}
+    assert gate.batches == [["first"], ["id", "result"]]  # one commit, in order
+
+
+def test_settling_waits_for_the_commit_and_raises_its_error() -> None:
+    gate = _Gate()
+    group: GroupCommit[str, str] = GroupCommit(gate.many, gate.one)
+    first = threading.Thread(target=group.commit, args=("first",))
+    first.start()
+    assert gate.entered.wait(10)
+    good, bad = group.commit_soon("good"), group.commit_soon("bad")
+    outcomes: dict[str, str] = {}
+
+    def settle(name: str, pending: Any) -> None:
+        try:
+            outcomes[name] = group.settle(pending)
+        except StateError as err:
+            outcomes[name] = f"error: {err.message}"
+
+    threads = [
+        threading.Thread(target=settle, args=(name, p))
+        for name, p in (("good", good), ("bad", bad))
+    ]
+    for thread in threads:
+        thread.start()
+    while not (good.waiter.waited and bad.waiter.waited):  # both asleep on their records
+        threading.Event().wait(0.01)
+    gate.release.set()
+    _join([first, *threads], outcomes)
+    assert outcomes == {"good": "GOOD", "bad": "error: bad item"}
+
+
+def test_an_unwaited_record_left_by_an_interrupted_leader_is_committed_by_its_settler() -> None:
+    entered, release = threading.Event(), threading.Event()
+
+    def one(item: str) -> str:
+        if item == "leader":
+            entered.set()
+            release.wait(10)
+            raise _Interrupted
+        return item.upper()
+
+    group: GroupCommit[str, str] = GroupCommit(lambda items: [i.upper() for i in items], one)
+
+    def lead() -> None:
+        with pytest.raises(_Interrupted):
+            group.commit("leader")
+
+    leader = threading.Thread(target=lead)
+    leader.start()
+    assert entered.wait(10)
+    pending = group.commit_soon("left")
+    release.set()
+    leader.join(10)
+    assert not pending.waiter.done  # queued, and nobody leads
+    assert group.settle(pending) == "LEFT"
+    assert group.commit("after") == "AFTER"
+
+
+def test_many_writers_mixing_waited_and_unwaited_records_each_get_their_own_result() -> None:
+    committed: list[int] = []
+    lock = threading.Lock()
+
+    def many(items: Sequence[int]) -> list[int]:
+        with lock:
+            committed.extend(items)
+        return [i * 2 for i in items]
+
+    def one(item: int) -> int:
+        return many([item])[0]
+
+    group: GroupCommit[int, int] = GroupCommit(many, one)
+    results: dict[int, int] = {}
+
+    def run(base: int) -> None:
+        for i in range(base, base + 200, 2):
+            pending = group.commit_soon(i)
+            results[i + 1] = group.commit(i + 1)
+            results[i] = group.settle(pending)
+
+    threads = [threading.Thread(target=run, args=(n * 1000,)) for n in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert not any(thread.is_alive() for thread in threads)
+    assert results == {i: i * 2 for n in range(16) for i in range(n * 1000, n * 1000 + 200)}
+    assert sorted(committed) == sorted(results)  # each once
+    for n in range(16):  # each writer's records in the order it queued them
+        mine = [i for i in committed if n * 1000 <= i < n * 1000 + 200]
+        assert mine == sorted(mine)
+
+
+def test_a_store_write_nobody_waits_for_lands_in_order(store: SqlStateStore) -> None:
+    pending = store.put_resource_soon(KEY, value("a"))
+    serial = store.put_resource(KEY, dataclasses.replace(value("a"), physical_id="final"))
+    assert pending.wait() == serial - 1
+    state = store.load(KEY)
+    assert state.resources["a"].physical_id == "final"
+    assert [v.operation for v in store.history(KEY)] == ["write a", "write a"]
