@@ -140,6 +140,9 @@ def _response_facts(response: requests.Response) -> tuple[Any, ...]:
         response.request.url,
         sorted(response.request.headers.items()),
         response.request.body,
+        type(response.elapsed).__name__,
+        response.elapsed.total_seconds() >= 0,
+        len(response.raw.headers) > 0,
     )
 
 
@@ -156,6 +159,17 @@ def test_sends_and_answers_as_requests_does(
     shipped_answer, shipped_wire, lean_answer, lean_wire = facts
     assert lean_wire == shipped_wire
     assert lean_answer == shipped_answer
+
+
+def test_a_followed_redirect_is_followed_as_requests_does(server: tuple[str, _Seen]) -> None:
+    base, seen = server
+    facts = []
+    for lean in (False, True):
+        seen.requests.clear()
+        response = _session(lean).request("GET", base + "/redirect/me", allow_redirects=True)
+        facts.append((_response_facts(response), seen.requests[:]))
+    assert facts[0] == facts[1]
+    assert [r.status_code for r in response.history] == [302]
 
 
 def test_the_usual_requests_take_the_lean_path(

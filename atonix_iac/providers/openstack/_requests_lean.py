@@ -13,8 +13,9 @@ itself).
 For a request of that kind on a session with nothing of its own to merge (no cookies,
 params, proxies or hooks) and a URL already in the form requests would give it, ``request``
 builds the same ``PreparedRequest`` with requests' own methods (``prepare_headers``,
-``prepare_body``, ``prepare_auth``, the params encoder) and sends it with the session's own
-``send``: cookies, hooks, redirects and the response are requests' as shipped. Anything
+``prepare_body``, ``prepare_auth``, the params encoder) and sends it through the session's
+adapter as ``Session.send`` does, less the cookie parsing of an answer that sets no cookie
+and the redirect look-up of one that is no redirect: the response is requests' own. Anything
 else, a URL included that requests would rewrite, goes through requests' own ``request``.
 ``tests/providers_openstack/test_requests_lean.py`` compares both, also over generated URLs
 and parameters.
@@ -27,11 +28,12 @@ import re
 import threading
 import types
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 import requests
 from requests import sessions as requests_sessions
-from requests.cookies import RequestsCookieJar
+from requests.cookies import RequestsCookieJar, extract_cookies_to_jar
 from requests.models import RequestEncodingMixin
 from requests.structures import CaseInsensitiveDict
 
@@ -112,6 +114,31 @@ def _plain_session(session: requests.Session) -> bool:
     return session.auth is not None or not session.trust_env
 
 
+def _send_unredirected(
+    session: requests.Session,
+    prepared: requests.PreparedRequest,
+    timeout: Any,
+    settings: dict[str, Any],
+) -> requests.Response:
+    """``Session.send`` of a request without hooks, redirects off (keystoneauth follows
+    them itself): requests' own steps, less the cookie parsing of an answer that sets none
+    and the redirect look-up of one that is no redirect."""
+    adapter = session.get_adapter(url=str(prepared.url))
+    start = requests_sessions.preferred_clock()
+    response = adapter.send(prepared, timeout=timeout, **settings)
+    response.elapsed = timedelta(seconds=requests_sessions.preferred_clock() - start)
+    if "set-cookie" in response.headers or "set-cookie2" in response.headers:
+        extract_cookies_to_jar(session.cookies, prepared, response.raw)
+    if response.is_redirect:
+        following = session.resolve_redirects(
+            response, prepared, yield_requests=True, timeout=timeout, **settings
+        )
+        response._next = next(following, None)  # type: ignore[assignment]
+    if not settings["stream"]:
+        response.content  # noqa: B018 (read now, as requests does)
+    return response
+
+
 def _lean(session: requests.Session) -> Any:
     shipped: Any = type(session).request
 
@@ -176,7 +203,9 @@ def _lean(session: requests.Session) -> Any:
         prepared.prepare_auth(self.auth, prepared_url)
         prepared.hooks = {"response": []}
         settings = self.merge_environment_settings(prepared_url, {}, stream, verify, cert)
-        return self.send(prepared, timeout=timeout, allow_redirects=allow_redirects, **settings)
+        if allow_redirects:
+            return self.send(prepared, timeout=timeout, allow_redirects=True, **settings)
+        return _send_unredirected(self, prepared, timeout, settings)
 
     return types.MethodType(request, session)
 
