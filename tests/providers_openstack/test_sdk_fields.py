@@ -73,3 +73,35 @@ def test_objects_convert_the_same(cls_path: str) -> None:
     finally:
         os_resource.Resource._attributes_iterator = patched
     assert memoised == expected
+
+
+def test_kept_mappings_match_the_sdk_for_every_resource_class() -> None:
+    """One mapping per class and field kind, equal (type included) to the SDK's own."""
+    assert _sdk_fields.install()
+    original = _sdk_fields.original_get_mapping()
+    assert original is not None
+    kinds = (os_fields.Body, os_fields.Header, os_fields.URI, os_fields.Computed)
+    for klass in resource_classes():
+        for kind in kinds:
+            expected = original(klass, kind)
+            kept = klass._get_mapping(kind)
+            assert type(kept) is type(expected), klass
+            assert dict(kept.items()) == dict(expected.items()), (klass, kind)
+            assert klass._get_mapping(kind) is kept
+
+
+def test_a_server_reads_the_same_with_the_sdks_own_mappings() -> None:
+    body = {"id": "s1", "name": "n", "status": "BUILD", "metadata": {"k": "v"}, "tags": []}
+    from openstack.compute.v2.server import Server
+
+    assert _sdk_fields.install()
+    kept = Server.existing(**body)
+    original = _sdk_fields.original_get_mapping()
+    patched = os_resource.Resource.__dict__["_get_mapping"]
+    try:
+        os_resource.Resource._get_mapping = classmethod(original)  # type: ignore[arg-type]
+        expected = Server.existing(**body)
+    finally:
+        os_resource.Resource._get_mapping = patched
+    assert kept.to_dict() == expected.to_dict()
+    assert dict(kept) == dict(expected)
