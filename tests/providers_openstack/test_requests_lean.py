@@ -4,13 +4,13 @@ anything it does not prepare itself."""
 from __future__ import annotations
 
 import http.server
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 import requests
+from _http_kit import serving
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -57,15 +57,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 @pytest.fixture
 def server() -> Iterator[tuple[str, _Seen]]:
     seen = _Seen()
-    handler = type("Handler", (_Handler,), {"seen": seen})
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}", seen
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with serving(type("Handler", (_Handler,), {"seen": seen})) as base:
+        yield base, seen
 
 
 def _session(lean: bool) -> requests.Session:

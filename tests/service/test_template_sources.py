@@ -7,11 +7,11 @@ size limit on inline templates."""
 from __future__ import annotations
 
 import http.server
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from _http_kit import serving
 from _service_kit import STACK, RunningService, openstack_cli
 from heatclient import exc as heat_exc
 
@@ -70,14 +70,8 @@ def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
         def log_message(self, format: str, *args: object) -> None:  # noqa: A002
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", root
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(Quiet) as base:
+        yield base, root
 
 
 def _outputs(stack: object) -> dict[str, object]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -178,6 +178,17 @@ class _Gate:
         return [item.upper() for item in items]
 
 
+def _held() -> tuple[_Gate, GroupCommit[str, str], threading.Thread]:
+    """A group whose first commit (of "first", in a thread of its own) is under way, held
+    until ``gate.release`` is set."""
+    gate = _Gate()
+    group: GroupCommit[str, str] = GroupCommit(gate.many, gate.one)
+    first = threading.Thread(target=group.commit, args=("first",))
+    first.start()
+    assert gate.entered.wait(10)
+    return gate, group, first
+
+
 def _join(threads: list[threading.Thread], outcomes: dict[str, str]) -> dict[str, str]:
     for thread in threads:
         thread.join(10)
@@ -185,11 +196,7 @@ def _join(threads: list[threading.Thread], outcomes: dict[str, str]) -> dict[str
 
 
 def test_writers_that_queue_during_a_commit_share_the_next_one() -> None:
-    gate = _Gate()
-    group: GroupCommit[str, str] = GroupCommit(gate.many, gate.one)
-    first = threading.Thread(target=group.commit, args=("first",))
-    first.start()
-    assert gate.entered.wait(10)
+    gate, group, first = _held()
     others = [f"w{i}" for i in range(5)]
     threads = [threading.Thread(target=group.commit, args=(item,)) for item in others]
     for thread in threads:
@@ -204,11 +211,7 @@ def test_writers_that_queue_during_a_commit_share_the_next_one() -> None:
 
 
 def test_a_failed_shared_commit_is_retried_alone_and_fails_only_its_writer() -> None:
-    gate = _Gate()
-    group: GroupCommit[str, str] = GroupCommit(gate.many, gate.one)
-    first = threading.Thread(target=group.commit, args=("first",))
-    first.start()
-    assert gate.entered.wait(10)
+    gate, group, first = _held()
     items = ["a", "bad", "b"]
     outcomes: dict[str, str] = {}
 
@@ -277,6 +280,19 @@ def test_an_interrupted_leader_fails_its_batch_and_the_next_writer_leads() -> No
     assert group.commit("after") == "AFTER"  # nothing left stuck
 
 
+WRITERS = 16
+
+
+def _writers_at_once(run: Callable[[int], None]) -> None:
+    """``run(base)`` in ``WRITERS`` threads at once (bases 0, 1000, 2000 ...); all finish."""
+    threads = [threading.Thread(target=run, args=(n * 1000,)) for n in range(WRITERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert not any(thread.is_alive() for thread in threads)
+
+
 def test_many_writers_at_once_each_get_their_own_result() -> None:
     group: GroupCommit[int, int] = GroupCommit(
         lambda items: [i * 2 for i in items], lambda i: i * 2
@@ -287,13 +303,8 @@ def test_many_writers_at_once_each_get_their_own_result() -> None:
         for i in range(base, base + 200):
             results[i] = group.commit(i)
 
-    threads = [threading.Thread(target=run, args=(n * 1000,)) for n in range(16)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    assert not any(thread.is_alive() for thread in threads)
-    assert results == {i: i * 2 for n in range(16) for i in range(n * 1000, n * 1000 + 200)}
+    _writers_at_once(run)
+    assert results == {i: i * 2 for n in range(WRITERS) for i in range(n * 1000, n * 1000 + 200)}
 
 
 def test_a_record_nobody_waits_for_is_committed_at_once_when_no_commit_is_under_way() -> None:
@@ -311,11 +322,7 @@ def test_a_record_queued_behind_a_commit_returns_at_once_and_the_leader_commits_
     """The writer of a ``commit_soon`` record goes on while a commit is under way; the
     leader, finding only such records queued, commits them itself, and keeps their order
     before a waiting writer's record that queued after them."""
-    gate = _Gate()
-    group: GroupCommit[str, str] = GroupCommit(gate.many, gate.one)
-    first = threading.Thread(target=group.commit, args=("first",))
-    first.start()
-    assert gate.entered.wait(10)
+    gate, group, first = _held()
     soon = [group.commit_soon(f"s{i}") for i in range(3)]  # returns while "first" commits
     assert [p.waiter.done for p in soon] == [False, False, False]
     gate.release.set()
@@ -326,11 +333,7 @@ def test_a_record_queued_behind_a_commit_returns_at_once_and_the_leader_commits_
 
 
 def test_a_writers_next_record_is_committed_after_its_unwaited_one() -> None:
-    gate = _Gate()
-    group: GroupCommit[str, str] = GroupCommit(gate.many, gate.one)
-    first = threading.Thread(target=group.commit, args=("first",))
-    first.start()
-    assert gate.entered.wait(10)
+    gate, group, first = _held()
     outcome: dict[str, str] = {}
 
     def writer() -> None:
@@ -349,11 +352,7 @@ def test_a_writers_next_record_is_committed_after_its_unwaited_one() -> None:
 
 
 def test_settling_waits_for_the_commit_and_raises_its_error() -> None:
-    gate = _Gate()
-    group: GroupCommit[str, str] = GroupCommit(gate.many, gate.one)
-    first = threading.Thread(target=group.commit, args=("first",))
-    first.start()
-    assert gate.entered.wait(10)
+    gate, group, first = _held()
     good, bad = group.commit_soon("good"), group.commit_soon("bad")
     outcomes: dict[str, str] = {}
 
@@ -424,15 +423,10 @@ def test_many_writers_mixing_waited_and_unwaited_records_each_get_their_own_resu
             results[i + 1] = group.commit(i + 1)
             results[i] = group.settle(pending)
 
-    threads = [threading.Thread(target=run, args=(n * 1000,)) for n in range(16)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    assert not any(thread.is_alive() for thread in threads)
-    assert results == {i: i * 2 for n in range(16) for i in range(n * 1000, n * 1000 + 200)}
+    _writers_at_once(run)
+    assert results == {i: i * 2 for n in range(WRITERS) for i in range(n * 1000, n * 1000 + 200)}
     assert sorted(committed) == sorted(results)  # each once
-    for n in range(16):  # each writer's records in the order it queued them
+    for n in range(WRITERS):  # each writer's records in the order it queued them
         mine = [i for i in committed if n * 1000 <= i < n * 1000 + 200]
         assert mine == sorted(mine)
 
