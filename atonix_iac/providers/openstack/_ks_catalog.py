@@ -15,15 +15,13 @@ once per process, only if it has the shape read here; otherwise keystoneauth run
 
 from __future__ import annotations
 
-import inspect
-import threading
 from collections.abc import Callable
 from typing import Any
 
 from keystoneauth1.access import service_catalog
 
-_lock = threading.Lock()
-_installed: list[Callable[..., Any]] = []  # keystoneauth's own method, once installed
+from atonix_iac.providers.openstack._method_patch import MethodPatch
+
 _SLOT = "_atonix_normalized"
 
 
@@ -52,19 +50,14 @@ def _memoised(original: Callable[[Any], list[dict[str, Any]]]) -> Callable[[Any]
     return normalize_catalog
 
 
+_PATCH = MethodPatch(service_catalog.ServiceCatalog, "normalize_catalog", ["self"], _memoised)
+
+
 def install() -> bool:
     """Memoise ``normalize_catalog``; False if keystoneauth's shape is not the known one."""
-    with _lock:
-        if _installed:
-            return True
-        current = service_catalog.ServiceCatalog.__dict__.get("normalize_catalog")
-        if not callable(current) or list(inspect.signature(current).parameters) != ["self"]:
-            return False
-        service_catalog.ServiceCatalog.normalize_catalog = _memoised(current)  # type: ignore[method-assign,assignment]
-        _installed.append(current)
-        return True
+    return _PATCH.install()
 
 
 def original_normalize_catalog() -> Callable[..., Any] | None:
     """keystoneauth's own method (for tests), or None when not installed."""
-    return _installed[0] if _installed else None
+    return _PATCH.original

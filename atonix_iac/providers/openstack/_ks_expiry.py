@@ -16,16 +16,14 @@ process, only if it has the shape read here; otherwise keystoneauth runs as ship
 from __future__ import annotations
 
 import datetime
-import inspect
-import threading
 from collections.abc import Callable
 from typing import Any
 
 from keystoneauth1 import _utils as ks_utils
 from keystoneauth1.access import access
 
-_lock = threading.Lock()
-_installed: list[Callable[..., Any]] = []  # keystoneauth's own method, once installed
+from atonix_iac.providers.openstack._method_patch import MethodPatch
+
 _SLOT = "_atonix_expires"
 
 
@@ -45,21 +43,14 @@ def _kept(original: Callable[..., bool]) -> Callable[..., bool]:
     return will_expire_soon
 
 
+_PATCH = MethodPatch(access.AccessInfo, "will_expire_soon", ["self", "stale_duration"], _kept)
+
+
 def install() -> bool:
     """Keep each token's parsed expiry; False if keystoneauth's shape is not the known one."""
-    with _lock:
-        if _installed:
-            return True
-        current = access.AccessInfo.__dict__.get("will_expire_soon")
-        if not inspect.isfunction(current):
-            return False
-        if list(inspect.signature(current).parameters) != ["self", "stale_duration"]:
-            return False
-        access.AccessInfo.will_expire_soon = _kept(current)  # type: ignore[method-assign]
-        _installed.append(current)
-        return True
+    return _PATCH.install()
 
 
 def original_will_expire_soon() -> Callable[..., Any] | None:
     """keystoneauth's own method (for tests), or None when not installed."""
-    return _installed[0] if _installed else None
+    return _PATCH.original

@@ -19,15 +19,12 @@ so get the index too. ``tests/providers_openstack/test_sdk_consume.py`` compares
 
 from __future__ import annotations
 
-import inspect
-import threading
 from collections.abc import Callable, MutableMapping
 from typing import Any
 
 from openstack import resource as os_resource
 
-_lock = threading.Lock()
-_installed: list[Callable[..., Any]] = []  # the SDK's own function, once installed
+from atonix_iac.providers.openstack._method_patch import MethodPatch
 
 # (exact names accepted, lower-cased name -> the mapping keys it lands on, in mapping order)
 _Index = tuple[frozenset[Any], dict[str, tuple[str, ...]]]
@@ -82,21 +79,14 @@ def _indexed(original: Callable[..., dict[str, Any]]) -> Callable[..., dict[str,
     return consume_attrs
 
 
+_PATCH = MethodPatch(os_resource.Resource, "_consume_attrs", ["self", "mapping", "attrs"], _indexed)
+
+
 def install() -> bool:
     """Index ``Resource._consume_attrs``; False if the SDK's shape is not the known one."""
-    with _lock:
-        if _installed:
-            return True
-        current = os_resource.Resource.__dict__.get("_consume_attrs")
-        if not inspect.isfunction(current):
-            return False
-        if list(inspect.signature(current).parameters) != ["self", "mapping", "attrs"]:
-            return False
-        os_resource.Resource._consume_attrs = _indexed(current)  # type: ignore[method-assign]
-        _installed.append(current)
-        return True
+    return _PATCH.install()
 
 
 def original_consume_attrs() -> Callable[..., Any] | None:
     """The SDK's own function (for tests), or None when not installed."""
-    return _installed[0] if _installed else None
+    return _PATCH.original

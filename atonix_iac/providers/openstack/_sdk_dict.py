@@ -26,15 +26,13 @@ it still has the signature read here (openstacksdk 4.x); otherwise the SDK runs 
 from __future__ import annotations
 
 import inspect
-import threading
 from collections.abc import Callable
 from typing import Any
 
 from openstack import fields as os_fields
 from openstack import resource as os_resource
 
-_lock = threading.Lock()
-_installed: list[Callable[..., Any]] = []  # the SDK's own function, once installed
+from atonix_iac.providers.openstack._method_patch import MethodPatch
 
 _PARAMETERS = ["self", "body", "headers", "computed", "ignore_none", "original_names", "_to_munch"]
 _COMPONENTS = (os_fields.Body, os_fields.Header, os_fields.Computed)
@@ -145,26 +143,18 @@ def _direct_to_dict(original: Callable[..., dict[str, Any]]) -> Callable[..., di
     return to_dict
 
 
+_PATCH = MethodPatch(
+    os_resource.Resource, "to_dict", _PARAMETERS, _direct_to_dict, aliases=("toDict", "copy")
+)
+
+
 def install() -> bool:
     """Replace ``Resource.to_dict``; False if the SDK's shape is not the known one."""
-    with _lock:
-        if _installed:
-            return True
-        current = os_resource.Resource.__dict__.get("to_dict")
-        if not inspect.isfunction(current):
-            return False
-        if list(inspect.signature(current).parameters) != _PARAMETERS:
-            return False
-        if not isinstance(getattr(os_fields, "_BaseComponent", None), type):
-            return False
-        replacement = _direct_to_dict(current)
-        os_resource.Resource.to_dict = replacement  # type: ignore[method-assign]
-        os_resource.Resource.toDict = replacement
-        os_resource.Resource.copy = replacement
-        _installed.append(current)
-        return True
+    if not isinstance(getattr(os_fields, "_BaseComponent", None), type):
+        return False
+    return _PATCH.install()
 
 
 def original_to_dict() -> Callable[..., Any] | None:
     """The SDK's own function (for tests), or None when not installed."""
-    return _installed[0] if _installed else None
+    return _PATCH.original

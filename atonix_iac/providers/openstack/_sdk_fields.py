@@ -20,16 +20,12 @@ runs. ``tests/providers_openstack/test_sdk_fields.py`` compares both.
 
 from __future__ import annotations
 
-import inspect
-import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from openstack import resource as os_resource
 
-_lock = threading.Lock()
-_installed: list[Callable[..., Any]] = []  # the SDK's own function, once installed
-_mapping_installed: list[Callable[..., Any]] = []  # the SDK's own _get_mapping, likewise
+from atonix_iac.providers.openstack._method_patch import MethodPatch
 
 
 def _walk_of(original: Callable[..., Any]) -> Callable[..., Any]:
@@ -59,41 +55,22 @@ def _mapping_of(original: Callable[..., Any]) -> Callable[..., Any]:
     return get_mapping
 
 
-def _install_mapping() -> None:
-    current = os_resource.Resource.__dict__.get("_get_mapping")
-    if not isinstance(current, classmethod):
-        return
-    original = current.__func__
-    if list(inspect.signature(original).parameters) != ["cls", "component"]:
-        return
-    os_resource.Resource._get_mapping = classmethod(_mapping_of(original))  # type: ignore[method-assign,assignment]
-    _mapping_installed.append(original)
+_WALK = MethodPatch(os_resource.Resource, "_attributes_iterator", ["cls", "components"], _walk_of)
+_MAPPING = MethodPatch(os_resource.Resource, "_get_mapping", ["cls", "component"], _mapping_of)
 
 
 def install() -> bool:
     """Memoise ``Resource._attributes_iterator`` (and ``_get_mapping``); False if the SDK's
     shape is not the known one."""
-    with _lock:
-        if _installed:
-            return True
-        if not _mapping_installed:
-            _install_mapping()
-        current = os_resource.Resource.__dict__.get("_attributes_iterator")
-        if not isinstance(current, classmethod):
-            return False
-        original = current.__func__
-        if list(inspect.signature(original).parameters) != ["cls", "components"]:
-            return False
-        os_resource.Resource._attributes_iterator = classmethod(_walk_of(original))  # type: ignore[method-assign,assignment]
-        _installed.append(original)
-        return True
+    _MAPPING.install()
+    return _WALK.install()
 
 
 def original_attributes_iterator() -> Callable[..., Any] | None:
     """The SDK's own function (for tests), or None when not installed."""
-    return _installed[0] if _installed else None
+    return _WALK.original
 
 
 def original_get_mapping() -> Callable[..., Any] | None:
     """The SDK's own ``_get_mapping`` (for tests), or None when not installed."""
-    return _mapping_installed[0] if _mapping_installed else None
+    return _MAPPING.original
