@@ -2,8 +2,9 @@
 
 Every result is persisted the moment it completes, so a run killed at any instant leaves
 state that knows about every object it made: before a create, an intent with a unique token
-(which the provider sends with the create); the physical id the moment the create call
-returns, before any waiting; the result when the object is ready. The next plan resolves
+(which the provider sends with the create); the physical id with the first commit after the
+create call returns (not waited for: the token covers the milliseconds in between); the
+result when the object is ready. The next plan resolves
 what an interrupted run left pending (``apply/recover.py``). Transient cloud faults are
 retried (``apply/retry.py``); a create is retried only after its token was looked up, so a
 create that succeeded behind a lost answer is adopted, never repeated. Properties are

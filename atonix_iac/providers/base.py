@@ -139,7 +139,7 @@ class ResourceType(ABC):
 
     # Crash-safe creation, for types whose objects live in a cloud. ``create`` is then
     # ``finish_create(start_create(...))``, and apply calls the two halves itself so that the
-    # physical id is in state the moment the cloud has assigned it, before any waiting.
+    # physical id goes to state as soon as the cloud has assigned it (with the next commit).
     recoverable: ClassVar[bool] = False
 
     def start_create(
