@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from atonix_iac.providers.openstack._method_patch import MethodPatch
+import requests
+
+from atonix_iac.providers.openstack import _http_env
+from atonix_iac.providers.openstack._method_patch import MethodPatch, shipped_session_method
 
 
 def _doubled(shipped: Callable[..., Any]) -> Callable[..., Any]:
@@ -56,3 +59,19 @@ def test_a_method_of_another_shape_is_left_as_shipped() -> None:
     assert Owner.__dict__["value"] is shipped
     assert patch.original is None
     assert not MethodPatch(Owner, "missing", ["self"], _doubled).install()
+
+
+def test_a_session_method_is_known_only_as_requests_ships_it() -> None:
+    parameters = ["self", "url", "proxies", "stream", "verify", "cert"]
+    assert shipped_session_method(requests.Session(), "merge_environment_settings", parameters)
+    assert not shipped_session_method(requests.Session(), "merge_environment_settings", ["self"])
+    assert not shipped_session_method(object(), "merge_environment_settings", parameters)
+
+    class Own(requests.Session):
+        def merge_environment_settings(self, *args: Any, **kwargs: Any) -> Any:
+            return super().merge_environment_settings(*args, **kwargs)
+
+    own = Own()
+    assert not shipped_session_method(own, "merge_environment_settings", parameters)
+    assert not _http_env.install(own)  # a subclass's own method is not shadowed
+    assert "merge_environment_settings" not in vars(own)

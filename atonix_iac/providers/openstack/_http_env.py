@@ -22,7 +22,6 @@ alone.
 
 from __future__ import annotations
 
-import inspect
 import os
 import threading
 import types
@@ -33,6 +32,8 @@ import requests
 from requests import auth as requests_auth
 from requests import sessions as requests_sessions
 from requests import utils as requests_utils
+
+from atonix_iac.providers.openstack._method_patch import shipped_session_method
 
 _PARAMETERS = ["self", "url", "proxies", "stream", "verify", "cert"]
 _lock = threading.Lock()
@@ -107,14 +108,11 @@ class NetrcByHost(requests_auth.AuthBase):
 def install(session: Any) -> bool:
     """Memoise ``session``'s environment look-ups; False if requests' shape is not the known
     one or ``session`` is not a requests session."""
-    method = getattr(requests.Session, "merge_environment_settings", None)
-    if not isinstance(session, requests.Session) or not inspect.isfunction(method):
-        return False
-    if list(inspect.signature(method).parameters) != _PARAMETERS:
+    if not shipped_session_method(session, "merge_environment_settings", _PARAMETERS):
         return False
     with _lock:
         if "merge_environment_settings" not in vars(session):
-            session.merge_environment_settings = _memoised(session)  # type: ignore[method-assign]
+            session.merge_environment_settings = _memoised(session)
         if session.auth is None:
             session.auth = NetrcByHost(session)
     return True

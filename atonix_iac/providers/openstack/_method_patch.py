@@ -2,10 +2,11 @@
 method the replacement was written for.
 
 The SDK and keystoneauth speed-ups (``_sdk_fields``, ``_sdk_consume``, ``_sdk_dict``,
-``_ks_catalog``, ``_ks_expiry``) each give a faster equivalent of one method. Each is checked
-against the shipped method's parameter names before it goes in: a release of the library that
-changed the method keeps its own, so a speed-up can only go missing, never misbehave. Tests
-reach the shipped method through ``original`` to compare both.
+``_ks_catalog``, ``_ks_expiry``) each give a faster equivalent of one method, and the
+requests ones (``_http_env``, ``_requests_lean``) one of a session's methods, set on that
+session. Each is checked against the shipped method's parameter names before it goes in: a
+release of the library that changed the method keeps its own, so a speed-up can only go
+missing, never misbehave. Tests reach the shipped method through ``original`` to compare.
 """
 
 from __future__ import annotations
@@ -14,6 +15,19 @@ import inspect
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any
+
+import requests
+
+
+def shipped_session_method(session: Any, name: str, parameters: Sequence[str]) -> bool:
+    """Whether ``session`` is a requests session whose ``name`` is requests' own method (not a
+    subclass's) with ``parameters``: the one a per-session replacement was written for."""
+    shipped: Any = getattr(requests.Session, name, None)
+    if not isinstance(session, requests.Session) or not inspect.isfunction(shipped):
+        return False
+    if list(inspect.signature(shipped).parameters) != list(parameters):
+        return False
+    return getattr(type(session), name, None) is shipped
 
 
 class MethodPatch:

@@ -23,7 +23,6 @@ and parameters.
 
 from __future__ import annotations
 
-import inspect
 import re
 import threading
 import types
@@ -36,6 +35,8 @@ from requests import sessions as requests_sessions
 from requests.cookies import RequestsCookieJar, extract_cookies_to_jar
 from requests.models import RequestEncodingMixin
 from requests.structures import CaseInsensitiveDict
+
+from atonix_iac.providers.openstack._method_patch import shipped_session_method
 
 _PARAMETERS = [
     "self",
@@ -213,14 +214,9 @@ def _lean(session: requests.Session) -> Any:
 def install(session: Any) -> bool:
     """Give ``session`` the lean ``request``; False if it is not a requests session or
     requests' ``request`` is not the known one (then requests runs as shipped)."""
-    method = getattr(type(session), "request", None)
-    if not isinstance(session, requests.Session) or not inspect.isfunction(method):
-        return False
-    if method is not requests.Session.request:
-        return False
-    if list(inspect.signature(method).parameters) != _PARAMETERS:
+    if not shipped_session_method(session, "request", _PARAMETERS):
         return False
     with _lock:
         if "request" not in vars(session):
-            session.request = _lean(session)  # type: ignore[method-assign]
+            session.request = _lean(session)
     return True
