@@ -74,12 +74,16 @@ class _Waiter(Generic[T, R]):
 
 
 class Pending(Generic[T, R]):
-    """A ``commit_soon`` record: ``GroupCommit.settle`` gives its result."""
+    """A ``commit_soon`` record: ``wait()`` (``GroupCommit.settle``) gives its result."""
 
-    __slots__ = ("waiter",)
+    __slots__ = ("_group", "waiter")
 
-    def __init__(self, waiter: _Waiter[T, R]) -> None:
+    def __init__(self, group: GroupCommit[T, R], waiter: _Waiter[T, R]) -> None:
+        self._group = group
         self.waiter = waiter
+
+    def wait(self) -> R:
+        return self._group.settle(self)
 
 
 class GroupCommit(Generic[T, R]):
@@ -127,7 +131,7 @@ class GroupCommit(Generic[T, R]):
             self._busy = True
         if lead:
             self._lead(mine)
-        return Pending(mine)
+        return Pending(self, mine)
 
     def settle(self, pending: Pending[T, R]) -> R:
         """The result of a ``commit_soon`` record, waiting for its commit if need be; raises

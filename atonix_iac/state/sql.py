@@ -298,8 +298,8 @@ class SqlStateStore:
     ) -> int:
         return self._put(key, resource, "write", audit)
 
-    def put_resource_soon(self, key: StackKey, resource: ResourceState) -> _PendingWrite:
-        return _PendingWrite(self._writes, self._writes.commit_soon(self._write(key, resource)))
+    def put_resource_soon(self, key: StackKey, resource: ResourceState) -> Pending[_Write, int]:
+        return self._writes.commit_soon(self._write(key, resource))
 
     def _put(
         self,
@@ -800,19 +800,6 @@ class _Write:
     address: str
     deposed: str | None
     audit: dict[str, Any] | None
-
-
-class _PendingWrite:
-    """A ``put_resource_soon`` record, settled through the store's group commit."""
-
-    __slots__ = ("_pending", "_writes")
-
-    def __init__(self, writes: GroupCommit[_Write, int], pending: Pending[_Write, int]) -> None:
-        self._writes = writes
-        self._pending = pending
-
-    def wait(self) -> int:
-        return self._writes.settle(self._pending)
 
 
 def _audit(record: AuditRecord | None) -> dict[str, Any] | None:

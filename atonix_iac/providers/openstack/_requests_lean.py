@@ -110,7 +110,7 @@ def _plain_session(session: requests.Session) -> bool:
     params, proxies or response hooks), and netrc is not looked up per request."""
     if len(session.cookies) or session.params or session.proxies:
         return False
-    if any(session.hooks.get(event) for event in session.hooks):
+    if any(session.hooks.values()):
         return False
     return session.auth is not None or not session.trust_env
 
