@@ -135,9 +135,10 @@ def check_plan_target(plan: Plan, options: StackOptions) -> None:
 def check_template_unchanged(saved: SavedPlan) -> Template:
     """The template as it is on disk now, refused unless it is exactly what was planned."""
     try:
-        template = load_template(
-            saved.root, saved.env_files, template_vars=saved.template_vars or None
-        )
+        with collector.lasting():  # the template is read until the run ends
+            template = load_template(
+                saved.root, saved.env_files, template_vars=saved.template_vars or None
+            )
     except AtonixError as err:
         raise StalePlanError(
             f"the template changed since the plan was made ({saved.root} no longer loads);"

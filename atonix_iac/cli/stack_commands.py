@@ -35,7 +35,7 @@ from atonix_iac.state.model import StackKey, State
 from atonix_iac.template import BoundParameters
 from atonix_iac.template.model import Template
 
-from . import exitcodes
+from . import collector, exitcodes
 from .cloud_checks import check_plan, quota_text
 from .gating import Gate, json_options, policy_option, recorded_policy_files, require_auto_approve
 from .graph_output import GRAPH_FORMATS, write_graph
@@ -465,7 +465,8 @@ def _read_plan(path: Path) -> SavedPlan | AtonixError:
     """The saved plan, or why it cannot be read (reported, as the gate reports it, when the
     plan is applied)."""
     try:
-        return read_saved_plan(path)
+        with collector.lasting():  # the plan is read until the run ends
+            return read_saved_plan(path)
     except AtonixError as err:
         return err
 
