@@ -17,10 +17,14 @@ the API requests per server from the simulator's request log (tokens excluded;
 and the client's context switches per server (all threads; at parallelism 50 most are
 threads taking the GIL back after a short system call). ``--runs K`` repeats each size on a
 fresh simulator and adds a median line: this kind of machine's speed drifts by a third within
-minutes, so compare medians of runs alternated with the tree compared against.
+minutes, so compare medians of runs alternated with the tree compared against. ``--destroy``
+also destroys each stack after its apply, with servers taking L seconds to go (the
+simulator's ``server_delete`` delay), and prints the same columns for it: its bound is the
+same ceil(N/P)*L (ports, subnet and network go at once), or N*L for the chain.
 
     .venv/bin/python bench/bench_openstack_apply.py                       # N=100,1000 P=50 L=1
     .venv/bin/python bench/bench_openstack_apply.py --sizes 100 --parallelism 10 --chain 5
+    .venv/bin/python bench/bench_openstack_apply.py --sizes 500 --chain 0 --destroy
 """
 
 from __future__ import annotations
@@ -43,7 +47,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from atonix_iac import apply_plan, bind_parameters, load_template, make_plan, open_store
+from atonix_iac import PlanMode, apply_plan, bind_parameters, load_template, make_plan, open_store
 from atonix_iac.providers.base import ResourceIdentity
 from atonix_iac.providers.heat import HeatProvider
 from atonix_iac.providers.openstack import OpenStackProvider
@@ -144,6 +148,7 @@ def simulator(
             for service, limits in quotas.items():
                 sim.set_quota("bench", service, **limits)
             sim.set_delay(delay, "server")
+            sim.set_delay(delay, "server_delete")
             yield sim.write_clouds_yaml(), RequestLog(sim.url)
         finally:
             sim.stop()
@@ -164,7 +169,7 @@ def simulator(
             raise RuntimeError("the simulator did not start")
         for service, limits in quotas.items():
             _control(url, f"/_sim/quotas/bench/{service}", limits)
-        _control(url, "/_sim/delays", {"server": delay})
+        _control(url, "/_sim/delays", {"server": delay, "server_delete": delay})
         yield clouds, RequestLog(url, proc.pid)
     finally:
         proc.terminate()
@@ -182,10 +187,48 @@ class Result:
     switches: int = 0  # this process's context switches during apply (all threads)
 
 
+class _Measured:
+    """Wall, CPU (user and system), context switches and the simulator's CPU over a block."""
+
+    def __init__(self, log: RequestLog) -> None:
+        self.log = log
+
+    def __enter__(self) -> _Measured:
+        self.log.clear()
+        self.usage = resource.getrusage(resource.RUSAGE_SELF)
+        self.cpu = time.process_time()
+        self.sim = self.log.cpu()
+        self.started = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wall = time.perf_counter() - self.started
+        self.cpu = time.process_time() - self.cpu
+        self.sim = self.log.cpu() - self.sim
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        self.system = usage.ru_stime - self.usage.ru_stime
+        self.switches = (usage.ru_nvcsw - self.usage.ru_nvcsw) + (
+            usage.ru_nivcsw - self.usage.ru_nivcsw
+        )
+
+    def result(self, bound: float) -> Result:
+        return Result(
+            self.wall, bound, self.cpu, self.sim, self.log.counts(), self.system, self.switches
+        )
+
+
 def run(
-    n: int, parallelism: int, delay: float, chain: bool, work: Path, in_process: bool = False
-) -> Result:
-    """One apply of ``n`` servers with ports."""
+    n: int,
+    parallelism: int,
+    delay: float,
+    chain: bool,
+    work: Path,
+    in_process: bool = False,
+    destroy: bool = False,
+) -> list[tuple[str, Result]]:
+    """One apply of ``n`` servers with ports (and, with ``destroy``, its destroy)."""
+    bound = n * delay if chain else math.ceil(n / parallelism) * delay
+    results: list[tuple[str, Result]] = []
     with simulator(work / f"sim-{n}-{chain}", n, delay, in_process) as (clouds_yaml, log):
         os.environ["OS_CLIENT_CONFIG_FILE"] = str(clouds_yaml)
         path = work / f"stack-{n}-{chain}.yaml"
@@ -198,27 +241,27 @@ def run(
         )
         store = open_store(f"sqlite:///{work}/state-{n}-{chain}.db")
         key = StackKey("bench", "bench", "b")
-        plan = make_plan(template, params, store.load(key), registry)
         identity: Any = ResourceIdentity("bench", "bench", "b", "")
-        log.clear()
-        usage_before = resource.getrusage(resource.RUSAGE_SELF)
-        cpu_before = time.process_time()
-        sim_before = log.cpu()
-        started = time.perf_counter()
-        apply_plan(
-            plan, template, params, store, registry, identity_base=identity, parallelism=parallelism
-        )
-        wall = time.perf_counter() - started
-        cpu = time.process_time() - cpu_before
-        sim_cpu = log.cpu() - sim_before
-        usage = resource.getrusage(resource.RUSAGE_SELF)
-        requests = log.counts()
+        steps = [("apply", PlanMode.NORMAL)] + ([("destroy", PlanMode.DESTROY)] if destroy else [])
+        for step, mode in steps:
+            plan = make_plan(template, params, store.load(key), registry, mode=mode)
+            with _Measured(log) as measured:
+                result = apply_plan(
+                    plan,
+                    template,
+                    params,
+                    store,
+                    registry,
+                    identity_base=identity,
+                    parallelism=parallelism,
+                )
+            done = result.deleted if mode is PlanMode.DESTROY else result.created
+            if len(done) != 2 * n + 2:  # servers, ports, the network and its subnet
+                raise SystemExit(f"{step} of N={n} touched {len(done)} resources, not {2 * n + 2}")
+            results.append((step, measured.result(bound)))
         store.close()
         provider.close()
-    bound = n * delay if chain else math.ceil(n / parallelism) * delay
-    system = usage.ru_stime - usage_before.ru_stime
-    switches = (usage.ru_nvcsw - usage_before.ru_nvcsw) + (usage.ru_nivcsw - usage_before.ru_nivcsw)
-    return Result(wall, bound, cpu, sim_cpu, requests, system, switches)
+    return results
 
 
 def main() -> None:
@@ -239,42 +282,61 @@ def main() -> None:
         default=1,
         help="applies per size (a fresh simulator each); >1 adds a median line",
     )
+    parser.add_argument(
+        "--destroy", action="store_true", help="also destroy each stack and time that"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         runs = [(n, False) for n in args.sizes] + ([(args.chain, True)] if args.chain else [])
         for n, chain in runs:
             shape = "chain" if chain else "independent"
-            got_all = []
+            got_all: dict[str, list[Result]] = {}
             for attempt in range(args.runs):
-                got = run(
-                    n, args.parallelism, args.delay, chain, work / str(attempt), args.in_process
+                steps = run(
+                    n,
+                    args.parallelism,
+                    args.delay,
+                    chain,
+                    work / str(attempt),
+                    args.in_process,
+                    args.destroy,
                 )
-                got_all.append(got)
-                total = sum(got.requests.values())
-                print(
-                    f"{shape:<11} N={n:<5} P={args.parallelism:<3} L={args.delay:g}s  "
-                    f"wall {got.wall:7.2f}s  bound {got.bound:7.2f}s  "
-                    f"ratio {got.wall / got.bound:5.2f}  cpu {got.cpu:6.2f}s  "
-                    f"cpu/server {1000 * got.cpu / n:5.1f}ms  sim cpu {got.sim_cpu:6.2f}s  "
-                    f"requests/server {total / n:4.2f}  "
-                    f"sys {got.system:5.2f}s  switches/server {got.switches / n:5.1f}",
-                    flush=True,
-                )
-                if args.requests:
-                    for kind, count in got.requests.most_common():
-                        print(f"    {count / n:6.2f}  {kind}")
+                for step, got in steps:
+                    got_all.setdefault(step, []).append(got)
+                    _print_run(shape if step == "apply" else f"{step}", n, args, got)
             if args.runs > 1:
-                ratios = [g.wall / g.bound for g in got_all]
-                per_server = [1000 * g.cpu / n for g in got_all]
-                print(
-                    f"{shape:<11} N={n:<5} median of {args.runs}: "
-                    f"ratio {statistics.median(ratios):5.2f} "
-                    f"({min(ratios):.2f}-{max(ratios):.2f})  "
-                    f"cpu/server {statistics.median(per_server):5.1f}ms "
-                    f"({min(per_server):.1f}-{max(per_server):.1f})",
-                    flush=True,
-                )
+                for step, results in got_all.items():
+                    _print_median(shape if step == "apply" else step, n, results)
+
+
+def _print_run(label: str, n: int, args: argparse.Namespace, got: Result) -> None:
+    total = sum(got.requests.values())
+    print(
+        f"{label:<11} N={n:<5} P={args.parallelism:<3} L={args.delay:g}s  "
+        f"wall {got.wall:7.2f}s  bound {got.bound:7.2f}s  "
+        f"ratio {got.wall / got.bound:5.2f}  cpu {got.cpu:6.2f}s  "
+        f"cpu/server {1000 * got.cpu / n:5.1f}ms  sim cpu {got.sim_cpu:6.2f}s  "
+        f"requests/server {total / n:4.2f}  "
+        f"sys {got.system:5.2f}s  switches/server {got.switches / n:5.1f}",
+        flush=True,
+    )
+    if args.requests:
+        for kind, count in got.requests.most_common():
+            print(f"    {count / n:6.2f}  {kind}")
+
+
+def _print_median(label: str, n: int, results: list[Result]) -> None:
+    ratios = [g.wall / g.bound for g in results]
+    per_server = [1000 * g.cpu / n for g in results]
+    print(
+        f"{label:<11} N={n:<5} median of {len(results)}: "
+        f"ratio {statistics.median(ratios):5.2f} "
+        f"({min(ratios):.2f}-{max(ratios):.2f})  "
+        f"cpu/server {statistics.median(per_server):5.1f}ms "
+        f"({min(per_server):.1f}-{max(per_server):.1f})",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":
