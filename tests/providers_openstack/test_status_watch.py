@@ -13,7 +13,14 @@ from typing import Any
 import pytest
 from openstack import exceptions as os_exceptions
 
-from atonix_iac.providers.openstack._watch import Left, Listing, StatusWatch, name_filter
+from atonix_iac.providers.openstack._watch import (
+    MAX_NAME_FILTER,
+    Left,
+    Listing,
+    StatusWatch,
+    name_filter,
+    name_filters,
+)
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -27,8 +34,10 @@ class Building:
         self.in_flight = 0
         self.overlapped = False
         self.lock = threading.Lock()
+        self.asked: list[dict[str, str | None]] = []
 
-    def list_ids(self) -> Listing:
+    def list_ids(self, wanted: Any) -> Listing:
+        self.asked.append(dict(wanted))
         with self.lock:
             self.in_flight += 1
             self.overlapped |= self.in_flight > 1
@@ -89,7 +98,7 @@ def test_the_objects_that_left_are_read_once_for_all_and_a_failed_read_falls_bac
 def test_a_failing_list_gives_every_waiter_back_to_its_own_polling() -> None:
     calls = 0
 
-    def broken() -> Listing:
+    def broken(wanted: Any) -> Listing:
         nonlocal calls
         calls += 1
         raise os_exceptions.HttpException("policy refuses the filter")
@@ -111,3 +120,32 @@ def test_the_name_filter_matches_exactly_the_names_given() -> None:
     assert name_filter(["known", None]) is None  # one unknown name: no name filter
     assert name_filter([]) is None
     assert name_filter([f"server-{i:04d}-{'x' * 40}" for i in range(100)]) is None  # too long
+
+
+def test_each_list_is_told_the_objects_waited_on_with_their_names() -> None:
+    start = time.monotonic()
+    ends = {f"s{i}": start + 0.1 for i in range(5)}
+    building = Building(ends)
+    watch = StatusWatch(building.list_ids)
+    deadline = time.monotonic() + 10
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        list(pool.map(lambda i: watch.wait(f"s{i}", deadline, name=f"n{i}"), range(5)))
+    assert building.asked
+    for wanted in building.asked:
+        assert wanted and all(name == f"n{key[1:]}" for key, name in wanted.items())
+    assert set().union(*building.asked) == set(ends)
+
+
+def test_name_filters_split_many_names_and_together_match_exactly_them() -> None:
+    names = [f"server-{i:04d}-{'x' * 40}.+" for i in range(100)]
+    filters = name_filters([*names, names[0]])
+    assert filters is not None and len(filters) > 1
+    assert all(len(f) <= MAX_NAME_FILTER for f in filters)
+    for name in names:
+        assert sum(bool(re.search(f, name)) for f in filters) == 1
+    assert not any(re.search(f, "server-0001-" + "x" * 40 + "a") for f in filters)
+    assert name_filters(["a", None]) is None
+    assert name_filters([]) == []
+    assert name_filters(["y" * (2 * MAX_NAME_FILTER)]) == [
+        "^(" + "y" * (2 * MAX_NAME_FILTER) + ")$"
+    ]

@@ -14,6 +14,10 @@ before the cloud's clock on the last list that still showed them), and each wait
 object from that answer instead of sending its own GET. The answer is the object as it is
 now, as a GET would give it; an object the answer lacks is read on its own, as before.
 
+The same watch serves deletions (``present_servers``): the list then asks, by name, for the
+servers still waited on, and a server that is no longer there, or is there in ERROR, has
+"left"; its waiter then reads it on its own, which tells a deletion from a failure.
+
 Each waiter keeps the cadence of ``_wait.pauses()`` from the moment it registered (a first
 look at once, then 0.05 s, 0.075 s ...), and no two lists are sent less than
 ``MIN_INTERVAL_S`` apart, so a lone waiter polls as it always did and many waiters cost about
@@ -65,8 +69,9 @@ class Left:
     body: dict[str, Any] | None = None
 
 
-# Returns the ids still in the transitional status; raises on an API error.
-ListIds = Callable[[], Listing]
+# Given the objects waited on (each id with its waiter's name hint, or None), returns the ids
+# still in the transitional status; raises on an API error.
+ListIds = Callable[[Mapping[str, str | None]], Listing]
 # Given the ids that left (each with its waiter's name hint, or None) and a cloud time before
 # any of them left, their objects as listed now, by id (an id missing from the answer is read
 # on its own); raises on an API error.
@@ -178,9 +183,10 @@ class StatusWatch:
         listing: Listing | None = None
         settled: list[_Waiter] = []
         try:
+            wanted = {key: w.name for key, w in self._waiters.items()}
             self._lock.release()
             try:
-                listing = self._list_ids()
+                listing = self._list_ids(wanted)
             except (os_exceptions.SDKException, ks_exceptions.ClientException):
                 listing = None
             finally:
@@ -254,13 +260,61 @@ def building_server_ids(conn: Any, servers_url: str = "/servers") -> Listing:
 # The longest ``name`` filter a shared read sends; past it the read is not narrowed by name.
 MAX_NAME_FILTER = 2000
 
+# A server being deleted that shows one of these has settled one way or the other: its
+# waiter reads it on its own (gone, or a failed delete).
+_DELETE_SETTLED = frozenset({"ERROR", "DELETED", "SOFT_DELETED"})
+
+
+def present_servers(conn: Any, detail_url: str, wanted: Mapping[str, str | None]) -> Listing:
+    """Which of the ``wanted`` servers (id: name) are still there and not settled (ERROR,
+    DELETED, SOFT_DELETED), for waiters of deletions: ``GET /servers/detail?name=...`` with
+    the wanted names (as many lists as the filter length needs), every page. A detail list,
+    because ids alone would hide a server whose delete failed until its waiter gave up. With
+    a name unknown, the project's whole list is read. A server renamed meanwhile is missing
+    from the answer: its waiter reads it on its own and goes on polling it."""
+    filters = name_filters(list(wanted.values()))
+    ids: set[str] = set()
+    clock: datetime | None = None
+    for query in [{"name": f} for f in filters] if filters is not None else [{}]:
+        for response, body in _pages(conn, detail_url, query, None):
+            clock = clock or cloud_time(response)
+            for server in body.get("servers") or []:
+                if not isinstance(server, dict) or str(server.get("id")) not in wanted:
+                    continue
+                if str(server.get("status") or "").upper() not in _DELETE_SETTLED:
+                    ids.add(str(server["id"]))
+    return Listing(ids, clock)
+
+
+def name_filters(names: Collection[str | None]) -> list[str] | None:
+    """Nova ``name`` filters that together match exactly ``names``, each at most
+    ``MAX_NAME_FILTER`` long (a name too long for one alone gets its own); None if a name
+    is unknown."""
+    if any(not name for name in names):
+        return None
+    filters: list[str] = []
+    group: list[str] = []
+    for name in sorted({str(name) for name in names}):
+        pattern = name_filter([*group, name])
+        if group and pattern is None:
+            filters.append(_exactly(group))
+            group = []
+        group.append(name)
+    if group:
+        filters.append(_exactly(group))
+    return filters
+
+
+def _exactly(names: Collection[str]) -> str:
+    return "^(" + "|".join(sorted({re.escape(name) for name in names})) + ")$"
+
 
 def name_filter(names: Collection[str | None]) -> str | None:
     """Nova's ``name`` list filter (a regular expression) matching exactly ``names``; None if
     a name is unknown or the filter would be too long."""
     if not names or any(not name for name in names):
         return None
-    pattern = "^(" + "|".join(sorted({re.escape(str(name)) for name in names})) + ")$"
+    pattern = _exactly([str(name) for name in names])
     return pattern if len(pattern) <= MAX_NAME_FILTER else None
 
 

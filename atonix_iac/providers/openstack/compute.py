@@ -47,6 +47,7 @@ from atonix_iac.providers.openstack._watch import (
     Listing,
     building_server_ids,
     changed_servers,
+    present_servers,
 )
 
 # Properties whose change needs no cloud call (they steer how other changes are applied).
@@ -270,9 +271,15 @@ class Server(OpenStackResource):
             deadline=deadline,
         )
 
-    def _building_server_ids(self) -> Listing:
+    def _building_server_ids(self, wanted: Mapping[str, str | None]) -> Listing:
         conn = self.conn
         return building_server_ids(conn, self.session.facts.url(conn.compute, "/servers"))
+
+    def _present_server_ids(self, wanted: Mapping[str, str | None]) -> Listing:
+        conn = self.conn
+        return present_servers(
+            conn, self.session.facts.url(conn.compute, "/servers/detail"), wanted
+        )
 
     def _changed_servers(
         self, wanted: Mapping[str, str | None], since: datetime
@@ -489,15 +496,20 @@ class Server(OpenStackResource):
         self, identity: ResourceIdentity, physical_id: str, properties: Mapping[str, Any]
     ) -> None:
         compute = self.conn.compute
+        deadline = time.monotonic() + self.timeout_s
         if not self.gone_ok(
             lambda: compute.delete_server(physical_id, ignore_missing=False),
             f"server {physical_id}",
         ):
             return
+        # Wait with every other server being deleted on one shared list (by name); then one
+        # GET says whether it went or failed (or, renamed meanwhile, is polled on its own).
+        deletions = self.session.watch("server:DELETE", self._present_server_ids)
+        deletions.wait(physical_id, deadline, name=self._name(identity, properties))
         wait_until_gone(
             lambda: self.fetch(compute.get_server, physical_id, "server"),
             what=f"server {physical_id}",
-            timeout_s=self.timeout_s,
+            timeout_s=max(0.0, deadline - time.monotonic()),
         )
 
 

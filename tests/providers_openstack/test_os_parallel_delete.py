@@ -1,0 +1,161 @@
+"""Parallel server deletes: one shared list (by name) for every server being deleted, one
+GET each to tell a deletion from a failure, and a failed delete reported at once.
+
+These need the simulator's request log and a hand on its state, so they are skipped on a
+real cloud; the contract tests cover deletes there.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+
+from atonix_iac.errors import ResourceFailedError
+
+pytestmark = pytest.mark.timeout(120)
+
+SERVERS = 6
+SERVER_PATH = re.compile(r"/servers/[0-9a-f-]{36}$")
+
+
+@pytest.fixture
+def network_id(cloud: Any, ident: Any) -> Iterator[str]:
+    types = cloud.provider().resource_types()
+    net = types["OS::Neutron::Net"].create(ident("net"), {})
+    subnet = types["OS::Neutron::Subnet"].create(
+        ident("subnet"), {"network": net.physical_id, "cidr": "10.61.0.0/24"}
+    )
+    yield net.physical_id
+    types["OS::Neutron::Subnet"].delete(ident("subnet"), subnet.physical_id, {})
+    types["OS::Neutron::Net"].delete(ident("net"), net.physical_id, {})
+
+
+def _in_parallel(count: int, task: Callable[[int], Any]) -> list[Any]:
+    barrier = threading.Barrier(count, timeout=30)
+
+    def run(index: int) -> Any:
+        barrier.wait()
+        return task(index)
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(run, range(count)))
+
+
+def _props(cloud: Any, network_id: str, index: int) -> dict[str, Any]:
+    # Names with regular-expression characters: the shared list filters by name.
+    return {
+        "flavor": cloud.small_flavor,
+        "image": cloud.image,
+        "networks": [{"network": network_id}],
+        "name": f"del-{index}.+(x)",
+    }
+
+
+def test_servers_being_deleted_are_watched_with_shared_lists(
+    cloud: Any, ident: Any, network_id: str
+) -> None:
+    sim = cloud.require_sim()
+    server_type = cloud.provider().resource_types()["OS::Nova::Server"]
+    created = [
+        server_type.create(ident(f"server{i}"), _props(cloud, network_id, i))
+        for i in range(SERVERS)
+    ]
+    sim.set_delay(0.6, "server_delete")
+    sim.clear_request_log()
+
+    _in_parallel(
+        SERVERS,
+        lambda i: server_type.delete(
+            ident(f"server{i}"), created[i].physical_id, _props(cloud, network_id, i)
+        ),
+    )
+
+    log = [r for r in sim.request_log("compute") if r.method == "GET"]
+    conn = cloud.sdk()
+    for result in created:
+        assert conn.compute.find_server(result.physical_id, ignore_missing=True) is None
+        # Polled one by one from 0.05 s with 1.5x growth, each took 7 GETs to see a 0.6 s
+        # delete end; now the shared list says when, and one GET confirms.
+        own = [r for r in log if r.path.endswith(f"/servers/{result.physical_id}")]
+        assert len(own) == 1
+    lists = [r for r in log if r.path.endswith("/servers/detail")]
+    assert 1 <= len(lists) < SERVERS * 4
+    assert all("name=" in r.query for r in lists)
+
+
+def test_a_server_renamed_behind_the_stack_is_still_waited_for(
+    cloud: Any, ident: Any, network_id: str
+) -> None:
+    """The shared list asks by the name the stack knows: a server renamed since is missing
+    from it, and its waiter falls back to polling it until it is really gone."""
+    sim = cloud.require_sim()
+    server_type = cloud.provider().resource_types()["OS::Nova::Server"]
+    props = _props(cloud, network_id, 0)
+    created = server_type.create(ident("server0"), props)
+    cloud.sdk().compute.update_server(created.physical_id, name="renamed-elsewhere")
+    sim.set_delay(0.4, "server_delete")
+    sim.clear_request_log()
+
+    started = time.monotonic()
+    server_type.delete(ident("server0"), created.physical_id, props)
+
+    assert time.monotonic() - started >= 0.4
+    assert cloud.sdk().compute.find_server(created.physical_id, ignore_missing=True) is None
+    own = [
+        r
+        for r in sim.request_log("compute")
+        if r.method == "GET" and r.path.endswith(f"/servers/{created.physical_id}")
+    ]
+    assert len(own) >= 2  # the first says it is still there; polling goes on
+
+
+def test_a_server_whose_delete_fails_is_reported_at_once(
+    cloud: Any, ident: Any, network_id: str
+) -> None:
+    """Nova puts a server whose delete failed in ERROR and keeps it: the shared list shows
+    the ERROR, and the waiter's own GET reports it, long before the provider's timeout."""
+    sim = cloud.require_sim()
+    provider = cloud.provider(timeout_s=60.0)
+    server_type = provider.resource_types()["OS::Nova::Server"]
+    props = _props(cloud, network_id, 0)
+    created = server_type.create(ident("server0"), props)
+    server_id = created.physical_id
+    sim.set_delay(30.0, "server_delete")
+    store = sim.app.store
+
+    def fail_the_delete() -> None:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            with store.lock:
+                rec = store.get("server", server_id)
+                if rec is not None and rec.get("_deleting"):
+                    rec.pop("_deleting")
+                    rec["status"] = "ERROR"
+                    rec["OS-EXT-STS:task_state"] = None
+                    rec["fault"] = {"code": 500, "message": "the hypervisor would not let go"}
+                    pending = store.meta.get("pending_deletes") or []
+                    store.meta["pending_deletes"] = [p for p in pending if p[2] != server_id]
+                    store.changed()
+                    return
+            time.sleep(0.01)
+
+    failer = threading.Thread(target=fail_the_delete)
+    failer.start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(ResourceFailedError, match="failed to delete"):
+            server_type.delete(ident("server0"), server_id, props)
+    finally:
+        failer.join()
+        sim.set_delay(0.0, "server_delete")
+    assert time.monotonic() - started < 10
+    with store.lock:  # let it go, for the network's teardown
+        rec = store.get("server", server_id)
+        assert rec is not None and rec["status"] == "ERROR"
+    server_type.delete(ident("server0"), server_id, props)
