@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from atonix_iac.errors import ResourceFailedError
+from atonix_iac.errors import ProviderTimeoutError, ResourceFailedError
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -159,3 +159,24 @@ def test_a_server_whose_delete_fails_is_reported_at_once(
         rec = store.get("server", server_id)
         assert rec is not None and rec["status"] == "ERROR"
     server_type.delete(ident("server0"), server_id, props)
+
+
+def test_a_delete_that_outlasts_the_timeout_says_which_timeout(
+    cloud: Any, ident: Any, network_id: str
+) -> None:
+    """The wait on the shared list and the GETs after it share one deadline, and the error
+    names the provider's timeout, not what was left of it."""
+    sim = cloud.require_sim()
+    server_type = cloud.provider(timeout_s=1.0).resource_types()["OS::Nova::Server"]
+    props = _props(cloud, network_id, 0)
+    created = server_type.create(ident("server0"), props)
+    sim.set_delay(5.0, "server_delete")
+    started = time.monotonic()
+    with pytest.raises(ProviderTimeoutError, match=r"still present after 1 s"):
+        server_type.delete(ident("server0"), created.physical_id, props)
+    assert time.monotonic() - started < 4
+    sim.set_delay(0.0, "server_delete")
+    deadline = time.monotonic() + 10
+    while cloud.sdk().compute.find_server(created.physical_id, ignore_missing=True):
+        assert time.monotonic() < deadline
+        time.sleep(0.2)

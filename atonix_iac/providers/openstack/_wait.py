@@ -93,10 +93,13 @@ def wait_until_gone(
     what: str,
     timeout_s: float,
     failed: Collection[str] = ("error", "error_deleting"),
+    deadline: float | None = None,
 ) -> None:
-    """Poll ``fetch`` until it returns None (the object is gone) or reports ``deleted``."""
+    """Poll ``fetch`` until it returns None (the object is gone) or reports ``deleted``.
+    ``deadline`` replaces now + ``timeout_s`` as in ``wait_for_status``."""
     failing = {s.lower() for s in failed}
-    deadline = time.monotonic() + timeout_s
+    if deadline is None:
+        deadline = time.monotonic() + timeout_s
     pause = pauses()
     while True:
         obj = fetch()

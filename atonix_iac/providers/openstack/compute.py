@@ -509,7 +509,8 @@ class Server(OpenStackResource):
         wait_until_gone(
             lambda: self.fetch(compute.get_server, physical_id, "server"),
             what=f"server {physical_id}",
-            timeout_s=max(0.0, deadline - time.monotonic()),
+            timeout_s=self.timeout_s,
+            deadline=deadline,
         )
 
 
