@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,19 +18,14 @@ from atonix_iac.errors import (
 from atonix_iac.providers.openstack import OpenStackProvider
 from atonix_iac.workspace.config import Binding
 
+from ._server_kit import network_with_subnet
+
 pytestmark = pytest.mark.timeout(120)
 
 
 @pytest.fixture
-def network_id(cloud: Any, ident: Any) -> Any:
-    types = cloud.provider().resource_types()
-    net = types["OS::Neutron::Net"].create(ident("net"), {})
-    subnet = types["OS::Neutron::Subnet"].create(
-        ident("subnet"), {"network": net.physical_id, "cidr": "10.50.0.0/24"}
-    )
-    yield net.physical_id
-    types["OS::Neutron::Subnet"].delete(ident("subnet"), subnet.physical_id, {})
-    types["OS::Neutron::Net"].delete(ident("net"), net.physical_id, {})
+def network_id(cloud: Any, ident: Any) -> Iterator[str]:
+    yield from network_with_subnet(cloud, ident, "10.50.0.0/24")
 
 
 def test_api_error_keeps_the_service_message(cloud: Any, ident: Any) -> None:

@@ -7,10 +7,9 @@ cloud; what they check there is only speed, and the contract tests cover the res
 from __future__ import annotations
 
 import re
-import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,6 +21,8 @@ from atonix_iac.errors import ProviderTimeoutError
 from atonix_iac.providers.openstack._base import SECRET_FIELDS, show
 from atonix_iac.providers.openstack._watch import changed_servers
 
+from ._server_kit import in_parallel, network_with_subnet
+
 pytestmark = pytest.mark.timeout(120)
 
 SERVERS = 6
@@ -29,27 +30,8 @@ SERVER_PATH = re.compile(r"/servers/[0-9a-f-]{36}$")
 
 
 @pytest.fixture
-def network_id(cloud: Any, ident: Any) -> Any:
-    types = cloud.provider().resource_types()
-    net = types["OS::Neutron::Net"].create(ident("net"), {})
-    subnet = types["OS::Neutron::Subnet"].create(
-        ident("subnet"), {"network": net.physical_id, "cidr": "10.60.0.0/24"}
-    )
-    yield net.physical_id
-    types["OS::Neutron::Subnet"].delete(ident("subnet"), subnet.physical_id, {})
-    types["OS::Neutron::Net"].delete(ident("net"), net.physical_id, {})
-
-
-def _in_parallel(count: int, task: Callable[[int], Any]) -> list[Any]:
-    """Run ``task(i)`` for every i at once (a barrier lines the threads up)."""
-    barrier = threading.Barrier(count, timeout=30)
-
-    def run(index: int) -> Any:
-        barrier.wait()
-        return task(index)
-
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        return list(pool.map(run, range(count)))
+def network_id(cloud: Any, ident: Any) -> Iterator[str]:
+    yield from network_with_subnet(cloud, ident, "10.60.0.0/24")
 
 
 def _create_servers(cloud: Any, ident: Any, network_id: str) -> tuple[Any, list[Any]]:
@@ -59,7 +41,7 @@ def _create_servers(cloud: Any, ident: Any, network_id: str) -> tuple[Any, list[
         "image": cloud.image,
         "networks": [{"network": network_id}],
     }
-    results = _in_parallel(
+    results = in_parallel(
         # Names with regular-expression characters: the shared read filters by name.
         SERVERS,
         lambda i: server_type.create(ident(f"server{i}"), {**props, "name": f"par-{i}.+(x)"}),
@@ -138,7 +120,7 @@ def test_a_server_read_from_the_list_shows_its_group_as_a_get_does(
         "networks": [{"network": network_id}],
     }
     sim.clear_request_log()
-    grouped, alone = _in_parallel(
+    grouped, alone = in_parallel(
         2,
         lambda i: server_type.create(
             ident(f"server{i}"),
@@ -205,7 +187,7 @@ def test_worker_threads_share_one_token_and_one_discovery(cloud: Any) -> None:
     provider.connection.compute.get("/flavors")  # the first thread authenticates
     sim.clear_request_log()
 
-    conns = _in_parallel(8, lambda _: provider.connection)
+    conns = in_parallel(8, lambda _: provider.connection)
     for conn in conns:
         conn.compute.get("/flavors")
 
@@ -222,7 +204,7 @@ def test_concurrent_lookups_of_one_flavor_send_one_lookup(cloud: Any) -> None:
     provider.connection.compute.get("/flavors")
     sim.clear_request_log()
 
-    sizes = _in_parallel(10, lambda _: provider.flavor_size(cloud.small_flavor))
+    sizes = in_parallel(10, lambda _: provider.flavor_size(cloud.small_flavor))
 
     assert sizes == [(1, 2048)] * 10
     flavor_reads = [r for r in sim.request_log("compute") if "/flavors" in r.path]

@@ -7,44 +7,25 @@ real cloud; the contract tests cover deletes there.
 
 from __future__ import annotations
 
-import re
 import threading
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from atonix_iac.errors import ProviderTimeoutError, ResourceFailedError
 
+from ._server_kit import in_parallel, network_with_subnet
+
 pytestmark = pytest.mark.timeout(120)
 
 SERVERS = 6
-SERVER_PATH = re.compile(r"/servers/[0-9a-f-]{36}$")
 
 
 @pytest.fixture
 def network_id(cloud: Any, ident: Any) -> Iterator[str]:
-    types = cloud.provider().resource_types()
-    net = types["OS::Neutron::Net"].create(ident("net"), {})
-    subnet = types["OS::Neutron::Subnet"].create(
-        ident("subnet"), {"network": net.physical_id, "cidr": "10.61.0.0/24"}
-    )
-    yield net.physical_id
-    types["OS::Neutron::Subnet"].delete(ident("subnet"), subnet.physical_id, {})
-    types["OS::Neutron::Net"].delete(ident("net"), net.physical_id, {})
-
-
-def _in_parallel(count: int, task: Callable[[int], Any]) -> list[Any]:
-    barrier = threading.Barrier(count, timeout=30)
-
-    def run(index: int) -> Any:
-        barrier.wait()
-        return task(index)
-
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        return list(pool.map(run, range(count)))
+    yield from network_with_subnet(cloud, ident, "10.61.0.0/24")
 
 
 def _props(cloud: Any, network_id: str, index: int) -> dict[str, Any]:
@@ -69,7 +50,7 @@ def test_servers_being_deleted_are_watched_with_shared_lists(
     sim.set_delay(0.6, "server_delete")
     sim.clear_request_log()
 
-    _in_parallel(
+    in_parallel(
         SERVERS,
         lambda i: server_type.delete(
             ident(f"server{i}"), created[i].physical_id, _props(cloud, network_id, i)
