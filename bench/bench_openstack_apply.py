@@ -304,16 +304,21 @@ def main() -> None:
                 )
                 for step, got in steps:
                     got_all.setdefault(step, []).append(got)
-                    _print_run(shape if step == "apply" else f"{step}", n, args, got)
+                    _print_run(_label(shape, step), n, args, got)
             if args.runs > 1:
                 for step, results in got_all.items():
-                    _print_median(shape if step == "apply" else step, n, results)
+                    _print_median(_label(shape, step), n, results)
+
+
+def _label(shape: str, step: str) -> str:
+    """An apply's line is named by its shape (as before ``--destroy``), a destroy's by both."""
+    return shape if step == "apply" else f"{shape} {step}"
 
 
 def _print_run(label: str, n: int, args: argparse.Namespace, got: Result) -> None:
     total = sum(got.requests.values())
     print(
-        f"{label:<11} N={n:<5} P={args.parallelism:<3} L={args.delay:g}s  "
+        f"{label:<19} N={n:<5} P={args.parallelism:<3} L={args.delay:g}s  "
         f"wall {got.wall:7.2f}s  bound {got.bound:7.2f}s  "
         f"ratio {got.wall / got.bound:5.2f}  cpu {got.cpu:6.2f}s  "
         f"cpu/server {1000 * got.cpu / n:5.1f}ms  sim cpu {got.sim_cpu:6.2f}s  "
@@ -330,7 +335,7 @@ def _print_median(label: str, n: int, results: list[Result]) -> None:
     ratios = [g.wall / g.bound for g in results]
     per_server = [1000 * g.cpu / n for g in results]
     print(
-        f"{label:<11} N={n:<5} median of {len(results)}: "
+        f"{label:<19} N={n:<5} median of {len(results)}: "
         f"ratio {statistics.median(ratios):5.2f} "
         f"({min(ratios):.2f}-{max(ratios):.2f})  "
         f"cpu/server {statistics.median(per_server):5.1f}ms "
