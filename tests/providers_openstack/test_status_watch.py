@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openstack import exceptions as os_exceptions
 
 from atonix_iac.providers.openstack._watch import (
@@ -149,3 +151,18 @@ def test_name_filters_split_many_names_and_together_match_exactly_them() -> None
     assert name_filters(["y" * (2 * MAX_NAME_FILTER)]) == [
         "^(" + "y" * (2 * MAX_NAME_FILTER) + ")$"
     ]
+
+
+_NAMES = st.text(alphabet=st.sampled_from("ab.-_+*?()[]{}|^$\\ 0é"), min_size=1, max_size=120)
+
+
+@settings(max_examples=200, deadline=None)
+@given(names=st.lists(_NAMES, min_size=1, max_size=60), other=_NAMES)
+def test_name_filters_match_each_name_once_and_nothing_else(names: list[str], other: str) -> None:
+    filters = name_filters(names)
+    assert filters is not None
+    assert all(len(f) <= MAX_NAME_FILTER or f.count("|") == 0 for f in filters)
+    for name in names:  # Nova matches the filter as a regular expression over the name
+        assert sum(bool(re.search(f, name)) for f in filters) == 1
+    if other not in names:
+        assert not any(re.search(f, other) for f in filters)
