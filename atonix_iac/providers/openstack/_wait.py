@@ -94,9 +94,12 @@ def wait_until_gone(
     timeout_s: float,
     failed: Collection[str] = ("error", "error_deleting"),
     deadline: float | None = None,
+    going: Callable[[Any], bool] | None = None,
 ) -> None:
     """Poll ``fetch`` until it returns None (the object is gone) or reports ``deleted``.
-    ``deadline`` replaces now + ``timeout_s`` as in ``wait_for_status``."""
+    ``deadline`` replaces now + ``timeout_s`` as in ``wait_for_status``. An object for which
+    ``going`` says yes is still being deleted whatever its status (a server in ERROR that
+    Nova is deleting shows ERROR until it is gone)."""
     failing = {s.lower() for s in failed}
     if deadline is None:
         deadline = time.monotonic() + timeout_s
@@ -108,7 +111,7 @@ def wait_until_gone(
         status = str(getattr(obj, "status", "") or "").lower()
         if status in ("deleted", "soft_deleted"):
             return
-        if status in failing:
+        if status in failing and not (going is not None and going(obj)):
             reason = fault_message(obj)
             detail = f": {reason}" if reason else ""
             raise ResourceFailedError(f"{what} failed to delete (status {status}){detail}")

@@ -261,17 +261,21 @@ def building_server_ids(conn: Any, servers_url: str = "/servers") -> Listing:
 MAX_NAME_FILTER = 2000
 
 # A server being deleted that shows one of these has settled one way or the other: its
-# waiter reads it on its own (gone, or a failed delete).
+# waiter reads it on its own (gone, or a failed delete). Not while its task is still
+# ``deleting``: a server in ERROR before its delete shows ERROR until it is gone (Heat's
+# ``check_delete_server_complete`` waits on the task state first, too).
 _DELETE_SETTLED = frozenset({"ERROR", "DELETED", "SOFT_DELETED"})
+_DELETING = "deleting"
 
 
 def present_servers(conn: Any, detail_url: str, wanted: Mapping[str, str | None]) -> Listing:
     """Which of the ``wanted`` servers (id: name) are still there and not settled (ERROR,
-    DELETED, SOFT_DELETED), for waiters of deletions: ``GET /servers/detail?name=...`` with
-    the wanted names (as many lists as the filter length needs), every page. A detail list,
-    because ids alone would hide a server whose delete failed until its waiter gave up. With
-    a name unknown, the project's whole list is read. A server renamed meanwhile is missing
-    from the answer: its waiter reads it on its own and goes on polling it."""
+    DELETED, SOFT_DELETED, unless the task is still ``deleting``), for waiters of deletions:
+    ``GET /servers/detail?name=...`` with the wanted names (as many lists as the filter
+    length needs), every page. A detail list, because ids alone would hide a server whose
+    delete failed until its waiter gave up. With a name unknown, the project's whole list is
+    read. A server renamed meanwhile is missing from the answer: its waiter reads it on its
+    own and goes on polling it."""
     filters = name_filters(list(wanted.values()))
     ids: set[str] = set()
     clock: datetime | None = None
@@ -281,7 +285,8 @@ def present_servers(conn: Any, detail_url: str, wanted: Mapping[str, str | None]
             for server in body.get("servers") or []:
                 if not isinstance(server, dict) or str(server.get("id")) not in wanted:
                     continue
-                if str(server.get("status") or "").upper() not in _DELETE_SETTLED:
+                settled = str(server.get("status") or "").upper() in _DELETE_SETTLED
+                if not settled or server.get("OS-EXT-STS:task_state") == _DELETING:
                     ids.add(str(server["id"]))
     return Listing(ids, clock)
 

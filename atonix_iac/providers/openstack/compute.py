@@ -511,6 +511,7 @@ class Server(OpenStackResource):
             what=f"server {physical_id}",
             timeout_s=self.timeout_s,
             deadline=deadline,
+            going=lambda server: getattr(server, "task_state", None) == "deleting",
         )
 
 
