@@ -163,25 +163,31 @@ def test_a_delete_that_outlasts_the_timeout_says_which_timeout(
         time.sleep(0.2)
 
 
-def test_a_server_that_failed_to_build_is_deleted_not_reported(
-    cloud: Any, ident: Any, network_id: str
-) -> None:
-    """A server in ERROR from its build (a failed create, deleted before it is replaced)
-    shows ERROR while Nova deletes it: that is no failed delete."""
+def _failed_build(cloud: Any, ident: Any, network_id: str) -> tuple[Any, str, dict[str, Any]]:
+    """A server left in ERROR by its build (as a failed create leaves it, to be replaced):
+    its type, its id and its properties. Deleting it takes the simulator 0.5 s."""
     sim = cloud.require_sim()
     server_type = cloud.provider().resource_types()["OS::Nova::Server"]
     props = _props(cloud, network_id, 0)
     sim.set_lifecycle([{"kind": "server", "outcome": "error", "name": props["name"]}])
     with pytest.raises(ResourceFailedError) as failed:
         server_type.create(ident("server0"), props)
-    server_id = failed.value.physical_id
-    assert server_id
+    assert failed.value.physical_id
     sim.set_delay(0.5, "server_delete")
-    sim.clear_request_log()
+    return server_type, failed.value.physical_id, props
+
+
+def test_a_server_that_failed_to_build_is_deleted_not_reported(
+    cloud: Any, ident: Any, network_id: str
+) -> None:
+    """A server in ERROR from its build shows ERROR while Nova deletes it: that is no
+    failed delete."""
+    server_type, server_id, props = _failed_build(cloud, ident, network_id)
+    cloud.sim.clear_request_log()
     server_type.delete(ident("server0"), server_id, props)
     own = [
         r
-        for r in sim.request_log("compute")
+        for r in cloud.sim.request_log("compute")
         if r.method == "GET" and r.path.endswith(f"/servers/{server_id}")
     ]
     assert len(own) == 1  # the shared list waited while the task was still deleting
@@ -193,15 +199,7 @@ def test_a_failed_build_renamed_behind_the_stack_is_deleted_by_its_own_polling(
 ) -> None:
     """The same, off the shared list (renamed, so the list by name misses it): the server's
     own polling also waits while its task is still deleting."""
-    sim = cloud.require_sim()
-    server_type = cloud.provider().resource_types()["OS::Nova::Server"]
-    props = _props(cloud, network_id, 0)
-    sim.set_lifecycle([{"kind": "server", "outcome": "error", "name": props["name"]}])
-    with pytest.raises(ResourceFailedError) as failed:
-        server_type.create(ident("server0"), props)
-    server_id = failed.value.physical_id
-    assert server_id
+    server_type, server_id, props = _failed_build(cloud, ident, network_id)
     cloud.sdk().compute.update_server(server_id, name="renamed-elsewhere")
-    sim.set_delay(0.5, "server_delete")
     server_type.delete(ident("server0"), server_id, props)
     assert cloud.sdk().compute.find_server(server_id, ignore_missing=True) is None
