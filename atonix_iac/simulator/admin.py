@@ -10,7 +10,7 @@ import json
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
-from . import quotas
+from . import quotas, share_access
 from .common import now, parse_bool
 from .config import DELAY_KINDS, FaultRule, LifecycleRule, canonical_service
 from .identity import ensure_project
@@ -151,13 +151,16 @@ class Admin:
     def release_stuck(self, kind: str) -> int:
         """Let every record of ``kind`` held by a ``"stuck"`` lifecycle rule finish its
         transition now (on its next read); how many there were."""
-        released = 0
         with self.app.store.lock:
-            for rec in self.app.store.table(kind).values():
-                pending = rec.get("_t")
-                if pending and pending.get("stuck"):
+            if kind == "share_access":  # held rules live in their share
+                shares = self.app.store.table("share").values()
+                released = sum(share_access.release(share) for share in shares)
+            else:
+                records = self.app.store.table(kind).values()
+                held = [rec["_t"] for rec in records if (rec.get("_t") or {}).get("stuck")]
+                for pending in held:
                     pending["stuck"], pending["at"] = False, now()
-                    released += 1
+                released = len(held)
         if released:
             self.app.store.changed()
         return released

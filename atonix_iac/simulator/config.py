@@ -53,6 +53,7 @@ DELAY_KINDS = (
     "cluster_delete",  # DELETE_IN_PROGRESS of a deleted cluster
     "share",  # creating -> available of a Manila share (and extending, shrinking)
     "share_delete",  # time a deleted share stays visible (status deleting)
+    "share_access",  # queued_to_apply -> active of a granted access rule; queued_to_deny -> gone
     "database_instance",  # BUILD -> ACTIVE of a Trove instance
     "database_action",  # RESIZE of a resized Trove instance
     "database_delete",  # time a deleted Trove instance stays SHUTDOWN
@@ -143,7 +144,8 @@ class LifecycleRule:
     (never leaves BUILD/creating). ``name`` is an fnmatch pattern on the resource name.
     Kind ``"resize"`` with ``"error"``: the server goes back to its status on the old
     flavor after the action delay, as Nova does when no host fits (the instance action
-    says Error).
+    says Error). Kind ``"share_access"``: ``name`` matches a Manila access rule's
+    ``access_to`` (see :mod:`share_access`).
     """
 
     kind: str = "server"

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import lifecycle, quotas
+from . import lifecycle, quotas, share_access
 from .backend import Backend
 from .common import filter_records, iso, new_id, paginate, public
 from .errors import ApiError
@@ -98,8 +98,10 @@ class SharedFileSystem(ShareCatalog):
     # -- shares -----------------------------------------------------------------------------
 
     def render_share(self, req: Request, rec: Rec) -> Rec:
-        lifecycle.settle(rec)
+        if lifecycle.settle(rec) | share_access.settle(rec):
+            self.store.changed()
         view = public(rec)
+        view["access_rules_status"] = share_access.status(rec)
         view["name"] = rec["display_name"]
         view["description"] = rec["display_description"]
         if not req.auth.is_admin:
@@ -178,7 +180,6 @@ class SharedFileSystem(ShareCatalog):
             "availability_zone": str(body.get("availability_zone") or "nova"),
             "host": "sim@generic#pool",
             "share_server_id": self._share_server(network) if network and dhss else None,
-            "access_rules_status": "active",
             "snapshot_support": True,
             "task_state": None,
             "has_replicas": False,
@@ -260,12 +261,13 @@ class SharedFileSystem(ShareCatalog):
             return ok({"access": self._allow(req, rec, arg or {})})
         if name == "deny_access":
             access_id = str((arg or {}).get("access_id"))
-            if not any(a["id"] == access_id for a in rec["_access"]):
+            share_access.settle(rec)
+            if not share_access.deny(rec, access_id, self.backend.delay("share_access")):
                 raise ApiError(404, f"Access rule {access_id} could not be found.")
-            rec["_access"] = [a for a in rec["_access"] if a["id"] != access_id]
             self.store.changed()
             return empty(202)
         if name == "access_list":
+            share_access.settle(rec)
             return ok({"access_list": [public(a) for a in rec["_access"]]})
         if name in ("extend", "shrink"):
             new_size = int((arg or {}).get("new_size") or 0)
@@ -292,23 +294,17 @@ class SharedFileSystem(ShareCatalog):
         level = str(arg.get("access_level") or "rw")
         if level not in ("rw", "ro"):
             raise ApiError(400, f"Invalid access level: {level}.")
+        share_access.settle(rec)
         for other in rec["_access"]:
+            # A rule still being denied counts: Manila's check for an existing access.
             if (other["access_type"], other["access_to"]) == (access_type, access_to):
                 raise ApiError(400, f"Share access {access_type}:{access_to} exists.")
-        stamp = iso(micro=True)
-        rule = {
-            "id": new_id(),
-            "share_id": rec["id"],
-            "access_type": access_type,
-            "access_to": access_to,
-            "access_level": level,
-            "access_key": None,
-            "state": "active",
-            "metadata": dict(arg.get("metadata") or {}),
-            "created_at": stamp,
-            "updated_at": None,
-        }
-        rec["_access"].append(rule)
+        rule = share_access.grant(
+            rec,
+            {**arg, "access_type": access_type, "access_to": access_to, "access_level": level},
+            self.backend.delay("share_access"),
+            self.backend.outcome("share_access", access_to),
+        )
         self.store.changed()
         return public(rule)
 
@@ -317,6 +313,8 @@ class SharedFileSystem(ShareCatalog):
         if not share_id:
             raise ApiError(400, "The share_id parameter is required.")
         rec = self._get(req, "share", share_id, "Share")
+        if share_access.settle(rec):
+            self.store.changed()
         return ok({"access_list": [public(a) for a in rec["_access"]]})
 
     def show_access_rule(self, req: Request, params: dict[str, str]) -> Response:

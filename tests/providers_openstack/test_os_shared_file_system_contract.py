@@ -11,19 +11,23 @@ from typing import Any
 
 import pytest
 
-from atonix_iac.errors import ProviderError
+from atonix_iac.errors import ProviderError, ProviderTimeoutError, ResourceFailedError
 from atonix_iac.providers.openstack import OpenStackProvider
 from atonix_iac.workspace.config import Binding
 
 from .conftest import require_service
 
-pytestmark = pytest.mark.timeout(180)
+TEST_TIMEOUT_S = 180
+pytestmark = pytest.mark.timeout(TEST_TIMEOUT_S)
 
 
 @pytest.fixture
 def manila(cloud: Any) -> dict[str, Any]:
+    """The resource types, waiting well inside the test's timeout: a share or rule that never
+    settles fails with the provider's message (its status, the rules left), not pytest's."""
     require_service(cloud, "shared-file-system")
-    return dict(cloud.provider().resource_types())
+    timeout_s = min(cloud.timeout_s, TEST_TIMEOUT_S / 2)
+    return dict(cloud.provider(timeout_s=timeout_s).resource_types())
 
 
 @pytest.fixture
@@ -89,6 +93,65 @@ def test_share_lifecycle(cloud: Any, manila: dict[str, Any], ident: Any, unique:
     share_type.delete(ident("share"), created.physical_id, new)
     assert share_type.read(ident("share"), created.physical_id, new) is None
     share_type.delete(ident("share"), created.physical_id, new)
+
+
+def test_rule_level_changes_in_place(
+    cloud: Any, manila: dict[str, Any], ident: Any, unique: str
+) -> None:
+    """Manila counts a rule being revoked as existing: the same address at another level is
+    granted only once the old rule is gone (the simulator revokes as slowly as the dev cloud)."""
+    if cloud.sim is not None:
+        cloud.sim.set_delay(0.3, "share_access")
+    sdk = cloud.sdk()
+    share_type = manila["OS::Manila::Share"]
+    rw = [{"access_type": "ip", "access_to": "10.74.0.0/24", "access_level": "rw"}]
+    props = {"name": f"share-{unique}", "share_protocol": "NFS", "size": 1, "access_rules": rw}
+    created = share_type.create(ident("share"), props)
+    ro = {**props, "access_rules": [{**rw[0], "access_level": "ro"}]}
+    share_type.update(ident("share"), created.physical_id, props, ro, frozenset({"access_rules"}))
+    access = list(sdk.shared_file_system.access_rules(created.physical_id))
+    assert [(r.access_to, r.access_level, r.state) for r in access] == [
+        ("10.74.0.0/24", "ro", "active")
+    ]
+    shown = sdk.shared_file_system.get(f"/shares/{created.physical_id}", microversion="2.45")
+    assert shown.json()["share"]["access_rules_status"] == "active"
+    share_type.delete(ident("share"), created.physical_id, ro)
+
+
+def test_refused_rule_is_named(cloud: Any, manila: dict[str, Any], ident: Any) -> None:
+    sim = cloud.require_sim()
+    sim.set_delay(0.1, "share_access")
+    sim.set_lifecycle([{"kind": "share_access", "outcome": "error", "name": "10.75.0.9"}])
+    rules = [
+        {"access_type": "ip", "access_to": "10.75.0.8", "access_level": "rw"},
+        {"access_type": "ip", "access_to": "10.75.0.9", "access_level": "ro"},
+    ]
+    props = {"share_protocol": "NFS", "size": 1, "access_rules": rules}
+    with pytest.raises(ResourceFailedError) as failed:
+        manila["OS::Manila::Share"].create(ident("share"), props)
+    assert failed.value.physical_id
+    assert str(failed.value.message).endswith(
+        "went to status ERROR; rules not settled: ip:10.75.0.9 (ro) error"
+    )
+
+
+def test_rule_never_picked_up_is_named(cloud: Any, ident: Any) -> None:
+    sim = cloud.require_sim()
+    sim.set_lifecycle([{"kind": "share_access", "outcome": "stuck", "name": "10.76.*"}])
+    share_type = dict(cloud.provider(timeout_s=0.5).resource_types())["OS::Manila::Share"]
+    rules = [{"access_type": "ip", "access_to": "10.76.0.1", "access_level": "rw"}]
+    props = {"share_protocol": "NFS", "size": 1, "access_rules": rules}
+    started = share_type.start_create(ident("share"), props)
+    with pytest.raises(ProviderTimeoutError) as late:
+        share_type.finish_create(ident("share"), started, props)
+    assert str(late.value.message).endswith(
+        "not ready after 0.5 s (status syncing); rules not settled: "
+        "ip:10.76.0.1 (rw) queued_to_apply"
+    )
+    assert sim.release_stuck("share_access") == 1
+    done = share_type.finish_create(ident("share"), started, props)
+    assert done.attributes["status"] == "available"
+    share_type.delete(ident("share"), started.physical_id, props)
 
 
 def test_share_network_with_security_service(

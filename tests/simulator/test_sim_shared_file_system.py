@@ -127,3 +127,52 @@ def test_plain_lists_are_summaries(sim: SimulatorServer, conn: Any) -> None:
     plain = manila.get("/shares").json()["shares"]
     assert plain == [{"id": share.id, "name": "s", "links": []}]
     assert manila.get("/shares/detail").json()["shares"][0]["metadata"] == {"a": "b"}
+
+
+def test_access_rules_move_as_the_share_manager_moves_them(sim: SimulatorServer, conn: Any) -> None:
+    """With a ``share_access`` delay a grant is queued and a revoked rule stays listed (and
+    blocks granting its address again) until the backend is done; the share is ``syncing``
+    meanwhile, as Manila's is."""
+    manila = conn.shared_file_system
+    share = manila.create_share(size=1, share_proto="NFS")
+    sim.set_delay(0.3, "share_access")
+
+    def status() -> str:
+        shown = manila.get(f"/shares/{share.id}", microversion="2.45").json()["share"]
+        return str(shown["access_rules_status"])
+
+    rule = manila.create_access_rule(share.id, access_type="ip", access_to="10.0.0.1")
+    assert [r.state for r in manila.access_rules(share.id)] == ["queued_to_apply"]
+    assert status() == "syncing"
+    time.sleep(0.35)
+    assert [r.state for r in manila.access_rules(share.id)] == ["active"]
+    assert status() == "active"
+
+    manila.delete_access_rule(rule.id, share.id)
+    assert [r.state for r in manila.access_rules(share.id)] == ["queued_to_deny"]
+    assert status() == "syncing"
+    with pytest.raises(os_exceptions.BadRequestException, match="10.0.0.1 exists"):
+        manila.create_access_rule(share.id, access_type="ip", access_to="10.0.0.1")
+    time.sleep(0.35)
+    assert list(manila.access_rules(share.id)) == []
+    assert status() == "active"
+
+
+def test_access_rule_lifecycle_outcomes(sim: SimulatorServer, conn: Any) -> None:
+    manila = conn.shared_file_system
+    share = manila.create_share(size=1, share_proto="NFS")
+    sim.set_lifecycle(
+        [
+            {"kind": "share_access", "outcome": "error", "name": "10.0.1.*"},
+            {"kind": "share_access", "outcome": "stuck", "name": "10.0.2.*"},
+        ]
+    )
+    manila.create_access_rule(share.id, access_type="ip", access_to="10.0.1.1")
+    manila.create_access_rule(share.id, access_type="ip", access_to="10.0.2.1")
+    states = {r.access_to: r.state for r in manila.access_rules(share.id)}
+    assert states == {"10.0.1.1": "error", "10.0.2.1": "queued_to_apply"}
+    shown = manila.get(f"/shares/{share.id}", microversion="2.45").json()["share"]
+    assert shown["access_rules_status"] == "error"
+    assert sim.release_stuck("share_access") == 1
+    states = {r.access_to: r.state for r in manila.access_rules(share.id)}
+    assert states == {"10.0.1.1": "error", "10.0.2.1": "active"}

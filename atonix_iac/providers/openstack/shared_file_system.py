@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from atonix_iac.errors import ProviderTimeoutError, ResourceFailedError
 from atonix_iac.providers.base import ResourceIdentity, ResourceResult
 from atonix_iac.providers.openstack._errors import sdk_errors
 from atonix_iac.providers.openstack._identity import identity_metadata, user_metadata
@@ -97,28 +98,45 @@ class Share(_Manila):
         return attrs
 
     def _rules(self, share_id: str) -> dict[RuleKey, str]:
-        answer = self.call("GET", "/share-access-rules", share_id=share_id) or {}
         return {
             rule_key(r): str(r["id"])
-            for r in answer.get("access_list") or []
+            for r in self._access_list(share_id)
             if str(r.get("state") or "") not in _LEAVING
         }
 
+    def _access_list(self, share_id: str) -> list[Mapping[str, Any]]:
+        answer = self.call("GET", "/share-access-rules", share_id=share_id) or {}
+        return list(answer.get("access_list") or [])
+
     def _reconcile(self, share_id: str, wanted_rules: list[Mapping[str, Any]]) -> None:
+        """Revoke, wait, then grant, wait.
+
+        Manila still counts a rule being revoked as existing, so granting the same
+        ``access_to`` with another level in the same breath is refused ("Share access ...
+        exists"); and one change at a time keeps the share manager from reconciling two
+        updates of one share at once.
+        """
         wanted = {rule_key(r) for r in wanted_rules}
         live = self._rules(share_id)
-        changed = False
-        for key, rule_id in live.items():
-            if key not in wanted:
-                changed = True
-                self.call(
-                    "POST", f"/shares/{share_id}/action", {"deny_access": {"access_id": rule_id}}
-                )
-        for access_type, access_to, level in sorted(wanted - set(live)):
-            changed = True
+        extra = [rule_id for key, rule_id in live.items() if key not in wanted]
+        for rule_id in extra:
+            self.call("POST", f"/shares/{share_id}/action", {"deny_access": {"access_id": rule_id}})
+        if extra:
+            self._wait_rules(share_id)
+        missing = sorted(wanted - set(live))
+        for access_type, access_to, level in missing:
             grant = {"access_type": access_type, "access_to": access_to, "access_level": level}
             self.call("POST", f"/shares/{share_id}/action", {"allow_access": grant})
-        if changed:
+        if missing:
+            self._wait_rules(share_id)
+
+    def _wait_rules(self, share_id: str) -> None:
+        """Wait for the share's ``access_rules_status`` to return to ``active``.
+
+        A failure or a timeout names the rules that are not settled, with their states (one
+        more list): which grant the backend refused, or which change it never picked up.
+        """
+        try:
             wait_for_status(
                 lambda: self.get_obj(share_id, {}),
                 ("active",),
@@ -128,6 +146,15 @@ class Share(_Manila):
                 physical_id=share_id,
                 attribute="access_rules_status",
             )
+        except (ResourceFailedError, ProviderTimeoutError) as exc:
+            unsettled = [
+                f"{r.get('access_type')}:{r.get('access_to')} ({r.get('access_level')}) "
+                f"{r.get('state')}"
+                for r in self._access_list(share_id)
+                if str(r.get("state") or "") != "active"
+            ]
+            detail = f"rules not settled: {', '.join(unsettled)}" if unsettled else "no rule moving"
+            raise type(exc)(f"{exc.message}; {detail}", physical_id=share_id) from exc
 
     def live(self, obj: Body) -> dict[str, Any]:
         found = super().live(obj)
