@@ -54,8 +54,14 @@ fi
 
 echo "==> pytest -m realcloud ($(remaining)s left)"
 tier_started=$SECONDS
+tier_epoch=$(date +%s)
 timeout --kill-after=30 "$(remaining)" .venv/bin/pytest -m realcloud -p no:cacheprovider \
   tests/providers_openstack tests/functional tests/soak tests/service/test_realcloud_service.py "$@"
 status=$?
+if [[ $status -ne 0 ]]; then
+  # The services' logs go with the machine: print what they said went wrong meanwhile.
+  echo "==> ERROR lines the dev cloud's services logged during the tier"
+  python3 devcloud/_devcloud/log_digest.py "$state/logs" "$tier_epoch" 4 || true
+fi
 echo "devcloud up: ${up_s}s; realcloud tier: $((SECONDS - tier_started))s"
 exit $status
