@@ -260,15 +260,22 @@ def _share_types(conn: Any, timeout_s: float = 120.0) -> None:
         time.sleep(1.0)
 
 
-def _check_services(conn: Any) -> None:
-    compute = {s.binary: s.state for s in conn.compute.services()}
-    volume = {s.binary: s.state for s in conn.block_storage.services()}
+def _check_services(conn: Any, timeout_s: float = 120.0) -> None:
+    """Wait until every scheduler and worker reports up. On a machine's first start a service
+    can register well after its API answers (nova-scheduler once took longer than the seed)."""
     want = {
         **{b: "up" for b in ("nova-conductor", "nova-scheduler", "nova-compute")},
         **{b: "up" for b in ("cinder-scheduler", "cinder-volume")},
     }
-    seen = {**compute, **volume}
-    down = sorted(b for b, s in want.items() if seen.get(b) != s)
+    deadline = time.monotonic() + timeout_s
+    while True:
+        compute = {s.binary: s.state for s in conn.compute.services()}
+        volume = {s.binary: s.state for s in conn.block_storage.services()}
+        seen = {**compute, **volume}
+        down = sorted(b for b, s in want.items() if seen.get(b) != s)
+        if not down or time.monotonic() > deadline:
+            break
+        time.sleep(2.0)
     if down:
         raise SystemExit(f"services not up: {', '.join(down)} (states: {seen})")
     if not list(conn.compute.hypervisors()):
