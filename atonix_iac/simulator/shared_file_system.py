@@ -267,7 +267,8 @@ class SharedFileSystem(ShareCatalog):
             self.store.changed()
             return empty(202)
         if name == "access_list":
-            share_access.settle(rec)
+            if share_access.settle(rec):
+                self.store.changed()
             return ok({"access_list": [public(a) for a in rec["_access"]]})
         if name in ("extend", "shrink"):
             new_size = int((arg or {}).get("new_size") or 0)
