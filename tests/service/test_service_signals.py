@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from typing import Any
 
 import pytest
 import requests
@@ -30,13 +31,24 @@ outputs:
 """
 
 
+def _stored(service: RunningService, stack_id: str, names: set[str]) -> dict[str, Any]:
+    """The stack's resources once ``names`` are all in its state. The resource list shows a
+    resource from its IN_PROGRESS event on, before the job has committed it to the state."""
+    engine = service.services.engine
+    deadline = time.monotonic() + 30
+    while True:
+        record = engine.records.get_stack(None, stack_id)
+        resources = engine.store.load(record.key).resources if record is not None else {}
+        if names <= set(resources):
+            return dict(resources)
+        assert time.monotonic() < deadline, f"the job never stored {sorted(names)}"
+        time.sleep(0.1)
+
+
 def test_a_signal_through_the_api_completes_the_waiting_job(service: RunningService) -> None:
     heat = service.heat("demo")
     stack_id = heat.stacks.create(stack_name="waits", template=WAITING)["stack"]["id"]
-    deadline = time.monotonic() + 30
-    while not {"handle", "note"} <= {r.resource_name for r in heat.resources.list(stack_id)}:
-        assert time.monotonic() < deadline, "the job never created the handle"
-        time.sleep(0.1)
+    _stored(service, stack_id, {"handle", "note"})
     with pytest.raises(heat_exc.HTTPBadRequest, match="status must be SUCCESS or FAILURE"):
         heat.resources.signal(stack_id, "handle", data={"status": "DONE"})
     with pytest.raises(heat_exc.HTTPBadRequest, match="takes no signals"):
@@ -59,13 +71,9 @@ def test_a_server_signals_the_service_with_its_handles_token(
     monkeypatch.setenv("ATONIX_SIGNAL_URL", service.url)
     heat = service.heat("demo")
     stack_id = heat.stacks.create(stack_name="boots", template=WAITING)["stack"]["id"]
-    deadline = time.monotonic() + 30
-    while "handle" not in {r.resource_name for r in heat.resources.list(stack_id)}:
-        assert time.monotonic() < deadline, "the job never created the handle"
-        time.sleep(0.1)
+    handle = _stored(service, stack_id, {"handle"})["handle"]
     record = service.services.engine.records.get_stack(None, stack_id)
     assert record is not None
-    handle = service.services.engine.store.load(record.key).resources["handle"]
     endpoint, token = handle.attributes["endpoint"], handle.attributes["token"]
     assert endpoint.startswith(f"{service.url}/v1/{record.project_id}/stacks/boots/{stack_id}/")
     body = {"status": "SUCCESS", "data": "booted"}
