@@ -151,16 +151,17 @@ class Admin:
     def release_stuck(self, kind: str) -> int:
         """Let every record of ``kind`` held by a ``"stuck"`` lifecycle rule finish its
         transition now (on its next read); how many there were."""
+        released = 0
         with self.app.store.lock:
             if kind == "share_access":  # held rules live in their share
-                shares = self.app.store.table("share").values()
-                released = sum(share_access.release(share) for share in shares)
+                for share in self.app.store.table("share").values():
+                    released += share_access.release(share)
             else:
-                records = self.app.store.table(kind).values()
-                held = [rec["_t"] for rec in records if (rec.get("_t") or {}).get("stuck")]
-                for pending in held:
-                    pending["stuck"], pending["at"] = False, now()
-                released = len(held)
+                for rec in self.app.store.table(kind).values():
+                    pending = rec.get("_t")
+                    if pending and pending.get("stuck"):
+                        pending["stuck"], pending["at"] = False, now()
+                        released += 1
         if released:
             self.app.store.changed()
         return released

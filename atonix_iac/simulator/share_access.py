@@ -22,6 +22,7 @@ MOVING = ("queued_to_apply", "applying", "queued_to_deny", "denying")
 
 def grant(share: Rec, arg: Rec, delay: float, outcome: str) -> Rec:
     """Add a rule to ``share`` (already validated); the rule's record."""
+    final = "error" if outcome == "error" else "active"
     rule: Rec = {
         "id": new_id(),
         "share_id": share["id"],
@@ -29,17 +30,14 @@ def grant(share: Rec, arg: Rec, delay: float, outcome: str) -> Rec:
         "access_to": str(arg.get("access_to") or ""),
         "access_level": str(arg.get("access_level") or "rw"),
         "access_key": None,
-        "state": "active",
+        "state": final,
         "metadata": dict(arg.get("metadata") or {}),
         "created_at": iso(micro=True),
         "updated_at": None,
     }
-    final = "error" if outcome == "error" else "active"
     if delay > 0 or outcome != "ok":
         rule["state"] = "queued_to_apply"
         rule["_due"] = {"at": now() + delay, "state": final, "stuck": outcome == "stuck"}
-    else:
-        rule["state"] = final
     share["_access"].append(rule)
     return rule
 
